@@ -61,7 +61,10 @@ class Param:
                     raise ValueError(f"expected an integer, got {value!r}")
                 value = int(value)
         else:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an int too large for a float
+                raise ValueError(f"number is out of range {self.describe_range()}") from None
             if value != value:  # NaN
                 raise ValueError("expected a number, got nan")
         if (self.low is not None and value < self.low) or (
@@ -195,11 +198,11 @@ _ALL: tuple[Param, ...] = (
        "External partners each marginal sécant is tied to.",
        "Partenaires par marginal sécant", 0, 1000, unit="partners"),
     # --- staff diffusion ---------------------------------------------------------------------
-    _p("external_influence", "float", 0.002, "diffusion",
+    _p("external_influence", "float", 0.001, "diffusion",
        "Weekly chance that a staff member adopts an available practice on their own "
        "(training, instructions, communication): Bass p.",
        "Influence externe (p de Bass)", 0.0, 1.0, unit="per week"),
-    _p("imitation", "float", 0.15, "diffusion",
+    _p("imitation", "float", 0.03, "diffusion",
        "Weekly chance of adoption per unit share of adopting contacts: Bass q.",
        "Imitation (q de Bass)", 0.0, 1.0, unit="per week"),
     _p("initial_innovations", "int", 0, "diffusion",
@@ -210,14 +213,14 @@ _ALL: tuple[Param, ...] = (
        "Chance that a contact with a partner gives a fully creative innovator an idea, "
        "at full creative stimulation (then scaled by partner knowledge).",
        "Taux d'idées par contact externe", 0.0, 1.0, unit="per contact"),
-    _p("contact_rate", "float", 0.25, "lifecycle",
+    _p("contact_rate", "float", 0.05, "lifecycle",
        "Weekly chance that an innovator meets each partner, at full openness.",
        "Fréquence des contacts externes", 0.0, 1.0, unit="per week"),
-    _p("internal_idea_rate", "float", 0.004, "lifecycle",
+    _p("internal_idea_rate", "float", 0.002, "lifecycle",
        "Weekly chance that a fully creative staff member has an idea from inside, at full "
        "creative stimulation.",
        "Taux d'idées internes", 0.0, 1.0, unit="per week"),
-    _p("encounter_rate", "float", 0.02, "lifecycle",
+    _p("encounter_rate", "float", 0.01, "lifecycle",
        "Weekly chance of an unplanned encounter at full serendipity.",
        "Fréquence des rencontres imprévues", 0.0, 1.0, unit="per week"),
     _p("serendipity_spread", "float", 2.0, "lifecycle",
@@ -329,3 +332,25 @@ def suggest(name: str, candidates: Any = None) -> str:
     pool = list(PARAMETERS if candidates is None else candidates)
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_consistency(values: dict[str, Any]) -> None:
+    """Checks that involve several parameters; raises ValueError naming them.
+
+    ``values`` must hold every parameter (e.g. ``defaults()`` updated with a scenario).
+    """
+    n_staff, n_units = values["n_staff"], values["n_units"]
+    if n_units > n_staff:
+        raise ValueError(f"n_units ({n_units}) must not exceed n_staff ({n_staff})")
+    managers = n_units if values["managers"] else 0
+    innovators = round(values["innovator_share"] * n_staff)
+    if innovators > n_staff - managers:
+        raise ValueError(
+            f"innovator_share ({values['innovator_share']:g}) leaves no room: "
+            f"{innovators} innovators + {managers} managers > n_staff ({n_staff})"
+        )
+    if values["knockout"] == "ordinary-staff" and 2 * innovators + managers > n_staff:
+        raise ValueError(
+            "knockout = 'ordinary-staff' needs as many ordinary staff as innovators: "
+            "lower innovator_share or raise n_staff"
+        )
