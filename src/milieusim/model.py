@@ -412,14 +412,17 @@ class MilieuModel(mesa.Model):
         self.spreading.append(k)
 
     def _decide_scale_up(self, k: Innovation) -> None:
-        """Managers of units not yet open to ``k`` estimate its value and decide."""
+        """Managers of units not yet open to ``k`` look at it (chance 1 − inertia) and decide."""
         if not self.managers:
             k.allowed_units[:] = True
             return
+        count = len(self.managers)
         noise = self.p["value_sd"] * (1 - self.knowledge_stock)
-        estimates = k.realised_value + noise * self.rng.standard_normal(len(self.managers))
-        for m, estimate in zip(self.managers, estimates.tolist(), strict=True):
-            if not k.allowed_units[m.head_of]:
+        estimates = k.realised_value + noise * self.rng.standard_normal(count)
+        looks = self.rng.random(count) < 1.0 - self.p["inertia"]
+        for m, estimate, look in zip(self.managers, estimates.tolist(), looks.tolist(),
+                                     strict=True):
+            if look and not k.allowed_units[m.head_of]:
                 k.allowed_units[m.head_of] = m.accepts_scale_up(k, estimate)
 
     def _eligible_units(self, k: Innovation) -> np.ndarray:
@@ -490,16 +493,18 @@ class MilieuModel(mesa.Model):
         n_present = max(int(present.sum()), 1)
         self.experiments_running = len(self.pilots)
         self.innovations_spreading = len(self.spreading)
-        quality = cost = 0.0
+        quality = cost = practices = 0.0
         any_adopted = np.zeros(present.size, dtype=bool)
         for k in self.spreading:
             share = k.adopters.sum() / n_present
+            practices += share
             quality += k.quality_gain * share
             cost += k.cost_saving * share
             any_adopted |= k.adopters
         pilot_cost = sum(1.0 - self.partner_agents[k.partner].resources if k.partner >= 0 else 1.0
                          for k in self.pilots)
         self.adoption_share = float(any_adopted.sum() / n_present)
+        self.practices_per_staff = float(practices)
         self.quality_index = 100.0 + quality
         self.cost_index = 100.0 - cost + self.p["pilot_cost"] * pilot_cost
         self.paralysis = (float(np.mean([m.frozen for m in self.managers]))

@@ -28,6 +28,8 @@ class Reporter:
 _ALL = (
     Reporter("adoption_share", "Staff using at least one new practice",
              "Agents utilisant au moins une nouvelle pratique", "share"),
+    Reporter("practices_per_staff", "New practices in use per staff member",
+             "Nouvelles pratiques utilisées par agent", "mean count"),
     Reporter("ideas", "Ideas (cumulative)", "Idées (cumul)", "count", True),
     Reporter("ideas_external", "Ideas from outside (cumulative)",
              "Idées venues de l'extérieur (cumul)", "count", True),
