@@ -48,8 +48,8 @@ def test_mean_adoption_follows_the_bass_recursion():
     assert curves[:, peak].std(ddof=1) == pytest.approx(sigma, rel=0.3)
 
 
-def test_bass_closed_form_agrees_with_recursion_shape():
-    """The recursion is the discrete-time Bass model: S-shaped, saturating at 1."""
+def test_bass_recursion_is_s_shaped():
+    """The reference itself: the discrete-time Bass curve rises, inflects, saturates."""
     f = bass_recursion(0.03, 0.38, 30)
     increments = np.diff(f)
     assert np.all(increments > 0)
