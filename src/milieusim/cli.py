@@ -1,0 +1,475 @@
+"""The ``milieusim`` command: run scenarios, list scenarios and parameters, a demo.
+
+Every problem with what the user typed or with a scenario file is reported as one line
+``error: …`` on stderr with exit status 2, before any output folder is created.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from milieusim.params import PARAMETERS, Param, check_consistency
+from milieusim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+
+if TYPE_CHECKING:  # the model and the runner import Mesa, pandas, matplotlib: slow to load,
+    from milieusim.runner import RunResult  # so commands import them only when they run.
+
+__all__ = ["main"]
+
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+WIDTH = 88
+"""Width of the tables and wrapped texts the commands print (fixed: reproducible output)."""
+
+GROUP_TITLES: dict[str, tuple[str, str]] = {
+    "organisation": ("Organisation: the nine parameters of the seminar, each in [0, 1]",
+                     "Organisation : les neuf paramètres du séminaire, chacun dans [0, 1]"),
+    "size": ("Size and structure (fixed during a run)",
+             "Taille et structure (fixes pendant une simulation)"),
+    "network": ("Informal networks (fixed during a run)",
+                "Réseaux informels (fixes pendant une simulation)"),
+    "diffusion": ("Diffusion of practices among staff", "Diffusion des pratiques parmi les agents"),
+    "lifecycle": ("Innovation lifecycle", "Cycle de vie des innovations"),
+    "calibration": ("Calibration of behavioural rules", "Calibrage des règles de comportement"),
+}
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in PARAMETERS.values()))
+
+LANG = click.Choice(["en", "fr"], case_sensitive=False)
+
+
+class UserError(click.ClickException):
+    """A problem to report as one line ``error: …`` (exit status 2 unless told)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(" ".join(str(message).split("\n")).strip() or "invalid input")
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+# --- the group ------------------------------------------------------------------------------
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="milieusim", prog_name="milieusim",
+                      message="%(prog)s %(version)s")
+def main() -> None:
+    """Simulate how innovations emerge and spread in a French local authority.
+
+    An agent-based model (Mesa) of a collectivité territoriale: marginaux sécants bring
+    ideas in from outside partners, prudent managers approve or block pilots, rules and
+    institutional uncertainty hold things back, staff adopt new practices. Each step is
+    one week.
+
+    \b
+    Examples:
+      milieusim demo                          # run the reference scenario, explain the outputs
+      milieusim scenarios                     # list the shipped scenarios
+      milieusim run saint-etienne --seed 1    # run one, outputs in ./out/saint-etienne/
+      milieusim run pantin --set inertia=0.8 --lang fr
+      milieusim params --group organisation   # what each parameter means
+    """
+
+
+# --- run ------------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario", metavar="SCENARIO")
+@click.option("--steps", type=int, default=None, metavar="N",
+              help="Number of weeks to simulate (default: the scenario's 'steps').")
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True,
+              metavar="S", help="Random seed: the same seed gives byte-identical outputs.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter (repeatable); see 'milieusim params'.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Output folder (default: ./out/<scenario name>).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
+              show_default=True, help="File format of the time series.")
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of the figure and of the printed summary.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def run(scenario: str, steps: int | None, seed: int, overrides: tuple[str, ...],
+        out: Path | None, fmt: str, lang: str, quiet: bool) -> None:
+    """Run SCENARIO and write its outputs.
+
+    SCENARIO is the name of a shipped scenario (see 'milieusim scenarios') or the path to a
+    scenario file (.toml). Everything is checked before the run starts; the output folder
+    then receives timeseries.parquet (or .csv: one row per week, one column per
+    indicator), summary.json (final values, all parameters, events, seed, versions) and
+    adoption.png (the figure).
+
+    \b
+    Examples:
+      milieusim run saint-etienne --seed 1
+      milieusim run pantin --steps 520 --out results/pantin-10y
+      milieusim run default --set inertia=0.9 --set experimentation_tolerance=0.2
+      milieusim run my-town.toml --format csv --lang fr
+    """
+    lang = lang.lower()
+    chosen = prepare(scenario, overrides, steps)
+    target = out if out is not None else default_out(chosen)
+    check_out_dir(target)
+    from milieusim.runner import run_scenario  # slow to import: only once all is checked
+
+    result = run_scenario(chosen, seed=seed, progress=not quiet)
+    files = write(result, target, fmt, lang)
+    if not quiet:
+        click.echo(format_summary(result, files, lang))
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out/demo"),
+              show_default=True, metavar="DIR", help="Output folder.")
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True,
+              metavar="S", help="Random seed.")
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of the figure and of the explanations.")
+def demo(out: Path, seed: int, lang: str) -> None:
+    """Run the reference scenario and explain what each output shows.
+
+    Runs the 'default' scenario (a middling local authority, every parameter at its
+    default, 260 weeks) and writes its outputs into DIR, then tells you what is in each
+    file and how to go further. Takes about a second.
+
+    \b
+    Examples:
+      milieusim demo
+      milieusim demo --lang fr --out /tmp/demo
+      milieusim demo --seed 7
+    """
+    lang = lang.lower()
+    chosen = prepare("default", (), None)
+    check_out_dir(out)
+    from milieusim.runner import run_scenario
+
+    result = run_scenario(chosen, seed=seed, progress=True)
+    files = write(result, out, "parquet", lang)
+    click.echo(format_summary(result, files, lang, list_files=False))
+    click.echo()
+    click.echo(demo_explanation(result, files, lang))
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of the titles.")
+def scenarios(lang: str) -> None:
+    """List the shipped scenarios with their titles.
+
+    Pass a NAME of this list to 'milieusim run'. A scenario is a TOML file: copy one
+    (they live in the 'scenarios' folder) to make your own, and run it by its path.
+
+    \b
+    Examples:
+      milieusim scenarios
+      milieusim scenarios --lang fr
+    """
+    lang = lang.lower()
+    try:
+        found = shipped_scenarios()
+    except (ScenarioError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    click.echo(format_scenarios(found, lang))
+
+
+# --- params ---------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--group", type=click.Choice(GROUPS), default=None,
+              help="Show only this group of parameters.")
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of the group titles and labels.")
+def params(group: str | None, lang: str) -> None:
+    """List every parameter with its default, range, unit and meaning.
+
+    Any of them can be set in a scenario file ([parameters]) or on the command line with
+    'milieusim run SCENARIO --set NAME=VALUE'.
+
+    \b
+    Examples:
+      milieusim params
+      milieusim params --group organisation
+      milieusim params --group lifecycle --lang fr
+    """
+    click.echo(format_params(group, lang.lower()))
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def prepare(name: str, overrides: Iterable[str], steps: int | None) -> Scenario:
+    """Load ``name``, apply ``--set`` and ``--steps``, check consistency; or UserError.
+
+    Scenario events are already checked by :func:`load_scenario` (names and values).
+    """
+    try:
+        scenario = load_scenario(name).with_overrides(list(overrides))
+        if steps is not None:
+            try:
+                PARAMETERS["steps"].coerce(steps)
+            except ValueError as exc:
+                raise ScenarioError(f"--steps {steps}: {exc}") from None
+            try:
+                scenario = scenario.with_overrides([f"steps={steps}"])
+            except ScenarioError as exc:
+                message = str(exc).replace(f"--set steps={steps}", f"--steps {steps}", 1)
+                raise ScenarioError(message) from None
+        check_consistency(scenario.parameters)
+    except (ScenarioError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    return scenario
+
+
+def default_out(scenario: Scenario) -> Path:
+    """``./out/<scenario name>``, with '/' in the name replaced by '-'."""
+    return Path("out") / scenario.name.replace("/", "-").replace("\\", "-")
+
+
+def check_out_dir(out: Path) -> None:
+    """Fail now (not after the run) if ``out`` cannot become a folder we can write in."""
+    current = out.absolute()
+    while not current.exists():
+        if current.parent == current:
+            break
+        current = current.parent
+    if current.exists() and not current.is_dir():
+        where = "" if current == out.absolute() else f"is inside {shown(current)}, which "
+        raise UserError(f"--out {shown(out)}: {where}is a file, not a folder")
+    if current.is_dir() and not os.access(current, os.W_OK | os.X_OK):
+        raise UserError(f"--out {shown(out)}: no permission to write in {shown(current)}")
+
+
+def write(result: RunResult, out: Path, fmt: str, lang: str) -> dict[str, Path]:
+    """:func:`write_outputs`, with an OS failure reported as one line (exit status 1)."""
+    from milieusim.runner import write_outputs
+
+    try:
+        return write_outputs(result, out, fmt=fmt, lang=lang)  # type: ignore[arg-type]
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UserError(f"cannot write the outputs to {shown(out)}: {reason}",
+                        exit_code=1) from None
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the working directory when inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(absolute)
+
+
+_SUMMARY_TEXT = {
+    "en": {
+        "head": "{title} ({name}), seed {seed}, {steps} weeks",
+        "adoption": "Staff using at least one new practice",
+        "ideas": "Ideas", "from_outside": "{n} from outside",
+        "pilots": "Pilots approved / failed",
+        "routine": "Innovations become routine",
+        "quality": "Service quality index", "cost": "Service cost index",
+        "files": "Files in {dir}/:",
+        "timeseries": "one row per week, one column per indicator",
+        "summary": "final values, all parameters, events, seed and versions",
+        "figure": "adoption, lifecycle, quality and cost over time",
+    },
+    "fr": {
+        "head": "{title} ({name}), graine {seed}, {steps} semaines",
+        "adoption": "Agents utilisant au moins une nouvelle pratique",
+        "ideas": "Idées", "from_outside": "dont {n} venues de l'extérieur",
+        "pilots": "Expérimentations approuvées / échouées",
+        "routine": "Innovations routinisées",
+        "quality": "Indice de qualité du service", "cost": "Indice de coût du service",
+        "files": "Fichiers dans {dir}/ :",
+        "timeseries": "une ligne par semaine, une colonne par indicateur",
+        "summary": "valeurs finales, paramètres, événements, graine et versions",
+        "figure": "adoption, cycle de vie, qualité et coût au fil du temps",
+    },
+}
+
+
+def _number(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.{digits}f}" if digits else f"{value:.0f}"
+
+
+def format_summary(result: RunResult, files: dict[str, Path], lang: str,
+                   *, list_files: bool = True) -> str:
+    """The short report printed after a run."""
+    t = _SUMMARY_TEXT[lang]
+    s = result.summary
+    share = s.get("adoption_share")
+    percent = "n/a" if share is None else f"{100 * share:.1f}{' %' if lang == 'fr' else '%'}"
+    quality, cost = _number(s.get("quality_index"), 2), _number(s.get("cost_index"), 2)
+    if lang == "fr":  # decimal comma
+        percent, quality, cost = (x.replace(".", ",") for x in (percent, quality, cost))
+    rows = [
+        (t["adoption"], percent),
+        (t["ideas"], f"{_number(s.get('ideas'))} "
+                     f"({t['from_outside'].format(n=_number(s.get('ideas_external')))})"),
+        (t["pilots"], f"{_number(s.get('approvals'))} / {_number(s.get('experiments_failed'))}"),
+        (t["routine"], _number(s.get("innovations_adopted"))),
+        (t["quality"], f"{quality} (base 100)"),
+        (t["cost"], f"{cost} (base 100)"),
+    ]
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [t["head"].format(title=result.scenario.title(lang), name=result.scenario.name,
+                              seed=result.seed, steps=result.steps)]
+    lines += [f"  {label:<{width}}{value}" for label, value in rows]
+    if list_files:
+        names = list(files)
+        folder = shown(files[names[0]].parent)
+        notes = [t["timeseries"], t["summary"], t["figure"]]
+        lines.append(t["files"].format(dir=folder))
+        name_width = max(len(n) for n in names) + 2
+        lines += [f"  {n:<{name_width}}{note}" for n, note in zip(names, notes, strict=True)]
+    return "\n".join(lines)
+
+
+def _nbsp(text: str) -> str:
+    """French typography: no line break before ; : ! ? » or after «."""
+    for before, after in ((" ;", "\u00a0;"), (" :", "\u00a0:"), (" !", "\u00a0!"),
+                          (" ?", "\u00a0?"), (" »", "\u00a0»"), ("« ", "«\u00a0")):
+        text = text.replace(before, after)
+    return text
+
+
+def _paragraphs(items: Sequence[tuple[str, str]], indent: int = 4) -> list[str]:
+    lines: list[str] = []
+    for head, body in items:
+        lines.append(f"  {head}")
+        lines += textwrap.wrap(_nbsp(body), WIDTH, initial_indent=" " * indent,
+                               subsequent_indent=" " * indent)
+    return lines
+
+
+def demo_explanation(result: RunResult, files: dict[str, Path], lang: str) -> str:
+    """Plain-language notes on what each output of the demo shows and where it is."""
+    from milieusim.runner import output_files
+
+    ts, js, png = (shown(files[n]) for n in output_files("parquet"))
+    weeks = result.steps
+    if lang == "fr":
+        intro = (f"Ce que vous venez de simuler : une collectivité « moyenne » (tous les "
+                 f"paramètres à leur valeur par défaut) de {result.scenario.parameters['n_staff']}"
+                 f" agents répartis en {result.scenario.parameters['n_units']} services, semaine"
+                 f" après semaine pendant {weeks} semaines. Des marginaux sécants rapportent "
+                 "des idées de l'extérieur, les cadres approuvent ou non des expérimentations, "
+                 "celles qui réussissent se diffusent parmi les agents.")
+        items = [
+            (png, "La figure. En haut : la part des agents qui utilisent au moins une "
+                  "nouvelle pratique ; elle monte à mesure que les expérimentations réussies "
+                  "se diffusent d'un service à l'autre. Au milieu : le cycle de "
+                  "vie des innovations, en cumul : idées, propositions, expérimentations "
+                  "approuvées, échouées, innovations devenues routine. En bas : les indices de "
+                  "qualité et de coût du service (base 100 au départ) : « faire mieux avec "
+                  "moins », c'est la qualité au-dessus de 100 et le coût en dessous."),
+            (ts, "Les mêmes chiffres, une ligne par semaine et une colonne par indicateur "
+                 "(pandas.read_parquet ; --format csv pour un tableur)."),
+            (js, "Les valeurs finales, tous les paramètres, la graine et les versions des "
+                 "logiciels : de quoi refaire exactement la même simulation."),
+        ]
+        head, nxt = "Ce qui a été écrit :", "Pour aller plus loin :"
+        examples = ["milieusim scenarios --lang fr",
+                    "milieusim run saint-etienne --lang fr",
+                    "milieusim run default --set inertia=0.9 --lang fr",
+                    "milieusim params --group organisation --lang fr"]
+    else:
+        intro = (f"What you just simulated: a middling local authority (every parameter at its"
+                 f" default) with {result.scenario.parameters['n_staff']} staff in "
+                 f"{result.scenario.parameters['n_units']} service units, week by week for "
+                 f"{weeks} weeks. Marginaux sécants (boundary spanners) bring ideas in from "
+                 "outside partners, prudent managers approve pilots or not, and the pilots "
+                 "that succeed spread among staff.")
+        items = [
+            (png, "The figure. Top: the share of staff using at least one new practice; it "
+                  "climbs as successful pilots spread from unit to unit. Middle: the "
+                  "innovation lifecycle, cumulative: ideas, proposals, pilots approved, "
+                  "pilots failed, innovations that became routine. Bottom: the service "
+                  "quality and cost indices (base 100 at the start): 'doing better with "
+                  "less' means quality above 100 and cost below."),
+            (ts, "The same numbers, one row per week and one column per indicator "
+                 "(pandas.read_parquet; --format csv for a spreadsheet)."),
+            (js, "Final values, every parameter, the seed and the software versions: "
+                 "everything needed to reproduce this exact run."),
+        ]
+        head, nxt = "What was written:", "Where to go next:"
+        examples = ["milieusim scenarios",
+                    "milieusim run saint-etienne",
+                    "milieusim run default --set inertia=0.9",
+                    "milieusim params --group organisation"]
+    lines = textwrap.wrap(_nbsp(intro), WIDTH)
+    lines += ["", head, *_paragraphs(items), "", nxt]
+    lines += [f"  {example}" for example in examples]
+    return "\n".join(lines)
+
+
+def format_scenarios(found: Sequence[Scenario], lang: str) -> str:
+    """The table of shipped scenarios."""
+    heads = ("NAME", "WEEKS", "EVENTS", "TITLE") if lang == "en" else (
+        "NOM", "SEMAINES", "ÉVÉNEMENTS", "TITRE")
+    rows = [(s.name, str(s.parameters["steps"]), str(len(s.events)), s.title(lang))
+            for s in found]
+    widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(3)]
+    lines = []
+    for r in [heads, *rows]:
+        lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}")
+    hint = ("Run one with: milieusim run NAME" if lang == "en"
+            else "Pour en lancer un : milieusim run NOM --lang fr")
+    return "\n".join([*lines, "", hint])
+
+
+def _default(p: Param) -> str:
+    if p.type == "bool":
+        return "true" if p.default else "false"
+    if p.type == "float":
+        return f"{p.default:g}"
+    return str(p.default)
+
+
+def format_params(group: str | None, lang: str) -> str:
+    """Every parameter (of ``group``, if given): default, unit, allowed values, meaning."""
+    chosen = [p for p in PARAMETERS.values() if group is None or p.group == group]
+    heads = {"en": ("default", "unit", "allowed values"),
+             "fr": ("défaut", "unité", "valeurs permises")}[lang]
+    name_w = max(len(p.name) for p in chosen)
+    default_w = max(len(heads[0]), *(len(_default(p)) for p in chosen))
+    unit_w = max(len(heads[1]), *(len(p.unit) for p in chosen))
+    lines: list[str] = []
+    for g in GROUPS:
+        members = [p for p in chosen if p.group == g]
+        if not members:
+            continue
+        if lines:
+            lines.append("")
+        lines.append(GROUP_TITLES[g][0 if lang == "en" else 1])
+        lines.append(f"  {'':<{name_w}}  {heads[0]:<{default_w}}  {heads[1]:<{unit_w}}  "
+                     f"{heads[2]}")
+        for p in members:
+            lines.append(f"  {p.name:<{name_w}}  {_default(p):<{default_w}}  "
+                         f"{p.unit:<{unit_w}}  {p.describe_range()}")
+            text = f"{p.fr}. {p.en}" if lang == "fr" else p.en
+            lines += textwrap.wrap(text, WIDTH, initial_indent=" " * 6,
+                                   subsequent_indent=" " * 6)
+    lines += ["", "Set one with: milieusim run SCENARIO --set NAME=VALUE"
+              if lang == "en" else "Pour en changer un : milieusim run SCÉNARIO --set NOM=VALEUR"]
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""Run a scenario and write its outputs reproducibly and atomically.
+
+:func:`run_scenario` runs a :class:`~milieusim.scenario.Scenario` with a seed;
+:func:`write_outputs` writes ``timeseries.parquet`` (or ``.csv``), ``summary.json`` and
+``adoption.png``. The same seed gives byte-identical files: nothing in them depends on
+the clock, the working directory or the user.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from milieusim.model import MilieuModel
+from milieusim.plots import plot_adoption
+from milieusim.reporters import REPORTERS
+from milieusim.scenario import Scenario, scenario_to_dict
+
+__all__ = ["PNG_DPI", "RunResult", "output_files", "run_scenario", "summary_dict",
+           "write_outputs"]
+
+Format = Literal["parquet", "csv"]
+
+PNG_DPI = 150
+"""Resolution of ``adoption.png`` (fixed, so that the file is reproducible)."""
+
+SUMMARY_FORMAT = 1
+"""Version of the layout of ``summary.json``."""
+
+
+def output_files(fmt: Format = "parquet") -> tuple[str, str, str]:
+    """The names of the files :func:`write_outputs` writes for ``fmt``."""
+    return (f"timeseries.{fmt}", "summary.json", "adoption.png")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One finished run: the scenario as run, its seed, time series and final values."""
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame
+    """One row per week 0..steps: a ``step`` column, then one column per reporter."""
+    summary: dict[str, Any]
+    """Final value of every reporter (plain Python numbers; NaN as None)."""
+
+    @property
+    def steps(self) -> int:
+        """Number of weeks run."""
+        return int(self.scenario.parameters["steps"])
+
+
+def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
+                 progress: bool = False) -> RunResult:
+    """Run ``scenario`` with ``seed`` (``steps`` overrides its length); return the result.
+
+    Raises :class:`~milieusim.scenario.ScenarioError` or :class:`ValueError` for invalid
+    settings, before anything runs. ``progress`` shows a progress bar on stderr (when it is
+    a terminal).
+    """
+    if steps is not None:
+        scenario = scenario.with_overrides([f"steps={steps}"])
+    model = MilieuModel(rng=seed, events=scenario.events, **scenario.parameters)
+    total = int(model.p["steps"])
+    # disable=None: the bar shows only when stderr is a terminal (no noise in logs).
+    with tqdm(total=total, disable=None if progress else True, file=sys.stderr, unit="week",
+              desc=scenario.name, leave=False, dynamic_ncols=True) as bar:
+        while model.running:
+            model.step()
+            bar.update(1)
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
+    summary = {name: _plain(value) for name, value in model.summary().items()}
+    return RunResult(scenario=scenario, seed=seed, timeseries=frame, summary=summary)
+
+
+def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Format = "parquet",
+                  lang: str = "en") -> dict[str, Path]:
+    """Write the time series, ``summary.json`` and ``adoption.png`` into ``out_dir``.
+
+    All files are first written into a temporary sibling folder, then moved into place
+    only once every one of them succeeded: a failure leaves neither a half-written file
+    nor a new folder behind. Files of the same names in ``out_dir`` are replaced; other
+    files there are left alone. Returns ``{file name: path}``.
+    """
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"format must be parquet or csv, got {fmt!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} exists and is not a folder")
+    created = _make_parents(out.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name or 'out'}.", suffix=".tmp",
+                                    dir=out.parent))
+    except BaseException:
+        _remove_empty(created)
+        raise
+    names = output_files(fmt)
+    try:
+        _write_timeseries(result.timeseries, tmp / names[0], fmt)
+        _write_json(summary_dict(result), tmp / names[1])
+        _write_png(result, tmp / names[2], lang)
+        if out.is_dir():
+            for name in names:
+                os.replace(tmp / name, out / name)
+            tmp.rmdir()
+        else:
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp made it private; give it normal rights
+            os.replace(tmp, out)  # the folder appears whole, in one step
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(created)
+        raise
+    return {name: out / name for name in names}
+
+
+def summary_dict(result: RunResult) -> dict[str, Any]:
+    """The content of ``summary.json``: final values, parameters, scenario, seed, versions."""
+    scenario = scenario_to_dict(result.scenario)
+    return {
+        "format": SUMMARY_FORMAT,
+        "scenario": scenario["name"],
+        "seed": result.seed,
+        "steps": result.steps,
+        "final": {name: result.summary.get(name) for name in REPORTERS},
+        "units": {name: r.unit for name, r in REPORTERS.items()},
+        "parameters": {k: _plain(v) for k, v in scenario["parameters"].items()},
+        "meta": scenario["meta"],
+        "events": [{**e, "set": {k: _plain(v) for k, v in e["set"].items()}}
+                   for e in scenario["events"]],
+        "versions": versions(),
+        "platform": platform.platform(),
+    }
+
+
+def versions() -> dict[str, str]:
+    """Versions of milieusim, Mesa, NumPy and Python."""
+    import mesa
+
+    try:
+        own = metadata.version("milieusim")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        own = "unknown"
+    return {"milieusim": own, "mesa": mesa.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+def _write_timeseries(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
+    else:
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _write_json(data: dict[str, Any], path: Path) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8", newline="\n")
+
+
+def _write_png(result: RunResult, path: Path, lang: str) -> None:
+    seed_word = "graine" if str(lang).lower().startswith("fr") else "seed"
+    title = f"{result.scenario.title(lang)} — {seed_word} {result.seed}"
+    fig = plot_adoption(result.timeseries, lang=lang, title=title,
+                        events=result.scenario.events)
+    fig.savefig(path, dpi=PNG_DPI, format="png", metadata={"Software": None})
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value: NumPy scalars unwrapped, NaN and infinities as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing ancestors; return the ones created, deepest first."""
+    missing: list[Path] = []
+    current = folder.absolute()
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
