@@ -7,6 +7,8 @@ rationale of each distribution.
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -24,34 +26,61 @@ def staff_graph(unit: np.ndarray, kind: str, within: float, across: float,
     ``within`` and ``across`` are mean degrees. ``kind='fully-mixed'`` returns the nodes
     alone: exposure is then computed from the whole population (see ``exposure``).
     """
+    return graph_from_edges(unit.size, staff_edges(unit, kind, within, across, rng))
+
+
+def staff_edges(unit: np.ndarray, kind: str, within: float, across: float,
+                rng: np.random.Generator) -> np.ndarray:
+    """The ties of :func:`staff_graph` as an (m, 2) int64 array, in the graph's edge order.
+
+    Each unit's ties come from ``nx.fast_gnp_random_graph`` and the cross ties from one
+    ``nx.gnm_random_graph`` over all staff (keeping the pairs in different units), all
+    seeded with ``rng``; only the assembly is done on arrays rather than in one big graph.
+    """
     n = unit.size
-    graph = nx.empty_graph(n)
     if kind == "fully-mixed":
-        return graph
+        return np.zeros((0, 2), dtype=np.int64)
+    parts: list[np.ndarray] = []
     bounds = np.flatnonzero(np.diff(unit, prepend=-1, append=-1))
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        size = int(stop - start)
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        size = stop - start
         if size < 2 or within <= 0:
             continue
         p = min(1.0, within / (size - 1))
-        block = nx.fast_gnp_random_graph(size, p, seed=rng)
-        graph.add_edges_from((int(a) + start, int(b) + start) for a, b in block.edges)
+        parts.append(edge_array(nx.fast_gnp_random_graph(size, p, seed=rng)) + start)
     m = round(n * across / 2)
     if m > 0 and n > 1:
-        cross = nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng)
-        graph.add_edges_from((a, b) for a, b in cross.edges if unit[a] != unit[b])
+        cross = edge_array(nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng))
+        parts.append(cross[unit[cross[:, 0]] != unit[cross[:, 1]]])
+    return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+
+
+def edge_array(graph: nx.Graph) -> np.ndarray:
+    """The edges of ``graph`` (integer nodes) as an (m, 2) int64 array, in ``graph.edges`` order."""
+    flat = itertools.chain.from_iterable(graph.edges)
+    return np.fromiter(flat, dtype=np.int64, count=2 * graph.number_of_edges()).reshape(-1, 2)
+
+
+def graph_from_edges(n: int, edges: np.ndarray) -> nx.Graph:
+    """A ``networkx.Graph`` on nodes 0..n-1 with the given (m, 2) ``edges``, in order."""
+    graph = nx.empty_graph(n)
+    graph.add_edges_from(edges.tolist())
     return graph
 
 
 def adjacency(graph: nx.Graph) -> sp.csr_array:
     """Symmetric 0/1 adjacency matrix (float32 CSR) of ``graph``, nodes 0..n-1."""
-    n = graph.number_of_nodes()
-    edges = np.fromiter((x for e in graph.edges for x in e), dtype=np.int64,
-                        count=2 * graph.number_of_edges()).reshape(-1, 2)
+    return adjacency_from_edges(graph.number_of_nodes(), edge_array(graph))
+
+
+def adjacency_from_edges(n: int, edges: np.ndarray) -> sp.csr_array:
+    """Symmetric 0/1 adjacency matrix (float32 CSR, sorted indices) of ``edges`` on n nodes."""
     rows = np.concatenate([edges[:, 0], edges[:, 1]])
     cols = np.concatenate([edges[:, 1], edges[:, 0]])
     data = np.ones(rows.size, dtype=np.float32)
-    return sp.csr_array((data, (rows, cols)), shape=(n, n))
+    matrix = sp.csr_array((data, (rows, cols)), shape=(n, n))
+    matrix.sort_indices()
+    return matrix
 
 
 def partner_ties(innovators: np.ndarray, n_partners: int, ties: int,
