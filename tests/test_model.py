@@ -103,6 +103,13 @@ def test_events_change_parameters_at_their_step():
     assert model.p["inertia"] == 0.9
 
 
+def test_events_outside_the_run_are_refused():
+    with pytest.raises(ValueError, match="within 1..80"):
+        MilieuModel(rng=1, events=[(0, {"inertia": 0.9})], **SMALL)
+    with pytest.raises(ValueError, match="within 1..80"):
+        MilieuModel(rng=1, events=[(81, {"inertia": 0.9})], **SMALL)
+
+
 def test_events_cannot_change_structure():
     with pytest.raises(ValueError, match="n_staff"):
         MilieuModel(rng=1, events=[(3, {"n_staff": 10})], **SMALL)

@@ -149,17 +149,20 @@ class PrudentManager(StaffMember):
         reputation = np.fromiter((model.reputation_of(k.originator) for k in self.queue),
                                  float, len(self.queue))
         hurdle = p["value_sd"] * (self.risk_aversion - (reputation - 0.5) + burden)
-        passes = perceived > hurdle
+        margin = perceived - hurdle
         budget = self.budget
         keep: list[Innovation] = []
-        for k, ok in zip(self.queue, passes, strict=True):
-            if not ok:
+        # The most convincing proposals get the budget first; ties keep queue order.
+        for j in np.argsort(-margin, kind="stable").tolist():
+            k = self.queue[j]
+            if margin[j] <= 0:
                 model.reject(k)
             elif budget > 0:
                 model.start_pilot(k)
                 budget -= 1
             else:
                 keep.append(k)
+        keep.sort(key=lambda k: k.id)
         self.queue = keep
 
     def accepts_scale_up(self, innovation: Innovation, estimate: float) -> bool:

@@ -42,11 +42,16 @@ from milieusim.reporters import REPORTERS
 KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = 0, 1, 2
 
 
-def normalise_events(events: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
-    """Events as {step: [settings, ...]}; accepts objects with ``step``/``set`` or pairs."""
+def normalise_events(events: Iterable[Any], steps: int) -> dict[int, list[dict[str, Any]]]:
+    """Events as {step: [settings, ...]}; accepts objects with ``step``/``set`` or pairs.
+
+    Raises ValueError for a step outside 1..``steps`` or a parameter events cannot set.
+    """
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for event in events:
         step, settings = (event.step, event.set) if hasattr(event, "step") else event
+        if not 1 <= int(step) <= steps:
+            raise ValueError(f"event at step {step}: steps must be within 1..{steps}")
         bad = sorted(set(settings) - set(EVENT_PARAMETERS))
         if bad:
             raise ValueError(f"event at step {step}: {bad[0]!r} cannot change during a run")
@@ -98,7 +103,7 @@ class MilieuModel(mesa.Model):
         check_consistency(p)
         super().__init__(rng=rng)
         self.p: dict[str, Any] = p
-        self.events = normalise_events(events)
+        self.events = normalise_events(events, p["steps"])
         self.now = 0
         self.innovations: list[Innovation] = []
         self.spreading: list[Innovation] = []
@@ -227,7 +232,8 @@ class MilieuModel(mesa.Model):
         """Innovations available at step 0: past their pilot, open to every unit."""
         n_units = self.p["n_units"]
         for _ in range(self.p["initial_innovations"]):
-            k = self._new_innovation(kind="product" if self.rng.random() < 0.5 else "process",
+            is_product = self.rng.random() < self.p["product_share"]
+            k = self._new_innovation(kind="product" if is_product else "process",
                                      origin=Origin.SEED, from_outside=False, originator=-1,
                                      unit=0, partner=-1, value=float(self.p["value_sd"]),
                                      perceived=float(self.p["value_sd"]),
@@ -390,10 +396,13 @@ class MilieuModel(mesa.Model):
                          if self.rule_agents[r].units[unit]))
 
     def _index_blocking_rules(self) -> dict[int, list[Innovation]]:
+        """Rule → spreading innovations it actually blocks (in some unit besides the pilot's)."""
         index: dict[int, list[Innovation]] = defaultdict(list)
+        reach = self.rule_units.sum(axis=1)
         for k in self.spreading:
             for r in k.rules.tolist():
-                index[r].append(k)
+                if reach[r] - self.rule_units[r, k.unit] > 0:
+                    index[r].append(k)
         return index
 
     def blocked_by(self, rule: int) -> list[Innovation]:

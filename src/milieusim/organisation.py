@@ -48,8 +48,12 @@ def staff_edges(unit: np.ndarray, kind: str, within: float, across: float,
             continue
         p = min(1.0, within / (size - 1))
         parts.append(edge_array(nx.fast_gnp_random_graph(size, p, seed=rng)) + start)
-    m = round(n * across / 2)
-    if m > 0 and n > 1:
+    # Random pairs inside one unit are dropped, so draw 1 / (share of cross-unit pairs)
+    # times as many to keep the mean number of cross-unit ties at ``across``.
+    sizes = np.bincount(unit).astype(float)
+    cross_share = 1.0 - (sizes * (sizes - 1)).sum() / (n * (n - 1)) if n > 1 else 0.0
+    m = round(n * across / 2 / cross_share) if cross_share > 0 else 0
+    if m > 0:
         cross = edge_array(nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng))
         parts.append(cross[unit[cross[:, 0]] != unit[cross[:, 1]]])
     return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
