@@ -14,10 +14,10 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter, ScalarFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from milieusim.plots.style import RC, CommaFormatter, decimal, lang_code, new_figure
 from milieusim.reporters import REPORTERS
 
 __all__ = ["LIFECYCLE", "INDICES", "plot_adoption"]
@@ -53,31 +53,6 @@ _TEXT = {
 }
 
 _LEGEND_WIDTH = 30
-
-_RC = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.6,
-    "legend.fontsize": 9,
-    "legend.frameon": True,
-    "legend.framealpha": 0.9,
-    "legend.edgecolor": "none",
-    "legend.facecolor": "white",
-    "lines.linewidth": 1.8,
-    "svg.hashsalt": "milieusim",
-}
-
-
-def _lang(lang: str) -> str:
-    return "fr" if str(lang).lower().startswith("fr") else "en"
-
 
 def _label(name: str, lang: str) -> str:
     reporter = REPORTERS[name]
@@ -122,17 +97,6 @@ def _mark_events(axes: list[Axes], events: list[tuple[int, str]], *, labelled: A
                                     "pad": 1.0})
 
 
-class _CommaFormatter(ScalarFormatter):
-    """Matplotlib's default tick labels with a decimal comma (French)."""
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        return _decimal(super().__call__(x, pos), "fr")
-
-
-def _decimal(text: str, lang: str) -> str:
-    return text.replace(".", ",") if lang == "fr" else text
-
-
 def _legend(ax: Axes) -> None:
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), handlelength=2.6)
 
@@ -171,10 +135,10 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
 
     With ``ax``, only the adoption panel is drawn, on that axes, and its figure returned.
     """
-    lang = _lang(lang)
+    lang = lang_code(lang)
     text = _TEXT[lang]
     marks = _events(events, lang)
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(RC):
         if ax is not None:
             _check_columns(timeseries, ["adoption_share"])
             weeks = _weeks(timeseries)
@@ -187,8 +151,7 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
 
         _check_columns(timeseries, ["adoption_share", *LIFECYCLE, *INDICES])
         weeks = _weeks(timeseries)
-        fig = Figure(figsize=(10.5, 9.0), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = new_figure(10.5, 9.0)
         top, middle, bottom = fig.subplots(3, 1, sharex=True,
                                            gridspec_kw={"height_ratios": [3.0, 2.4, 1.6]})
 
@@ -206,13 +169,13 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
         middle.set_ylim(0, max(1.0, float(timeseries[list(LIFECYCLE)].to_numpy().max())) * 1.05)
 
         for name in INDICES:
-            final_index = _decimal(f"{timeseries[name].iloc[-1]:.1f}", lang)
+            final_index = decimal(f"{timeseries[name].iloc[-1]:.1f}", lang)
             bottom.plot(weeks, timeseries[name], color=_COLOURS[name],
                         label=_entry(_label(name, lang), final_index))
         bottom.axhline(100.0, color="#888888", linewidth=0.8, zorder=1)
         bottom.set_ylabel(text["index"])
         if lang == "fr":
-            bottom.yaxis.set_major_formatter(_CommaFormatter())
+            bottom.yaxis.set_major_formatter(CommaFormatter())
         bottom.set_title(text["panel_c"])
         _legend(bottom)
         bottom.set_xlabel(text["weeks"])

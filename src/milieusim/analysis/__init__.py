@@ -1,0 +1,60 @@
+"""Analysis of experiment results: per-point summaries and sensitivity indices.
+
+Every function takes a ``Results``-like object (``.runs``, ``.timeseries``,
+``.manifest``, as returned by ``milieusim.load_results``) or the path of a results folder::
+
+    from milieusim.analysis import summarise, sensitivity_indices
+    table = summarise("out/sweep", ["adoption_share", "approvals"])
+    indices = sensitivity_indices("out/sobol")   # Sobol S1/ST or Morris mu*/sigma
+
+Modules: :mod:`~milieusim.analysis.results` (loading, design, points),
+:mod:`~milieusim.analysis.outcomes` (which outcomes, per-run values),
+:mod:`~milieusim.analysis.summary`, :mod:`~milieusim.analysis.sensitivity`,
+:mod:`~milieusim.analysis.labels` (en/fr labels, number formats) and
+:mod:`~milieusim.analysis.cli` (the ``analyze`` and ``plot`` commands). Names are imported
+lazily: ``import milieusim.analysis`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from milieusim.analysis.labels import outcome_label, param_label
+    from milieusim.analysis.outcomes import (
+        KEY_OUTCOMES,
+        available_outcomes,
+        default_outcomes,
+        resolve_outcomes,
+        run_outcomes,
+    )
+    from milieusim.analysis.results import ResultsError, ResultsLike, as_results, read_results
+    from milieusim.analysis.sensitivity import format_sensitivity, sensitivity_indices
+    from milieusim.analysis.summary import format_summary, mean_ci, summarise
+
+_WHERE = {
+    "outcome_label": "labels", "param_label": "labels",
+    "KEY_OUTCOMES": "outcomes", "available_outcomes": "outcomes",
+    "default_outcomes": "outcomes", "resolve_outcomes": "outcomes", "run_outcomes": "outcomes",
+    "ResultsError": "results", "ResultsLike": "results", "as_results": "results",
+    "read_results": "results",
+    "format_sensitivity": "sensitivity", "sensitivity_indices": "sensitivity",
+    "format_summary": "summary", "mean_ci": "summary", "summarise": "summary",
+}
+
+__all__ = ["KEY_OUTCOMES", "ResultsError", "ResultsLike", "as_results", "available_outcomes",
+           "default_outcomes", "format_sensitivity", "format_summary", "mean_ci",
+           "outcome_label", "param_label", "read_results", "resolve_outcomes", "run_outcomes",
+           "sensitivity_indices", "summarise"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'milieusim.analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"milieusim.analysis.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

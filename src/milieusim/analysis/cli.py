@@ -1,0 +1,285 @@
+"""The ``analyze`` and ``plot`` commands (registered in :mod:`milieusim.cli`).
+
+Like the other commands, every problem with what the user typed or with the results
+folder is one line ``error: …`` on stderr with exit status 2, before anything is written.
+pandas, SciPy, SALib and matplotlib are imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from milieusim.analysis.results import ResultsLike
+
+__all__ = ["analyze", "plot"]
+
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+LANG = click.Choice(["en", "fr"], case_sensitive=False)
+WIDTH = 88
+KINDS = ("curves", "heatmap", "sensitivity", "scatter", "funnel")
+"""Same as :data:`milieusim.plots.kinds.KINDS` (repeated: no matplotlib import here)."""
+FORMATS = ("png", "svg", "pdf")
+"""Same as :data:`milieusim.plots.style.FORMATS`."""
+
+
+def _user_error(message: str, exit_code: int = 2) -> click.ClickException:
+    from milieusim.cli import UserError  # imported late: milieusim.cli imports this module
+
+    return UserError(message, exit_code)
+
+
+def _shown(path: Path) -> str:
+    from milieusim.cli import shown
+
+    return shown(path)
+
+
+def _load(directory: Path) -> ResultsLike:
+    from milieusim.analysis.results import ResultsError, as_results
+
+    try:
+        return as_results(directory)
+    except ResultsError as exc:
+        raise _user_error(str(exc).replace(str(directory), _shown(directory), 1)) from None
+
+
+_HEAD = {
+    "en": "{title}: {kind}, {points} point{ps} × {reps} replication{rs}; {ok} ok "
+          "run{oks}, {failed} failed",
+    "fr": "{title}\u00a0: {kind}, {points} point{ps} × {reps} réplication{rs}\u00a0; "
+          "{ok} simulation{oks} réussie{oks}, {failed} en échec",
+}
+_KIND = {
+    "en": {"grid": "grid design", "points": "design of listed points",
+           "lhs": "Latin hypercube design", "sobol": "Sobol design (Saltelli sample)",
+           "morris": "Morris design (trajectories)"},
+    "fr": {"grid": "plan en grille", "points": "plan de points listés",
+           "lhs": "plan en hypercube latin", "sobol": "plan de Sobol (échantillon de Saltelli)",
+           "morris": "plan de Morris (trajectoires)"},
+}
+
+
+def describe_results(res: ResultsLike, lang: str) -> str:
+    """One line: title, design, points, replications, ok and failed runs."""
+    from milieusim.analysis.results import design_kind, experiment_title, ok_runs
+
+    points = int(res.runs["point_id"].nunique()) if len(res.runs) else 0
+    manifest_reps = res.manifest.get("replications") if hasattr(res.manifest, "get") else None
+    reps = int(manifest_reps) if isinstance(manifest_reps, int) else int(
+        res.runs.groupby("point_id").size().max()) if len(res.runs) else 0
+    ok = len(ok_runs(res))
+    failed = len(res.runs) - ok
+
+    def plural(n: int) -> str:
+        return "s" if n != 1 else ""
+
+    kind = design_kind(res)
+    return _HEAD[lang].format(title=experiment_title(res, lang),
+                              kind=_KIND[lang].get(kind, kind),
+                              points=points, ps=plural(points), reps=reps, rs=plural(reps),
+                              ok=ok, oks=plural(ok), failed=failed)
+
+
+# --- analyze --------------------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--outcome", "outcomes", multiple=True, metavar="NAME",
+              help="Outcome to analyse (repeatable): a reporter (its final value), an "
+                   "outcome_* column, or mean_<reporter> (its mean over time). Default: "
+                   "the key outcomes.")
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of the printed tables.")
+def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
+    """Summarise the results of a sweep in DIR, per design point.
+
+    For each design point and outcome: the number of ok runs n, the mean, the standard
+    deviation and the 95% confidence interval of the mean (Student t). For sobol and morris
+    designs, also the sensitivity indices (Sobol S1 and ST, or Morris mu*, sigma and mu),
+    each with its 95% confidence interval, from the means over replications. The numbers
+    are reproducible: the bootstrap uses the experiment's seed.
+
+    Writes DIR/analysis/summary.csv (one row per outcome and point: point_id, the varied
+    parameters, outcome, n, failed, mean, sd, ci_low, ci_high) and, for sobol and morris,
+    DIR/analysis/sensitivity.csv; prints them as tables.
+
+    \b
+    Default outcomes (those present): adoption_share, mean_adoption_share,
+    practices_per_staff, ideas, ideas_external, approvals, experiments_failed,
+    innovations_adopted, quality_index, cost_index, paralysis.
+
+    \b
+    Examples:
+      milieusim analyze out/inertia
+      milieusim analyze out/inertia --outcome adoption_share --outcome approvals
+      milieusim analyze out/sobol --outcome mean_adoption_share --lang fr
+    """
+    from milieusim.analysis.results import ResultsError, atomic_write, design_kind
+    from milieusim.analysis.sensitivity import (
+        SENSITIVITY_KINDS,
+        format_sensitivity,
+        sensitivity_indices,
+    )
+    from milieusim.analysis.summary import format_summary, summarise
+
+    lang = lang.lower()
+    res = _load(directory)
+    indices: pd.DataFrame | None = None
+    note = ""
+    try:
+        summary = summarise(res, list(outcomes) or None)
+        if design_kind(res) in SENSITIVITY_KINDS:
+            try:
+                indices = sensitivity_indices(res, list(outcomes) or None)
+            except ResultsError as exc:  # e.g. points without an ok run: keep the summary
+                note = str(exc)
+    except ResultsError as exc:
+        raise _user_error(str(exc)) from None
+
+    folder = directory / "analysis"
+    written: list[Path] = []
+    try:
+        written.append(atomic_write(folder / "summary.csv", _csv(summary)))
+        stale = folder / "sensitivity.csv"
+        if indices is not None:
+            written.append(atomic_write(stale, _csv(indices)))
+        elif stale.exists():
+            stale.unlink()  # from an earlier analysis: it no longer matches the results
+    except OSError as exc:
+        raise _user_error(f"cannot write to {_shown(folder)}: {exc.strerror or exc}",
+                          exit_code=1) from None
+
+    click.echo("\n".join(textwrap.wrap(describe_results(res, lang), WIDTH)))
+    click.echo()
+    rows = 12 if design_kind(res) in ("lhs", *SENSITIVITY_KINDS) else 30  # sampled: a glimpse
+    click.echo(format_summary(summary, lang, width=WIDTH, max_rows=rows,
+                              file=_shown(written[0])))
+    if indices is not None:
+        click.echo()
+        click.echo(format_sensitivity(indices, lang, width=WIDTH, outcome_legend=False))
+    if note:
+        click.echo(f"warning: no sensitivity indices: {note}", err=True)
+    click.echo()
+    click.echo("Files written:" if lang == "en" else "Fichiers écrits\u00a0:")
+    for path in written:
+        click.echo(f"  {_shown(path)}")
+
+
+def _csv(frame: pd.DataFrame) -> Any:
+    def write(path: Path) -> None:
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+    return write
+
+
+# --- plot -----------------------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
+              help="Figure to draw (repeatable). Default: every kind that suits the design.")
+@click.option("--outcome", default=None, metavar="NAME",
+              help="Outcome shown (default adoption_share); curves need a kept reporter.")
+@click.option("--x", "x", default=None, metavar="PARAM",
+              help="Parameter on the x axis of a heatmap or scatter (default: the first "
+                   "varied one).")
+@click.option("--y", "y", default=None, metavar="PARAM",
+              help="Parameter on the y axis of a heatmap (default: the second varied one).")
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of titles, labels and number formats.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="File format [default: png, or the suffix of --out].")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE", help="Output file (one --kind only). Default: "
+                                   "DIR/figures/<kind>.<format>.")
+def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | None,
+         y: str | None, lang: str, fmt: str | None, out: Path | None) -> None:
+    """Draw figures of the results of a sweep in DIR and print their paths.
+
+    \b
+    Kinds:
+      curves       mean of a time series per design point, with 95% bands
+      heatmap      mean of an outcome over two grid parameters, cells annotated
+      sensitivity  Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs
+      scatter      an outcome against a parameter: runs, and means with 95% CIs
+      funnel       ideas → proposals → pilots → spreading → routine, per run
+
+    Titles come from the experiment; labels and units from the parameter and reporter
+    schemas, in English or French. Files are byte-identical for identical results.
+
+    \b
+    Examples:
+      milieusim plot out/inertia
+      milieusim plot out/inertia --kind heatmap --outcome approvals --lang fr
+      milieusim plot out/inertia --kind scatter --x inertia --format svg
+      milieusim plot out/sobol --kind sensitivity --outcome mean_adoption_share
+      milieusim plot out/inertia --kind curves --out report/curves.pdf
+    """
+    from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
+    from milieusim.analysis.results import ResultsError, check_parameter
+
+    lang = lang.lower()
+    if out is not None and len(kinds) != 1:
+        raise _user_error("--out FILE needs exactly one --kind")
+    fmt = _format(fmt, out)
+    res = _load(directory)
+    try:
+        run_outcomes(res, [])  # raises ResultsError if no run is ok
+        if outcome is not None:
+            resolve_outcomes(res, [outcome])
+        for name in (x, y):
+            if name is not None:
+                check_parameter(res, name)
+    except ResultsError as exc:
+        raise _user_error(str(exc)) from None
+
+    from milieusim.plots.kinds import default_kinds, make_figure
+    from milieusim.plots.style import save_figure
+
+    chosen = list(dict.fromkeys(kinds)) or default_kinds(res, outcome)
+    figures = []
+    for kind in chosen:
+        try:
+            figures.append((kind, make_figure(res, kind, outcome=outcome, x=x, y=y,
+                                              lang=lang)))
+        except ResultsError as exc:
+            if kinds:
+                message = str(exc) if kind in str(exc) else f"{kind}: {exc}"
+                raise _user_error(message) from None
+            click.echo(f"note: no {kind} figure: {exc}", err=True)
+    if not figures:
+        raise _user_error("no figure suits these results; choose one with --kind")
+    written = []
+    for kind, figure in figures:
+        path = out if out is not None else directory / "figures" / f"{kind}.{fmt}"
+        if out is not None and not out.suffix:
+            path = out.with_suffix(f".{fmt}")
+        try:
+            written.append(save_figure(figure, path, fmt))
+        except OSError as exc:
+            raise _user_error(f"cannot write {_shown(path)}: {exc.strerror or exc}",
+                              exit_code=1) from None
+    for path in written:
+        click.echo(_shown(path))
+
+
+def _format(fmt: str | None, out: Path | None) -> str:
+    """The figure format from --format and the suffix of --out; UserError if they clash."""
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if suffix and suffix not in FORMATS:
+        raise _user_error(f"--out {out}: unknown figure format {suffix!r} "
+                          f"(use {', '.join(FORMATS)})")
+    if fmt and suffix and fmt != suffix:
+        raise _user_error(f"--format {fmt} does not match --out {out}")
+    if out is not None and out.exists() and out.is_dir():
+        raise _user_error(f"--out {out}: is a folder, not a file")
+    return fmt or suffix or "png"

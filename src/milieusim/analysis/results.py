@@ -1,0 +1,241 @@
+"""Access to an experiment's results: a ``Results``-like object or a results folder.
+
+A results folder (written by the sweep engine, ``milieusim.experiment``) holds::
+
+    DIR/manifest.json               the experiment, its design, replications, seed, …
+    DIR/runs/part-*.parquet         one row per run: ids, parameters, final reporter
+                                    values, outcome_* columns, status, error, duration_s
+    DIR/timeseries/part-*.parquet   run_id, step and the kept reporters
+
+Every analysis and plot function accepts either an object with ``.runs``,
+``.timeseries`` and ``.manifest`` (what ``milieusim.load_results`` returns) or the path
+of such a folder; :func:`as_results` turns both into the former.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import pandas as pd
+
+from milieusim.params import PARAMETERS
+
+__all__ = ["Frames", "ResultsError", "ResultsLike", "ResultsSource", "as_results",
+           "atomic_write", "check_parameter", "design", "design_kind", "design_setting",
+           "experiment_title", "ok_runs", "point_table", "read_results", "varied_parameters"]
+
+
+class ResultsError(ValueError):
+    """The results cannot be analysed (missing folder, not a results folder, no ok run…)."""
+
+
+@runtime_checkable
+class ResultsLike(Protocol):
+    """What the analysis needs: the run table, the time series and the manifest."""
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame
+    manifest: Mapping[str, Any]
+
+
+ResultsSource = ResultsLike | str | os.PathLike[str]
+"""A ``Results``-like object or the path of a results folder."""
+
+
+@dataclass
+class Frames:
+    """A minimal ``Results``: what :func:`read_results` returns."""
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def as_results(source: ResultsSource) -> ResultsLike:
+    """``source`` itself if it has ``.runs``/``.timeseries``/``.manifest``, else the folder
+    it names, loaded (with ``milieusim.load_results`` when the engine provides it).
+
+    Raises :class:`ResultsError` for a missing folder or one that holds no results.
+    """
+    if all(hasattr(source, a) for a in ("runs", "timeseries", "manifest")):
+        return source  # type: ignore[return-value]
+    path = Path(source)  # type: ignore[arg-type]
+    if not path.exists():
+        raise ResultsError(f"{path}: no such folder")
+    if not path.is_dir():
+        raise ResultsError(f"{path}: not a folder")
+    if not (path / "manifest.json").is_file():
+        raise ResultsError(f"{path}: not a results folder (no manifest.json in it)")
+    loader = _engine_loader()
+    try:
+        loaded = loader(path) if loader is not None else read_results(path)
+    except ResultsError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"{path}: cannot read the results: {exc}") from None
+    return loaded
+
+
+def _engine_loader() -> Callable[[Path], ResultsLike] | None:
+    """The sweep engine's ``load_results``, if it is installed."""
+    import milieusim
+
+    loader = getattr(milieusim, "load_results", None)
+    if loader is None:
+        try:
+            from milieusim.experiment import load_results as loader  # type: ignore
+        except ImportError:
+            return None
+    return loader
+
+
+def read_results(path: str | os.PathLike[str]) -> Frames:
+    """Read a results folder without the engine: manifest, runs and time series.
+
+    Parts are concatenated in file-name order and sorted by ``run_id`` (and ``step``).
+    """
+    path = Path(path)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    runs = _read_parts(path / "runs", ["run_id"])
+    timeseries = _read_parts(path / "timeseries", ["run_id", "step"])
+    return Frames(runs=runs, timeseries=timeseries, manifest=manifest, path=path)
+
+
+def _read_parts(folder: Path, keys: list[str]) -> pd.DataFrame:
+    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    if not parts:
+        return pd.DataFrame({k: pd.Series(dtype="int64") for k in keys})
+    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+# --- the manifest -----------------------------------------------------------------------------
+
+
+def design(results: ResultsLike) -> Mapping[str, Any]:
+    """The manifest's ``design`` entry (empty if absent)."""
+    return _get(results.manifest, "design") or {}
+
+
+def design_setting(results: ResultsLike, key: str, default: Any = None) -> Any:
+    """A design setting (``second_order``, ``levels``, ``n``…): from the manifest's
+    ``design`` entry or its ``settings`` table."""
+    entry = design(results)
+    if entry.get(key) is not None:
+        return entry[key]
+    settings = entry.get("settings")
+    if isinstance(settings, Mapping) and settings.get(key) is not None:
+        return settings[key]
+    return default
+
+
+def design_kind(results: ResultsLike) -> str:
+    """``grid``, ``points``, ``lhs``, ``sobol`` or ``morris`` (``points`` if unknown)."""
+    return str(design(results).get("kind") or "points")
+
+
+def experiment_title(results: ResultsLike, lang: str = "en") -> str:
+    """The experiment's title in ``lang`` (the other language, or its file name, if none)."""
+    experiment = _get(results.manifest, "experiment") or {}
+    first, second = ("title_fr", "title_en") if lang == "fr" else ("title_en", "title_fr")
+    for key in (first, second, "title"):
+        for where in (experiment, results.manifest):
+            found = _get(where, key)
+            if found:
+                return str(found)
+    if experiment.get("path"):
+        return Path(str(experiment["path"])).stem
+    path = getattr(results, "path", None)
+    return Path(path).name if path else ("Expérience" if lang == "fr" else "Experiment")
+
+
+def _get(mapping: Any, key: str) -> Any:
+    if isinstance(mapping, Mapping):
+        return mapping.get(key)
+    return getattr(mapping, key, None)
+
+
+# --- runs and points ----------------------------------------------------------------------------
+
+
+def ok_runs(results: ResultsLike) -> pd.DataFrame:
+    """The runs whose status is ``ok`` (all runs if there is no status column)."""
+    runs = results.runs
+    if "status" in runs.columns:
+        runs = runs[runs["status"] == "ok"]
+    return runs
+
+
+def varied_parameters(results: ResultsLike) -> list[str]:
+    """The parameters the design varies (from the manifest, else those that differ)."""
+    runs = results.runs
+    entry = design(results)
+    listed = entry.get("parameters") or entry.get("varied") or []
+    names = [str(n) for n in listed if n in runs.columns]
+    if names:
+        return names
+    firsts = runs.groupby("point_id", sort=True).first() if len(runs) else runs
+    return [n for n in PARAMETERS if n in firsts.columns and firsts[n].nunique() > 1]
+
+
+def check_parameter(results: ResultsLike, name: str) -> str:
+    """``name`` if it is a parameter column of the runs, else :class:`ResultsError` with
+    a suggestion (varied parameters first)."""
+    if name in PARAMETERS and name in results.runs.columns:
+        return name
+    from milieusim.params import suggest
+
+    pool = [*varied_parameters(results), *(p for p in PARAMETERS if p in results.runs.columns)]
+    hint = suggest(name, list(dict.fromkeys(pool)))
+    if not hint and pool:
+        hint = f"; the design varies: {', '.join(varied_parameters(results)) or 'nothing'}"
+    raise ResultsError(f"unknown parameter {name!r}{hint}")
+
+
+def point_table(results: ResultsLike) -> pd.DataFrame:
+    """One row per design point, in ``point_id`` order: ``point_id`` and the varied
+    parameters' values, ``runs`` (all runs) and ``failed`` (runs not ``ok``)."""
+    runs = results.runs
+    names = varied_parameters(results)
+    grouped = runs.groupby("point_id", sort=True)
+    table = grouped[names].first() if names else pd.DataFrame(index=grouped.size().index)
+    table["runs"] = grouped.size()
+    status = runs["status"] if "status" in runs.columns else pd.Series("ok", index=runs.index)
+    table["failed"] = (status != "ok").groupby(runs["point_id"]).sum().astype(int)
+    return table.reset_index()
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then move it into place.
+
+    The parent folder is created if needed; on failure nothing is left behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        tmp.chmod(0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

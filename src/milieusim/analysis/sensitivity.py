@@ -1,0 +1,246 @@
+"""Global sensitivity indices of Sobol and Morris designs (SALib).
+
+The model output ``Y`` of each design point is the mean of the outcome over the point's
+ok replications, in ``point_id`` order, which is the order of the SALib sample. Resampled
+confidence intervals use a fixed seed (the experiment's), so the indices are reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from milieusim.analysis.labels import (
+    format_mean_ci,
+    format_number,
+    lang_code,
+    outcome_label,
+    param_label,
+)
+from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
+from milieusim.analysis.results import (
+    ResultsError,
+    ResultsLike,
+    ResultsSource,
+    as_results,
+    design,
+    design_kind,
+    design_setting,
+)
+
+__all__ = ["INDEX_COLUMNS", "SENSITIVITY_KINDS", "format_sensitivity", "point_means",
+           "sensitivity_indices"]
+
+SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris")
+"""Design kinds that have sensitivity indices."""
+
+INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
+}
+"""The index columns of :func:`sensitivity_indices`'s output, per method."""
+
+
+def point_means(results: ResultsLike, outcome: str) -> pd.Series:
+    """The outcome's mean over ok replications per design point, indexed by every
+    ``point_id`` of the runs (NaN where a point has no ok run with a value)."""
+    values = run_outcomes(results, [outcome])
+    means = values.groupby("point_id", sort=True)[outcome].mean()
+    every = pd.Index(np.sort(results.runs["point_id"].unique()), name="point_id")
+    return means.reindex(every)
+
+
+def _problem(results: ResultsLike) -> dict[str, Any]:
+    problem = design(results).get("problem")
+    if not isinstance(problem, Mapping) or "names" not in problem or "bounds" not in problem:
+        raise ResultsError("the manifest's design has no SALib problem (names and bounds)")
+    problem = dict(problem)
+    problem["names"] = list(problem["names"])
+    problem["bounds"] = [list(map(float, b)) for b in problem["bounds"]]
+    problem.setdefault("num_vars", len(problem["names"]))
+    return problem
+
+
+def _seed(results: ResultsLike, seed: int | None) -> int:
+    if seed is not None:
+        return int(seed)
+    manifest_seed = results.manifest.get("seed") if isinstance(results.manifest,
+                                                                Mapping) else None
+    return int(manifest_seed) if isinstance(manifest_seed, int) else 0
+
+
+def sensitivity_indices(results: ResultsSource,
+                        outcomes: Iterable[str] | str | None = None, *,
+                        seed: int | None = None, num_resamples: int = 100,
+                        level: float = 0.95) -> pd.DataFrame:
+    """Sobol (S1, ST) or Morris (mu, mu*, sigma) indices of each outcome.
+
+    One row per (outcome, parameter), parameters in the problem's order: ``method``,
+    ``outcome``, ``parameter``, the :data:`INDEX_COLUMNS` of the method (``*_conf``: half
+    width of the ``level`` bootstrap interval), and ``note`` (why indices are NaN: an
+    outcome constant over the design, or points without a value). ``seed`` defaults to
+    the experiment's seed. Raises :class:`ResultsError` for other designs, or when some
+    design point has no ok run (the estimators need the whole sample).
+    """
+    res = as_results(results)
+    kind = design_kind(res)
+    if kind not in SENSITIVITY_KINDS:
+        raise ResultsError(f"sensitivity indices need a sobol or morris design; this "
+                           f"experiment's design is {kind!r}")
+    names = resolve_outcomes(res, outcomes)
+    problem = _problem(res)
+    rng_seed = _seed(res, seed)
+    counts = run_outcomes(res, names[:1]).groupby("point_id").size()
+    all_points = np.sort(res.runs["point_id"].unique())
+    missing = [int(p) for p in all_points if p not in counts.index]
+    if missing:
+        shown = ", ".join(map(str, missing[:5])) + (", …" if len(missing) > 5 else "")
+        raise ResultsError(f"{kind} indices need every design point, but {len(missing)} "
+                           f"point{'s' if len(missing) > 1 else ''} ({shown}) "
+                           "have no ok run" if len(missing) > 1 else
+                           f"{kind} indices need every design point, but point {shown} "
+                           "has no ok run")
+    x = None
+    if kind == "morris":
+        firsts = res.runs.groupby("point_id", sort=True)[problem["names"]].first()
+        x = firsts.reindex(all_points).to_numpy(dtype=float)
+
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        y = point_means(res, name).to_numpy(dtype=float)
+        note = ""
+        if not np.all(np.isfinite(y)):
+            note = f"no value at {int(np.sum(~np.isfinite(y)))} points"
+        elif np.ptp(y) == 0:
+            note = "constant"
+        indices: dict[str, Any] = {}
+        if not note:
+            indices = _analyse(kind, problem, res, x, y, rng_seed, num_resamples, level)
+        for i, parameter in enumerate(problem["names"]):
+            row: dict[str, Any] = {"method": kind, "outcome": name, "parameter": parameter}
+            for column in INDEX_COLUMNS[kind]:
+                row[column] = float(indices[column][i]) if indices else math.nan
+            row["note"] = note
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["method", "outcome", "parameter",
+                                       *INDEX_COLUMNS[kind], "note"])
+
+
+def _analyse(kind: str, problem: dict[str, Any], res: ResultsLike,
+             x: np.ndarray | None, y: np.ndarray, seed: int, num_resamples: int,
+             level: float) -> dict[str, Any]:
+    from SALib.analyze import morris, sobol
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)  # SALib: "constant values encountered"
+        try:
+            if kind == "sobol":
+                second_order = bool(design_setting(res, "second_order", True))
+                return sobol.analyze(problem, y, calc_second_order=second_order,
+                                     num_resamples=num_resamples, conf_level=level, seed=seed)
+            levels = int(design_setting(res, "levels", 4))
+            return morris.analyze(problem, x, y, num_resamples=num_resamples,
+                                  conf_level=level, num_levels=levels, seed=seed)
+        except (RuntimeError, ValueError) as exc:  # e.g. a sample of the wrong size
+            raise ResultsError(f"{kind} analysis failed: {exc}") from None
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+_HEADS = {
+    "sobol": {"en": ("outcome", "parameter", "S1", "ST"),
+              "fr": ("indicateur", "paramètre", "S1", "ST")},
+    "morris": {"en": ("outcome", "parameter", "mu*", "sigma", "mu"),
+               "fr": ("indicateur", "paramètre", "mu*", "sigma", "mu")},
+}
+_TITLE = {
+    "sobol": {"en": "Sobol indices: first order S1 and total ST, ± half-width of the 95% "
+                    "confidence interval (bootstrap)",
+              "fr": "Indices de Sobol : premier ordre S1 et total ST, ± demi-largeur de "
+                    "l'intervalle de confiance à 95\u00a0% (bootstrap)"},
+    "morris": {"en": "Morris elementary effects: mu* (mean absolute effect, ± half-width of "
+                     "the 95% confidence interval), sigma (spread), mu (signed mean), in "
+                     "the outcome's unit",
+               "fr": "Effets élémentaires de Morris : mu* (effet absolu moyen, ± "
+                     "demi-largeur de l'intervalle de confiance à 95\u00a0%), sigma "
+                     "(dispersion), mu (moyenne signée), dans l'unité de l'indicateur"},
+}
+_NOTES = {"en": {"constant": "constant over the design: no index"},
+          "fr": {"constant": "constant sur tout le plan : pas d'indice"}}
+
+
+def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88,
+                       outcome_legend: bool = True) -> str:
+    """An aligned text table of :func:`sensitivity_indices`'s output, grouped by outcome,
+    followed by the labels of the parameters (and of the outcomes, if
+    ``outcome_legend``)."""
+    import textwrap
+
+    lang = lang_code(lang)
+    if table.empty:
+        return ""
+    kind = str(table["method"].iloc[0])
+    heads = _HEADS[kind][lang]
+    rows: list[list[str]] = []
+    for name, group in table.groupby("outcome", sort=False):
+        first = True
+        for _, r in group.iterrows():
+            label = str(name) if first else ""
+            if r["note"]:
+                note = _NOTES[lang].get(r["note"], r["note"])
+                rows.append([label, f"({note})"])
+                break
+            if kind == "sobol":
+                cells = [_pm(r["S1"], r["S1_conf"], lang), _pm(r["ST"], r["ST_conf"], lang)]
+            else:
+                cells = [format_mean_ci(r["mu_star"], r["mu_star_conf"], lang),
+                         format_number(r["sigma"], lang), format_number(r["mu"], lang)]
+            rows.append([label, str(r["parameter"]), *cells])
+            first = False
+    widths = [max(len(h), *(len(r[i]) for r in rows if len(r) > i and len(r) == len(heads)))
+              for i, h in enumerate(heads)]
+
+    def fmt(cells: list[str]) -> str:
+        if len(cells) < len(heads):  # a note
+            return f"{cells[0]:<{widths[0]}}  {cells[1]}"
+        parts = [f"{cells[0]:<{widths[0]}}", f"{cells[1]:<{widths[1]}}"]
+        parts += [c.rjust(w) for c, w in zip(cells[2:], widths[2:], strict=True)]
+        return "  ".join(parts).rstrip()
+
+    lines = textwrap.wrap(_TITLE[kind][lang], width)
+    lines.append(fmt(list(heads)))
+    lines += [fmt(r) for r in rows]
+    params = list(dict.fromkeys(table["parameter"]))
+    lines.append("")
+    name_width = max(len(p) for p in params)
+    for p in params:
+        lines += textwrap.wrap(f"{p:<{name_width}}  {param_label(p, lang)}", width,
+                               subsequent_indent=" " * (name_width + 4))
+    outcomes = list(dict.fromkeys(table["outcome"])) if outcome_legend else []
+    name_width = max((len(o) for o in outcomes), default=0)
+    for o in outcomes:
+        lines += textwrap.wrap(f"{o:<{name_width}}  {outcome_label(o, lang)}", width,
+                               subsequent_indent=" " * (name_width + 4))
+    return "\n".join(lines)
+
+
+def _pm(value: float, conf: float, lang: str) -> str:
+    """A Sobol index ± its confidence half-width, two decimals."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{_fixed(value, lang)} ± {_fixed(conf, lang)}"
+
+
+def _fixed(x: float, lang: str, decimals: int = 2) -> str:
+    if x is None or math.isnan(x):
+        return "n/a"
+    text = f"{x:.{decimals}f}"
+    if text in ("-0.00", "-0.0"):
+        text = text[1:]
+    return text.replace(".", ",") if lang == "fr" else text

@@ -1,0 +1,53 @@
+"""Experiments: scenario sweeps over design points and replications, streamed to disk.
+
+The package keeps each concern in its module, as SALib keeps sampling apart from
+analysis:
+
+* :mod:`~milieusim.experiment.spec`: experiment files → validated :class:`ExperimentSpec`;
+* :mod:`~milieusim.experiment.sample`: designs (grid, points, lhs, sobol, morris) → points;
+* :mod:`~milieusim.experiment.seeds`: run seeds (common random numbers) and run ids;
+* :mod:`~milieusim.experiment.worker`: one run in a worker process, and the run outcomes;
+* :mod:`~milieusim.experiment.engine`: :func:`run_sweep` on a process pool or Dask;
+* :mod:`~milieusim.experiment.store`: the results folder and :func:`load_results`;
+* :mod:`~milieusim.experiment.plan`: counts, time and disk estimates before a sweep;
+* :mod:`~milieusim.experiment.cli`: the ``sweep``, ``plan`` and ``experiments`` commands.
+
+Names are imported lazily: ``import milieusim.experiment`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from milieusim.experiment.engine import SweepError, SweepInterrupted, SweepReport, run_sweep
+    from milieusim.experiment.spec import (
+        ExperimentError,
+        ExperimentSpec,
+        load_experiment,
+        shipped_experiments,
+    )
+    from milieusim.experiment.store import Results, load_results
+
+__all__ = ["ExperimentError", "ExperimentSpec", "Results", "SweepError", "SweepInterrupted",
+           "SweepReport", "load_experiment", "load_results", "run_sweep",
+           "shipped_experiments"]
+
+_WHERE = {
+    "ExperimentError": "spec", "ExperimentSpec": "spec", "load_experiment": "spec",
+    "shipped_experiments": "spec", "SweepInterrupted": "engine", "SweepReport": "engine",
+    "run_sweep": "engine", "SweepError": "engine", "Results": "store",
+    "load_results": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'milieusim.experiment' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"milieusim.experiment.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

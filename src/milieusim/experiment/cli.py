@@ -1,0 +1,288 @@
+"""The ``sweep``, ``plan`` and ``experiments`` commands (registered in :mod:`milieusim.cli`).
+
+Like the other commands, every problem with what the user typed, with an experiment file
+or with the results folder is one line ``error: …`` on stderr with exit status 2, before
+anything is written. ``sweep`` exits with 1 when runs failed and 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import shlex
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from milieusim.experiment.spec import ExperimentSpec
+
+__all__ = ["experiments", "plan", "sweep"]
+
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_MAX_REPLICATIONS = 999_999
+
+
+def _user_error(message: str, exit_code: int = 2) -> click.ClickException:
+    from milieusim.cli import UserError  # imported late: milieusim.cli imports this module
+
+    return UserError(message, exit_code)
+
+
+def _load(name: str, *, quick: bool = False, replications: int | None = None
+          ) -> ExperimentSpec:
+    from milieusim.experiment.spec import ExperimentError, load_experiment
+
+    try:
+        spec = load_experiment(name)
+        if quick:
+            spec = spec.quick()
+        if replications is not None:
+            spec = spec.with_replications(replications)
+    except ExperimentError as exc:
+        raise _user_error(str(exc)) from None
+    return spec
+
+
+def _header(spec: ExperimentSpec) -> str:
+    quick = " (--quick)" if spec.is_quick else ""
+    return (f"{spec.name}{quick}: {spec.design.describe()}; {spec.n_points} points × "
+            f"{spec.replications} replications = {spec.n_runs} runs of {spec.steps} weeks")
+
+
+# --- sweep ----------------------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("experiment", metavar="EXPERIMENT")
+@click.option("--out", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="Results folder (created; see 'Results' below).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Local worker processes (default: the number of CPUs).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786.")
+@click.option("--resume", is_flag=True,
+              help="Finish the sweep already in DIR: run only what is missing or failed.")
+@click.option("--replications", type=click.IntRange(1, _MAX_REPLICATIONS), default=None,
+              metavar="R", help="Replications per point (default: the file's); on a "
+              "finished sweep, runs only the replications not yet in DIR.")
+@click.option("--quick", is_flag=True,
+              help="A reduced version: 2 replications, at most 3 levels per grid "
+              "parameter, small samples, 52 weeks, 300 staff (or the file's [quick]).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.pass_context
+def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
+          scheduler: str | None, resume: bool, replications: int | None, quick: bool,
+          quiet: bool) -> None:
+    """Run every design point of EXPERIMENT, with replications, into DIR.
+
+    EXPERIMENT is the name of a shipped experiment (see 'milieusim experiments') or the
+    path to an experiment file (.toml). Every run gets its own seed, derived from the
+    experiment seed and the replication number (the same replication has the same seed
+    at every point), so results are the same whatever the number of workers, the
+    executor or the order in which runs finish.
+
+    Results stream to DIR as runs finish. A run that fails is recorded with its traceback
+    and the sweep goes on (exit status 1 at the end). Ctrl-C stops cleanly: what finished
+    is kept, and --resume finishes the rest (exit status 130).
+
+    \b
+    Results (load with: from milieusim import load_results):
+      DIR/manifest.json        what was run, with which versions, when, and its status
+      DIR/runs/*.parquet       one row per run: ids, seed, parameters, final values
+      DIR/timeseries/*.parquet one row per run and kept week
+
+    \b
+    Examples:
+      milieusim sweep inertia-tolerance --out results/inertia
+      milieusim sweep inertia-tolerance --out /tmp/try --quick
+      milieusim sweep my-design.toml --out results/mine --workers 4
+      milieusim sweep inertia-tolerance --out results/inertia --resume
+      milieusim sweep inertia-tolerance --out results/inertia --replications 20
+      milieusim sweep sobol-global --out results/sobol --scheduler tcp://10.0.0.5:8786
+    """
+    from milieusim.cli import check_out_dir, shown
+
+    if scheduler is None:
+        from milieusim.experiment.engine import warm_up
+
+        warm_up()  # the workers' parent imports the model while the experiment loads
+    spec = _load(experiment, quick=quick)
+    if scheduler is not None and workers is not None:
+        raise _user_error("--workers and --scheduler exclude each other: with --scheduler "
+                          "the cluster's workers run the sweep")
+    if scheduler is not None and "://" not in scheduler:
+        raise _user_error(f"--scheduler {scheduler}: expected an address such as "
+                          "tcp://host:8786")
+    check_out_dir(out)
+    from milieusim.experiment.engine import SweepError, SweepInterrupted, run_sweep
+    from milieusim.experiment.spec import ExperimentError
+
+    def announce(settled: ExperimentSpec, todo: int) -> None:
+        if not quiet:
+            done = settled.n_runs - todo
+            click.echo(_header(settled) + (f" ({done} already done)" if done else ""))
+
+    try:
+        report = run_sweep(spec, out, workers=workers, scheduler=scheduler, resume=resume,
+                           replications=replications, progress=not quiet, on_start=announce)
+    except ExperimentError as exc:
+        raise _user_error(str(exc)) from None
+    except SweepError as exc:
+        raise _user_error(str(exc), exit_code=1) from None
+    except SweepInterrupted as exc:
+        r = exc.report
+        again = ["milieusim", "sweep", experiment, "--out", shown(out), "--resume"]
+        if quick:
+            again.append("--quick")
+        if scheduler:
+            again += ["--scheduler", scheduler]
+        click.echo(f"interrupted: {r.runs_ok} of {r.n_runs} runs are done in {shown(out)}; "
+                   f"to finish: {shlex.join(again)}", err=True)
+        ctx.exit(130)
+        return
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet and report.ran == 0:
+        click.echo(f"nothing to run: the {report.n_runs} runs are already in {shown(out)}")
+    elif not quiet:
+        click.echo(f"done: {_report_line(report)} → {shown(out)}")
+        if report.runs_failed == 0:
+            click.echo(f"load with: from milieusim import load_results; "
+                       f"results = load_results({shown(out)!r})")
+    if report.runs_failed:
+        ids = ", ".join(str(rid) for rid, _ in report.failures[:5])
+        more = "…" if len(report.failures) > 5 else ""
+        last = report.failures[0][1] if report.failures else ""
+        detail = f" (run ids {ids}{more}; first error: {last})" if ids else ""
+        raise _user_error(
+            f"{report.runs_failed} of {report.n_runs} runs failed{detail}; their tracebacks "
+            "are in the runs table (columns status, error); rerun them with --resume",
+            exit_code=1)
+
+
+def _report_line(report: Any) -> str:
+    """``250 runs in 1 min 5 s (2 local workers): 250 ok, 0 failed``."""
+    skipped = f", {report.skipped} already done" if report.skipped else ""
+    return (f"{report.ran} runs in {duration(report.elapsed_s)} ({report.executor}){skipped}; "
+            f"{report.runs_ok} ok, {report.runs_failed} failed of {report.n_runs}")
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("experiment", metavar="EXPERIMENT")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Workers to plan for (default: the number of CPUs).")
+@click.option("--replications", type=click.IntRange(1, _MAX_REPLICATIONS), default=None,
+              metavar="R", help="Replications per point (default: the file's).")
+@click.option("--quick", is_flag=True, help="Plan the reduced version (see 'sweep --help').")
+def plan(experiment: str, workers: int | None, replications: int | None, quick: bool) -> None:
+    """Count the runs of EXPERIMENT and estimate its wall time and disk use.
+
+    Checks the experiment file and prints the number of design points and runs. Then it
+    times real runs of the middle design point: a short one and, if that looks cheap, a
+    whole one (else a longer one, extrapolated linearly in weeks), and divides the total
+    by the workers; the disk estimate scales the Parquet size of those runs. The
+    estimates are rough: design points differ, and a busy machine is slower. Nothing is
+    written.
+
+    \b
+    Examples:
+      milieusim plan inertia-tolerance
+      milieusim plan sobol-global --workers 32
+      milieusim plan my-design.toml --quick
+    """
+    from milieusim.experiment.plan import make_plan
+
+    spec = _load(experiment, quick=quick, replications=replications)
+    click.echo(_header(spec))
+    result = make_plan(spec, workers)
+    kept = (f"{len(spec.reporters)} reporters every {spec.every} week"
+            f"{'s' if spec.every > 1 else ''}" if spec.every else "final values only")
+    rows = [
+        ("design points", str(result.n_points)),
+        ("replications", str(result.replications)),
+        ("runs", str(result.n_runs)),
+        ("weeks per run", f"{result.steps} ({spec.base['n_staff']} staff, scenario "
+                          f"{spec.scenario.name})"),
+        ("time series kept", f"{kept}: {result.timeseries_rows} rows"),
+        ("one run", f"≈ {duration(result.run_s)}"),
+        ("wall time", f"≈ {duration(result.wall_s)} on {result.workers} worker"
+                      f"{'s' if result.workers > 1 else ''} (with {duration(result.startup_s)} "
+                      "start-up)"),
+        ("disk", f"≈ {size(result.disk_bytes)}"),
+    ]
+    width = max(len(k) for k, _ in rows) + 2
+    click.echo("\n".join(f"  {k:<{width}}{v}" for k, v in rows))
+    click.echo(f"(calibration: {result.calibration_runs} runs of up to "
+               f"{result.calibration_steps} weeks in {duration(result.calibration_s)})")
+    again = ["milieusim", "sweep", experiment, "--out", f"results/{spec.name}"]
+    if quick:
+        again.append("--quick")
+    click.echo(f"Run it with: {shlex.join(again)}")
+
+
+# --- experiments ----------------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--lang", type=click.Choice(["en", "fr"], case_sensitive=False), default="en",
+              show_default=True, help="Language of the titles.")
+def experiments(lang: str) -> None:
+    """List the shipped experiments with their designs and sizes.
+
+    Pass a NAME of this list to 'milieusim plan' or 'milieusim sweep'. An experiment is a
+    TOML file: copy one (they live in the 'experiments' folder) to make your own, and
+    run it by its path.
+
+    \b
+    Examples:
+      milieusim experiments
+      milieusim experiments --lang fr
+    """
+    from milieusim.experiment.spec import ExperimentError, load_experiment, shipped_experiments
+
+    lang = lang.lower()
+    rows = []
+    try:
+        for name, path in shipped_experiments().items():
+            spec = load_experiment(path)
+            rows.append((name, spec.design.kind, str(spec.n_points), str(spec.n_runs),
+                         spec.title(lang)))
+    except ExperimentError as exc:
+        raise _user_error(str(exc)) from None
+    heads = ("NAME", "DESIGN", "POINTS", "RUNS", "TITLE") if lang == "en" else (
+        "NOM", "PLAN", "POINTS", "RUNS", "TITRE")
+    widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(4)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
+             f"{r[3]:>{widths[3]}}  {r[4]}" for r in [heads, *rows]]
+    hint = ("Plan one with: milieusim plan NAME; run it with: milieusim sweep NAME --out DIR"
+            if lang == "en" else
+            "Estimer : milieusim plan NOM ; lancer : milieusim sweep NOM --out DOSSIER")
+    click.echo("\n".join([*lines, "", *textwrap.wrap(hint, 88)]))
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def duration(seconds: float) -> str:
+    """``0.25 s``, ``45 s``, ``3 min 20 s``, ``2 h 05 min``."""
+    if seconds < 10:
+        return f"{seconds:.2g} s" if seconds < 1 else f"{seconds:.1f} s"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def size(n: float) -> str:
+    """``512 B``, ``1.2 kB``, ``3.4 MB``, ``1.1 GB``."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"  # pragma: no cover

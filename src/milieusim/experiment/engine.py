@@ -1,0 +1,594 @@
+"""Run a sweep: every (design point, replication) as a run, streamed to a results folder.
+
+:func:`run_sweep` submits runs to an executor (a local process pool by default, or a Dask
+cluster), keeps only a bounded window of them in flight, and writes finished runs to disk
+as Parquet parts every ``flush_runs`` runs or ``flush_seconds`` seconds, so memory stays
+flat however many runs there are. Results do not depend on the number of workers, the
+executor or the order in which runs finish: each run depends only on its parameters, the
+base scenario's events and its seed (:mod:`milieusim.experiment.seeds`).
+
+A run that raises is recorded as failed with its traceback and the sweep goes on.
+Ctrl-C (or SIGTERM) stops submitting, cancels what is pending, writes what finished,
+marks the manifest ``interrupted`` and raises :class:`SweepInterrupted`;
+``resume=True`` then runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import multiprocessing
+import os
+import platform
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+from milieusim.experiment import store
+from milieusim.experiment.seeds import run_id, run_seed
+from milieusim.experiment.spec import ExperimentError, ExperimentSpec
+from milieusim.experiment.worker import (
+    OUTCOMES,
+    RunOutput,
+    RunTask,
+    execute_run,
+    faulty_runs,
+    worker_init,
+)
+
+__all__ = ["SweepError", "SweepInterrupted", "SweepReport", "make_tasks", "run_sweep", "versions"]
+
+
+@dataclass
+class SweepReport:
+    """What a call of :func:`run_sweep` did, and the state of the results folder after it."""
+
+    out_dir: Path
+    status: str
+    """'complete' or 'interrupted'."""
+    n_points: int
+    replications: int
+    n_runs: int
+    """Runs of the whole sweep (points × replications)."""
+    runs_ok: int
+    """Runs of the dataset with status ok."""
+    runs_failed: int
+    """Runs of the dataset whose (last) status is failed."""
+    ran: int = 0
+    """Runs finished by this call (ok or failed)."""
+    skipped: int = 0
+    """Runs already done before this call."""
+    elapsed_s: float = 0.0
+    executor: str = ""
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    """(run_id, last line of the error) of the runs that failed in this call."""
+    warnings: list[str] = field(default_factory=list)
+    """Things the user should know, e.g. versions changed since the sweep began."""
+
+
+class SweepError(RuntimeError):
+    """The sweep stopped on an error of the machinery (not of a run); what finished is kept."""
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Raised by :func:`run_sweep` after a Ctrl-C once finished runs are on disk."""
+
+    def __init__(self, report: SweepReport) -> None:
+        super().__init__("sweep interrupted")
+        self.report = report
+
+
+# --- executors -------------------------------------------------------------------------------
+
+DASK_CONNECT_TIMEOUT = "10s"
+"""How long to try to reach a Dask scheduler before giving up."""
+
+
+class Executor(Protocol):
+    """What the sweep loop needs from an executor."""
+
+    slots: int
+    """How many runs to keep in flight."""
+    label: str
+
+    def submit(self, task: RunTask) -> Any: ...
+    def wait(self, handles: set[Any], timeout: float) -> tuple[set[Any], set[Any]]: ...
+    def result(self, handle: Any, task: RunTask) -> RunOutput: ...
+    def cancel(self, handles: set[Any]) -> None: ...
+    def close(self, *, abandon: bool) -> None: ...
+
+
+START_METHOD_ENV = "MILIEUSIM_START_METHOD"
+
+
+def _start_method() -> str:
+    """How local workers start: ``forkserver`` where available (a fresh, single-threaded
+    parent that imports the model once; workers are forked from it), else ``spawn``
+    (each worker imports the model). The environment variable ``MILIEUSIM_START_METHOD``
+    (``forkserver`` or ``spawn``) overrides the choice."""
+    available = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_ENV, "").strip()
+    if chosen in ("forkserver", "spawn") and chosen in available:
+        return chosen
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+_PRELOAD = ["milieusim.experiment.worker", "milieusim.model"]
+
+
+def warm_up() -> None:
+    """Start the forkserver now, so that it imports the model while the caller does other
+    work (loading the experiment, sampling a design, reading the results folder); a no-op
+    where workers are spawned."""
+    if _start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
+    forkserver.ensure_running()
+
+
+class LocalExecutor:
+    """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(int(workers), 1)
+        self.slots = 2 * self.workers
+        self.label = f"{self.workers} local worker{'s' if self.workers > 1 else ''}"
+        method = _start_method()
+        self._context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            self._context.set_forkserver_preload(_PRELOAD)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
+                                   initializer=worker_init)
+
+    def submit(self, task: RunTask) -> Future[RunOutput]:
+        try:
+            return self._pool.submit(execute_run, task)
+        except BrokenProcessPool:  # a worker died: start a new pool for what remains
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(execute_run, task)
+
+    def wait(self, handles: set[Any], timeout: float) -> tuple[set[Any], set[Any]]:
+        done, pending = wait_futures(handles, timeout=timeout, return_when=FIRST_COMPLETED)
+        return set(done), set(pending)
+
+    def result(self, handle: Future[RunOutput], task: RunTask) -> RunOutput:
+        try:
+            return handle.result()
+        except Exception as exc:  # the worker process died (BrokenProcessPool) or similar
+            return _failed(task, exc)
+
+    def cancel(self, handles: set[Any]) -> None:
+        for handle in handles:
+            handle.cancel()
+
+    def close(self, *, abandon: bool) -> None:
+        if abandon:  # stop the runs in progress now rather than wait for them
+            processes = list(getattr(self._pool, "_processes", {}).values())
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.terminate()
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.join(timeout=5)
+        else:
+            self._pool.shutdown(wait=True)
+
+
+class DaskExecutor:
+    """A :class:`dask.distributed.Client` connected to the scheduler at ``address``."""
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - a dependency of milieusim
+            raise ExperimentError(f"--scheduler {address}: dask.distributed is not "
+                                  f"installed ({exc})") from None
+        try:
+            self._client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+        except Exception as exc:
+            reason = (str(exc).splitlines() or [""])[0]
+            raise ExperimentError(f"--scheduler {address}: cannot connect "
+                                  f"({type(exc).__name__}: {reason})") from None
+        from distributed import as_completed
+
+        self._completed = as_completed(loop=self._client.loop, raise_errors=False)
+        threads = sum(self._client.nthreads().values())
+        self.slots = max(2 * threads, 4)
+        self.label = f"Dask scheduler {address} ({threads} worker threads)"
+        self.address = address
+
+    def submit(self, task: RunTask) -> Any:
+        future = self._client.submit(execute_run, task, pure=False)
+        self._completed.add(future)
+        return future
+
+    def wait(self, handles: set[Any], timeout: float) -> tuple[set[Any], set[Any]]:
+        deadline = time.monotonic() + timeout
+        while not self._completed.has_ready():
+            if time.monotonic() >= deadline:
+                return set(), set(handles)
+            time.sleep(0.01)
+        done = set(self._completed.next_batch(block=False)) & handles
+        return done, set(handles) - done
+
+    def result(self, handle: Any, task: RunTask) -> RunOutput:
+        try:
+            return handle.result()
+        except Exception as exc:  # e.g. KilledWorker, or milieusim missing on a worker
+            return _failed(task, exc)
+
+    def cancel(self, handles: set[Any]) -> None:
+        if handles:
+            with contextlib.suppress(Exception):
+                self._client.cancel(list(handles))
+
+    def close(self, *, abandon: bool) -> None:
+        with contextlib.suppress(Exception):
+            self._client.close()
+
+
+def _failed(task: RunTask, exc: BaseException) -> RunOutput:
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    if isinstance(exc, BrokenProcessPool):
+        text += ("A worker process died (killed, out of memory, or a crash). If run_sweep "
+                 "was called from a script, is the call under 'if __name__ == \"__main__\":'? "
+                 "The workers import the main module again.\n")
+    return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed", text,
+                     0.0)
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+def make_tasks(spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset()
+               ) -> Iterator[RunTask]:
+    """The runs of ``spec`` not in ``skip`` (run ids), replication by replication."""
+    events = tuple((e.step, dict(e.set)) for e in spec.events)
+    faults = faulty_runs()
+    for replication in range(spec.replications):
+        seed = run_seed(spec.seed, replication)
+        for point_id in range(spec.n_points):
+            rid = run_id(point_id, replication)
+            if rid in skip:
+                continue
+            yield RunTask(run_id=rid, point_id=point_id, replication=replication, seed=seed,
+                          parameters=spec.parameters(point_id), events=events,
+                          reporters=spec.reporters, every=spec.every, fault=rid in faults)
+
+
+def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
+              workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+              replications: int | None = None, quick: bool = False, progress: bool = True,
+              flush_runs: int = 100, flush_seconds: float = 30.0,
+              on_start: Callable[[ExperimentSpec, int], None] | None = None) -> SweepReport:
+    """Run every run of ``spec`` missing from ``out_dir``; return a :class:`SweepReport`.
+
+    ``workers``: local worker processes (default ``os.cpu_count()``); ``scheduler``: the
+    address of a Dask scheduler (``tcp://host:port``) to use instead. ``resume``: finish
+    the sweep already in ``out_dir``; ``replications``: run that many replications per
+    point (only those not yet in ``out_dir``). ``quick``: the reduced version
+    (:meth:`ExperimentSpec.quick`). ``progress``: a progress bar on stderr (when it is a
+    terminal). ``flush_runs``, ``flush_seconds``: write a part at least that often.
+    ``on_start(spec, todo)`` is called once the sweep is checked, with the spec as run
+    (replications settled) and the number of runs left to do.
+
+    Call it under ``if __name__ == "__main__":`` in a script: local workers are started
+    with ``forkserver`` (or ``spawn``), which imports the main module again.
+
+    Raises :class:`ExperimentError` (before anything is written) if ``out_dir`` holds
+    results and neither ``resume`` nor ``replications`` is given, or holds the results of
+    another design; :class:`SweepInterrupted` after a Ctrl-C.
+    """
+    started = time.monotonic()
+    if quick:
+        spec = spec.quick()
+    root = Path(out_dir)
+    if root.exists() and not root.is_dir():
+        raise ExperimentError(f"{root}: is a file, not a folder")
+    manifest = _existing_manifest(root)
+    if store.has_results(root) and not (resume or replications is not None):
+        raise ExperimentError(f"{root}: already holds a sweep's results; add --resume to "
+                              "finish it (or --replications R to add replications), or "
+                              "choose another --out")
+    if manifest is None and store.has_results(root):
+        raise ExperimentError(f"{root}: holds result parts but no {store.MANIFEST}; "
+                              "not a sweep folder this version can resume")
+    target = spec.replications
+    if manifest is not None:
+        _check_same_design(spec, manifest, root)
+        before = int(manifest.get("replications", 0))
+        if replications is not None and replications < before:
+            raise ExperimentError(f"--replications {replications}: {root} already has "
+                                  f"{before} replications per point; --replications can only "
+                                  "add replications")
+        target = max(target, before)
+    if replications is not None:
+        target = replications
+    spec = spec.with_replications(target)
+
+    executor: Executor
+    if scheduler:
+        executor = DaskExecutor(scheduler)
+    else:
+        count = workers if workers is not None else (os.cpu_count() or 1)
+        if count < 1:
+            raise ExperimentError(f"--workers {count}: expected at least 1")
+        executor = None  # type: ignore[assignment]  # started once the work is known
+
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        with store.locked(root):
+            if manifest is not None:
+                store.tidy(root)
+            status = store.run_status(root) if manifest is not None else {}
+            done = {rid for rid, st in status.items() if st == "ok"}
+            planned = {run_id(p, r) for r in range(spec.replications)
+                       for p in range(spec.n_points)}
+            skipped = len(done & planned)
+            todo = len(planned) - skipped
+            if on_start is not None:
+                on_start(spec, todo)
+            if executor is None and todo:
+                executor = LocalExecutor(min(count, todo))
+            label = executor.label if executor is not None else "nothing to run"
+            old_manifest = manifest
+            manifest = _start_manifest(spec, manifest, label)
+            store.write_manifest(root, manifest)
+            report = SweepReport(out_dir=root, status="running", n_points=spec.n_points,
+                                 replications=spec.replications, n_runs=spec.n_runs,
+                                 runs_ok=0, runs_failed=0, skipped=skipped,
+                                 executor=label, warnings=_version_changes(old_manifest))
+            writer = store.PartWriter(root, spec.reporters, flush_runs=flush_runs,
+                                      flush_seconds=flush_seconds)
+            try:
+                if executor is not None:
+                    _loop(spec, executor, writer, done, report, progress)
+            except KeyboardInterrupt:
+                _finish(root, manifest, report, writer, "interrupted", started, status)
+                raise SweepInterrupted(report) from None
+            except Exception as exc:  # e.g. the Dask scheduler went away: keep what finished
+                _finish(root, manifest, report, writer, "interrupted", started, status)
+                raise SweepError(f"the sweep stopped ({type(exc).__name__}: "
+                                 f"{(str(exc).splitlines() or [''])[0]}); {report.runs_ok} of "
+                                 f"{report.n_runs} runs are done in {root}; finish with "
+                                 "--resume") from exc
+            _finish(root, manifest, report, writer, "complete", started, status)
+            return report
+    except BlockingIOError:
+        raise ExperimentError(f"{root}: another sweep is writing to this folder") from None
+    finally:
+        if executor is not None:
+            executor.close(abandon=True)  # idle or interrupted: no need to wait for them
+
+
+def _loop(spec: ExperimentSpec, executor: Executor, writer: store.PartWriter, done: set[int],
+          report: SweepReport, progress: bool) -> None:
+    """Submit, collect and write runs until none is left; Ctrl-C propagates."""
+    from tqdm import tqdm
+
+    tasks = make_tasks(spec, done)
+    in_flight: dict[Any, RunTask] = {}
+    bar = tqdm(total=spec.n_runs, initial=report.skipped, unit="run", file=sys.stderr,
+               disable=None if progress else True, dynamic_ncols=True, smoothing=0.05,
+               desc=spec.name)
+    with _sigterm_as_interrupt(), bar:
+        try:
+            for task in tasks:
+                in_flight[executor.submit(task)] = task
+                if len(in_flight) >= executor.slots:
+                    break
+            while in_flight:
+                finished, _ = executor.wait(set(in_flight), timeout=0.5)
+                for handle in finished:
+                    task = in_flight.pop(handle)
+                    _record(executor.result(handle, task), task, writer, report)
+                    bar.update(1)
+                    if report.failures:
+                        bar.set_postfix(failed=len(report.failures), refresh=False)
+                    nxt = next(tasks, None)
+                    if nxt is not None:
+                        in_flight[executor.submit(nxt)] = nxt
+                if writer.due():
+                    writer.flush()
+        except KeyboardInterrupt:
+            executor.cancel(set(in_flight))
+            for handle, task in list(in_flight.items()):  # keep what finished meanwhile
+                if _is_done(handle):
+                    output = executor.result(handle, task)
+                    if not _interrupted(output):
+                        _record(output, task, writer, report)
+            raise
+
+
+def _is_done(handle: Any) -> bool:
+    try:
+        return bool(handle.done()) and not (hasattr(handle, "cancelled") and handle.cancelled())
+    except Exception:
+        return False
+
+
+def _interrupted(output: RunOutput) -> bool:
+    return output.status == "failed" and "CancelledError" in (output.error or "")
+
+
+def _record(output: RunOutput, task: RunTask, writer: store.PartWriter,
+            report: SweepReport) -> None:
+    writer.add(task.parameters, output)
+    report.ran += 1
+    if output.status != "ok":
+        lines = (output.error or "").strip().splitlines()
+        report.failures.append((output.run_id, lines[-1] if lines else "failed"))
+
+
+def _finish(root: Path, manifest: dict[str, Any], report: SweepReport,
+            writer: store.PartWriter, status: str, started: float,
+            before: dict[int, str]) -> None:
+    """Write what is buffered (ignoring a second Ctrl-C meanwhile) and the final manifest.
+
+    ``before``: the status of the runs already in the folder when the sweep began.
+    """
+    with _ignoring_sigint():
+        writer.flush()
+        after = dict(before)
+        for rid, st in writer.status.items():
+            if after.get(rid) != "ok":
+                after[rid] = st
+        planned = {run_id(p, r) for r in range(report.replications)
+                   for p in range(report.n_points)}
+        report.runs_ok = sum(1 for rid in planned if after.get(rid) == "ok")
+        report.runs_failed = sum(1 for rid in planned if after.get(rid) == "failed")
+        report.status = status
+        report.elapsed_s = time.monotonic() - started
+        manifest["status"] = status
+        manifest["finished"] = _now()
+        manifest["runs_ok"] = report.runs_ok
+        manifest["runs_failed"] = report.runs_failed
+        manifest["history"][-1].update(finished=manifest["finished"], status=status,
+                                       ran=report.ran, failed=len(report.failures))
+        store.write_manifest(root, manifest)
+
+
+@contextlib.contextmanager
+def _ignoring_sigint() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (e.g. from a job scheduler) like Ctrl-C while the sweep runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --- the manifest ----------------------------------------------------------------------------
+
+
+def _existing_manifest(root: Path) -> dict[str, Any] | None:
+    try:
+        return store.read_manifest(root)
+    except (OSError, ValueError) as exc:
+        raise ExperimentError(f"{root / store.MANIFEST}: unreadable ({exc})") from None
+
+
+def _check_same_design(spec: ExperimentSpec, manifest: dict[str, Any], root: Path) -> None:
+    if manifest.get("fingerprint") == spec.fingerprint():
+        return
+    was_quick = bool(manifest.get("quick"))
+    if was_quick != spec.is_quick:
+        hint = "add --quick" if was_quick else "remove --quick"
+        raise ExperimentError(f"{root}: holds a {'--quick' if was_quick else 'full'} sweep; "
+                              f"{hint} to resume it, or choose another --out")
+    shown = manifest.get("experiment", {}).get("path", "another experiment")
+    raise ExperimentError(f"{root}: holds results of a different design or base ({shown}); "
+                          "only replications may change when resuming; choose another --out")
+
+
+def _start_manifest(spec: ExperimentSpec, old: dict[str, Any] | None,
+                    executor: str) -> dict[str, Any]:
+    now = _now()
+    history = list(old.get("history", [])) if old else []
+    history.append({"started": now, "finished": None, "status": "running",
+                    "replications": spec.replications, "executor": executor,
+                    "versions": versions()})
+    return {
+        "format": store.FORMAT,
+        "status": "running",
+        "experiment": {"name": spec.name, "path": str(spec.path) if spec.path else None,
+                       "sha256": spec.sha256, "content": spec.content},
+        "title_fr": spec.meta.get("title_fr", ""),
+        "title_en": spec.meta.get("title_en", ""),
+        "quick": spec.is_quick,
+        "scenario": {"name": spec.scenario.name, "path": str(spec.scenario.path or ""),
+                     "events": [{"step": e.step, "set": e.set, "label_en": e.label_en,
+                                 "label_fr": e.label_fr} for e in spec.events]},
+        "base": spec.base,
+        "fixed": spec.fixed,
+        "design": {"kind": spec.design.kind, "description": spec.design.describe(),
+                   "varied": list(spec.varied), "problem": spec.problem(),
+                   "settings": {"n": spec.design.n, "second_order": spec.design.second_order,
+                                "r": spec.design.r, "levels": spec.design.levels}},
+        "replications": spec.replications,
+        "steps": spec.steps,
+        "seed": spec.seed,
+        "seeds": "numpy.random.SeedSequence(seed, spawn_key=(replication,)), first uint64 >> 1",
+        "n_points": spec.n_points,
+        "n_runs": spec.n_runs,
+        "run_id": "point_id * 1000000 + replication",
+        "reporters": list(spec.reporters),
+        "every": spec.every,
+        "outcomes": dict(OUTCOMES),
+        "fingerprint": spec.fingerprint(),
+        "versions": versions(),
+        "platform": platform.platform(),
+        "started": old.get("started", now) if old else now,
+        "finished": None,
+        "runs_ok": old.get("runs_ok") if old else 0,
+        "runs_failed": old.get("runs_failed") if old else 0,
+        "history": history,
+    }
+
+
+def _version_changes(old: dict[str, Any] | None) -> list[str]:
+    """A warning if the packages that shape results differ from those the sweep began with."""
+    if not old or not isinstance(old.get("versions"), dict):
+        return []
+    now = versions()
+    changed = [f"{name} {old['versions'][name]} → {now[name]}" for name in
+               ("milieusim", "mesa", "numpy", "scipy", "python")
+               if name in old["versions"] and old["versions"][name] != now.get(name)]
+    if not changed:
+        return []
+    return [f"versions changed since this sweep began ({', '.join(changed)}): runs made "
+            "with different versions may differ"]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+def versions() -> dict[str, str]:
+    """Versions of milieusim and of the packages that shape the results."""
+    out = {}
+    for name, dist in (("milieusim", "milieusim"), ("mesa", "mesa"), ("numpy", "numpy"),
+                       ("scipy", "scipy"), ("pandas", "pandas"), ("pyarrow", "pyarrow"),
+                       ("SALib", "salib"), ("dask", "dask"), ("distributed", "distributed")):
+        try:
+            out[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    out["python"] = platform.python_version()
+    return out

@@ -1,0 +1,461 @@
+"""The results dataset of a sweep: Parquet parts streamed to disk, and a manifest.
+
+Layout of a results folder ``DIR``::
+
+    DIR/manifest.json                    # what was run, with what, when; status
+    DIR/runs/part-<uuid>.parquet         # one row per run (one or more runs per part)
+    DIR/timeseries/part-<uuid>.parquet   # the same runs' kept steps (same <uuid>)
+
+``runs`` columns: ``run_id`` (= point_id × 1,000,000 + replication), ``point_id``,
+``replication``, ``seed`` (int64), then every parameter of the schema (named as the
+parameter; float64, int64, bool or string), then the final value of every reporter
+(float64, named as the reporter), then the run outcomes ``outcome_*`` (float64), then
+``status`` ("ok" or "failed"), ``error`` (the traceback; null if ok) and ``duration_s``.
+Failed runs have null reporters and outcomes.
+
+``timeseries`` columns: ``run_id``, ``step`` (int64), then the kept reporters (float64);
+steps 0, k, 2k, … (k = ``every``), none when ``every`` = 0 or the run failed.
+
+Each part is written to a temporary file and renamed into place (atomic); the timeseries
+part first, then its runs part. A run is in the dataset only when it has a runs row:
+:func:`load_results` ignores timeseries rows without one, and a run counts as done only
+with a runs row of status ok. Part ids are time-ordered UUIDs (version 7), so sorting
+part names sorts them by writing time; duplicates of a run id (a failed run retried)
+resolve to its ok row, else to the last written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from milieusim.params import PARAMETERS
+from milieusim.reporters import REPORTERS
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from milieusim.experiment.worker import RunOutput
+
+__all__ = [
+    "MANIFEST",
+    "RUNS_DIR",
+    "TIMESERIES_DIR",
+    "PartWriter",
+    "Results",
+    "load_results",
+    "read_manifest",
+    "write_manifest",
+]
+
+MANIFEST = "manifest.json"
+RUNS_DIR = "runs"
+TIMESERIES_DIR = "timeseries"
+FORMAT = 1
+"""Version of the layout, recorded in the manifest."""
+ID_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "replication", "seed")
+TAIL_COLUMNS: tuple[str, ...] = ("status", "error", "duration_s")
+_PART_GLOB = "part-*.parquet"
+
+
+def _outcomes() -> tuple[str, ...]:
+    from milieusim.experiment.worker import OUTCOMES
+
+    return tuple(OUTCOMES)
+
+
+def runs_schema() -> pa.Schema:
+    """The Arrow schema of the runs table."""
+    import pyarrow as pa
+
+    kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(),
+             "choice": pa.string()}
+    fields = [pa.field(name, pa.int64(), nullable=False) for name in ID_COLUMNS]
+    fields += [pa.field(p.name, kinds[p.type]) for p in PARAMETERS.values()]
+    fields += [pa.field(name, pa.float64()) for name in (*REPORTERS, *_outcomes())]
+    fields += [pa.field("status", pa.string(), nullable=False), pa.field("error", pa.string()),
+               pa.field("duration_s", pa.float64())]
+    return pa.schema(fields)
+
+
+def timeseries_schema(reporters: tuple[str, ...]) -> pa.Schema:
+    """The Arrow schema of the timeseries table keeping ``reporters``."""
+    import pyarrow as pa
+
+    fields = [pa.field("run_id", pa.int64(), nullable=False),
+              pa.field("step", pa.int64(), nullable=False)]
+    return pa.schema(fields + [pa.field(name, pa.float64()) for name in reporters])
+
+
+# --- part ids --------------------------------------------------------------------------------
+
+_last_ms = 0
+_counter = 0
+_lock = threading.Lock()
+
+
+def new_part_id() -> str:
+    """A time-ordered UUID (version 7 layout), strictly increasing within the process."""
+    global _last_ms, _counter
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+            _counter += 1
+            if _counter >= 1 << 12:
+                ms, _counter = ms + 1, 0
+        else:
+            _counter = 0
+        _last_ms = ms
+        value = (ms & ((1 << 48) - 1)) << 80
+        value |= 0x7 << 76 | _counter << 64
+        value |= 0b10 << 62 | secrets.randbits(62)
+    return str(uuid.UUID(int=value))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class PartWriter:
+    """Buffers finished runs and writes them as a runs part and its timeseries part.
+
+    :meth:`due` says when the buffer holds ``flush_runs`` runs or its oldest run waited
+    ``flush_seconds``; the caller then calls :meth:`flush` (and always at the end).
+    """
+
+    def __init__(self, root: Path, reporters: tuple[str, ...], *, flush_runs: int = 100,
+                 flush_seconds: float = 30.0) -> None:
+        import pyarrow as pa
+
+        self.root = Path(root)
+        self.reporters = tuple(reporters)
+        self.flush_runs = max(int(flush_runs), 1)
+        self.flush_seconds = float(flush_seconds)
+        self._runs_schema = runs_schema()
+        self._ts_schema = timeseries_schema(self.reporters)
+        self._pa = pa
+        self._rows: list[dict[str, Any]] = []
+        self._series: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._since: float | None = None
+        self.written = 0
+        self.parts = 0
+        self.status: dict[int, str] = {}
+        """Status of every run written by this writer, by run id (ok wins over failed)."""
+
+    @property
+    def pending(self) -> int:
+        """Runs buffered, not yet on disk."""
+        return len(self._rows)
+
+    def add(self, parameters: dict[str, Any], output: RunOutput) -> None:
+        """Buffer one finished run (``parameters``: every parameter of the run)."""
+        ok = output.status == "ok"
+        row: dict[str, Any] = {"run_id": output.run_id, "point_id": output.point_id,
+                               "replication": output.replication, "seed": output.seed}
+        row.update((name, parameters.get(name)) for name in PARAMETERS)
+        row.update((name, _finite(output.final.get(name)) if ok else None)
+                   for name in REPORTERS)
+        row.update((name, _finite(output.outcomes.get(name)) if ok else None)
+                   for name in _outcomes())
+        row.update(status=output.status, error=output.error, duration_s=output.duration_s)
+        self._rows.append(row)
+        if ok and output.steps.size:
+            self._series.append((output.run_id, output.steps, output.series))
+        if self._since is None:
+            self._since = time.monotonic()
+
+    def due(self) -> bool:
+        """True when the buffer should be written now."""
+        if not self._rows:
+            return False
+        waited = time.monotonic() - (self._since or time.monotonic())
+        return len(self._rows) >= self.flush_runs or waited >= self.flush_seconds
+
+    def flush(self) -> int:
+        """Write the buffered runs (timeseries part, then runs part); return their number."""
+        if not self._rows:
+            return 0
+        pa = self._pa
+        part = f"part-{new_part_id()}.parquet"
+        schema = self._runs_schema
+        runs = pa.Table.from_arrays(
+            [_arrow_array([row[f.name] for row in self._rows], f.type) for f in schema],
+            schema=schema)
+        ts = self._timeseries_table()
+        _write_atomic(ts, self.root / TIMESERIES_DIR / part)
+        _write_atomic(runs, self.root / RUNS_DIR / part)
+        count = len(self._rows)
+        for row in self._rows:
+            if self.status.get(row["run_id"]) != "ok":
+                self.status[row["run_id"]] = row["status"]
+        self._rows, self._series, self._since = [], [], None
+        self.written += count
+        self.parts += 1
+        return count
+
+    def _timeseries_table(self) -> pa.Table:
+        pa = self._pa
+        if not self._series:
+            return self._ts_schema.empty_table()
+        ids = np.concatenate([np.full(s.size, rid, dtype=np.int64) for rid, s, _ in self._series])
+        steps = np.concatenate([s for _, s, _ in self._series])
+        values = np.concatenate([v for _, _, v in self._series], axis=0)
+        columns = [ids, steps, *(values[:, j] for j in range(len(self.reporters)))]
+        arrays = [_numpy_array(c, f.type) for c, f in zip(columns, self._ts_schema, strict=True)]
+        return pa.Table.from_arrays(arrays, schema=self._ts_schema)
+
+
+# Arrow arrays are built from their buffers: pyarrow's own conversions (pa.array and
+# friends) import pandas, which would add ~1 s and ~50 MB to the main process for nothing.
+
+
+def _numpy_array(values: np.ndarray, type_: pa.DataType,
+                 valid: np.ndarray | None = None) -> pa.Array:
+    """A float64 or int64 Arrow array over ``values`` (nulls where ``valid`` is False)."""
+    import pyarrow as pa
+
+    dtype = np.float64 if type_ == pa.float64() else np.int64
+    data = np.ascontiguousarray(values, dtype=dtype)
+    validity, nulls = _validity(valid, data.size)
+    return pa.Array.from_buffers(type_, data.size, [validity, pa.py_buffer(data)],
+                                 null_count=nulls)
+
+
+def _validity(valid: np.ndarray | None, n: int) -> tuple[pa.Buffer | None, int]:
+    import pyarrow as pa
+
+    if valid is None or valid.all():
+        return None, 0
+    return pa.py_buffer(np.packbits(valid, bitorder="little")), int(n - valid.sum())
+
+
+def _arrow_array(values: list[Any], type_: pa.DataType) -> pa.Array:
+    """An Arrow array of ``type_`` (float64, int64, bool or string) from a list with Nones."""
+    import pyarrow as pa
+
+    n = len(values)
+    valid = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+    if type_ == pa.string():
+        encoded = [v.encode("utf-8") if v is not None else b"" for v in values]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        validity, nulls = _validity(valid, n)
+        return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(offsets),
+                                                pa.py_buffer(b"".join(encoded))],
+                                     null_count=nulls)
+    if type_ == pa.bool_():
+        bits = np.packbits(np.array([bool(v) for v in values], dtype=bool), bitorder="little")
+        validity, nulls = _validity(valid, n)
+        return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(bits)],
+                                     null_count=nulls)
+    filled = [v if v is not None else 0 for v in values]
+    return _numpy_array(np.array(filled), type_, valid)
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+# --- the manifest ----------------------------------------------------------------------------
+
+
+def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The manifest of results folder ``root``, or None if it has none."""
+    path = Path(root) / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a sweep manifest")
+    return data
+
+
+def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
+    """Write ``manifest.json`` atomically (NaN and infinities as null)."""
+    path = Path(root) / MANIFEST
+    text = json.dumps(_plain(manifest), indent=2, ensure_ascii=False, allow_nan=False)
+    tmp = path.with_name(f".{MANIFEST}.tmp")
+    tmp.write_text(text + "\n", encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def part_files(root: str | os.PathLike[str], table: str) -> list[Path]:
+    """The finished parts of ``table`` ('runs' or 'timeseries'), oldest first."""
+    folder = Path(root) / table
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(_PART_GLOB), key=lambda p: p.name)
+
+
+def has_results(root: str | os.PathLike[str]) -> bool:
+    """Whether ``root`` holds (part of) a sweep's results."""
+    root = Path(root)
+    return (root / MANIFEST).exists() or bool(part_files(root, RUNS_DIR)) or bool(
+        part_files(root, TIMESERIES_DIR))
+
+
+def run_status(root: str | os.PathLike[str]) -> dict[int, str]:
+    """The status of every run in the dataset, by run id (ok wins over failed)."""
+    import pyarrow.parquet as pq
+
+    status: dict[int, str] = {}
+    for path in part_files(root, RUNS_DIR):
+        with pq.ParquetFile(path) as file:  # (pq.read_table would import pandas)
+            table = file.read(columns=["run_id", "status"])
+        for rid, st in zip(table.column("run_id").to_pylist(),
+                           table.column("status").to_pylist(), strict=True):
+            if status.get(rid) != "ok":
+                status[rid] = st
+    return status
+
+
+def tidy(root: str | os.PathLike[str]) -> None:
+    """Remove temporary files and timeseries parts whose runs part was never written."""
+    root = Path(root)
+    runs = {p.name for p in part_files(root, RUNS_DIR)}
+    for table in (RUNS_DIR, TIMESERIES_DIR):
+        folder = root / table
+        if not folder.is_dir():
+            continue
+        for tmp in folder.glob(".part-*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    for path in part_files(root, TIMESERIES_DIR):
+        if path.name not in runs:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    with contextlib.suppress(OSError):
+        (root / f".{MANIFEST}.tmp").unlink()
+
+
+@dataclass(frozen=True)
+class Results:
+    """A loaded results folder: runs and time series as DataFrames, and the manifest."""
+
+    path: Path
+    runs: pd.DataFrame
+    """One row per run, sorted by run_id (see :mod:`milieusim.experiment.store`)."""
+    timeseries: pd.DataFrame
+    """One row per run and kept step, sorted by run_id and step."""
+    manifest: dict[str, Any]
+
+    @property
+    def varied(self) -> list[str]:
+        """The parameters the design varies."""
+        return list(self.manifest.get("design", {}).get("varied", []))
+
+
+def load_results(path: str | os.PathLike[str]) -> Results:
+    """Load a results folder written by ``milieusim sweep`` (finished or not).
+
+    Parts are concatenated; a run id present several times keeps its ok row, else its
+    last written one, and only the time series of that row's part; time-series rows of
+    runs without a runs row are ignored.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = Path(path)
+    manifest = read_manifest(root)
+    if manifest is None:
+        if not root.is_dir():
+            raise FileNotFoundError(f"{root}: no such results folder")
+        raise FileNotFoundError(f"{root}: not a sweep's results folder (no {MANIFEST})")
+    reporters = tuple(manifest.get("reporters", REPORTERS))
+
+    def read(table: str, schema: pa.Schema) -> pa.Table:
+        tables = []
+        for index, file in enumerate(part_files(root, table)):
+            t = pq.read_table(file)
+            tables.append(t.append_column("_part", pa.array(np.full(t.num_rows, index))))
+        if not tables:
+            return schema.empty_table().append_column("_part", pa.array([], pa.int64()))
+        return pa.concat_tables(tables, promote_options="default")
+
+    runs = read(RUNS_DIR, runs_schema()).to_pandas()
+    runs["_row"] = np.arange(len(runs))
+    runs["_ok"] = runs["status"] == "ok"
+    runs = runs.sort_values(["run_id", "_ok", "_part", "_row"], kind="stable")
+    runs = runs.drop_duplicates("run_id", keep="last")
+    ts = read(TIMESERIES_DIR, timeseries_schema(reporters)).to_pandas()
+    keep = pd.MultiIndex.from_arrays([runs["run_id"], runs["_part"]])
+    ts = ts[pd.MultiIndex.from_arrays([ts["run_id"], ts["_part"]]).isin(keep)]
+    ts = ts.drop(columns="_part").sort_values(["run_id", "step"], kind="stable")
+    runs = runs.drop(columns=["_part", "_row", "_ok"])
+    return Results(path=root, runs=runs.reset_index(drop=True),
+                   timeseries=ts.reset_index(drop=True), manifest=manifest)
+
+
+# --- one sweep at a time ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on results folder ``root`` (POSIX; elsewhere a no-op).
+
+    Raises :class:`BlockingIOError` if another sweep holds it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    handle = open(root / ".lock", "a+b")  # noqa: SIM115 - closed below
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()

@@ -1,0 +1,163 @@
+"""What runs in a worker process: one run of the model, returned as a compact result.
+
+:func:`execute_run` builds :class:`~milieusim.model.MilieuModel` from the run's full
+parameter dict and the base scenario's events, steps it, keeps the chosen reporters every
+k steps in a NumPy array (Mesa's per-step history is not kept: the model's data collector
+is swapped for a no-op one, which changes no random draw), and computes the run
+outcomes. A run that raises returns ``status = "failed"`` with its traceback instead.
+
+Run outcomes are run-level results the model's reporters do not give, computed from the
+model object at the end of the run; they are the ``outcome_*`` columns of the runs table:
+
+* ``outcome_value_mean``, ``outcome_value_sd``: mean and standard deviation (ddof = 1) of
+  the true value of every idea born during the run (NaN with fewer than 1 / 2 ideas);
+* ``outcome_value_p99``, ``outcome_value_max``: 99th percentile and maximum of it;
+* ``outcome_ideas_exceptional``: ideas worth more than ``value_mean + 3 × value_sd``
+  (rare, very valuable innovations);
+* ``outcome_realised_value_sd``: standard deviation of the value of innovations
+  implemented by a pilot (NaN with fewer than 2).
+
+Testing hook: the environment variable ``MILIEUSIM_SWEEP_FAULT``, a comma-separated list
+of run ids, makes those runs raise (to test how failures are recorded). The main process
+reads it when it makes the tasks (:func:`faulty_runs`) and marks them ``fault=True``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FAULT_ENV", "OUTCOMES", "RunOutput", "RunTask", "execute_run", "faulty_runs"]
+
+OUTCOMES: dict[str, str] = {
+    "outcome_value_mean": "Mean true value of the ideas born during the run",
+    "outcome_value_sd": "Standard deviation of the true value of the ideas",
+    "outcome_value_p99": "99th percentile of the true value of the ideas",
+    "outcome_value_max": "Largest true value of an idea",
+    "outcome_ideas_exceptional": "Ideas worth more than value_mean + 3 value_sd",
+    "outcome_realised_value_sd": "Standard deviation of the value of implemented innovations",
+}
+"""Run outcomes (columns of the runs table) and what they mean."""
+
+FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """Everything a worker needs for one run (picklable, self-contained)."""
+
+    run_id: int
+    point_id: int
+    replication: int
+    seed: int
+    parameters: dict[str, Any]
+    events: tuple[tuple[int, dict[str, Any]], ...]
+    reporters: tuple[str, ...]
+    every: int
+    fault: bool = False
+    """Testing hook: raise instead of running (see :data:`FAULT_ENV`)."""
+
+
+@dataclass(slots=True)
+class RunOutput:
+    """The compact result of one run."""
+
+    run_id: int
+    point_id: int
+    replication: int
+    seed: int
+    status: str  # "ok" or "failed"
+    error: str | None
+    duration_s: float
+    final: dict[str, float] = field(default_factory=dict)
+    outcomes: dict[str, float] = field(default_factory=dict)
+    steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    series: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    """Kept reporters: one row per kept step, one column per reporter of the task."""
+
+
+class _NoCollector:
+    """Stands in for Mesa's DataCollector: the run keeps its own, smaller record."""
+
+    def collect(self, model: Any) -> None:
+        """Do nothing."""
+
+
+def execute_run(task: RunTask) -> RunOutput:
+    """Run ``task``; never raises for a model error (the output is then ``failed``)."""
+    start = time.perf_counter()
+    try:
+        final, outcomes, steps, series = _run(task)
+    except Exception:
+        return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed",
+                         traceback.format_exc(), time.perf_counter() - start)
+    return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "ok", None,
+                     time.perf_counter() - start, final, outcomes, steps, series)
+
+
+def _run(task: RunTask) -> tuple[dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
+    from milieusim.model import MilieuModel
+    from milieusim.reporters import REPORTERS
+
+    if task.fault:
+        raise RuntimeError(f"injected fault in run {task.run_id} ({FAULT_ENV})")
+    model = MilieuModel(rng=task.seed, events=task.events, **task.parameters)
+    model.datacollector = _NoCollector()
+    names, every = task.reporters, task.every
+    kept_steps: list[int] = []
+    rows: list[list[float]] = []
+
+    def keep(step: int) -> None:
+        kept_steps.append(step)
+        rows.append([float(getattr(model, name)) for name in names])
+
+    step = 0
+    if every:
+        keep(0)
+    while model.running:
+        model.step()
+        step += 1
+        if every and step % every == 0:
+            keep(step)
+    final = {name: float(getattr(model, name)) for name in REPORTERS}
+    steps = np.asarray(kept_steps, dtype=np.int64)
+    series = np.asarray(rows, dtype=np.float64).reshape(len(kept_steps), len(names))
+    return final, run_outcomes(model, task.parameters), steps, series
+
+
+def run_outcomes(model: Any, parameters: dict[str, Any]) -> dict[str, float]:
+    """The ``outcome_*`` values of a finished model run with ``parameters`` (step 0's)."""
+    ideas = [k for k in getattr(model, "innovations", ()) if str(k.origin) != "seed"]
+    values = np.array([k.value for k in ideas], dtype=float)
+    realised = np.array([k.realised_value for k in ideas], dtype=float)
+    realised = realised[np.isfinite(realised)]
+    nan = math.nan
+    p = parameters
+    return {
+        "outcome_value_mean": float(values.mean()) if values.size else nan,
+        "outcome_value_sd": float(values.std(ddof=1)) if values.size > 1 else nan,
+        "outcome_value_p99": float(np.percentile(values, 99)) if values.size else nan,
+        "outcome_value_max": float(values.max()) if values.size else nan,
+        "outcome_ideas_exceptional": float(np.count_nonzero(
+            values > p["value_mean"] + 3 * p["value_sd"])),
+        "outcome_realised_value_sd": float(realised.std(ddof=1)) if realised.size > 1 else nan,
+    }
+
+
+def faulty_runs() -> frozenset[int]:
+    """Run ids listed in the :data:`FAULT_ENV` environment variable (a testing hook)."""
+    text = os.environ.get(FAULT_ENV, "")
+    return frozenset(int(part) for part in text.split(",") if part.strip().isdigit())
+
+
+def worker_init() -> None:
+    """Set up a local worker process: Ctrl-C is the main process's business."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

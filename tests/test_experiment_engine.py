@@ -1,0 +1,413 @@
+"""The sweep engine: results format, reproducibility, resume, failures, the commands.
+
+Runs are small (200 staff, 30 weeks, ~20 ms each) so that each sweep takes a second or
+two; the reference sweep is run once per module and every other way of running the same
+experiment must reproduce it exactly (all columns but ``duration_s``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from milieusim.cli import main
+from milieusim.experiment import engine, load_experiment, run_sweep
+from milieusim.experiment.seeds import run_seed
+from milieusim.experiment.store import RUNS_DIR, TIMESERIES_DIR, Results, load_results
+from milieusim.experiment.worker import FAULT_ENV, OUTCOMES
+from milieusim.params import PARAMETERS
+from milieusim.reporters import REPORTERS
+
+EXPERIMENT = """\
+[meta]
+title_fr = "Essai du moteur"
+title_en = "Engine test"
+[experiment]
+scenario = "default"
+replications = 4
+seed = 2024
+steps = 30
+set = { n_staff = 200 }
+[output]
+reporters = ["adoption_share", "ideas", "approvals"]
+every = 3
+[design]
+kind = "grid"
+[design.parameters]
+inertia = [0.2, 0.8]
+serendipity = [0.0, 0.5, 1.0]
+"""
+POINTS, REPLICATIONS, BIG = 6, 4, 12
+"""The file's points and replications; the reference runs BIG replications."""
+
+
+@pytest.fixture(scope="module")
+def experiment_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("experiment") / "engine.toml"
+    path.write_text(EXPERIMENT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(experiment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Results:
+    """The uninterrupted sweep with BIG replications, 2 local workers."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    report = run_sweep(load_experiment(experiment_file), out, workers=2, replications=BIG,
+                       progress=False)
+    assert report.status == "complete" and report.runs_ok == POINTS * BIG
+    return load_results(out)
+
+
+def same(a: Results, b: Results, *, replications: int | None = None) -> None:
+    """The datasets are equal (``duration_s`` aside), b restricted to ``replications``."""
+    runs_a, runs_b = a.runs.drop(columns="duration_s"), b.runs.drop(columns="duration_s")
+    ts_a, ts_b = a.timeseries, b.timeseries
+    if replications is not None:
+        runs_b = runs_b[runs_b["replication"] < replications].reset_index(drop=True)
+        ts_b = ts_b[ts_b["run_id"].isin(runs_b["run_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(runs_a, runs_b)
+    pd.testing.assert_frame_equal(ts_a, ts_b)
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- the results format --------------------------------------------------------------------
+
+
+def test_results_layout_and_manifest(reference: Results, experiment_file: Path) -> None:
+    root = reference.path
+    runs, ts, manifest = reference.runs, reference.timeseries, reference.manifest
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == [
+        "manifest.json", "runs", "timeseries"]
+    parts = sorted(p.name for p in (root / RUNS_DIR).iterdir())
+    assert parts and all(p.startswith("part-") and p.endswith(".parquet") for p in parts)
+    assert parts == sorted(p.name for p in (root / TIMESERIES_DIR).iterdir())
+    # runs: ids, seed, every parameter, every reporter, outcomes, status, error, duration
+    expected = ["run_id", "point_id", "replication", "seed", *PARAMETERS, *REPORTERS,
+                *OUTCOMES, "status", "error", "duration_s"]
+    assert list(runs.columns) == expected
+    assert len(runs) == POINTS * BIG and runs["run_id"].is_monotonic_increasing
+    for column in ("run_id", "point_id", "replication", "seed", "n_staff"):
+        assert runs[column].dtype == np.int64, column
+    assert runs["managers"].dtype == bool and runs["duration_s"].dtype == np.float64
+    assert (runs["run_id"] == runs["point_id"] * 1_000_000 + runs["replication"]).all()
+    assert (runs["status"] == "ok").all() and runs["error"].isna().all()
+    assert (runs["n_staff"] == 200).all() and (runs["steps"] == 30).all()
+    # common random numbers: one seed per replication, the same at every point
+    seeds = runs.groupby("replication")["seed"].agg(["nunique", "first"])
+    assert (seeds["nunique"] == 1).all()
+    assert seeds["first"].tolist() == [run_seed(2024, k) for k in range(BIG)]
+    # timeseries: run_id, step, the kept reporters, every 3rd week
+    assert list(ts.columns) == ["run_id", "step", "adoption_share", "ideas", "approvals"]
+    assert len(ts) == POINTS * BIG * 11
+    assert ts.groupby("run_id")["step"].apply(list).map(lambda s: s == list(range(0, 31, 3))).all()
+    last = ts[ts["step"] == 30].set_index("run_id")["ideas"]
+    assert (last == runs.set_index("run_id")["ideas"]).all()  # final values match
+    # the manifest
+    assert manifest["status"] == "complete" and manifest["quick"] is False
+    assert manifest["experiment"]["path"] == str(experiment_file)
+    assert len(manifest["experiment"]["sha256"]) == 64
+    assert manifest["experiment"]["content"]["design"]["kind"] == "grid"
+    assert manifest["design"]["kind"] == "grid"
+    assert manifest["design"]["varied"] == ["inertia", "serendipity"]
+    assert manifest["design"]["problem"] is None
+    assert (manifest["replications"], manifest["steps"], manifest["seed"]) == (BIG, 30, 2024)
+    assert (manifest["n_points"], manifest["n_runs"]) == (POINTS, POINTS * BIG)
+    assert manifest["reporters"] == ["adoption_share", "ideas", "approvals"]
+    assert manifest["every"] == 3
+    assert {"milieusim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "dask",
+            "python"} <= set(manifest["versions"])
+    assert manifest["platform"] and manifest["started"] and manifest["finished"]
+    assert manifest["runs_ok"] == POINTS * BIG and manifest["runs_failed"] == 0
+
+
+def test_load_results_from_the_package_is_lazy(reference: Results) -> None:
+    code = textwrap.dedent(f"""
+        import sys
+        import milieusim
+        assert "pandas" not in sys.modules and "pyarrow" not in sys.modules
+        from milieusim import load_results
+        r = load_results({str(reference.path)!r})
+        print(len(r.runs), len(r.timeseries))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == [str(POINTS * BIG), str(POINTS * BIG * 11)]
+
+
+# --- reproducibility -----------------------------------------------------------------------
+
+
+def test_one_worker_gives_the_same_results(reference: Results, experiment_file: Path,
+                                           tmp_path: Path) -> None:
+    run_sweep(load_experiment(experiment_file), tmp_path / "w1", workers=1, replications=BIG,
+              progress=False)
+    same(load_results(tmp_path / "w1"), reference)
+
+
+def test_dask_gives_the_same_results(reference: Results, experiment_file: Path,
+                                     tmp_path: Path) -> None:
+    """A real Dask cluster on the loopback interface (a scheduler and two worker
+    processes); the sweep connects to it by address, as it would to a remote cluster."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        report = run_sweep(load_experiment(experiment_file), tmp_path / "dask",
+                           scheduler=cluster.scheduler_address, progress=False)
+    assert report.executor.startswith("Dask scheduler tcp://127.0.0.1:")
+    same(load_results(tmp_path / "dask"), reference, replications=REPLICATIONS)
+    assert load_results(tmp_path / "dask").manifest["history"][-1]["executor"].startswith("Dask")
+
+
+def test_unreachable_scheduler_is_a_clean_error(experiment_file: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "DASK_CONNECT_TIMEOUT", "1s")
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(tmp_path / "o"),
+                          "--scheduler", "tcp://127.0.0.1:9")
+    assert code == 2 and err.startswith("error: --scheduler tcp://127.0.0.1:9: cannot connect")
+    assert not (tmp_path / "o").exists()
+
+
+# --- interruption and resume ---------------------------------------------------------------
+
+
+def wait_for_parts(out: Path, process: subprocess.Popen[str], count: int) -> None:
+    deadline = time.monotonic() + 120
+    while len(list((out / RUNS_DIR).glob("part-*.parquet"))) < count:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no results part appeared"
+        time.sleep(0.01)
+
+
+def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path,
+                                       tmp_path: Path) -> None:
+    """A sweep killed with SIGKILL (no cleanup at all) after some parts were written
+    resumes to exactly the dataset of an uninterrupted sweep."""
+    out = tmp_path / "killed"
+    code = textwrap.dedent(f"""
+        from milieusim.experiment import engine, load_experiment, run_sweep
+        if __name__ == "__main__":
+            run_sweep(load_experiment({str(experiment_file)!r}), {str(out)!r}, workers=2,
+                      replications={BIG}, progress=False, flush_runs=3)
+    """)
+    script = tmp_path / "sweep.py"
+    script.write_text(code, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script)], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        wait_for_parts(out, process, 2)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the sweep and its workers, at once
+        process.wait()
+    partial = load_results(out)
+    assert partial.manifest["status"] == "running"
+    assert 0 < len(partial.runs) < POINTS * BIG, "the sweep finished before the kill"
+    report = run_sweep(load_experiment(experiment_file), out, workers=2, resume=True,
+                       progress=False)
+    assert report.replications == BIG and report.skipped == len(partial.runs)
+    assert report.ran == POINTS * BIG - len(partial.runs)
+    resumed = load_results(out)
+    same(resumed, reference)
+    assert resumed.manifest["status"] == "complete" and len(resumed.manifest["history"]) == 2
+
+
+def test_lost_parts_and_orphans_then_resume(reference: Results, experiment_file: Path,
+                                            tmp_path: Path) -> None:
+    """Runs parts lost (their timeseries parts left as orphans, as after a crash between
+    the two writes) are ignored on load and run again on resume."""
+    out = tmp_path / "copy"
+    shutil.copytree(reference.path, out)
+    parts = sorted((out / RUNS_DIR).glob("part-*.parquet"))
+    assert len(parts) >= 1
+    lost = pd.read_parquet(parts[0])["run_id"]
+    parts[0].unlink()
+    (out / RUNS_DIR / ".part-x.parquet.tmp").write_bytes(b"half-written")
+    partial = load_results(out)
+    assert len(partial.runs) == POINTS * BIG - len(lost)
+    assert not partial.timeseries["run_id"].isin(lost).any()  # orphans are ignored
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume",
+                               "-q")
+    assert code == 0, err
+    same(load_results(out), reference)
+    assert not list((out / RUNS_DIR).glob(".*.tmp"))
+
+
+def test_sigint_stops_cleanly_then_resume(reference: Results, experiment_file: Path,
+                                          tmp_path: Path) -> None:
+    out = tmp_path / "interrupted"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    code = textwrap.dedent("""
+        import sys
+        from milieusim.experiment import engine
+        from milieusim.cli import main
+        if __name__ == "__main__":
+            real = engine.run_sweep
+            engine.run_sweep = lambda *a, **k: real(*a, **{**k, "flush_runs": 3})
+            main(sys.argv[1:], prog_name="milieusim")
+    """)
+    script = tmp_path / "cli.py"
+    script.write_text(code, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script), "sweep", str(experiment_file),
+                                "--out", str(out), "--replications", str(BIG)], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    wait_for_parts(out, process, 2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, (stdout, stderr)
+    assert "interrupted:" in stderr and "--resume" in stderr, stderr
+    partial = load_results(out)
+    assert partial.manifest["status"] == "interrupted"
+    assert 0 < len(partial.runs) < POINTS * BIG
+    exit_code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume")
+    assert exit_code == 0, err
+    same(load_results(out), reference)
+
+
+def test_replications_extend_and_reuse(reference: Results, experiment_file: Path,
+                                       tmp_path: Path) -> None:
+    out = tmp_path / "grow"
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "-q")
+    assert code == 0, err
+    first = load_results(out)
+    same(first, reference, replications=REPLICATIONS)
+    # Without --resume or --replications, an existing folder is refused (exit 2).
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out))
+    assert code == 2 and "--resume" in err and err.count("\n") == 1
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    manifest["versions"]["numpy"] = "0.0"  # as if numpy changed since the sweep began
+    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out),
+                               "--replications", "6")
+    assert code == 0, err
+    assert "24 already done" in stdout and "done: 12 runs" in stdout
+    assert err.startswith("warning: versions changed since this sweep began (numpy 0.0 → ")
+    grown = load_results(out)
+    same(grown, reference, replications=6)
+    pd.testing.assert_frame_equal(  # earlier runs untouched (even their durations)
+        grown.runs[grown.runs["replication"] < REPLICATIONS].reset_index(drop=True), first.runs)
+    assert grown.manifest["replications"] == 6 and grown.manifest["n_runs"] == POINTS * 6
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume")
+    assert code == 0 and "nothing to run" in stdout  # resume keeps the 6 replications
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out),
+                          "--replications", "2")
+    assert code == 2 and "can only add replications" in err
+
+
+def test_resume_refuses_another_design(experiment_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert invoke("sweep", str(experiment_file), "--out", str(out), "-q",
+                  "--replications", "1")[0] == 0
+    changed = tmp_path / "changed.toml"
+    changed.write_text(EXPERIMENT.replace("inertia = [0.2, 0.8]", "inertia = [0.2, 0.7]"),
+                       encoding="utf-8")
+    before = sorted(p.name for p in (out / RUNS_DIR).iterdir())
+    code, _, err = invoke("sweep", str(changed), "--out", str(out), "--resume")
+    assert code == 2 and "different design" in err and err.count("\n") == 1
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume",
+                          "--quick")
+    assert code == 2 and "remove --quick" in err
+    assert sorted(p.name for p in (out / RUNS_DIR).iterdir()) == before
+    # Only the replications may differ: the same file with other replications resumes.
+    other = tmp_path / "more.toml"
+    other.write_text(EXPERIMENT.replace("replications = 4", "replications = 2"), "utf-8")
+    assert invoke("sweep", str(other), "--out", str(out), "--resume", "-q")[0] == 0
+    assert load_results(out).manifest["replications"] == 2
+
+
+# --- failures ------------------------------------------------------------------------------
+
+
+def test_failed_runs_are_recorded_and_exit_1(reference: Results, experiment_file: Path,
+                                             tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "failing"
+    monkeypatch.setenv(FAULT_ENV, "1000002,5000000")  # (point 1, rep 2) and (point 5, rep 0)
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out))
+    assert code == 1, (stdout, err)
+    assert err.startswith("error: 2 of 24 runs failed (run ids ")
+    assert "injected fault" in err and "--resume" in err and err.count("\n") == 1
+    results = load_results(out)
+    assert len(results.runs) == 24 and results.manifest["status"] == "complete"
+    assert results.manifest["runs_failed"] == 2
+    failed = results.runs[results.runs["status"] == "failed"]
+    assert failed["run_id"].tolist() == [1000002, 5000000]
+    assert failed["error"].str.contains("Traceback").all()
+    assert failed["error"].str.contains("RuntimeError: injected fault").all()
+    assert failed["ideas"].isna().all() and failed["outcome_value_sd"].isna().all()
+    assert failed["inertia"].notna().all() and (failed["seed"] > 0).all()
+    assert not results.timeseries["run_id"].isin(failed["run_id"]).any()
+    # Resume retries only the failed runs.
+    monkeypatch.delenv(FAULT_ENV)
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume")
+    assert code == 0, err
+    assert "done: 2 runs" in stdout
+    same(load_results(out), reference, replications=REPLICATIONS)
+
+
+# --- --quick, plan, experiments ------------------------------------------------------------
+
+
+def test_quick(experiment_file: Path, tmp_path: Path) -> None:
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(tmp_path / "q"),
+                               "--quick")
+    assert code == 0, err
+    assert "(--quick)" in stdout
+    results = load_results(tmp_path / "q")
+    assert results.manifest["quick"] is True
+    assert len(results.runs) == 6 * 2  # 2 × 3 levels (already small), 2 replications
+    assert (results.runs["steps"] == 30).all()  # 30 weeks is under the 52-week cap
+    assert (results.runs["n_staff"] == 200).all()  # under the 300-staff cap
+
+
+def test_plan_prints_counts_and_estimates(experiment_file: Path, tmp_path: Path) -> None:
+    code, stdout, err = invoke("plan", str(experiment_file), "--workers", "2")
+    assert code == 0, err
+    assert "6 points × 4 replications = 24 runs of 30 weeks" in stdout
+    assert re.search(r"^  runs +24$", stdout, re.MULTILINE), stdout
+    assert re.search(r"^  one run +≈ [0-9.]+ s$", stdout, re.MULTILINE), stdout
+    for fragment in ("design points", "one run", "≈", "wall time", "on 2 workers", "disk",
+                     "calibration:"):
+        assert fragment in stdout, fragment
+    code, stdout, _ = invoke("plan", "sobol-global", "--quick", "--replications", "3")
+    assert code == 0 and "88 points × 3 replications = 264 runs of 52 weeks" in stdout
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_experiments_lists_the_shipped_ones() -> None:
+    code, stdout, _ = invoke("experiments")
+    assert code == 0
+    for name in ("inertia-tolerance", "serendipity", "uncertainty-threshold",
+                 "openness-learning", "knockout-marginaux", "sobol-global"):
+        assert name in stdout
+    assert "Sérendipité" in invoke("experiments", "--lang", "fr")[1]
+
+
+@pytest.mark.parametrize("command", ["sweep", "plan", "experiments"])
+def test_help_has_examples(command: str) -> None:
+    code, stdout, _ = invoke(command, "--help")
+    assert code == 0 and "Examples:" in stdout and f"milieusim {command}" in stdout
+
+
+def test_manifest_is_valid_json_without_nan(reference: Results) -> None:
+    text = (reference.path / "manifest.json").read_text(encoding="utf-8")
+    assert "NaN" not in text
+    assert json.loads(text)["fingerprint"] == load_experiment(
+        reference.manifest["experiment"]["path"]).fingerprint()
