@@ -1,0 +1,164 @@
+"""How fast the workshop plays: weeks per second for a 500-staff organisation.
+
+Run from the project root::
+
+    uv run python benchmarks/bench_workshop.py               # without and with the browser
+    uv run python benchmarks/bench_workshop.py --no-browser  # Python side only
+    uv run python benchmarks/bench_workshop.py --screenshots docs/images
+
+What it measures (target: at least 5 weeks per second in the browser):
+
+* without the browser, in this process: a whole run (260 weeks) of the reference
+  scenario at 500 staff, (a) model steps only, (b) model step + redraw of the network and
+  the charts, as the page's play loop does (``Workshop.step`` + ``Workshop.images``), and
+  (c) the same for the two organisations of compare mode;
+* with the browser (Debian's Chromium at /usr/bin/chromium, headless): the server is
+  started as ``milieusim viz`` on a free port, the page plays at full speed for a few
+  seconds, and the week counter the page shows is read before and after (one
+  organisation, then compare mode). This includes the websocket, the browser's decoding
+  and layout: what the room sees.
+
+``--screenshots DIR`` also writes ``workshop.png`` (Saint-Étienne, one organisation,
+week 150) and ``workshop-compare.png`` (prudent bureaucracy vs innovative milieu, week
+130) for the documentation, at 1920×1080.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 5.0
+
+
+def python_side(weeks: int) -> None:
+    from milieusim.scenario import shipped_scenarios
+    from milieusim.workshop.session import Workshop
+
+    scenarios = {s.name: s for s in shipped_scenarios()}
+    print(f"Without the browser: reference scenario, 500 staff, {weeks} weeks")
+    for label, mode, draw in (("model steps only", "single", False),
+                              ("step + redraw, one organisation", "single", True),
+                              ("step + redraw, compare mode (two)", "compare", True)):
+        ws = Workshop(scenarios, "default", n_staff=500)
+        if mode == "compare":
+            ws.set_mode("compare")
+        if draw:  # the first picture builds the figures: not part of playing
+            for i in range(len(ws.slots)):
+                ws.images(i)
+        times = []
+        started = time.perf_counter()
+        for _ in range(weeks):
+            t0 = time.perf_counter()
+            ws.step()
+            if draw:
+                for i in range(len(ws.slots)):
+                    ws.images(i)
+            times.append(time.perf_counter() - t0)
+        total = time.perf_counter() - started
+        print(f"  {label:<36} {weeks / total:7.1f} weeks/s   "
+              f"(median {statistics.median(times) * 1000:5.1f} ms, "
+              f"worst {max(times) * 1000:5.1f} ms per week)")
+
+
+def browser_side(seconds: float, screenshots: Path | None) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    from milieusim.workshop import testing as t
+
+    rates = []
+    port = t.free_port()
+    log = Path(tempfile.mkstemp(prefix="bench_workshop_", suffix=".log")[1])
+    process = t.start_server(port, lang="fr", log=log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        t.wait_ready(url, process)
+        with sync_playwright() as playwright:
+            browser = t.launch_chromium(playwright)
+            print(f"With the browser (headless Chromium, 1920×1080), {seconds:g} s of play")
+            page = t.open_page(browser, url)
+            rate = t.measure_play(page, seconds)
+            rates.append(rate)
+            print(f"  {'one organisation':<36} {rate:7.1f} weeks/s")
+            page.locator(".ms-mode-compare").click()
+            page.wait_for_selector(".ms-side-b img.ms-network", state="visible")
+            rate = t.measure_play(page, seconds)
+            rates.append(rate)
+            print(f"  {'compare mode (two)':<36} {rate:7.1f} weeks/s")
+            page.close()
+            if screenshots is not None:
+                take_screenshots(browser, url, screenshots)
+            browser.close()
+    finally:
+        t.stop_server(process)
+        log.unlink(missing_ok=True)
+    return rates
+
+
+def _pick(page: object, index: int, text: str) -> None:
+    page.locator(".v-navigation-drawer .v-select").nth(index).click()  # type: ignore[attr-defined]
+    page.locator(".v-menu__content.menuable__content__active .v-list-item",  # type: ignore[attr-defined]
+                 has_text=text).first.click()
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+
+
+def _play_until(page: object, week: int) -> None:
+    from milieusim.workshop import testing as t
+
+    t.slider_to_end(page, ".ms-speed")
+    page.locator(".ms-play").click()  # type: ignore[attr-defined]
+    while t.week(page) < week:
+        page.wait_for_timeout(50)  # type: ignore[attr-defined]
+    page.locator(".ms-play").click()  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+
+
+def take_screenshots(browser: object, url: str, folder: Path) -> None:
+    from milieusim.workshop import testing as t
+
+    folder.mkdir(parents=True, exist_ok=True)
+    page = t.open_page(browser, url)
+    _pick(page, 0, "Saint-Étienne")
+    _play_until(page, 150)
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(folder / "workshop.png"))
+    _pick(page, 0, "Collectivité de référence")  # sizes of the reference authority
+    page.locator(".ms-mode-compare").click()
+    page.wait_for_selector(".ms-side-b img.ms-network", state="visible")
+    _pick(page, 1, "Bureaucratie prudente")
+    _pick(page, 2, "Milieu innovateur")
+    _pick(page, 3, "aucun")
+    _play_until(page, 130)
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(folder / "workshop-compare.png"))
+    page.close()
+    print(f"Screenshots in {folder}: workshop.png, workshop-compare.png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-browser", action="store_true", help="Python side only.")
+    parser.add_argument("--weeks", type=int, default=260, help="Weeks of the Python runs.")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="Seconds of play in the browser, per mode.")
+    parser.add_argument("--screenshots", type=Path, default=None, metavar="DIR",
+                        help="Also write the documentation's screenshots into DIR.")
+    args = parser.parse_args()
+    python_side(args.weeks)
+    if args.no_browser:
+        return
+    from milieusim.workshop.testing import CHROMIUM
+
+    if not CHROMIUM.exists():
+        print(f"(no browser measurement: {CHROMIUM} is missing; apt-get install chromium)")
+        return
+    rates = browser_side(args.seconds, args.screenshots)
+    verdict = "met" if min(rates) >= TARGET else "NOT met"
+    print(f"Target of {TARGET:g} weeks/s in the browser at 500 staff: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,450 @@
+"""The workshop page (Solara): one organisation, or two side by side, run live.
+
+Served by :mod:`milieusim.workshop.server` (``milieusim viz``), which sets the starting
+scenario and language in the environment (:data:`ENV_SCENARIO`, :data:`ENV_LANG`). Each
+browser tab gets its own :class:`~milieusim.workshop.session.Workshop`.
+
+Built from Mesa's SolaraViz pieces: parameters are SolaraViz ``model_params`` dicts
+(:func:`~milieusim.workshop.controls.model_params`) rendered with Mesa's ``UserInputs``;
+views are components of the model that re-render on Mesa's ``update_counter``
+(``force_update``); the play loop follows Mesa's ``ModelController``. The page frame is
+our own, because SolaraViz's controls are English-only and drive a single model.
+
+``MILIEUSIM_WORKSHOP_TIMING=1`` in the server's environment prints the time of each frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import solara
+import solara.lab
+from mesa.visualization.solara_viz import UserInputs
+from mesa.visualization.utils import force_update
+from solara.alias import rv
+
+from milieusim.params import PARAMETERS
+from milieusim.scenario import Scenario, load_scenario, shipped_scenarios
+from milieusim.workshop.components import (
+    ChartView,
+    CurrentValues,
+    EventLog,
+    NetworkView,
+    WeekCounter,
+)
+from milieusim.workshop.controls import (
+    COMPARE_PARAMETERS,
+    LIVE_PARAMETERS,
+    SIZE_PARAMETERS,
+    model_params,
+    short_label,
+    slider_range,
+)
+from milieusim.workshop.i18n import normalise, number, t
+from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
+from milieusim.workshop.session import Workshop
+
+HIDDEN_PREFIXES = ("docking/",)
+"""Shipped scenarios left out of the picker (technical checks, not workshop material)."""
+
+ui_revision = solara.reactive(0)
+"""Bumped when settings change (not on every frame); the page's parts re-render on it.
+(Reacton skips a child whose arguments are unchanged, and the Workshop is mutated in place.)
+"""
+
+MAX_SPEED = 25
+"""Top of the speed slider, in weeks per second; at the top the loop does not wait."""
+
+CSS = """
+.v-application { font-size: 18px; }
+.v-application .v-label, .v-application .v-select__selection, .v-application .v-input input {
+    font-size: 17px !important; }
+.v-application .v-label { color: rgba(0,0,0,.82) !important; }
+.v-application .v-btn { text-transform: none; letter-spacing: normal; font-size: 17px; }
+.v-application .v-toolbar__title { font-size: 24px; font-weight: 600; }
+.v-navigation-drawer { width: 440px !important; }
+.v-card__title { font-size: 20px !important; padding-bottom: 4px !important;
+    word-break: normal !important; line-height: 1.3 !important; }
+.ms-title { font-size: 28px; font-weight: 700; line-height: 1.2; }
+.ms-desc { font-size: 16px; color: #3c3c3c; max-width: 125ch; line-height: 1.3; }
+.ms-week { font-size: 30px; font-weight: 700; min-width: 8.5em; }
+.ms-side { font-size: 22px; font-weight: 700; }
+.ms-note { font-size: 15px; color: #555; }
+.ms-log { font-size: 16px; color: #333; }
+.ms-changed { color: #b34700; font-weight: 700; }
+.ms-values td { padding: 1px 6px; font-size: 16px; }
+.ms-views img { height: max(calc(100vh - 345px), 440px); width: auto !important;
+    max-width: 100%; object-fit: contain; object-position: top; display: block;
+    margin: 0 auto; }
+.ms-views .ms-charts-compare { height: 21vh; }
+.ms-views .ms-network-compare { height: max(calc(72vh - 330px), 300px); }
+.ms-legend { max-width: 100%; display: block; margin: 0 auto; }
+.ms-slider .v-input__slot { flex-wrap: wrap; }
+.ms-slider .v-input__slot > .v-label { flex: 0 0 100%; max-width: 100%; white-space: normal;
+    height: auto !important; line-height: 1.3 !important; margin-bottom: -4px; }
+.ms-slider .v-input { margin-top: 2px; }
+.ms-bar .v-btn { min-width: 9em !important; height: 48px !important; }
+.ms-intervention.v-btn { height: 44px !important; }
+@media (max-height: 820px) {  /* 720p projectors: room for the pictures */
+    .ms-desc { display: none; }
+    .ms-title { font-size: 22px; }
+    .ms-week { font-size: 24px; }
+    .ms-bar .v-btn { height: 40px !important; min-width: 7em !important; }
+    .ms-intervention.v-btn { height: 38px !important; }
+    .ms-views img { height: max(calc(100vh - 250px), 440px); }
+}
+"""
+
+
+@functools.cache
+def _shipped() -> tuple[Scenario, ...]:
+    return tuple(s for s in shipped_scenarios() if not s.name.startswith(HIDDEN_PREFIXES))
+
+
+def workshop_scenarios(start: str | None) -> tuple[dict[str, Scenario], str]:
+    """The scenarios of the picker and the one to start with (``start``: a name or path)."""
+    found = {s.name: s for s in _shipped()}
+    if not start:
+        return found, "default" if "default" in found else next(iter(found))
+    chosen = load_scenario(start)
+    found[chosen.name] = chosen
+    return found, chosen.name
+
+
+def new_workshop() -> Workshop:
+    """A Workshop with the scenario and language of the server's environment."""
+    scenarios, start = workshop_scenarios(os.environ.get(ENV_SCENARIO) or None)
+    return Workshop(scenarios, start, lang=normalise(os.environ.get(ENV_LANG, "fr")))
+
+
+# --- sidebar ------------------------------------------------------------------------------
+
+
+@solara.component
+def ParamSliders(values: dict[str, Any], names: tuple[str, ...], lang: str,
+                 on_change: Callable[[str, Any], None]) -> None:
+    """Sliders from the schema (Mesa ``model_params`` + ``UserInputs``), meaning on hover."""
+    ui_revision.get()
+    params = model_params(values, lang, names)
+    for name, options in params.items():
+        shown = number(options["value"], lang) if options["type"] == "SliderFloat" \
+            else str(options["value"])
+        options = {**options, "label": f"{options['label']} : {shown}" if lang == "fr"
+                   else f"{options['label']}: {shown}"}
+        with solara.Tooltip(options["help"]), solara.Div(classes=["ms-slider"]):
+            UserInputs({name: options}, on_change=on_change)
+
+
+def _select(label: str, items: list[dict[str, Any]], value: Any,
+            on_value: Callable[[Any], None], classes: str = "") -> None:
+    rv.Select(label=label, items=items, v_model=value, on_v_model=on_value, class_=classes,
+              hide_details=True, style_="margin-bottom: 14px")
+
+
+@solara.component
+def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
+    """Scenarios of A and B, the setting that differs and its two values."""
+    ui_revision.get()
+    spec = ws.compare
+    scenario_items = [{"text": s.title(lang), "value": n} for n, s in ws.scenarios.items()]
+
+    def set_(**kw: Any) -> None:
+        ws.set_compare(**kw)
+        changed()
+
+    with solara.Card(t("compare_settings", lang)):
+        _select(t("scenario_a", lang), scenario_items, spec.scenario_a,
+                lambda v: set_(scenario_a=v))
+        _select(t("scenario_b", lang), scenario_items, spec.scenario_b,
+                lambda v: set_(scenario_b=v))
+        param_items = [{"text": t("differ_none", lang), "value": ""}] + [
+            {"text": short_label(n, lang), "value": n} for n in COMPARE_PARAMETERS]
+
+        def set_param(name: str) -> None:
+            if not name:
+                set_(param=None)
+                return
+            lo, hi, _ = slider_range(name)
+            p = PARAMETERS[name]
+            low_value, high_value = (lo + (hi - lo) * 0.1, lo + (hi - lo) * 0.9) \
+                if p.type == "float" else (max(int(lo), 1), min(int(hi), 4))
+            set_(param=name, value_a=low_value, value_b=high_value)
+
+        _select(t("differ_param", lang), param_items, spec.param or "", set_param,
+                "ms-differ")
+        if spec.param:
+            lo, hi, step = slider_range(spec.param)
+            slider = solara.SliderFloat if PARAMETERS[spec.param].type == "float" \
+                else solara.SliderInt
+            for key, label in (("value_a", "value_a"), ("value_b", "value_b")):
+                value = getattr(spec, key)
+                text = number(value, lang) if PARAMETERS[spec.param].type == "float" \
+                    else str(value)
+                slider(f"{t(label, lang)} : {text}" if lang == "fr"
+                       else f"{t(label, lang)}: {text}", value=value, min=lo, max=hi,
+                       step=step, on_value=lambda v, k=key: set_(**{k: v}))
+        solara.Text(t("compare_note", lang), classes=["ms-note"])
+
+
+@solara.component
+def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None],
+                   stop: Callable[[], None]) -> None:
+    """Scenario, seed, sliders (or the comparison), current settings."""
+    ui_revision.get()
+    items = [{"text": s.title(lang), "value": n} for n, s in ws.scenarios.items()]
+
+    def pick(name: str) -> None:
+        stop()
+        ws.select_scenario(name)
+        changed()
+
+    def set_param(name: str, value: Any) -> None:
+        ws.set_setting(name, value)
+        changed()
+
+    def set_seed(value: int | None) -> None:
+        if value is None:
+            return
+        stop()
+        ws.seed = max(int(value), 0)
+        ws.reset()
+        changed()
+
+    def set_scheduled(on: bool) -> None:
+        stop()
+        ws.set_scheduled(on)
+        changed()
+
+    with solara.Card(t("scenario", lang)):
+        _select(t("scenario", lang), items, ws.scenario, pick, "ms-scenario")
+        with solara.Tooltip(t("seed_help", lang)):
+            solara.InputInt(t("seed", lang), value=ws.seed, on_value=set_seed,
+                            classes=["ms-seed"])
+        solara.Checkbox(label=t("scheduled_events", lang), value=ws.scheduled,
+                        on_value=set_scheduled)
+    if ws.mode == "compare":
+        CompareSettings(ws, lang, changed)
+    else:
+        with solara.Card(t("organisation", lang), classes=["ms-organisation"]):
+            ParamSliders(ws.settings, LIVE_PARAMETERS, lang, set_param)
+    with solara.Card(t("sizes", lang), classes=["ms-sizes"]):
+        ParamSliders(ws.settings, SIZE_PARAMETERS if ws.mode == "single" else ("n_staff",),
+                     lang, set_param)
+    if ws.mode == "single":
+        with solara.Card(t("now_values", lang), classes=["ms-now"]):
+            CurrentValues(ws, lang)
+
+
+# --- main area ------------------------------------------------------------------------------
+
+
+@solara.component
+def ControlBar(ws: Workshop, lang: str, playing: solara.Reactive[bool],
+               changed: Callable[[], None]) -> None:
+    """Play / pause, one week, reset, the week counter and the speed."""
+    ui_revision.get()
+
+    def step() -> None:
+        ws.step()
+        force_update()
+
+    def reset() -> None:
+        playing.set(False)
+        ws.reset()
+        changed()
+
+    def set_speed(value: int) -> None:
+        ws.speed = float(value)
+        changed()
+
+    def play_or_pause() -> None:
+        if playing.value:
+            # Frames pushed while playing bypass Reacton: re-render the views first, so the
+            # re-render that pausing causes does not bring back an older week.
+            force_update()
+        playing.set(not playing.value)
+
+    with solara.Row(classes=["ms-bar"], style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(t("pause", lang) if playing.value else t("play", lang),
+                      icon_name="mdi-pause" if playing.value else "mdi-play",
+                      color="primary", on_click=play_or_pause,
+                      disabled=not ws.running and not playing.value, classes=["ms-play"])
+        solara.Button(t("step", lang), icon_name="mdi-step-forward", color="primary",
+                      outlined=True, on_click=step, disabled=playing.value or not ws.running,
+                      classes=["ms-step"])
+        solara.Button(t("reset", lang), icon_name="mdi-restore", color="primary",
+                      outlined=True, on_click=reset, classes=["ms-reset"])
+        WeekCounter(ws, lang)
+        label = (t("speed_max", lang) if ws.speed >= MAX_SPEED
+                 else t("speed", lang, value=int(ws.speed)))
+        with solara.Tooltip(t("speed_help", lang)), \
+                solara.Div(classes=["ms-slider", "ms-speed"], style={"width": "330px"}):
+            solara.SliderInt(label, value=int(ws.speed), min=1, max=MAX_SPEED,
+                             on_value=set_speed, thumb_label=False)
+
+
+@solara.component
+def Interventions(ws: Workshop, lang: str) -> None:
+    """One button per intervention; applies it to the running model(s) at once."""
+    ui_revision.get()
+
+    def apply(index: int) -> None:
+        ws.intervene(ws.interventions()[index])
+        force_update()
+
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Text(t("interventions", lang), style={"font-weight": "600"})
+        for i, intervention in enumerate(ws.interventions()):
+            with solara.Tooltip(intervention.help(lang)):
+                solara.Button(intervention.label(lang), icon_name="mdi-lightning-bolt",
+                              color="#6a3d9a", outlined=True,
+                              on_click=lambda i=i: apply(i),
+                              classes=["ms-intervention"])
+
+
+@solara.component
+def Header(ws: Workshop, lang: str) -> None:
+    """Scenario title and description (one organisation), and any settings error."""
+    ui_revision.get()
+    if ws.mode == "single":
+        scenario = ws.scenarios[ws.scenario]
+        solara.Text(scenario.title(lang), classes=["ms-title"])
+        solara.Text(scenario.description(lang), classes=["ms-desc"])
+    if ws.error:
+        solara.Error(ws.error)
+
+
+def side_title(ws: Workshop, index: int, lang: str) -> str:
+    """'A · Prudent bureaucracy · Experimentation tolerance = 0.10'."""
+    slot = ws.slots[index]
+    parts = [slot.name, slot.scenario.title(lang)]
+    param = ws.compare.param
+    if param:
+        value = slot.parameters[param]
+        shown = number(value, lang) if PARAMETERS[param].type == "float" else str(value)
+        parts.append(f"{short_label(param, lang)} = {shown}")
+    return " · ".join(parts)
+
+
+@solara.component
+def Views(ws: Workshop, lang: str) -> None:
+    """The network and the charts (single), or two networks with adoption (compare)."""
+    ui_revision.get()
+    if not ws.slots:
+        return
+    if ws.mode == "single" or len(ws.slots) == 1:
+        with solara.Columns([7, 5], classes=["ms-views"]):
+            NetworkView(ws, 0)
+            with solara.Column():
+                ChartView(ws, 0)
+                EventLog(ws, 0, lang)
+    else:
+        solara.Image(ws.legend(), format="png", classes=["ms-legend"])
+        with solara.Columns([1, 1], classes=["ms-views"]):
+            for i in range(len(ws.slots)):
+                with solara.Column(classes=[f"ms-side-{ws.slots[i].name.lower()}"]):
+                    solara.Text(side_title(ws, i, lang), classes=["ms-side"])
+                    NetworkView(ws, i, compare=True)
+                    ChartView(ws, i)
+                    EventLog(ws, i, lang)
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+@solara.component
+def Page() -> None:
+    """The workshop page."""
+    ws = solara.use_memo(new_workshop, [])
+    ui_revision.get()
+    playing = solara.use_reactive(False)
+    lang = ws.lang
+
+    def changed() -> None:
+        ui_revision.value += 1
+        force_update()
+
+    def stop() -> None:
+        playing.set(False)
+
+    def play_loop(cancel: threading.Event) -> None:
+        """Step and redraw until paused, finished or cancelled (like Mesa's ModelController,
+        but frames go straight to the views' widgets: see components.py)."""
+        if not playing.value:
+            return
+        try:
+            due = 1  # weeks to step before the next frame
+            while not cancel.is_set():
+                started = time.perf_counter()
+                events = ws.log_size
+                for _ in range(due):
+                    more = ws.step()
+                    if not more:
+                        break
+                ws.push_frame()  # pictures and week counter, without re-rendering the page
+                if ws.log_size != events or not more:
+                    force_update()  # an event happened: logs and current settings too
+                if not more:
+                    playing.set(False)
+                    return
+                elapsed = time.perf_counter() - started
+                if os.environ.get("MILIEUSIM_WORKSHOP_TIMING"):
+                    print(f"frame {1000 * elapsed:.0f} ms, {due} week(s)", file=sys.stderr,
+                          flush=True)
+                if ws.speed >= MAX_SPEED:  # as fast as frames go, one week per frame
+                    continue
+                interval = 1.0 / max(ws.speed, 0.1)
+                # A slow machine keeps the chosen pace by showing every other week or so.
+                due = min(math.ceil(elapsed / interval - 0.2), 4) if elapsed > interval else 1
+                if elapsed < interval:
+                    cancel.wait(interval - elapsed)
+        except Exception:  # shown in the server's terminal; the page stops playing
+            traceback.print_exc()
+            playing.set(False)
+        finally:
+            # A re-render puts back the values Reacton last rendered (the frames pushed since
+            # are not among them): re-render the views with the current ones.
+            force_update()
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    def set_lang(value: str) -> None:
+        ws.lang = normalise(value)
+        for slot in ws.slots:
+            slot.version += 1
+        changed()
+
+    def set_mode(value: str) -> None:
+        playing.set(False)
+        ws.set_mode("compare" if value == "compare" else "single")
+        changed()
+
+    solara.Style(CSS)
+    solara.Title(t("app_title", lang))
+    with solara.AppBar():
+        solara.AppBarTitle(t("app_title", lang))
+        with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode,
+                                        classes=["ms-mode"]):
+            solara.Button(t("mode_single", lang), value="single", classes=["ms-mode-single"])
+            solara.Button(t("mode_compare", lang), value="compare",
+                          classes=["ms-mode-compare"])
+        with solara.ToggleButtonsSingle(value=lang, on_value=set_lang, classes=["ms-lang"],
+                                        style={"margin-left": "16px"}):
+            solara.Button("FR", value="fr")
+            solara.Button("EN", value="en")
+    with solara.Sidebar():
+        SidebarContent(ws, lang, changed, stop)
+    with solara.Column(style={"padding": "4px 12px"}):
+        Header(ws, lang)
+        ControlBar(ws, lang, playing, changed)
+        Interventions(ws, lang)
+        Views(ws, lang)
+  # the page re-renders on `revision`; views on the counter

@@ -1,0 +1,112 @@
+"""Every string the workshop shows (page, figures, animations), in French and English.
+
+Parameter labels and meanings come from :mod:`milieusim.params`, indicator labels from
+:mod:`milieusim.reporters` and scenario titles from the scenario files; this module holds
+only the workshop's own words. Look them up with :func:`t`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+
+STRINGS: dict[str, dict[Lang, str]] = {
+    # --- page frame ------------------------------------------------------------------------
+    "app_title": {"fr": "milieusim · atelier", "en": "milieusim · workshop"},
+    "mode_single": {"fr": "Une organisation", "en": "One organisation"},
+    "mode_compare": {"fr": "Comparer deux organisations", "en": "Compare two organisations"},
+    "language": {"fr": "Langue", "en": "Language"},
+    "scenario": {"fr": "Scénario", "en": "Scenario"},
+    "seed": {"fr": "Graine aléatoire", "en": "Random seed"},
+    "seed_help": {"fr": "Même graine et mêmes réglages : même simulation.",
+                  "en": "Same seed and same settings: same simulation."},
+    # --- run controls ----------------------------------------------------------------------
+    "play": {"fr": "Lecture", "en": "Play"},
+    "pause": {"fr": "Pause", "en": "Pause"},
+    "step": {"fr": "+1 semaine", "en": "+1 week"},
+    "reset": {"fr": "Recommencer", "en": "Reset"},
+    "speed": {"fr": "Vitesse : {value} semaines par seconde",
+              "en": "Speed: {value} weeks per second"},
+    "speed_max": {"fr": "Vitesse : au plus vite", "en": "Speed: as fast as possible"},
+    "speed_help": {"fr": "Tout à droite : aussi vite que l'ordinateur le permet.",
+                   "en": "All the way right: as fast as the computer goes."},
+    "week_of": {"fr": "Semaine {now} / {steps}", "en": "Week {now} / {steps}"},
+    "finished": {"fr": "terminé", "en": "finished"},
+    "scheduled_events": {"fr": "Événements du scénario à leur date",
+                         "en": "Scenario events on schedule"},
+    # --- settings --------------------------------------------------------------------------
+    "organisation": {"fr": "Organisation (effet immédiat)",
+                     "en": "Organisation (takes effect at once)"},
+    "sizes": {"fr": "Taille (au prochain « Recommencer »)", "en": "Size (applies on Reset)"},
+    "now_values": {"fr": "Réglages en cours", "en": "Current settings"},
+    "now_changed": {"fr": "modifié pendant la simulation", "en": "changed during the run"},
+    "bad_settings": {"fr": "Réglages impossibles : {error}", "en": "Impossible settings: {error}"},
+    # --- interventions ---------------------------------------------------------------------
+    "interventions": {"fr": "Interventions (un clic, effet immédiat)",
+                      "en": "Interventions (one click, takes effect at once)"},
+    "budget_cut": {"fr": "Coupe budgétaire", "en": "Budget cut"},
+    "budget_cut_help": {"fr": "Une seule expérimentation à la fois par service.",
+                        "en": "One pilot at a time per unit."},
+    "right_to_experiment": {"fr": "Droit à l'expérimentation", "en": "Right to experiment"},
+    "right_to_experiment_help": {"fr": "Tolérance à l'expérimentation + 0,3.",
+                                 "en": "Experimentation tolerance + 0.3."},
+    "change_of_mayor": {"fr": "Changement de maire", "en": "Change of mayor"},
+    "change_of_mayor_help": {"fr": "Incertitude institutionnelle à 0,7.",
+                             "en": "Institutional uncertainty set to 0.7."},
+    "scenario_event_help": {"fr": "Événement du scénario (prévu semaine {step}).",
+                            "en": "Scenario event (scheduled for week {step})."},
+    "applied": {"fr": "Semaine {step} : {label}", "en": "Week {step}: {label}"},
+    "history": {"fr": "Journal", "en": "Log"},
+    # --- compare mode ----------------------------------------------------------------------
+    "compare_settings": {"fr": "Comparaison", "en": "Comparison"},
+    "scenario_a": {"fr": "Scénario de A", "en": "Scenario of A"},
+    "scenario_b": {"fr": "Scénario de B", "en": "Scenario of B"},
+    "differ_param": {"fr": "Réglage qui diffère", "en": "Setting that differs"},
+    "differ_none": {"fr": "aucun (seulement les scénarios)", "en": "none (scenarios only)"},
+    "value_a": {"fr": "Valeur pour A", "en": "Value for A"},
+    "value_b": {"fr": "Valeur pour B", "en": "Value for B"},
+    "side_a": {"fr": "A", "en": "A"},
+    "side_b": {"fr": "B", "en": "B"},
+    "compare_note": {"fr": "Même graine et même effectif des deux côtés ; chacun garde les "
+                           "services, partenaires et règles de son scénario.",
+                     "en": "Same seed and same head count on both sides; each keeps the "
+                           "units, partners and rules of its scenario."},
+    # --- figures -------------------------------------------------------------------------
+    "week": {"fr": "Semaine {now}", "en": "Week {now}"},
+    "weeks": {"fr": "Semaines", "en": "Weeks"},
+    "panel_adoption": {"fr": "Appropriation des nouvelles pratiques",
+                       "en": "Uptake of new practices"},
+    "panel_lifecycle": {"fr": "Cycle de vie des innovations", "en": "Innovation lifecycle"},
+    "panel_indices": {"fr": "Faire mieux avec moins", "en": "Doing better with less"},
+    "unit": {"fr": "S{n}", "en": "U{n}"},
+    "legend_staff": {"fr": "Agent", "en": "Staff member"},
+    "legend_innovator": {"fr": "Marginal sécant", "en": "Marginal sécant"},
+    "legend_manager": {"fr": "Cadre", "en": "Manager"},
+    "legend_partner": {"fr": "Partenaire externe", "en": "External partner"},
+    "legend_none": {"fr": "Aucune nouvelle pratique", "en": "No new practice"},
+    "legend_one": {"fr": "Une nouvelle pratique", "en": "One new practice"},
+    "legend_many": {"fr": "Plusieurs nouvelles pratiques", "en": "Several new practices"},
+    "legend_pilot": {"fr": "Service en expérimentation", "en": "Unit running a pilot"},
+    "legend_frozen": {"fr": "Cadre paralysé", "en": "Frozen manager"},
+    "other_side": {"fr": "{side} (pour comparer)", "en": "{side} (for comparison)"},
+}
+"""UI strings by key, each with a French and an English text."""
+
+
+def normalise(lang: str | None) -> Lang:
+    """'fr' for anything starting with 'fr' (any case), else 'en'."""
+    return "fr" if str(lang or "").lower().startswith("fr") else "en"
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The string ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    text = STRINGS[key][normalise(lang)]
+    return text.format(**values) if values else text
+
+
+def number(value: float, lang: str, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals and the language's decimal separator."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if normalise(lang) == "fr" else text

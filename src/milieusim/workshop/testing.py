@@ -1,0 +1,140 @@
+"""Helpers to drive the workshop in a real browser (used by the tests and the benchmark).
+
+The server runs as a subprocess (``python -m milieusim viz``) on a free loopback port;
+the browser is Debian's Chromium (``/usr/bin/chromium``) driven by Playwright, headless.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.error import URLError
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+def free_port() -> int:
+    """A port nobody listens on right now, on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, *, lang: str = "fr", scenario: str | None = None,
+                 log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start ``milieusim viz`` on ``127.0.0.1:port`` (stdout and stderr to ``log``)."""
+    args = [sys.executable, "-m", "milieusim", "viz", "--port", str(port), "--lang", lang]
+    if scenario:
+        args.insert(4, scenario)
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
+    return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+    """Wait until ``url`` answers 200; raise if the server died or took too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the workshop server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop_server(process: subprocess.Popen[bytes], timeout: float = 20.0) -> int:
+    """Ctrl-C the server (SIGINT) and wait; kill it if it does not stop. Its exit status."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return int(process.returncode)
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless Chromium from Debian, with no background traffic of its own."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+
+
+def host_of(url: str) -> str:
+    """The host of an http(s)/ws(s) URL ('' for data:, blob: and the like)."""
+    found = re.match(r"^[a-z]+://(\[[^\]]+\]|[^/:?#]+)", url)
+    return found.group(1) if found else ""
+
+
+def block_outside(page: Any) -> list[str]:
+    """Abort every request to a host that is not this machine; return the list of them."""
+    attempted: list[str] = []
+
+    def route(r: Any) -> None:
+        host = host_of(r.request.url)
+        if host and host not in LOCAL_HOSTS:
+            attempted.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    page.route("**/*", route)
+    page.on("websocket", lambda ws: (host_of(ws.url) in LOCAL_HOSTS
+                                     or attempted.append(ws.url)))
+    return attempted
+
+
+def open_page(browser: Any, url: str, *, width: int = 1920, height: int = 1080) -> Any:
+    """A new page (a new session on the server) with the workshop loaded."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_selector("img.ms-network", state="visible", timeout=60_000)
+    page.wait_for_selector("img.ms-charts", state="visible", timeout=60_000)
+    return page
+
+
+def week(page: Any) -> int:
+    """The week the page's counter shows."""
+    text = page.locator(".ms-week").inner_text()
+    found = re.search(r"(\d+)\s*/", text)
+    if not found:
+        raise ValueError(f"no week in {text!r}")
+    return int(found.group(1))
+
+
+def slider_to_end(page: Any, target: Any) -> None:
+    """Move a Vuetify slider (a selector or a Locator around it) to its maximum: End key."""
+    around = page.locator(target) if isinstance(target, str) else target
+    around.locator(".v-slider__thumb-container").first.focus()
+    page.keyboard.press("End")
+
+
+def measure_play(page: Any, seconds: float = 3.0) -> float:
+    """Play at full speed for ``seconds`` and return the weeks per second the page showed."""
+    slider_to_end(page, ".ms-speed")
+    page.wait_for_timeout(300)
+    page.locator(".ms-play").click()
+    page.wait_for_function("() => /[1-9]/.test(document.querySelector('.ms-week').innerText)",
+                           timeout=30_000)
+    start_week, start = week(page), time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    end_week, end = week(page), time.perf_counter()
+    page.locator(".ms-play").click()  # pause
+    return (end_week - start_week) / (end - start)
