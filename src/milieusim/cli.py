@@ -76,6 +76,8 @@ def main() -> None:
       milieusim run saint-etienne --seed 1    # run one, outputs in ./out/saint-etienne/
       milieusim run pantin --set inertia=0.8 --lang fr
       milieusim params --group organisation   # what each parameter means
+      milieusim viz                           # the workshop: a live simulation in the browser
+      milieusim animate paralysis --out p.gif # an animation for slides
     """
 
 
@@ -207,6 +209,37 @@ def params(group: str | None, lang: str) -> None:
       milieusim params --group lifecycle --lang fr
     """
     click.echo(format_params(group, lang.lower()))
+
+
+# --- experiments: sweep, plan, experiments (code in milieusim.experiment.cli) ----------------
+
+from milieusim.experiment.cli import experiments, plan, sweep  # noqa: E402
+
+for _command in (sweep, plan, experiments):
+    main.add_command(_command)
+
+
+# --- analysis: analyze and plot (code in milieusim.analysis.cli) ----------------------------
+
+from milieusim.analysis.cli import analyze, plot  # noqa: E402
+
+for _command in (analyze, plot):
+    main.add_command(_command)
+
+
+# --- workshop: viz and animate (code in milieusim.workshop.cli) ----------------------------
+
+from milieusim.workshop.cli import animate, viz  # noqa: E402
+
+for _command in (viz, animate):
+    main.add_command(_command)
+
+
+# --- docking and behaviour patterns: validate (code in milieusim.docking.cli) ---------------
+
+from milieusim.docking.cli import validate  # noqa: E402
+
+main.add_command(validate)
 
 
 # --- validation -----------------------------------------------------------------------------

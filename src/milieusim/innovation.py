@@ -61,6 +61,9 @@ class Innovation:
     realised_value: float = float("nan")  # value once implemented (after the pilot)
     spreading_since: int = -1  # step the innovation started to spread
     adopters: np.ndarray | None = None  # bool per staff, while spreading
+    # Step at which each staff member adopted (int32, -1 = not adopted), from the start of
+    # spreading on; kept after abandonment (the record of who adopted when).
+    adopted_at: np.ndarray | None = None
     allowed_units: np.ndarray | None = None  # bool per unit: managers accept scale-up
     history: list[tuple[int, Stage]] = field(default_factory=list)
 

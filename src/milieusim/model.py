@@ -36,6 +36,7 @@ from milieusim.agents import (
     StaffMember,
 )
 from milieusim.innovation import Innovation, Origin, Stage
+from milieusim.learning import close_gap
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults, validate
 from milieusim.reporters import REPORTERS
 
@@ -112,6 +113,7 @@ class MilieuModel(mesa.Model):
             ("ideas", "ideas_external", "proposals", "approvals", "experiments_failed",
              "innovations_adopted", "innovations_abandoned", "derogations"), 0)
         self.knowledge_stock = float(p["initial_knowledge"])
+        self._adopted_this_step = False
         with _gc_paused():  # the build allocates ~10 objects per staff member, no garbage
             self._build()
         self._seed_innovations()
@@ -150,7 +152,10 @@ class MilieuModel(mesa.Model):
 
         # The informal network, as a Mesa space and as a sparse matrix for the kernels.
         edges = organisation.staff_edges(self.staff_unit, p["staff_network"],
-                                         p["ties_within_unit"], p["ties_across_units"], rng)
+                                         p["ties_within_unit"], p["ties_across_units"], rng,
+                                         mean_degree=p["mean_degree"],
+                                         ring_neighbours=p["ring_neighbours"],
+                                         rewiring=p["rewiring"])
         graph = organisation.graph_from_edges(n, edges)
         for i, u in enumerate(self.staff_unit.tolist()):
             graph.nodes[i]["unit"] = u
@@ -229,7 +234,11 @@ class MilieuModel(mesa.Model):
             self.staff_agents[i].remove()
 
     def _seed_innovations(self) -> None:
-        """Innovations available at step 0: past their pilot, open to every unit."""
+        """Innovations available at step 0: past their pilot, open to every unit.
+
+        Each has ``initial_adopters`` adopters at step 0, drawn independently for each
+        innovation (:meth:`_initial_adopters`).
+        """
         n_units = self.p["n_units"]
         for _ in range(self.p["initial_innovations"]):
             is_product = self.rng.random() < self.p["product_share"]
@@ -239,11 +248,36 @@ class MilieuModel(mesa.Model):
                                      perceived=float(self.p["value_sd"]),
                                      rules=np.zeros(0, dtype=np.int64))
             k.realised_value = k.value
-            k.adopters = np.zeros(self.p["n_staff"], dtype=bool)
+            k.adopters = self._initial_adopters()
+            k.adopted_at = np.where(k.adopters, 0, -1).astype(np.int32)
             k.allowed_units = np.ones(n_units, dtype=bool)
             k.move(Stage.DIFFUSION, 0)
             k.spreading_since = 0
             self.spreading.append(k)
+
+    def _initial_adopters(self) -> np.ndarray:
+        """Adopters of a seeded innovation at step 0 (bool per staff).
+
+        ``random``: ``initial_adopters`` present staff drawn without replacement.
+        ``neighbourhood``: as many present staff drawn without replacement, each adopting
+        together with all their present contacts (Centola & Macy's seeding). No draw is
+        made when ``initial_adopters`` is 0, so runs without initial adopters keep their
+        random stream.
+        """
+        n, count = self.p["n_staff"], self.p["initial_adopters"]
+        adopters = np.zeros(n, dtype=bool)
+        present = np.flatnonzero(self.staff_present)
+        count = min(count, present.size)
+        if count == 0:
+            return adopters
+        chosen = self.rng.choice(present, size=count, replace=False)
+        adopters[chosen] = True
+        if self.p["initial_adopters_mode"] == "neighbourhood":
+            indptr, indices = self.adjacency.indptr, self.adjacency.indices
+            contacts = indices[_ranges(indptr[chosen], indptr[chosen + 1] - indptr[chosen])]
+            adopters[contacts] = True
+            adopters &= self.staff_present
+        return adopters
 
     def _new_innovation(self, *, kind: str, origin: Origin, from_outside: bool, originator: int,
                         unit: int, partner: int, value: float, perceived: float,
@@ -276,11 +310,34 @@ class MilieuModel(mesa.Model):
         self._relax()
         self._refresh_reporters()
         self.datacollector.collect(self)
-        if self.now >= self.p["steps"]:
+        if self.now >= self.p["steps"] or self._settled():
             self.running = False
 
+    def _settled(self) -> bool:
+        """True when a threshold-rule run can no longer change who uses what.
+
+        Only in closed docking set-ups: a deterministic adoption rule (not
+        ``probabilistic``), no managers (no scale-up decisions, no abandonment), no new
+        ideas (``creative_stimulation`` = 0), no pilot running, no event still to come,
+        nobody adopted anything this week (so next week's state, hence its adoptions, is
+        the same), and no practice in diffusion that has reached ``routine_share`` (it
+        would still become routine at its next review). Slow variables (knowledge,
+        initiative) keep relaxing but no longer affect anything.
+        """
+        p = self.p
+        if (p["adoption_rule"] == "probabilistic" or self._adopted_this_step or self.managers
+                or p["creative_stimulation"] > 0 or self.pilots
+                or any(step > self.now for step in self.events)):
+            return False
+        for k in self.spreading:
+            if k.stage == Stage.DIFFUSION:
+                allowed = self._eligible_units(k)[self.staff_unit] & self.staff_present
+                if allowed.any() and k.adopters[allowed].mean() >= p["routine_share"]:
+                    return False
+        return True
+
     def run_model(self) -> None:
-        """Run until ``steps`` weeks have passed."""
+        """Run until ``steps`` weeks have passed, or a threshold-rule run has settled."""
         while self.running:
             self.step()
 
@@ -429,7 +486,8 @@ class MilieuModel(mesa.Model):
             observed = k.realised_value + p["value_sd"] * (1 - know) * rng.standard_normal()
             success = observed > 0
             self.pilots_running[k.unit] -= 1
-            self.knowledge_stock = know + p["learning_capacity"] * p["learning_rate"] * (1 - know)
+            # Collective learning: a share λℓ of the remaining gap (milieusim.learning).
+            self.knowledge_stock = close_gap(know, 1.0, p["learning_capacity"] * p["learning_rate"])
             failure_weight = 1.0 - p["experimentation_tolerance"]
             for m in self.managers:
                 w = 1.0 if m.head_of == k.unit else p["learning_capacity"]
@@ -451,6 +509,7 @@ class MilieuModel(mesa.Model):
 
     def _start_spreading(self, k: Innovation) -> None:
         k.adopters = self.staff_present & (self.staff_unit == k.unit)
+        k.adopted_at = np.where(k.adopters, self.now, -1).astype(np.int32)
         k.allowed_units = np.zeros(self.p["n_units"], dtype=bool)
         k.allowed_units[k.unit] = True
         self._decide_scale_up(k)
@@ -489,22 +548,31 @@ class MilieuModel(mesa.Model):
         return counts / np.maximum(degree, 1.0)[:, None]
 
     def _adopt(self) -> None:
-        """Synchronous adoption: P = external_influence + imitation × exposure, if eligible.
+        """Synchronous adoption of every spreading innovation by eligible staff.
 
-        The same rule as :meth:`exposure` applied to the whole staff × innovations grid,
-        but computed only where adoption can happen: for each innovation, the present
-        non-adopters of the units where it is eligible (the others cannot adopt, so their
-        draws would never be used). Each candidate who passes the threshold gets one
-        uniform draw, and exposures are counted from the network's CSR arrays over the
-        smaller of the adopters and the candidates. All innovations see the adopters of the
-        start of the step (each one's update only touches its own adopters).
+        ``probabilistic`` rule: P = external_influence + imitation × exposure, for those
+        with adhesion + exposure ≥ their threshold. The same rule as :meth:`exposure`
+        applied to the whole staff × innovations grid, but computed only where adoption
+        can happen: for each innovation, the present non-adopters of the units where it is
+        eligible (the others cannot adopt, so their draws would never be used). Each
+        candidate who passes the threshold gets one uniform draw, and exposures are
+        counted from the network's CSR arrays over the smaller of the adopters and the
+        candidates. ``fractional-threshold`` / ``absolute-threshold``: candidates adopt,
+        without any draw, when their share / number of adopting contacts reaches
+        ``threshold_share`` / ``threshold_count``. All innovations see the adopters of the
+        start of the step (each one's update only touches its own adopters); new adopters
+        get this week in ``adopted_at``.
         """
+        self._adopted_this_step = False
         if not self.spreading:
             return
         p = self.p
+        rule = p["adoption_rule"]
         ext, imitation, adhesion = p["external_influence"], p["imitation"], p["adhesion"]
         present, threshold = self.staff_present, self.staff_threshold
         fully_mixed = p["staff_network"] == "fully-mixed"
+        degree: np.ndarray | None = None
+        others = 1
         if fully_mixed:
             others = max(int(np.count_nonzero(present)) - 1, 1)
         else:
@@ -514,6 +582,11 @@ class MilieuModel(mesa.Model):
             x = k.adopters
             cand = self._candidates(self._eligible_units(k), x)
             if cand.size == 0:
+                continue
+            if rule != "probabilistic":
+                new = self._threshold_adopters(rule, x, cand, degree, others)
+                if new.size:
+                    updates.append((k, new))
                 continue
             if fully_mixed:
                 share = np.full(cand.size, np.count_nonzero(x) / others)
@@ -529,6 +602,26 @@ class MilieuModel(mesa.Model):
             adopters = k.adopters.copy()
             adopters[new] = True
             k.adopters = adopters
+            if k.adopted_at is not None:
+                k.adopted_at[new] = self.now
+        self._adopted_this_step = bool(updates)
+
+    def _threshold_adopters(self, rule: str, adopters: np.ndarray, cand: np.ndarray,
+                            degree: np.ndarray | None, others: int) -> np.ndarray:
+        """Candidates whose adopting contacts reach the deterministic threshold.
+
+        ``degree`` is None on the fully mixed network, where every present staff member
+        is a contact (``others`` = present staff − 1).
+        """
+        if degree is None:
+            count = np.full(cand.size, float(np.count_nonzero(adopters)))
+            contacts = np.full(cand.size, float(others))
+        else:
+            count = self._adopting_contacts(adopters, cand)
+            contacts = degree[cand]
+        if rule == "absolute-threshold":
+            return cand[count >= self.p["threshold_count"]]
+        return cand[count / contacts >= self.p["threshold_share"]]
 
     def _candidates(self, units_ok: np.ndarray, adopters: np.ndarray) -> np.ndarray:
         """Present staff in ``units_ok`` who have not adopted (sorted staff indices)."""

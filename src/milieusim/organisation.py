@@ -20,26 +20,43 @@ def assign_units(n_staff: int, n_units: int) -> np.ndarray:
 
 
 def staff_graph(unit: np.ndarray, kind: str, within: float, across: float,
-                rng: np.random.Generator) -> nx.Graph:
-    """The informal network: dense G(n, p) inside each unit plus sparse random cross ties.
+                rng: np.random.Generator, *, mean_degree: float = 8.0,
+                ring_neighbours: int = 6, rewiring: float = 0.0) -> nx.Graph:
+    """The informal network of ``kind`` (see :func:`staff_edges`) as a ``networkx.Graph``.
 
-    ``within`` and ``across`` are mean degrees. ``kind='fully-mixed'`` returns the nodes
-    alone: exposure is then computed from the whole population (see ``exposure``).
+    ``kind='fully-mixed'`` returns the nodes alone: exposure is then computed from the
+    whole population (see ``exposure``).
     """
-    return graph_from_edges(unit.size, staff_edges(unit, kind, within, across, rng))
+    return graph_from_edges(unit.size, staff_edges(
+        unit, kind, within, across, rng, mean_degree=mean_degree,
+        ring_neighbours=ring_neighbours, rewiring=rewiring))
 
 
 def staff_edges(unit: np.ndarray, kind: str, within: float, across: float,
-                rng: np.random.Generator) -> np.ndarray:
-    """The ties of :func:`staff_graph` as an (m, 2) int64 array, in the graph's edge order.
+                rng: np.random.Generator, *, mean_degree: float = 8.0,
+                ring_neighbours: int = 6, rewiring: float = 0.0) -> np.ndarray:
+    """The ties of the informal network as an (m, 2) int64 array, in the graph's edge order.
 
-    Each unit's ties come from ``nx.fast_gnp_random_graph`` and the cross ties from one
-    ``nx.gnm_random_graph`` over all staff (keeping the pairs in different units), all
-    seeded with ``rng``; only the assembly is done on arrays rather than in one big graph.
+    * ``units``: each unit's ties come from ``nx.fast_gnp_random_graph`` (mean degree
+      ``within``) and the cross ties from one ``nx.gnm_random_graph`` over all staff
+      (keeping the pairs in different units; mean degree ``across``); only the assembly
+      is done on arrays rather than in one big graph;
+    * ``erdos-renyi``: ``nx.fast_gnp_random_graph(n, mean_degree / (n - 1))``;
+    * ``watts-strogatz``: ``nx.watts_strogatz_graph(n, ring_neighbours, rewiring)``;
+    * ``fully-mixed``: no ties.
+
+    Every generator is seeded with ``rng`` (the model's generator).
     """
     n = unit.size
     if kind == "fully-mixed":
         return np.zeros((0, 2), dtype=np.int64)
+    if kind == "erdos-renyi":
+        p = min(1.0, mean_degree / (n - 1)) if n > 1 else 0.0
+        return edge_array(nx.fast_gnp_random_graph(n, p, seed=rng))
+    if kind == "watts-strogatz":
+        return edge_array(nx.watts_strogatz_graph(n, ring_neighbours, rewiring, seed=rng))
+    if kind != "units":
+        raise ValueError(f"unknown staff_network {kind!r}")
     parts: list[np.ndarray] = []
     bounds = np.flatnonzero(np.diff(unit, prepend=-1, append=-1))
     for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):

@@ -185,15 +185,30 @@ _ALL: tuple[Param, ...] = (
        "Retrait d'agents (knock-out)", choices=("none", "marginaux-secants", "ordinary-staff")),
     # --- network -----------------------------------------------------------------------------
     _p("staff_network", "choice", "units", "network",
-       "Informal staff network: 'units' (dense inside units, sparse across) or "
-       "'fully-mixed' (everyone sees everyone; Bass docking).",
-       "Réseau informel", choices=("units", "fully-mixed")),
+       "Informal staff network: 'units' (dense inside units, sparse across), "
+       "'erdos-renyi' (a random graph of mean degree mean_degree), 'watts-strogatz' (a "
+       "ring of ring_neighbours neighbours with a share rewiring of ties rewired) or "
+       "'fully-mixed' (everyone sees everyone). The last three ignore units and serve the "
+       "docking cases (Bass, Watts 2002, Centola & Macy 2007).",
+       "Réseau informel", choices=("units", "erdos-renyi", "watts-strogatz", "fully-mixed")),
     _p("ties_within_unit", "float", 8.0, "network",
        "Mean number of informal ties a staff member has inside their unit.",
        "Liens dans le service (moyenne)", 0.0, 100.0, unit="ties"),
     _p("ties_across_units", "float", 1.0, "network",
        "Mean number of informal ties a staff member has with other units.",
        "Liens entre services (moyenne)", 0.0, 100.0, unit="ties"),
+    _p("mean_degree", "float", 8.0, "network",
+       "Mean number of ties per staff member of the 'erdos-renyi' network (Watts's z): "
+       "each pair is tied with probability mean_degree / (n_staff - 1).",
+       "Degré moyen (réseau aléatoire)", 0.0, 1000.0, unit="ties"),
+    _p("ring_neighbours", "int", 6, "network",
+       "Ties per staff member on the ring of the 'watts-strogatz' network before "
+       "rewiring (k, even: k/2 neighbours on each side).",
+       "Voisins sur l'anneau (Watts-Strogatz)", 2, 1000, unit="ties"),
+    _p("rewiring", "float", 0.0, "network",
+       "Probability that each tie of the 'watts-strogatz' ring is rewired to a random "
+       "staff member (beta): 0 keeps the ring, 1 gives a random graph.",
+       "Taux de recâblage (Watts-Strogatz)", 0.0, 1.0),
     _p("partner_ties", "int", 3, "network",
        "External partners each marginal sécant is tied to.",
        "Partenaires par marginal sécant", 0, 1000, unit="partners"),
@@ -205,9 +220,35 @@ _ALL: tuple[Param, ...] = (
     _p("imitation", "float", 0.03, "diffusion",
        "Weekly chance of adoption per unit share of adopting contacts: Bass q.",
        "Imitation (q de Bass)", 0.0, 1.0, unit="per week"),
+    _p("adoption_rule", "choice", "probabilistic", "diffusion",
+       "How staff adopt a practice they may use: 'probabilistic' (chance external_influence "
+       "+ imitation × share of adopting contacts, once adhesion + that share reaches the "
+       "person's threshold), 'fractional-threshold' (adopt for sure once the share of "
+       "adopting contacts reaches threshold_share; Watts 2002) or 'absolute-threshold' "
+       "(adopt for sure once threshold_count contacts have adopted; Centola & Macy 2007).",
+       "Règle d'adoption", choices=("probabilistic", "fractional-threshold",
+                                     "absolute-threshold")),
+    _p("threshold_share", "float", 0.18, "diffusion",
+       "Share of adopting contacts at which everyone adopts under the "
+       "'fractional-threshold' rule (Watts's phi).",
+       "Seuil d'adoption (part des contacts)", 0.0, 1.0),
+    _p("threshold_count", "int", 2, "diffusion",
+       "Number of adopting contacts at which everyone adopts under the "
+       "'absolute-threshold' rule (Centola & Macy's T).",
+       "Seuil d'adoption (nombre de contacts)", 0, 1000, unit="contacts"),
     _p("initial_innovations", "int", 0, "diffusion",
        "Innovations already past their pilot at step 0, open to every unit (docking).",
        "Innovations disponibles au départ", 0, 100),
+    _p("initial_adopters", "int", 0, "diffusion",
+       "Staff who use each initial innovation at step 0, drawn at random among present "
+       "staff; with initial_adopters_mode = 'neighbourhood', the number of randomly drawn "
+       "staff who adopt together with all their contacts.",
+       "Adoptants initiaux", 0, 1_000_000, unit="people"),
+    _p("initial_adopters_mode", "choice", "random", "diffusion",
+       "How the initial adopters are chosen: 'random' (initial_adopters staff drawn at "
+       "random) or 'neighbourhood' (initial_adopters staff drawn at random, each with all "
+       "their contacts: Centola & Macy's seeding).",
+       "Choix des adoptants initiaux", choices=("random", "neighbourhood")),
     # --- lifecycle ---------------------------------------------------------------------------
     _p("external_idea_rate", "float", 0.5, "lifecycle",
        "Chance that a contact with a partner gives a fully creative innovator an idea, "
@@ -300,9 +341,13 @@ ORGANISATION_PARAMETERS: tuple[str, ...] = tuple(
 FIXED_GROUPS: frozenset[str] = frozenset({"size", "network"})
 """Groups whose parameters shape the organisation and cannot change during a run."""
 
+INITIAL_ONLY: frozenset[str] = frozenset({"initial_innovations", "initial_knowledge",
+                                         "initial_adopters", "initial_adopters_mode"})
+"""Parameters outside the fixed groups that only describe step 0."""
+
 EVENT_PARAMETERS: tuple[str, ...] = tuple(
     p.name for p in _ALL
-    if p.group not in FIXED_GROUPS and p.name not in {"initial_innovations", "initial_knowledge"}
+    if p.group not in FIXED_GROUPS and p.name not in INITIAL_ONLY
 )
 """Parameters that a scenario event may set mid-run (the rest only describe step 0)."""
 
@@ -354,3 +399,20 @@ def check_consistency(values: dict[str, Any]) -> None:
             "knockout = 'ordinary-staff' needs as many ordinary staff as innovators: "
             "lower innovator_share or raise n_staff"
         )
+    network = values["staff_network"]
+    if network == "erdos-renyi" and values["mean_degree"] > n_staff - 1:
+        raise ValueError(f"mean_degree ({values['mean_degree']:g}) must not exceed "
+                         f"n_staff - 1 ({n_staff - 1})")
+    if network == "watts-strogatz":
+        k = values["ring_neighbours"]
+        if k % 2:
+            raise ValueError(f"ring_neighbours ({k}) must be even: k/2 neighbours on each "
+                             "side of the ring")
+        if k >= n_staff:
+            raise ValueError(f"ring_neighbours ({k}) must be below n_staff ({n_staff})")
+    if values["initial_adopters"] > n_staff:
+        raise ValueError(f"initial_adopters ({values['initial_adopters']}) must not exceed "
+                         f"n_staff ({n_staff})")
+    if values["initial_adopters_mode"] == "neighbourhood" and network == "fully-mixed":
+        raise ValueError("initial_adopters_mode = 'neighbourhood' needs a network with "
+                         "ties: with staff_network = 'fully-mixed' everyone is a contact")

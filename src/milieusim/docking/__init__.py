@@ -1,0 +1,30 @@
+"""Validation: docking with published models and the behaviour patterns (TRACE).
+
+Docking aligns the model with published ones in limit cases where both should agree
+(Axtell, Axelrod, Epstein & Cohen, 1996). One module per case, each with a ``run(size)``
+function returning a :class:`~milieusim.docking.core.CaseResult` (our figures next to the
+published ones, the tolerance and pass/fail), a ``CASE`` and a ``plot``:
+
+* :mod:`~milieusim.docking.bass`: Bass (1969), pattern 1;
+* :mod:`~milieusim.docking.watts`: Watts (2002), global cascades;
+* :mod:`~milieusim.docking.centola_macy`: Centola & Macy (2007), complex contagions;
+* :mod:`~milieusim.docking.rogers`: Rogers' adopter categories;
+* :mod:`~milieusim.docking.march`: March (1991), exploration and exploitation;
+* :mod:`~milieusim.docking.patterns`: the behaviour patterns 2–8 of ``CONCEPTS.md``;
+* :mod:`~milieusim.docking.validate`: all of them, and the report of ``milieusim validate``.
+"""
+
+from __future__ import annotations
+
+from milieusim.docking.core import Case, CaseResult, Check, Task, run_case
+
+
+def all_cases() -> tuple[Case, ...]:
+    """Every case in report order: the dockings, then the behaviour patterns."""
+    from milieusim.docking import bass, centola_macy, march, patterns, rogers, watts
+
+    return (bass.CASE, watts.CASE, centola_macy.CASE, rogers.CASE, march.CASE,
+            *patterns.PATTERNS)
+
+
+__all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "run_case"]
