@@ -17,7 +17,7 @@ from milieusim.cli import main
 from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, MilieuModel
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS
 from milieusim.scenario import load_scenario, shipped_scenarios
-from milieusim.workshop import controls, i18n
+from milieusim.workshop import i18n
 from milieusim.workshop.controls import (
     GENERIC_INTERVENTIONS,
     LIVE_PARAMETERS,
@@ -138,7 +138,7 @@ def test_sliders_come_from_the_schema(lang: str) -> None:
         assert spec["value"] == p.default
         assert p.low <= spec["min"] <= spec["value"] <= spec["max"] <= p.high
         assert spec["step"] > 0
-        assert spec["label"] == (p.fr if lang == "fr" else controls.LABELS_EN[name])
+        assert spec["label"] == (p.fr if lang == "fr" else p.label)
         assert p.en in spec["help"]
     for name in ORGANISATION_PARAMETERS:  # the nine parameters keep their full range
         assert (params[name]["min"], params[name]["max"]) == (0.0, 1.0)

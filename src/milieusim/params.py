@@ -8,7 +8,7 @@ the docs all read :data:`PARAMETERS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 ParamType = Literal["float", "int", "bool", "choice"]
@@ -30,6 +30,7 @@ class Param:
     choices: tuple[str, ...] = ()
     unit: str = ""
     source: str = ""
+    label: str = ""  # short English label (``fr`` is the French one); see _LABELS_EN
 
     def describe_range(self) -> str:
         """The allowed values, as shown in help texts and error messages."""
@@ -328,6 +329,67 @@ _ALL: tuple[Param, ...] = (
        "How much the share of frozen peers lowers a manager's tolerance for ambiguity.",
        "Contagion de la paralysie", 0.0, 1.0),
 )
+
+# Short English labels for tables, legends and sliders (``en`` is the full meaning).
+_LABELS_EN: dict[str, str] = {
+    "openness": "Openness to the outside",
+    "learning_capacity": "Learning capacity",
+    "inertia": "Inertia (financial or managerial prudence)",
+    "experimentation_tolerance": "Experimentation tolerance (right to error)",
+    "serendipity": "Serendipity",
+    "institutional_uncertainty": "Institutional uncertainty",
+    "adhesion": "Adhesion to objectives (understanding why)",
+    "recognition": "Recognition and support of initiative",
+    "creative_stimulation": "Creative stimulation (a propitious milieu)",
+    "n_staff": "Staff",
+    "n_units": "Service units",
+    "innovator_share": "Share of marginaux sécants",
+    "n_partners": "External partners",
+    "n_rules": "Rules",
+    "steps": "Duration",
+    "managers": "Managers present",
+    "knockout": "Knock-out",
+    "staff_network": "Informal network",
+    "ties_within_unit": "Ties within a unit",
+    "ties_across_units": "Ties across units",
+    "partner_ties": "Partners per marginal sécant",
+    "external_influence": "External influence (Bass p)",
+    "imitation": "Imitation (Bass q)",
+    "initial_innovations": "Innovations available at the start",
+    "external_idea_rate": "Ideas per external contact",
+    "contact_rate": "External contact rate",
+    "internal_idea_rate": "Internal idea rate",
+    "encounter_rate": "Unplanned encounter rate",
+    "serendipity_spread": "Spread of serendipitous value",
+    "value_mean": "Mean value of an idea",
+    "value_sd": "Spread of idea value",
+    "product_share": "Share of product innovations",
+    "rule_collision": "Chance of hitting a rule",
+    "proposal_patience": "Patience of a proposal",
+    "max_pilots_per_unit": "Pilots a unit can run at once (budget)",
+    "pilot_weeks": "Length of a pilot",
+    "pilot_cost": "Cost of a pilot",
+    "review_weeks": "Review period",
+    "routine_share": "Routinisation threshold",
+    "learning_gain": "Implementation gain from knowledge",
+    "learning_rate": "Learning per experiment",
+    "knowledge_half_life": "Half-life of knowledge",
+    "initial_knowledge": "Initial knowledge",
+    "initiative_memory": "Memory of initiative",
+    "initiative_shock": "Initiative shock",
+    "ambiguity_tolerance": "Managers' tolerance of ambiguity",
+    "manager_heterogeneity": "Heterogeneity of managers",
+    "paralysis_contagion": "Contagion of paralysis",
+    "mean_degree": "Mean degree (random network)",
+    "ring_neighbours": "Ring neighbours (Watts–Strogatz)",
+    "rewiring": "Rewiring rate (Watts–Strogatz)",
+    "adoption_rule": "Adoption rule",
+    "threshold_share": "Adoption threshold (share of contacts)",
+    "threshold_count": "Adoption threshold (number of contacts)",
+    "initial_adopters": "Initial adopters",
+    "initial_adopters_mode": "Choice of the initial adopters",
+}
+_ALL = tuple(replace(p, label=_LABELS_EN[p.name]) for p in _ALL)
 
 PARAMETERS: dict[str, Param] = {p.name: p for p in _ALL}
 """Every parameter by name, in display order."""

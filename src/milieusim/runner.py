@@ -59,8 +59,8 @@ class RunResult:
 
     @property
     def steps(self) -> int:
-        """Number of weeks run."""
-        return int(self.scenario.parameters["steps"])
+        """Weeks run: the scenario's length, or fewer if the run stopped early."""
+        return len(self.timeseries) - 1
 
 
 def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,

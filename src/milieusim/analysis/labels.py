@@ -24,64 +24,6 @@ TIME_MEAN_PREFIX = "mean_"
 OUTCOME_PREFIX = "outcome_"
 """``outcome_<name>``: an extra run outcome column written by the engine."""
 
-PARAM_LABELS_EN: dict[str, str] = {
-    "openness": "Openness",
-    "learning_capacity": "Learning capacity",
-    "inertia": "Inertia (financial or managerial prudence)",
-    "experimentation_tolerance": "Experimentation tolerance (right to error)",
-    "serendipity": "Serendipity",
-    "institutional_uncertainty": "Institutional uncertainty",
-    "adhesion": "Adhesion to objectives",
-    "recognition": "Recognition and support of initiative",
-    "creative_stimulation": "Creative stimulation",
-    "n_staff": "Staff",
-    "n_units": "Service units",
-    "innovator_share": "Share of marginaux sécants",
-    "n_partners": "External partners",
-    "n_rules": "Rules",
-    "steps": "Duration",
-    "managers": "Managers present",
-    "knockout": "Knock-out",
-    "staff_network": "Informal network",
-    "ties_within_unit": "Ties within a unit",
-    "ties_across_units": "Ties across units",
-    "partner_ties": "Partners per marginal sécant",
-    "external_influence": "External influence (Bass p)",
-    "imitation": "Imitation (Bass q)",
-    "initial_innovations": "Innovations available at the start",
-    "external_idea_rate": "Ideas per external contact",
-    "contact_rate": "External contact rate",
-    "internal_idea_rate": "Internal idea rate",
-    "encounter_rate": "Unplanned encounter rate",
-    "serendipity_spread": "Spread of serendipitous value",
-    "value_mean": "Mean value of an idea",
-    "value_sd": "Spread of idea value",
-    "product_share": "Share of product innovations",
-    "rule_collision": "Chance of hitting a rule",
-    "proposal_patience": "Patience of a proposal",
-    "max_pilots_per_unit": "Pilot budget per unit",
-    "pilot_weeks": "Length of a pilot",
-    "pilot_cost": "Cost of a pilot",
-    "review_weeks": "Review period",
-    "routine_share": "Routinisation threshold",
-    "learning_gain": "Implementation gain from knowledge",
-    "learning_rate": "Learning per experiment",
-    "knowledge_half_life": "Half-life of knowledge",
-    "initial_knowledge": "Initial knowledge",
-    "initiative_memory": "Memory of initiative",
-    "initiative_shock": "Initiative shock",
-    "ambiguity_tolerance": "Managers' tolerance of ambiguity",
-    "manager_heterogeneity": "Heterogeneity of managers",
-    "paralysis_contagion": "Contagion of paralysis",
-    "mean_degree": "Mean degree (random network)",
-    "ring_neighbours": "Ring neighbours (Watts–Strogatz)",
-    "rewiring": "Rewiring rate (Watts–Strogatz)",
-    "adoption_rule": "Adoption rule",
-    "threshold_share": "Adoption threshold (share of contacts)",
-    "threshold_count": "Adoption threshold (number of contacts)",
-    "initial_adopters": "Initial adopters",
-    "initial_adopters_mode": "Choice of the initial adopters",
-}
 """Short English labels of the parameters (the schema's ``en`` is their meaning)."""
 
 OUTCOME_LABELS: dict[str, tuple[str, str, str]] = {
@@ -153,7 +95,7 @@ def param_label(name: str, lang: str = "en", *, unit: bool = True, short: bool =
     elif lang == "fr":
         text = param.fr
     else:
-        text = PARAM_LABELS_EN.get(name) or name.replace("_", " ").capitalize()
+        text = param.label
     if short:
         text = _short(text)
     return _with_unit(text, param_unit(name, lang)) if unit else text

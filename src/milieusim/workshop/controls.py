@@ -42,33 +42,12 @@ _RANGES: dict[str, tuple[float, float, float]] = {
 }
 _FLOAT_STEP = 0.05
 
-# params.py has a French label for each parameter but only a long meaning in English:
-# short English labels for the workshop's sliders.
-LABELS_EN: dict[str, str] = {
-    "openness": "Openness to the outside",
-    "learning_capacity": "Learning capacity",
-    "inertia": "Inertia (financial or managerial prudence)",
-    "experimentation_tolerance": "Experimentation tolerance (right to error)",
-    "serendipity": "Serendipity",
-    "institutional_uncertainty": "Institutional uncertainty",
-    "adhesion": "Adhesion to objectives (understanding why)",
-    "recognition": "Recognition and support of initiative",
-    "creative_stimulation": "Creative stimulation (a propitious milieu)",
-    "n_staff": "Staff",
-    "n_units": "Service units",
-    "innovator_share": "Share of marginaux sécants",
-    "n_partners": "External partners",
-    "n_rules": "Rules",
-    "max_pilots_per_unit": "Pilots a unit can run at once (budget)",
-}
 
 
 def param_label(name: str, lang: str) -> str:
-    """Short label of a parameter: ``fr`` from the schema, or the English one above."""
+    """Short label of a parameter, from the schema: ``fr`` or the English ``label``."""
     p = PARAMETERS[name]
-    if normalise(lang) == "fr":
-        return p.fr
-    return LABELS_EN.get(name) or name.replace("_", " ").capitalize()
+    return p.fr if normalise(lang) == "fr" else p.label
 
 
 def short_label(name: str, lang: str) -> str:
