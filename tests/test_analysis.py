@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from clitools import assert_one_line_error, invoke
 from scipy import stats
 
 from milieusim.analysis import (
@@ -26,21 +26,6 @@ from milieusim.analysis import (
 from milieusim.analysis.labels import format_mean_ci, outcome_label, param_label
 from milieusim.analysis.outcomes import time_mean
 from milieusim.analysis.results import Frames, varied_parameters
-from milieusim.cli import main
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="milieusim")
-
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def raw_runs(folder: Path) -> pd.DataFrame:

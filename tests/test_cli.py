@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from clitools import assert_one_line_error, invoke
 
 from milieusim import runner as runner_module
-from milieusim.cli import main
 from milieusim.params import PARAMETERS
 from milieusim.reporters import REPORTERS
 from milieusim.runner import run_scenario, write_outputs
@@ -22,9 +22,6 @@ FAST = ["--steps", "30", "--set", "n_staff=200"]
 FILES = ("timeseries.parquet", "summary.json", "adoption.png")
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="milieusim")
-
 
 def run_ok(out: Path, *args: str | Path) -> Result:
     result = invoke("run", "default", *FAST, "--out", out, *args)
@@ -32,15 +29,6 @@ def run_ok(out: Path, *args: str | Path) -> Result:
     return result
 
 
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 # --- run ------------------------------------------------------------------------------------

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from clitools import assert_one_line_error, invoke
 from matplotlib.figure import Figure
 
 from milieusim.analysis import ResultsError, read_results
 from milieusim.analysis.cli import FORMATS as CLI_FORMATS
 from milieusim.analysis.cli import KINDS as CLI_KINDS
 from milieusim.analysis.labels import outcome_label, param_label
-from milieusim.cli import main
 from milieusim.plots import (
     KINDS,
     default_kinds,
@@ -30,18 +29,7 @@ WEEKS = {"en": "Weeks", "fr": "Semaines"}
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="milieusim")
 
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def texts(fig: Figure) -> str:

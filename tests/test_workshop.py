@@ -10,10 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
+from clitools import assert_one_line_error, invoke
 from PIL import Image
 
-from milieusim.cli import main
 from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, MilieuModel
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS
 from milieusim.scenario import load_scenario, shipped_scenarios
@@ -44,17 +43,7 @@ def model(seed: int = 1, **params: object) -> MilieuModel:
     return MilieuModel(rng=seed, **{**SMALL, **params})
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="milieusim")
 
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 # --- layout ---------------------------------------------------------------------------------
