@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from strategies import good_value
 
 from milieusim.cli import main
 from milieusim.experiment.engine import make_tasks
@@ -418,15 +419,6 @@ ANY = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
 NAMES = st.sampled_from(sorted(PARAMETERS)) | TEXT
 
 
-def good_value(name: str) -> st.SearchStrategy[Any]:
-    p = PARAMETERS[name]
-    if p.type == "bool":
-        return st.booleans()
-    if p.type == "choice":
-        return st.sampled_from(p.choices)
-    if p.type == "int":
-        return st.integers(int(p.low), int(min(p.high, p.low + 50)))
-    return st.floats(p.low, p.high)
 
 
 @st.composite

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from strategies import good_value
 
 from milieusim import params
 from milieusim.params import EVENT_PARAMETERS, PARAMETERS
@@ -455,15 +456,6 @@ def near(draw: st.DrawFn, valid: tuple[str, ...]) -> str:
     return name
 
 
-def good_value(name: str) -> st.SearchStrategy[Any]:
-    p = PARAMETERS[name]
-    if p.type == "bool":
-        return st.booleans()
-    if p.type == "choice":
-        return st.sampled_from(p.choices)
-    if p.type == "int":
-        return st.integers(int(p.low), int(min(p.high, p.low + 400)))
-    return st.floats(p.low, p.high)
 
 
 SCALARS = st.one_of(st.booleans(), st.integers(-(2**70), 2**70), st.floats(), TEXT,
@@ -503,7 +495,7 @@ def documents(draw: st.DrawFn, good: bool) -> dict[str, Any]:
 
     def value(name: str) -> Any:
         if name in PARAMETERS and not wild():
-            return draw(good_value(name))
+            return draw(good_value(name, int_span=400))
         return draw(ANY_VALUE)
 
     doc: dict[str, Any] = {}

@@ -17,8 +17,9 @@ lazily: ``import milieusim.analysis`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from milieusim._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from milieusim.analysis.labels import outcome_label, param_label
@@ -49,12 +50,4 @@ __all__ = ["KEY_OUTCOMES", "ResultsError", "ResultsLike", "as_results", "availab
            "sensitivity_indices", "summarise"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'milieusim.analysis' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"milieusim.analysis.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

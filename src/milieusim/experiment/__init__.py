@@ -17,8 +17,9 @@ Names are imported lazily: ``import milieusim.experiment`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from milieusim._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from milieusim.experiment.engine import SweepError, SweepInterrupted, SweepReport, run_sweep
@@ -42,12 +43,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'milieusim.experiment' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"milieusim.experiment.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

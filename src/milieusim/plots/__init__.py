@@ -13,8 +13,9 @@ SciPy or SALib.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from milieusim._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from milieusim.plots.adoption import plot_adoption
@@ -37,12 +38,4 @@ __all__ = ["KINDS", "default_kinds", "make_figure", "plot_adoption", "plot_curve
            "plot_funnel", "plot_heatmap", "plot_scatter", "plot_sensitivity", "save_figure"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'milieusim.plots' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"milieusim.plots.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)
