@@ -123,7 +123,8 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
-_PRELOAD = ["milieusim.experiment.worker", "milieusim.model"]
+_PRELOAD = ["milieusim.experiment.preload"]
+"""What the forkserver imports before it forks workers (the model, without pandas)."""
 
 
 def warm_up() -> None:

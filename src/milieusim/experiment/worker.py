@@ -157,7 +157,10 @@ def faulty_runs() -> frozenset[int]:
 
 
 def worker_init() -> None:
-    """Set up a local worker process: Ctrl-C is the main process's business."""
+    """Set up a local worker process: Ctrl-C is the main process's business, and the
+    model is imported now, without pandas (:mod:`milieusim.experiment.preload`; already
+    done where workers are forked from a forkserver)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import milieusim.experiment.preload  # noqa: F401
