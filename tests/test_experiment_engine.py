@@ -27,9 +27,11 @@ from milieusim.cli import main
 from milieusim.experiment import engine, load_experiment, run_sweep
 from milieusim.experiment.seeds import run_seed
 from milieusim.experiment.store import RUNS_DIR, TIMESERIES_DIR, Results, load_results
-from milieusim.experiment.worker import FAULT_ENV, OUTCOMES
+from milieusim.experiment.worker import FAULT_ENV, OUTCOMES, Organisations
+from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS
 from milieusim.reporters import REPORTERS
+from milieusim.scenario import load_scenario, shipped_scenarios
 
 EXPERIMENT = """\
 [meta]
@@ -168,6 +170,58 @@ def test_workers_have_the_model_but_not_pandas(method: str,
     finally:
         executor.close(abandon=False)
     assert loaded == ["milieusim.model"]
+
+
+DYNAMICS_VARIANTS = [
+    {"inertia": 0.9, "experimentation_tolerance": 0.1},
+    {"openness": 0.95, "serendipity": 1.0, "learning_capacity": 0.1},
+    {"pilot_cost": 0.9, "institutional_uncertainty": 0.8, "imitation": 0.05},
+]
+"""Parameters no shipped scenario builds its organisation from (dynamics only)."""
+
+
+@pytest.mark.parametrize("name", [s.name for s in shipped_scenarios()])
+def test_a_kept_organisation_runs_as_a_fresh_model(name: str) -> None:
+    """Every shipped scenario, with its events: a run that starts from a copy of an
+    organisation kept from another design point gives the same record, week by week, and
+    the same innovations as a model built for it."""
+    scenario = load_scenario(name)
+    last_event = max((event.step for event in scenario.events), default=0)
+    base = dict(scenario.parameters, steps=max(40, last_event))
+    organisations = Organisations()
+    organisations.model(7, base, scenario.events)
+    for variant in DYNAMICS_VARIANTS:
+        parameters = base | variant
+        copy = organisations.model(7, parameters, scenario.events)
+        fresh = MilieuModel(rng=7, events=scenario.events, **parameters)
+        copy.run_model()
+        fresh.run_model()
+        pd.testing.assert_frame_equal(copy.datacollector.get_model_vars_dataframe(),
+                                      fresh.datacollector.get_model_vars_dataframe())
+        assert ([(k.value, k.history) for k in copy.innovations]
+                == [(k.value, k.history) for k in fresh.innovations])
+    assert (organisations.built, organisations.copied) == (1, len(DYNAMICS_VARIANTS))
+
+
+def test_a_kept_organisation_is_only_used_for_the_same_one() -> None:
+    organisations = Organisations()
+    built_from = organisations.model(3, {"n_staff": 200}).built_from
+    assert {"n_staff", "n_units", "innovator_share"} <= set(built_from)
+    assert not {"inertia", "experimentation_tolerance", "openness"} & set(built_from)
+    organisations.model(4, {"n_staff": 200})  # another seed
+    organisations.model(3, {"n_staff": 200, "innovator_share": 0.1})  # another organisation
+    assert (organisations.built, organisations.copied) == (3, 0)
+    organisations.model(3, {"n_staff": 200, "inertia": 0.1})
+    assert (organisations.built, organisations.copied) == (3, 1)
+
+
+def test_restart_refuses_what_would_change_the_organisation() -> None:
+    model = MilieuModel(rng=1, n_staff=200)
+    with pytest.raises(ValueError, match="'n_staff' shapes the organisation"):
+        model.restart(n_staff=300)
+    model.step()
+    with pytest.raises(ValueError, match="before the first step"):
+        model.restart(inertia=0.5)
 
 
 def test_deferred_pandas_is_imported_when_used() -> None:

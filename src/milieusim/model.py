@@ -61,7 +61,7 @@ def normalise_events(events: Iterable[Any], steps: int) -> dict[int, list[dict[s
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector, restoring its previous state on exit.
 
     Building a large organisation creates millions of long-lived objects (graph dicts,
@@ -75,6 +75,33 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _full_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every parameter: defaults updated by the validated ``params``, checked together."""
+    p = defaults()
+    p.update(validate(dict(params)))
+    check_consistency(p)
+    return p
+
+
+class _ReadLog(dict):
+    """A parameter dict that notes the names read through ``[]`` and ``get``.
+
+    Only used while the organisation is built; the model reads parameters no other way.
+    """
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.read.add(name)
+        return super().get(name, default)
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -99,12 +126,11 @@ class MilieuModel(mesa.Model):
     """
 
     def __init__(self, *, rng: Any = None, events: Iterable[Any] = (), **params: Any) -> None:
-        p = defaults()
-        p.update(validate(params))
-        check_consistency(p)
+        values = _full_parameters(params)
         super().__init__(rng=rng)
-        self.p: dict[str, Any] = p
-        self.events = normalise_events(events, p["steps"])
+        # The organisation at step 0 is built with a dict that notes which parameters it
+        # reads: their values (and the seed) determine it (see ``built_from``).
+        self.p: dict[str, Any] = _ReadLog(values)
         self.now = 0
         self.innovations: list[Innovation] = []
         self.spreading: list[Innovation] = []
@@ -112,15 +138,45 @@ class MilieuModel(mesa.Model):
         self._counts = dict.fromkeys(
             ("ideas", "ideas_external", "proposals", "approvals", "experiments_failed",
              "innovations_adopted", "innovations_abandoned", "derogations"), 0)
-        self.knowledge_stock = float(p["initial_knowledge"])
+        self.knowledge_stock = float(self.p["initial_knowledge"])
         self._adopted_this_step = False
-        with _gc_paused():  # the build allocates ~10 objects per staff member, no garbage
+        with gc_paused():  # the build allocates ~10 objects per staff member, no garbage
             self._build()
         self._seed_innovations()
+        self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
+        """The parameter values the organisation at step 0 was built from: with the same
+        seed, any parameters that agree on these build the very same organisation."""
+        self.p = values
+        self._start(events)
+
+    def _start(self, events: Iterable[Any]) -> None:
+        """Scenario events, step-0 reporters and data collection; the run can start."""
+        self.events = normalise_events(events, self.p["steps"])
         self.datacollector = mesa.DataCollector(model_reporters={n: n for n in REPORTERS})
         self._refresh_reporters()
         self.datacollector.collect(self)
-        self.running = p["steps"] > 0
+        self.running = self.p["steps"] > 0
+
+    def restart(self, *, events: Iterable[Any] = (), **params: Any) -> None:
+        """Before the first step, run with other parameters that agree with
+        :attr:`built_from` (those the organisation at step 0 was built from).
+
+        The model then runs exactly as ``MilieuModel(rng=<the same seed>, events=events,
+        **params)`` would: building an organisation is a deterministic function of the
+        seed and of the parameter values it reads. A sweep uses it on a copy of a model
+        already built (:mod:`milieusim.experiment.worker`) to skip building the same
+        organisation again at every design point. Raises ValueError if the model has
+        already stepped or ``params`` disagree with :attr:`built_from`.
+        """
+        p = _full_parameters(params)
+        if self.time != 0:
+            raise ValueError("restart() is only possible before the first step")
+        differ = sorted(n for n, v in self.built_from.items() if p[n] != v)
+        if differ:
+            raise ValueError(f"parameter {differ[0]!r} shapes the organisation built at "
+                             "step 0 and cannot change at restart")
+        self.p = p
+        self._start(events)
 
     # ------------------------------------------------------------------ initialisation
     def _build(self) -> None:

@@ -1,7 +1,8 @@
 """What runs in a worker process: one run of the model, returned as a compact result.
 
 :func:`execute_run` builds :class:`~milieusim.model.MilieuModel` from the run's full
-parameter dict and the base scenario's events, steps it, keeps the chosen reporters every
+parameter dict and the base scenario's events (or copies the same organisation kept from
+an earlier run of this worker, see :class:`Organisations`), steps it, keeps the chosen reporters every
 k steps in a NumPy array (Mesa's per-step history is not kept: the model's data collector
 is swapped for a no-op one, which changes no random draw), and computes the run
 outcomes. A run that raises returns ``status = "failed"`` with its traceback instead.
@@ -33,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAULT_ENV", "OUTCOMES", "RunOutput", "RunTask", "execute_run", "faulty_runs"]
+__all__ = ["FAULT_ENV", "ORGANISATIONS", "OUTCOMES", "Organisations", "RunOutput", "RunTask",
+           "execute_run", "faulty_runs"]
 
 OUTCOMES: dict[str, str] = {
     "outcome_value_mean": "Mean true value of the ideas born during the run",
@@ -102,12 +104,11 @@ def execute_run(task: RunTask) -> RunOutput:
 
 
 def _run(task: RunTask) -> tuple[dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
-    from milieusim.model import MilieuModel
     from milieusim.reporters import REPORTERS
 
     if task.fault:
         raise RuntimeError(f"injected fault in run {task.run_id} ({FAULT_ENV})")
-    model = MilieuModel(rng=task.seed, events=task.events, **task.parameters)
+    model = ORGANISATIONS.model(task.seed, task.parameters, task.events)
     model.datacollector = _NoCollector()
     names, every = task.reporters, task.every
     kept_steps: list[int] = []
@@ -129,6 +130,56 @@ def _run(task: RunTask) -> tuple[dict[str, float], dict[str, float], np.ndarray,
     steps = np.asarray(kept_steps, dtype=np.int64)
     series = np.asarray(rows, dtype=np.float64).reshape(len(kept_steps), len(names))
     return final, run_outcomes(model, task.parameters), steps, series
+
+
+class Organisations:
+    """Models just built (step 0), kept pickled so that later runs which would build the
+    same organisation start from a copy instead of building it again.
+
+    Building is a deterministic function of the seed and of the parameter values it reads
+    (:attr:`MilieuModel.built_from <milieusim.model.MilieuModel.built_from>`); a run with
+    the same seed and the same values of those parameters gets a copy, restarted with its
+    own parameters (:meth:`~milieusim.model.MilieuModel.restart`), and runs exactly as a
+    freshly built model. With common random numbers, the design points of a replication
+    share their seed, so a sweep over dynamics parameters (inertia, tolerance, openness…)
+    builds each organisation once per worker and replication. Copying is about twice as
+    fast as building (15 against 35 ms for the default organisation). The oldest copies
+    are dropped beyond ``max_bytes``.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._kept: list[tuple[int, dict[str, Any], bytes]] = []
+        self.built = self.copied = 0
+
+    def model(self, seed: int, parameters: dict[str, Any],
+              events: tuple[tuple[int, dict[str, Any]], ...] = ()) -> Any:
+        """A model ready to run: ``MilieuModel(rng=seed, events=events, **parameters)``."""
+        import pickle
+
+        from milieusim.model import MilieuModel, gc_paused
+        from milieusim.params import defaults, validate
+
+        values = defaults() | validate(parameters)
+        for kept_seed, built_from, snapshot in reversed(self._kept):
+            if kept_seed == seed and all(values[n] == v for n, v in built_from.items()):
+                with gc_paused():
+                    model = pickle.loads(snapshot)
+                model.restart(events=events, **parameters)
+                self.copied += 1
+                return model
+        model = MilieuModel(rng=seed, events=events, **parameters)
+        self.built += 1
+        snapshot = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(snapshot) <= self.max_bytes:
+            self._kept.append((seed, model.built_from, snapshot))
+            while sum(len(kept[2]) for kept in self._kept) > self.max_bytes:
+                self._kept.pop(0)
+        return model
+
+
+ORGANISATIONS = Organisations()
+"""This worker process's kept organisations."""
 
 
 def run_outcomes(model: Any, parameters: dict[str, Any]) -> dict[str, float]:
