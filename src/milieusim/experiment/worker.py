@@ -2,10 +2,11 @@
 
 :func:`execute_run` builds :class:`~milieusim.model.MilieuModel` from the run's full
 parameter dict and the base scenario's events (or copies the same organisation kept from
-an earlier run of this worker, see :class:`Organisations`), steps it, keeps the chosen reporters every
-k steps in a NumPy array (Mesa's per-step history is not kept: the model's data collector
-is swapped for a no-op one, which changes no random draw), and computes the run
-outcomes. A run that raises returns ``status = "failed"`` with its traceback instead.
+an earlier run of this worker, see :class:`Organisations`), steps it, keeps the chosen
+reporters every k steps in a NumPy array (Mesa's per-step history is not kept: the
+model's data collector is swapped for a no-op one, which changes no random draw), and
+computes the run outcomes. A run that raises returns ``status = "failed"`` with its
+traceback instead.
 
 Run outcomes are run-level results the model's reporters do not give, computed from the
 model object at the end of the run; they are the ``outcome_*`` columns of the runs table:
