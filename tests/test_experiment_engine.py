@@ -213,6 +213,10 @@ def test_a_kept_organisation_is_only_used_for_the_same_one() -> None:
     assert (organisations.built, organisations.copied) == (3, 0)
     organisations.model(3, {"n_staff": 200, "inertia": 0.1})
     assert (organisations.built, organisations.copied) == (3, 1)
+    small = Organisations(max_bytes=10_000)  # smaller than one copy: nothing is kept
+    for inertia in (0.1, 0.2):
+        small.model(3, {"n_staff": 200, "inertia": inertia})
+    assert (small.built, small.copied) == (2, 0)
 
 
 def test_restart_refuses_what_would_change_the_organisation() -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -145,12 +146,14 @@ class Organisations:
     share their seed, so a sweep over dynamics parameters (inertia, tolerance, openness…)
     builds each organisation once per worker and replication. Copying is about twice as
     fast as building (15 against 35 ms for the default organisation). The oldest copies
-    are dropped beyond ``max_bytes``.
+    are dropped beyond ``max_bytes``. Safe to share between threads (a Dask worker runs
+    several tasks at once).
     """
 
     def __init__(self, max_bytes: int = 64 * 2**20) -> None:
         self.max_bytes = max_bytes
         self._kept: list[tuple[int, dict[str, Any], bytes]] = []
+        self._lock = threading.Lock()
         self.built = self.copied = 0
 
     def model(self, seed: int, parameters: dict[str, Any],
@@ -162,20 +165,25 @@ class Organisations:
         from milieusim.params import defaults, validate
 
         values = defaults() | validate(parameters)
-        for kept_seed, built_from, snapshot in reversed(self._kept):
-            if kept_seed == seed and all(values[n] == v for n, v in built_from.items()):
-                with gc_paused():
-                    model = pickle.loads(snapshot)
-                model.restart(events=events, **parameters)
+        with self._lock:
+            snapshot = next((snapshot for kept_seed, built_from, snapshot in reversed(self._kept)
+                             if kept_seed == seed
+                             and all(values[n] == v for n, v in built_from.items())), None)
+            if snapshot is not None:
                 self.copied += 1
-                return model
+        if snapshot is not None:
+            with gc_paused():
+                model = pickle.loads(snapshot)
+            model.restart(events=events, **parameters)
+            return model
         model = MilieuModel(rng=seed, events=events, **parameters)
-        self.built += 1
         snapshot = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(snapshot) <= self.max_bytes:
-            self._kept.append((seed, model.built_from, snapshot))
-            while sum(len(kept[2]) for kept in self._kept) > self.max_bytes:
-                self._kept.pop(0)
+        with self._lock:
+            self.built += 1
+            if len(snapshot) <= self.max_bytes:
+                self._kept.append((seed, model.built_from, snapshot))
+                while sum(len(kept[2]) for kept in self._kept) > self.max_bytes:
+                    self._kept.pop(0)
         return model
 
 
