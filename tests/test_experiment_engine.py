@@ -189,7 +189,9 @@ def test_a_kept_organisation_runs_as_a_fresh_model(name: str) -> None:
     last_event = max((event.step for event in scenario.events), default=0)
     base = dict(scenario.parameters, steps=max(40, last_event))
     organisations = Organisations()
-    organisations.model(7, base, scenario.events)
+    for _ in range(2):  # kept once built twice
+        organisations.model(7, base, scenario.events)
+    assert len(organisations) == 1
     for variant in DYNAMICS_VARIANTS:
         parameters = base | variant
         copy = organisations.model(7, parameters, scenario.events)
@@ -200,23 +202,31 @@ def test_a_kept_organisation_runs_as_a_fresh_model(name: str) -> None:
                                       fresh.datacollector.get_model_vars_dataframe())
         assert ([(k.value, k.history) for k in copy.innovations]
                 == [(k.value, k.history) for k in fresh.innovations])
-    assert (organisations.built, organisations.copied) == (1, len(DYNAMICS_VARIANTS))
+    assert (organisations.built, organisations.copied) == (2, len(DYNAMICS_VARIANTS))
 
 
 def test_a_kept_organisation_is_only_used_for_the_same_one() -> None:
     organisations = Organisations()
-    built_from = organisations.model(3, {"n_staff": 200}).built_from
+    for _ in range(2):
+        built_from = organisations.model(3, {"n_staff": 200}).built_from
     assert {"n_staff", "n_units", "innovator_share"} <= set(built_from)
     assert not {"inertia", "experimentation_tolerance", "openness"} & set(built_from)
     organisations.model(4, {"n_staff": 200})  # another seed
     organisations.model(3, {"n_staff": 200, "innovator_share": 0.1})  # another organisation
-    assert (organisations.built, organisations.copied) == (3, 0)
+    assert (organisations.built, organisations.copied) == (4, 0)
     organisations.model(3, {"n_staff": 200, "inertia": 0.1})
-    assert (organisations.built, organisations.copied) == (3, 1)
+    assert (organisations.built, organisations.copied) == (4, 1)
+
+
+def test_nothing_is_kept_while_no_organisation_repeats() -> None:
+    organisations = Organisations()
+    for seed in range(5):  # say an LHS over the staff size: every run builds its own
+        organisations.model(seed, {"n_staff": 150 + seed})
+    assert (organisations.built, organisations.copied, len(organisations)) == (5, 0, 0)
     small = Organisations(max_bytes=10_000)  # smaller than one copy: nothing is kept
-    for inertia in (0.1, 0.2):
+    for inertia in (0.1, 0.2, 0.3):
         small.model(3, {"n_staff": 200, "inertia": inertia})
-    assert (small.built, small.copied) == (2, 0)
+    assert (small.built, small.copied, len(small)) == (3, 0, 0)
 
 
 def test_restart_refuses_what_would_change_the_organisation() -> None:
