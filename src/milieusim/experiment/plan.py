@@ -9,7 +9,9 @@ times the runs, divided by the workers, plus the workers' start-up (the time to 
 the model, measured here). The disk estimate writes the calibration runs as a results
 part and scales its Parquet sizes (beyond a part's fixed cost) by the rows the sweep will
 write. Both are rough: later weeks are often slower than early ones (more innovations
-spread), design points differ, and a loaded machine is slower.
+spread), design points differ, and a loaded machine is slower. Each calibration run builds
+its organisation, where most runs of a sweep over dynamics parameters start from a copy
+(:class:`~milieusim.experiment.worker.Organisations`): the time is on the safe side.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def make_plan(spec: ExperimentSpec, workers: int | None = None,
     import milieusim.model  # noqa: F401 - the workers' start-up cost, measured here
 
     startup = 0.0 if already else time.perf_counter() - start
-    from milieusim.experiment.worker import execute_run
+    from milieusim.experiment.worker import Organisations, execute_run
 
     middle = spec.n_points // 2  # the centre of a grid: more typical than a corner
     task = next(t for t in make_tasks(dataclasses.replace(spec, replications=1))
@@ -78,7 +80,8 @@ def make_plan(spec: ExperimentSpec, workers: int | None = None,
         t0 = time.perf_counter()
         output = execute_run(dataclasses.replace(
             task, parameters={**task.parameters, "steps": n},
-            events=tuple(e for e in task.events if e[0] <= n)))
+            events=tuple(e for e in task.events if e[0] <= n)),
+            Organisations())  # a fresh build each time: comparable, and on the safe side
         return time.perf_counter() - t0, output
 
     timed(1)  # warm-up: first-call costs

@@ -93,11 +93,16 @@ class _NoCollector:
         """Do nothing."""
 
 
-def execute_run(task: RunTask) -> RunOutput:
-    """Run ``task``; never raises for a model error (the output is then ``failed``)."""
+def execute_run(task: RunTask, organisations: Organisations | None = None) -> RunOutput:
+    """Run ``task``; never raises for a model error (the output is then ``failed``).
+
+    The model comes from ``organisations`` (default: this process's :data:`ORGANISATIONS`).
+    """
     start = time.perf_counter()
+    if organisations is None:
+        organisations = ORGANISATIONS
     try:
-        final, outcomes, steps, series = _run(task)
+        final, outcomes, steps, series = _run(task, organisations)
     except Exception:
         return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed",
                          traceback.format_exc(), time.perf_counter() - start)
@@ -105,12 +110,13 @@ def execute_run(task: RunTask) -> RunOutput:
                      time.perf_counter() - start, final, outcomes, steps, series)
 
 
-def _run(task: RunTask) -> tuple[dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
+def _run(task: RunTask, organisations: Organisations
+         ) -> tuple[dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
     from milieusim.reporters import REPORTERS
 
     if task.fault:
         raise RuntimeError(f"injected fault in run {task.run_id} ({FAULT_ENV})")
-    model = ORGANISATIONS.model(task.seed, task.parameters, task.events)
+    model = organisations.model(task.seed, task.parameters, task.events)
     model.datacollector = _NoCollector()
     names, every = task.reporters, task.every
     kept_steps: list[int] = []
