@@ -223,6 +223,12 @@ def test_nothing_is_kept_while_no_organisation_repeats() -> None:
     for seed in range(5):  # say an LHS over the staff size: every run builds its own
         organisations.model(seed, {"n_staff": 150 + seed})
     assert (organisations.built, organisations.copied, len(organisations)) == (5, 0, 0)
+    by_seed = Organisations(seeds=2)  # copies only for the 2 most recent seeds
+    for seed in (1, 1, 2, 3):
+        by_seed.model(seed, {"n_staff": 200})
+    assert (by_seed.built, by_seed.copied, len(by_seed)) == (4, 0, 2)  # seeds 2 and 3 kept
+    by_seed.model(1, {"n_staff": 200})
+    assert (by_seed.built, by_seed.copied) == (5, 0)  # seed 1's copy had been dropped
     small = Organisations(max_bytes=10_000)  # smaller than one copy: nothing is kept
     for inertia in (0.1, 0.2, 0.3):
         small.model(3, {"n_staff": 200, "inertia": inertia})

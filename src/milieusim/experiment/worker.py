@@ -155,13 +155,17 @@ class Organisations:
 
     Pickling a model costs about a quarter of building it, so nothing is kept until this
     worker has built the same organisation twice: a design where no two runs share one
-    (an LHS over the staff size, say) pays nothing. Copies larger than ``max_bytes`` are
-    not kept, and the oldest are dropped beyond it. Safe to share between threads (a Dask
-    worker runs several tasks at once).
+    (an LHS over the staff size, say) pays nothing. Sweeps submit their runs replication
+    by replication, so only copies for the ``seeds`` most recent seeds are kept; copies
+    larger than ``max_bytes`` are not kept, and the oldest are dropped beyond it. Safe to
+    share between threads (a Dask worker runs several tasks at once).
     """
 
-    def __init__(self, max_bytes: int = 64 * 2**20, remember: int = 4096) -> None:
+    def __init__(self, max_bytes: int = 64 * 2**20, seeds: int = 2,
+                 remember: int = 4096) -> None:
         self.max_bytes = max_bytes
+        self.seeds = seeds
+        self._recent: list[int] = []  # distinct seeds, most recent last
         self._kept: list[tuple[int, dict[str, Any], bytes]] = []
         self._seen: dict[tuple[Any, ...], None] = {}  # organisations built, oldest first
         self._remember = remember
@@ -184,6 +188,12 @@ class Organisations:
 
         values = defaults() | validate(parameters)
         with self._lock:
+            if seed in self._recent:
+                self._recent.remove(seed)
+            self._recent.append(seed)
+            recent = self._recent[-self.seeds:]
+            del self._recent[:-self.seeds]
+            self._kept = [kept for kept in self._kept if kept[0] in recent]
             snapshot = next((snapshot for kept_seed, built_from, snapshot in reversed(self._kept)
                              if kept_seed == seed
                              and all(values[n] == v for n, v in built_from.items())), None)
