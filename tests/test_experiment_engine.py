@@ -160,7 +160,7 @@ def test_load_results_from_the_package_is_lazy(reference: Results) -> None:
 def test_workers_have_the_model_but_not_pandas(method: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Local workers import the model before their first run, and not pandas
-    (milieusim.experiment.preload): it saves each worker ~1.4 s and ~55 MB."""
+    (milieusim.experiment.preload): it saves each worker about 1.5 s and 70 MB."""
     monkeypatch.setenv(engine.START_METHOD_ENV, method)
     executor = engine.LocalExecutor(1)
     try:

@@ -3,12 +3,12 @@
 Mesa imports pandas when it is imported (``mesa.agent``, ``mesa.datacollection``), but it
 only uses it in helpers that build DataFrames, which a sweep worker never calls (the
 worker keeps its own record, see :mod:`milieusim.experiment.worker`). Importing pandas,
-and the pyarrow it pulls in, costs each worker process about 1.4 s and 55 MB. So, before
+and the pyarrow it pulls in, costs each worker process about 1.5 s and 70 MB. So, before
 it imports the model, this module puts a stand-in for pandas in ``sys.modules``: a module
 that imports the real pandas the first time any of its attributes is used, then behaves
 as it. Nothing is lost: code that does use pandas gets it, only later.
 
-If pandas is already imported (for instance in a Dask worker), nothing is changed.
+If pandas is already imported, nothing is changed. Dask workers do not use this module.
 """
 
 from __future__ import annotations

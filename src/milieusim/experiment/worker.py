@@ -191,9 +191,8 @@ class Organisations:
             if seed in self._recent:
                 self._recent.remove(seed)
             self._recent.append(seed)
-            recent = self._recent[-self.seeds:]
-            del self._recent[:-self.seeds]
-            self._kept = [kept for kept in self._kept if kept[0] in recent]
+            del self._recent[:max(len(self._recent) - self.seeds, 0)]
+            self._kept = [kept for kept in self._kept if kept[0] in self._recent]
             snapshot = next((snapshot for kept_seed, built_from, snapshot in reversed(self._kept)
                              if kept_seed == seed
                              and all(values[n] == v for n, v in built_from.items())), None)
