@@ -244,6 +244,21 @@ def test_restart_refuses_what_would_change_the_organisation() -> None:
         model.restart(inertia=0.5)
 
 
+def test_sweep_runs_are_those_of_freshly_built_models(reference: Results) -> None:
+    """The sweep's workers start most runs from kept organisations (the grid varies only
+    dynamics parameters); their results are those of models built for each run."""
+    runs = reference.runs
+    picked = runs[runs["replication"].isin([0, BIG - 1])]
+    for row in picked.itertuples(index=False):
+        parameters = {name: getattr(row, name) for name in PARAMETERS}
+        parameters = {name: value.item() if hasattr(value, "item") else value
+                      for name, value in parameters.items()}
+        model = MilieuModel(rng=int(row.seed), **parameters)
+        model.run_model()
+        assert [getattr(model, name) for name in REPORTERS] == pytest.approx(
+            [getattr(row, name) for name in REPORTERS], rel=0, abs=0, nan_ok=True), row.run_id
+
+
 def test_deferred_pandas_is_imported_when_used() -> None:
     """Mesa's DataFrame helpers still work in a process that deferred pandas."""
     code = textwrap.dedent("""
