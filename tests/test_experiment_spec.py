@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from strategies import good_value
+from strategies import good_value, toml_key, toml_value
 
 from milieusim.cli import main
 from milieusim.experiment.engine import make_tasks
@@ -490,25 +489,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     return doc
 
 
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ("nan" if value != value else
-                                                         ("inf" if value > 0 else "-inf"))
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)} = {toml_value(v)}"
-                           for k, v in value.items()) + "}"
-
-
 def render(doc: dict[str, Any]) -> str:
-    return "\n".join(f"{json.dumps(k, ensure_ascii=False)} = {toml_value(v)}"
-                     for k, v in doc.items()) + "\n"
+    return "\n".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in doc.items()) + "\n"
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None,

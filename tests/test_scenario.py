@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from strategies import good_value
+from strategies import good_value, toml_key, toml_value
 
 from milieusim import params
 from milieusim.params import EVENT_PARAMETERS, PARAMETERS
@@ -462,27 +462,6 @@ SCALARS = st.one_of(st.booleans(), st.integers(-(2**70), 2**70), st.floats(), TE
                     st.dates())
 ANY_VALUE = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
                          | st.dictionaries(PRINTABLE, inner, max_size=3), max_leaves=6)
-
-
-def toml_value(value: Any) -> str:
-    """A one-line TOML rendering of a Python value (strings as JSON-style basic strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    return value.isoformat()
-
-
-def toml_key(key: str) -> str:
-    return json.dumps(key, ensure_ascii=False)
 
 
 @st.composite
