@@ -4,7 +4,7 @@ The layout is the one ``milieusim.load_results`` reads::
 
     DIR/manifest.json
     DIR/runs/part-*.parquet         run_id, point_id, replication, seed, <every parameter>,
-                                    <final value of every reporter>, outcome_*, status,
+                                    <final value of every measure>, status,
                                     error, duration_s
     DIR/timeseries/part-*.parquet   run_id, step, <kept reporters>
 
@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from milieusim.measures import MEASURES, REPORTERS, end_values
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS, defaults
-from milieusim.reporters import REPORTERS
 
 FAST: dict[str, Any] = {
     "n_staff": 150, "n_units": 5, "steps": 20, "innovator_share": 0.1, "contact_rate": 0.5,
@@ -106,16 +106,14 @@ def build_results(path: Path, kind: str = "grid", *, replications: int = 3, seed
             row: dict[str, Any] = {"run_id": run_id, "point_id": point_id,
                                    "replication": replication, "seed": run_seed, **params}
             if run_id in failed:
-                row.update(dict.fromkeys(REPORTERS, np.nan))
-                row.update(outcome_quality_per_cost=np.nan, status="failed",
-                           error="RuntimeError: simulated failure", duration_s=0.0)
+                row.update(dict.fromkeys(MEASURES, np.nan))
+                row.update(status="failed", error="RuntimeError: simulated failure",
+                           duration_s=0.0)
             else:
                 model = MilieuModel(rng=run_seed, **params)
                 model.run_model()
-                final = {k: float(v) for k, v in model.summary().items()}
-                row.update(final)
-                row.update(outcome_quality_per_cost=final["quality_index"]
-                           / final["cost_index"], status="ok", error="", duration_s=0.0)
+                row.update(end_values(model))
+                row.update(status="ok", error="", duration_s=0.0)
                 frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
                 frame = frame[keep].astype(float)
                 frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))

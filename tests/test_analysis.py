@@ -51,8 +51,13 @@ def test_summary_equals_a_hand_computation(grid_dir: Path) -> None:
             assert row["n"] == n
             assert row["mean"] == pytest.approx(mean, rel=1e-12, abs=1e-12)
             assert row["sd"] == pytest.approx(sd, rel=1e-12, abs=1e-12)
-            assert row["ci_low"] == pytest.approx(mean - half, rel=1e-12, abs=1e-12)
-            assert row["ci_high"] == pytest.approx(mean + half, rel=1e-12, abs=1e-12)
+            low, high = mean - half, mean + half
+            if outcome == "adoption_share":  # a share: the interval is clipped to [0, 1]
+                low, high = max(low, 0.0), min(high, 1.0)
+            else:  # a count: clipped at 0
+                low = max(low, 0.0)
+            assert row["ci_low"] == pytest.approx(low, rel=1e-12, abs=1e-12)
+            assert row["ci_high"] == pytest.approx(high, rel=1e-12, abs=1e-12)
     point1 = summary[(summary.point_id == 1)].iloc[0]  # run 5 failed
     assert point1["n"] == 2 and point1["failed"] == 1
     assert point1["inertia"] == 0.2 and point1["experimentation_tolerance"] == 0.8
@@ -98,10 +103,9 @@ def test_time_mean_is_the_trapezoid_average_over_weeks(grid_dir: Path) -> None:
 def test_default_outcomes_and_unknown_outcome_suggestion(grid_dir: Path) -> None:
     res = as_results(grid_dir)
     chosen = default_outcomes(res)
-    assert chosen[:2] == ["adoption_share", "mean_adoption_share"]
-    assert set(chosen) == {*KEY_OUTCOMES, "mean_adoption_share"}
-    assert resolve_outcomes(res, ["outcome_quality_per_cost", "mean_knowledge"]) == [
-        "outcome_quality_per_cost", "mean_knowledge"]
+    assert chosen == list(KEY_OUTCOMES) and "uptake_time_mean" in chosen
+    assert resolve_outcomes(res, ["t50_median", "mean_knowledge"]) == [
+        "t50_median", "mean_knowledge"]
     with pytest.raises(ResultsError, match="did you mean 'approvals'"):
         resolve_outcomes(res, ["aprovals"])
     with pytest.raises(ResultsError, match="available: adoption_share"):
@@ -166,9 +170,11 @@ def test_morris_indices_are_finite_and_reproducible(morris_dir: Path) -> None:
     first = sensitivity_indices(morris_dir, ["ideas"])
     pd.testing.assert_frame_equal(first, sensitivity_indices(morris_dir, ["ideas"]))
     assert list(first.columns) == ["method", "outcome", "parameter", "mu", "mu_star",
-                                   "mu_star_conf", "sigma", "note"]
+                                   "mu_star_conf", "mu_star_low", "mu_star_high", "sigma",
+                                   "note"]
     assert np.all(np.isfinite(first[["mu", "mu_star", "mu_star_conf", "sigma"]].to_numpy()))
-    assert (first["mu_star"] >= 0).all()
+    assert (first["mu_star"] >= 0).all() and (first["mu_star_low"] >= 0).all()
+    assert (first["mu_star_low"] <= first["mu_star"]).all()
 
 
 def test_sensitivity_of_a_constant_outcome_is_nan_with_a_note(sobol_dir: Path) -> None:

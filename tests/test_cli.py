@@ -13,13 +13,14 @@ from click.testing import Result
 from clitools import assert_one_line_error, invoke
 
 from milieusim import runner as runner_module
+from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
-from milieusim.reporters import REPORTERS
+from milieusim.records import COLUMNS
 from milieusim.runner import run_scenario, write_outputs
 from milieusim.scenario import load_scenario, shipped_scenarios
 
 FAST = ["--steps", "30", "--set", "n_staff=200"]
-FILES = ("timeseries.parquet", "summary.json", "adoption.png")
+FILES = ("timeseries.parquet", "innovations.parquet", "summary.json", "adoption.png")
 
 
 
@@ -34,7 +35,7 @@ def run_ok(out: Path, *args: str | Path) -> Result:
 # --- run ------------------------------------------------------------------------------------
 
 
-def test_run_writes_the_three_files(tmp_path: Path) -> None:
+def test_run_writes_the_four_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_ok(out)
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
@@ -44,7 +45,11 @@ def test_run_writes_the_three_files(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["seed"] == 42 and summary["steps"] == 30
     assert summary["parameters"]["n_staff"] == 200
-    assert set(summary["final"]) == set(REPORTERS)
+    assert set(summary["final"]) == set(MEASURES)
+    assert set(summary["by_unit"]) == {"approvals", "rejections", "expiries"}
+    innovations = pd.read_parquet(out / "innovations.parquet")
+    assert list(innovations.columns) == [c.name for c in COLUMNS]
+    assert len(innovations) == summary["final"]["ideas"]  # no seeded innovation here
     assert summary["final"]["ideas"] == frame["ideas"].iloc[-1]
     assert set(summary["versions"]) == {"milieusim", "mesa", "numpy", "python"}
     assert summary["meta"]["title_en"] == "Reference local authority"
@@ -78,8 +83,10 @@ def test_csv_format(tmp_path: Path) -> None:
     assert not (tmp_path / "a" / "timeseries.parquet").exists()
     frame = pd.read_csv(tmp_path / "a" / "timeseries.csv")
     assert list(frame.columns) == ["step", *REPORTERS] and len(frame) == 31
-    assert ((tmp_path / "a" / "timeseries.csv").read_bytes()
-            == (tmp_path / "b" / "timeseries.csv").read_bytes())
+    innovations = pd.read_csv(tmp_path / "a" / "innovations.csv")
+    assert list(innovations.columns) == [c.name for c in COLUMNS]
+    for name in ("timeseries.csv", "innovations.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_set_overrides_a_parameter_and_lang_fr(tmp_path: Path) -> None:
@@ -200,7 +207,8 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.undo()
     files = write_outputs(result, existing, fmt="csv")
-    assert sorted(files) == sorted(["timeseries.csv", "summary.json", "adoption.png"])
+    assert sorted(files) == sorted(["timeseries.csv", "innovations.csv", "summary.json",
+                                    "adoption.png"])
     assert [p.name for p in tmp_path.iterdir()] == ["existing"]
     assert json.loads((existing / "summary.json").read_text(encoding="utf-8"))["seed"] == 1
 

@@ -27,10 +27,11 @@ from milieusim.cli import main
 from milieusim.experiment import engine, load_experiment, run_sweep
 from milieusim.experiment.seeds import run_seed
 from milieusim.experiment.store import RUNS_DIR, TIMESERIES_DIR, Results, load_results
-from milieusim.experiment.worker import FAULT_ENV, OUTCOMES, Organisations
+from milieusim.experiment.worker import FAULT_ENV, Organisations
+from milieusim.measures import MEASURES, end_values
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS
-from milieusim.reporters import REPORTERS
+from milieusim.records import RunEnd
 from milieusim.scenario import load_scenario, shipped_scenarios
 
 EXPERIMENT = """\
@@ -96,13 +97,14 @@ def test_results_layout_and_manifest(reference: Results, experiment_file: Path) 
     root = reference.path
     runs, ts, manifest = reference.runs, reference.timeseries, reference.manifest
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == [
-        "manifest.json", "runs", "timeseries"]
+        "innovations", "manifest.json", "runs", "timeseries"]
     parts = sorted(p.name for p in (root / RUNS_DIR).iterdir())
     assert parts and all(p.startswith("part-") and p.endswith(".parquet") for p in parts)
     assert parts == sorted(p.name for p in (root / TIMESERIES_DIR).iterdir())
+    assert parts == sorted(p.name for p in (root / "innovations").iterdir())
     # runs: ids, seed, every parameter, every reporter, outcomes, status, error, duration
-    expected = ["run_id", "point_id", "replication", "seed", *PARAMETERS, *REPORTERS,
-                *OUTCOMES, "status", "error", "duration_s"]
+    expected = ["run_id", "point_id", "replication", "seed", *PARAMETERS, *MEASURES,
+                "status", "error", "duration_s"]
     assert list(runs.columns) == expected
     assert len(runs) == POINTS * BIG and runs["run_id"].is_monotonic_increasing
     for column in ("run_id", "point_id", "replication", "seed", "n_staff"):
@@ -255,8 +257,13 @@ def test_sweep_runs_are_those_of_freshly_built_models(reference: Results) -> Non
                       for name, value in parameters.items()}
         model = MilieuModel(rng=int(row.seed), **parameters)
         model.run_model()
-        assert [getattr(model, name) for name in REPORTERS] == pytest.approx(
-            [getattr(row, name) for name in REPORTERS], rel=0, abs=0, nan_ok=True), row.run_id
+        final = end_values(model)
+        assert [final[name] for name in MEASURES] == pytest.approx(
+            [getattr(row, name) for name in MEASURES], rel=0, abs=0, nan_ok=True), row.run_id
+        table = RunEnd(model).table.to_pandas()
+        kept = reference.innovations[reference.innovations["run_id"] == row.run_id]
+        pd.testing.assert_frame_equal(kept.drop(columns="run_id").reset_index(drop=True),
+                                      table, check_dtype=False)
 
 
 def test_deferred_pandas_is_imported_when_used() -> None:
@@ -480,7 +487,7 @@ def test_failed_runs_are_recorded_and_exit_1(reference: Results, experiment_file
     assert failed["run_id"].tolist() == [1000002, 5000000]
     assert failed["error"].str.contains("Traceback").all()
     assert failed["error"].str.contains("RuntimeError: injected fault").all()
-    assert failed["ideas"].isna().all() and failed["outcome_value_sd"].isna().all()
+    assert failed["ideas"].isna().all() and failed["idea_value_sd"].isna().all()
     assert failed["inertia"].notna().all() and (failed["seed"] > 0).all()
     assert not results.timeseries["run_id"].isin(failed["run_id"]).any()
     # Resume retries only the failed runs.

@@ -63,13 +63,13 @@ def test_serendipity_widens_the_spread_of_idea_values(tmp_path: Path) -> None:
     point (measured: 0.96 → 5.4; the tail of rare, very valuable ideas)."""
     results = quick_sweep("serendipity", tmp_path / "out", replications=4)
     runs = results.runs
-    sd = runs.groupby("serendipity")["outcome_value_sd"].agg(["mean", "var", "count"])
+    sd = runs.groupby("serendipity")["idea_value_sd"].agg(["mean", "var", "count"])
     assert sd["mean"].is_monotonic_increasing and sd.index.tolist() == [0.0, 0.5, 1.0]
     gap = sd.loc[1.0, "mean"] - sd.loc[0.0, "mean"]
     se = np.sqrt(sd.loc[1.0, "var"] / sd.loc[1.0, "count"] + sd.loc[0.0, "var"]
                  / sd.loc[0.0, "count"])
     assert gap > 3 * se, (gap, se)
-    p99 = runs.groupby("serendipity")["outcome_value_p99"].mean()
+    p99 = runs.groupby("serendipity")["ideas_exceptional"].mean()
     assert p99[1.0] > p99[0.0] + 1.0
     assert results.timeseries.empty  # every = 0: final values only
 

@@ -24,8 +24,8 @@ from milieusim.experiment.spec import (
     load_experiment,
     shipped_experiments,
 )
+from milieusim.measures import REPORTERS
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS, check_consistency
-from milieusim.reporters import REPORTERS
 
 HEAD = """\
 [meta]

@@ -14,8 +14,8 @@ from milieusim.agents import (
     StaffMember,
 )
 from milieusim.innovation import Stage
+from milieusim.measures import REPORTERS
 from milieusim.model import MilieuModel
-from milieusim.reporters import REPORTERS
 
 SMALL = {"n_staff": 300, "n_units": 6, "n_partners": 15, "n_rules": 8, "steps": 80}
 
@@ -72,7 +72,8 @@ def test_lifecycle_transitions_are_recorded_in_order():
     model = run(4, steps=200)
     order = list(Stage)
     reached = {s for k in model.innovations for _, s in k.history}
-    assert {Stage.SHELVED, Stage.PROPOSAL, Stage.EXPERIMENT, Stage.DIFFUSION} <= reached
+    assert {Stage.UNPROPOSED, Stage.REJECTED, Stage.PROPOSAL, Stage.EXPERIMENT,
+            Stage.DIFFUSION} <= reached
     for k in model.innovations:
         stages = [s for _, s in k.history]
         assert stages[0] == Stage.IDEA
@@ -161,3 +162,11 @@ def test_quality_and_cost_move_with_successful_innovations():
     assert model.quality_index > 100.0
     assert model.cost_index < 100.0 + model.p["pilot_cost"] * model.experiments_running
     assert np.isfinite(model.innovator_initiative)
+
+
+def test_measure_names_never_clash_with_parameter_names() -> None:
+    """The runs table has a column per parameter and one per measure."""
+    from milieusim.measures import MEASURES
+    from milieusim.params import PARAMETERS
+
+    assert not set(MEASURES) & set(PARAMETERS)

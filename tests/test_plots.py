@@ -192,7 +192,7 @@ def test_every_kind_through_make_figure(sobol_dir: Path, grid_dir: Path) -> None
     assert KINDS == CLI_KINDS and FORMATS == CLI_FORMATS
     assert default_kinds(grid_dir) == ["curves", "heatmap", "scatter", "funnel"]
     assert default_kinds(sobol_dir) == ["curves", "sensitivity", "scatter", "funnel"]
-    assert default_kinds(grid_dir, "outcome_quality_per_cost") == ["heatmap", "scatter",
+    assert default_kinds(grid_dir, "t50_median") == ["heatmap", "scatter",
                                                                    "funnel"]
     for kind in default_kinds(grid_dir):
         assert visible_axes(make_figure(grid_dir, kind, lang="fr"))
@@ -242,7 +242,7 @@ def test_plot_fails_cleanly(grid_dir: Path, knockout_dir: Path, tmp_path: Path) 
     assert_one_line_error(invoke("plot", grid_dir, "--kind", "curves", "--format", "svg",
                                  "--out", tmp_path / "x.png"), "does not match")
     assert_one_line_error(invoke("plot", grid_dir, "--kind", "curves", "--outcome",
-                                 "outcome_quality_per_cost"), "curves", "no time series")
+                                 "t50_median"), "curves", "no time series")
     assert list(tmp_path.iterdir()) == []
 
 

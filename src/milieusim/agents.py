@@ -136,10 +136,10 @@ class PrudentManager(StaffMember):
         model = self.model
         p = model.p
         now = model.now
-        # Proposals out of patience are shelved whether or not the manager looks at them.
+        # Proposals out of patience expire whether or not the manager looks at them.
         expired = [k for k in self.queue if now - k.stage_since >= p["proposal_patience"]]
         for k in expired:
-            model.shelve(k)
+            model.expire(k)
         self.queue = [k for k in self.queue if k.stage == Stage.PROPOSAL]
         if not self.queue or self.frozen or model.rng.random() >= 1.0 - p["inertia"]:
             return

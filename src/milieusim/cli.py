@@ -211,6 +211,52 @@ def params(group: str | None, lang: str) -> None:
     click.echo(format_params(group, lang.lower()))
 
 
+# --- measures -------------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--when", type=click.Choice(["week", "end"]), default=None,
+              help="Only the weekly reporters (week) or the end-of-run measures (end).")
+@click.option("--lang", type=LANG, default="en", show_default=True,
+              help="Language of the labels.")
+def measures(when: str | None, lang: str) -> None:
+    """List every measure the model reports, with its unit and meaning.
+
+    Weekly measures (reporters) are recorded every week: they are the columns of
+    timeseries.parquet and, with mean_<name>, time means in 'analyze'. End-of-run measures
+    are computed once from the finished run, mostly from its per-innovation table. Both
+    are columns of a sweep's runs table and outcomes of 'milieusim analyze'; those marked
+    * are analysed by default.
+
+    \b
+    Examples:
+      milieusim measures
+      milieusim measures --when end --lang fr
+    """
+    from milieusim.measures import MEASURES
+
+    lang = lang.lower()
+    chosen = [m for m in MEASURES.values() if when is None or m.when == when]
+    width = max(len(m.name) for m in chosen) + 2
+    titles = {"week": ("Weekly measures (reporters)", "Mesures hebdomadaires"),
+              "end": ("End-of-run measures", "Mesures de fin de simulation")}
+    lines: list[str] = []
+    for kind in ("week", "end"):
+        group = [m for m in chosen if m.when == kind]
+        if not group:
+            continue
+        if lines:
+            lines.append("")
+        lines.append(titles[kind][1 if lang == "fr" else 0])
+        for m in group:
+            star = "*" if m.key else " "
+            label = m.fr if lang == "fr" else m.en
+            unit = f" [{m.unit}]" if m.unit else ""
+            lines += textwrap.wrap(f"{star} {m.name:<{width}}{label}{unit}", WIDTH,
+                                   subsequent_indent=" " * (width + 2))
+    click.echo("\n".join(lines))
+
+
 # --- experiments: sweep, plan, experiments (code in milieusim.experiment.cli) ----------------
 
 from milieusim.experiment.cli import experiments, plan, sweep  # noqa: E402
@@ -317,10 +363,13 @@ _SUMMARY_TEXT = {
         "adoption": "Staff using at least one new practice",
         "ideas": "Ideas", "from_outside": "{n} from outside",
         "pilots": "Pilots approved / failed",
-        "routine": "Innovations become routine",
+        "uptake": "New practices in use per staff member",
+        "t50": "Weeks to 50% of its reach (median innovation)",
+        "routine": "Innovations routine beyond their pilot unit",
         "quality": "Service quality index", "cost": "Service cost index",
         "files": "Files in {dir}/:",
         "timeseries": "one row per week, one column per indicator",
+        "innovations": "one row per innovation: origin, stages, reach, speed",
         "summary": "final values, all parameters, events, seed and versions",
         "figure": "adoption, lifecycle, quality and cost over time",
     },
@@ -329,10 +378,13 @@ _SUMMARY_TEXT = {
         "adoption": "Agents utilisant au moins une nouvelle pratique",
         "ideas": "Idées", "from_outside": "dont {n} venues de l'extérieur",
         "pilots": "Expérimentations approuvées / échouées",
-        "routine": "Innovations routinisées",
+        "uptake": "Nouvelles pratiques utilisées par agent",
+        "t50": "Semaines pour 50 % de sa portée (innovation médiane)",
+        "routine": "Innovations routinisées au-delà de leur service pilote",
         "quality": "Indice de qualité du service", "cost": "Indice de coût du service",
         "files": "Fichiers dans {dir}/ :",
         "timeseries": "une ligne par semaine, une colonne par indicateur",
+        "innovations": "une ligne par innovation : origine, étapes, portée, vitesse",
         "summary": "valeurs finales, paramètres, événements, graine et versions",
         "figure": "adoption, cycle de vie, qualité et coût au fil du temps",
     },
@@ -353,14 +405,18 @@ def format_summary(result: RunResult, files: dict[str, Path], lang: str,
     share = s.get("adoption_share")
     percent = "n/a" if share is None else f"{100 * share:.1f}{' %' if lang == 'fr' else '%'}"
     quality, cost = _number(s.get("quality_index"), 2), _number(s.get("cost_index"), 2)
+    uptake = _number(s.get("practices_per_staff"), 2)
     if lang == "fr":  # decimal comma
-        percent, quality, cost = (x.replace(".", ",") for x in (percent, quality, cost))
+        percent, quality, cost, uptake = (x.replace(".", ",")
+                                          for x in (percent, quality, cost, uptake))
     rows = [
         (t["adoption"], percent),
+        (t["uptake"], uptake),
         (t["ideas"], f"{_number(s.get('ideas'))} "
                      f"({t['from_outside'].format(n=_number(s.get('ideas_external')))})"),
         (t["pilots"], f"{_number(s.get('approvals'))} / {_number(s.get('experiments_failed'))}"),
         (t["routine"], _number(s.get("innovations_adopted"))),
+        (t["t50"], _number(s.get("t50_median"))),
         (t["quality"], f"{quality} (base 100)"),
         (t["cost"], f"{cost} (base 100)"),
     ]
@@ -371,7 +427,7 @@ def format_summary(result: RunResult, files: dict[str, Path], lang: str,
     if list_files:
         names = list(files)
         folder = shown(files[names[0]].parent)
-        notes = [t["timeseries"], t["summary"], t["figure"]]
+        notes = [t["timeseries"], t["innovations"], t["summary"], t["figure"]]
         lines.append(t["files"].format(dir=folder))
         name_width = max(len(n) for n in names) + 2
         lines += [f"  {n:<{name_width}}{note}" for n, note in zip(names, notes, strict=True)]
@@ -399,7 +455,7 @@ def demo_explanation(result: RunResult, files: dict[str, Path], lang: str) -> st
     """Plain-language notes on what each output of the demo shows and where it is."""
     from milieusim.runner import output_files
 
-    ts, js, png = (shown(files[n]) for n in output_files("parquet"))
+    ts, inno, js, png = (shown(files[n]) for n in output_files("parquet"))
     weeks = result.steps
     if lang == "fr":
         intro = (f"Ce que vous venez de simuler : une collectivité « moyenne » (tous les "
@@ -418,6 +474,10 @@ def demo_explanation(result: RunResult, files: dict[str, Path], lang: str) -> st
                   "moins », c'est la qualité au-dessus de 100 et le coût en dessous."),
             (ts, "Les mêmes chiffres, une ligne par semaine et une colonne par indicateur "
                  "(pandas.read_parquet ; --format csv pour un tableur)."),
+            (inno, "Une ligne par innovation née pendant la simulation : d'où vient "
+                   "l'idée, les semaines de chaque étape (proposition, expérimentation, "
+                   "diffusion, routine ou abandon), le nombre de services et d'agents "
+                   "atteints, le temps mis pour atteindre 10, 50 et 90 % de sa portée."),
             (js, "Les valeurs finales, tous les paramètres, la graine et les versions des "
                  "logiciels : de quoi refaire exactement la même simulation."),
         ]
@@ -442,6 +502,10 @@ def demo_explanation(result: RunResult, files: dict[str, Path], lang: str) -> st
                   "less' means quality above 100 and cost below."),
             (ts, "The same numbers, one row per week and one column per indicator "
                  "(pandas.read_parquet; --format csv for a spreadsheet)."),
+            (inno, "One row per innovation born during the run: where the idea came from, "
+                   "the week of each stage it reached (proposal, pilot, spreading, routine "
+                   "or its end), how many units and staff it reached, and how long it took "
+                   "to reach 10, 50 and 90% of its reach."),
             (js, "Final values, every parameter, the seed and the software versions: "
                  "everything needed to reproduce this exact run."),
         ]

@@ -35,12 +35,15 @@ from milieusim.agents import (
     RuleConstraint,
     StaffMember,
 )
-from milieusim.innovation import Innovation, Origin, Stage
+from milieusim.innovation import DROP, Innovation, Origin, Stage
 from milieusim.learning import close_gap
+from milieusim.measures import REPORTERS
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults, validate
-from milieusim.reporters import REPORTERS
 
 KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = 0, 1, 2
+
+TIME_MEANS: tuple[str, ...] = ("practices_per_staff", "adoption_share")
+"""Reporters whose mean over the run the model keeps (:meth:`MilieuModel.time_mean`)."""
 
 
 def normalise_events(events: Iterable[Any], steps: int) -> dict[int, list[dict[str, Any]]]:
@@ -137,7 +140,9 @@ class MilieuModel(mesa.Model):
         self.pilots: list[Innovation] = []
         self._counts = dict.fromkeys(
             ("ideas", "ideas_external", "proposals", "approvals", "experiments_failed",
-             "innovations_adopted", "innovations_abandoned", "derogations"), 0)
+             "innovations_adopted", "proposals_rejected", "proposals_expired",
+             "practices_dropped", "derogations"), 0)
+        self._sums: dict[str, list[float]] = {}
         self.knowledge_stock = float(self.p["initial_knowledge"])
         self._adopted_this_step = False
         with gc_paused():  # the build allocates ~10 objects per staff member, no garbage
@@ -153,6 +158,7 @@ class MilieuModel(mesa.Model):
         """Scenario events, step-0 reporters and data collection; the run can start."""
         self.events = normalise_events(events, self.p["steps"])
         self.datacollector = mesa.DataCollector(model_reporters={n: n for n in REPORTERS})
+        self._sums = {name: [0.0, 0.0, 0.0] for name in TIME_MEANS}  # first, total, last
         self._refresh_reporters()
         self.datacollector.collect(self)
         self.running = self.p["steps"] > 0
@@ -306,6 +312,7 @@ class MilieuModel(mesa.Model):
             k.realised_value = k.value
             k.adopters = self._initial_adopters()
             k.adopted_at = np.where(k.adopters, 0, -1).astype(np.int32)
+            k.record(0, np.flatnonzero(k.adopters))
             k.allowed_units = np.ones(n_units, dtype=bool)
             k.move(Stage.DIFFUSION, 0)
             k.spreading_since = 0
@@ -385,12 +392,17 @@ class MilieuModel(mesa.Model):
                 or p["creative_stimulation"] > 0 or self.pilots
                 or any(step > self.now for step in self.events)):
             return False
-        for k in self.spreading:
-            if k.stage == Stage.DIFFUSION:
-                allowed = self._eligible_units(k)[self.staff_unit] & self.staff_present
-                if allowed.any() and k.adopters[allowed].mean() >= p["routine_share"]:
-                    return False
-        return True
+        return not any(k.stage == Stage.DIFFUSION and self._routine(k) for k in self.spreading)
+
+    def _routine(self, k: Innovation) -> bool:
+        """Whether ``k`` is used by at least ``routine_share`` of the present staff of the
+        units open to it *other than its pilot unit* (so never a practice confined to its
+        pilot unit). Seeded innovations, which have no pilot unit, count every unit."""
+        units = self._eligible_units(k).copy()
+        if k.originator >= 0:
+            units[k.unit] = False
+        allowed = units[self.staff_unit] & self.staff_present
+        return bool(allowed.any() and k.adopters[allowed].mean() >= self.p["routine_share"])
 
     def run_model(self) -> None:
         """Run until ``steps`` weeks have passed, or a threshold-rule run has settled."""
@@ -464,7 +476,7 @@ class MilieuModel(mesa.Model):
                                      value=float(value[i]), perceived=float(perceived[i]),
                                      rules=rules)
             if not proposes[i]:
-                k.move(Stage.SHELVED, self.now)
+                k.move(Stage.UNPROPOSED, self.now)
                 continue
             self._counts["proposals"] += 1
             k.move(Stage.PROPOSAL, self.now)
@@ -482,13 +494,16 @@ class MilieuModel(mesa.Model):
         self._encourage(k.originator)
 
     def reject(self, k: Innovation) -> None:
-        """A manager turns a proposal down."""
-        self.shelve(k)
+        """A manager turns a proposal down; its author is discouraged."""
+        self._shelve(k, Stage.REJECTED, "proposals_rejected")
 
-    def shelve(self, k: Innovation) -> None:
-        """A proposal is rejected or runs out of patience; its author is discouraged."""
-        k.move(Stage.SHELVED, self.now)
-        self._counts["innovations_abandoned"] += 1
+    def expire(self, k: Innovation) -> None:
+        """A proposal runs out of patience; its author is discouraged."""
+        self._shelve(k, Stage.EXPIRED, "proposals_expired")
+
+    def _shelve(self, k: Innovation, stage: Stage, counter: str) -> None:
+        k.move(stage, self.now)
+        self._counts[counter] += 1
         i = k.originator
         self.staff_initiative[i] -= (self.p["initiative_shock"] * (1 - self.p["recognition"])
                                      * self.staff_initiative[i])
@@ -566,6 +581,7 @@ class MilieuModel(mesa.Model):
     def _start_spreading(self, k: Innovation) -> None:
         k.adopters = self.staff_present & (self.staff_unit == k.unit)
         k.adopted_at = np.where(k.adopters, self.now, -1).astype(np.int32)
+        k.record(self.now, np.flatnonzero(k.adopters))
         k.allowed_units = np.zeros(self.p["n_units"], dtype=bool)
         k.allowed_units[k.unit] = True
         self._decide_scale_up(k)
@@ -660,6 +676,7 @@ class MilieuModel(mesa.Model):
             k.adopters = adopters
             if k.adopted_at is not None:
                 k.adopted_at[new] = self.now
+            k.record(self.now, new)
         self._adopted_this_step = bool(updates)
 
     def _threshold_adopters(self, rule: str, adopters: np.ndarray, cand: np.ndarray,
@@ -721,15 +738,14 @@ class MilieuModel(mesa.Model):
                 kept.append(k)
                 continue
             if self.managers and k.realised_value < 0 and rng.random() < p["learning_capacity"]:
+                k.record(self.now, np.flatnonzero(k.adopters), DROP)
                 k.adopters = None
-                k.move(Stage.ABANDONED, self.now)
-                self._counts["innovations_abandoned"] += 1
+                k.move(Stage.DROPPED, self.now)
+                self._counts["practices_dropped"] += 1
                 continue
-            if k.stage == Stage.DIFFUSION:
-                allowed = self._eligible_units(k)[self.staff_unit] & self.staff_present
-                if allowed.any() and k.adopters[allowed].mean() >= p["routine_share"]:
-                    k.move(Stage.ROUTINE, self.now)
-                    self._counts["innovations_adopted"] += 1
+            if k.stage == Stage.DIFFUSION and self._routine(k):
+                k.move(Stage.ROUTINE, self.now)
+                self._counts["innovations_adopted"] += 1
             self._decide_scale_up(k)
             kept.append(k)
         self.spreading = kept
@@ -768,6 +784,22 @@ class MilieuModel(mesa.Model):
         self.innovator_initiative = (float(self.staff_initiative[innov].mean())
                                      if innov.any() else float("nan"))
         self.knowledge = self.knowledge_stock
+        for name, sums in self._sums.items():
+            value = float(getattr(self, name))
+            if self.now == 0:  # week 0: the first value (also after restart())
+                sums[:] = [value, value, value]
+            else:
+                sums[1] += value
+                sums[2] = value
+
+    def time_mean(self, name: str) -> float:
+        """Mean of reporter ``name`` over the weeks run (trapezoid rule over weeks 0…t,
+        as ``mean_<name>`` computed from a complete time series); its value at week 0
+        before the first step."""
+        first, total, last = self._sums[name]
+        if self.now == 0:
+            return last
+        return (total - 0.5 * (first + last)) / self.now
 
     def summary(self) -> dict[str, Any]:
         """Final value of every reporter."""

@@ -1,7 +1,8 @@
 """Run a scenario and write its outputs reproducibly and atomically.
 
 :func:`run_scenario` runs a :class:`~milieusim.scenario.Scenario` with a seed;
-:func:`write_outputs` writes ``timeseries.parquet`` (or ``.csv``), ``summary.json`` and
+:func:`write_outputs` writes ``timeseries.parquet`` (or ``.csv``), ``innovations.parquet``
+(or ``.csv``: one row per innovation, :mod:`milieusim.records`), ``summary.json`` and
 ``adoption.png``. The same seed gives byte-identical files: nothing in them depends on
 the clock, the working directory or the user.
 """
@@ -24,9 +25,10 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from milieusim.measures import MEASURES
 from milieusim.model import MilieuModel
 from milieusim.plots import plot_adoption
-from milieusim.reporters import REPORTERS
+from milieusim.records import RunEnd, decisions_by_unit
 from milieusim.scenario import Scenario, scenario_to_dict
 
 __all__ = ["PNG_DPI", "RunResult", "output_files", "run_scenario", "summary_dict",
@@ -37,13 +39,13 @@ Format = Literal["parquet", "csv"]
 PNG_DPI = 150
 """Resolution of ``adoption.png`` (fixed, so that the file is reproducible)."""
 
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 """Version of the layout of ``summary.json``."""
 
 
-def output_files(fmt: Format = "parquet") -> tuple[str, str, str]:
+def output_files(fmt: Format = "parquet") -> tuple[str, str, str, str]:
     """The names of the files :func:`write_outputs` writes for ``fmt``."""
-    return (f"timeseries.{fmt}", "summary.json", "adoption.png")
+    return (f"timeseries.{fmt}", f"innovations.{fmt}", "summary.json", "adoption.png")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,12 @@ class RunResult:
     timeseries: pd.DataFrame
     """One row per week 0..steps: a ``step`` column, then one column per reporter."""
     summary: dict[str, Any]
-    """Final value of every reporter (plain Python numbers; NaN as None)."""
+    """Final value of every measure, weekly and end-of-run (plain Python numbers; NaN as
+    None)."""
+    innovations: pd.DataFrame
+    """One row per innovation ever born (:data:`milieusim.records.COLUMNS`)."""
+    by_unit: dict[str, list[int]]
+    """Decisions per unit: pilots approved, proposals rejected and expired."""
 
     @property
     def steps(self) -> int:
@@ -83,13 +90,17 @@ def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
             bar.update(1)
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
-    summary = {name: _plain(value) for name, value in model.summary().items()}
-    return RunResult(scenario=scenario, seed=seed, timeseries=frame, summary=summary)
+    end = RunEnd(model)
+    summary = {name: _plain(m.value(model, end)) for name, m in MEASURES.items()}
+    return RunResult(scenario=scenario, seed=seed, timeseries=frame, summary=summary,
+                     innovations=end.table.to_pandas(),
+                     by_unit=decisions_by_unit(end.table, int(model.p["n_units"])))
 
 
 def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Format = "parquet",
                   lang: str = "en") -> dict[str, Path]:
-    """Write the time series, ``summary.json`` and ``adoption.png`` into ``out_dir``.
+    """Write the time series, the innovations, ``summary.json`` and ``adoption.png`` into
+    ``out_dir``.
 
     All files are first written into a temporary sibling folder, then moved into place
     only once every one of them succeeded: a failure leaves neither a half-written file
@@ -110,9 +121,10 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Forma
         raise
     names = output_files(fmt)
     try:
-        _write_timeseries(result.timeseries, tmp / names[0], fmt)
-        _write_json(summary_dict(result), tmp / names[1])
-        _write_png(result, tmp / names[2], lang)
+        _write_table(result.timeseries, tmp / names[0], fmt)
+        _write_table(result.innovations, tmp / names[1], fmt)
+        _write_json(summary_dict(result), tmp / names[2])
+        _write_png(result, tmp / names[3], lang)
         if out.is_dir():
             for name in names:
                 os.replace(tmp / name, out / name)
@@ -135,8 +147,9 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "scenario": scenario["name"],
         "seed": result.seed,
         "steps": result.steps,
-        "final": {name: result.summary.get(name) for name in REPORTERS},
-        "units": {name: r.unit for name, r in REPORTERS.items()},
+        "final": {name: result.summary.get(name) for name in MEASURES},
+        "units": {name: m.unit for name, m in MEASURES.items()},
+        "by_unit": result.by_unit,
         "parameters": {k: _plain(v) for k, v in scenario["parameters"].items()},
         "meta": scenario["meta"],
         "events": [{**e, "set": {k: _plain(v) for k, v in e["set"].items()}}
@@ -161,7 +174,7 @@ def versions() -> dict[str, str]:
 # --- writers ---------------------------------------------------------------------------------
 
 
-def _write_timeseries(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
+def _write_table(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
     if fmt == "parquet":
         frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
     else:

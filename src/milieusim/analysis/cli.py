@@ -93,9 +93,10 @@ def describe_results(res: ResultsLike, lang: str) -> str:
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--outcome", "outcomes", multiple=True, metavar="NAME",
-              help="Outcome to analyse (repeatable): a reporter (its final value), an "
-                   "outcome_* column, or mean_<reporter> (its mean over time). Default: "
-                   "the key outcomes.")
+              help="Outcome to analyse (repeatable): a measure (a reporter's final value "
+                   "or an end-of-run measure; see milieusim measures) or mean_<reporter> "
+                   "(its mean over time, when the sweep kept time series). Default: the "
+                   "key measures.")
 @click.option("--lang", type=LANG, default="en", show_default=True,
               help="Language of the printed tables.")
 def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
@@ -112,17 +113,24 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     DIR/analysis/sensitivity.csv; prints them as tables.
 
     \b
-    Default outcomes (those present): adoption_share, mean_adoption_share,
-    practices_per_staff, ideas, ideas_external, approvals, experiments_failed,
-    innovations_adopted, quality_index, cost_index, paralysis.
+    Default outcomes: the key measures (milieusim measures lists them all, with what each
+    means).
+
+    Warns (on stderr) when the sweep is incomplete, was run with --quick, or has fewer
+    than 5 ok runs at some design point.
 
     \b
     Examples:
       milieusim analyze out/inertia
-      milieusim analyze out/inertia --outcome adoption_share --outcome approvals
-      milieusim analyze out/sobol --outcome mean_adoption_share --lang fr
+      milieusim analyze out/inertia --outcome t50_median --outcome breadth_mean
+      milieusim analyze out/sobol --outcome uptake_time_mean --lang fr
     """
-    from milieusim.analysis.results import ResultsError, atomic_write, design_kind
+    from milieusim.analysis.results import (
+        ResultsError,
+        atomic_write,
+        design_kind,
+        results_warnings,
+    )
     from milieusim.analysis.sensitivity import (
         SENSITIVITY_KINDS,
         format_sensitivity,
@@ -167,6 +175,8 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
         click.echo(format_sensitivity(indices, lang, width=WIDTH, outcome_legend=False))
     if note:
         click.echo(f"warning: no sensitivity indices: {note}", err=True)
+    for warning in results_warnings(res):
+        click.echo(f"warning: {warning}", err=True)
     click.echo()
     click.echo("Files written:" if lang == "en" else "Fichiers écrits\u00a0:")
     for path in written:
@@ -221,7 +231,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
       milieusim plot out/inertia
       milieusim plot out/inertia --kind heatmap --outcome approvals --lang fr
       milieusim plot out/inertia --kind scatter --x inertia --format svg
-      milieusim plot out/sobol --kind sensitivity --outcome mean_adoption_share
+      milieusim plot out/sobol --kind sensitivity --outcome uptake_time_mean
       milieusim plot out/inertia --kind curves --out report/curves.pdf
     """
     from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes

@@ -1,8 +1,8 @@
 """Labels and number formats for tables and figures, in English or French.
 
-Outcome labels come from :data:`milieusim.reporters.REPORTERS`; parameter labels from
-:data:`milieusim.params.PARAMETERS` (``fr``) or, in English, from a short label derived
-here (the schema's ``en`` field is a full sentence). Units are translated for French.
+Outcome labels and units come from the measure registry
+(:data:`milieusim.measures.MEASURES`); parameter labels from
+:data:`milieusim.params.PARAMETERS`. Units are translated for French.
 """
 
 from __future__ import annotations
@@ -11,46 +11,22 @@ import math
 import re
 from typing import Any
 
+from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
-from milieusim.reporters import REPORTERS
 
-__all__ = ["TIME_MEAN_PREFIX", "OUTCOME_PREFIX", "format_mean_ci", "format_number",
-           "format_value", "lang_code", "outcome_label", "outcome_unit", "param_label",
+__all__ = ["TIME_MEAN_PREFIX", "format_mean_ci", "format_number", "format_value",
+           "lang_code", "outcome_bounds", "outcome_label", "outcome_unit", "param_label",
            "param_unit", "unit_text"]
 
 TIME_MEAN_PREFIX = "mean_"
-"""``mean_<reporter>``: the time average of a reporter over a run."""
-
-OUTCOME_PREFIX = "outcome_"
-"""``outcome_<name>``: an extra run outcome column written by the engine."""
-
-"""Short English labels of the parameters (the schema's ``en`` is their meaning)."""
-
-OUTCOME_LABELS: dict[str, tuple[str, str, str]] = {
-    "outcome_value_mean": ("Mean true value of the ideas", "Valeur vraie moyenne des idées",
-                           "index points"),
-    "outcome_value_sd": ("Spread of the true value of the ideas",
-                         "Dispersion de la valeur vraie des idées", "index points"),
-    "outcome_value_p99": ("99th percentile of the value of the ideas",
-                          "99e centile de la valeur des idées", "index points"),
-    "outcome_value_max": ("Largest value of an idea", "Plus grande valeur d'une idée",
-                          "index points"),
-    "outcome_ideas_exceptional": ("Exceptional ideas (value above mean + 3 sd)",
-                                  "Idées exceptionnelles (valeur > moyenne + 3 écarts-types)",
-                                  "count"),
-    "outcome_realised_value_sd": ("Spread of the value of implemented innovations",
-                                  "Dispersion de la valeur des innovations mises en œuvre",
-                                  "index points"),
-}
-"""(en, fr, unit) of the run outcomes the sweep engine writes; other ``outcome_*``
-columns are labelled after their name."""
+"""``mean_<reporter>``: the time average of a reporter over a run, from the time series."""
 
 UNITS_FR: dict[str, str] = {
     "share": "part", "count": "nombre", "mean count": "nombre moyen", "people": "agents",
     "units": "services", "partners": "partenaires", "rules": "règles", "weeks": "semaines",
     "ties": "liens", "per week": "par semaine", "per contact": "par contact",
     "index points": "points d'indice", "pilots": "expérimentations",
-    "contacts": "contacts",
+    "contacts": "contacts", "base 100": "base 100",
 }
 """French for the units of the schema and the reporters (others are kept as they are)."""
 
@@ -101,33 +77,41 @@ def param_label(name: str, lang: str = "en", *, unit: bool = True, short: bool =
     return _with_unit(text, param_unit(name, lang)) if unit else text
 
 
+def _measure(name: str) -> Any:
+    """The measure behind outcome ``name`` (itself, or the reporter of ``mean_<name>``)."""
+    if name in MEASURES:
+        return MEASURES[name]
+    return REPORTERS.get(name.removeprefix(TIME_MEAN_PREFIX))
+
+
 def outcome_unit(name: str, lang: str = "en") -> str:
-    """The unit of outcome ``name`` (a reporter, ``mean_<reporter>`` or ``outcome_*``)."""
-    if name in OUTCOME_LABELS:
-        return unit_text(OUTCOME_LABELS[name][2], lang)
-    base = name.removeprefix(TIME_MEAN_PREFIX) if name not in REPORTERS else name
-    reporter = REPORTERS.get(base)
-    return unit_text(reporter.unit, lang) if reporter else ""
+    """The unit of outcome ``name`` (a measure or ``mean_<reporter>``) in ``lang``."""
+    measure = _measure(name)
+    return unit_text(measure.unit, lang) if measure else ""
+
+
+def outcome_bounds(name: str) -> tuple[float | None, float | None]:
+    """The range of possible values of outcome ``name`` ((None, None) if unbounded)."""
+    measure = _measure(name)
+    return (measure.low, measure.high) if measure else (None, None)
 
 
 def outcome_label(name: str, lang: str = "en", *, unit: bool = True) -> str:
     """The label of outcome ``name`` in ``lang``, with its unit unless ``unit`` is False.
 
-    Reporters use their own labels; ``mean_<reporter>`` adds "mean over time";
-    ``outcome_<name>`` columns are named after ``<name>``.
+    Measures use their own labels; ``mean_<reporter>`` adds "mean over time"; other
+    names are spelt out.
     """
     lang = lang_code(lang)
-    if name in REPORTERS:
-        reporter = REPORTERS[name]
-        text = reporter.fr if lang == "fr" else reporter.en
+    if name in MEASURES:
+        measure = MEASURES[name]
+        text = measure.fr if lang == "fr" else measure.en
     elif name.startswith(TIME_MEAN_PREFIX) and name[len(TIME_MEAN_PREFIX):] in REPORTERS:
         reporter = REPORTERS[name[len(TIME_MEAN_PREFIX):]]
         text = (f"{reporter.fr}, moyenne sur la durée" if lang == "fr"
                 else f"{reporter.en}, mean over time")
-    elif name in OUTCOME_LABELS:
-        text = OUTCOME_LABELS[name][1 if lang == "fr" else 0]
     else:
-        text = name.removeprefix(OUTCOME_PREFIX).replace("_", " ").capitalize()
+        text = name.replace("_", " ").capitalize()
     return _with_unit(text, outcome_unit(name, lang)) if unit else text
 
 

@@ -1,8 +1,9 @@
 """Run outcomes: which exist in a set of results, and their value in each ok run.
 
-An outcome is a reporter's final value (a column of ``runs``), an extra ``outcome_*``
-column of ``runs``, or ``mean_<reporter>``: the time average of a kept reporter over the
-run, computed from the time series.
+An outcome is a measure of :data:`milieusim.measures.MEASURES` (a weekly reporter's final
+value or an end-of-run measure: a column of ``runs``), or ``mean_<reporter>``: the time
+average of a kept reporter over the run, computed from the time series (so only when the
+sweep kept one).
 """
 
 from __future__ import annotations
@@ -13,44 +14,41 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from milieusim.analysis.labels import OUTCOME_PREFIX, TIME_MEAN_PREFIX
+from milieusim.analysis.labels import TIME_MEAN_PREFIX
 from milieusim.analysis.results import ResultsError, ResultsLike, ok_runs
-from milieusim.reporters import REPORTERS
+from milieusim.measures import KEY_MEASURES, MEASURES, REPORTERS
 
 __all__ = ["KEY_OUTCOMES", "available_outcomes", "default_outcomes", "resolve_outcomes",
            "run_outcomes", "time_mean", "timeseries_reporters"]
 
-KEY_OUTCOMES: tuple[str, ...] = (
-    "adoption_share", "practices_per_staff", "ideas", "ideas_external", "approvals",
-    "experiments_failed", "innovations_adopted", "quality_index", "cost_index", "paralysis",
-)
-"""The outcomes analysed by default (those present), with ``mean_adoption_share``."""
+KEY_OUTCOMES: tuple[str, ...] = KEY_MEASURES
+"""The outcomes analysed by default (those present): the key measures."""
 
 
 def timeseries_reporters(results: ResultsLike) -> list[str]:
-    """The reporters kept in the time series, in reporter order."""
-    columns = set(results.timeseries.columns)
+    """The reporters kept in the time series, in reporter order (none if the time series
+    has no rows: a sweep with ``[output] every = 0`` keeps only final values)."""
+    frame = results.timeseries
+    if frame is None or len(frame) == 0:
+        return []
+    columns = set(frame.columns)
     return [name for name in REPORTERS if name in columns]
 
 
 def available_outcomes(results: ResultsLike) -> list[str]:
-    """Every outcome the results can give: final reporters, ``outcome_*`` columns, then
-    ``mean_<reporter>`` for each kept reporter."""
-    columns = list(results.runs.columns)
-    finals = [name for name in REPORTERS if name in columns]
-    extras = [c for c in columns if c.startswith(OUTCOME_PREFIX)]
+    """Every outcome the results can give: the measures in the runs table (weekly
+    reporters' final values, end-of-run measures), then ``mean_<reporter>`` for each
+    reporter kept in the time series."""
+    columns = set(results.runs.columns)
+    finals = [name for name in MEASURES if name in columns]
     means = [TIME_MEAN_PREFIX + name for name in timeseries_reporters(results)]
-    return finals + extras + means
+    return finals + means
 
 
 def default_outcomes(results: ResultsLike) -> list[str]:
-    """:data:`KEY_OUTCOMES` present in the results, plus ``mean_adoption_share``."""
+    """:data:`KEY_OUTCOMES` present in the results."""
     available = set(available_outcomes(results))
-    chosen = [name for name in KEY_OUTCOMES if name in available]
-    if TIME_MEAN_PREFIX + "adoption_share" in available:
-        chosen.insert(chosen.index("adoption_share") + 1 if "adoption_share" in chosen else 0,
-                      TIME_MEAN_PREFIX + "adoption_share")
-    return chosen
+    return [name for name in KEY_OUTCOMES if name in available]
 
 
 def resolve_outcomes(results: ResultsLike, requested: Iterable[str] | str | None = None
@@ -75,7 +73,14 @@ def resolve_outcomes(results: ResultsLike, requested: Iterable[str] | str | None
 
 
 def unknown_outcome_message(name: str, available: list[str]) -> str:
-    """'unknown outcome …' with the closest name, or the list of available ones."""
+    """'unknown outcome …' with the closest name, or the list of available ones; for a
+    ``mean_<reporter>`` of results without a time series, says so."""
+    base = name.removeprefix(TIME_MEAN_PREFIX)
+    if name.startswith(TIME_MEAN_PREFIX) and base in REPORTERS and not any(
+            a.startswith(TIME_MEAN_PREFIX) for a in available):
+        return (f"outcome {name!r} needs the time series, and these results kept none "
+                "([output] every = 0); use uptake_time_mean or a reporter's final value, "
+                "or rerun the sweep with [output] every >= 1")
     close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
     if close:
         return f"unknown outcome {name!r} (did you mean {close[0]!r}?)"

@@ -28,7 +28,8 @@ from milieusim.params import PARAMETERS
 
 __all__ = ["Frames", "ResultsError", "ResultsLike", "ResultsSource", "as_results",
            "atomic_write", "check_parameter", "design", "design_kind", "design_setting",
-           "experiment_title", "ok_runs", "point_table", "read_results", "varied_parameters"]
+           "experiment_title", "ok_runs", "point_table", "read_results", "results_warnings",
+           "varied_parameters"]
 
 
 class ResultsError(ValueError):
@@ -210,6 +211,34 @@ def point_table(results: ResultsLike) -> pd.DataFrame:
     status = runs["status"] if "status" in runs.columns else pd.Series("ok", index=runs.index)
     table["failed"] = (status != "ok").groupby(runs["point_id"]).sum().astype(int)
     return table.reset_index()
+
+
+MIN_RUNS_PER_POINT = 5
+"""Below this many ok runs per design point, ``analyze`` warns that intervals are wide."""
+
+
+def results_warnings(results: ResultsLike) -> list[str]:
+    """What a reader of these results should know before trusting them: an unfinished
+    sweep, a ``--quick`` one, or fewer than :data:`MIN_RUNS_PER_POINT` ok runs per point."""
+    out: list[str] = []
+    manifest = results.manifest
+    status = _get(manifest, "status")
+    planned, ok = _get(manifest, "n_runs"), len(ok_runs(results))
+    if (status not in (None, "complete")) or (isinstance(planned, int) and ok < planned):
+        shown = f"{ok} of {planned}" if isinstance(planned, int) else str(ok)
+        out.append(f"the sweep is incomplete ({shown} runs ok, status {status or 'unknown'}):"
+                   " finish it with milieusim sweep … --resume")
+    if _get(manifest, "quick"):
+        out.append("these are --quick results (reduced sizes and runs): a check of the "
+                   "chain, not a result to report")
+    runs = ok_runs(results)
+    if len(runs):
+        fewest = int(runs.groupby("point_id").size().min())
+        if fewest < MIN_RUNS_PER_POINT:
+            out.append(f"only {fewest} ok run{'s' if fewest != 1 else ''} at some design "
+                       f"point (fewer than {MIN_RUNS_PER_POINT}): confidence intervals are "
+                       "wide or missing")
+    return out
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from milieusim.analysis.labels import (
-    format_mean_ci,
     format_number,
     lang_code,
     outcome_label,
@@ -41,9 +40,11 @@ SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris")
 
 INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
-    "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
+    "morris": ("mu", "mu_star", "mu_star_conf", "mu_star_low", "mu_star_high", "sigma"),
 }
-"""The index columns of :func:`sensitivity_indices`'s output, per method."""
+"""The index columns of :func:`sensitivity_indices`'s output, per method. For Morris,
+``mu_star_low``/``mu_star_high`` bound the interval ``mu_star ± mu_star_conf`` clipped at
+0 (mu* is a mean of absolute values: it cannot be negative)."""
 
 
 def point_means(results: ResultsLike, outcome: str) -> pd.Series:
@@ -121,6 +122,10 @@ def sensitivity_indices(results: ResultsSource,
         indices: dict[str, Any] = {}
         if not note:
             indices = _analyse(kind, problem, res, x, y, rng_seed, num_resamples, level)
+            if kind == "morris":
+                star, conf = np.asarray(indices["mu_star"]), np.asarray(indices["mu_star_conf"])
+                indices["mu_star_low"] = np.maximum(star - conf, 0.0)
+                indices["mu_star_high"] = star + conf
         for i, parameter in enumerate(problem["names"]):
             row: dict[str, Any] = {"method": kind, "outcome": name, "parameter": parameter}
             for column in INDEX_COLUMNS[kind]:
@@ -164,11 +169,11 @@ _TITLE = {
                     "confidence interval (bootstrap)",
               "fr": "Indices de Sobol : premier ordre S1 et total ST, ± demi-largeur de "
                     "l'intervalle de confiance à 95\u00a0% (bootstrap)"},
-    "morris": {"en": "Morris elementary effects: mu* (mean absolute effect, ± half-width of "
-                     "the 95% confidence interval), sigma (spread), mu (signed mean), in "
-                     "the outcome's unit",
-               "fr": "Effets élémentaires de Morris : mu* (effet absolu moyen, ± "
-                     "demi-largeur de l'intervalle de confiance à 95\u00a0%), sigma "
+    "morris": {"en": "Morris elementary effects: mu* (mean absolute effect, [its 95% "
+                     "confidence interval], which stops at 0), sigma (spread), mu (signed "
+                     "mean), in the outcome's unit",
+               "fr": "Effets élémentaires de Morris : mu* (effet absolu moyen, [son "
+                     "intervalle de confiance à 95\u00a0%], qui s'arrête à 0), sigma "
                      "(dispersion), mu (moyenne signée), dans l'unité de l'indicateur"},
 }
 _NOTES = {"en": {"constant": "constant over the design: no index"},
@@ -199,7 +204,7 @@ def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88
             if kind == "sobol":
                 cells = [_pm(r["S1"], r["S1_conf"], lang), _pm(r["ST"], r["ST_conf"], lang)]
             else:
-                cells = [format_mean_ci(r["mu_star"], r["mu_star_conf"], lang),
+                cells = [_interval(r["mu_star"], r["mu_star_low"], r["mu_star_high"], lang),
                          format_number(r["sigma"], lang), format_number(r["mu"], lang)]
             rows.append([label, str(r["parameter"]), *cells])
             first = False
@@ -228,6 +233,16 @@ def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88
         lines += textwrap.wrap(f"{o:<{name_width}}  {outcome_label(o, lang)}", width,
                                subsequent_indent=" " * (name_width + 4))
     return "\n".join(lines)
+
+
+def _interval(value: float, low: float, high: float, lang: str) -> str:
+    """'value [low, high]' (three significant digits; ';' between the bounds in French,
+    where ',' is the decimal mark)."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    sep = ";" if lang == "fr" else ","
+    return (f"{format_number(value, lang)} [{format_number(low, lang)}{sep} "
+            f"{format_number(high, lang)}]")
 
 
 def _pm(value: float, conf: float, lang: str) -> str:

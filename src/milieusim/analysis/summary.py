@@ -14,6 +14,7 @@ from milieusim.analysis.labels import (
     format_mean_ci,
     format_value,
     lang_code,
+    outcome_bounds,
     outcome_label,
 )
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
@@ -54,8 +55,9 @@ def summarise(results: ResultsSource, outcomes: Iterable[str] | str | None = Non
     Returns one row per (outcome, point), grouped by outcome in the order asked, points
     in ``point_id`` order: ``point_id``, the varied parameters, ``outcome``, ``n`` (ok runs
     with a finite value), ``failed`` (runs of the point not ok), ``mean``, ``sd`` (sample,
-    ddof 1), ``ci_low``/``ci_high`` (``level`` Student t interval of the mean; NaN when
-    n < 2). ``outcomes`` defaults to :func:`~milieusim.analysis.outcomes.default_outcomes`.
+    ddof 1), ``ci_low``/``ci_high`` (``level`` Student t interval of the mean, clipped to
+    the outcome's range of possible values, e.g. [0, 1] for a share; NaN when n < 2).
+    ``outcomes`` defaults to :func:`~milieusim.analysis.outcomes.default_outcomes`.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
@@ -78,6 +80,13 @@ def summarise(results: ResultsSource, outcomes: Iterable[str] | str | None = Non
         half = quantile * stats_["sd"].to_numpy() / np.sqrt(np.maximum(n, 1))
     stats_["ci_low"] = stats_["mean"] - half
     stats_["ci_high"] = stats_["mean"] + half
+    for name in names:
+        low, high = outcome_bounds(name)
+        rows = stats_["outcome"] == name
+        if low is not None:
+            stats_.loc[rows, "ci_low"] = stats_.loc[rows, "ci_low"].clip(lower=low)
+        if high is not None:
+            stats_.loc[rows, "ci_high"] = stats_.loc[rows, "ci_high"].clip(upper=high)
     table = stats_.merge(points, on="point_id", how="left")
     params = varied_parameters(res)
     return table[["point_id", *params, *SUMMARY_COLUMNS]].reset_index(drop=True)
@@ -125,9 +134,10 @@ def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
                    n_text(pid)] for pid in shown_ids]
     cells: dict[str, list[str]] = {}
     for name in names:
-        half = (wide["ci_high"][name] - wide["ci_low"][name]) / 2
-        cells[name] = [format_mean_ci(wide["mean"][name].loc[pid], half.loc[pid], lang)
-                       for pid in shown_ids]
+        mean, low, high = wide["mean"][name], wide["ci_low"][name], wide["ci_high"][name]
+        cells[name] = [format_mean_ci(mean.loc[pid], max(mean.loc[pid] - low.loc[pid],
+                                                         high.loc[pid] - mean.loc[pid]),
+                                      lang) for pid in shown_ids]
     widths = {name: max(len(name), *(len(c) for c in cells[name])) for name in names}
 
     def key_width(heads: list[str], rows: list[list[str]]) -> list[int]:

@@ -38,13 +38,13 @@ from milieusim.experiment import store
 from milieusim.experiment.seeds import run_id, run_seed
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
 from milieusim.experiment.worker import (
-    OUTCOMES,
     RunOutput,
     RunTask,
     execute_run,
     faulty_runs,
     worker_init,
 )
+from milieusim.measures import MEASURES
 
 __all__ = ["SweepError", "SweepInterrupted", "SweepReport", "make_tasks", "run_sweep", "versions"]
 
@@ -271,7 +271,8 @@ def make_tasks(spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset
                 continue
             yield RunTask(run_id=rid, point_id=point_id, replication=replication, seed=seed,
                           parameters=spec.parameters(point_id), events=events,
-                          reporters=spec.reporters, every=spec.every, fault=rid in faults)
+                          reporters=spec.reporters, every=spec.every,
+                          innovations=spec.innovations, fault=rid in faults)
 
 
 def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
@@ -551,7 +552,9 @@ def _start_manifest(spec: ExperimentSpec, old: dict[str, Any] | None,
         "run_id": "point_id * 1000000 + replication",
         "reporters": list(spec.reporters),
         "every": spec.every,
-        "outcomes": dict(OUTCOMES),
+        "innovations": spec.innovations,
+        "measures": {name: {"en": m.en, "unit": m.unit, "when": m.when}
+                     for name, m in MEASURES.items()},
         "fingerprint": spec.fingerprint(),
         "versions": versions(),
         "platform": platform.platform(),

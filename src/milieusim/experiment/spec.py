@@ -16,6 +16,7 @@ An experiment file is data, never code. Its layout::
     [output]                      # optional
     reporters = "all"             # or a list of reporter names
     every = 1                     # keep every k-th step (0, k, 2k, …); 0 = final values only
+    innovations = true            # keep each run's per-innovation table (innovations/)
     [design]
     kind = "grid"                 # grid | points | lhs | sobol | morris
     [design.parameters]           # grid: levels; lhs, sobol, morris: [low, high] bounds
@@ -51,8 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from milieusim.measures import REPORTERS
 from milieusim.params import PARAMETERS, Param, check_consistency, suggest
-from milieusim.reporters import REPORTERS
 from milieusim.scenario import (
     Event,
     Scenario,
@@ -84,7 +85,7 @@ DESIGN_KINDS: tuple[str, ...] = ("grid", "points", "lhs", "sobol", "morris")
 TOP_KEYS: tuple[str, ...] = ("meta", "experiment", "output", "design", "quick")
 META_KEYS: tuple[str, ...] = ("title_fr", "title_en", "description_fr", "description_en")
 EXPERIMENT_KEYS: tuple[str, ...] = ("scenario", "replications", "seed", "steps", "set")
-OUTPUT_KEYS: tuple[str, ...] = ("reporters", "every")
+OUTPUT_KEYS: tuple[str, ...] = ("reporters", "every", "innovations")
 QUICK_KEYS: tuple[str, ...] = ("replications", "steps", "n_staff", "levels", "n", "r")
 DESIGN_KEYS: dict[str, tuple[str, ...]] = {
     "grid": ("kind", "parameters"),
@@ -210,6 +211,8 @@ class ExperimentSpec:
     """The design points: the varied parameters' values, ``points[point_id]``."""
     quick_settings: QuickSettings = QuickSettings()
     is_quick: bool = False
+    innovations: bool = True
+    """Keep each run's per-innovation table (``[output] innovations``)."""
 
     @property
     def steps(self) -> int:
@@ -274,6 +277,7 @@ class ExperimentSpec:
             "seed": self.seed,
             "reporters": list(self.reporters),
             "every": self.every,
+            "innovations": self.innovations,
             "quick": self.is_quick,
         }
         text = json.dumps(data, sort_keys=True, ensure_ascii=True, default=str)
@@ -363,14 +367,15 @@ def _load_file(path: Path) -> ExperimentSpec:
                 f"{where}: [experiment] steps = {base['steps']}: the scenario's event "
                 f"{_clip(event.label('en'), 40)!r} at step {event.step} falls after the last "
                 f"step (events need 1 <= step <= steps)")
-    reporters, every = _read_output(data.get("output", {}), where)
+    reporters, every, innovations = _read_output(data.get("output", {}), where)
     design = _read_design(_table(data, "design", where), where, fixed)
     quick = _read_quick(data.get("quick", {}), where, design)
     spec = ExperimentSpec(
         name=_experiment_name(resolved), path=resolved,
         sha256=digest, content=data, meta=meta, scenario=scenario,
         base=base, events=scenario.events, replications=replications, seed=seed, fixed=fixed,
-        reporters=reporters, every=every, design=design, points=(), quick_settings=quick)
+        reporters=reporters, every=every, design=design, points=(), quick_settings=quick,
+        innovations=innovations)
     return _with_points(spec, where, "[design]")
 
 
@@ -481,7 +486,7 @@ def _read_set(table: Any, where: str) -> dict[str, Any]:
     return out
 
 
-def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int]:
+def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
     if not isinstance(table, dict):
         raise ExperimentError(f"{where}: output: expected a table ([output]), "
                               f"got {_kind(table)}")
@@ -510,7 +515,11 @@ def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int]:
         raise ExperimentError(f"{label}: expected \"all\" or a list of reporter names, "
                               f"got {_show(chosen)}")
     every = _int_in(f"{where}: [output] every", table.get("every", 1), 0, PARAMETERS["steps"].high)
-    return reporters, every
+    innovations = table.get("innovations", True)
+    if not isinstance(innovations, bool):
+        raise ExperimentError(f"{where}: [output] innovations: expected true or false, "
+                              f"got {_show(innovations)}")
+    return reporters, every, innovations
 
 
 def _read_quick(table: Any, where: str, design: Design) -> QuickSettings:

@@ -5,23 +5,27 @@ Layout of a results folder ``DIR``::
     DIR/manifest.json                    # what was run, with what, when; status
     DIR/runs/part-<uuid>.parquet         # one row per run (one or more runs per part)
     DIR/timeseries/part-<uuid>.parquet   # the same runs' kept steps (same <uuid>)
+    DIR/innovations/part-<uuid>.parquet  # the same runs' innovations, one row each
 
 ``runs`` columns: ``run_id`` (= point_id × 1,000,000 + replication), ``point_id``,
 ``replication``, ``seed`` (int64), then every parameter of the schema (named as the
-parameter; float64, int64, bool or string), then the final value of every reporter
-(float64, named as the reporter), then the run outcomes ``outcome_*`` (float64), then
-``status`` ("ok" or "failed"), ``error`` (the traceback; null if ok) and ``duration_s``.
-Failed runs have null reporters and outcomes.
+parameter; float64, int64, bool or string), then the final value of every measure of
+:data:`milieusim.measures.MEASURES` (float64: weekly reporters, then end-of-run
+measures), then ``status`` ("ok" or "failed"), ``error`` (the traceback; null if ok) and
+``duration_s``. Failed runs have null measures.
 
 ``timeseries`` columns: ``run_id``, ``step`` (int64), then the kept reporters (float64);
 steps 0, k, 2k, … (k = ``every``), none when ``every`` = 0 or the run failed.
 
+``innovations`` columns: ``run_id``, then the columns of the per-innovation table
+(:data:`milieusim.records.COLUMNS`); none when ``[output] innovations = false``.
+
 Each part is written to a temporary file and renamed into place (atomic); the timeseries
-part first, then its runs part. A run is in the dataset only when it has a runs row:
-:func:`load_results` ignores timeseries rows without one, and a run counts as done only
-with a runs row of status ok. Part ids are time-ordered UUIDs (version 7), so sorting
-part names sorts them by writing time; duplicates of a run id (a failed run retried)
-resolve to its ok row, else to the last written.
+and innovations parts first, then their runs part. A run is in the dataset only when it
+has a runs row: :func:`load_results` ignores timeseries and innovations rows without one,
+and a run counts as done only with a runs row of status ok. Part ids are time-ordered
+UUIDs (version 7), so sorting part names sorts them by writing time; duplicates of a run
+id (a failed run retried) resolve to its ok row, else to the last written.
 """
 
 from __future__ import annotations
@@ -41,16 +45,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
-from milieusim.reporters import REPORTERS
+from milieusim.records import COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
     from milieusim.experiment.worker import RunOutput
+    from milieusim.records import InnovationTable
 
 __all__ = [
+    "INNOVATIONS_DIR",
     "MANIFEST",
     "RUNS_DIR",
     "TIMESERIES_DIR",
@@ -64,17 +71,13 @@ __all__ = [
 MANIFEST = "manifest.json"
 RUNS_DIR = "runs"
 TIMESERIES_DIR = "timeseries"
-FORMAT = 1
+INNOVATIONS_DIR = "innovations"
+TABLES: tuple[str, ...] = (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR)
+FORMAT = 2
 """Version of the layout, recorded in the manifest."""
 ID_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "replication", "seed")
 TAIL_COLUMNS: tuple[str, ...] = ("status", "error", "duration_s")
 _PART_GLOB = "part-*.parquet"
-
-
-def _outcomes() -> tuple[str, ...]:
-    from milieusim.experiment.worker import OUTCOMES
-
-    return tuple(OUTCOMES)
 
 
 def runs_schema() -> pa.Schema:
@@ -85,7 +88,7 @@ def runs_schema() -> pa.Schema:
              "choice": pa.string()}
     fields = [pa.field(name, pa.int64(), nullable=False) for name in ID_COLUMNS]
     fields += [pa.field(p.name, kinds[p.type]) for p in PARAMETERS.values()]
-    fields += [pa.field(name, pa.float64()) for name in (*REPORTERS, *_outcomes())]
+    fields += [pa.field(name, pa.float64()) for name in MEASURES]
     fields += [pa.field("status", pa.string(), nullable=False), pa.field("error", pa.string()),
                pa.field("duration_s", pa.float64())]
     return pa.schema(fields)
@@ -98,6 +101,15 @@ def timeseries_schema(reporters: tuple[str, ...]) -> pa.Schema:
     fields = [pa.field("run_id", pa.int64(), nullable=False),
               pa.field("step", pa.int64(), nullable=False)]
     return pa.schema(fields + [pa.field(name, pa.float64()) for name in reporters])
+
+
+def innovations_schema() -> pa.Schema:
+    """The Arrow schema of the innovations table."""
+    import pyarrow as pa
+
+    kinds = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+    return pa.schema([pa.field("run_id", pa.int64(), nullable=False)]
+                     + [pa.field(c.name, kinds[c.type], nullable=c.nullable) for c in COLUMNS])
 
 
 # --- part ids --------------------------------------------------------------------------------
@@ -146,9 +158,11 @@ class PartWriter:
         self.flush_seconds = float(flush_seconds)
         self._runs_schema = runs_schema()
         self._ts_schema = timeseries_schema(self.reporters)
+        self._inno_schema = innovations_schema()
         self._pa = pa
         self._rows: list[dict[str, Any]] = []
         self._series: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._innovations: list[tuple[int, InnovationTable]] = []
         self._since: float | None = None
         self.written = 0
         self.parts = 0
@@ -167,13 +181,13 @@ class PartWriter:
                                "replication": output.replication, "seed": output.seed}
         row.update((name, parameters.get(name)) for name in PARAMETERS)
         row.update((name, _finite(output.final.get(name)) if ok else None)
-                   for name in REPORTERS)
-        row.update((name, _finite(output.outcomes.get(name)) if ok else None)
-                   for name in _outcomes())
+                   for name in MEASURES)
         row.update(status=output.status, error=output.error, duration_s=output.duration_s)
         self._rows.append(row)
         if ok and output.steps.size:
             self._series.append((output.run_id, output.steps, output.series))
+        if ok and output.innovations is not None:
+            self._innovations.append((output.run_id, output.innovations))
         if self._since is None:
             self._since = time.monotonic()
 
@@ -196,12 +210,14 @@ class PartWriter:
             schema=schema)
         ts = self._timeseries_table()
         _write_atomic(ts, self.root / TIMESERIES_DIR / part)
+        if self._innovations:
+            _write_atomic(self._innovations_table(), self.root / INNOVATIONS_DIR / part)
         _write_atomic(runs, self.root / RUNS_DIR / part)
         count = len(self._rows)
         for row in self._rows:
             if self.status.get(row["run_id"]) != "ok":
                 self.status[row["run_id"]] = row["status"]
-        self._rows, self._series, self._since = [], [], None
+        self._rows, self._series, self._innovations, self._since = [], [], [], None
         self.written += count
         self.parts += 1
         return count
@@ -216,6 +232,26 @@ class PartWriter:
         columns = [ids, steps, *(values[:, j] for j in range(len(self.reporters)))]
         arrays = [_numpy_array(c, f.type) for c, f in zip(columns, self._ts_schema, strict=True)]
         return pa.Table.from_arrays(arrays, schema=self._ts_schema)
+
+    def _innovations_table(self) -> pa.Table:
+        pa = self._pa
+        tables = [table for _, table in self._innovations]
+        ids = np.concatenate([np.full(len(t), rid, dtype=np.int64)
+                              for rid, t in self._innovations])
+        arrays = [_numpy_array(ids, pa.int64())]
+        for column in COLUMNS:
+            values = np.concatenate([t.columns[column.name] for t in tables])
+            valid = (np.concatenate([t.valid[column.name] for t in tables])
+                     if column.nullable else None)
+            field = self._inno_schema.field(column.name)
+            if column.type in ("int", "float"):
+                arrays.append(_numpy_array(values, field.type, valid))
+            else:
+                listed = values.tolist()
+                if valid is not None:
+                    listed = [v if ok else None for v, ok in zip(listed, valid, strict=True)]
+                arrays.append(_arrow_array(listed, field.type))
+        return pa.Table.from_arrays(arrays, schema=self._inno_schema)
 
 
 # Arrow arrays are built from their buffers: pyarrow's own conversions (pa.array and
@@ -339,8 +375,7 @@ def part_files(root: str | os.PathLike[str], table: str) -> list[Path]:
 def has_results(root: str | os.PathLike[str]) -> bool:
     """Whether ``root`` holds (part of) a sweep's results."""
     root = Path(root)
-    return (root / MANIFEST).exists() or bool(part_files(root, RUNS_DIR)) or bool(
-        part_files(root, TIMESERIES_DIR))
+    return (root / MANIFEST).exists() or any(part_files(root, t) for t in TABLES)
 
 
 def run_status(root: str | os.PathLike[str]) -> dict[int, str]:
@@ -362,17 +397,18 @@ def tidy(root: str | os.PathLike[str]) -> None:
     """Remove temporary files and timeseries parts whose runs part was never written."""
     root = Path(root)
     runs = {p.name for p in part_files(root, RUNS_DIR)}
-    for table in (RUNS_DIR, TIMESERIES_DIR):
+    for table in TABLES:
         folder = root / table
         if not folder.is_dir():
             continue
         for tmp in folder.glob(".part-*.tmp"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
-    for path in part_files(root, TIMESERIES_DIR):
-        if path.name not in runs:
-            with contextlib.suppress(OSError):
-                path.unlink()
+    for table in (TIMESERIES_DIR, INNOVATIONS_DIR):
+        for path in part_files(root, table):
+            if path.name not in runs:
+                with contextlib.suppress(OSError):
+                    path.unlink()
     with contextlib.suppress(OSError):
         (root / f".{MANIFEST}.tmp").unlink()
 
@@ -387,6 +423,9 @@ class Results:
     timeseries: pd.DataFrame
     """One row per run and kept step, sorted by run_id and step."""
     manifest: dict[str, Any]
+    innovations: pd.DataFrame | None = None
+    """One row per innovation of each run (:data:`milieusim.records.COLUMNS`), sorted by
+    run_id and innovation; empty when the sweep did not keep them."""
 
     @property
     def varied(self) -> list[str]:
@@ -398,8 +437,8 @@ def load_results(path: str | os.PathLike[str]) -> Results:
     """Load a results folder written by ``milieusim sweep`` (finished or not).
 
     Parts are concatenated; a run id present several times keeps its ok row, else its
-    last written one, and only the time series of that row's part; time-series rows of
-    runs without a runs row are ignored.
+    last written one, and only the time series and innovations of that row's part;
+    time-series and innovation rows of runs without a runs row are ignored.
     """
     import pandas as pd
     import pyarrow as pa
@@ -427,13 +466,40 @@ def load_results(path: str | os.PathLike[str]) -> Results:
     runs["_ok"] = runs["status"] == "ok"
     runs = runs.sort_values(["run_id", "_ok", "_part", "_row"], kind="stable")
     runs = runs.drop_duplicates("run_id", keep="last")
-    ts = read(TIMESERIES_DIR, timeseries_schema(reporters)).to_pandas()
     keep = pd.MultiIndex.from_arrays([runs["run_id"], runs["_part"]])
-    ts = ts[pd.MultiIndex.from_arrays([ts["run_id"], ts["_part"]]).isin(keep)]
-    ts = ts.drop(columns="_part").sort_values(["run_id", "step"], kind="stable")
+
+    def kept(table: str, schema: pa.Schema, order: list[str], mapper: Any = None
+             ) -> pd.DataFrame:
+        frame = read(table, schema).to_pandas(types_mapper=mapper)
+        frame = frame[pd.MultiIndex.from_arrays([frame["run_id"], frame["_part"]]).isin(keep)]
+        frame = frame.drop(columns="_part").sort_values(order, kind="stable")
+        return frame.reset_index(drop=True)
+
+    ts = kept(TIMESERIES_DIR, timeseries_schema(reporters), ["run_id", "step"])
+    innovations = kept(INNOVATIONS_DIR, innovations_schema(), ["run_id", "innovation"],
+                       _nullable)
+    innovations["run_id"] = innovations["run_id"].astype("int64")
     runs = runs.drop(columns=["_part", "_row", "_ok"])
-    return Results(path=root, runs=runs.reset_index(drop=True),
-                   timeseries=ts.reset_index(drop=True), manifest=manifest)
+    return Results(path=root, runs=runs.reset_index(drop=True), timeseries=ts,
+                   manifest=manifest, innovations=innovations)
+
+
+def _nullable(type_: pa.DataType) -> Any:
+    """pandas' nullable dtypes for Arrow integers, floats, booleans and strings (so that
+    empty entries stay empty rather than turning integer columns into floats), as in
+    :meth:`milieusim.records.InnovationTable.to_pandas`."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if pa.types.is_integer(type_):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(type_):
+        return pd.BooleanDtype()
+    if pa.types.is_string(type_):
+        return pd.StringDtype()
+    if pa.types.is_floating(type_):
+        return pd.Float64Dtype()
+    return None
 
 
 # --- one sweep at a time ---------------------------------------------------------------------

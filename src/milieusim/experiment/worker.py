@@ -8,16 +8,9 @@ model's data collector is swapped for a no-op one, which changes no random draw)
 computes the run outcomes. A run that raises returns ``status = "failed"`` with its
 traceback instead.
 
-Run outcomes are run-level results the model's reporters do not give, computed from the
-model object at the end of the run; they are the ``outcome_*`` columns of the runs table:
-
-* ``outcome_value_mean``, ``outcome_value_sd``: mean and standard deviation (ddof = 1) of
-  the true value of every idea born during the run (NaN with fewer than 1 / 2 ideas);
-* ``outcome_value_p99``, ``outcome_value_max``: 99th percentile and maximum of it;
-* ``outcome_ideas_exceptional``: ideas worth more than ``value_mean + 3 × value_sd``
-  (rare, very valuable innovations);
-* ``outcome_realised_value_sd``: standard deviation of the value of innovations
-  implemented by a pilot (NaN with fewer than 2).
+The final value of every measure of :data:`milieusim.measures.MEASURES` (weekly
+reporters and end-of-run measures) goes to the runs table; with ``innovations`` the run
+also returns its per-innovation table (:mod:`milieusim.records`), as NumPy columns.
 
 Testing hook: the environment variable ``MILIEUSIM_SWEEP_FAULT``, a comma-separated list
 of run ids, makes those runs raise (to test how failures are recorded). The main process
@@ -26,7 +19,6 @@ reads it when it makes the tasks (:func:`faulty_runs`) and marks them ``fault=Tr
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -36,18 +28,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAULT_ENV", "ORGANISATIONS", "OUTCOMES", "Organisations", "RunOutput", "RunTask",
+__all__ = ["FAULT_ENV", "ORGANISATIONS", "Organisations", "RunOutput", "RunTask",
            "execute_run", "faulty_runs"]
-
-OUTCOMES: dict[str, str] = {
-    "outcome_value_mean": "Mean true value of the ideas born during the run",
-    "outcome_value_sd": "Standard deviation of the true value of the ideas",
-    "outcome_value_p99": "99th percentile of the true value of the ideas",
-    "outcome_value_max": "Largest true value of an idea",
-    "outcome_ideas_exceptional": "Ideas worth more than value_mean + 3 value_sd",
-    "outcome_realised_value_sd": "Standard deviation of the value of implemented innovations",
-}
-"""Run outcomes (columns of the runs table) and what they mean."""
 
 FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
 
@@ -64,6 +46,8 @@ class RunTask:
     events: tuple[tuple[int, dict[str, Any]], ...]
     reporters: tuple[str, ...]
     every: int
+    innovations: bool = False
+    """Return the run's per-innovation table too."""
     fault: bool = False
     """Testing hook: raise instead of running (see :data:`FAULT_ENV`)."""
 
@@ -80,10 +64,12 @@ class RunOutput:
     error: str | None
     duration_s: float
     final: dict[str, float] = field(default_factory=dict)
-    outcomes: dict[str, float] = field(default_factory=dict)
+    """The final value of every measure (:data:`milieusim.measures.MEASURES`)."""
     steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     series: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     """Kept reporters: one row per kept step, one column per reporter of the task."""
+    innovations: Any = None
+    """The per-innovation table (:class:`milieusim.records.InnovationTable`), if asked."""
 
 
 class _NoCollector:
@@ -102,17 +88,18 @@ def execute_run(task: RunTask, organisations: Organisations | None = None) -> Ru
     if organisations is None:
         organisations = ORGANISATIONS
     try:
-        final, outcomes, steps, series = _run(task, organisations)
+        final, steps, series, table = _run(task, organisations)
     except Exception:
         return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed",
                          traceback.format_exc(), time.perf_counter() - start)
     return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "ok", None,
-                     time.perf_counter() - start, final, outcomes, steps, series)
+                     time.perf_counter() - start, final, steps, series, table)
 
 
 def _run(task: RunTask, organisations: Organisations
-         ) -> tuple[dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
-    from milieusim.reporters import REPORTERS
+         ) -> tuple[dict[str, float], np.ndarray, np.ndarray, Any]:
+    from milieusim.measures import MEASURES
+    from milieusim.records import RunEnd
 
     if task.fault:
         raise RuntimeError(f"injected fault in run {task.run_id} ({FAULT_ENV})")
@@ -134,10 +121,11 @@ def _run(task: RunTask, organisations: Organisations
         step += 1
         if every and step % every == 0:
             keep(step)
-    final = {name: float(getattr(model, name)) for name in REPORTERS}
+    end = RunEnd(model)
+    final = {name: measure.value(model, end) for name, measure in MEASURES.items()}
     steps = np.asarray(kept_steps, dtype=np.int64)
     series = np.asarray(rows, dtype=np.float64).reshape(len(kept_steps), len(names))
-    return final, run_outcomes(model, task.parameters), steps, series
+    return final, steps, series, end.table if task.innovations else None
 
 
 class Organisations:
@@ -226,25 +214,6 @@ class Organisations:
 
 ORGANISATIONS = Organisations()
 """This worker process's kept organisations."""
-
-
-def run_outcomes(model: Any, parameters: dict[str, Any]) -> dict[str, float]:
-    """The ``outcome_*`` values of a finished model run with ``parameters`` (step 0's)."""
-    ideas = [k for k in getattr(model, "innovations", ()) if str(k.origin) != "seed"]
-    values = np.array([k.value for k in ideas], dtype=float)
-    realised = np.array([k.realised_value for k in ideas], dtype=float)
-    realised = realised[np.isfinite(realised)]
-    nan = math.nan
-    p = parameters
-    return {
-        "outcome_value_mean": float(values.mean()) if values.size else nan,
-        "outcome_value_sd": float(values.std(ddof=1)) if values.size > 1 else nan,
-        "outcome_value_p99": float(np.percentile(values, 99)) if values.size else nan,
-        "outcome_value_max": float(values.max()) if values.size else nan,
-        "outcome_ideas_exceptional": float(np.count_nonzero(
-            values > p["value_mean"] + 3 * p["value_sd"])),
-        "outcome_realised_value_sd": float(realised.std(ddof=1)) if realised.size > 1 else nan,
-    }
 
 
 def faulty_runs() -> frozenset[int]:

@@ -17,8 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from milieusim.measures import REPORTERS
 from milieusim.plots.style import RC, CommaFormatter, decimal, lang_code, new_figure
-from milieusim.reporters import REPORTERS
 
 __all__ = ["LIFECYCLE", "INDICES", "plot_adoption"]
 
@@ -126,7 +126,7 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
     """Draw a run's time series and return the figure.
 
     ``timeseries`` has one row per week (a ``step`` column, else the index, gives the week)
-    and one column per reporter of :data:`milieusim.reporters.REPORTERS`. The figure has
+    and one column per reporter of :data:`milieusim.measures.REPORTERS`. The figure has
     three panels sharing the week axis: the adoption share; the cumulative lifecycle
     counts (ideas, proposals, approved pilots, failed pilots, routinised innovations); the
     quality and cost indices. ``events`` (scenario events or ``(step, label)`` pairs) are

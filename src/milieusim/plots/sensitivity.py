@@ -79,6 +79,9 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
             y = rows + (0.5 - i) * height
             values = table[bar].to_numpy(dtype=float)
             xerr = table[error].to_numpy(dtype=float) if error else None
+            if xerr is not None and bar == "mu_star":  # mu* >= 0: the interval stops at 0
+                xerr = np.vstack([values - table["mu_star_low"].to_numpy(dtype=float),
+                                  table["mu_star_high"].to_numpy(dtype=float) - values])
             ax.barh(y, values, height=height * 0.92, color=PALETTE[i], label=text[bar],
                     zorder=2)
             if xerr is not None:

@@ -30,8 +30,8 @@ from matplotlib.patches import Circle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from PIL import Image
 
+from milieusim.measures import REPORTERS
 from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, KIND_STAFF
-from milieusim.reporters import REPORTERS
 from milieusim.workshop.i18n import normalise, t
 from milieusim.workshop.layout import OrgLayout
 
@@ -56,16 +56,16 @@ LINE_COLOURS: dict[str, str] = {
     "ideas": "#7a7a7a",
     "experiments_running": "#E69F00",
     "innovations_adopted": "#0072B2",
-    "innovations_abandoned": "#D55E00",
+    "practices_dropped": "#D55E00",
     "quality_index": "#009E73",
     "cost_index": "#CC79A7",
 }
-LINE_STYLES: dict[str, Any] = {"ideas": ":", "innovations_abandoned": "--"}
+LINE_STYLES: dict[str, Any] = {"ideas": ":", "practices_dropped": "--"}
 
 PANELS: dict[str, tuple[str, ...]] = {
     "adoption": ("adoption_share",),
     "lifecycle": ("ideas", "experiments_running", "innovations_adopted",
-                  "innovations_abandoned"),
+                  "practices_dropped"),
     "indices": ("quality_index", "cost_index"),
 }
 """Chart panels and the reporters each one draws."""

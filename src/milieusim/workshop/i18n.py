@@ -1,7 +1,7 @@
 """Every string the workshop shows (page, figures, animations), in French and English.
 
 Parameter labels and meanings come from :mod:`milieusim.params`, indicator labels from
-:mod:`milieusim.reporters` and scenario titles from the scenario files; this module holds
+:mod:`milieusim.measures` and scenario titles from the scenario files; this module holds
 only the workshop's own words. Look them up with :func:`t`.
 """
 
