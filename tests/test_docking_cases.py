@@ -47,6 +47,16 @@ def test_watts_cascade_window_on_2000_staff():
     assert len(tested) == 4  # below, z = 3, above, edge size
 
 
+def test_watts_published_frequency_at_mean_degree_5():
+    """Watts (2002, Fig. 1a) at z = 5, N = 10,000, φ = 0.18: 0.70, within 2 binomial SE of
+    the runs made + 0.03 for reading the figure (the full validation adds z = 1.2, 6, 6.5)."""
+    result = watts.run(watts.WattsSettings(degrees=(5.0,), runs=50))
+    check = next(c for c in result.checks if "published" in c.quantity)
+    assert check.verdict == "PASS", check.ours
+    quick = watts.run(watts.WattsSettings(n_staff=500, degrees=(5.0,), runs=3))
+    assert next(c for c in quick.checks if "published" in c.quantity).verdict == "reported"
+
+
 def test_watts_analytic_window():
     lower, upper = watts.cascade_window(0.18)
     assert lower == pytest.approx(1.02, abs=0.01)
