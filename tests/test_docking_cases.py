@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -70,10 +72,35 @@ def test_centola_macy_complex_contagion_collapses_with_rewiring():
     s = centola_macy.CentolaMacySettings(n_staff=300, rewirings=(0.0, 0.01, 1.0), runs=5)
     result = centola_macy.run(s)
     assert result.passed, [(c.quantity, c.ours) for c in result.checks]
+    speed = next(c for c in result.checks if "speed" in c.quantity)
+    assert speed.miss == NOT_REPRODUCED and speed.verdict in ("PASS", NOT_REPRODUCED)
     table = result.data["table"]
     simple_times = [t for t, b, T in zip(table["time"], table["beta"], table["T"],
                                          strict=True) if T == 1]
     assert simple_times[0] == np.ceil((300 - 7) / 6)  # the unrewired ring: 3 places a week
+
+
+def test_centola_macy_median_time_counts_unsaturated_runs_as_never():
+    nan = math.nan
+    assert centola_macy.median_time(np.array([10.0, 20.0, nan, nan])) == 20.0
+    assert centola_macy.median_time(np.array([10.0, nan, nan])) == math.inf
+    assert centola_macy.median_time(np.array([30.0, 10.0, 20.0])) == 20.0
+    # The survivor-biased median of saturated runs would be 5 at β = 0.1 and call it faster.
+    frame = pd.DataFrame({"threshold_count": 2, "rewiring": [0.0] * 4 + [0.1] * 4,
+                          "time_full": [8.0] * 4 + [5.0, nan, nan, nan]})
+    speed = centola_macy.sooner(frame)
+    assert speed[["beta", "sooner", "runs", "t0"]].values.tolist() == [[0.1, 1, 4, 8.0]]
+    assert speed.p.iloc[0] > 0.5
+    frame.loc[5:, "time_full"] = 4.0
+    assert centola_macy.sooner(frame).p.iloc[0] == pytest.approx(1 / 16)
+
+
+def test_centola_macy_ring_support():
+    """Adopters after week 0 with no / one earlier-adopting ring neighbour (k/2 = 1)."""
+    at = np.array([0, 1, 5, -1, 3, -1, -1, 2])
+    # 1: neighbour 0 adopted earlier; 7: neighbour 0 earlier (wraps round); 4: none;
+    # 2: neighbour 1 earlier.
+    assert centola_macy.ring_support(at, 1) == (1, 3)
 
 
 def test_rogers_classifier_and_bass_limit():
