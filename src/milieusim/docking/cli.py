@@ -14,7 +14,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.command(context_settings=CONTEXT)
 @click.option("--quick", is_flag=True,
               help="Reduced sizes and runs (about a minute on two cores) instead of the "
-                   "full validation (about a quarter of an hour).")
+                   "full validation (about a quarter of an hour; longer on busy cores).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out/validation"),
               show_default=True, metavar="DIR",
               help="Folder for validation.md, validation.json and figures/.")
@@ -53,10 +53,10 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
 
     \b
     Examples:
-      milieusim validate --quick                 # reduced version, a few minutes
+      milieusim validate --quick                 # reduced version, about a minute
       milieusim validate                         # full version (docs/validation.md)
-      milieusim validate --quick --seed-block 2  # the same on seed block 2
-      milieusim validate --blocks 5              # blocks 1-5: passes in >= 4 of 5 count
+      milieusim validate --quick --seed-block 2  # the quick version on seed block 2
+      milieusim validate --blocks 5              # blocks 1-5; a check needs 4 of 5
       milieusim validate --quick --seed-block 0 --blocks 3   # blocks 0, 1 and 2
       milieusim validate --out results/val --workers 8
     """
