@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import multiprocessing
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 import milieusim.docking as docking
 from milieusim.cli import main
-from milieusim.docking import bass, centola_macy, march, patterns, rogers, watts
+from milieusim.docking import bass, centola_macy, core, march, patterns, rogers, watts
 from milieusim.docking.core import (
     NOT_REPRODUCED,
     SEED_STRIDE,
@@ -301,7 +302,10 @@ def test_report_over_seed_blocks(tmp_path):
     assert [b["ours"] for b in figure["blocks"]] == ["1", "2", "3", "4", "5"]
 
 
-def test_seed_blocks_give_the_same_results_on_any_number_of_workers():
+def test_seed_blocks_give_the_same_results_on_any_number_of_workers(monkeypatch):
+    # Spawned workers: the forkserver is one per process, and the sweep engine's tests
+    # expect it to start with their own preload (the model without pandas).
+    monkeypatch.setattr(core, "_context", lambda: multiprocessing.get_context("spawn"))
     one = run_validation(quick=True, workers=1, cases=[SMALL_BASS], blocks=(2,))
     two = run_validation(quick=True, workers=2, cases=[SMALL_BASS], blocks=(2,))
     assert one.results[0].checks == two.results[0].checks
