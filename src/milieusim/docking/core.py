@@ -11,10 +11,24 @@ one process pool under one progress bar:
 * ``plot(result, path)``: the case's figure.
 
 Every task carries its own seed, so results do not depend on the number of workers.
+
+**Seed blocks.** A case's settings object is a frozen dataclass with an integer ``seed``: the
+base from which every seed of the case is derived (``seed``, ``seed + 1``, …, all below
+``seed + SEED_STRIDE``). :func:`seed_block` moves a case to block *k* by adding
+``k × SEED_STRIDE`` to that base, so the blocks of a case never share a seed and block 0 is
+the case's fixed seeds. :func:`block_tasks` plans a case's tasks in a block and refuses a
+task whose seed leaves the block.
+
+**Verdicts.** A :class:`Check` with a criterion is *tested*: PASS when met; when not, FAIL
+(a tested property of the software or the kernel is broken: ``milieusim validate`` exits 1)
+or, for a published figure or pattern that the model may legitimately miss, ``not
+reproduced`` (a result about the model, explained in the case notes; the exit status stays
+0). A check without a criterion is *reported*.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -27,8 +41,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "CaseResult", "Check", "Task", "binomial_se", "docking_parameters",
-           "run_case", "run_model", "run_tasks"]
+__all__ = ["FAIL", "NOT_REPRODUCED", "SEED_STRIDE", "Case", "CaseResult", "Check", "Task",
+           "binomial_se", "block_tasks", "blocks_needed", "checks_by_key", "combine_blocks",
+           "docking_parameters", "run_case", "run_model", "run_tasks", "seed_block"]
+
+FAIL = "FAIL"
+NOT_REPRODUCED = "not reproduced"
+SEED_STRIDE = 1_000_000
+"""Block k's seeds are block 0's plus k × SEED_STRIDE; a case's seeds span less than this."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +77,33 @@ class Check:
     ours: str
     tolerance: str
     passed: bool | None
+    miss: str = FAIL
+    """The verdict when the criterion is not met: FAIL, or NOT_REPRODUCED for a published
+    figure or pattern the model may miss (a result, not a software failure)."""
+    blocks: tuple[bool, ...] = ()
+    """Whether the criterion was met in each seed block of a multi-block validation (empty
+    for one block); ``passed`` then says whether it was met in enough of them."""
+
+    def __post_init__(self) -> None:
+        if self.miss not in (FAIL, NOT_REPRODUCED):
+            raise ValueError(f"miss must be {FAIL!r} or {NOT_REPRODUCED!r}, not {self.miss!r}")
+
+    @property
+    def tested(self) -> bool:
+        """True if the check has a criterion (it is not only reported)."""
+        return self.passed is not None
+
+    @property
+    def failed(self) -> bool:
+        """True for a tested check whose miss is a failure (``validate`` exits 1)."""
+        return self.passed is False and self.miss == FAIL
 
     @property
     def verdict(self) -> str:
-        """PASS, FAIL or 'reported'."""
+        """PASS, FAIL, 'not reproduced' or 'reported'."""
         if self.passed is None:
             return "reported"
-        return "PASS" if self.passed else "FAIL"
+        return "PASS" if self.passed else self.miss
 
 
 @dataclass
@@ -86,13 +126,21 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        """True unless a tested check failed."""
-        return all(c.passed is not False for c in self.checks)
+        """True unless a tested check failed ('not reproduced' is not a failure)."""
+        return not any(c.failed for c in self.checks)
+
+    @property
+    def not_reproduced(self) -> int:
+        """How many checks are published figures the model does not reproduce."""
+        return sum(1 for c in self.checks if c.verdict == NOT_REPRODUCED)
 
     @property
     def verdict(self) -> str:
-        """PASS or FAIL."""
-        return "PASS" if self.passed else "FAIL"
+        """FAIL if a tested check failed, else 'not reproduced' if a figure is not
+        reproduced, else PASS."""
+        if not self.passed:
+            return FAIL
+        return NOT_REPRODUCED if self.not_reproduced else "PASS"
 
 
 @dataclass(frozen=True)
@@ -102,10 +150,87 @@ class Case:
     name: str
     title: str
     settings: Callable[[str], Any]
-    """Settings for a size: 'quick' or 'full'."""
+    """Settings for a size, 'quick' or 'full', in seed block 0: a frozen dataclass whose
+    ``seed`` is the base of every seed the case uses (see :func:`seed_block`)."""
     tasks: Callable[[Any], list[Task]]
     evaluate: Callable[[Any, list[tuple[Task, Any]]], CaseResult]
     plot: Callable[[CaseResult, Path], None]
+
+
+# --- seed blocks -------------------------------------------------------------------------------
+
+
+def seed_block(settings: Any, block: int) -> Any:
+    """``settings`` moved to seed block ``block``: its ``seed`` plus ``block × SEED_STRIDE``.
+
+    Block 0 returns ``settings`` unchanged. Other blocks need a dataclass with an integer
+    ``seed`` (the interface every case's settings follow).
+    """
+    if block < 0:
+        raise ValueError(f"seed block must be ≥ 0, not {block}")
+    if block == 0:
+        return settings
+    if not (dataclasses.is_dataclass(settings) and isinstance(getattr(settings, "seed", None),
+                                                               int)):
+        raise TypeError(f"{type(settings).__name__} has no integer 'seed': cannot move it to "
+                        "another seed block")
+    return dataclasses.replace(settings, seed=settings.seed + block * SEED_STRIDE)
+
+
+def block_tasks(case: Case, settings: Any) -> list[Task]:
+    """``case.tasks(settings)``, checked: every task seed lies in ``[seed, seed +
+    SEED_STRIDE)`` of ``settings`` (so seed blocks never overlap)."""
+    tasks = case.tasks(settings)
+    base = getattr(settings, "seed", None)
+    if isinstance(base, int):
+        for task in tasks:
+            seed = task.kwargs.get("seed")
+            if seed is not None and not base <= seed < base + SEED_STRIDE:
+                raise ValueError(f"{case.name}: task {task.key} has seed {seed}, outside its "
+                                 f"block [{base}, {base + SEED_STRIDE})")
+    return tasks
+
+
+def blocks_needed(blocks: int) -> int:
+    """Blocks in which a tested check must pass: at least 80 % of them (4 of 5)."""
+    return -(-4 * blocks // 5)
+
+
+def combine_blocks(results: Sequence[CaseResult]) -> CaseResult:
+    """One case's results over several seed blocks, as one result.
+
+    Checks are matched by their quantity. A tested check passes when it passed in
+    :func:`blocks_needed` of the blocks (missing from a block counts as not passed);
+    ``blocks`` keeps each block's outcome. Figures, notes and data are the first block's;
+    compute times add up.
+    """
+    first = results[0]
+    if len(results) == 1:
+        return first
+    keyed = [checks_by_key(r.checks) for r in results]
+    order = list(dict.fromkeys(key for checks in keyed for key in checks))
+    checks = []
+    for key in order:
+        base = next(checks[key] for checks in keyed if key in checks)
+        if not base.tested:
+            checks.append(base)
+            continue
+        outcome = tuple(bool(key in c and c[key].passed) for c in keyed)
+        checks.append(dataclasses.replace(
+            base, passed=sum(outcome) >= blocks_needed(len(outcome)), blocks=outcome))
+    return dataclasses.replace(first, checks=checks,
+                               elapsed_s=float(sum(r.elapsed_s for r in results)))
+
+
+def checks_by_key(checks: Sequence[Check]) -> dict[tuple[str, int], Check]:
+    """Checks by (quantity, how many earlier checks had the same quantity)."""
+    seen: dict[str, int] = {}
+    out = {}
+    for c in checks:
+        n = seen.get(c.quantity, 0)
+        seen[c.quantity] = n + 1
+        out[(c.quantity, n)] = c
+    return out
 
 
 # --- helpers used by the cases ---------------------------------------------------------------
@@ -204,11 +329,13 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = 1, progress: bool 
 
 
 def run_case(case: Case, settings: Any = "full", *, workers: int | None = 1,
-             progress: bool = False) -> CaseResult:
-    """Run one case at ``settings`` (a size name or a settings object) and evaluate it."""
+             progress: bool = False, block: int = 0) -> CaseResult:
+    """Run one case at ``settings`` (a size name or a settings object), in seed block
+    ``block``, and evaluate it."""
     if isinstance(settings, str):
         settings = case.settings(settings)
-    tasks = case.tasks(settings)
+    settings = seed_block(settings, block)
+    tasks = block_tasks(case, settings)
     outputs, times = run_tasks(tasks, workers=workers, progress=progress,
                                description=case.name)
     result = case.evaluate(settings, list(zip(tasks, outputs, strict=True)))

@@ -18,7 +18,8 @@ Three comparisons:
 * the Bass limit (``scenarios/docking/bass.toml``): the model's shares must match those of
   the discrete Bass curve it docks with (Bass adoption times are not normal either: see
   Mahajan, Muller & Srivastava 1990);
-* the default scenario: reported and explained, not tested.
+* the default scenario: compared with Rogers' shares (each band within 3 SE + 0.5 point);
+  a miss is *not reproduced*, a known misfit explained in the notes, not a failure.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import Case, CaseResult, Check, Task, docking_parameters, run_model
+from milieusim.docking.core import (
+    NOT_REPRODUCED,
+    Case,
+    CaseResult,
+    Check,
+    Task,
+    docking_parameters,
+    run_model,
+)
 
 __all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify", "run"]
 
@@ -145,8 +154,18 @@ def _shares(values: np.ndarray) -> str:
     return " / ".join(f"{100 * v:.1f}" for v in values)
 
 
+def _within(shares: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Mean band shares over innovations (rows), and whether each band is within 3 SE +
+    0.5 point of ``reference``."""
+    mean = shares.mean(axis=0)
+    n = len(shares)
+    se = shares.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(mean)
+    return mean, bool(np.all(np.abs(mean - reference) <= 3 * se + 0.005))
+
+
 def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """The classifier, the Bass limit (tested) and the default scenario (reported)."""
+    """The classifier and the Bass limit (tested); the default scenario against Rogers'
+    shares (not reproduced when it misses them)."""
     bass_params = docking_parameters("docking/bass")
     p, q = bass_params["external_influence"], bass_params["imitation"]
     bass = np.array([v for t, v in outputs if t.key[0] == "bass"])
@@ -163,30 +182,34 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
                     bool(np.abs(normal - NORMAL).max() <= 0.005))]
     expected = bass_bands(p, q)
     if len(bass):
-        mean = bass.mean(axis=0)
-        se = bass.std(axis=0, ddof=1) / math.sqrt(len(bass)) if len(bass) > 1 else 0 * mean
-        tol = 3 * se + 0.005
+        mean, ok = _within(bass, expected)
         checks.append(Check(
             f"Bass limit (p = {p:g}, q = {q:g}): shares of the model's adopters",
             _shares(expected) + " (discrete Bass curve; Rogers: "
             + _shares(np.array(ROGERS)) + ")",
-            _shares(mean), "each band within 3 SE + 0.5 point of the Bass curve",
-            bool(np.all(np.abs(mean - expected) <= tol))))
-    if len(all_):
-        checks.append(Check(
-            f"Default scenario, all adopters ({len(all_)} innovations that spread, "
-            f"{s.runs} runs)", _shares(np.array(ROGERS)), _shares(all_.mean(axis=0)),
-            "reported", None))
-    if len(chosen):
-        checks.append(Check(
-            f"Default scenario, staff outside the pilot unit ({len(chosen)} innovations "
-            f"spreading ≥ {s.min_weeks} weeks)", _shares(np.array(ROGERS)),
-            _shares(chosen.mean(axis=0)), "reported", None))
+            _shares(mean), "each band within 3 SE + 0.5 point of the Bass curve", ok))
+    rogers = np.array(ROGERS)
+    for shares, label, count in (
+            (all_, "Default scenario, all adopters", "innovations that spread"),
+            (chosen, "Default scenario, staff outside the pilot unit",
+             f"innovations spreading ≥ {s.min_weeks} weeks")):
+        if len(shares):
+            mean, ok = _within(shares, rogers)
+            checks.append(Check(
+                label, _shares(rogers), f"{_shares(mean)} ({len(shares)} {count}, "
+                f"{s.runs} runs)", "each band within 3 SE + 0.5 point of Rogers' shares",
+                ok, miss=NOT_REPRODUCED))
     pilot = counts[:, 1].sum() / counts[:, 0].sum() if len(counts) else math.nan
+    missed = [c for c in checks if c.verdict == NOT_REPRODUCED]
     notes = (
         "Shares are in % in the order innovators / early adopters / early majority / late "
-        "majority / laggards, averaged over innovations (each counts once). "
-        "**Why the default scenario departs from Rogers' bell curve.** (1) A successful "
+        "majority / laggards, averaged over innovations (each counts once); the SE is that "
+        "of this mean over innovations. "
+        + ("**Not reproduced: the default scenario's split misses Rogers' shares** (a known "
+           "misfit of the organisational model, not a failure of the software: the tested "
+           "checks, the classifier and the Bass limit, pass or fail on their own). "
+           if missed else "")
+        + "**Why the default scenario departs from Rogers' bell curve.** (1) A successful "
         "pilot's whole unit adopts in the week the innovation starts to spread (ODD §7.7): "
         f"about 100 staff at once, {pilot:.0%} of all adopters here. "
         "This block is the earliest mass of adoption times; it pulls μ − 2σ below itself, "
@@ -210,8 +233,9 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         setup=(f"`scenarios/default.toml`, {s.runs} runs (seeds {s.seed}–"
                f"{s.seed + s.runs - 1}, 1,000 staff, 260 weeks): every innovation that "
                "spread beyond its pilot unit, from `Innovation.adopted_at`. "
-               f"`scenarios/docking/bass.toml`, {s.bass_runs} runs. Each adoption week t "
-               "is read as the interval (t − 1, t]."),
+               f"`scenarios/docking/bass.toml`, {s.bass_runs} runs (seeds {s.seed}–"
+               f"{s.seed + s.bass_runs - 1}). Each adoption week t is read as the interval "
+               "(t − 1, t]."),
         checks=checks, notes=notes,
         data={"rogers": list(ROGERS), "bass_expected": expected.tolist(),
               "bass": bass.mean(axis=0).tolist() if len(bass) else [math.nan] * 5,
