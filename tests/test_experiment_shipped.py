@@ -55,22 +55,18 @@ def test_inertia_tolerance_uptake_falls_with_inertia(tmp_path: Path) -> None:
     assert by_inertia.idxmin() == 1.0 and by_inertia[0.0] > by_inertia[1.0]
 
 
-def test_serendipity_widens_the_spread_of_idea_values(tmp_path: Path) -> None:
-    """Behaviour 4. Serendipity 0, 0.5, 1; 4 replications; 400 staff, 2 years (~10 to
-    ~50 ideas a run). The standard deviation of idea values must rise from level to level,
-    by more than 3 SE between 0 and 1 (measured: 0.93 → 1.68 → 2.66, 10 SE), and the
-    99th percentile of idea values must be higher at 1 than at 0 by more than one value
-    point (measured: 0.96 → 5.4; the tail of rare, very valuable ideas)."""
-    results = quick_sweep("serendipity", tmp_path / "out", replications=4)
+def test_serendipity_sweep_runs_the_follow_up_of_anomalies(tmp_path: Path) -> None:
+    """The chain of the serendipity sweep: with no room for serendipity no anomaly is
+    followed up and no serendipitous idea is born; anomalies followed up rise with it
+    (a wiring check; what serendipity does to uptake is tested by `milieusim validate`,
+    case mechanisms, on 50 paired seeds per block)."""
+    results = quick_sweep("serendipity", tmp_path / "out", replications=2)
     runs = results.runs
-    sd = runs.groupby("serendipity")["idea_value_sd"].agg(["mean", "var", "count"])
-    assert sd["mean"].is_monotonic_increasing and sd.index.tolist() == [0.0, 0.5, 1.0]
-    gap = sd.loc[1.0, "mean"] - sd.loc[0.0, "mean"]
-    se = np.sqrt(sd.loc[1.0, "var"] / sd.loc[1.0, "count"] + sd.loc[0.0, "var"]
-                 / sd.loc[0.0, "count"])
-    assert gap > 3 * se, (gap, se)
-    p99 = runs.groupby("serendipity")["ideas_exceptional"].mean()
-    assert p99[1.0] > p99[0.0] + 1.0
+    leads = runs.groupby("serendipity")["leads_followed"].mean()
+    assert leads.loc[0.0] == 0 and leads.is_monotonic_increasing and leads.iloc[-1] > 10
+    assert (runs.loc[runs["serendipity"] == 0.0, "uptake_from_serendipity"].fillna(0) == 0).all()
+    innovations = results.innovations
+    assert not innovations.empty and set(innovations["run_id"]) <= set(runs["run_id"])
     assert results.timeseries.empty  # every = 0: final values only
 
 
@@ -90,21 +86,16 @@ def test_uncertainty_threshold_approvals_collapse(tmp_path: Path) -> None:
     assert (high["paralysis"] > 0.9).all()
 
 
-def test_openness_helps_only_with_learning_capacity(tmp_path: Path) -> None:
-    """Behaviour 6. Openness 0, 0.5, 1 × learning capacity 0, 0.5, 1; 4 replications;
-    400 staff, 2 years. The effect of openness (1 vs 0) on ideas from outside, paired by
-    replication (common seeds), must be larger at learning capacity 1 than at 0 by more
-    than 3 SE of the paired differences (measured: 0 at 0, 34 ideas at 1; 15 SE). The
-    SE is floored at 1 idea, in case the replications happen to agree closely."""
-    results = quick_sweep("openness-learning", tmp_path / "out", replications=4)
+def test_openness_learning_sweep_closes_and_opens(tmp_path: Path) -> None:
+    """The chain of the openness × learning sweep: a closed organisation (openness 0)
+    gets no idea from outside, and outside ideas rise with openness at every level of
+    learning capacity (averaged over replications; the interaction itself is tested by
+    `milieusim validate`, case mechanisms, on 50 paired seeds per block)."""
+    results = quick_sweep("openness-learning", tmp_path / "out", replications=2)
     runs = results.runs
-    cells = runs.pivot_table(index=["learning_capacity", "replication"], columns="openness",
-                             values="ideas_external")
-    effect = (cells[1.0] - cells[0.0]).unstack("learning_capacity")  # replication × LC
-    contrast = effect[1.0] - effect[0.0]
-    se = contrast.std(ddof=1) / np.sqrt(contrast.size)
-    assert contrast.mean() > 3 * max(se, 1.0), (contrast.mean(), se)
-    assert abs(effect[0.0].mean()) < 2  # no learning: openness brings (almost) nothing
+    assert (runs.loc[runs["openness"] == 0.0, "ideas_external"] == 0).all()
+    by = runs.groupby(["learning_capacity", "openness"])["ideas_external"].mean().unstack()
+    assert (by[1.0] > by[0.0]).all()
 
 
 def test_knocking_out_marginaux_cuts_outside_ideas_far_more(tmp_path: Path) -> None:

@@ -103,8 +103,9 @@ def test_docking_bass_values() -> None:
     p = load_scenario("docking/bass").parameters
     assert p == {**params.defaults(), **{
         "managers": False, "n_rules": 0, "n_partners": 0, "innovator_share": 0.0,
-        "staff_network": "fully-mixed", "initial_innovations": 1,
-        "creative_stimulation": 0.0, "serendipity": 0.0, "openness": 0.0, "adhesion": 1.0,
+        "staff_network": "fully-mixed", "adoption_rule": "probabilistic",
+        "initial_innovations": 1, "creative_stimulation": 0.0, "serendipity": 0.0,
+        "openness": 0.0, "adhesion": 1.0,
         "external_influence": 0.03, "imitation": 0.38, "n_staff": 1000, "steps": 30}}
 
 

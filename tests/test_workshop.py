@@ -226,7 +226,7 @@ def test_workshop_live_settings_and_sizes() -> None:
     assert not any(changed.values())
     ws.intervene(GENERIC_INTERVENTIONS[0])
     assert dict((label, flag) for label, _, flag in ws.current_values())[
-        "Budget d'expérimentations par service"]
+        "Expérimentations simultanées par service"]
 
 
 def test_workshop_bad_sizes_keep_the_model_and_report() -> None:

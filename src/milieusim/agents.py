@@ -2,14 +2,15 @@
 
 Staff-like agents (ordinary staff, *marginaux sécants*, prudent managers) sit on the
 nodes of the informal network (a Mesa ``discrete_space.Network``). Their numeric state
-lives in the model's numpy arrays, indexed by :attr:`StaffMember.index`, so that the
+lives in the model's NumPy arrays, indexed by :attr:`StaffMember.index`, so that the
 per-step kernels stay vectorised; the agents expose it as properties and carry the
-behaviours that are naturally per-agent (a manager reviewing its queue, a rule granting
-a derogation).
+behaviours that are naturally per agent: a manager reviewing proposals, deciding on a
+practice and learning from outcomes; a rule granting a derogation.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,15 +18,34 @@ from mesa import Agent
 from mesa.discrete_space import CellAgent
 
 from milieusim.innovation import Innovation, Stage
+from milieusim.learning import close_gap
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Cell
 
     from milieusim.model import MilieuModel
 
+__all__ = ["MANDATE_GAP", "MANDATE_SHARE", "ExternalPartner", "Innovator", "PrudentManager",
+           "RuleConstraint", "StaffKind", "StaffMember"]
+
+MANDATE_SHARE = 0.2
+"""A manager mandates a practice only once this share of the staff of some unit use it:
+managers formalise what they have seen work (trialability and observability)."""
+MANDATE_GAP = 52
+"""Weeks between two mandates in a unit: a unit absorbs one imposed change at a time
+(managers' own attention, and change fatigue)."""
+
+
+class StaffKind(IntEnum):
+    """The role of a staff member (the codes of ``MilieuModel.staff_kind``)."""
+
+    STAFF = 0
+    INNOVATOR = 1  # a marginal sécant
+    MANAGER = 2
+
 
 class StaffMember(CellAgent):
-    """An employee (*agent*) who may adopt new practices."""
+    """An employee (*agent*) who may have ideas and adopt new practices."""
 
     model: MilieuModel
 
@@ -46,13 +66,23 @@ class StaffMember(CellAgent):
 
     @property
     def creativity(self) -> float:
-        """Propensity to turn encounters and contacts into ideas, in [0, 1]."""
+        """Propensity to turn contacts, encounters and anomalies into ideas, in [0, 1]."""
         return float(self.model.staff_creativity[self.index])
 
     @property
     def initiative(self) -> float:
-        """Chance of turning one's idea into a proposal, in [0, 1]."""
+        """Chance of proposing one's idea, in [0, 1]."""
         return float(self.model.staff_initiative[self.index])
+
+    @property
+    def safety(self) -> float:
+        """Psychological safety (Edmondson 1999): falls when failures are blamed, in [0, 1]."""
+        return float(self.model.staff_safety[self.index])
+
+    @property
+    def knowledge(self) -> np.ndarray:
+        """Where this person's know-how sits in the knowledge plane."""
+        return self.model.staff_home[self.index]
 
     @property
     def present(self) -> bool:
@@ -61,17 +91,19 @@ class StaffMember(CellAgent):
 
     @property
     def adopted(self) -> list[Innovation]:
-        """Spreading innovations this person has adopted."""
-        return [k for k in self.model.spreading if k.adopters[self.index]]
+        """Practices this person uses."""
+        return [k for k in self.model.spreading
+                if np.searchsorted(k.adopters, self.index) < k.adopters.size
+                and k.adopters[np.searchsorted(k.adopters, self.index)] == self.index]
 
     @property
     def contacts(self) -> list[StaffMember]:
-        """Informal ties (network neighbours)."""
+        """Informal ties made at the start (network neighbours)."""
         return [a for cell in self.cell.neighborhood for a in cell.agents]
 
 
 class Innovator(StaffMember):
-    """A *marginal sécant* (Crozier): a staff member who also belongs to outside networks."""
+    """A *marginal sécant* (Crozier): a staff member who also belongs to an outside world."""
 
     def __init__(self, model: MilieuModel, cell: Cell, index: int,
                  partners: np.ndarray) -> None:
@@ -84,28 +116,32 @@ class Innovator(StaffMember):
         return [self.model.partner_agents[p] for p in self.partners]
 
     @property
+    def bridge(self) -> np.ndarray:
+        """Know-how of their outside world, half-way between their unit and it."""
+        return self.model.staff_bridge[self.index]
+
+    @property
     def reputation(self) -> float:
         """Track record of the innovator's pilots: Beta(1, 1) posterior mean of success."""
         return self.model.reputation_of(self.index)
 
 
 class PrudentManager(StaffMember):
-    """Head of a unit (*encadrement prudent*): approves or blocks pilots and scale-up."""
+    """Head of a unit (*encadrement prudent*): approves or blocks pilots, mandates or bans
+    practices in the unit, learns from outcomes (lessons) and from blame (caution)."""
 
     def __init__(self, model: MilieuModel, cell: Cell, index: int, head_of: int,
                  ambiguity_z: float) -> None:
         super().__init__(model, cell, index)
         self.head_of = head_of
         self.ambiguity_z = ambiguity_z  # standard-normal draw: this manager's tolerance rank
-        self.successes_seen = 0.0  # Beta evidence about pilots succeeding
-        self.failures_seen = 0.0
+        self.lessons = 0.0
+        """Pilot outcomes learnt from (own unit 1 each, others' shared by learning)."""
+        self.caution = 0.0
+        """Extra hurdle (in value_sd) after being blamed for a failed pilot; fades."""
         self.frozen = False
         self.queue: list[Innovation] = []
-
-    @property
-    def confidence(self) -> float:
-        """Belief that a pilot succeeds: Beta(2, 2) prior updated by outcomes seen."""
-        return (2 + self.successes_seen) / (4 + self.successes_seen + self.failures_seen)
+        self.last_mandate = -MANDATE_GAP
 
     @property
     def ambiguity_tolerance(self) -> float:
@@ -114,62 +150,116 @@ class PrudentManager(StaffMember):
         return p["ambiguity_tolerance"] + p["manager_heterogeneity"] * self.ambiguity_z
 
     @property
-    def risk_aversion(self) -> float:
-        """Base approval hurdle in units of value_sd, before rules and track records."""
-        p = self.model.p
-        return (p["inertia"] + p["institutional_uncertainty"]
-                - p["experimentation_tolerance"] - (self.confidence - 0.5))
+    def estimate_error(self) -> float:
+        """Spread of this manager's judgement of a practice known with no novelty, in
+        units of value_sd: 1 without experience, shrinking with lessons (1 / √(1 + L/4))."""
+        return 1.0 / np.sqrt(1.0 + self.lessons / 4.0)
 
     @property
-    def budget(self) -> int:
-        """Pilots the unit can still start (its experimentation budget)."""
-        return self.model.p["max_pilots_per_unit"] - int(self.model.pilots_running[self.head_of])
+    def hurdle(self) -> float:
+        """Value (index points) a pilot or a mandate must seem to bring, before the rules
+        and the proposer's track record: prudence (inertia), institutional uncertainty
+        and the caution this manager learnt from blame, in units of value_sd."""
+        m = self.model
+        return m.p["value_sd"] * (m.lever("inertia", "inertia:hurdle")
+                                  + m.lever("institutional_uncertainty", "uncertainty:hurdle")
+                                  + self.caution)
+
+    def worth(self, k: Innovation, use: float, exchange: float) -> float:
+        """What ``k`` is worth to this manager: use, exchange weighted by financial
+        prudence (0.5 + inertia), and half its esteem."""
+        weight = 0.5 + self.model.lever("inertia", "inertia:cost-weight")
+        return use + weight * exchange + 0.5 * k.esteem
+
+    def judge(self, k: Innovation, seen: int = 0) -> float:
+        """A noisy estimate of what ``k`` delivers (once piloted: its realised faces;
+        before: what it can be expected to deliver here). The error grows with its
+        novelty, shrinks with lessons, and with ``seen`` staff already using it."""
+        m = self.model
+        if np.isfinite(k.realised_use):
+            use, exchange = k.realised_use, k.realised_exchange
+        else:
+            use, exchange = m.expected_realised(k)
+        error = m.p["value_sd"] * self.estimate_error * (
+            1.0 + m.novelty_now(k) / m.p["absorption_radius"]) / np.sqrt(1.0 + seen)
+        return self.worth(k, use, exchange) + error * float(m.rng.standard_normal())
 
     def update_frozen(self, frozen_share: float) -> None:
         """Paralysis: freeze while uncertainty exceeds tolerance lowered by frozen peers."""
         p = self.model.p
         tolerance = self.ambiguity_tolerance - p["paralysis_contagion"] * frozen_share
-        self.frozen = p["institutional_uncertainty"] > tolerance
+        chi = self.model.lever("institutional_uncertainty", "uncertainty:paralysis")
+        self.frozen = chi > tolerance
 
     def review(self) -> None:
-        """Weekly review of the unit's pending proposals (vectorised over the queue)."""
+        """Weekly review of the unit's pending proposals."""
         model = self.model
         p = model.p
         now = model.now
         # Proposals out of patience expire whether or not the manager looks at them.
-        expired = [k for k in self.queue if now - k.stage_since >= p["proposal_patience"]]
-        for k in expired:
+        for k in [k for k in self.queue if now - k.stage_since >= p["proposal_patience"]]:
             model.expire(k)
         self.queue = [k for k in self.queue if k.stage == Stage.PROPOSAL]
-        if not self.queue or self.frozen or model.rng.random() >= 1.0 - p["inertia"]:
+        if not self.queue or self.frozen:
             return
-        perceived = np.fromiter((k.perceived_value for k in self.queue), float, len(self.queue))
-        burden = np.fromiter((model.rule_burden(k, self.head_of) for k in self.queue), float,
-                             len(self.queue))
-        reputation = np.fromiter((model.reputation_of(k.originator) for k in self.queue),
-                                 float, len(self.queue))
-        hurdle = p["value_sd"] * (self.risk_aversion - (reputation - 0.5) + burden)
-        margin = perceived - hurdle
-        budget = self.budget
+        if model.rng.random() >= 1.0 - model.lever("inertia", "inertia:review"):
+            return
+        hurdle = self.hurdle
+        scored = []
+        for k in self.queue:
+            trust = model.reputation_of(k.originator) - 0.5
+            bar = hurdle - p["value_sd"] * trust + model.rule_burden(k, self.head_of)
+            scored.append(self.judge(k) - bar)
         keep: list[Innovation] = []
-        # The most convincing proposals get the budget first; ties keep queue order.
-        for j in np.argsort(-margin, kind="stable").tolist():
+        # The most convincing proposals go first; ties keep queue order.
+        for j in np.argsort(-np.asarray(scored), kind="stable").tolist():
             k = self.queue[j]
-            if margin[j] <= 0:
+            if scored[j] <= 0:
                 model.reject(k)
-            elif budget > 0:
+            elif model.can_fund(k, self.head_of):
                 model.start_pilot(k)
-                budget -= 1
             else:
                 keep.append(k)
         keep.sort(key=lambda k: k.id)
         self.queue = keep
 
-    def accepts_scale_up(self, innovation: Innovation, estimate: float) -> bool:
-        """Whether this manager lets the unit adopt a piloted innovation."""
-        if self.frozen:
-            return False
-        return estimate > self.model.p["value_sd"] * self.risk_aversion
+    def decide(self, k: Innovation) -> None:
+        """Look at a practice in use (chance 1 − inertia), as it fits the unit's work
+        (relevance): ban it from the unit if it seems to do harm; mandate it for the whole
+        unit (an authority decision) if it has proven itself somewhere (at least
+        :data:`MANDATE_SHARE` of some unit use it), seems worth the hurdle, and the unit
+        had no other mandate in the last :data:`MANDATE_GAP` weeks. Frozen managers do
+        nothing."""
+        model = self.model
+        if self.frozen or k.mandated is None or k.banned is None:
+            return
+        if model.rng.random() >= 1.0 - model.lever("inertia", "inertia:mandate"):
+            return
+        unit = self.head_of
+        estimate = self.judge(k, seen=model.adopters_in_unit(k, unit)) * float(
+            model.relevance(k)[unit])
+        hurdle = self.hurdle
+        if estimate < -hurdle:
+            k.banned[unit] = True
+            k.mandated[unit] = False
+            model.rules_changed()
+        elif (not k.mandated[unit] and not k.banned[unit] and estimate > hurdle
+              and model.now - self.last_mandate >= MANDATE_GAP and model.proven(k)):
+            k.mandated[unit] = True
+            self.last_mandate = model.now
+            model.count("mandates")
+
+    def learn(self, weight: float) -> None:
+        """Take a pilot's outcome as a lesson (weight 1 for one's own unit)."""
+        self.lessons += weight
+
+    def blamed(self) -> None:
+        """A failed pilot of the unit was blamed on this manager: more caution."""
+        self.caution += self.model.p["caution_step"]
+
+    def relax(self) -> None:
+        """Caution fades with the memory of blame."""
+        self.caution = close_gap(self.caution, 0.0, 1.0 / self.model.p["safety_memory"])
 
 
 class RuleConstraint(Agent):
@@ -179,38 +269,51 @@ class RuleConstraint(Agent):
     KINDS = ("external", "internal", "cultural")
 
     def __init__(self, model: MilieuModel, index: int, kind: str, units: np.ndarray,
-                 innovation_kinds: tuple[str, ...], rigidity: float) -> None:
+                 innovation_kinds: tuple[str, ...], rigidity: float, born: int = 0) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind
         self.units = units  # bool per unit: where the rule applies
         self.innovation_kinds = innovation_kinds
         self.rigidity = rigidity
+        self.born = born  # week it was made (0: there from the start)
         self.derogations = 0
 
-    def step(self) -> None:
-        """Grant derogations to innovations this rule blocks, slowly relaxing the rule."""
+    @property
+    def derogable(self) -> bool:
+        """Internal rules and habits can be derogated locally; national rules only under
+        an experimentation law (Constitution, art. 72 al. 4)."""
+        return self.kind != "external" or bool(self.model.p["experimentation_law"])
+
+    def consider(self, k: Innovation) -> None:
+        """At a review of practice ``k`` that collides with this rule: grant a derogation
+        with chance tolerance × (1 − rigidity); each precedent relaxes the rule."""
         model = self.model
-        p = model.p
-        chance = p["experimentation_tolerance"] * (1.0 - self.rigidity) / p["review_weeks"]
-        for k in model.blocked_by(self.index):
-            if model.rng.random() < chance:
-                model.derogate(k, self)
+        if not self.derogable:
+            return
+        chance = model.lever("experimentation_tolerance", "tolerance:derogations") * (
+            1.0 - self.rigidity)
+        if model.rng.random() < chance:
+            k.rules = k.rules[k.rules != self.index]
+            self.derogations += 1
+            rate = model.lever("learning_capacity", "learning:rules") * model.p["learning_rate"]
+            self.rigidity = close_gap(self.rigidity, 0.0, rate)
+            model.rules_changed()
+            model.count("derogations")
 
 
 class ExternalPartner(Agent):
     """An outside actor: users, associations, firms, designers, universities, other towns."""
 
     model: MilieuModel
-    KINDS = ("users", "associations", "firms", "designers", "universities",
-             "other-local-authorities")
 
-    def __init__(self, model: MilieuModel, index: int, kind: str, knowledge: float,
-                 resources: float) -> None:
+    def __init__(self, model: MilieuModel, index: int, kind: str, position: np.ndarray,
+                 resources: float, milieu: np.ndarray) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind
-        self.knowledge = knowledge  # chance-scaling of ideas from a contact, in [0, 1]
-        self.resources = resources  # share of a joint pilot's cost the partner pays
+        self.position = position  # where its know-how sits in the knowledge plane
+        self.resources = resources  # share of a joint pilot's cost it can pay
+        self.milieu = milieu  # the partners it knows
         self.innovators: list[int] = []  # staff indices of tied marginaux sécants
         self.contacts = 0

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from milieusim.params import PARAMETERS, Param, check_consistency
+from milieusim.params import GROUP_TITLES, PARAMETERS, Param, check_consistency
 from milieusim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 
 if TYPE_CHECKING:  # the model and the runner import Mesa, pandas, matplotlib: slow to load,
@@ -26,17 +26,6 @@ CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_w
 WIDTH = 88
 """Width of the tables and wrapped texts the commands print (fixed: reproducible output)."""
 
-GROUP_TITLES: dict[str, tuple[str, str]] = {
-    "organisation": ("Organisation: the nine parameters of the seminar, each in [0, 1]",
-                     "Organisation : les neuf paramètres du séminaire, chacun dans [0, 1]"),
-    "size": ("Size and structure (fixed during a run)",
-             "Taille et structure (fixes pendant une simulation)"),
-    "network": ("Informal networks (fixed during a run)",
-                "Réseaux informels (fixes pendant une simulation)"),
-    "diffusion": ("Diffusion of practices among staff", "Diffusion des pratiques parmi les agents"),
-    "lifecycle": ("Innovation lifecycle", "Cycle de vie des innovations"),
-    "calibration": ("Calibration of behavioural rules", "Calibrage des règles de comportement"),
-}
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in PARAMETERS.values()))
 
 LANG = click.Choice(["en", "fr"], case_sensitive=False)

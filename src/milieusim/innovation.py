@@ -1,10 +1,16 @@
 """Innovations: ideas moving through their lifecycle.
 
 idea → proposal → experiment (pilot) → diffusion → routine; or an end: never proposed,
-rejected, expired, failed, dropped. Every transition is made by a submodel of
-:mod:`milieusim.model` and recorded in :attr:`Innovation.history`; every adoption and
-every drop by a staff member is recorded in :attr:`Innovation.log`, from which
-:mod:`milieusim.records` builds the per-innovation table.
+rejected, expired, failed or stopped (the pilot), dropped (nobody uses it any more). Every
+transition is made by a submodel of :mod:`milieusim.model` and recorded in
+:attr:`Innovation.history`; every adoption and every drop by a staff member is recorded in
+:attr:`Innovation.log`, from which :mod:`milieusim.records` builds the per-innovation
+table.
+
+Value has three faces (Groff 2009; Gallouj & Weinstein 1997): *use* (what it does for
+users: the service-quality index), *exchange* (what it saves or costs: the cost index)
+and *esteem* (how attractive and visible it looks; it sways judgements but changes neither
+index). A new service usually raises quality at a cost; a new process usually saves.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+
+__all__ = ["ADOPT", "DROP", "ENDS", "IN_USE", "Innovation", "Origin", "Stage"]
 
 
 class Stage(StrEnum):
@@ -23,15 +31,16 @@ class Stage(StrEnum):
     EXPERIMENT = "experiment"
     DIFFUSION = "diffusion"
     ROUTINE = "routine"
-    UNPROPOSED = "unproposed"  # its author never proposed it
+    UNPROPOSED = "unproposed"  # its author judged it not worth it, or lacked initiative
     REJECTED = "rejected"  # a manager turned the proposal down
     EXPIRED = "expired"  # the proposal waited longer than its patience
-    FAILED = "failed"  # the pilot failed
-    DROPPED = "dropped"  # dropped after spreading: nobody uses it any more
+    FAILED = "failed"  # the pilot ended and failed
+    STOPPED = "stopped"  # the pilot was stopped half-way, failing
+    DROPPED = "dropped"  # nobody uses it any more
 
 
 ENDS: frozenset[Stage] = frozenset({Stage.UNPROPOSED, Stage.REJECTED, Stage.EXPIRED,
-                                    Stage.FAILED, Stage.DROPPED})
+                                    Stage.FAILED, Stage.STOPPED, Stage.DROPPED})
 """Stages an innovation never leaves."""
 
 IN_USE: frozenset[Stage] = frozenset({Stage.DIFFUSION, Stage.ROUTINE})
@@ -41,9 +50,10 @@ IN_USE: frozenset[Stage] = frozenset({Stage.DIFFUSION, Stage.ROUTINE})
 class Origin(StrEnum):
     """Where an idea came from."""
 
-    PARTNER = "partner"  # a marginal sécant's contact with a tied external partner
-    INTERNAL = "internal"  # a staff member's own creativity
-    SERENDIPITY = "serendipity"  # an unplanned encounter (across units or with outsiders)
+    PARTNER = "partner"  # a marginal sécant's contact with a partner of their outside world
+    FRONTLINE = "frontline"  # another staff member's contact with an outsider at work
+    INTERNAL = "internal"  # a staff member's creativity with a colleague's know-how
+    SERENDIPITY = "serendipity"  # an anomaly found while doing something else
     SEED = "seed"  # available at step 0 (docking scenarios)
 
 
@@ -55,35 +65,43 @@ ADOPT, DROP = 1, -1
 class Innovation:
     """One idea and its fate.
 
-    ``value`` is the true value in index points (quality gain plus cost saving: "better
-    with less"); ``quality_weight`` splits it between the two. ``perceived_value`` is
-    what the pilot unit's manager believes at proposal time.
+    The three faces are in index points for the whole organisation (the change in the
+    quality or cost index if every staff member used it): ``use``, ``exchange`` and
+    ``esteem`` are the idea's potential; ``realised_use`` and ``realised_exchange`` what
+    its implementation (the pilot) actually delivers.
     """
 
     id: int
     kind: str  # "product" (innovation-produit) or "process" (innovation-process)
     origin: Origin
-    from_outside: bool
     originator: int  # staff index, -1 for seeded innovations
     unit: int  # the originator's unit, where a pilot runs
-    partner: int  # external partner involved, -1 if none
-    value: float
-    quality_weight: float
-    perceived_value: float
+    partner: int  # external partner whose knowledge it draws on, -1 if none
+    partner_kind: str  # that partner's kind ("" if none)
+    source: np.ndarray  # (2,) where in the knowledge plane it comes from
+    novelty: float  # distance of the source from what the organisation knew at birth
+    path: float  # length of the two-hop path by which the organisation understood it
+    use: float
+    exchange: float
+    esteem: float
     rules: np.ndarray  # indices of the rule constraints it collides with
     born: int
+    found_in: str = ""  # serendipity: "pilot", "work" or "encounter"
     stage: Stage = Stage.IDEA
     stage_since: int = 0
-    realised_value: float = float("nan")  # value once implemented (after the pilot)
-    spreading_since: int = -1  # step the innovation started to spread
-    adopters: np.ndarray | None = None  # bool per staff, while in use
-    # Step at which each staff member adopted (int32, -1 = not adopted), from the start of
-    # spreading on; kept after the practice is dropped (the record of who adopted when).
-    adopted_at: np.ndarray | None = None
-    allowed_units: np.ndarray | None = None  # bool per unit: managers accept scale-up
+    realised_use: float = float("nan")
+    realised_exchange: float = float("nan")
+    team: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cofunding: float = 0.0  # share of the pilot's cost the partner pays
+    reserved: float = 0.0  # pilot budget set aside when approved
+    spreading_since: int = -1  # week the innovation started to spread
+    adopters: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Staff using it now (sorted indices)."""
+    mandated: np.ndarray | None = None  # bool per unit: its manager mandated it
+    banned: np.ndarray | None = None  # bool per unit: its manager banned it
     history: list[tuple[int, Stage]] = field(default_factory=list)
-    # (week, staff indices, ADOPT or DROP): every change in who uses the practice.
     log: list[tuple[int, np.ndarray, int]] = field(default_factory=list)
+    """(week, staff indices, ADOPT or DROP): every change in who uses the practice."""
 
     def move(self, stage: Stage, step: int) -> None:
         """Enter ``stage`` at ``step``."""
@@ -100,12 +118,35 @@ class Innovation:
         """The first week it entered ``stage``, or -1."""
         return next((week for week, s in self.history if s == stage), -1)
 
+    def first_adoptions(self, n_staff: int) -> np.ndarray:
+        """Week each staff member first used it (int32, -1 = never)."""
+        weeks = np.full(n_staff, -1, dtype=np.int32)
+        for week, staff, kind in reversed(self.log):
+            if kind == ADOPT:
+                weeks[staff] = week
+        return weeks
+
+    @property
+    def value(self) -> float:
+        """Potential net value: use + exchange (quality gained plus cost saved)."""
+        return self.use + self.exchange
+
+    @property
+    def realised_value(self) -> float:
+        """Net value delivered once implemented (NaN before the pilot)."""
+        return self.realised_use + self.realised_exchange
+
+    @property
+    def from_outside(self) -> bool:
+        """Whether it draws on an external partner's knowledge."""
+        return self.partner >= 0
+
     @property
     def quality_gain(self) -> float:
-        """Quality-index points gained when every staff member has adopted it."""
-        return self.realised_value * self.quality_weight
+        """Quality-index points gained when every staff member uses it."""
+        return self.realised_use
 
     @property
     def cost_saving(self) -> float:
-        """Cost-index points saved when every staff member has adopted it."""
-        return self.realised_value * (1.0 - self.quality_weight)
+        """Cost-index points saved when every staff member uses it (negative: a cost)."""
+        return self.realised_exchange

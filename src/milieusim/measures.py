@@ -138,6 +138,30 @@ def _funnel(end: RunEnd) -> dict[str, float]:
             "spread": _ratio(spread, started), "routine": _ratio(routine, spread)}
 
 
+def _units_innovating(end: RunEnd, weeks: int = 104, share: float = 0.1) -> float:
+    """Share of units where some new practice was used by at least ``share`` of the unit's
+    staff at some week up to ``weeks`` (NaN if the run is shorter): the survey question
+    "did your workplace introduce a new or improved service or process in the last two
+    years" asked of the simulated units."""
+    model = end.model
+    if model.now < weeks:
+        return math.nan
+    unit, present = model.staff_unit, model.staff_present
+    n_units = int(model.p["n_units"])
+    size = np.bincount(unit[present], minlength=n_units)
+    hit = np.zeros(n_units, dtype=bool)
+    for k in model.innovations:
+        if not k.log or str(k.origin) == "seed":
+            continue
+        counts = np.zeros(n_units, dtype=np.int64)
+        for week, staff, sign in k.log:
+            if week > weeks:
+                break
+            np.add.at(counts, unit[staff], sign)
+            hit |= counts >= share * np.maximum(size, 1)
+    return float(hit.mean())
+
+
 def _approvals_gini(end: RunEnd) -> float:
     t = end.table
     rows = _has(end, "week_pilot") & end.born
@@ -196,6 +220,26 @@ _ALL: tuple[Measure, ...] = (
     Measure("practices_dropped", "Practices dropped after spreading (cumulative)",
             "Pratiques abandonnées après diffusion (cumul)", **_COUNT),
     Measure("derogations", "Rule derogations (cumulative)", "Dérogations (cumul)", **_COUNT),
+    Measure("experiments_stopped", "Experiments stopped half-way (cumulative)",
+            "Expérimentations arrêtées à mi-parcours (cumul)", **_COUNT),
+    Measure("failures_blamed", "Failed experiments blamed (cumulative)",
+            "Échecs sanctionnés (cumul)", **_COUNT),
+    Measure("mandates", "Practices mandated in a unit (cumulative)",
+            "Pratiques imposées dans un service (cumul)", **_COUNT),
+    Measure("leads_followed", "Anomalies followed up (cumulative)",
+            "Anomalies explorées (cumul)", **_COUNT),
+    Measure("internal_rules", "Internal rules in force", "Règles internes en vigueur",
+            "count", low=0.0),
+    Measure("ties_created", "Ties made by joint pilots and encounters (cumulative)",
+            "Liens créés par des expérimentations et des rencontres (cumul)", **_COUNT),
+    Measure("cross_unit_ties", "Ties across units per staff member",
+            "Liens entre services par agent", "mean count", low=0.0),
+    Measure("unit_cohesion", "Staff with at least one tie outside their unit",
+            "Agents ayant au moins un lien hors de leur service", **_SHARE),
+    Measure("psychological_safety", "Psychological safety of staff (mean)",
+            "Sécurité psychologique des agents (moyenne)", "0–1", low=0.0, high=1.0),
+    Measure("pilot_fund", "Pilot budget available per unit",
+            "Budget d'expérimentation disponible par service", "index points", low=0.0),
     Measure("quality_index", "Service quality index", "Indice de qualité du service",
             "base 100", key=True),
     Measure("cost_index", "Service cost index", "Indice de coût du service", "base 100",
@@ -204,8 +248,8 @@ _ALL: tuple[Measure, ...] = (
             **_SHARE),
     Measure("innovator_initiative", "Mean initiative of marginaux sécants",
             "Initiative moyenne des marginaux sécants", "0–1", low=0.0, high=1.0),
-    Measure("knowledge", "Organisational knowledge", "Savoir organisationnel", "0–1",
-            low=0.0, high=1.0),
+    Measure("knowledge", "Share of the milieu the organisation understands",
+            "Part du milieu que l'organisation comprend", "0–1", low=0.0, high=1.0),
     # --- end of run -------------------------------------------------------------------------
     Measure("uptake_time_mean", "New practices in use per staff member, mean over the run",
             "Nouvelles pratiques utilisées par agent, moyenne sur la durée", "mean count",
@@ -246,6 +290,12 @@ _ALL: tuple[Measure, ...] = (
     Measure("conversion_routine", "Innovations that spread and became routine",
             "Innovations diffusées devenues routine", "share", "end", low=0.0, high=1.0,
             of=lambda e: _funnel(e)["routine"]),
+    Measure("pilot_failure_share", "Finished pilots that failed or were stopped",
+            "Expérimentations terminées en échec ou arrêtées", "share", "end", low=0.0,
+            high=1.0, of=lambda e: 1.0 - _funnel(e)["success"]),
+    Measure("units_innovating_2y", "Units where a new practice reached a tenth of staff "
+            "within two years", "Services où une nouvelle pratique a touché un dixième des "
+            "agents en deux ans", "share", "end", low=0.0, high=1.0, of=_units_innovating),
     Measure("approvals_gini", "Inequality of pilots approved across units (Gini)",
             "Inégalité des expérimentations entre services (Gini)", "0–1", "end", low=0.0,
             high=1.0, of=_approvals_gini),

@@ -1,4 +1,5 @@
-"""Building the organisation: units, the informal staff network, partners' ties, rules.
+"""Building the organisation: units, the informal staff network, partners and their milieu,
+the marginaux sécants' outside worlds, rules.
 
 Pure functions of the parameters and the model's generator, so that the structure is
 reproducible and testable on its own. ``docs/ODD.md`` ("Initialisation") gives the
@@ -17,19 +18,6 @@ import scipy.sparse as sp
 def assign_units(n_staff: int, n_units: int) -> np.ndarray:
     """Unit of each staff member: contiguous blocks of near-equal size."""
     return (np.arange(n_staff, dtype=np.int64) * n_units // n_staff).astype(np.int32)
-
-
-def staff_graph(unit: np.ndarray, kind: str, within: float, across: float,
-                rng: np.random.Generator, *, mean_degree: float = 8.0,
-                ring_neighbours: int = 6, rewiring: float = 0.0) -> nx.Graph:
-    """The informal network of ``kind`` (see :func:`staff_edges`) as a ``networkx.Graph``.
-
-    ``kind='fully-mixed'`` returns the nodes alone: exposure is then computed from the
-    whole population (see ``exposure``).
-    """
-    return graph_from_edges(unit.size, staff_edges(
-        unit, kind, within, across, rng, mean_degree=mean_degree,
-        ring_neighbours=ring_neighbours, rewiring=rewiring))
 
 
 def staff_edges(unit: np.ndarray, kind: str, within: float, across: float,
@@ -89,11 +77,6 @@ def graph_from_edges(n: int, edges: np.ndarray) -> nx.Graph:
     return graph
 
 
-def adjacency(graph: nx.Graph) -> sp.csr_array:
-    """Symmetric 0/1 adjacency matrix (float32 CSR) of ``graph``, nodes 0..n-1."""
-    return adjacency_from_edges(graph.number_of_nodes(), edge_array(graph))
-
-
 def adjacency_from_edges(n: int, edges: np.ndarray) -> sp.csr_array:
     """Symmetric 0/1 adjacency matrix (float32 CSR, sorted indices) of ``edges`` on n nodes."""
     rows = np.concatenate([edges[:, 0], edges[:, 1]])
@@ -104,24 +87,76 @@ def adjacency_from_edges(n: int, edges: np.ndarray) -> sp.csr_array:
     return matrix
 
 
-def partner_ties(innovators: np.ndarray, n_partners: int, ties: int,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Bipartite innovator–partner ties: each innovator tied to ``ties`` distinct partners.
+def extra_cross_ties(unit: np.ndarray, who: np.ndarray, mean: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """About ``mean`` more ties across units for each of ``who`` (Poisson numbers, each
+    to a staff member of another unit drawn uniformly), as an (m, 2) edge array.
 
-    Returns parallel arrays (staff index, partner index).
+    The *marginaux sécants'* brokerage: they span units as well as the boundary of the
+    organisation (Burt 2004). Pairs inside one unit are dropped.
     """
+    if who.size == 0 or mean <= 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    counts = rng.poisson(mean, who.size)
+    ends = np.repeat(who, counts)
+    other = rng.integers(unit.size, size=ends.size)
+    keep = unit[other] != unit[ends]
+    return np.column_stack([ends[keep], other[keep]]).astype(np.int64)
+
+
+def unit_domains(n_units: int, rng: np.random.Generator, radius: float = 0.4) -> np.ndarray:
+    """Where each unit's know-how sits in the knowledge plane: evenly around a circle of
+    ``radius`` about the organisation's centre, a little jittered (units differ in their
+    domain: social services are not roads)."""
+    angle = 2 * np.pi * (np.arange(n_units) + rng.uniform(-0.25, 0.25, n_units)) / max(
+        n_units, 1)
+    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def partner_positions(kinds: list[str], distance: dict[str, float], scale: float,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Each partner at its kind's distance (times ``scale``) from the organisation's
+    centre, in a random direction, a little jittered."""
+    n = len(kinds)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = scale * np.array([distance[k] for k in kinds]) * rng.uniform(0.85, 1.15, n)
+    return radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def milieu_ties(n_partners: int, mean: float, rng: np.random.Generator) -> list[np.ndarray]:
+    """Ties between partners (the territorial milieu): a random graph of mean degree
+    ``mean``; returns each partner's neighbours."""
+    if n_partners < 2 or mean <= 0:
+        return [np.zeros(0, dtype=np.int64) for _ in range(n_partners)]
+    graph = nx.fast_gnp_random_graph(n_partners, min(1.0, mean / (n_partners - 1)), seed=rng)
+    return [np.array(sorted(graph[j]), dtype=np.int64) for j in range(n_partners)]
+
+
+def outside_worlds(innovators: np.ndarray, positions: np.ndarray, ties: int,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each innovator's ties to ``ties`` partners of one outside world: a partner drawn
+    uniformly, and the partners nearest to it in the knowledge plane (a *marginal
+    sécant* belongs to one outside system of action: sport, culture, the social
+    sector…). Returns parallel arrays (staff index, partner index)."""
+    n_partners = len(positions)
     k = min(ties, n_partners)
     if k == 0 or innovators.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    partners = np.stack([rng.choice(n_partners, size=k, replace=False) for _ in innovators])
-    return np.repeat(innovators, k), partners.ravel()
+    from scipy.spatial import cKDTree
+
+    anchors = rng.integers(n_partners, size=innovators.size)
+    _, nearest = cKDTree(positions).query(positions[anchors], k=k)
+    nearest = np.asarray(nearest, dtype=np.int64).reshape(innovators.size, k)
+    return np.repeat(innovators, k), nearest.ravel()
 
 
 # Rule kinds, their rigidity ranges and unit scopes (docs/ODD.md, "Initialisation"):
-# external law binds every unit and is hardest to bend; internal statutes and protocols
-# bind about half the units; a cultural habit lives in one unit and is the softest.
-RULE_RIGIDITY = {"external": (0.5, 1.0), "internal": (0.25, 0.75), "cultural": (0.0, 0.5)}
+# external law binds every unit and is hardest to bend (and only a national law can open
+# it to experiment); internal statutes and protocols bind about half the units; a
+# cultural habit lives in one unit and is as hard to bend as a statute, or harder
+# (Crozier 1963: the bureaucratic routine resists more than the written rule).
+RULE_RIGIDITY = {"external": (0.6, 1.0), "internal": (0.25, 0.75), "cultural": (0.4, 0.9)}
 INNOVATION_KIND_SCOPES = (("product",), ("process",), ("product", "process"))
 
 

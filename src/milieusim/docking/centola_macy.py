@@ -74,10 +74,11 @@ def spread(model: Any) -> dict[str, float]:
     """Final share of adopters, the week by which ``FULL`` of present staff adopted, and
     how adopters after week 0 were reached (:func:`ring_support`)."""
     k = model.spreading[0] if model.spreading else model.innovations[0]
-    times = np.sort(k.adopted_at[k.adopted_at >= 0])
+    adopted_at = k.first_adoptions(int(model.p["n_staff"]))
+    times = np.sort(adopted_at[adopted_at >= 0])
     need = math.ceil(FULL * int(model.staff_present.sum()))
     full = float(times[need - 1]) if times.size >= need else math.nan
-    remote, boosted = ring_support(k.adopted_at, int(model.p["ring_neighbours"]) // 2)
+    remote, boosted = ring_support(adopted_at, int(model.p["ring_neighbours"]) // 2)
     return {"final": float(model.adoption_share), "time_full": full, "remote": remote,
             "boosted": boosted}
 

@@ -7,10 +7,11 @@ majority (μ ≤ t < μ + σ) and laggards (t ≥ μ + σ). If adoption times we
 shares would be 2.5 / 13.5 / 34 / 34 / 16 % (Rogers' rounding of 2.3 / 13.6 / 34.1 / 34.1
 / 15.9).
 
-The model records the week each staff member adopted (``Innovation.adopted_at``). Weeks are
-coarse compared with σ, so a week is read as an interval: an adoption in week t happened
-uniformly within (t − 1, t], which makes the shares continuous in μ and σ (without it the
-share of one week can jump from one band to the next between runs).
+The model records the week each staff member first adopted
+(``Innovation.first_adoptions``). Weeks are coarse compared with σ, so a week is read as
+an interval: an adoption in week t happened uniformly within (t − 1, t], which makes the
+shares continuous in μ and σ (without it the share of one week can jump from one band to
+the next between runs).
 
 Three comparisons:
 
@@ -110,9 +111,12 @@ def innovation_bands(model: Any, min_weeks: int = 104) -> dict[str, list[list[fl
     one), for innovations that spread at least ``min_weeks`` before the end.
     """
     out: dict[str, list[list[float]]] = {"all": [], "chosen": [], "adopters": []}
+    n = int(model.p["n_staff"])
     for k in model.innovations:
-        at = k.adopted_at
-        if at is None or not (at > k.spreading_since).any():
+        if k.spreading_since < 0:
+            continue
+        at = k.first_adoptions(n)
+        if not (at > k.spreading_since).any():
             continue
         out["all"].append(classify(at[at >= 0]).tolist())
         out["adopters"].append([float((at >= 0).sum()),
@@ -130,7 +134,8 @@ def default_run(params: dict[str, Any], seed: int, min_weeks: int) -> dict[str, 
 
 def _single_bands(model: Any) -> list[float]:
     k = model.spreading[0]
-    return classify(k.adopted_at[k.adopted_at >= 0]).tolist()
+    at = k.first_adoptions(int(model.p["n_staff"]))
+    return classify(at[at >= 0]).tolist()
 
 
 def bass_run(params: dict[str, Any], seed: int) -> list[float]:
@@ -232,7 +237,7 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
                   "2.5 / 13.5 / 34 / 34 / 16 %.",
         setup=(f"`scenarios/default.toml`, {s.runs} runs (seeds {s.seed}–"
                f"{s.seed + s.runs - 1}, 1,000 staff, 260 weeks): every innovation that "
-               "spread beyond its pilot unit, from `Innovation.adopted_at`. "
+               "spread beyond its pilot unit, from `Innovation.first_adoptions`. "
                f"`scenarios/docking/bass.toml`, {s.bass_runs} runs (seeds {s.seed}–"
                f"{s.seed + s.bass_runs - 1}). Each adoption week t is read as the interval "
                "(t − 1, t]."),

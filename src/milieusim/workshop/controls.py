@@ -187,5 +187,5 @@ def interventions_for(scenarios: Iterable[Scenario]) -> list[Intervention]:
 def apply_intervention(model: Any, intervention: Intervention) -> dict[str, Any]:
     """Change the running ``model``'s parameters; return the new values."""
     new = intervention.changes(model.p)
-    model.p.update(new)
+    model.set(**new)
     return new

@@ -100,11 +100,10 @@ def new_figure(width: float, height: float, dpi: int = 100) -> Figure:
 
 
 def practices_per_staff(model: Any) -> np.ndarray:
-    """How many spreading innovations each staff member has adopted."""
+    """How many practices in use each staff member has adopted."""
     count = np.zeros(len(model.staff_kind), dtype=np.int32)
     for k in model.spreading:
-        if k.adopters is not None:
-            count += k.adopters
+        count[k.adopters] += 1
     return count
 
 

@@ -129,8 +129,7 @@ class Workshop:
             self.settings[name] = value
             if name in LIVE_PARAMETERS and self.mode == "single":
                 for slot in self.slots:
-                    if slot.model.p[name] != value:
-                        slot.model.p[name] = value
+                    if slot.model.set(**{name: value}):
                         self._log(slot, f"{short_label(name, self.lang)} = "
                                         f"{number(value, self.lang)}", merge=True)
 
