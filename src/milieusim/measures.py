@@ -232,6 +232,9 @@ _ALL: tuple[Measure, ...] = (
             "count", low=0.0),
     Measure("ties_created", "Ties made by joint pilots and encounters (cumulative)",
             "Liens créés par des expérimentations et des rencontres (cumul)", **_COUNT),
+    Measure("cross_ties_created", "Ties across units made by joint pilots and encounters "
+            "(cumulative)", "Liens entre services créés par des expérimentations et des "
+            "rencontres (cumul)", **_COUNT),
     Measure("cross_unit_ties", "Ties across units per staff member",
             "Liens entre services par agent", "mean count", low=0.0),
     Measure("unit_cohesion", "Staff with at least one tie outside their unit",

@@ -168,7 +168,8 @@ class MilieuModel(mesa.Model):
             ("ideas", "ideas_external", "proposals", "approvals", "experiments_failed",
              "experiments_stopped", "innovations_adopted", "proposals_rejected",
              "proposals_expired", "practices_dropped", "derogations", "failures_blamed",
-             "ties_created", "leads_followed", "mandates", "rules_added"), 0)
+             "ties_created", "cross_ties_created", "leads_followed", "mandates",
+             "rules_added"), 0)
         self._sums: dict[str, list[float]] = {}
         self._leads_this_week = 0
         self._adopted_this_step = False
@@ -989,6 +990,8 @@ class MilieuModel(mesa.Model):
             self.made_used = np.concatenate([self.made_used,
                                              np.full(new_a.size, self.now, dtype=np.int64)])
             self.count("ties_created", int(new_a.size))
+            self.count("cross_ties_created",
+                       int(np.count_nonzero(self.staff_unit[new_a] != self.staff_unit[new_b])))
             self._network = None
 
     def _open(self, k: Innovation) -> None:

@@ -10,7 +10,11 @@ published ones, the tolerance and pass/fail), a ``CASE`` and a ``plot``:
 * :mod:`~milieusim.docking.centola_macy`: Centola & Macy (2007), complex contagions;
 * :mod:`~milieusim.docking.rogers`: Rogers' adopter categories;
 * :mod:`~milieusim.docking.march`: March (1991), exploration and exploitation;
-* :mod:`~milieusim.docking.patterns`: the behaviour patterns 2–8 of ``CONCEPTS.md``;
+* :mod:`~milieusim.docking.patterns`: the behaviour patterns 2, 3, 4, 5, 7 of
+  ``docs/concepts.md``;
+* :mod:`~milieusim.docking.mechanisms`: the evidence for the model's mechanisms (cases
+  ``mechanisms`` and ``dynamics``, with patterns 6 and 8), on the conditions of
+  ``experiments/mechanisms.toml`` (:mod:`~milieusim.docking.evidence` runs them);
 * :mod:`~milieusim.docking.validate`: all of them, and the report of ``milieusim validate``.
 """
 
@@ -20,11 +24,19 @@ from milieusim.docking.core import Case, CaseResult, Check, Task, run_case
 
 
 def all_cases() -> tuple[Case, ...]:
-    """Every case in report order: the dockings, then the behaviour patterns."""
-    from milieusim.docking import bass, centola_macy, march, patterns, rogers, watts
+    """Every case in report order: the dockings, the behaviour patterns, the mechanisms."""
+    from milieusim.docking import (
+        bass,
+        centola_macy,
+        march,
+        mechanisms,
+        patterns,
+        rogers,
+        watts,
+    )
 
     return (bass.CASE, watts.CASE, centola_macy.CASE, rogers.CASE, march.CASE,
-            *patterns.PATTERNS)
+            *patterns.PATTERNS, mechanisms.MECHANISMS, mechanisms.DYNAMICS)
 
 
 __all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "run_case"]

@@ -25,6 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from milieusim.docking.core import (
     NOT_REPRODUCED,
     SEED_STRIDE,
@@ -88,8 +90,17 @@ def run_validation(*, quick: bool = False, workers: int | None = None, progress:
     # Cases with few (long) tasks first, many short ones last: the pool ends evenly.
     order = sorted(range(len(runs)), key=lambda i: len(planned[i]))
     flat = [(i, task) for i in order for task in planned[i]]
-    outputs, times = run_tasks([task for _, task in flat], workers=count, progress=progress,
-                               description=_command(quick, blocks).split(" (")[0])
+    # Cases share runs (the default organisation with the same seed, say): each distinct
+    # piece of work runs once.
+    unique: dict[tuple[Any, ...], int] = {}
+    which = [unique.setdefault(_work_key(task), len(unique)) for _, task in flat]
+    distinct = {j: task for (_, task), j in zip(flat, which, strict=True)}
+    done, seconds = run_tasks([distinct[j] for j in range(len(distinct))], workers=count,
+                              progress=progress,
+                              description=_command(quick, blocks).split(" (")[0])
+    outputs = [done[j] for j in which]
+    shares = np.bincount(which, minlength=len(distinct))
+    times = [seconds[j] / shares[j] for j in which]
     per_run: dict[int, list[Any]] = {i: [] for i in range(len(runs))}
     spent = dict.fromkeys(range(len(runs)), 0.0)
     for (i, task), output, seconds in zip(flat, outputs, times, strict=True):
@@ -104,6 +115,13 @@ def run_validation(*, quick: bool = False, workers: int | None = None, progress:
     results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
     return Validation(results, quick, count, time.perf_counter() - t0, started, blocks,
                       by_block)
+
+
+def _work_key(task: Any) -> tuple[Any, ...]:
+    """What makes two tasks the same work: their function and arguments."""
+    func = task.func
+    return (getattr(func, "__module__", ""), getattr(func, "__qualname__", repr(func)),
+            repr(sorted(task.kwargs.items())))
 
 
 def _command(quick: bool, blocks: Sequence[int]) -> str:
