@@ -369,7 +369,8 @@ def test_validate_command_usage_errors(tmp_path):
 def test_every_case_plans_tasks_at_quick_size():
     names = [case.name for case in docking.all_cases()]
     assert names[:5] == ["bass", "watts", "centola-macy", "rogers", "march"]
-    assert names[5:] == [f"pattern-{i}" for i in range(2, 9)]
+    assert names[5:] == ["pattern-2", "pattern-3", "pattern-4", "pattern-5", "pattern-7",
+                         "mechanisms", "dynamics"]
     for case in docking.all_cases():
         assert case.tasks(case.settings("quick"))
-    assert patterns.PATTERNS[0].settings("quick").full is False
+    assert patterns.PATTERNS[0].settings("quick").quick is True
