@@ -1,4 +1,4 @@
-"""Docking with the Bass (1969) model (CONCEPTS.md behaviour 1; docs/ODD.md §9).
+"""Docking with the Bass (1969) model (docs/concepts.md behaviour 1; docs/ODD.md §9).
 
 With ``scenarios/docking/bass.toml`` the model's adoption rule reduces to the discrete
 Bass recursion F(t+1) = F(t) + (p + q·F(t))·(1 − F(t)). The mean of R replications must

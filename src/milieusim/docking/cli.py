@@ -36,7 +36,7 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
 
     Runs every docking case — Bass (1969), Watts (2002) global cascades, Centola & Macy
     (2007) complex contagions, Rogers' adopter categories, March (1991) exploration and
-    exploitation — and the behaviour patterns 2–8 of CONCEPTS.md, then writes a report in
+    exploitation — and the behaviour patterns 2–8 of docs/concepts.md, then writes a report in
     DIR: validation.md (for each case the published reference, our figure next to it, the
     tolerance and the verdict), validation.json and one figure per case in DIR/figures/.
 

@@ -288,7 +288,7 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
         "This report is the *model output corroboration* element of TRACE (Grimm et al., "
         "2014): the model is docked with published models in limit cases where both should "
         "agree (Axtell, Axelrod, Epstein & Cohen, 1996), and its behaviour patterns "
-        "(`CONCEPTS.md`; `docs/ODD.md` §1.2) are tested as experiments with statistical "
+        "(`docs/concepts.md`; `docs/ODD.md` §1.2) are tested as experiments with statistical "
         "criteria. Each case gives the published reference, our figure next to it, the "
         "tolerance and the verdict. A tested check is PASS or FAIL when it tests the "
         "software or the diffusion kernel; when it compares the model with a published "
