@@ -253,11 +253,38 @@ def faulty_runs() -> frozenset[int]:
     return frozenset(int(part) for part in text.split(",") if part.strip().isdigit())
 
 
-def worker_init() -> None:
-    """Set up a local worker process: Ctrl-C is the main process's business, and the
-    model is imported now, without pandas (:mod:`milieusim.experiment.preload`; already
-    done where workers are forked from a forkserver)."""
+def worker_init(main_pid: int | None = None) -> None:
+    """Set up a local worker process: Ctrl-C is the main process's business, the worker
+    exits as soon as process ``main_pid`` (the sweep's) is gone, and the model is imported
+    now, without pandas (:mod:`milieusim.experiment.preload`; already done where workers
+    are forked from a forkserver)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if main_pid is not None:
+        threading.Thread(target=_exit_with, args=(main_pid,), daemon=True,
+                         name="milieusim-watch-main").start()
     import milieusim.experiment.preload  # noqa: F401
+
+
+def _exit_with(pid: int) -> None:
+    """Exit this process at once when process ``pid`` ends (even by SIGKILL): the pool's
+    queues would otherwise keep an orphan worker, its forkserver and the resource tracker
+    alive forever. Waits on a pidfd where Linux has one, else polls every second."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux ≥ 5.3: poll
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    select.select([fd], [], [])
+    os._exit(1)
