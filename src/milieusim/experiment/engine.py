@@ -45,6 +45,7 @@ from milieusim.experiment import store
 from milieusim.experiment.seeds import RUN_ID_STRIDE, run_id, run_seed
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
 from milieusim.experiment.worker import (
+    CRASH_ENV,
     OUTCOMES,
     RunOutput,
     RunTask,
@@ -433,7 +434,7 @@ def make_tasks(spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset
                ) -> Iterator[RunTask]:
     """The runs of ``spec`` not in ``skip`` (run ids), replication by replication."""
     events = tuple((e.step, dict(e.set)) for e in spec.events)
-    faults = faulty_runs()
+    faults, crashes = faulty_runs(), faulty_runs(CRASH_ENV)
     for replication in range(spec.replications):
         seed = run_seed(spec.seed, replication)
         for point_id in range(spec.n_points):
@@ -442,7 +443,8 @@ def make_tasks(spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset
                 continue
             yield RunTask(run_id=rid, point_id=point_id, replication=replication, seed=seed,
                           parameters=spec.parameters(point_id), events=events,
-                          reporters=spec.reporters, every=spec.every, fault=rid in faults)
+                          reporters=spec.reporters, every=spec.every, fault=rid in faults,
+                          crash=rid in crashes)
 
 
 def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,

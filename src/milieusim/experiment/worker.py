@@ -19,9 +19,11 @@ model object at the end of the run; they are the ``outcome_*`` columns of the ru
 * ``outcome_realised_value_sd``: standard deviation of the value of innovations
   implemented by a pilot (NaN with fewer than 2).
 
-Testing hook: the environment variable ``MILIEUSIM_SWEEP_FAULT``, a comma-separated list
-of run ids, makes those runs raise (to test how failures are recorded). The main process
-reads it when it makes the tasks (:func:`faulty_runs`) and marks them ``fault=True``.
+Testing hooks: the environment variable ``MILIEUSIM_SWEEP_FAULT``, a comma-separated list
+of run ids, makes those runs raise (to test how failures are recorded); with
+``MILIEUSIM_SWEEP_CRASH``, those runs kill their worker process with SIGKILL (to test
+lost workers). The main process reads them when it makes the tasks (:func:`faulty_runs`)
+and marks the tasks ``fault=True`` or ``crash=True``.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAULT_ENV", "ORGANISATIONS", "OUTCOMES", "Organisations", "RunOutput", "RunTask",
-           "execute_run", "faulty_runs"]
+__all__ = ["CRASH_ENV", "FAULT_ENV", "ORGANISATIONS", "OUTCOMES", "Organisations", "RunOutput",
+           "RunTask", "execute_run", "faulty_runs"]
 
 OUTCOMES: dict[str, str] = {
     "outcome_value_mean": "Mean true value of the ideas born during the run",
@@ -50,6 +52,7 @@ OUTCOMES: dict[str, str] = {
 """Run outcomes (columns of the runs table) and what they mean."""
 
 FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
+CRASH_ENV = "MILIEUSIM_SWEEP_CRASH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,8 @@ class RunTask:
     every: int
     fault: bool = False
     """Testing hook: raise instead of running (see :data:`FAULT_ENV`)."""
+    crash: bool = False
+    """Testing hook: kill the worker process instead of running (see :data:`CRASH_ENV`)."""
 
 
 @dataclass(slots=True)
@@ -116,6 +121,10 @@ def _run(task: RunTask, organisations: Organisations
 
     if task.fault:
         raise RuntimeError(f"injected fault in run {task.run_id} ({FAULT_ENV})")
+    if task.crash:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
     model = organisations.model(task.seed, task.parameters, task.events)
     model.datacollector = _NoCollector()
     names, every = task.reporters, task.every
@@ -247,9 +256,9 @@ def run_outcomes(model: Any, parameters: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def faulty_runs() -> frozenset[int]:
-    """Run ids listed in the :data:`FAULT_ENV` environment variable (a testing hook)."""
-    text = os.environ.get(FAULT_ENV, "")
+def faulty_runs(variable: str = FAULT_ENV) -> frozenset[int]:
+    """Run ids listed in the environment ``variable`` (a testing hook)."""
+    text = os.environ.get(variable, "")
     return frozenset(int(part) for part in text.split(",") if part.strip().isdigit())
 
 
