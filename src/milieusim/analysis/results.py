@@ -79,6 +79,10 @@ def as_results(source: ResultsSource) -> ResultsLike:
     except ResultsError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
+        from milieusim.experiment.store import DamagedResults
+
+        if isinstance(exc, DamagedResults):  # names the file and the field already
+            raise ResultsError(str(exc)) from None
         raise ResultsError(f"{path}: cannot read the results: {exc}") from None
     return loaded
 

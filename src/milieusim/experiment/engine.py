@@ -504,11 +504,17 @@ def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
             spec = _settle(spec, root, manifest, resume, replications)
             if manifest is not None:
                 store.tidy(root)
-            try:
-                status = (store.run_status(root, manifest.get("fingerprint"))
-                          if manifest is not None else {})
-            except store.DamagedResults as exc:
-                raise ExperimentError(f"{exc}; cannot resume this folder") from None
+            status: dict[int, str] = {}
+            if manifest is not None:
+                fingerprint = manifest.get("fingerprint")
+                try:
+                    store.check_parts(root, tuple(manifest.get("reporters", spec.reporters)),
+                                      fingerprint)
+                    status = store.run_status(root, fingerprint)
+                except store.DamagedResults as exc:
+                    raise ExperimentError(f"{exc}; cannot resume this folder (remove that "
+                                          "part, in runs/ and timeseries/, to run its runs "
+                                          "again)") from None
             done = {rid for rid, st in status.items() if st == "ok"}
             skipped = sum(1 for rid in done if _planned(rid, spec.n_points, spec.replications))
             todo = spec.n_runs - skipped

@@ -536,6 +536,21 @@ def _compatible(got: pa.DataType, expected: pa.DataType) -> bool:
     return False
 
 
+def tables(reporters: tuple[str, ...]) -> dict[str, tuple[pa.Schema, tuple[str, ...]]]:
+    """Every table of a results folder: its folder name → (schema, required columns)."""
+    return {RUNS_DIR: (runs_schema(), RUNS_REQUIRED),
+            TIMESERIES_DIR: (timeseries_schema(reporters), TIMESERIES_REQUIRED)}
+
+
+def check_parts(root: str | os.PathLike[str], reporters: tuple[str, ...],
+                fingerprint: str | None = None) -> None:
+    """:class:`DamagedResults` unless every part of every table reads as its schema says
+    (and belongs to the sweep of ``fingerprint``); reads footers, not the data."""
+    for table, (schema, required) in tables(reporters).items():
+        for path in part_files(root, table):
+            read_part(path, schema, required=required, columns=[], fingerprint=fingerprint)
+
+
 def has_results(root: str | os.PathLike[str]) -> bool:
     """Whether ``root`` holds (part of) a sweep's results."""
     root = Path(root)
@@ -615,21 +630,22 @@ def load_results(path: str | os.PathLike[str]) -> Results:
     reporters = tuple(manifest.get("reporters", REPORTERS))
     fingerprint = manifest.get("fingerprint")
 
-    def read(table: str, schema: pa.Schema) -> pa.Table:
-        required = RUNS_REQUIRED if table == RUNS_DIR else TIMESERIES_REQUIRED
-        tables = []
+    def read(table: str) -> pa.Table:
+        schema, required = schemas[table]
+        pieces = []
         for index, file in enumerate(part_files(root, table)):
             t = read_part(file, schema, required=required, fingerprint=fingerprint)
-            tables.append(t.append_column("_part", pa.array(np.full(t.num_rows, index))))
-        if not tables:
+            pieces.append(t.append_column("_part", pa.array(np.full(t.num_rows, index))))
+        if not pieces:
             return schema.empty_table().append_column("_part", pa.array([], pa.int64()))
         try:
-            return pa.concat_tables(tables, promote_options="permissive")
+            return pa.concat_tables(pieces, promote_options="permissive")
         except (pa.ArrowException, ValueError) as exc:
             raise DamagedResults(f"{root / table}: parts that do not fit together "
                                  f"({str(exc)[:200]})") from None
 
-    runs_table = read(RUNS_DIR, runs_schema())
+    schemas = tables(reporters)
+    runs_table = read(RUNS_DIR)
     if fingerprint is not None:
         _check_seeds(root, runs_table, manifest)
     runs = runs_table.to_pandas()
@@ -637,7 +653,7 @@ def load_results(path: str | os.PathLike[str]) -> Results:
     runs["_ok"] = runs["status"] == "ok"
     runs = runs.sort_values(["run_id", "_ok", "_part", "_row"], kind="stable")
     runs = runs.drop_duplicates("run_id", keep="last")
-    ts = read(TIMESERIES_DIR, timeseries_schema(reporters)).to_pandas()
+    ts = read(TIMESERIES_DIR).to_pandas()
     keep = pd.MultiIndex.from_arrays([runs["run_id"], runs["_part"]])
     ts = ts[pd.MultiIndex.from_arrays([ts["run_id"], ts["_part"]]).isin(keep)]
     ts = ts.drop(columns="_part").sort_values(["run_id", "step"], kind="stable")
