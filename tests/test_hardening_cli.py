@@ -133,6 +133,17 @@ def test_a_run_killed_while_writing_is_tidied_by_the_next(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["K"]
 
 
+def test_animate_removes_what_a_killed_render_left(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".a.gif.{dead}-q9w8.tmp.gif"
+    stale.write_bytes(b"GIF89a half")
+    result = invoke("animate", "default", "--out", tmp_path / "a.gif", "--steps", "2",
+                    "--set", "n_staff=60", "--set", "n_units=3", "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif"]
+
+
 def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
     target = tmp_path / "a.gif"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
@@ -230,19 +241,23 @@ def test_run_interrupted_exits_130_with_nothing_written(tmp_path: Path,
     monkeypatch.setattr(runner_module, "run_scenario", interrupted)
     result = invoke("run", "default", *FAST, "--out", tmp_path / "o")
     assert result.exit_code == 130
-    assert result.stderr == "interrupted: nothing was written\n"
+    assert result.stderr == "interrupted: no half-written file is left\n"
     assert list(tmp_path.iterdir()) == []
 
 
 def test_run_interrupted_by_a_real_ctrl_c(tmp_path: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "milieusim", "run", "default",
-                                "--steps", "5000", "--out", str(tmp_path / "o"), "-q"],
+    code = ("import sys\nimport milieusim.runner\nfrom milieusim.cli import main\n"
+            "print('ready', file=sys.stderr, flush=True)\n"
+            "main(sys.argv[1:], prog_name='milieusim')\n")
+    process = subprocess.Popen([sys.executable, "-c", code, "run", "default", "--steps",
+                                "5000", "--out", str(tmp_path / "o"), "-q"],
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(3)  # imports done, the run under way (not a timing assertion)
+    assert process.stderr is not None and process.stderr.readline() == "ready\n"
+    time.sleep(0.5)  # the run under way (its 5000 weeks take far longer)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and "Aborted" not in stderr, stderr
-    assert stderr.strip().splitlines()[-1] == "interrupted: nothing was written"
+    assert stderr.strip().splitlines()[-1] == "interrupted: no half-written file is left"
     assert list(tmp_path.iterdir()) == []
 
 

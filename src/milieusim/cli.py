@@ -57,12 +57,13 @@ class UserError(click.ClickException):
 
 
 class Interrupted(click.ClickException):
-    """Ctrl-C (or SIGTERM) during a command that had written nothing yet: exit 130."""
+    """Ctrl-C during a command: exit 130 (every output is written atomically, so none is
+    left half-written)."""
 
     exit_code = 130
 
     def __init__(self) -> None:
-        super().__init__("nothing was written")
+        super().__init__("no half-written file is left")
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"interrupted: {self.message}", err=True)

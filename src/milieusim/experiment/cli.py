@@ -61,7 +61,7 @@ def _header(spec: ExperimentSpec) -> str:
               help="Local worker processes (default: the number of CPUs).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on a Dask cluster instead, e.g. tls://10.0.0.5:8786 (see 'Cluster "
-                   "security' below).")
+                   "security' above; tcp:// only on a trusted private network).")
 @click.option("--tls-ca-file", type=click.Path(dir_okay=False), default=None, metavar="PEM",
               help="Certificate authority that signed the cluster's certificates (tls://).")
 @click.option("--tls-cert", type=click.Path(dir_okay=False), default=None, metavar="PEM",

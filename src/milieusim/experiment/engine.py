@@ -264,10 +264,6 @@ class LocalExecutor:
             return f"killed by signal {-code}"
         return f"exit status {code}"
 
-    def broken(self) -> bool:
-        """Whether a worker died since the pool started (its runs come back as lost)."""
-        return bool(getattr(self._pool, "_broken", False))
-
     def cancel(self, handles: set[Any]) -> None:
         for handle in handles:
             handle.cancel()
