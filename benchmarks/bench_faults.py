@@ -24,8 +24,9 @@ one (tests/faults.py):
 * ``disk``: a tmpfs of random size (24–160 kB) filling up (exit 1 on one line; the
   file system is then grown and ``--resume`` completes). Needs root; skipped otherwise.
 
-Printed figures, per fault: trials, faults injected (a point after the sweep's end injects
-nothing), recoveries with an identical dataset, processes left behind, parts on disk at
+Trials go on until ``--trials`` faults were injected (a point drawn after the sweep's end
+injects nothing; at most 3 × ``--trials`` trials). Printed figures, per fault: trials,
+faults injected, recoveries with an identical dataset, processes left behind, parts on disk at
 the fault, and the wall time of the ``--resume`` that completed the dataset (median and
 maximum). The script exits with status 1 if a trial did not recover.
 """
@@ -39,6 +40,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -49,7 +51,8 @@ from sweepkit import write_experiment  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=20, help="random points per fault")
+    parser.add_argument("--trials", type=int, default=20,
+                        help="faults injected at random points, per fault")
     parser.add_argument("--faults", default=",".join(FAULTS),
                         help=f"comma-separated, among {', '.join(FAULTS)}")
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault points")
@@ -79,9 +82,9 @@ def main() -> int:
             if name == "dask":
                 results[name] = _with_dask(bench, args.trials)
             else:
-                results[name] = [FAULTS[name](bench) for _ in range(args.trials)]
-            print(f"{name}: {args.trials} trials in {time.monotonic() - started:.0f} s",
-                  flush=True)
+                results[name] = until_injected(bench, FAULTS[name], args.trials)
+            print(f"{name}: {len(results[name])} trials in "
+                  f"{time.monotonic() - started:.0f} s", flush=True)
     return report(results)
 
 
@@ -92,7 +95,16 @@ def _with_dask(bench: Bench, trials: int) -> list[Trial]:
                       dashboard_address=None) as cluster, Client(cluster) as client:
         bench.scheduler = cluster.scheduler_address
         bench.dask_pids = lambda: list(client.run(os.getpid).values())
-        return [FAULTS["dask"](bench) for _ in range(trials)]
+        return until_injected(bench, FAULTS["dask"], trials)
+
+
+def until_injected(bench: Bench, fault: Callable[[Bench], Trial], count: int) -> list[Trial]:
+    """Trials of ``fault`` until ``count`` of them injected it (a point drawn after the
+    sweep's end injects nothing), at most 3 × ``count`` trials."""
+    trials: list[Trial] = []
+    while sum(t.injected for t in trials) < count and len(trials) < 3 * count:
+        trials.append(fault(bench))
+    return trials
 
 
 def report(results: dict[str, list[Trial]]) -> int:
