@@ -199,17 +199,21 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     existing = tmp_path / "existing"
     existing.mkdir()
     (existing / "summary.json").write_text("old", encoding="utf-8")
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(FileExistsError):
         write_outputs(result, existing)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs(result, existing, overwrite=True)
     assert [p.name for p in tmp_path.iterdir()] == ["existing"]
     assert [p.name for p in existing.iterdir()] == ["summary.json"]
     assert (existing / "summary.json").read_text(encoding="utf-8") == "old"
 
     monkeypatch.undo()
-    files = write_outputs(result, existing, fmt="csv")
+    (existing / "timeseries.parquet").write_text("old", encoding="utf-8")
+    files = write_outputs(result, existing, fmt="csv", overwrite=True)
     assert sorted(files) == sorted(["timeseries.csv", "innovations.csv", "summary.json",
                                     "adoption.png"])
     assert [p.name for p in tmp_path.iterdir()] == ["existing"]
+    assert sorted(p.name for p in existing.iterdir()) == sorted(files)  # replaced whole
     assert json.loads((existing / "summary.json").read_text(encoding="utf-8"))["seed"] == 1
 
 

@@ -341,7 +341,7 @@ ERRORS: list[tuple[str, tuple[str, ...]]] = [
     (HEAD + '[design]\nkind = "points"\n[[design.points]]\ninertia = 0.2\n'
      '[[design.points]]\ninertia = 0.2\n', ("#2: same as #1",)),
     (HEAD + '[design]\nkind = "points"\n[[design.points]]\nn_units = 200\n',
-     ("[design] point 0 (n_units = 200)", "n_units (200) must not exceed n_staff (150)")),
+     ("[[design.points]] #1 (n_units = 200)", "n_units (200) must not exceed n_staff (150)")),
     (HEAD + '[design]\nkind = "grid"\n[design.parameters]\nsteps = [10, 20]\n',
      ("steps cannot vary",)),
     (HEAD + '[design]\nkind = "grid"\n[design.parameters]\nn_staff = [200, 300]\n',

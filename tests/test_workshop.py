@@ -347,10 +347,10 @@ def test_live_parameters_are_the_nine() -> None:
 
 
 def test_addresses_to_print() -> None:
-    from milieusim.workshop.server import room_url, url_for
+    from milieusim.workshop.server import room_urls, url_for
 
     assert url_for("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
     assert url_for("0.0.0.0", 80) == "http://127.0.0.1:80/"
     assert url_for("::1", 9000) == "http://[::1]:9000/"
-    assert room_url("127.0.0.1", 8765) is None
-    assert room_url("0.0.0.0", 8765).startswith("http://")  # type: ignore[union-attr]
+    assert room_urls("127.0.0.1", 8765) == []
+    assert all(u.startswith("http://") for u in room_urls("0.0.0.0", 8765))

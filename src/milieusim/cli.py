@@ -7,6 +7,7 @@ Every problem with what the user typed or with a scenario file is reported as on
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -44,10 +45,77 @@ class UserError(click.ClickException):
         click.echo(f"error: {self.message}", err=True)
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C during a command: exit 130 (every output is written atomically, so none is
+    left half-written)."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("no half-written file is left")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"interrupted: {self.message}", err=True)
+
+
+class OutPath(click.ParamType):
+    """An ``--out`` path: as ``inner`` converts it, but an empty one (an unset variable in
+    ``--out "$DIR"``) is refused rather than taken for the working directory."""
+
+    def __init__(self, inner: click.ParamType) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            raise UserError("--out '': an empty path (an unset variable?); name a folder or "
+                            "a file")
+        return self.inner.convert(value, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        return self.inner.get_metavar(param, ctx)
+
+
+class Commands(click.Group):
+    """The ``milieusim`` group: usage errors on one line (``error: …``, exit status 2, as
+    every other error), Ctrl-C as exit status 130, and no command takes an empty --out."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        for param in cmd.params:
+            if "--out" in param.opts and not isinstance(param.type, OutPath):
+                param.type = OutPath(param.type)
+        super().add_command(cmd, name)
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+        except (KeyboardInterrupt, click.Abort):
+            raise Interrupted() from None
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    """A Click usage error as one line, with where to find help (the help itself, asked
+    for by a group called without a command, is left as it is)."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc
+    where = exc.ctx.command_path if exc.ctx is not None else "milieusim"
+    return UserError(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
+
+
 # --- the group ------------------------------------------------------------------------------
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.version_option(package_name="milieusim", prog_name="milieusim",
                       message="%(prog)s %(version)s")
 def main() -> None:
@@ -87,9 +155,11 @@ def main() -> None:
               show_default=True, help="File format of the time series.")
 @click.option("--lang", type=LANG, default="en", show_default=True,
               help="Language of the figure and of the printed summary.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace the earlier run in the output folder (it is replaced whole).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def run(scenario: str, steps: int | None, seed: int, overrides: tuple[str, ...],
-        out: Path | None, fmt: str, lang: str, quiet: bool) -> None:
+        out: Path | None, fmt: str, lang: str, overwrite: bool, quiet: bool) -> None:
     """Run SCENARIO and write its outputs.
 
     SCENARIO is the name of a shipped scenario (see 'milieusim scenarios') or the path to a
@@ -97,6 +167,10 @@ def run(scenario: str, steps: int | None, seed: int, overrides: tuple[str, ...],
     then receives timeseries.parquet (or .csv: one row per week, one column per
     indicator), summary.json (final values, all parameters, events, seed, versions) and
     adoption.png (the figure).
+
+    The output folder must be new or empty. One that holds an earlier run's outputs (and
+    nothing else) is replaced with --overwrite, whole and in one step: it never mixes two
+    runs. Any other folder is left alone: choose another --out.
 
     \b
     Examples:
@@ -108,11 +182,11 @@ def run(scenario: str, steps: int | None, seed: int, overrides: tuple[str, ...],
     lang = lang.lower()
     chosen = prepare(scenario, overrides, steps)
     target = out if out is not None else default_out(chosen)
-    check_out_dir(target)
+    check_run_folder(target, overwrite)
     from milieusim.runner import run_scenario  # slow to import: only once all is checked
 
     result = run_scenario(chosen, seed=seed, progress=not quiet)
-    files = write(result, target, fmt, lang)
+    files = write(result, target, fmt, lang, overwrite)
     if not quiet:
         click.echo(format_summary(result, files, lang))
 
@@ -132,7 +206,8 @@ def demo(out: Path, seed: int, lang: str) -> None:
 
     Runs the 'default' scenario (a middling local authority, every parameter at its
     default, 260 weeks) and writes its outputs into DIR, then tells you what is in each
-    file and how to go further. Takes about a second.
+    file and how to go further. Takes about a second. An earlier demo (or run) in DIR is
+    replaced whole; a folder holding anything else is refused.
 
     \b
     Examples:
@@ -142,11 +217,11 @@ def demo(out: Path, seed: int, lang: str) -> None:
     """
     lang = lang.lower()
     chosen = prepare("default", (), None)
-    check_out_dir(out)
+    check_run_folder(out, overwrite=True)
     from milieusim.runner import run_scenario
 
     result = run_scenario(chosen, seed=seed, progress=True)
-    files = write(result, out, "parquet", lang)
+    files = write(result, out, "parquet", lang, overwrite=True)
     click.echo(format_summary(result, files, lang, list_files=False))
     click.echo()
     click.echo(demo_explanation(result, files, lang))
@@ -320,14 +395,53 @@ def check_out_dir(out: Path) -> None:
         raise UserError(f"--out {shown(out)}: {where}is a file, not a folder")
     if current.is_dir() and not os.access(current, os.W_OK | os.X_OK):
         raise UserError(f"--out {shown(out)}: no permission to write in {shown(current)}")
+    try:  # os.access says yes to root even where nothing can be made (/proc, /sys…)
+        os.rmdir(tempfile.mkdtemp(prefix=".milieusim-probe-", dir=current))
+    except OSError as exc:
+        raise UserError(f"--out {shown(out)}: cannot create anything in {shown(current)} "
+                        f"({exc.strerror or exc})") from None
 
 
-def write(result: RunResult, out: Path, fmt: str, lang: str) -> dict[str, Path]:
+RUN_FILES = frozenset({"timeseries.parquet", "timeseries.csv", "innovations.parquet",
+                       "innovations.csv", "summary.json", "adoption.png"})
+"""What ``run`` writes (in either format): a folder holding only these is a run's folder."""
+
+
+def check_run_folder(out: Path, overwrite: bool) -> None:
+    """Fail now unless ``out`` can receive a run's outputs: :func:`check_out_dir`, then
+    ``out`` must be missing or empty, or hold an earlier run (only :data:`RUN_FILES`) and
+    ``overwrite`` be given. Nothing else is ever replaced."""
+    check_out_dir(out)
+    if not out.is_dir():
+        return
+    try:
+        names = sorted(entry.name for entry in out.iterdir())
+    except OSError as exc:
+        raise UserError(f"--out {shown(out)}: cannot read the folder "
+                        f"({exc.strerror or exc})") from None
+    if not names:
+        return
+    others = [name for name in names if name not in RUN_FILES]
+    listed = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+    if others:
+        raise UserError(f"--out {shown(out)}: not empty, and not the folder of a run (holds "
+                        f"{listed}); choose a new or empty folder")
+    if not overwrite:
+        raise UserError(f"--out {shown(out)}: holds an earlier run ({listed}); add --overwrite "
+                        "to replace it, or choose another --out")
+
+
+def write(result: RunResult, out: Path, fmt: str, lang: str,
+          overwrite: bool = False) -> dict[str, Path]:
     """:func:`write_outputs`, with an OS failure reported as one line (exit status 1)."""
     from milieusim.runner import write_outputs
 
     try:
-        return write_outputs(result, out, fmt=fmt, lang=lang)  # type: ignore[arg-type]
+        return write_outputs(result, out, fmt=fmt, lang=lang,  # type: ignore[arg-type]
+                             overwrite=overwrite)
+    except FileExistsError:  # filled by someone else while the run ran
+        raise UserError(f"--out {shown(out)}: is no longer empty; nothing was written; "
+                        "choose another --out") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UserError(f"cannot write the outputs to {shown(out)}: {reason}",

@@ -15,7 +15,6 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -98,24 +97,30 @@ def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
 
 
 def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Format = "parquet",
-                  lang: str = "en") -> dict[str, Path]:
+                  lang: str = "en", *, overwrite: bool = False) -> dict[str, Path]:
     """Write the time series, the innovations, ``summary.json`` and ``adoption.png`` into
     ``out_dir``.
 
-    All files are first written into a temporary sibling folder, then moved into place
-    only once every one of them succeeded: a failure leaves neither a half-written file
-    nor a new folder behind. Files of the same names in ``out_dir`` are replaced; other
-    files there are left alone. Returns ``{file name: path}``.
+    All files are first written into a temporary sibling folder, which then takes the
+    place of ``out_dir`` in one rename (:func:`milieusim._files.replace_folder`): a
+    failure leaves neither a half-written file nor a new folder behind, and ``out_dir``
+    never mixes two runs. A non-empty ``out_dir`` is replaced whole only with
+    ``overwrite`` (else :class:`FileExistsError`); the command line allows that only for
+    the folder of an earlier run. Returns ``{file name: path}``.
     """
+    from milieusim._files import remove_stale_siblings, replace_folder, temp_dir
+
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"format must be parquet or csv, got {fmt!r}")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{out} exists and is not a folder")
+    if not overwrite and out.is_dir() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty")
     created = _make_parents(out.parent)
+    remove_stale_siblings(out)  # left by a run killed while writing
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name or 'out'}.", suffix=".tmp",
-                                    dir=out.parent))
+        tmp = temp_dir(out)
     except BaseException:
         _remove_empty(created)
         raise
@@ -125,13 +130,7 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Forma
         _write_table(result.innovations, tmp / names[1], fmt)
         _write_json(summary_dict(result), tmp / names[2])
         _write_png(result, tmp / names[3], lang)
-        if out.is_dir():
-            for name in names:
-                os.replace(tmp / name, out / name)
-            tmp.rmdir()
-        else:
-            tmp.chmod(0o777 & ~_umask())  # mkdtemp made it private; give it normal rights
-            os.replace(tmp, out)  # the folder appears whole, in one step
+        replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)
@@ -223,9 +222,3 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             return
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -29,6 +29,7 @@ import math
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,11 @@ class Scenario:
             param = PARAMETERS.get(name)
             if param is None:
                 raise ScenarioError(f"{label}: unknown parameter{suggest(name)}")
+            digits = len(text.strip().lstrip("+-"))
+            if param.type in ("int", "float") and digits > 30 and text.strip().lstrip(
+                    "+-").isdigit():
+                raise ScenarioError(f"{label}: a number of {digits} digits is out of range "
+                                    f"{param.describe_range()}")
             try:
                 parameters[name] = param.parse(text)
             except (ValueError, OverflowError) as exc:
@@ -359,7 +365,7 @@ def _read_meta(data: dict[str, Any], where: str, *, required: bool) -> dict[str,
     for key, value in meta.items():
         if not isinstance(value, str):
             raise ScenarioError(f"{where}: [meta] {key}: expected a string, got {_show(value)}")
-        out[key] = value
+        out[key] = _printable(f"{where}: [meta] {key}", value)
     if required:
         for key in _REQUIRED_META:
             if not out.get(key, "").strip():
@@ -409,7 +415,7 @@ def _read_events(data: dict[str, Any], where: str) -> list[tuple[Event, str, str
             if not isinstance(value, str):
                 raise ScenarioError(f"{where}: {label} {key}: expected a string, "
                                     f"got {_show(value)}")
-            labels[key] = value
+            labels[key] = _printable(f"{where}: {label} {key}", value)
         if not (labels["label_fr"].strip() or labels["label_en"].strip()):
             raise ScenarioError(f"{where}: {label} label_fr: missing; an event needs "
                                 "label_fr and/or label_en (non-empty strings)")
@@ -492,6 +498,24 @@ def _check_value(label: str, param: Param, value: Any) -> Any:
 
 
 # --- showing values in messages ---------------------------------------------------------------
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` (escape, bell, newline…) as ``U+001B at
+    position 1``, or None: titles and labels reach terminals, where such characters act."""
+    for index, char in enumerate(text, start=1):
+        if unicodedata.category(char) == "Cc":
+            return f"U+{ord(char):04X} at position {index}"
+    return None
+
+
+def _printable(label: str, text: str) -> str:
+    """``text`` if it has no control character, else ScenarioError naming ``label``."""
+    found = control_character(text)
+    if found:
+        raise ScenarioError(f"{label}: control character {found}; titles and labels must be "
+                            "plain text on one line")
+    return text
 
 
 def _is_number(value: Any) -> bool:

@@ -42,6 +42,13 @@ def _shown(path: Path) -> str:
 
 
 def _load(directory: Path) -> ResultsLike:
+    # A mistyped folder is reported at once, before pandas and SciPy are imported (seconds).
+    if not directory.exists():
+        raise _user_error(f"{_shown(directory)}: no such folder")
+    if not directory.is_dir():
+        raise _user_error(f"{_shown(directory)}: not a folder")
+    if not (directory / "manifest.json").is_file():
+        raise _user_error(f"{_shown(directory)}: not a results folder (no manifest.json in it)")
     from milieusim.analysis.results import ResultsError, as_results
 
     try:
@@ -125,6 +132,8 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
       milieusim analyze out/inertia --outcome t50_median --outcome breadth_mean
       milieusim analyze out/sobol --outcome uptake_time_mean --lang fr
     """
+    lang = lang.lower()
+    res = _load(directory)
     from milieusim.analysis.results import (
         ResultsError,
         atomic_write,
@@ -138,8 +147,6 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     )
     from milieusim.analysis.summary import format_summary, summarise
 
-    lang = lang.lower()
-    res = _load(directory)
     indices: pd.DataFrame | None = None
     note = ""
     try:
@@ -234,14 +241,13 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
       milieusim plot out/sobol --kind sensitivity --outcome uptake_time_mean
       milieusim plot out/inertia --kind curves --out report/curves.pdf
     """
-    from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
-    from milieusim.analysis.results import ResultsError, check_parameter
-
     lang = lang.lower()
     if out is not None and len(kinds) != 1:
         raise _user_error("--out FILE needs exactly one --kind")
     fmt = _format(fmt, out)
     res = _load(directory)
+    from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
+    from milieusim.analysis.results import ResultsError, check_parameter
     try:
         run_outcomes(res, [])  # raises ResultsError if no run is ok
         if outcome is not None:

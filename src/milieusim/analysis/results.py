@@ -14,9 +14,9 @@ of such a folder; :func:`as_results` turns both into the former.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +80,10 @@ def as_results(source: ResultsSource) -> ResultsLike:
     except ResultsError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
+        from milieusim.experiment.store import DamagedResults
+
+        if isinstance(exc, DamagedResults):  # names the file and the field already
+            raise ResultsError(str(exc)) from None
         raise ResultsError(f"{path}: cannot read the results: {exc}") from None
     return loaded
 
@@ -249,22 +253,18 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 
     The parent folder is created if needed; on failure nothing is left behind.
     """
+    from milieusim._files import remove_stale_siblings, temp_file
+
     path = Path(path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"{path.parent} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    remove_stale_siblings(path)  # left by a process killed while writing
+    tmp = temp_file(path)
     try:
         write(tmp)
-        tmp.chmod(0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -60,7 +60,14 @@ def _header(spec: ExperimentSpec) -> str:
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Local worker processes (default: the number of CPUs).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786.")
+              help="Run on a Dask cluster instead, e.g. tls://10.0.0.5:8786 (see 'Cluster "
+                   "security' above; tcp:// only on a trusted private network).")
+@click.option("--tls-ca-file", type=click.Path(dir_okay=False), default=None, metavar="PEM",
+              help="Certificate authority that signed the cluster's certificates (tls://).")
+@click.option("--tls-cert", type=click.Path(dir_okay=False), default=None, metavar="PEM",
+              help="This client's certificate (tls://).")
+@click.option("--tls-key", type=click.Path(dir_okay=False), default=None, metavar="PEM",
+              help="This client's private key (tls://).")
 @click.option("--resume", is_flag=True,
               help="Finish the sweep already in DIR: run only what is missing or failed.")
 @click.option("--replications", type=click.IntRange(1, _MAX_REPLICATIONS), default=None,
@@ -72,7 +79,8 @@ def _header(spec: ExperimentSpec) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.pass_context
 def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
-          scheduler: str | None, resume: bool, replications: int | None, quick: bool,
+          scheduler: str | None, tls_ca_file: str | None, tls_cert: str | None,
+          tls_key: str | None, resume: bool, replications: int | None, quick: bool,
           quiet: bool) -> None:
     """Run every design point of EXPERIMENT, with replications, into DIR.
 
@@ -92,6 +100,18 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
       DIR/runs/*.parquet       one row per run: ids, seed, parameters, final values
       DIR/timeseries/*.parquet one row per run and kept week
 
+    A local worker that dies (killed, out of memory) is replaced and its runs are run
+    again; a run whose worker dies twice is recorded as failed. Workers stop with the
+    sweep, even if it is killed.
+
+    \b
+    Cluster security: a Dask scheduler runs whatever code its clients send, and this
+    command unpickles what the workers send back. Over tcp:// nothing is authenticated
+    or encrypted: anyone who can reach the scheduler's port can run code on the workers
+    and on this machine. Use tcp:// only on a trusted private network (or through an SSH
+    tunnel); elsewhere use tls:// with --tls-ca-file, --tls-cert and --tls-key (the
+    scheduler and workers started with certificates from the same authority).
+
     \b
     Examples:
       milieusim sweep inertia-tolerance --out results/inertia
@@ -99,7 +119,8 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
       milieusim sweep my-design.toml --out results/mine --workers 4
       milieusim sweep inertia-tolerance --out results/inertia --resume
       milieusim sweep inertia-tolerance --out results/inertia --replications 20
-      milieusim sweep sobol-global --out results/sobol --scheduler tcp://10.0.0.5:8786
+      milieusim sweep sobol-global --out results/sobol --scheduler tls://10.0.0.5:8786 \\
+          --tls-ca-file ca.pem --tls-cert client.pem --tls-key client-key.pem
     """
     from milieusim.cli import check_out_dir, shown
 
@@ -111,9 +132,7 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
     if scheduler is not None and workers is not None:
         raise _user_error("--workers and --scheduler exclude each other: with --scheduler "
                           "the cluster's workers run the sweep")
-    if scheduler is not None and "://" not in scheduler:
-        raise _user_error(f"--scheduler {scheduler}: expected an address such as "
-                          "tcp://host:8786")
+    security = _security(scheduler, tls_ca_file, tls_cert, tls_key)
     check_out_dir(out)
     from milieusim.experiment.engine import SweepError, SweepInterrupted, run_sweep
     from milieusim.experiment.spec import ExperimentError
@@ -125,7 +144,8 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
 
     try:
         report = run_sweep(spec, out, workers=workers, scheduler=scheduler, resume=resume,
-                           replications=replications, progress=not quiet, on_start=announce)
+                           replications=replications, progress=not quiet, on_start=announce,
+                           security=security)
     except ExperimentError as exc:
         raise _user_error(str(exc)) from None
     except SweepError as exc:
@@ -137,6 +157,10 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
             again.append("--quick")
         if scheduler:
             again += ["--scheduler", scheduler]
+        for option, value in (("--tls-ca-file", tls_ca_file), ("--tls-cert", tls_cert),
+                              ("--tls-key", tls_key)):
+            if value:
+                again += [option, value]
         click.echo(f"interrupted: {r.runs_ok} of {r.n_runs} runs are done in {shown(out)}; "
                    f"to finish: {shlex.join(again)}", err=True)
         ctx.exit(130)
@@ -159,6 +183,31 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
             f"{report.runs_failed} of {report.n_runs} runs failed{detail}; their tracebacks "
             "are in the runs table (columns status, error); rerun them with --resume",
             exit_code=1)
+
+
+def _security(scheduler: str | None, ca_file: str | None, cert: str | None,
+              key: str | None) -> Any:
+    """The Dask security for ``--scheduler`` from the --tls-* options (all three or none),
+    after checking the address; UserError (exit 2) for anything wrong."""
+    from milieusim.experiment.spec import ExperimentError
+
+    given = [v for v in (ca_file, cert, key) if v]
+    if given and scheduler is None:
+        raise _user_error("--tls-ca-file, --tls-cert and --tls-key go with --scheduler "
+                          "tls://host:port")
+    if given and len(given) != 3:
+        raise _user_error("--tls-ca-file, --tls-cert and --tls-key go together: give all "
+                          "three")
+    if scheduler is None:
+        return None
+    from milieusim.experiment.engine import check_scheduler, tls_security
+
+    try:
+        security = tls_security(ca_file, cert, key) if given else None  # type: ignore[arg-type]
+        check_scheduler(scheduler, security)
+    except ExperimentError as exc:
+        raise _user_error(str(exc)) from None
+    return security
 
 
 def _report_line(report: Any) -> str:

@@ -67,6 +67,7 @@ from milieusim.scenario import (
     _parse_toml,
     _resolve,
     _show,
+    control_character,
     load_scenario,
 )
 
@@ -100,6 +101,9 @@ MAX_REPLICATIONS = 999_999
 """Replications per point: run ids are ``point_id * 1_000_000 + replication``."""
 MAX_POINTS = 200_000
 """Design points per experiment (all are generated and checked when the file is loaded)."""
+MAX_RUNS = 10_000_000
+"""Most runs in one sweep (points × replications): the engine keeps a few bytes per run
+in memory (their ids and status), and ten million runs are already months of CPU time."""
 MAX_SEED = 2**63 - 1
 MAX_LEVELS = 100
 """Levels of a Morris design."""
@@ -254,6 +258,7 @@ class ExperimentSpec:
         if not 1 <= replications <= MAX_REPLICATIONS:
             raise ExperimentError(f"replications = {replications} is out of range "
                                   f"[1, {MAX_REPLICATIONS}]")
+        _check_runs(len(self.points), replications, "--replications")
         return dataclasses.replace(self, replications=int(replications))
 
     def quick(self) -> ExperimentSpec:
@@ -406,7 +411,9 @@ def _with_points(spec: ExperimentSpec, where: str, label: str) -> ExperimentSpec
         try:
             check_consistency(values)
         except ValueError as exc:
-            raise ExperimentError(f"{where}: {label} point {point_id} "
+            which = (f"[[design.points]] #{point_id + 1}" if spec.design.kind == "points"
+                     and label == "[design]" else f"{label} point {point_id}")
+            raise ExperimentError(f"{where}: {which} "
                                   f"({_describe_point(point)}): {exc}") from None
         if spec.design.kind == "points":
             key = json.dumps(point, sort_keys=True)
@@ -414,7 +421,16 @@ def _with_points(spec: ExperimentSpec, where: str, label: str) -> ExperimentSpec
                 raise ExperimentError(f"{where}: [[design.points]] #{point_id + 1}: same as "
                                       f"#{seen[key] + 1}; each point must differ")
             seen[key] = point_id
+    _check_runs(len(points), spec.replications, f"{where}: {label}")
     return dataclasses.replace(spec, points=tuple(points))
+
+
+def _check_runs(points: int, replications: int, where: str) -> None:
+    """ExperimentError if ``points`` × ``replications`` exceeds :data:`MAX_RUNS`."""
+    if points * replications > MAX_RUNS:
+        raise ExperimentError(f"{where}: {points} points × {replications} replications = "
+                              f"{points * replications} runs; a sweep has at most {MAX_RUNS} "
+                              "runs (fewer replications or a smaller design)")
 
 
 def _describe_point(point: Mapping[str, Any]) -> str:
@@ -447,6 +463,10 @@ def _read_meta(meta: dict[str, Any], where: str) -> dict[str, str]:
         if not isinstance(value, str):
             raise ExperimentError(f"{where}: [meta] {key}: expected a string, "
                                   f"got {_show(value)}")
+        found = control_character(value)
+        if found:
+            raise ExperimentError(f"{where}: [meta] {key}: control character {found}; "
+                                  "titles must be plain text on one line")
         out[key] = value
     for key in ("title_fr", "title_en"):
         if not out.get(key, "").strip():

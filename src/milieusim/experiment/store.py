@@ -26,6 +26,12 @@ has a runs row: :func:`load_results` ignores timeseries and innovations rows wit
 and a run counts as done only with a runs row of status ok. Part ids are time-ordered
 UUIDs (version 7), so sorting part names sorts them by writing time; duplicates of a run
 id (a failed run retried) resolve to its ok row, else to the last written.
+
+Every part records the fingerprint of the sweep that wrote it (Arrow schema metadata
+``milieusim.fingerprint``). Readers check each part against the schema of its table and
+the manifest's fingerprint (:func:`read_part`), and the manifest's fields against their
+types (:func:`check_manifest`): a damaged part, a foreign manifest or parts of two sweeps
+raise :class:`DamagedResults` naming the file and the field, never something vaguer.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ import numpy as np
 from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
 from milieusim.records import COLUMNS
+from milieusim.scenario import control_character
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,13 +65,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INNOVATIONS_DIR",
+    "DamagedResults",
     "MANIFEST",
     "RUNS_DIR",
     "TIMESERIES_DIR",
     "PartWriter",
     "Results",
+    "check_manifest",
     "load_results",
     "read_manifest",
+    "read_part",
     "write_manifest",
 ]
 
@@ -72,12 +82,22 @@ MANIFEST = "manifest.json"
 RUNS_DIR = "runs"
 TIMESERIES_DIR = "timeseries"
 INNOVATIONS_DIR = "innovations"
-TABLES: tuple[str, ...] = (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR)
 FORMAT = 2
 """Version of the layout, recorded in the manifest."""
 ID_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "replication", "seed")
 TAIL_COLUMNS: tuple[str, ...] = ("status", "error", "duration_s")
 _PART_GLOB = "part-*.parquet"
+FINGERPRINT_KEY = b"milieusim.fingerprint"
+"""Key of the Arrow schema metadata that records the sweep a part belongs to."""
+RUNS_REQUIRED: tuple[str, ...] = ("run_id", "point_id", "replication", "status")
+"""Columns without which a runs part cannot be used."""
+TIMESERIES_REQUIRED: tuple[str, ...] = ("run_id", "step")
+INNOVATIONS_REQUIRED: tuple[str, ...] = ("run_id", "innovation")
+
+
+class DamagedResults(ValueError):
+    """A results folder's manifest or part is not what this version writes (one line,
+    naming the file and the field)."""
 
 
 def runs_schema() -> pa.Schema:
@@ -149,16 +169,17 @@ class PartWriter:
     """
 
     def __init__(self, root: Path, reporters: tuple[str, ...], *, flush_runs: int = 100,
-                 flush_seconds: float = 30.0) -> None:
+                 flush_seconds: float = 30.0, fingerprint: str | None = None) -> None:
         import pyarrow as pa
 
         self.root = Path(root)
         self.reporters = tuple(reporters)
         self.flush_runs = max(int(flush_runs), 1)
         self.flush_seconds = float(flush_seconds)
-        self._runs_schema = runs_schema()
-        self._ts_schema = timeseries_schema(self.reporters)
-        self._inno_schema = innovations_schema()
+        stamp = {FINGERPRINT_KEY: fingerprint.encode()} if fingerprint else None
+        self._runs_schema = runs_schema().with_metadata(stamp)
+        self._ts_schema = timeseries_schema(self.reporters).with_metadata(stamp)
+        self._inno_schema = innovations_schema().with_metadata(stamp)
         self._pa = pa
         self._rows: list[dict[str, Any]] = []
         self._series: list[tuple[int, np.ndarray, np.ndarray]] = []
@@ -198,8 +219,16 @@ class PartWriter:
         waited = time.monotonic() - (self._since or time.monotonic())
         return len(self._rows) >= self.flush_runs or waited >= self.flush_seconds
 
+    def drop(self) -> int:
+        """Forget the buffered runs (they could not be written); return their number.
+        They are not in the dataset, so ``--resume`` runs them again."""
+        count = len(self._rows)
+        self._rows, self._series, self._innovations, self._since = [], [], [], None
+        return count
+
     def flush(self) -> int:
-        """Write the buffered runs (timeseries part, then runs part); return their number."""
+        """Write the buffered runs (timeseries and innovations parts, then the runs part);
+        return their number."""
         if not self._rows:
             return 0
         pa = self._pa
@@ -332,10 +361,107 @@ def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any] | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DamagedResults(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a sweep manifest")
+        raise DamagedResults(f"{path}: not a sweep manifest (a JSON object)")
+    check_manifest(data, path)
     return data
+
+
+_NONE = type(None)
+_MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
+    "format": (int,), "status": (str,), "experiment": (dict,), "experiment.path": (str, _NONE),
+    "experiment.name": (str, _NONE), "experiment.title_en": (str,), "experiment.title_fr": (str,),
+    "title_en": (str,), "title_fr": (str,), "quick": (bool,), "scenario": (dict,),
+    "base": (dict,), "fixed": (dict,), "design": (dict,), "design.kind": (str,),
+    "design.varied": (list,), "design.parameters": (list,), "design.problem": (dict, _NONE),
+    "design.problem.names": (list,), "design.problem.bounds": (list,),
+    "design.settings": (dict,), "design.n": (int, _NONE), "design.levels": (int, _NONE),
+    "design.second_order": (bool, _NONE), "design.settings.n": (int, _NONE),
+    "design.settings.levels": (int, _NONE), "design.settings.second_order": (bool, _NONE),
+    "replications": (int,), "steps": (int,), "seed": (int,), "n_points": (int,),
+    "n_runs": (int,), "reporters": (list,), "every": (int,), "fingerprint": (str,),
+    "versions": (dict,), "history": (list,), "runs_ok": (int, _NONE),
+    "runs_failed": (int, _NONE),
+}
+"""Types of the manifest fields that are read back (a field may be absent)."""
+_MANIFEST_LOWEST = {"replications": 1, "steps": 1, "n_points": 1, "n_runs": 1, "every": 0,
+                    "seed": 0, "design.levels": 2, "design.settings.levels": 2,
+                    "design.n": 1, "design.settings.n": 1}
+_MANIFEST_ITEMS: dict[str, tuple[type, ...]] = {
+    "design.varied": (str,), "design.parameters": (str,), "design.problem.names": (str,),
+    "reporters": (str,), "history": (dict,), "design.problem.bounds": (list,)}
+
+
+def check_manifest(manifest: dict[str, Any], path: str | os.PathLike[str] = MANIFEST) -> None:
+    """Raise :class:`DamagedResults` if a field of ``manifest`` that readers use has the
+    wrong type or an impossible value; fields may be absent."""
+    for key, kinds in _MANIFEST_FIELDS.items():
+        found, value = _lookup(manifest, key)
+        if not found:
+            continue
+        if not _is(value, kinds):
+            raise DamagedResults(f"{path}: {key}: expected {_kinds(kinds)}, got "
+                                 f"{_json_kind(value)}")
+        lowest = _MANIFEST_LOWEST.get(key)
+        if lowest is not None and isinstance(value, int) and value < lowest:
+            raise DamagedResults(f"{path}: {key}: expected at least {lowest}, got {value}")
+        items = _MANIFEST_ITEMS.get(key)
+        if items is not None:
+            for index, item in enumerate(value):
+                if not _is(item, items):
+                    raise DamagedResults(f"{path}: {key}[{index}]: expected "
+                                         f"{_kinds(items)}, got {_json_kind(item)}")
+    for key in ("title_en", "title_fr", "experiment.title_en", "experiment.title_fr",
+                "experiment.name", "experiment.path", "design.kind"):
+        found, value = _lookup(manifest, key)
+        where = control_character(value) if found and isinstance(value, str) else None
+        if where:
+            raise DamagedResults(f"{path}: {key}: control character {where}")
+    found, bounds = _lookup(manifest, "design.problem.bounds")
+    if found:
+        _, names = _lookup(manifest, "design.problem.names")
+        for index, pair in enumerate(bounds):
+            if len(pair) != 2 or not all(_is(v, (int, float)) and math.isfinite(v)
+                                         for v in pair) or not pair[0] < pair[1]:
+                raise DamagedResults(f"{path}: design.problem.bounds[{index}]: expected "
+                                     "[low, high] with low < high")
+        if not isinstance(names, list) or len(names) != len(bounds):
+            raise DamagedResults(f"{path}: design.problem: expected as many names as bounds")
+
+
+def _lookup(mapping: dict[str, Any], dotted: str) -> tuple[bool, Any]:
+    value: Any = mapping
+    for key in dotted.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return False, None
+        value = value[key]
+    return True, value
+
+
+def _is(value: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in kinds
+    return isinstance(value, kinds)
+
+
+def _kinds(kinds: tuple[type, ...]) -> str:
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+             dict: "an object", list: "an array", _NONE: "null"}
+    return " or ".join(names[k] for k in kinds)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds = {int: "an integer", float: "a number", str: "a string", dict: "an object",
+             list: "an array"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a value")
 
 
 def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
@@ -343,8 +469,13 @@ def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> No
     path = Path(root) / MANIFEST
     text = json.dumps(_plain(manifest), indent=2, ensure_ascii=False, allow_nan=False)
     tmp = path.with_name(f".{MANIFEST}.tmp")
-    tmp.write_text(text + "\n", encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _plain(value: Any) -> Any:
@@ -365,27 +496,117 @@ def _plain(value: Any) -> Any:
 
 
 def part_files(root: str | os.PathLike[str], table: str) -> list[Path]:
-    """The finished parts of ``table`` ('runs' or 'timeseries'), oldest first."""
+    """The finished parts of ``table`` ('runs', 'timeseries' or 'innovations'), oldest
+    first."""
     folder = Path(root) / table
     if not folder.is_dir():
         return []
     return sorted(folder.glob(_PART_GLOB), key=lambda p: p.name)
 
 
+def read_part(path: Path, schema: pa.Schema, *, required: tuple[str, ...] = (),
+              columns: list[str] | None = None, fingerprint: str | None = None) -> pa.Table:
+    """Part ``path`` as a table of ``schema``'s types; :class:`DamagedResults` if it cannot
+    be read, lacks a ``required`` column, has a column of another type than ``schema``
+    gives (integers and floats may widen), has nulls in a ``required`` column, or was
+    written by another sweep than ``fingerprint``'s. Columns not in ``schema`` are kept
+    as they are; ``columns`` reads only those."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as file:  # (pq.read_table would import pandas)
+            actual = file.schema_arrow
+            _check_part_schema(path, actual, schema, required, fingerprint)
+            wanted = [c for c in columns if c in actual.names] if columns is not None else None
+            table = file.read(columns=wanted)
+    except DamagedResults:
+        raise
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DamagedResults(f"{path}: not a readable Parquet part ({reason[:200]})") from None
+    for name in required:
+        if name in table.column_names and table.column(name).null_count:
+            raise DamagedResults(f"{path}: column {name} has empty values")
+    for index, name in enumerate(table.column_names):
+        if name in schema.names and table.schema.field(name).type != schema.field(name).type:
+            try:
+                cast = table.column(name).cast(schema.field(name).type)
+            except (pa.ArrowException, ValueError) as exc:
+                raise DamagedResults(f"{path}: column {name}: {str(exc)[:200]}") from None
+            table = table.set_column(index, schema.field(name).with_nullable(True), cast)
+    return table
+
+
+def _check_part_schema(path: Path, actual: pa.Schema, schema: pa.Schema,
+                       required: tuple[str, ...], fingerprint: str | None) -> None:
+    stamp = (actual.metadata or {}).get(FINGERPRINT_KEY)
+    if fingerprint and stamp is not None and stamp.decode(errors="replace") != fingerprint:
+        raise DamagedResults(f"{path}: written by another sweep than the one of its "
+                             f"{MANIFEST} (fingerprint {stamp.decode(errors='replace')[:12]}…, "
+                             f"expected {fingerprint[:12]}…); do not mix results folders")
+    for name in required:
+        if name not in actual.names:
+            raise DamagedResults(f"{path}: column {name} missing; not a part this version "
+                                 "writes")
+    for field in schema:
+        if field.name in actual.names:
+            got = actual.field(field.name).type
+            if not _compatible(got, field.type):
+                raise DamagedResults(f"{path}: column {field.name} is {got}, expected "
+                                     f"{field.type}")
+
+
+def _compatible(got: pa.DataType, expected: pa.DataType) -> bool:
+    """Whether a column of type ``got`` may stand for ``expected`` (cast on reading)."""
+    import pyarrow.types as t
+
+    if got == expected or t.is_null(got):
+        return True
+    if t.is_integer(expected):
+        return t.is_integer(got)
+    if t.is_floating(expected):
+        return t.is_integer(got) or t.is_floating(got)
+    if t.is_string(expected):
+        return t.is_string(got) or t.is_large_string(got) or (
+            t.is_dictionary(got) and (t.is_string(got.value_type)
+                                      or t.is_large_string(got.value_type)))
+    return False
+
+
+def tables(reporters: tuple[str, ...]) -> dict[str, tuple[pa.Schema, tuple[str, ...]]]:
+    """Every table of a results folder: its folder name → (schema, required columns)."""
+    return {RUNS_DIR: (runs_schema(), RUNS_REQUIRED),
+            TIMESERIES_DIR: (timeseries_schema(reporters), TIMESERIES_REQUIRED),
+            INNOVATIONS_DIR: (innovations_schema(), INNOVATIONS_REQUIRED)}
+
+
+def check_parts(root: str | os.PathLike[str], reporters: tuple[str, ...],
+                fingerprint: str | None = None) -> None:
+    """:class:`DamagedResults` unless every part of every table reads as its schema says
+    (and belongs to the sweep of ``fingerprint``); reads footers, not the data."""
+    for table, (schema, required) in tables(reporters).items():
+        for path in part_files(root, table):
+            read_part(path, schema, required=required, columns=[], fingerprint=fingerprint)
+
+
 def has_results(root: str | os.PathLike[str]) -> bool:
     """Whether ``root`` holds (part of) a sweep's results."""
     root = Path(root)
-    return (root / MANIFEST).exists() or any(part_files(root, t) for t in TABLES)
+    return (root / MANIFEST).exists() or any(
+        part_files(root, table) for table in (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR))
 
 
-def run_status(root: str | os.PathLike[str]) -> dict[int, str]:
-    """The status of every run in the dataset, by run id (ok wins over failed)."""
-    import pyarrow.parquet as pq
-
+def run_status(root: str | os.PathLike[str], fingerprint: str | None = None
+               ) -> dict[int, str]:
+    """The status of every run in the dataset, by run id (ok wins over failed);
+    :class:`DamagedResults` for a damaged part or one of another sweep than
+    ``fingerprint``'s."""
     status: dict[int, str] = {}
+    schema = runs_schema()
     for path in part_files(root, RUNS_DIR):
-        with pq.ParquetFile(path) as file:  # (pq.read_table would import pandas)
-            table = file.read(columns=["run_id", "status"])
+        table = read_part(path, schema, required=RUNS_REQUIRED, columns=["run_id", "status"],
+                          fingerprint=fingerprint)
         for rid, st in zip(table.column("run_id").to_pylist(),
                            table.column("status").to_pylist(), strict=True):
             if status.get(rid) != "ok":
@@ -394,10 +615,11 @@ def run_status(root: str | os.PathLike[str]) -> dict[int, str]:
 
 
 def tidy(root: str | os.PathLike[str]) -> None:
-    """Remove temporary files and timeseries parts whose runs part was never written."""
+    """Remove temporary files, and timeseries and innovations parts whose runs part was
+    never written."""
     root = Path(root)
     runs = {p.name for p in part_files(root, RUNS_DIR)}
-    for table in TABLES:
+    for table in (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR):
         folder = root / table
         if not folder.is_dir():
             continue
@@ -442,7 +664,6 @@ def load_results(path: str | os.PathLike[str]) -> Results:
     """
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     root = Path(path)
     manifest = read_manifest(root)
@@ -451,33 +672,41 @@ def load_results(path: str | os.PathLike[str]) -> Results:
             raise FileNotFoundError(f"{root}: no such results folder")
         raise FileNotFoundError(f"{root}: not a sweep's results folder (no {MANIFEST})")
     reporters = tuple(manifest.get("reporters", REPORTERS))
+    fingerprint = manifest.get("fingerprint")
 
-    def read(table: str, schema: pa.Schema) -> pa.Table:
-        tables = []
+    def read(table: str) -> pa.Table:
+        schema, required = schemas[table]
+        pieces = []
         for index, file in enumerate(part_files(root, table)):
-            t = pq.read_table(file)
-            tables.append(t.append_column("_part", pa.array(np.full(t.num_rows, index))))
-        if not tables:
+            t = read_part(file, schema, required=required, fingerprint=fingerprint)
+            pieces.append(t.append_column("_part", pa.array(np.full(t.num_rows, index))))
+        if not pieces:
             return schema.empty_table().append_column("_part", pa.array([], pa.int64()))
-        return pa.concat_tables(tables, promote_options="default")
+        try:
+            return pa.concat_tables(pieces, promote_options="permissive")
+        except (pa.ArrowException, ValueError) as exc:
+            raise DamagedResults(f"{root / table}: parts that do not fit together "
+                                 f"({str(exc)[:200]})") from None
 
-    runs = read(RUNS_DIR, runs_schema()).to_pandas()
+    schemas = tables(reporters)
+    runs_table = read(RUNS_DIR)
+    if fingerprint is not None:
+        _check_seeds(root, runs_table, manifest)
+    runs = runs_table.to_pandas()
     runs["_row"] = np.arange(len(runs))
     runs["_ok"] = runs["status"] == "ok"
     runs = runs.sort_values(["run_id", "_ok", "_part", "_row"], kind="stable")
     runs = runs.drop_duplicates("run_id", keep="last")
     keep = pd.MultiIndex.from_arrays([runs["run_id"], runs["_part"]])
 
-    def kept(table: str, schema: pa.Schema, order: list[str], mapper: Any = None
-             ) -> pd.DataFrame:
-        frame = read(table, schema).to_pandas(types_mapper=mapper)
+    def kept(table: str, order: list[str], mapper: Any = None) -> pd.DataFrame:
+        frame = read(table).to_pandas(types_mapper=mapper)
         frame = frame[pd.MultiIndex.from_arrays([frame["run_id"], frame["_part"]]).isin(keep)]
         frame = frame.drop(columns="_part").sort_values(order, kind="stable")
         return frame.reset_index(drop=True)
 
-    ts = kept(TIMESERIES_DIR, timeseries_schema(reporters), ["run_id", "step"])
-    innovations = kept(INNOVATIONS_DIR, innovations_schema(), ["run_id", "innovation"],
-                       _nullable)
+    ts = kept(TIMESERIES_DIR, ["run_id", "step"])
+    innovations = kept(INNOVATIONS_DIR, ["run_id", "innovation"], _nullable)
     innovations["run_id"] = innovations["run_id"].astype("int64")
     runs = runs.drop(columns=["_part", "_row", "_ok"])
     return Results(path=root, runs=runs.reset_index(drop=True), timeseries=ts,
@@ -500,6 +729,23 @@ def _nullable(type_: pa.DataType) -> Any:
     if pa.types.is_floating(type_):
         return pd.Float64Dtype()
     return None
+
+
+def _check_seeds(root: Path, runs: pa.Table, manifest: dict[str, Any]) -> None:
+    """A sweep's run seeds follow from its seed and the replication: runs whose seed does
+    not belong to another experiment's results (a manifest copied over another's)."""
+    from milieusim.experiment.seeds import run_seed
+
+    if "seed" not in runs.column_names or "seed" not in manifest:
+        return
+    seeds = runs.column("seed").to_numpy(zero_copy_only=False)
+    replications = runs.column("replication").to_numpy(zero_copy_only=False)
+    for replication in np.unique(replications):
+        expected = run_seed(manifest["seed"], int(replication)) if replication >= 0 else -1
+        if not np.all(seeds[replications == replication] == expected):
+            raise DamagedResults(f"{root / RUNS_DIR}: runs of replication {replication} have "
+                                 f"other seeds than {root / MANIFEST} gives; the manifest "
+                                 "belongs to another sweep, or the folder mixes two")
 
 
 # --- one sweep at a time ---------------------------------------------------------------------

@@ -12,9 +12,11 @@ The final value of every measure of :data:`milieusim.measures.MEASURES` (weekly
 reporters and end-of-run measures) goes to the runs table; with ``innovations`` the run
 also returns its per-innovation table (:mod:`milieusim.records`), as NumPy columns.
 
-Testing hook: the environment variable ``MILIEUSIM_SWEEP_FAULT``, a comma-separated list
-of run ids, makes those runs raise (to test how failures are recorded). The main process
-reads it when it makes the tasks (:func:`faulty_runs`) and marks them ``fault=True``.
+Testing hooks: the environment variable ``MILIEUSIM_SWEEP_FAULT``, a comma-separated list
+of run ids, makes those runs raise (to test how failures are recorded); with
+``MILIEUSIM_SWEEP_CRASH``, those runs kill their worker process with SIGKILL (to test
+lost workers). The main process reads them when it makes the tasks (:func:`faulty_runs`)
+and marks the tasks ``fault=True`` or ``crash=True``.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAULT_ENV", "ORGANISATIONS", "Organisations", "RunOutput", "RunTask",
+__all__ = ["CRASH_ENV", "FAULT_ENV", "ORGANISATIONS", "Organisations", "RunOutput", "RunTask",
            "execute_run", "faulty_runs"]
 
 FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
+CRASH_ENV = "MILIEUSIM_SWEEP_CRASH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,8 @@ class RunTask:
     """Return the run's per-innovation table too."""
     fault: bool = False
     """Testing hook: raise instead of running (see :data:`FAULT_ENV`)."""
+    crash: bool = False
+    """Testing hook: kill the worker process instead of running (see :data:`CRASH_ENV`)."""
 
 
 @dataclass(slots=True)
@@ -103,6 +108,10 @@ def _run(task: RunTask, organisations: Organisations
 
     if task.fault:
         raise RuntimeError(f"injected fault in run {task.run_id} ({FAULT_ENV})")
+    if task.crash:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
     model = organisations.model(task.seed, task.parameters, task.events)
     model.datacollector = _NoCollector()
     names, every = task.reporters, task.every
@@ -216,17 +225,44 @@ ORGANISATIONS = Organisations()
 """This worker process's kept organisations."""
 
 
-def faulty_runs() -> frozenset[int]:
-    """Run ids listed in the :data:`FAULT_ENV` environment variable (a testing hook)."""
-    text = os.environ.get(FAULT_ENV, "")
+def faulty_runs(variable: str = FAULT_ENV) -> frozenset[int]:
+    """Run ids listed in the environment ``variable`` (a testing hook)."""
+    text = os.environ.get(variable, "")
     return frozenset(int(part) for part in text.split(",") if part.strip().isdigit())
 
 
-def worker_init() -> None:
-    """Set up a local worker process: Ctrl-C is the main process's business, and the
-    model is imported now, without pandas (:mod:`milieusim.experiment.preload`; already
-    done where workers are forked from a forkserver)."""
+def worker_init(main_pid: int | None = None) -> None:
+    """Set up a local worker process: Ctrl-C is the main process's business, the worker
+    exits as soon as process ``main_pid`` (the sweep's) is gone, and the model is imported
+    now, without pandas (:mod:`milieusim.experiment.preload`; already done where workers
+    are forked from a forkserver)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if main_pid is not None:
+        threading.Thread(target=_exit_with, args=(main_pid,), daemon=True,
+                         name="milieusim-watch-main").start()
     import milieusim.experiment.preload  # noqa: F401
+
+
+def _exit_with(pid: int) -> None:
+    """Exit this process at once when process ``pid`` ends (even by SIGKILL): the pool's
+    queues would otherwise keep an orphan worker, its forkserver and the resource tracker
+    alive forever. Waits on a pidfd where Linux has one, else polls every second."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux ≥ 5.3: poll
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    select.select([fd], [], [])
+    os._exit(1)

@@ -13,7 +13,6 @@ import dataclasses
 import io
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -123,14 +122,11 @@ def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lan
         charts = ChartsDrawing([chart_ax], ("adoption",), lang, steps)
     events = [(e.step, e.label(lang)) for e in scenario.events]
 
+    from milieusim._files import remove_stale_siblings, temp_file
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=f".tmp{suffix}",
-                                    dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give the usual permissions
+    remove_stale_siblings(out)  # left by an earlier render killed while writing
+    tmp = temp_file(out)
     writer = _writer(suffix, fps)
     try:
         with writer.saving(fig, str(tmp), DPI), \

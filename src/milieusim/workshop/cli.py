@@ -23,7 +23,8 @@ __all__ = ["animate", "viz"]
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
               metavar="P", help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="H",
-              help="Address to listen on; 0.0.0.0 lets other machines of the room connect.")
+              help="Address to listen on; 0.0.0.0 lets other machines of the room connect "
+                   "(the workshop has no password: only on a network you trust).")
 def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
     """Start the workshop: a live simulation in the browser, offline, in French or English.
 
@@ -39,19 +40,28 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
       milieusim viz saint-etienne --port 8000 --host 0.0.0.0
     """
     from milieusim.cli import prepare
-    from milieusim.workshop.server import port_problem, room_url, serve, url_for
+    from milieusim.workshop.server import is_loopback, port_problem, room_urls, serve, url_for
 
     if scenario is not None:
         prepare(scenario, (), None)
     problem = port_problem(host, port)
     if problem:
         raise UserError(problem)
+    if not is_loopback(host):
+        click.echo(f"warning: --host {host} opens the workshop to the network; it has no "
+                   "password: anyone who can reach this machine can use it (keep the "
+                   "default 127.0.0.1 unless the room's network is trusted)", err=True)
 
     def ready(url: str) -> None:
         click.echo(f"milieusim workshop: {url}  (Ctrl-C to stop)")
-        other = room_url(host, port)
-        if other:
-            click.echo(f"from other machines of the network: {other}")
+        if is_loopback(host):
+            return
+        others = room_urls(host, port)
+        if others:
+            click.echo(f"from other machines of the network: {'  '.join(others)}")
+        else:
+            click.echo("from other machines of the network: none (this machine has no "
+                       "network address)")
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not an error
         serve(scenario, lang.lower(), host, port, on_ready=ready)

@@ -1,0 +1,149 @@
+"""Writing outputs safely: temporary siblings that a later run tidies, and folder swaps.
+
+Every output is first written to a hidden temporary sibling of its target, named
+``.<target name>.<pid>-<random>.tmp`` (plus the target's suffix for files), then renamed
+into place. A process killed with SIGKILL cannot remove its temporary sibling; the next
+write of the same target does (:func:`remove_stale_siblings`), as long as the process
+that made it is gone. :func:`replace_folder` puts a new folder in place of an old one in
+one rename: where Linux offers it, the two folders are exchanged atomically
+(``renameat2`` with ``RENAME_EXCHANGE``), so the target is always either the old folder
+or the new one, whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["exchange", "pid_alive", "remove_stale_siblings", "replace_folder", "temp_dir",
+           "temp_file", "umask"]
+
+_STALE = re.compile(r"\.(?P<pid>\d+)-[^.]+\.tmp")
+
+
+def umask() -> int:
+    """The process's file mode creation mask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (it may belong to another user)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _prefix(target: Path) -> str:
+    return f".{target.name or 'out'}.{os.getpid()}-"
+
+
+def temp_dir(target: Path) -> Path:
+    """A new empty folder beside ``target``, with the usual permissions (not private)."""
+    tmp = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent))
+    tmp.chmod(0o777 & ~umask())
+    return tmp
+
+
+def temp_file(target: Path) -> Path:
+    """A new empty file beside ``target`` (same suffix), with the usual permissions."""
+    fd, name = tempfile.mkstemp(prefix=_prefix(target), suffix=f".tmp{target.suffix}",
+                                dir=target.parent)
+    os.close(fd)
+    os.chmod(name, 0o666 & ~umask())
+    return Path(name)
+
+
+def remove_stale_siblings(target: Path) -> list[Path]:
+    """Remove the temporary siblings of ``target`` left by processes that no longer exist
+    (killed while writing); return them. Those of live processes are left alone."""
+    removed: list[Path] = []
+    parent = target.parent
+    head = f".{target.name or 'out'}"
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(head):
+            continue
+        match = _STALE.fullmatch(name[len(head):].removesuffix(target.suffix))
+        if match is None or pid_alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.lstat().st_uid != os.getuid():
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap the paths ``a`` and ``b`` in one atomic step (Linux ``renameat2``).
+
+    Raises :class:`OSError` (``ENOSYS`` or ``EINVAL``) where the system or the file
+    system does not offer it.
+    """
+    if not sys.platform.startswith("linux"):
+        raise OSError(38, "atomic exchange is not available on this system")
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:  # pragma: no cover - glibc before 2.28
+        raise OSError(38, "atomic exchange is not available on this system")
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE):
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno), str(a))
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Put folder ``new`` at ``target``; the old ``target`` (if any) is then removed.
+
+    A missing or empty ``target`` is replaced by one rename; a non-empty one is exchanged
+    with ``new`` in one atomic step (:func:`exchange`), then removed. Where the exchange
+    is not available, the old folder is first moved aside (a moment without ``target``).
+    """
+    try:
+        os.replace(new, target)  # target missing, or an empty folder
+        return
+    except OSError:
+        if not target.is_dir():
+            raise
+    try:
+        exchange(new, target)
+        shutil.rmtree(new, ignore_errors=True)  # now holds the old folder
+        return
+    except OSError as exc:
+        if exc.errno not in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP
+            raise
+    aside = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent))
+    aside.rmdir()
+    os.replace(target, aside)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(aside, target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)

@@ -1,0 +1,153 @@
+"""The workshop server's guard (row B12 and the review's server probe): the Host header is
+checked (DNS rebinding), a missing asset is a 404 at once, a bind open to the network is
+warned about and its real addresses are printed."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import socket
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from clitools import invoke
+
+from milieusim.workshop import server
+from milieusim.workshop.server import Guard, allowed_hosts, host_name, room_urls
+from milieusim.workshop.testing import free_port, start_server, stop_server, wait_ready
+
+
+def call(guard: Guard, kind: str, path: str, host: bytes | None) -> tuple[list[Any], bool]:
+    """What ``guard`` sends for one request, and whether it passed it to the app."""
+    sent: list[Any] = []
+    passed = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        passed.append(scope["path"])
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", host)] if host is not None else []
+    guard.app = app
+    asyncio.run(guard({"type": kind, "path": path, "headers": headers}, receive, send))
+    return sent, bool(passed)
+
+
+@pytest.fixture
+def guard(tmp_path: Path) -> Guard:
+    (tmp_path / "requirejs@2.3.6").mkdir()
+    (tmp_path / "requirejs@2.3.6" / "__main.js").write_text("//", encoding="utf-8")
+    (tmp_path / "pkg@1.0.0" / "dist").mkdir(parents=True)
+    (tmp_path / "pkg@1.0.0" / "dist" / "a.css").write_text("", encoding="utf-8")
+    (tmp_path.parent / "secret.txt").write_text("x", encoding="utf-8")
+    return Guard(lambda *a: None, allowed_hosts("127.0.0.1"), tmp_path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("host", [b"127.0.0.1:8765", b"localhost:8765", b"[::1]:8765",
+                                  b"LOCALHOST"])
+def test_requests_to_the_workshop_own_address_pass(guard: Guard, host: bytes) -> None:
+    assert call(guard, "http", "/", host) == ([], True)
+    assert call(guard, "websocket", "/jupyter/api/kernels/x", host) == ([], True)
+
+
+@pytest.mark.parametrize("host", [b"evil.example", b"evil.example:8765", b"127.0.0.1.evil:1",
+                                  b"", None, b"[::2]:8765"])
+def test_requests_for_another_host_are_refused(guard: Guard, host: bytes | None) -> None:
+    """DNS rebinding: a page of evil.example whose name now points to 127.0.0.1."""
+    sent, passed = call(guard, "http", "/", host)
+    assert not passed and sent[0]["status"] == 400
+    assert b"unknown Host header" in sent[1]["body"]
+    sent, passed = call(guard, "websocket", "/jupyter/api/kernels/x", host)
+    assert not passed and sent == [{"type": "websocket.close", "code": 1008}]
+
+
+def test_missing_assets_are_404_without_the_proxy(guard: Guard) -> None:
+    host = b"127.0.0.1:1"
+    for path in ("/_solara/cdn/nothing@1.0.0/x.js", "/_solara/cdn/../secret.txt",
+                 "/_solara/cdn/", "/_solara/cdn/pkg@1.0.0/dist"):
+        sent, passed = call(guard, "http", path, host)
+        assert not passed and sent[0]["status"] == 404, path
+    for path in ("/_solara/cdn/requirejs@2.3.6", "/_solara/cdn/pkg@1.0.0/dist/a.css"):
+        assert call(guard, "http", path, host) == ([], True), path
+
+
+def test_host_names_are_read_without_their_port() -> None:
+    def scope(value: bytes) -> dict[str, Any]:
+        return {"headers": [(b"host", value)]}
+
+    assert host_name(scope(b"Example.org:80")) == "example.org"
+    assert host_name(scope(b"[fe80::1]:80")) == "fe80::1"
+    assert host_name(scope(b"fe80::1")) == "fe80::1"
+    assert host_name({"headers": []}) == ""
+
+
+def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """B12: with the host name mapped to loopback (Debian's /etc/hosts), the address "from
+    other machines" was http://127.0.0.1:PORT/; it now comes from the interfaces."""
+    import psutil
+
+    def interfaces() -> dict[str, list[Any]]:
+        def addr(family: int, text: str) -> Any:
+            return SimpleNamespace(family=family, address=text)
+        return {"lo": [addr(socket.AF_INET, "127.0.0.1"), addr(socket.AF_INET6, "::1")],
+                "eth0": [addr(socket.AF_INET, "192.0.2.2"),
+                         addr(socket.AF_INET6, "fe80::2%eth0"),
+                         addr(socket.AF_INET6, "2001:db8::2")]}
+
+    monkeypatch.setattr(psutil, "net_if_addrs", interfaces)
+    monkeypatch.setattr(socket, "gethostbyname", lambda name: "127.0.1.1")
+    assert room_urls("0.0.0.0", 8765) == ["http://192.0.2.2:8765/"]
+    assert room_urls("::", 8765) == ["http://192.0.2.2:8765/", "http://[2001:db8::2]:8765/"]
+    assert room_urls("127.0.0.1", 8765) == []
+    assert {"192.0.2.2", "localhost"} <= allowed_hosts("0.0.0.0")
+    assert "192.0.2.2" not in allowed_hosts("127.0.0.1")
+
+    def serve(scenario: Any, lang: str, host: str, port: int, *, on_ready: Any) -> None:
+        on_ready(server.url_for(host, port))
+
+    monkeypatch.setattr(server, "serve", serve)
+    monkeypatch.setattr(server, "port_problem", lambda host, port: None)
+    result = invoke("viz", "--host", "0.0.0.0", "--port", "8765")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("warning: --host 0.0.0.0 opens the workshop to the "
+                                    "network; it has no password")
+    assert "from other machines of the network: http://192.0.2.2:8765/" in result.stdout
+    quiet = invoke("viz", "--port", "8765")
+    assert quiet.stderr == "" and "other machines" not in quiet.stdout
+
+
+def test_the_running_server_checks_the_host_and_answers_missing_assets_at_once(
+        tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "server.log"
+    process = start_server(port, lang="en", log=log)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/", process)
+
+        def get(path: str, host: str) -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.putrequest("GET", path, skip_host=True)
+            connection.putheader("Host", host)
+            connection.endheaders()
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            return response.status, body
+
+        assert get("/", f"127.0.0.1:{port}")[0] == 200
+        assert get("/", f"localhost:{port}")[0] == 200
+        status, body = get("/", "evil.example")
+        assert status == 400 and b"unknown Host header" in body
+        for _ in range(3):
+            assert get("/_solara/cdn/nothing@9.9.9/missing.js", f"127.0.0.1:{port}")[0] == 404
+    finally:
+        stop_server(process)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "Could not load URL" not in text  # the proxy never tried the (closed) CDN port
