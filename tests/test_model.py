@@ -90,7 +90,7 @@ def test_counters_are_consistent():
     assert model.ideas == len(k)
     assert model.proposals == sum(Stage.PROPOSAL in [s for _, s in x.history] for x in k)
     assert model.approvals == sum(Stage.EXPERIMENT in [s for _, s in x.history] for x in k)
-    assert model.experiments_failed == sum(x.stage == Stage.FAILED for x in k)
+    assert model.experiments_failed == sum(x.stage in (Stage.FAILED, Stage.STOPPED) for x in k)
     assert model.experiments_running == sum(x.stage == Stage.EXPERIMENT for x in k)
     assert 0.0 <= model.adoption_share <= 1.0
 

@@ -100,10 +100,10 @@ def test_threshold_rules_draw_no_random_numbers_and_match_the_dense_rule():
         units_ok = np.stack([model.compatibility(k) >= 1 for k in model.spreading], axis=1)
         eligible = units_ok[model.staff_unit] & model.staff_present[:, None] & ~x
         passes = counts / degree >= value if key == "threshold_share" else counts >= value
-        state = model.rng.bit_generator.state
         model.now = 1
+        state = model.draws("adoption").bit_generator.state
         model._adopt()
-        assert model.rng.bit_generator.state == state
+        assert model.draws("adoption").bit_generator.state == state
         after = users(model)
         assert ((after & ~x) == (eligible & passes)).all()
         assert (after & ~x).any()

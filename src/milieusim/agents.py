@@ -182,7 +182,8 @@ class PrudentManager(StaffMember):
             use, exchange = m.expected_realised(k)
         error = m.p["value_sd"] * self.estimate_error * (
             1.0 + m.novelty_now(k) / m.p["absorption_radius"]) / np.sqrt(1.0 + seen)
-        return self.worth(k, use, exchange) + error * float(m.rng.standard_normal())
+        return self.worth(k, use, exchange) + error * float(
+            m.draws("decisions").standard_normal())
 
     def update_frozen(self, frozen_share: float) -> None:
         """Paralysis: freeze while uncertainty exceeds tolerance lowered by frozen peers."""
@@ -202,7 +203,7 @@ class PrudentManager(StaffMember):
         self.queue = [k for k in self.queue if k.stage == Stage.PROPOSAL]
         if not self.queue or self.frozen:
             return
-        if model.rng.random() >= 1.0 - model.lever("inertia", "inertia:review"):
+        if model.draws("decisions").random() >= 1.0 - model.lever("inertia", "inertia:review"):
             return
         hurdle = self.hurdle
         scored = []
@@ -233,7 +234,7 @@ class PrudentManager(StaffMember):
         model = self.model
         if self.frozen or k.mandated is None or k.banned is None:
             return
-        if model.rng.random() >= 1.0 - model.lever("inertia", "inertia:mandate"):
+        if model.draws("decisions").random() >= 1.0 - model.lever("inertia", "inertia:mandate"):
             return
         unit = self.head_of
         estimate = self.judge(k, seen=model.adopters_in_unit(k, unit)) * float(
@@ -293,7 +294,7 @@ class RuleConstraint(Agent):
             return
         chance = model.lever("experimentation_tolerance", "tolerance:derogations") * (
             1.0 - self.rigidity)
-        if model.rng.random() < chance:
+        if model.draws("decisions").random() < chance:
             k.rules = k.rules[k.rules != self.index]
             self.derogations += 1
             rate = model.lever("learning_capacity", "learning:rules") * model.p["learning_rate"]

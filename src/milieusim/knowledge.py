@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["ANOMALY_OFFSET", "BRIDGE", "KIND_DISTANCE", "KIND_FACES", "KIND_RESOURCES",
-           "KnowledgeBase", "PARTNER_KINDS", "absorption", "distances"]
+           "PARTNER_BREADTH", "PARTNER_KINDS", "KnowledgeBase", "absorption", "distances"]
 
 PARTNER_KINDS: tuple[str, ...] = ("other-local-authorities", "associations", "users",
                                   "firms", "designers", "universities")
@@ -64,6 +64,10 @@ KIND_FACES: dict[str, tuple[float, float, float]] = {
 """How the value novelty brings splits between the three faces (use, exchange, esteem;
 Groff 2009, Gallouj & Weinstein 1997) by who the knowledge comes from: users know use,
 firms cost and technology, designers the look and feel (esteem) as much as use."""
+
+PARTNER_BREADTH = 0.3
+"""Spread of a partner's know-how around its position: what a contact brings is drawn
+around it (a partner holds a body of knowledge, not a single point)."""
 
 BRIDGE = 0.5
 """Where a marginal sécant's outside knowledge sits, between their unit (0) and their

@@ -48,6 +48,7 @@ from milieusim.knowledge import (
     KIND_DISTANCE,
     KIND_FACES,
     KIND_RESOURCES,
+    PARTNER_BREADTH,
     PARTNER_KINDS,
     KnowledgeBase,
     absorption,
@@ -69,6 +70,10 @@ KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = (int(k) for k in StaffKind)
 
 TIME_MEANS: tuple[str, ...] = ("practices_per_staff", "adoption_share")
 """Reporters whose mean over the run the model keeps (:meth:`MilieuModel.time_mean`)."""
+
+STREAMS: tuple[str, ...] = ("contacts", "frontline", "inside", "encounters", "anomalies",
+                            "ideas", "decisions", "pilots", "adoption")
+"""The model's random streams after set-up, one per purpose (:meth:`MilieuModel.draws`)."""
 
 WORK_ANOMALY_SHARE = 1 / 50
 """Anomalies per person-week of daily work, as a share of ``anomaly_rate``."""
@@ -176,6 +181,12 @@ class MilieuModel(mesa.Model):
         with gc_paused():  # the build allocates ~10 objects per staff member, no garbage
             self._build()
         self._seed_innovations()
+        # Common random numbers: after set-up, each purpose draws from its own stream,
+        # restarted every week (see ``draws``).
+        self._streams = {name: np.random.PCG64(seed) for name, seed in zip(
+            STREAMS, self.rng.integers(2**63, size=len(STREAMS)).tolist(), strict=True)}
+        self._week_draws: dict[str, np.random.Generator] = {}
+        self._draws_week = -1
         self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
         """The parameter values the organisation at step 0 was built from: with the same
         seed, any parameters that agree on these build the very same organisation."""
@@ -225,6 +236,24 @@ class MilieuModel(mesa.Model):
         changed = {name: value for name, value in new.items() if self.p[name] != value}
         self.p.update(changed)
         return changed
+
+    def draws(self, purpose: str) -> np.random.Generator:
+        """The random stream of ``purpose`` (one of :data:`STREAMS`) for this week.
+
+        Each purpose has its own stream, and each week starts it afresh at a fixed place
+        (the week's jump of a PCG64 generator), so that two runs with the same seed that
+        differ in one setting draw the same numbers for the same purpose in the same week
+        for as long as they do the same things: common random numbers that stay paired
+        (Law 2015, ch. 11) where one stream would drift apart after the first difference.
+        """
+        if self._draws_week != self.now:
+            self._week_draws = {}
+            self._draws_week = self.now
+        found = self._week_draws.get(purpose)
+        if found is None:
+            found = self._week_draws[purpose] = np.random.Generator(
+                self._streams[purpose].jumped(self.now + 1))
+        return found
 
     def lever(self, name: str, channel: str) -> Any:
         """Organisation parameter ``name`` as it acts through ``channel``: its current
@@ -549,7 +578,7 @@ class MilieuModel(mesa.Model):
         from) and so does its spread. A new service raises quality at a cost, a new
         process saves at some loss of quality, on average.
         """
-        p, rng = self.p, self.rng
+        p, rng = self.p, self.draws("ideas")
         m = len(sources)
         novelty = self.kb.distance(sources)
         kinds = [self.partner_kind[j] if j >= 0 else "" for j in partners.tolist()]
@@ -567,7 +596,7 @@ class MilieuModel(mesa.Model):
 
     def _generate_ideas(self) -> None:
         """Encounters, inside and outside, and the ideas the organisation understands."""
-        p, rng = self.p, self.rng
+        p = self.p
         n = p["n_staff"]
         present = self.staff_present
         rate = p["anomaly_rate"]
@@ -576,8 +605,8 @@ class MilieuModel(mesa.Model):
         origins: list[np.ndarray] = []
         # 1. Marginaux sécants meet the partners of their outside world (openness).
         t = self.tie_staff.size
-        met = rng.random(t) < self.lever("openness", "openness:partner-contacts") * p[
-            "contact_rate"]
+        chance = self.lever("openness", "openness:partner-contacts") * p["contact_rate"]
+        met = self.draws("contacts").random(t) < chance
         who, whom = self.tie_staff[met], self._relay(self.tie_partner[met])
         for j in self.tie_partner[met].tolist():
             self.partner_agents[j].contacts += 1
@@ -585,23 +614,26 @@ class MilieuModel(mesa.Model):
         partners.append(whom)
         origins.append(np.full(who.size, 0))
         # 2. Other staff meet outsiders at work (openness).
-        fl = np.flatnonzero(present & (rng.random(n) < self.lever(
+        frontline = self.draws("frontline")
+        fl = np.flatnonzero(present & (frontline.random(n) < self.lever(
             "openness", "openness:frontline") * p["frontline_rate"]))
         if p["n_partners"] == 0:
             fl = fl[:0]
         carriers.append(fl)
-        partners.append(rng.integers(max(p["n_partners"], 1), size=fl.size))
+        partners.append(frontline.integers(max(p["n_partners"], 1), size=fl.size))
         origins.append(np.full(fl.size, 1))
         outside_c = np.concatenate(carriers)
         outside_p = np.concatenate(partners).astype(np.int64)
-        outside_s = (self.partner_pos[outside_p] if outside_p.size
-                     else np.zeros((0, 2)))
+        # A partner holds a body of know-how around its position, not a single point.
+        outside_s = (self.partner_pos[outside_p] + self.draws("contacts").normal(
+            0.0, PARTNER_BREADTH, (outside_p.size, 2)) if outside_p.size
+            else np.zeros((0, 2)))
         # 3. Staff combine a colleague's know-how with their own (creativity).
-        inside = np.flatnonzero(present & (rng.random(n) < p["internal_idea_rate"]
-                                           * self.staff_creativity))
+        inside = np.flatnonzero(present & (self.draws("inside").random(n)
+                                           < p["internal_idea_rate"] * self.staff_creativity))
         colleague = self._random_contacts(inside)
         # 4. Unplanned encounters across units (serendipity): a tie, and maybe an anomaly.
-        enc = np.flatnonzero(present & (rng.random(n) < self.lever(
+        enc = np.flatnonzero(present & (self.draws("encounters").random(n) < self.lever(
             "serendipity", "serendipity:encounters") * p["encounter_rate"]))
         other = self._random_other_unit(enc)
         ok = other >= 0
@@ -615,6 +647,7 @@ class MilieuModel(mesa.Model):
         all_p = np.concatenate([outside_p, np.full(inside.size, -1)])
         all_o = np.concatenate([*origins, np.full(inside.size, 2)])
         # Creativity turns an encounter into an idea (internal ideas already used it).
+        rng = self.draws("ideas")
         spark = np.ones(all_c.size, dtype=bool)
         spark[:outside_c.size] = rng.random(outside_c.size) < self.staff_creativity[outside_c]
         spark &= rng.random(all_c.size) < p["creative_stimulation"]
@@ -631,11 +664,12 @@ class MilieuModel(mesa.Model):
         if partners.size == 0 or self.p["milieu_relay"] <= 0:
             return partners
         out = partners.copy()
-        relay = self.rng.random(partners.size) < self.p["milieu_relay"]
+        rng = self.draws("contacts")
+        relay = rng.random(partners.size) < self.p["milieu_relay"]
         for i in np.flatnonzero(relay).tolist():
             known = self.partner_agents[int(partners[i])].milieu
             if known.size:
-                out[i] = known[self.rng.integers(known.size)]
+                out[i] = known[rng.integers(known.size)]
         return out
 
     def _random_contacts(self, who: np.ndarray) -> np.ndarray:
@@ -646,7 +680,7 @@ class MilieuModel(mesa.Model):
         indptr, indices = self.adjacency.indptr, self.adjacency.indices
         degree = indptr[who + 1] - indptr[who]
         has = degree > 0
-        pick = (self.rng.random(who.size) * np.maximum(degree, 1)).astype(np.int64)
+        pick = (self.draws("inside").random(who.size) * np.maximum(degree, 1)).astype(np.int64)
         out[has] = indices[indptr[who[has]] + pick[has]]
         return out
 
@@ -656,7 +690,7 @@ class MilieuModel(mesa.Model):
         n = self.p["n_staff"]
         if who.size == 0 or self.p["n_units"] < 2:
             return np.full(who.size, -1, dtype=np.int64)
-        other = self.rng.integers(n, size=who.size)
+        other = self.draws("encounters").integers(n, size=who.size)
         fails = (self.staff_unit[other] == self.staff_unit[who]) | ~self.staff_present[other]
         return np.where(fails, -1, other)
 
@@ -672,7 +706,7 @@ class MilieuModel(mesa.Model):
         week's work); whether it is recognised as worth something is judged later, by
         what the finder and the organisation know (:meth:`_form_ideas`).
         """
-        rng, p = self.rng, self.p
+        rng, p = self.draws("anomalies"), self.p
         finders: list[np.ndarray] = []
         places: list[np.ndarray] = []
         where: list[str] = []
@@ -717,7 +751,7 @@ class MilieuModel(mesa.Model):
         For an anomaly that judgement is the prepared mind of Merton's serendipity; with
         ``ablate = serendipity:recognition`` it is a coin toss.
         """
-        p, rng = self.p, self.rng
+        p, rng = self.p, self.draws("ideas")
         if carriers.size == 0:
             return
         r = p["absorption_radius"]
@@ -787,7 +821,7 @@ class MilieuModel(mesa.Model):
 
     def start_pilot(self, k: Innovation) -> None:
         """Approve a proposal: a team from the author's network runs its pilot."""
-        p, rng = self.p, self.rng
+        p, rng = self.p, self.draws("pilots")
         k.move(Stage.EXPERIMENT, self.now)
         self.pilots.append(k)
         self.pilots_running[k.unit] += 1
@@ -816,13 +850,14 @@ class MilieuModel(mesa.Model):
         contacts = np.unique(contacts[self.staff_present[contacts]])
         contacts = contacts[contacts != lead]
         take = min(size - 1, contacts.size)
-        team = [lead, *self.rng.choice(contacts, size=take, replace=False).tolist()]
+        rng = self.draws("pilots")
+        team = [lead, *rng.choice(contacts, size=take, replace=False).tolist()]
         if len(team) < size:
             u = self.staff_unit[lead]
             pool = np.arange(self.unit_start[u], self.unit_start[u] + self.unit_size[u])
             pool = pool[self.staff_present[pool] & ~np.isin(pool, team)]
             more = min(size - len(team), pool.size)
-            team += self.rng.choice(pool, size=more, replace=False).tolist()
+            team += rng.choice(pool, size=more, replace=False).tolist()
         return np.array(sorted(team), dtype=np.int64)
 
     def reject(self, k: Innovation) -> None:
@@ -850,7 +885,7 @@ class MilieuModel(mesa.Model):
     # ------------------------------------------------------------------ pilots
     def _run_pilots(self) -> None:
         """Half-way checks and ends of pilots; what the organisation learns from them."""
-        p, rng = self.p, self.rng
+        p, rng = self.p, self.draws("pilots")
         if not self.pilots:
             return
         half = max(p["pilot_weeks"] // 2, 1)
@@ -878,7 +913,7 @@ class MilieuModel(mesa.Model):
         """A pilot's outcome taught something: the organisation may keep its knowledge,
         its manager learns from it, other managers as far as learning is shared."""
         p = self.p
-        if self.rng.random() < self.lever("learning_capacity", "learning:pilots"):
+        if self.draws("pilots").random() < self.lever("learning_capacity", "learning:pilots"):
             self.kb.learn(k.source, p["absorption_radius"])
         share = self.lever("learning_capacity", "learning:sharing")
         for m in self.managers:
@@ -903,7 +938,9 @@ class MilieuModel(mesa.Model):
         """A failed or stopped pilot: blamed (chance 1 − tolerance) or tolerated.
 
         Blame lowers the initiative and safety of the innovator and of the colleagues who
-        saw it, makes the manager cautious, hides the failure (no lesson) and may breed a
+        saw it (the pilot team, the innovator's unit, whose climate it sets (Edmondson
+        1999: psychological safety is shared by a team), and the innovator's contacts),
+        makes the manager cautious, hides the failure (no lesson) and may breed a
         new internal rule; a tolerated failure is a lesson. Each consequence reads
         tolerance through its own channel (``ablate``), with one shared draw.
         """
@@ -915,14 +952,16 @@ class MilieuModel(mesa.Model):
             self.count("experiments_stopped")
         i = k.originator
         self.staff_failures[i] += 1
-        draw = float(self.rng.random())
+        draw = float(self.draws("pilots").random())
 
         def blamed(channel: str) -> bool:
             return draw < 1.0 - self.lever("experimentation_tolerance", channel)
 
         if blamed("tolerance:initiative"):
             hit = p["blame_impact"]
-            witnesses = np.union1d(k.team, self.contacts().neighbours(np.array([i])))
+            start, size = self.unit_start[k.unit], self.unit_size[k.unit]
+            witnesses = np.union1d(np.union1d(k.team, np.arange(start, start + size)),
+                                   self.contacts().neighbours(np.array([i])))
             self.staff_safety[witnesses] *= 1.0 - hit / 2
             self.staff_safety[i] *= 1.0 - hit
             self.staff_initiative[i] *= 1.0 - hit
@@ -932,7 +971,7 @@ class MilieuModel(mesa.Model):
                 head.blamed()
         if not blamed("tolerance:lessons"):
             self._lessons(k)
-        if blamed("tolerance:rules") and self.rng.random() < p["rule_breeding"]:
+        if blamed("tolerance:rules") and self.draws("pilots").random() < p["rule_breeding"]:
             self._breed_rule(k)
         if draw < 1.0 - p["experimentation_tolerance"]:
             self.count("failures_blamed")
@@ -941,12 +980,13 @@ class MilieuModel(mesa.Model):
         """'Never again': a blamed failure becomes a new internal rule, for the unit or,
         one time in three, for the whole organisation (centralisation; Crozier 1963)."""
         n_units = self.p["n_units"]
-        org_wide = self.rng.random() < 1 / 3
+        rng = self.draws("pilots")
+        org_wide = rng.random() < 1 / 3
         scope = np.ones(n_units, dtype=bool) if org_wide else np.eye(n_units, dtype=bool)[
             k.unit]
         lo, hi = organisation.RULE_RIGIDITY["internal"]
         rule = RuleConstraint(self, len(self.rule_agents), "internal", scope, (k.kind,),
-                              float(self.rng.uniform(lo, hi)), born=self.now)
+                              float(rng.uniform(lo, hi)), born=self.now)
         self.rule_agents.append(rule)
         self._index_rules()
         self.rules_changed()
@@ -1131,7 +1171,7 @@ class MilieuModel(mesa.Model):
                                                         np.ndarray | None, np.ndarray]]:
         """This week's newcomers (with the advantage each saw), leavers and mandate
         compliers of every practice in use, computed for all practices together."""
-        p, rng = self.p, self.rng
+        p, rng = self.p, self.draws("adoption")
         present, unit = self.staff_present, self.staff_unit
         practices = self.spreading
         groups = [k.adopters for k in practices]
@@ -1202,7 +1242,7 @@ class MilieuModel(mesa.Model):
                    rule: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """Staff who take up ``k`` this week by the adoption rule; the advantage each
         saw (decision rule); and staff complying with a mandate."""
-        p, rng = self.p, self.rng
+        p, rng = self.p, self.draws("adoption")
         present = self.staff_present
         compat = self.compatibility(k)
         if rule != "decision":
@@ -1263,7 +1303,8 @@ class MilieuModel(mesa.Model):
         if k.mandated is None or not k.mandated.any():
             return np.zeros(0, dtype=np.int64)
         units = np.flatnonzero(k.mandated & (compat > 0))
-        pool = adoption.sample_pool(self.rng, self.unit_start[units], self.unit_size[units],
+        pool = adoption.sample_pool(self.draws("adoption"), self.unit_start[units],
+                                    self.unit_size[units],
                                     self.p["mandate_rate"])
         willing = self.staff_threshold[pool] <= self.lever(
             "adhesion", "adhesion:compliance") + WILLING_MARGIN
@@ -1280,7 +1321,7 @@ class MilieuModel(mesa.Model):
             return [g for g in groups]
         use = np.array([k.realised_use + 0.5 * k.realised_exchange for k in practices])
         rate = DROP_RATE / (1.0 + np.exp(use / (0.5 * self.p["value_sd"])))
-        leave = self.rng.random(int(sizes.sum())) < np.repeat(rate, sizes)
+        leave = self.draws("adoption").random(int(sizes.sum())) < np.repeat(rate, sizes)
         out = []
         start = 0
         for k, g in zip(practices, groups, strict=True):
