@@ -181,7 +181,7 @@ class PrudentManager(StaffMember):
         else:
             use, exchange = m.expected_realised(k)
         error = m.p["value_sd"] * self.estimate_error * (
-            1.0 + m.novelty_now(k) / m.p["absorption_radius"]) / np.sqrt(1.0 + seen)
+            1.0 + m.unfamiliarity(k) / m.p["absorption_radius"]) / np.sqrt(1.0 + seen)
         return self.worth(k, use, exchange) + error * float(
             m.draws("decisions").standard_normal())
 

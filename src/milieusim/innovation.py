@@ -79,7 +79,7 @@ class Innovation:
     partner: int  # external partner whose knowledge it draws on, -1 if none
     partner_kind: str  # that partner's kind ("" if none)
     source: np.ndarray  # (2,) where in the knowledge plane it comes from
-    novelty: float  # distance of the source from what the organisation knew at birth
+    novelty: float  # distance of the source from its unit's own domain (new to the unit)
     path: float  # length of the two-hop path by which the organisation understood it
     use: float
     exchange: float
@@ -87,6 +87,8 @@ class Innovation:
     rules: np.ndarray  # indices of the rule constraints it collides with
     born: int
     found_in: str = ""  # serendipity: "pilot", "work" or "encounter"
+    novel_use: float = 0.0  # the part of ``use`` that novelty brings (premium and spread)
+    novel_exchange: float = 0.0  # the part of ``exchange`` that novelty brings
     stage: Stage = Stage.IDEA
     stage_since: int = 0
     realised_use: float = float("nan")

@@ -79,6 +79,11 @@ WORK_ANOMALY_SHARE = 1 / 50
 """Anomalies per person-week of daily work, as a share of ``anomaly_rate``."""
 WILLING_MARGIN = 0.3
 """Staff comply with a mandate when their threshold is below adhesion plus this margin."""
+PRODUCT_TILT = 0.5
+"""A new service adds this many value_sd to quality and takes as many from cost, on
+average (it has running costs); a new process the converse (it saves at some cost in
+quality). Gallouj & Weinstein (1997): product and process innovations move different
+characteristics."""
 DROP_RATE = 0.1
 """Weekly chance of dropping a practice whose use is clearly negative (the logistic of
 minus its use, in half value_sd, times this)."""
@@ -469,13 +474,15 @@ class MilieuModel(mesa.Model):
     def _new_innovation(self, *, kind: str, origin: Origin, originator: int, unit: int,
                         partner: int, source: np.ndarray, novelty: float, path: float,
                         faces: tuple[float, float, float], rules: np.ndarray,
-                        found_in: str = "") -> Innovation:
+                        found_in: str = "", novel: tuple[float, float] = (0.0, 0.0)
+                        ) -> Innovation:
         k = Innovation(id=len(self.innovations), kind=kind, origin=origin,
                        originator=originator, unit=unit, partner=partner,
                        partner_kind=self.partner_kind[partner] if partner >= 0 else "",
                        source=np.asarray(source, dtype=float), novelty=float(novelty),
                        path=float(path), use=float(faces[0]), exchange=float(faces[1]),
-                       esteem=float(faces[2]), rules=rules, born=self.now, found_in=found_in)
+                       esteem=float(faces[2]), rules=rules, born=self.now, found_in=found_in,
+                       novel_use=float(novel[0]), novel_exchange=float(novel[1]))
         k.history.append((self.now, Stage.IDEA))
         self.innovations.append(k)
         return k
@@ -533,8 +540,9 @@ class MilieuModel(mesa.Model):
             m.update_frozen(frozen_share)
 
     # ------------------------------------------------------------------ ideas
-    def novelty_now(self, k: Innovation) -> float:
-        """How far the knowledge ``k`` draws on lies from what the organisation knows now."""
+    def unfamiliarity(self, k: Innovation) -> float:
+        """How far the knowledge ``k`` draws on lies from what the organisation knows now
+        (its knowledge base): what it must understand to implement and judge ``k``."""
         cached = self._novelty_cache.get(k.id)
         if cached is not None and cached[0] == self.kb.version:
             return cached[1]
@@ -543,19 +551,16 @@ class MilieuModel(mesa.Model):
         return value
 
     def expected_realised(self, k: Innovation) -> tuple[float, float]:
-        """Use and exchange ``k`` can be expected to deliver if implemented now: the part
-        of its novelty premium the organisation understands well enough to realise."""
+        """Use and exchange ``k`` can be expected to deliver if implemented now: what
+        does not come from novelty, and the part of what novelty promises (its premium and
+        its spread) that the organisation understands well enough to realise:
+        exp(−u² / r²), u its :meth:`unfamiliarity`. Variance is no free lunch: the upside
+        of unfamiliar knowledge is out of reach until the organisation learns it."""
         if k.origin == Origin.SEED:
             return k.use, k.exchange
-        keep = float(absorption(self.novelty_now(k) ** 2, self.p["absorption_radius"]))
-        base_u, base_e, prem_u, prem_e = self._face_parts(k)
-        return base_u + keep * prem_u, base_e + keep * prem_e
-
-    def _face_parts(self, k: Innovation) -> tuple[float, float, float, float]:
-        """Use and exchange without and with the novelty premium (premium apart)."""
-        w_u, w_e, _ = KIND_FACES[k.partner_kind]
-        premium = self.p["novelty_value"] * k.novelty
-        return k.use - w_u * premium, k.exchange - w_e * premium, w_u * premium, w_e * premium
+        keep = float(absorption(self.unfamiliarity(k) ** 2, self.p["absorption_radius"]))
+        return (k.use - (1.0 - keep) * k.novel_use,
+                k.exchange - (1.0 - keep) * k.novel_exchange)
 
     def _knowledge_paths(self, carriers: np.ndarray, sources: np.ndarray) -> np.ndarray:
         """Squared length of the shortest two-hop path from each source to the
@@ -569,30 +574,37 @@ class MilieuModel(mesa.Model):
         via_bridge = ((bridge - sources) ** 2).sum(axis=1) + distances(bridge, kb) ** 2
         return np.minimum(direct, np.minimum(via_home, via_bridge))
 
-    def _draw_faces(self, sources: np.ndarray, partners: np.ndarray, is_product: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Novelty and the three faces of new ideas drawing on knowledge at ``sources``.
+    def _draw_faces(self, sources: np.ndarray, units: np.ndarray, partners: np.ndarray,
+                    is_product: np.ndarray) -> dict[str, np.ndarray]:
+        """Novelty and the three faces of new ideas drawing on knowledge at ``sources``
+        for ``units``, with the part of use and exchange that comes from novelty.
 
-        Novelty is the distance from what the organisation knows; value grows with it
-        (``novelty_value`` per unit, split between the faces by who the knowledge comes
-        from) and so does its spread. A new service raises quality at a cost, a new
-        process saves at some loss of quality, on average.
+        Novelty is what is new to the workplace (as innovation surveys define it: new to
+        the unit, possibly known elsewhere): the distance from the unit's own domain of
+        know-how. What novelty brings grows with it: ``novelty_value`` points per unit
+        on average, split between the faces by who the knowledge comes from, and a spread
+        of value_sd per unit of novelty; how much of that can be realised depends on what
+        the organisation understands (:meth:`expected_realised`). A new service raises
+        quality at a cost, a new process saves at some loss of quality, on average.
         """
         p, rng = self.p, self.draws("ideas")
         m = len(sources)
-        novelty = self.kb.distance(sources)
+        novelty = np.sqrt(((sources - self.unit_domain[units]) ** 2).sum(axis=1))
         kinds = [self.partner_kind[j] if j >= 0 else "" for j in partners.tolist()]
         weights = np.array([KIND_FACES[k] for k in kinds]).reshape(m, 3)
         premium = p["novelty_value"] * novelty
         sd = p["value_sd"]
-        tilt = np.where(is_product, 0.25 * sd, -0.25 * sd)  # service: quality up, cost up
-        spread = sd * (1.0 + novelty) / np.sqrt(2.0)
-        noise = rng.standard_normal((m, 3))
-        use = p["value_mean"] / 2 + tilt + weights[:, 0] * premium + spread * noise[:, 0]
-        exchange = (p["value_mean"] / 2 - tilt + weights[:, 1] * premium
-                    + spread * noise[:, 1])
-        esteem = weights[:, 2] * premium + 0.5 * sd * noise[:, 2]
-        return novelty, use, exchange, esteem
+        tilt = np.where(is_product, PRODUCT_TILT * sd, -PRODUCT_TILT * sd)
+        noise = rng.standard_normal((m, 5))
+        base = sd / np.sqrt(2.0)
+        novel_use = weights[:, 0] * premium + base * novelty * noise[:, 3]
+        novel_exchange = weights[:, 1] * premium + base * novelty * noise[:, 4]
+        return {
+            "novelty": novelty,
+            "use": p["value_mean"] / 2 + tilt + base * noise[:, 0] + novel_use,
+            "exchange": p["value_mean"] / 2 - tilt + base * noise[:, 1] + novel_exchange,
+            "esteem": weights[:, 2] * premium + 0.5 * sd * noise[:, 2],
+            "novel_use": novel_use, "novel_exchange": novel_exchange}
 
     def _generate_ideas(self) -> None:
         """Encounters, inside and outside, and the ideas the organisation understands."""
@@ -758,7 +770,8 @@ class MilieuModel(mesa.Model):
         path2 = self._knowledge_paths(carriers, sources)
         understood = rng.random(carriers.size) < absorption(path2, r)
         is_product = rng.random(carriers.size) < p["product_share"]
-        novelty, use, exchange, esteem = self._draw_faces(sources, partners, is_product)
+        faces = self._draw_faces(sources, self.staff_unit[carriers], partners, is_product)
+        use, exchange, esteem = faces["use"], faces["exchange"], faces["esteem"]
         judged = use + exchange + 0.5 * esteem + p["value_sd"] * (0.5 + np.sqrt(path2) / r) * (
             rng.standard_normal(carriers.size))
         worth = judged > 0
@@ -776,8 +789,9 @@ class MilieuModel(mesa.Model):
             k = self._new_innovation(
                 kind=kind, origin=origin_of[int(origins[i])], originator=staff,
                 unit=int(self.staff_unit[staff]), partner=partner, source=sources[i],
-                novelty=float(novelty[i]), path=float(np.sqrt(path2[i])),
+                novelty=float(faces["novelty"][i]), path=float(np.sqrt(path2[i])),
                 faces=(float(use[i]), float(exchange[i]), float(esteem[i])),
+                novel=(float(faces["novel_use"][i]), float(faces["novel_exchange"][i])),
                 rules=np.flatnonzero(collisions[i] & self.rule_covers[kind]),
                 found_in=found_in[i] if found_in is not None else "")
             if partner >= 0:  # a partner may pay part of a joint pilot
@@ -833,14 +847,13 @@ class MilieuModel(mesa.Model):
         k.team = self._team(k.originator)
         a, b = np.triu_indices(k.team.size, 1)
         self._make_ties(k.team[a], k.team[b])
-        base_u, base_e, prem_u, prem_e = self._face_parts(k)
-        novelty = self.novelty_now(k)
-        keep = float(absorption(novelty ** 2, p["absorption_radius"]))
-        # Implementation is uncertain, the more so the newer the knowledge.
-        noise = p["value_sd"] * (p["implementation_risk"] + novelty) * rng.standard_normal(
+        expected_use, expected_exchange = self.expected_realised(k)
+        unfamiliar = self.unfamiliarity(k)
+        # Implementation is uncertain, the more so the less familiar the knowledge.
+        noise = p["value_sd"] * (p["implementation_risk"] + unfamiliar) * rng.standard_normal(
             2) / np.sqrt(2.0)
-        k.realised_use = base_u + keep * prem_u + noise[0]
-        k.realised_exchange = base_e + keep * prem_e + noise[1]
+        k.realised_use = expected_use + noise[0]
+        k.realised_exchange = expected_exchange + noise[1]
 
     def _team(self, lead: int) -> np.ndarray:
         """The pilot team: its lead and colleagues drawn from the lead's contacts (those
@@ -1080,7 +1093,7 @@ class MilieuModel(mesa.Model):
         its saving (their own budget), half its esteem, less its complexity (how far it
         lies from what the organisation knows)."""
         p = self.p
-        complexity = 0.5 * p["value_sd"] * self.novelty_now(k) / p["absorption_radius"]
+        complexity = 0.5 * p["value_sd"] * self.unfamiliarity(k) / p["absorption_radius"]
         return k.realised_use + 0.5 * k.realised_exchange + 0.5 * k.esteem - complexity
 
     def proven(self, k: Innovation) -> bool:
