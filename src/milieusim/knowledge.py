@@ -26,11 +26,21 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["ANOMALY_OFFSET", "BRIDGE", "KIND_DISTANCE", "KIND_FACES", "KIND_RESOURCES",
-           "PARTNER_BREADTH", "PARTNER_KINDS", "KnowledgeBase", "absorption", "distances"]
+           "PARTNER_BREADTH", "PARTNER_KINDS", "PARTNER_MIXES", "KnowledgeBase", "absorption",
+           "distances"]
 
 PARTNER_KINDS: tuple[str, ...] = ("other-local-authorities", "associations", "users",
                                   "firms", "designers", "universities")
 """The kinds of external partner."""
+
+PARTNER_MIXES: dict[str, tuple[float, ...]] = {
+    # shares of other-local-authorities, associations, users, firms, designers, universities
+    "balanced": (1 / 6,) * 6,
+    "users-and-designers": (0.1, 0.1, 0.35, 0.05, 0.35, 0.05),
+    "civic": (0.25, 0.35, 0.3, 0.05, 0.0, 0.05),
+    "economic": (0.1, 0.05, 0.1, 0.4, 0.1, 0.25),
+}
+"""Shares of each kind of partner (in :data:`PARTNER_KINDS` order) for ``partner_mix``."""
 
 KIND_DISTANCE: dict[str, float] = {
     "other-local-authorities": 0.6,  # the same institutional logic (public action)

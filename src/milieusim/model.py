@@ -50,6 +50,7 @@ from milieusim.knowledge import (
     KIND_RESOURCES,
     PARTNER_BREADTH,
     PARTNER_KINDS,
+    PARTNER_MIXES,
     KnowledgeBase,
     absorption,
     distances,
@@ -336,7 +337,9 @@ class MilieuModel(mesa.Model):
 
         # Partners, their milieu, and the marginaux sécants' outside worlds.
         n_partners = p["n_partners"]
-        kinds = [PARTNER_KINDS[i] for i in rng.integers(len(PARTNER_KINDS), size=n_partners)]
+        mix = np.array(PARTNER_MIXES[p["partner_mix"]])
+        kinds = [PARTNER_KINDS[i] for i in rng.choice(len(PARTNER_KINDS), size=n_partners,
+                                                      p=mix / mix.sum())]
         self.partner_pos = organisation.partner_positions(kinds, KIND_DISTANCE,
                                                           p["partner_distance"], rng)
         mean = np.array([KIND_RESOURCES[k] for k in kinds])

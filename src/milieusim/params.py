@@ -217,6 +217,14 @@ _ALL: tuple[Param, ...] = (
     _p("n_partners", "int", 40, "size",
        "External partners: users, associations, firms, designers, universities, other towns.",
        "Nombre de partenaires externes", 0, 100_000, unit="partners"),
+    _p("partner_mix", "choice", "balanced", "size",
+       "Which kinds of partner make up the milieu: 'balanced' (every kind alike), "
+       "'users-and-designers' (users and designers first: Saint-Étienne's design "
+       "management), 'civic' (associations, users and other local authorities: Pantin's "
+       "public tranquillity) or 'economic' (firms and universities first).",
+       "Composition du milieu", choices=("balanced", "users-and-designers", "civic",
+                                          "economic"),
+       source=f"{_SEMINAR}, §3 and §5"),
     _p("n_rules", "int", 20, "size",
        "Rule constraints at the start: laws and regulations, statutes and protocols, "
        "cultural habits (internal rules can be added during a run).",
@@ -474,6 +482,7 @@ _LABELS_EN: dict[str, str] = {
     "recognition": "Recognition and support of initiative",
     "creative_stimulation": "Creative stimulation (a propitious milieu)",
     "innovator_ties_across": "Cross-unit ties of a marginal sécant",
+    "partner_mix": "Partners in the milieu",
     "partner_milieu_ties": "Ties between partners",
     "partner_distance": "Cognitive distance of partners",
     "absorption_radius": "Absorption radius",

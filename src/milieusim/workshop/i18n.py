@@ -47,8 +47,9 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "interventions": {"fr": "Interventions (un clic, effet immédiat)",
                       "en": "Interventions (one click, takes effect at once)"},
     "budget_cut": {"fr": "Coupe budgétaire", "en": "Budget cut"},
-    "budget_cut_help": {"fr": "Une seule expérimentation à la fois par service.",
-                        "en": "One pilot at a time per unit."},
+    "budget_cut_help": {"fr": "Budget d'expérimentation divisé par deux, une seule "
+                               "expérimentation à la fois par service.",
+                        "en": "Half the pilot budget, one pilot at a time per unit."},
     "right_to_experiment": {"fr": "Droit à l'expérimentation", "en": "Right to experiment"},
     "right_to_experiment_help": {"fr": "Tolérance à l'expérimentation + 0,3.",
                                  "en": "Experimentation tolerance + 0.3."},
