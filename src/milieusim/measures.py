@@ -308,15 +308,15 @@ _ALL: tuple[Measure, ...] = (
     Measure("bass_q_median", "Bass q of the median innovation", "q de Bass médian",
             "per week", "end", low=0.0, of=lambda e: _bass(e, "bass_q")),
     Measure("idea_value_mean", "Mean true value of the ideas", "Valeur vraie moyenne des idées",
-            "index points", "end", of=lambda e: _mean(_idea_values(e))),
+            "value units", "end", of=lambda e: _mean(_idea_values(e))),
     Measure("idea_value_sd", "Spread of the true value of the ideas",
-            "Dispersion de la valeur vraie des idées", "index points", "end", low=0.0,
+            "Dispersion de la valeur vraie des idées", "value units", "end", low=0.0,
             of=lambda e: _sd(_idea_values(e))),
     Measure("ideas_exceptional", "Exceptional ideas (value above mean + 3 sd)",
             "Idées exceptionnelles (valeur > moyenne + 3 écarts-types)", "count", "end",
             low=0.0, of=_exceptional),
     Measure("realised_value_sd", "Spread of the value of implemented innovations",
-            "Dispersion de la valeur des innovations mises en œuvre", "index points", "end",
+            "Dispersion de la valeur des innovations mises en œuvre", "value units", "end",
             low=0.0, of=lambda e: _sd(e.table.get("realised_value")[e.born])),
 )
 

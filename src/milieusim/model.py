@@ -1410,10 +1410,12 @@ class MilieuModel(mesa.Model):
             self.fund += p["slack_share"] * saving * p["n_units"]
 
     def _savings(self) -> float:
-        """Cost-index points the practices in use save this week (negative: they cost)."""
+        """Cost-index points the practices in use save this week (negative: they cost):
+        their realised exchange value times the share of staff using each, at
+        ``index_scale`` index points per value unit."""
         n_present = max(int(np.count_nonzero(self.staff_present)), 1)
-        return float(sum(k.realised_exchange * k.adopters.size for k in self.spreading)
-                     / n_present)
+        return float(self.p["index_scale"] * sum(
+            k.realised_exchange * k.adopters.size for k in self.spreading) / n_present)
 
     # ------------------------------------------------------------------ observation
     def _refresh_reporters(self) -> None:
@@ -1433,7 +1435,7 @@ class MilieuModel(mesa.Model):
             users[k.adopters] = True
         self.adoption_share = float(users.sum() / n_present)
         self.practices_per_staff = float(practices / n_present)
-        self.quality_index = 100.0 + quality / n_present
+        self.quality_index = 100.0 + p["index_scale"] * quality / n_present
         pilots = sum(1.0 - k.cofunding for k in self.pilots) * p["pilot_cost"] / p["n_units"]
         leads = self._leads_this_week * 100.0 / n_present
         self.cost_index = 100.0 - self._savings() + pilots + leads

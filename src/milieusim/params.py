@@ -291,9 +291,10 @@ _ALL: tuple[Param, ...] = (
        "falls to 1/e (through what the carrier and the organisation know).",
        "Rayon d'absorption", 0.05, 10.0, source="Cohen & Levinthal (1990)"),
     _p("novelty_value", "float", 1.0, "milieu",
-       "Value points an idea gains, on average, per unit of novelty (its cognitive "
-       "distance from what the organisation knows); its spread grows with novelty too.",
-       "Valeur de la nouveauté", 0.0, 10.0, unit="index points"),
+       "Value an idea gains, on average, per unit of novelty (the cognitive distance of "
+       "the knowledge it draws on from its unit's own domain); its spread grows with "
+       "novelty too.",
+       "Valeur de la nouveauté", 0.0, 10.0, unit="value units"),
     _p("contact_rate", "float", 0.05, "milieu",
        "Weekly chance that a marginal sécant meets each partner they are tied to, at full "
        "openness.",
@@ -370,11 +371,18 @@ _ALL: tuple[Param, ...] = (
        "Fréquence des anomalies", 0.0, 1.0, unit="per week",
        source="Merton (1948); Merton & Barber (2004)"),
     _p("value_mean", "float", -0.2, "lifecycle",
-       "Mean net value of a raw idea without novelty (quality points plus cost points); "
+       "Mean net value of a raw idea without novelty (use plus exchange), in value units; "
        "negative: most raw ideas are not worth implementing.",
-       "Valeur moyenne d'une idée", -5.0, 5.0, unit="index points"),
-    _p("value_sd", "float", 1.0, "lifecycle", "Spread of the value of raw ideas.",
-       "Dispersion de la valeur", 0.01, 10.0, unit="index points"),
+       "Valeur moyenne d'une idée", -5.0, 5.0, unit="value units"),
+    _p("value_sd", "float", 1.0, "lifecycle",
+       "Spread of the value of raw ideas: the value unit in which every judgement, hurdle "
+       "and value is expressed.",
+       "Dispersion de la valeur", 0.01, 10.0, unit="value units"),
+    _p("index_scale", "float", 0.35, "lifecycle",
+       "Index points of quality (use) and of cost (exchange) per value unit of a practice "
+       "used by every staff member: sets the size of the indices' movements "
+       "(docs/calibration.md).",
+       "Échelle des indices", 0.0, 10.0, unit="index points"),
     _p("product_share", "float", 0.5, "lifecycle",
        "Share of ideas that are new services (innovation-produit, which raise quality and "
        "usually cost) rather than new processes (innovation-process, which save cost).",
@@ -493,6 +501,7 @@ _LABELS_EN: dict[str, str] = {
     "mandate_rate": "Compliance with a mandate",
     "anomaly_rate": "Rate of anomalies",
     "pilot_team": "Pilot team",
+    "index_scale": "Scale of the indices",
     "implementation_risk": "Implementation risk",
     "pilot_budget": "Yearly pilot budget",
     "slack_share": "Share of savings reinvested",

@@ -46,8 +46,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("kind", "str", "product (a new service) or process"),
     Column("from_outside", "bool", "An external partner was involved"),
     Column("unit", "int", "Unit of its author, where its pilot runs (-1 for seeds)"),
-    Column("value", "float", "True value of the idea (index points)"),
-    Column("realised_value", "float", "Value once implemented, after the pilot", True),
+    Column("found_in", "str", "Serendipity: where the anomaly turned up (pilot, work, "
+                              "encounter)", True),
+    Column("novelty", "float", "Distance of its knowledge from its unit's own domain"),
+    Column("use", "float", "Potential use value (service quality; value units)"),
+    Column("exchange", "float", "Potential exchange value (saving; negative: a cost)"),
+    Column("esteem", "float", "Esteem value (how attractive it looks)"),
+    Column("value", "float", "Potential net value of the idea: use + exchange (value units)"),
+    Column("realised_use", "float", "Use value delivered once implemented", True),
+    Column("realised_exchange", "float", "Exchange value delivered once implemented", True),
+    Column("realised_value", "float", "Net value once implemented, after the pilot (value units)",
+           True),
     Column("born", "int", "Week the idea was born"),
     Column("week_proposal", "int", "Week it was proposed", True),
     Column("week_pilot", "int", "Week its pilot was approved", True),
@@ -153,8 +162,18 @@ def innovation_table(innovations: list[Innovation], *, staff_unit: np.ndarray,
         put("kind", row, k.kind)
         put("from_outside", row, k.from_outside)
         put("unit", row, k.unit if k.originator >= 0 else -1)
+        if k.found_in:
+            put("found_in", row, k.found_in)
+        else:
+            cols["found_in"][row] = ""
+        put("novelty", row, k.novelty)
+        put("use", row, k.use)
+        put("exchange", row, k.exchange)
+        put("esteem", row, k.esteem)
         put("value", row, k.value)
         if math.isfinite(k.realised_value):
+            put("realised_use", row, k.realised_use)
+            put("realised_exchange", row, k.realised_exchange)
             put("realised_value", row, k.realised_value)
         put("born", row, k.born)
         for stage, name in ((Stage.PROPOSAL, "week_proposal"), (Stage.EXPERIMENT, "week_pilot"),

@@ -26,6 +26,7 @@ UNITS_FR: dict[str, str] = {
     "units": "services", "partners": "partenaires", "rules": "règles", "weeks": "semaines",
     "ties": "liens", "per week": "par semaine", "per contact": "par contact",
     "index points": "points d'indice", "pilots": "expérimentations",
+    "value units": "unités de valeur", "practices": "pratiques",
     "contacts": "contacts", "base 100": "base 100",
 }
 """French for the units of the schema and the reporters (others are kept as they are)."""
