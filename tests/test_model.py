@@ -156,16 +156,17 @@ def test_runs_under_mesa_batch_run():
 
 
 def test_quality_and_cost_indices_follow_their_definitions():
-    """Quality: 100 + Σ realised use × users / staff; cost: 100 − Σ realised exchange ×
-    users / staff + running pilots' cost (net of partners' share) per unit + leads
-    followed this week (docs/ODD.md §8)."""
+    """Quality: 100 + scale × Σ realised use × users / staff; cost: 100 − scale ×
+    Σ realised exchange × users / staff + running pilots' cost (net of partners' share)
+    per unit + leads followed this week (docs/ODD.md §8)."""
     model = run(6, steps=260, inertia=0.1, experimentation_tolerance=0.9)
     assert model.spreading, "expected practices in use with these settings"
     n = model.staff_present.sum()
-    quality = 100 + sum(k.realised_use * k.adopters.size for k in model.spreading) / n
+    scale = model.p["index_scale"]
+    quality = 100 + scale * sum(k.realised_use * k.adopters.size for k in model.spreading) / n
     pilots = sum(1 - k.cofunding for k in model.pilots) * model.p["pilot_cost"] / model.p[
         "n_units"]
-    cost = (100 - sum(k.realised_exchange * k.adopters.size for k in model.spreading) / n
+    cost = (100 - scale * sum(k.realised_exchange * k.adopters.size for k in model.spreading) / n
             + pilots + model._leads_this_week * 100 / n)
     assert model.quality_index == pytest.approx(quality)
     assert model.cost_index == pytest.approx(cost)

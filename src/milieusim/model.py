@@ -309,8 +309,8 @@ class MilieuModel(mesa.Model):
                                          rewiring=p["rewiring"])
         if p["staff_network"] == "units" and p["ablate"] != "marginaux:brokerage":
             extra = max(p["innovator_ties_across"] - p["ties_across_units"], 0.0)
-            edges = np.concatenate([edges, organisation.extra_cross_ties(
-                self.staff_unit, innovators, extra, rng)])
+            edges = organisation.unique_edges(np.concatenate([
+                edges, organisation.extra_cross_ties(self.staff_unit, innovators, extra, rng)]))
         graph = organisation.graph_from_edges(n, edges)
         for i, u in enumerate(self.staff_unit.tolist()):
             graph.nodes[i]["unit"] = u
@@ -1076,6 +1076,21 @@ class MilieuModel(mesa.Model):
         self._compat_cache[k.id] = (self._rules_version, out)
         return out
 
+    def rules_allow(self, k: Innovation) -> np.ndarray:
+        """Per unit, whether no rule ``k`` collides with applies there (and it is not
+        banned): the all-or-nothing compatibility of the probabilistic and threshold
+        rules of the docking cases (its pilot unit works under an experimental
+        derogation)."""
+        n_units = self.p["n_units"]
+        out = np.ones(n_units, dtype=bool)
+        for r in k.rules.tolist():
+            out &= ~self.rule_agents[r].units
+        if k.originator >= 0:
+            out[k.unit] = True
+        if k.banned is not None:
+            out &= ~k.banned
+        return out
+
     def relevance(self, k: Innovation) -> np.ndarray:
         """Per unit, how well ``k`` fits the unit's work: it was designed for its pilot
         unit's domain, and fits another unit the less the farther that unit's domain
@@ -1169,10 +1184,13 @@ class MilieuModel(mesa.Model):
             changes = self._changes_batched(rule)
         else:
             network = self.contacts()
+            groups = [k.adopters for k in self.spreading]
+            leaving = (self._leavers_all(self.spreading, groups) if rule == "decision"
+                       else [g[:0] for g in groups])
             changes = []
-            for k in self.spreading:
-                new, _, _ = self._newcomers(k, k.adopters, network, rule)
-                changes.append((k, new, new[:0], None, np.zeros(0, dtype=np.int64)))
+            for k, gone in zip(self.spreading, leaving, strict=True):
+                new, values, complying = self._newcomers(k, k.adopters, network, rule)
+                changes.append((k, new, gone, values, complying))
         for k, new, leaving, values, complying in changes:
             if leaving.size:
                 self._drop(k, leaving)
@@ -1194,7 +1212,7 @@ class MilieuModel(mesa.Model):
         decision = rule == "decision"
         compat = np.array([self.compatibility(k) for k in practices])
         if not decision:
-            compat = (compat >= 1.0).astype(float)  # a rule in the way blocks the unit
+            compat = np.array([self.rules_allow(k) for k in practices], dtype=float)
         network = self.contacts()
         owner, cand, counts = adoption.contact_pairs(network, groups, present)
         ok = compat[owner, unit[cand]] > 0
@@ -1260,9 +1278,8 @@ class MilieuModel(mesa.Model):
         saw (decision rule); and staff complying with a mandate."""
         p, rng = self.p, self.draws("adoption")
         present = self.staff_present
-        compat = self.compatibility(k)
-        if rule != "decision":
-            compat = (compat >= 1.0).astype(float)  # a rule in the way blocks the unit
+        compat = (self.compatibility(k) if rule == "decision"
+                  else self.rules_allow(k).astype(float))
         open_units = np.flatnonzero(compat > 0)
         fully_mixed = p["staff_network"] == "fully-mixed"
         if fully_mixed:

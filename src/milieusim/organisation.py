@@ -104,6 +104,14 @@ def extra_cross_ties(unit: np.ndarray, who: np.ndarray, mean: float,
     return np.column_stack([ends[keep], other[keep]]).astype(np.int64)
 
 
+def unique_edges(edges: np.ndarray) -> np.ndarray:
+    """``edges`` without repeated pairs (either orientation) or self-ties, first kept."""
+    lo, hi = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
+    _, first = np.unique(lo * (int(edges.max(initial=0)) + 1) + hi, return_index=True)
+    first = np.sort(first)
+    return edges[first][lo[first] != hi[first]]
+
+
 def unit_domains(n_units: int, rng: np.random.Generator, radius: float = 0.4) -> np.ndarray:
     """Where each unit's know-how sits in the knowledge plane: evenly around a circle of
     ``radius`` about the organisation's centre, a little jittered (units differ in their

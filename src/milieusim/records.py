@@ -41,7 +41,8 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("innovation", "int", "Innovation id, in order of birth"),
     Column("origin", "str", "Where the idea came from: partner (a marginal sécant's partner), "
-                            "internal (own creativity), serendipity, seed"),
+                            "frontline (another staff member's outside contact), internal "
+                            "(with a colleague's know-how), serendipity, seed"),
     Column("partner_kind", "str", "Kind of the external partner involved, if any", True),
     Column("kind", "str", "product (a new service) or process"),
     Column("from_outside", "bool", "An external partner was involved"),
@@ -65,7 +66,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("week_end", "int", "Week it reached its end stage (rejected, expired, failed, "
                               "dropped…)", True),
     Column("stage", "str", "Stage at the end of the run"),
-    Column("team", "int", "Staff using it the week it started to spread (the pilot team)",
+    Column("team", "int", "Staff of its pilot team (seeded innovations: adopters at week 0)",
            True),
     Column("units_reached", "int", "Units where at least one staff member used it", True),
     Column("adopters_end", "int", "Staff using it at the end of the run", True),
@@ -204,8 +205,8 @@ def _spread_columns(k: Innovation, row: int, put: Any, *, staff_unit: np.ndarray
     inside = (weeks >= 0) & (weeks < span)
     counts = np.cumsum(np.bincount(weeks[inside], weights=signs[inside], minlength=span))
     adopted = signs == ADOPT
-    team_mask = adopted & (weeks == 0)
-    team = staff[team_mask]
+    # The pilot team (for a seeded innovation, its adopters at week 0).
+    team = k.team if k.team.size else staff[adopted & (weeks == 0)]
     peak = int(counts.max()) if counts.size else 0
     put("team", row, team.size)
     reached = np.unique(staff_unit[staff[adopted]])
