@@ -66,7 +66,7 @@ def contact_counts(network: Network, adopters: np.ndarray, present: np.ndarray
     """Present non-adopters with at least one adopting contact, and how many they have
     (both sorted by staff index)."""
     reached, counts = np.unique(network.neighbours(adopters), return_counts=True)
-    keep = present[reached] & ~np.isin(reached, adopters, assume_unique=True)
+    keep = present[reached] & ~member(reached, adopters)
     return reached[keep], counts[keep]
 
 

@@ -3,12 +3,15 @@
 One law is common to both: learning closes a constant share of the remaining gap to what
 is learnt from, on each occasion. March's individuals and code apply it *stochastically*,
 belief by belief (each belief that differs from the reference is replaced with
-probability ``rate``: :func:`imitate`); milieusim applies its *expectation* to an
-aggregate stock, the organisation's knowledge $K$, after each pilot
-(:func:`close_gap`: $K \\leftarrow K + \\lambda\\ell(1-K)$). The expected share of beliefs
-that agree with the reference after :func:`imitate` is exactly :func:`close_gap` of the
-share before it (non-gradual case), which is where the two models coincide
-(``docs/ODD.md``, "Docking: March 1991", says where they do not).
+probability ``rate``: :func:`imitate`). milieusim applies its *expectation*
+(:func:`close_gap`) to continuous states that move towards a level: staff initiative and
+psychological safety returning to their resting level after blame, managers' caution
+fading, and a rule's rigidity relaxing as the organisation learns from pilots that
+stepped over it. The organisation's knowledge itself is not one stock but a set of points
+(:mod:`milieusim.knowledge`). The expected share of beliefs that agree with the reference
+after :func:`imitate` is exactly :func:`close_gap` of the share before it (non-gradual
+case), which is where the two models share a law (``docs/ODD.md``, "Docking: March
+1991", says how far the analogy goes).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ def close_gap[Level: (float, np.ndarray)](level: Level, target: float | np.ndarr
                                           rate: float | np.ndarray) -> Level:
     """Partial adjustment: ``level`` moves a share ``rate`` of the way to ``target``.
 
-    Written ``level + rate * (target - level)``; the model's knowledge update depends on
-    this exact floating-point form (runs stay bit-identical with earlier versions).
+    Written ``level + rate * (target - level)``; the model's runs depend on this exact
+    floating-point form (they stay bit-identical with earlier versions).
     """
     return level + rate * (target - level)
 

@@ -1130,7 +1130,11 @@ class MilieuModel(mesa.Model):
         """``staff`` start using ``k``: with limited attention a full person drops their
         least valued practice for it, if ``k`` seems worth more to them (``values``) or is
         ``forced`` (their pilot, a mandate). Returns those who did adopt."""
-        staff = np.setdiff1d(staff, k.adopters)
+        staff, values = _sorted_unique(staff, values)
+        fresh = ~adoption.member(staff, k.adopters)
+        if not fresh.all():
+            staff = staff[fresh]
+            values = values[fresh] if values is not None else None
         if staff.size == 0:
             return staff
         if self.slots.shape[1]:
@@ -1153,13 +1157,17 @@ class MilieuModel(mesa.Model):
             self.slots[staff, free] = k.id
             self.slot_value[staff, free] = value
             self.load[staff] += 1
-        k.adopters = np.union1d(k.adopters, staff)
+        # staff: sorted, unique, none of them an adopter yet
+        k.adopters = np.insert(k.adopters, np.searchsorted(k.adopters, staff), staff)
         k.record(self.now, staff, ADOPT)
         return staff
 
     def _drop(self, k: Innovation, staff: np.ndarray) -> None:
         """``staff`` stop using ``k``."""
-        staff = np.intersect1d(staff, k.adopters)
+        staff, _ = _sorted_unique(staff, None)
+        held = adoption.member(staff, k.adopters)
+        if not held.all():
+            staff = staff[held]
         if staff.size == 0:
             return
         if self.slots.shape[1]:
@@ -1167,7 +1175,9 @@ class MilieuModel(mesa.Model):
             self.slots[staff[row], col] = -1
             self.slot_value[staff[row], col] = 0.0
             self.load[staff[row]] -= 1
-        k.adopters = np.setdiff1d(k.adopters, staff, assume_unique=True)
+        kept = np.ones(k.adopters.size, dtype=bool)
+        kept[np.searchsorted(k.adopters, staff)] = False
+        k.adopters = k.adopters[kept]
         k.record(self.now, staff, DROP)
 
     def _adopt(self) -> None:
@@ -1342,7 +1352,7 @@ class MilieuModel(mesa.Model):
         willing = self.staff_threshold[pool] <= self.lever(
             "adhesion", "adhesion:compliance") + WILLING_MARGIN
         pool = pool[willing & self.staff_present[pool]]
-        return pool[~np.isin(pool, adopters)]
+        return pool[~adoption.member(pool, adopters)]
 
     def _leavers_all(self, practices: list[Innovation], groups: list[np.ndarray]
                      ) -> list[np.ndarray]:
@@ -1505,3 +1515,14 @@ class MilieuModel(mesa.Model):
 
 __all__ = ["CHANNELS", "KIND_INNOVATOR", "KIND_MANAGER", "KIND_STAFF", "MilieuModel",
            "gc_paused", "normalise_events"]
+
+
+def _sorted_unique(staff: np.ndarray, values: np.ndarray | None
+                   ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``staff`` sorted without repeats (``values`` kept aligned, first of repeats kept);
+    returned as is when already strictly increasing, the usual case."""
+    staff = np.asarray(staff, dtype=np.int64)
+    if staff.size < 2 or bool(np.all(staff[1:] > staff[:-1])):
+        return staff, values
+    staff, first = np.unique(staff, return_index=True)
+    return staff, (values[first] if values is not None else None)

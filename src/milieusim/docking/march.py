@@ -23,7 +23,8 @@ of March's Fig. 1 (Rodan 2005; Christensen's note, as implemented by Workiewicz)
 March's first result (Fig. 1): slow socialisation (low p1) and fast code learning (high
 p2) give the highest equilibrium knowledge; with fast code learning, slower socialisation
 is better. Steps 2 and 3 use :func:`milieusim.learning.imitate`, the stochastic form of
-the gap-closing law the model applies to its knowledge stock (:func:`close_gap`).
+the gap-closing law (:func:`close_gap`) the model applies to states that move towards a
+level (initiative, safety, caution, rules' rigidity).
 
 ``scenarios/docking/march.toml`` is the milieusim organisation that corresponds to March's
 best case (slow socialisation: ``imitation`` 0.1 in the role of p1; fast code learning:
@@ -232,12 +233,14 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         "has learnt from the few who were right, and diversity is lost for good. Where "
         "the model and March coincide: both use the same learning law, closing a share of "
         "the gap to what is learnt from (`milieusim.learning`): March draws it belief by "
-        "belief (`imitate`), milieusim applies its expectation to the knowledge stock K "
-        "after each pilot (`close_gap`, rate λℓ). Where they do not: milieusim has no "
-        "reality vector, no individual beliefs and no superior group; its knowledge never "
-        "turns wrong, only decays; staff adoption (the counterpart of socialisation) does "
-        "not feed back into K. So the March case validates the shared learning law and "
-        "the mapping, not a trade-off inside milieusim.")
+        "belief (`imitate`), milieusim applies its expectation (`close_gap`) to states "
+        "that move towards a level (initiative, safety, caution, rules' rigidity). Where "
+        "they do not: milieusim's knowledge is a set of points in a knowledge plane that "
+        "grows with pilots (chance: learning capacity) and fades; it has no reality "
+        "vector, no individual beliefs and no superior group; its knowledge never turns "
+        "wrong, only fades; staff adoption (the counterpart of socialisation) does not "
+        "feed back into it. So the March case validates the shared learning law and the "
+        "mapping, not a trade-off inside milieusim.")
     return CaseResult(
         name="march", title="March (1991): exploration and exploitation (mutual learning)",
         reference="March, J. G. (1991). Exploration and exploitation in organizational "

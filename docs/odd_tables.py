@@ -1,0 +1,380 @@
+"""Tables of docs/ODD.md generated from the code, so that defaults and constants are exact.
+
+Usage (from the repository root):
+
+    uv run python docs/odd_tables.py                     # print every table
+    uv run python docs/odd_tables.py --write docs/ODD.md
+        # replace the text between <!-- BEGIN odd_tables:NAME --> and
+        # <!-- END odd_tables:NAME --> in the ODD by the fresh table NAME
+    uv run python docs/odd_tables.py --check docs/ODD.md
+        # exit 1, naming the stale tables, if the ODD is not up to date (a test runs it)
+
+Tables: params, channels, constants, kinds, scenarios, weekly, end, columns.
+The prose (symbols, rationales, definitions) lives here, keyed by name; the numbers come
+from the code. A parameter, constant, measure or column without prose makes the script
+fail, so that a new one cannot slip into the ODD undocumented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from milieusim import agents, knowledge, model, organisation, records
+from milieusim.docking import evidence
+from milieusim.measures import END_MEASURES, REPORTERS
+from milieusim.params import CHANNELS, EVENT_PARAMETERS, GROUP_TITLES, PARAMETERS, defaults
+
+# --- symbols of the parameters (used in the equations of the ODD) --------------------------
+SYMBOL = {
+    "openness": r"$o$", "learning_capacity": r"$\lambda$", "inertia": r"$\eta$",
+    "experimentation_tolerance": r"$\tau$", "serendipity": r"$\zeta$",
+    "institutional_uncertainty": r"$\chi$", "adhesion": r"$\alpha$",
+    "recognition": r"$\omega$", "creative_stimulation": r"$\psi$",
+    "n_staff": r"$N$", "n_units": r"$U$", "innovator_share": r"$\pi_M$",
+    "n_partners": r"$n_P$", "n_rules": r"$n_R$", "steps": r"$T$", "managers": "—",
+    "knockout": "—",
+    "staff_network": "—", "ties_within_unit": r"$d_w$", "ties_across_units": r"$d_x$",
+    "innovator_ties_across": r"$d_M$", "mean_degree": r"$z$", "ring_neighbours": r"$k$",
+    "rewiring": r"$\beta$", "partner_ties": r"$n_T$", "partner_milieu_ties": r"$d_P$",
+    "partner_distance": r"$D_P$", "absorption_radius": r"$r$", "novelty_value": r"$g$",
+    "contact_rate": r"$r_c$", "frontline_rate": r"$r_f$", "milieu_relay": r"$\mu$",
+    "adoption_rule": "—", "external_influence": r"$p$", "imitation": r"$q$",
+    "attention": r"$n_a$", "mandate_rate": r"$r_m$", "threshold_share": r"$\phi$",
+    "threshold_count": r"$T_a$", "initial_innovations": "—", "initial_adopters": r"$n_0$",
+    "initial_adopters_mode": "—",
+    "internal_idea_rate": r"$r_i$", "encounter_rate": r"$r_s$", "anomaly_rate": r"$r_a$",
+    "value_mean": r"$\bar v$", "value_sd": r"$s_v$", "product_share": r"$\pi_P$",
+    "rule_collision": r"$\pi_R$", "proposal_patience": r"$T_P$",
+    "max_pilots_per_unit": r"$B$", "pilot_weeks": r"$T_X$", "pilot_team": r"$n_X$",
+    "pilot_cost": r"$C_X$", "pilot_budget": r"$B_Y$", "slack_share": r"$\kappa$",
+    "implementation_risk": r"$R_I$", "review_weeks": r"$T_R$",
+    "routine_share": r"$\pi_{\rm rt}$", "experimentation_law": r"$\mathcal L$",
+    "learning_rate": r"$\ell$", "knowledge_half_life": r"$h_K$",
+    "initiative_memory": r"$T_\iota$", "initiative_shock": r"$\Delta_\iota$",
+    "blame_impact": r"$b$", "safety_memory": r"$T_S$", "caution_step": r"$\Delta_c$",
+    "rule_breeding": r"$\pi_B$", "tie_memory": r"$T_L$",
+    "ambiguity_tolerance": r"$A_0$", "manager_heterogeneity": r"$h_A$",
+    "paralysis_contagion": r"$c_P$", "ablate": "—", "index_scale": r"$\sigma_I$",
+    "partner_mix": "—",
+}
+
+# --- named constants of the code, with a one-line rationale --------------------------------
+CONSTANTS = [
+    ("knowledge.BRIDGE", knowledge.BRIDGE,
+     "where a marginal sécant's outside know-how sits between their unit's (0) and their "
+     "outside world's (1): half-way, since they belong to both (Crozier & Friedberg 1977)"),
+    ("knowledge.PARTNER_BREADTH", knowledge.PARTNER_BREADTH,
+     "sd (per axis) of what one contact brings around the partner's position: a partner "
+     "holds a body of know-how, not a point"),
+    ("knowledge.ANOMALY_OFFSET", knowledge.ANOMALY_OFFSET,
+     "mean (exponential) distance between an anomaly and the activity where it turns up: an "
+     "unanticipated finding lies off the track being followed (Merton 1948)"),
+    ("knowledge.KnowledgeBase.FLOOR", knowledge.KnowledgeBase.FLOOR,
+     "freshness below which a learnt point is forgotten: three half-lives without use"),
+    ("knowledge.KnowledgeBase.REFRESH", knowledge.KnowledgeBase.REFRESH,
+     "a point learnt within this share of $r$ of a known point refreshes it instead of "
+     "adding a new one (the organisation does not count the same know-how twice)"),
+    ("organisation.RULE_RIGIDITY", organisation.RULE_RIGIDITY,
+     "rigidity ranges by rule kind: national law hardest to bend; a unit's habit as hard "
+     "as a statute or harder (Crozier 1963: routine resists more than the written rule); "
+     "the ranges overlap"),
+    ("organisation.INNOVATION_KIND_SCOPES", organisation.INNOVATION_KIND_SCOPES,
+     "which innovations a rule can bind, drawn uniformly: no information to weight them"),
+    ("agents.MANDATE_SHARE", agents.MANDATE_SHARE,
+     "a practice may be mandated only once this share of some unit's staff uses it: "
+     "managers formalise what they have seen work (observability, trialability)"),
+    ("agents.MANDATE_GAP", agents.MANDATE_GAP,
+     "weeks between two mandates in one unit: a unit absorbs one imposed change at a time "
+     "(managers' attention, change fatigue)"),
+    ("model.WORK_ANOMALY_SHARE", model.WORK_ANOMALY_SHARE,
+     "anomalies per person-week of daily work, as a share of $r_a$: routine work turns up "
+     "far fewer surprises than a pilot or an encounter"),
+    ("model.WILLING_MARGIN", model.WILLING_MARGIN,
+     "staff comply with a mandate only if their threshold is below adhesion plus this "
+     "margin: the most reluctant resist an order (partial compliance)"),
+    ("model.DROP_RATE", model.DROP_RATE,
+     "highest weekly chance of dropping a practice (reached when its use is clearly "
+     "negative): a harmful practice is given up within weeks, not at once"),
+    ("model.SWITCH_COST", model.SWITCH_COST,
+     "a person with no attention left swaps a practice only for one that seems this many "
+     "$s_v$ better: changing habits costs effort"),
+    ("model.PRODUCT_TILT", model.PRODUCT_TILT,
+     "how far, in $s_v$, a new service's use value sits above its exchange value (and a "
+     "new process's below): a new service is worth more to users and costs; a new process "
+     "saves (the three faces of value, Groff 2009)"),
+    ("records.BASS_MIN_ADOPTIONS", records.BASS_MIN_ADOPTIONS,
+     "adoptions outside the pilot team before a Bass curve is fitted (observation only)"),
+    ("docking.evidence.MIN_CURVE", evidence.MIN_CURVE,
+     "adoptions beyond the pilot team before an S-curve is fitted (observation only)"),
+]
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        if value == 1 / 50:
+            return "1/50 (0.02)"
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: [{lo:g}, {hi:g}]" if isinstance(lo, float) else f"{k}: {lo}"
+                         for k, (lo, hi) in value.items())
+    if isinstance(value, tuple):
+        return ", ".join("{" + ", ".join(v) + "}" for v in value)
+    return str(value)
+
+
+# --- weekly and end-of-run measures: exact definitions (ODD §8) ----------------------------
+WEEKLY = {
+    "adoption_share": r"$\frac1N\,\#\{i\in\mathcal P:\exists k\in\mathcal S,\ x_{ik}=1\}$: present staff using at least one practice in use",
+    "practices_per_staff": r"$\sum_{k\in\mathcal S}A_k/N$",
+    "ideas": "ideas formed (understood, §7.3), all four origins; seeds excluded",
+    "ideas_external": "ideas drawing on a partner's know-how (origins *partner* and *frontline*); anomalies met in encounters with outsiders are *serendipity* and are not counted",
+    "proposals": "ideas their carrier proposed (§7.4)",
+    "approvals": "pilots started (by a manager, or at once without managers)",
+    "experiments_running": "pilots in progress at the end of the week",
+    "experiments_failed": "pilots that failed at their end **or** were stopped half-way",
+    "innovations_spreading": r"practices in $\mathcal S$ (stage *diffusion* or *routine*), seeds included",
+    "innovations_adopted": "transitions *diffusion → routine* (§7.10)",
+    "proposals_rejected": "proposals a manager turned down",
+    "proposals_expired": r"proposals that waited $T_P$ weeks unanswered",
+    "practices_dropped": "practices whose last user left them (stage *dropped*)",
+    "derogations": "(practice, rule) derogations granted",
+    "experiments_stopped": "pilots stopped at the half-way check (also in `experiments_failed`)",
+    "failures_blamed": r"failed or stopped pilots whose blame draw $\upsilon<1-\tau$ (§7.7), $\tau$ the parameter's current value whatever `ablate`",
+    "mandates": "(practice, unit) mandates issued",
+    "leads_followed": "anomalies followed up, before absorption (§7.3)",
+    "internal_rules": "rules of kind *internal* in force (initial ones plus those bred by blame)",
+    "ties_created": "staff–staff ties made by pilot teams and encounters that were not in the network at the time (a faded tie made again counts again)",
+    "cross_ties_created": "the part of `ties_created` across units",
+    "cross_unit_ties": r"$2\,L_x/N$, $L_x$ = ties between present staff of different units (initial network plus ties made and not faded)",
+    "unit_cohesion": "share of present staff with at least one such cross-unit tie",
+    "psychological_safety": r"mean $S_i$ over present staff",
+    "pilot_fund": r"$F/U$, the pilot fund per unit (§7.12)",
+    "quality_index": r"$100+\sum_{k\in\mathcal S}v^{u*}_k\,A_k/N$",
+    "cost_index": r"$100-\sum_{k\in\mathcal S}v^{e*}_k\,A_k/N+\frac{C_X}{U}\sum_{k\in\text{pilots}}(1-a_k)+\frac{100}{N}\,n_{\rm leads}(t)$, $n_{\rm leads}(t)$ the anomalies followed up this week",
+    "paralysis": r"$\frac1M\sum_m\phi_m$; 0 without managers",
+    "innovator_initiative": r"mean $\iota_i$ over present marginaux sécants; NaN if none",
+    "knowledge": r"$\frac1{n_P}\sum_j\exp\!\big(-D(y_j)^2/r^2\big)$: the share of the milieu the organisation understands without a go-between; NaN without partners",
+}
+
+END = {
+    "uptake_time_mean": r"time mean of `practices_per_staff` over weeks $0\dots T$ (trapezoid rule): **uptake** in the evidence cases",
+    "t50_median": "median of `t50_reach` over innovations that reached someone beyond their pilot team (seeds included)",
+    "breadth_mean": "mean `units_reached` over innovations whose pilot succeeded",
+    "depth_mean": "mean `depth` over the same",
+    "share_reaching_half": "share of the same that reached half of all present staff at some week (`t50_staff` not empty)",
+    "survival_share": "share of the same still in use at the end",
+    "uptake_from_outside": "Σ `adopters_peak` of ideas with `from_outside` / Σ `adopters_peak` of all ideas born in the run",
+    "uptake_from_serendipity": "the same for origin *serendipity*",
+    "conversion_proposal": "ideas proposed / ideas born",
+    "conversion_pilot": "pilots approved / ideas proposed",
+    "conversion_success": "pilots that started to spread / (those + pilots in stage *failed*); stopped pilots are **not** in the denominator (see Known simplifications)",
+    "conversion_spread": "ideas that reached someone beyond their pilot team / pilots that started to spread",
+    "conversion_routine": "ideas that became routine / ideas that reached someone beyond their team",
+    "pilot_failure_share": "1 − `conversion_success`",
+    "units_innovating_2y": r"share of units where, at some week $\le104$, some practice born in the run (pilot team included) was used by at least 10 % of the unit's present staff; NaN for runs under 104 weeks",
+    "approvals_gini": "Gini coefficient of pilots approved per unit",
+    "bass_p_median": "median of `bass_p` over innovations with a fit",
+    "bass_q_median": "median of `bass_q` over the same",
+    "idea_value_mean": r"mean `value` ($v^u+v^e$ at birth) of ideas born",
+    "idea_value_sd": "their sd",
+    "ideas_exceptional": r"ideas born with `value` $>\bar v+3s_v$",
+    "realised_value_sd": r"sd of `realised_value` ($v^{u*}+v^{e*}$) of ideas that were piloted",
+}
+
+
+def table_params() -> str:
+    rows = ["| Symbol | Schema name | Group | Default | Range | Unit | Meaning (schema) | Source (schema) | Event? |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    missing = sorted(set(PARAMETERS) - set(SYMBOL))
+    if missing:
+        raise SystemExit(f"no symbol for {missing}")
+    for name, p in PARAMETERS.items():
+        default = p.default
+        if isinstance(default, bool):
+            default = str(default).lower()
+        elif isinstance(default, float):
+            default = f"{default:g}"
+        rng = _range(p)
+        if p.type == "choice":
+            rng = " / ".join(f"`{c}`" for c in p.choices) if name != "ablate" else \
+                "`none` or a channel (table below)"
+        event = "yes" if name in EVENT_PARAMETERS else "no"
+        rows.append(f"| {SYMBOL[name]} | `{name}` | {p.group} | {default} | {rng} | {p.unit or '—'} "
+                    f"| {p.en} | {p.source or '—'} | {event} |")
+    return "\n".join(rows)
+
+
+def _num(x: float) -> str:
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
+def _range(p: object) -> str:
+    if p.type == "bool":
+        return "true / false"
+    if p.type == "choice":
+        return p.describe_range()
+    return f"[{_num(p.low)}, {_num(p.high)}]"
+
+
+def table_channels() -> str:
+    rows = ["| Channel (`ablate` value) | Parameter | What is held at the parameter's default when it is switched off | Where (§) |",
+            "|---|---|---|---|"]
+    where = {
+        "openness:partner-contacts": "7.3 (1)", "openness:frontline": "7.3 (2)",
+        "learning:pilots": "7.7", "learning:encounters": "7.3", "learning:sharing": "7.7",
+        "learning:rules": "7.10", "inertia:review": "7.5", "inertia:hurdle": "7.5, 7.8",
+        "inertia:cost-weight": "7.5, 7.8", "inertia:mandate": "7.8",
+        "tolerance:initiative": "7.7", "tolerance:caution": "7.7", "tolerance:lessons": "7.7",
+        "tolerance:rules": "7.7", "tolerance:derogations": "7.10",
+        "serendipity:encounters": "7.3 (4)", "serendipity:follow-up": "7.3 (5)",
+        "uncertainty:paralysis": "7.2", "uncertainty:hurdle": "7.5, 7.8",
+        "adhesion:threshold": "7.9", "adhesion:compliance": "7.9",
+        "recognition:rest": "7.11", "recognition:shocks": "7.5, 7.7",
+        "serendipity:recognition": "7.4", "marginaux:translation": "5 (row 17)",
+        "marginaux:brokerage": "5 (row 8)",
+    }
+    for channel, (param, meaning) in CHANNELS.items():
+        shown = f"`{param}`" if param else "— (a mechanism, switched off entirely)"
+        rows.append(f"| `{channel}` | {shown} | {meaning} | {where[channel]} |")
+    missing = sorted(set(CHANNELS) - set(where))
+    if missing:
+        raise SystemExit(f"no section for channels {missing}")
+    return "\n".join(rows)
+
+
+def table_constants() -> str:
+    rows = ["| Constant (module) | Value | Rationale |", "|---|---|---|"]
+    for name, value, why in CONSTANTS:
+        rows.append(f"| `{name}` | {_fmt(value)} | {why} |")
+    return "\n".join(rows)
+
+
+def table_kinds() -> str:
+    rows = ["| Partner kind | Distance from the centre (× $D_P$) | Mean share of a joint pilot it pays | Faces of the novelty premium (use, exchange, esteem) |",
+            "|---|---|---|---|"]
+    for kind in knowledge.PARTNER_KINDS:
+        w = knowledge.KIND_FACES[kind]
+        rows.append(f"| {kind} | {knowledge.KIND_DISTANCE[kind]:g} | "
+                    f"{knowledge.KIND_RESOURCES[kind]:g} | {w[0]:g}, {w[1]:g}, {w[2]:g} |")
+    w = knowledge.KIND_FACES[""]
+    rows.append(f"| (no partner: inside the organisation) | — | — | {w[0]:g}, {w[1]:g}, {w[2]:g} |")
+    return "\n".join(rows)
+
+
+def _set_in_files(path: Path) -> dict[str, object]:
+    """Parameters a scenario file sets itself or through the files it extends (not
+    default.toml, which sets none)."""
+    import tomllib
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, object] = {}
+    parent = data.get("extends")
+    if parent:
+        out.update(_set_in_files((path.parent / parent).resolve()))
+    out.update(data.get("parameters", {}))
+    return out
+
+
+def table_scenarios() -> str:
+    from milieusim.scenario import _shipped_files, load_scenario
+
+    base = defaults()
+    rows = ["| Scenario | Parameters set (those equal to the default in italics) | Timeline of events |",
+            "|---|---|---|"]
+    for name, path in _shipped_files().items():
+        s = load_scenario(path)
+        chosen = _set_in_files(path)
+        shown = [(f"`{n}` {_val(s.parameters[n])}" if s.parameters[n] != base[n]
+                  else f"*`{n}` {_val(s.parameters[n])}*") for n in chosen]
+        events = " · ".join(
+            f"wk {e.step} {e.label('en').lower() or 'event'}: "
+            + ", ".join(f"`{n}` {_val(v)}" for n, v in e.set.items())
+            for e in s.events)
+        rows.append(f"| `{name}` | {', '.join(shown) or 'none'} | {events or '—'} |")
+    return "\n".join(rows)
+
+
+def _val(v: object) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, str):
+        return f"`{v}`"
+    return str(v)
+
+
+def table_weekly() -> str:
+    missing = sorted(set(REPORTERS) - set(WEEKLY))
+    if missing:
+        raise SystemExit(f"no definition for weekly measures {missing}")
+    rows = ["| Measure | Label (code) | Definition | Cumulative? | Unit |", "|---|---|---|---|---|"]
+    for name, m in REPORTERS.items():
+        rows.append(f"| `{name}` | {m.en} | {WEEKLY[name]} | {'yes' if m.cumulative else 'no'} "
+                    f"| {m.unit or '—'} |")
+    return "\n".join(rows)
+
+
+def table_end() -> str:
+    missing = sorted(set(END_MEASURES) - set(END))
+    if missing:
+        raise SystemExit(f"no definition for end-of-run measures {missing}")
+    rows = ["| Measure | Label (code) | Definition | Unit |", "|---|---|---|---|"]
+    for name, m in END_MEASURES.items():
+        rows.append(f"| `{name}` | {m.en} | {END[name]} | {m.unit or '—'} |")
+    return "\n".join(rows)
+
+
+def table_columns() -> str:
+    rows = ["| Column | Type | Empty when never? | Meaning (code) |", "|---|---|---|---|"]
+    for c in records.COLUMNS:
+        rows.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {c.en} |")
+    return "\n".join(rows)
+
+
+TABLES = {"params": table_params, "channels": table_channels, "constants": table_constants,
+          "kinds": table_kinds, "scenarios": table_scenarios, "weekly": table_weekly,
+          "end": table_end, "columns": table_columns}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", type=Path, help="ODD file to update in place")
+    parser.add_argument("--check", type=Path, help="ODD file to compare (exit 1 if stale)")
+    parser.add_argument("names", nargs="*", help="tables (default: all)")
+    args = parser.parse_args()
+    names = args.names or list(TABLES)
+    target = args.write or args.check
+    if target is None:
+        for name in names:
+            print(f"<!-- {name} -->\n{TABLES[name]()}\n")
+        return
+    text = original = target.read_text(encoding="utf-8")
+    stale = []
+    for name in names:
+        pattern = re.compile(rf"(<!-- BEGIN odd_tables:{name} -->\n).*?(<!-- END odd_tables:{name} -->)",
+                             re.S)
+        if not pattern.search(text):
+            print(f"warning: no markers for {name}", file=sys.stderr)
+            continue
+        table = TABLES[name]()
+        before = text
+        text = pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
+        if text != before:
+            stale.append(name)
+    if args.check is not None:
+        if stale:
+            sys.exit(f"{target}: stale generated tables {', '.join(stale)}; "
+                     f"run: uv run python docs/odd_tables.py --write {target}")
+        return
+    if text != original:
+        target.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
