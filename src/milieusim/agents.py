@@ -10,8 +10,9 @@ practice and learning from outcomes; a rule granting a derogation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from mesa import Agent
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from milieusim.model import MilieuModel
 
 __all__ = ["MANDATE_GAP", "MANDATE_SHARE", "ExternalPartner", "Innovator", "PrudentManager",
-           "RuleConstraint", "StaffKind", "StaffMember"]
+           "RuleConstraint", "StaffKind", "StaffMember", "managers_decide"]
 
 MANDATE_SHARE = 0.2
 """A manager mandates a practice only once this share of the staff of some unit use it:
@@ -225,30 +226,8 @@ class PrudentManager(StaffMember):
         self.queue = keep
 
     def decide(self, k: Innovation) -> None:
-        """Look at a practice in use (chance 1 − inertia), as it fits the unit's work
-        (relevance): ban it from the unit if it seems to do harm; mandate it for the whole
-        unit (an authority decision) if it has proven itself somewhere (at least
-        :data:`MANDATE_SHARE` of some unit use it), seems worth the hurdle, and the unit
-        had no other mandate in the last :data:`MANDATE_GAP` weeks. Frozen managers do
-        nothing."""
-        model = self.model
-        if self.frozen or k.mandated is None or k.banned is None:
-            return
-        if model.draws("decisions").random() >= 1.0 - model.lever("inertia", "inertia:mandate"):
-            return
-        unit = self.head_of
-        estimate = self.judge(k, seen=model.adopters_in_unit(k, unit)) * float(
-            model.relevance(k)[unit])
-        hurdle = self.hurdle
-        if estimate < -hurdle:
-            k.banned[unit] = True
-            k.mandated[unit] = False
-            model.rules_changed()
-        elif (not k.mandated[unit] and not k.banned[unit] and estimate > hurdle
-              and model.now - self.last_mandate >= MANDATE_GAP and model.proven(k)):
-            k.mandated[unit] = True
-            self.last_mandate = model.now
-            model.count("mandates")
+        """Look at a practice in use: :func:`managers_decide` for this manager alone."""
+        managers_decide(self.model, k, [self])
 
     def learn(self, weight: float) -> None:
         """Take a pilot's outcome as a lesson (weight 1 for one's own unit)."""
@@ -318,3 +297,52 @@ class ExternalPartner(Agent):
         self.milieu = milieu  # the partners it knows
         self.innovators: list[int] = []  # staff indices of tied marginaux sécants
         self.contacts = 0
+
+
+def managers_decide(model: Any, k: Innovation, managers: Sequence[PrudentManager]) -> None:
+    """Each of ``managers`` looks at practice ``k`` (chance 1 − inertia), as it fits
+    their unit's work (relevance): bans it from the unit if it seems to do harm;
+    mandates it for the whole unit (an authority decision) if it has proven itself
+    somewhere (at least :data:`MANDATE_SHARE` of some unit use it), seems worth the
+    hurdle, and the unit had no other mandate in the last :data:`MANDATE_GAP` weeks.
+    Frozen managers do nothing. Done for all of them at once, since each decides for
+    their own unit only."""
+    if k.mandated is None or k.banned is None:
+        return
+    active = [m for m in managers if not m.frozen]
+    if not active:
+        return
+    p, rng = model.p, model.draws("decisions")
+    looking = rng.random(len(active)) < 1.0 - model.lever("inertia", "inertia:mandate")
+    active = [m for m, look in zip(active, looking.tolist(), strict=True) if look]
+    if not active:
+        return
+    units = np.array([m.head_of for m in active], dtype=np.int64)
+    lessons = np.array([m.lessons for m in active])
+    caution = np.array([m.caution for m in active])
+    seen = np.bincount(model.staff_unit[k.adopters], minlength=p["n_units"])[units]
+    if np.isfinite(k.realised_use):
+        use, exchange = k.realised_use, k.realised_exchange
+    else:
+        use, exchange = model.expected_realised(k)
+    worth = use + (0.5 + model.lever("inertia", "inertia:cost-weight")) * exchange \
+        + 0.5 * k.esteem
+    error = (p["value_sd"] / np.sqrt(1.0 + lessons / 4.0)
+             * (1.0 + model.unfamiliarity(k) / p["absorption_radius"]) / np.sqrt(1.0 + seen))
+    estimate = (worth + error * rng.standard_normal(len(active))) * model.relevance(k)[units]
+    hurdle = p["value_sd"] * (model.lever("inertia", "inertia:hurdle")
+                              + model.lever("institutional_uncertainty", "uncertainty:hurdle")
+                              + caution)
+    ban = estimate < -hurdle
+    if ban.any():
+        k.banned[units[ban]] = True
+        k.mandated[units[ban]] = False
+        model.rules_changed()
+    last = np.array([m.last_mandate for m in active])
+    mandate = (~ban & ~k.mandated[units] & ~k.banned[units] & (estimate > hurdle)
+               & (model.now - last >= MANDATE_GAP))
+    if mandate.any() and model.proven(k):
+        for j in np.flatnonzero(mandate).tolist():
+            k.mandated[units[j]] = True
+            active[j].last_mandate = model.now
+            model.count("mandates")

@@ -24,6 +24,7 @@ unless used again. Two laws follow Nooteboom (2000, 2007) and Cohen & Levinthal 
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 __all__ = ["ANOMALY_OFFSET", "BRIDGE", "KIND_DISTANCE", "KIND_FACES", "KIND_RESOURCES",
            "PARTNER_BREADTH", "PARTNER_KINDS", "PARTNER_MIXES", "KnowledgeBase", "absorption",
@@ -122,13 +123,23 @@ class KnowledgeBase:
         """Points learnt since the start (refreshes included)."""
         self.version = 0
         """Changes whenever the set of known points changes (for callers' caches)."""
+        self._tree: tuple[int, cKDTree] | None = None
 
     def __len__(self) -> int:
         return len(self.points)
 
+    TREE_FROM = 256
+    """Known points from which nearest-point queries go through a k-d tree (large
+    organisations); below, a direct computation is faster."""
+
     def distance(self, points: np.ndarray) -> np.ndarray:
         """Distance from each of ``points`` to the nearest known point."""
-        return distances(points, self.points)
+        if len(self.points) < self.TREE_FROM:
+            return distances(points, self.points)
+        if self._tree is None or self._tree[0] != self.version:
+            self._tree = (self.version, cKDTree(self.points))
+        found, _ = self._tree[1].query(np.asarray(points, dtype=float).reshape(-1, 2))
+        return np.asarray(found, dtype=float)
 
     def learn(self, point: np.ndarray, radius: float) -> None:
         """Keep ``point``: refresh a known point close to it, or add it."""

@@ -40,6 +40,7 @@ from milieusim.agents import (
     RuleConstraint,
     StaffKind,
     StaffMember,
+    managers_decide,
 )
 from milieusim.innovation import ADOPT, DROP, Innovation, Origin, Stage
 from milieusim.knowledge import (
@@ -53,7 +54,6 @@ from milieusim.knowledge import (
     PARTNER_MIXES,
     KnowledgeBase,
     absorption,
-    distances,
 )
 from milieusim.learning import close_gap
 from milieusim.measures import REPORTERS
@@ -570,11 +570,11 @@ class MilieuModel(mesa.Model):
         organisation's knowledge, through what each carrier knows (their unit's know-how,
         or for a marginal sécant their outside world too), or straight to the knowledge
         base when the organisation already knows the area."""
-        kb = self.kb.points
-        direct = distances(sources, kb) ** 2
+        kb = self.kb
+        direct = kb.distance(sources) ** 2
         home, bridge = self.staff_home[carriers], self.staff_bridge[carriers]
-        via_home = ((home - sources) ** 2).sum(axis=1) + distances(home, kb) ** 2
-        via_bridge = ((bridge - sources) ** 2).sum(axis=1) + distances(bridge, kb) ** 2
+        via_home = ((home - sources) ** 2).sum(axis=1) + kb.distance(home) ** 2
+        via_bridge = ((bridge - sources) ** 2).sum(axis=1) + kb.distance(bridge) ** 2
         return np.minimum(direct, np.minimum(via_home, via_bridge))
 
     def _draw_faces(self, sources: np.ndarray, units: np.ndarray, partners: np.ndarray,
@@ -1391,8 +1391,7 @@ class MilieuModel(mesa.Model):
             age = self.now - k.spreading_since
             if age == 0 or age % p["review_weeks"]:
                 continue
-            for m in self.managers:
-                m.decide(k)
+            managers_decide(self, k, self.managers)
             for r in k.rules.tolist():
                 self.rule_agents[r].consider(k)
             if k.stage == Stage.DIFFUSION and self._routine(k):
