@@ -180,3 +180,19 @@ def test_measure_names_never_clash_with_parameter_names() -> None:
     from milieusim.params import PARAMETERS
 
     assert not set(MEASURES) & set(PARAMETERS)
+
+
+def external_derogations(model: MilieuModel) -> int:
+    return sum(r.derogations for r in model.rule_agents if r.kind == "external")
+
+
+def test_national_rules_bend_only_under_an_experimentation_law():
+    """External (national) rules cannot be derogated locally (Constitution art. 72 al. 4
+    needs a law); with ``experimentation_law`` they can, at the tolerance's chance."""
+    settings = dict(steps=156, rule_collision=0.8, experimentation_tolerance=1.0,
+                    inertia=0.1)
+    without = [run(seed, **settings) for seed in (1, 2, 3)]
+    assert sum(m.derogations for m in without) > 0, "local rules should still bend"
+    assert sum(external_derogations(m) for m in without) == 0
+    with_law = [run(seed, experimentation_law=True, **settings) for seed in (1, 2, 3)]
+    assert sum(external_derogations(m) for m in with_law) > 0
