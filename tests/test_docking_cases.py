@@ -370,7 +370,29 @@ def test_every_case_plans_tasks_at_quick_size():
     names = [case.name for case in docking.all_cases()]
     assert names[:5] == ["bass", "watts", "centola-macy", "rogers", "march"]
     assert names[5:] == ["pattern-2", "pattern-3", "pattern-4", "pattern-5", "pattern-7",
-                         "mechanisms", "dynamics"]
+                         "mechanisms", "dynamics", "calibration"]
     for case in docking.all_cases():
         assert case.tasks(case.settings("quick"))
     assert patterns.PATTERNS[0].settings("quick").quick is True
+
+
+def test_calibration_counts_the_week_a_unit_reached_a_fifth_of_its_staff():
+    from milieusim.docking.calibration import _week_reaching
+
+    weeks = np.array([5, 3, 9, 1, 7, 2])
+    units = np.array([0, 0, 0, 1, 1, 0])
+    need = np.array([3.0, 2.0, 1.0])  # unit 2 has no user
+    got = _week_reaching(weeks, units, need)
+    assert got[0] == 5 and got[1] == 7 and got[2] > 10**6
+
+
+@pytest.mark.slow
+def test_calibration_case_runs_every_shipped_scenario():
+    from milieusim.docking import calibration
+
+    result = docking.run_case(calibration.CALIBRATION, "quick", workers=1)
+    names = {c.quantity.split(":")[0] for c in result.checks if c.passed is None}
+    assert names == set(calibration.SCENARIOS)
+    cost = [c for c in result.checks if c.quantity.startswith("Cost index")]
+    assert len(cost) == len(calibration.SCENARIOS)
+    assert all(c.tested and c.miss == "FAIL" for c in cost)

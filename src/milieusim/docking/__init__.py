@@ -15,6 +15,8 @@ published ones, the tolerance and pass/fail), a ``CASE`` and a ``plot``:
 * :mod:`~milieusim.docking.mechanisms`: the evidence for the model's mechanisms (cases
   ``mechanisms`` and ``dynamics``, with patterns 6 and 8), on the conditions of
   ``experiments/mechanisms.toml`` (:mod:`~milieusim.docking.evidence` runs them);
+* :mod:`~milieusim.docking.calibration`: the shipped scenarios against sourced stylised
+  facts (``docs/calibration.md``);
 * :mod:`~milieusim.docking.validate`: all of them, and the report of ``milieusim validate``.
 """
 
@@ -27,6 +29,7 @@ def all_cases() -> tuple[Case, ...]:
     """Every case in report order: the dockings, the behaviour patterns, the mechanisms."""
     from milieusim.docking import (
         bass,
+        calibration,
         centola_macy,
         march,
         mechanisms,
@@ -36,7 +39,8 @@ def all_cases() -> tuple[Case, ...]:
     )
 
     return (bass.CASE, watts.CASE, centola_macy.CASE, rogers.CASE, march.CASE,
-            *patterns.PATTERNS, mechanisms.MECHANISMS, mechanisms.DYNAMICS)
+            *patterns.PATTERNS, mechanisms.MECHANISMS, mechanisms.DYNAMICS,
+            calibration.CALIBRATION)
 
 
 __all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "run_case"]
