@@ -16,7 +16,7 @@ import pytest
 from clitools import assert_one_line_error, invoke
 from sweepkit import wait_for, write_experiment
 
-from milieusim import _files
+from milieusim import _io as _files
 from milieusim import runner as runner_module
 
 FAST = ("--steps", "20", "--set", "n_staff=150")

@@ -8,10 +8,10 @@ import pytest
 from clitools import assert_one_line_error, invoke
 from matplotlib.figure import Figure
 
-from milieusim.analysis import ResultsError, read_results
-from milieusim.analysis.cli import FORMATS as CLI_FORMATS
-from milieusim.analysis.cli import KINDS as CLI_KINDS
-from milieusim.analysis.labels import outcome_label, param_label
+from milieusim.analysis import ResultsError
+from milieusim.cli.analysis import FORMATS as CLI_FORMATS
+from milieusim.cli.analysis import KINDS as CLI_KINDS
+from milieusim.experiment.store import load_results
 from milieusim.plots import (
     KINDS,
     default_kinds,
@@ -24,6 +24,7 @@ from milieusim.plots import (
     save_figure,
 )
 from milieusim.plots.style import FORMATS
+from milieusim.text import outcome_label, param_label
 
 WEEKS = {"en": "Weeks", "fr": "Semaines"}
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
@@ -180,7 +181,7 @@ def test_scatter_of_a_choice_parameter_and_of_a_sample(knockout_dir: Path,
 def test_files_in_each_format_are_reproducible(grid_dir: Path, tmp_path: Path,
                                                fmt: str) -> None:
     first = save_figure(plot_curves(grid_dir, lang="fr"), tmp_path / f"a.{fmt}")
-    second = save_figure(plot_curves(read_results(grid_dir), lang="fr"), tmp_path / "b",
+    second = save_figure(plot_curves(load_results(grid_dir), lang="fr"), tmp_path / "b",
                          fmt)
     data = first.read_bytes()
     assert data.startswith(MAGIC[fmt]) and len(data) > 10_000

@@ -37,10 +37,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
+from milieusim._io import versions as _versions
 from milieusim.experiment import store
 from milieusim.experiment.seeds import RUN_ID_STRIDE, run_id, run_seed
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
@@ -168,7 +168,7 @@ def _private_tempdir() -> None:
     import tempfile
     from multiprocessing import util
 
-    from milieusim._files import pid_alive
+    from milieusim._io import pid_alive
 
     config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
     if config.get("tempdir"):
@@ -859,13 +859,5 @@ def _now() -> str:
 
 def versions() -> dict[str, str]:
     """Versions of milieusim and of the packages that shape the results."""
-    out = {}
-    for name, dist in (("milieusim", "milieusim"), ("mesa", "mesa"), ("numpy", "numpy"),
-                       ("scipy", "scipy"), ("pandas", "pandas"), ("pyarrow", "pyarrow"),
-                       ("SALib", "salib"), ("dask", "dask"), ("distributed", "distributed")):
-        try:
-            out[name] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[name] = "unknown"
-    out["python"] = platform.python_version()
-    return out
+    return _versions("milieusim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib",
+                     "dask", "distributed")

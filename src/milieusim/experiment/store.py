@@ -51,10 +51,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from milieusim._io import atomic_write, write_json
+from milieusim.datafile import control_character
 from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
 from milieusim.records import COLUMNS
-from milieusim.scenario import control_character
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -340,15 +341,7 @@ def _finite(value: Any) -> float | None:
 def _write_atomic(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 # --- the manifest ----------------------------------------------------------------------------
@@ -466,30 +459,7 @@ def _json_kind(value: Any) -> str:
 
 def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
     """Write ``manifest.json`` atomically (NaN and infinities as null)."""
-    path = Path(root) / MANIFEST
-    text = json.dumps(_plain(manifest), indent=2, ensure_ascii=False, allow_nan=False)
-    tmp = path.with_name(f".{MANIFEST}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
+    write_json(Path(root) / MANIFEST, manifest)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -615,15 +585,16 @@ def run_status(root: str | os.PathLike[str], fingerprint: str | None = None
 
 
 def tidy(root: str | os.PathLike[str]) -> None:
-    """Remove temporary files, and timeseries and innovations parts whose runs part was
-    never written."""
+    """Remove temporary files (:func:`milieusim._io.atomic_write`'s, of a sweep killed
+    while writing: the caller holds the folder's lock), and timeseries and innovations
+    parts whose runs part was never written."""
     root = Path(root)
     runs = {p.name for p in part_files(root, RUNS_DIR)}
     for table in (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR):
         folder = root / table
         if not folder.is_dir():
             continue
-        for tmp in folder.glob(".part-*.tmp"):
+        for tmp in folder.glob(".part-*.tmp*"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
     for table in (TIMESERIES_DIR, INNOVATIONS_DIR):
@@ -631,8 +602,9 @@ def tidy(root: str | os.PathLike[str]) -> None:
             if path.name not in runs:
                 with contextlib.suppress(OSError):
                     path.unlink()
-    with contextlib.suppress(OSError):
-        (root / f".{MANIFEST}.tmp").unlink()
+    for tmp in root.glob(f".{MANIFEST}*.tmp*"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from milieusim.analysis.labels import format_value, lang_code, param_label
 from milieusim.analysis.outcomes import timeseries_reporters, unknown_outcome_message
 from milieusim.analysis.results import (
     ResultsError,
@@ -33,6 +32,7 @@ from milieusim.plots._common import (
     set_outcome_axis,
 )
 from milieusim.plots.style import LINESTYLES, PALETTE, RC, new_figure, wrap
+from milieusim.text import format_value, language, param_label
 
 __all__ = ["plot_curves"]
 
@@ -57,7 +57,7 @@ def plot_curves(results: ResultsSource, outcome: str = "adoption_share", *,
     panel readable; otherwise a subset is shown (lowest, quartiles and highest final
     mean) over the other points' means in grey, and the title says so.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     kept = timeseries_reporters(res)
     if outcome not in kept:

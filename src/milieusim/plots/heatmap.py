@@ -8,7 +8,6 @@ import pandas as pd
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import format_value, lang_code, outcome_label, param_label
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
@@ -25,6 +24,7 @@ from milieusim.plots._common import (
     set_outcome_axis,
 )
 from milieusim.plots.style import RC, new_figure, wrap
+from milieusim.text import format_value, language, outcome_label, param_label
 
 __all__ = ["MAX_LEVELS", "heatmap_axes", "plot_heatmap"]
 
@@ -85,7 +85,7 @@ def plot_heatmap(results: ResultsSource, outcome: str = "adoption_share", *,
     the mean; the colour bar carries the outcome's label and unit; cells without an ok
     run are grey.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     (outcome,) = resolve_outcomes(res, [outcome])
     x, y = heatmap_axes(res, x, y)

@@ -6,7 +6,6 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import format_value, lang_code, outcome_label, param_label
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
@@ -25,6 +24,7 @@ from milieusim.plots._common import (
     set_outcome_axis,
 )
 from milieusim.plots.style import PALETTE, RC, new_figure, number_formatter, wrap
+from milieusim.text import format_value, language, outcome_label, param_label
 
 __all__ = ["plot_scatter"]
 
@@ -56,7 +56,7 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
     width, whose means are drawn at the mean ``x`` of their runs. Runs at the same value
     are spread sideways by a small fixed jitter.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     (outcome,) = resolve_outcomes(res, [outcome])
     varied = varied_parameters(res)

@@ -6,7 +6,6 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import lang_code, outcome_label, outcome_unit, param_label
 from milieusim.analysis.outcomes import resolve_outcomes
 from milieusim.analysis.results import ResultsError, ResultsSource, as_results
 from milieusim.analysis.sensitivity import sensitivity_indices
@@ -19,6 +18,7 @@ from milieusim.plots.style import (
     percent_formatter,
     wrap,
 )
+from milieusim.text import language, outcome_label, outcome_unit, param_label
 
 __all__ = ["plot_sensitivity"]
 
@@ -51,7 +51,7 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
 
     Indices come from :func:`milieusim.analysis.sensitivity_indices` (same seed, same numbers).
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     (outcome,) = resolve_outcomes(res, [outcome])
     table = sensitivity_indices(res, [outcome], seed=seed, num_resamples=num_resamples)

@@ -32,7 +32,8 @@ from PIL import Image
 
 from milieusim.measures import REPORTERS
 from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, KIND_STAFF
-from milieusim.workshop.i18n import normalise, t
+from milieusim.text import language, pick
+from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import OrgLayout
 
 # Okabe & Ito (2008) colour-blind-safe hues, with tints for the adoption levels.
@@ -118,7 +119,7 @@ class NetworkDrawing:
 
     def __init__(self, ax: Axes, layout: OrgLayout, lang: str, *, week_label: bool = True
                  ) -> None:
-        self.ax, self.layout, self.lang = ax, layout, normalise(lang)
+        self.ax, self.layout, self.lang = ax, layout, language(lang)
         ext = layout.extent
         ax.set_xlim(-ext, ext)
         ax.set_ylim(-ext, ext)
@@ -290,7 +291,7 @@ LEGEND_WIDTH = 50
 
 def _label(name: str, lang: str) -> str:
     r = REPORTERS[name]
-    return textwrap.fill(r.fr if normalise(lang) == "fr" else r.en, LEGEND_WIDTH)
+    return textwrap.fill(pick(lang, r.en, r.fr), LEGEND_WIDTH)
 
 
 class ChartsDrawing:
@@ -303,7 +304,7 @@ class ChartsDrawing:
 
     def __init__(self, axes: Sequence[Axes], panels: Sequence[str], lang: str, steps: int, *,
                  ghost_label: str | None = None, legend_columns: int = 1) -> None:
-        self.lang, self.steps, self.panels = normalise(lang), int(steps), tuple(panels)
+        self.lang, self.steps, self.panels = language(lang), int(steps), tuple(panels)
         self.axes = list(axes)
         self.lines: dict[str, Line2D] = {}
         self.ghost: Line2D | None = None
