@@ -185,6 +185,7 @@ n_units = [2, 6]
     assert other.points != spec.points  # seeded from the experiment seed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("second_order, count", [(False, 8 * (3 + 2)), (True, 8 * (2 * 3 + 2))])
 def test_sobol(tmp_path: Path, second_order: bool, count: int) -> None:
     spec = spec_of(tmp_path, f"""

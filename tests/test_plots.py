@@ -9,8 +9,6 @@ from clitools import assert_one_line_error, invoke
 from matplotlib.figure import Figure
 
 from milieusim.analysis import ResultsError
-from milieusim.cli.analysis import FORMATS as CLI_FORMATS
-from milieusim.cli.analysis import KINDS as CLI_KINDS
 from milieusim.experiment.store import load_results
 from milieusim.plots import (
     KINDS,
@@ -23,7 +21,7 @@ from milieusim.plots import (
     plot_sensitivity,
     save_figure,
 )
-from milieusim.plots.style import FORMATS
+from milieusim.plots.kinds import FORMATS
 from milieusim.text import outcome_label, param_label
 
 WEEKS = {"en": "Weeks", "fr": "Semaines"}
@@ -190,7 +188,12 @@ def test_files_in_each_format_are_reproducible(grid_dir: Path, tmp_path: Path,
 
 
 def test_every_kind_through_make_figure(sobol_dir: Path, grid_dir: Path) -> None:
-    assert KINDS == CLI_KINDS and FORMATS == CLI_FORMATS
+    from milieusim.cli.analysis import plot
+
+    choices = {p.name: list(getattr(p.type, "choices", [])) for p in plot.params}
+    assert choices["kinds"] == list(KINDS) and choices["fmt"] == list(FORMATS)
+    assert all(f"      {name:<13}{kind.help}\n" in (plot.help or "")
+               for name, kind in KINDS.items())  # the help lists the registry's kinds
     assert default_kinds(grid_dir) == ["curves", "heatmap", "scatter", "funnel"]
     assert default_kinds(sobol_dir) == ["curves", "sensitivity", "scatter", "funnel"]
     assert default_kinds(grid_dir, "t50_median") == ["heatmap", "scatter",

@@ -276,6 +276,7 @@ def test_workshop_logs_scheduled_events() -> None:
     assert ws.slots[0].log == [] and ws.slots[0].model.p["experimentation_tolerance"] == 0.5
 
 
+@pytest.mark.slow
 def test_app_picker_and_server_settings() -> None:
     from milieusim.workshop.app import workshop_scenarios
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from milieusim.cli.common import CONTEXT, LANG, WIDTH, UserError, shown
+from milieusim.plots.kinds import FORMATS, KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["analyze", "plot"]
 
-KINDS = ("curves", "heatmap", "sensitivity", "scatter", "funnel")
-"""Same as :data:`milieusim.plots.kinds.KINDS` (repeated: no matplotlib import here)."""
-FORMATS = ("png", "svg", "pdf")
-"""Same as :data:`milieusim.plots.style.FORMATS`."""
 
 
 def _load(directory: Path) -> ResultsLike:
@@ -185,7 +182,7 @@ def _csv(frame: pd.DataFrame) -> Any:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
               help="Figure to draw (repeatable). Default: every kind that suits the design.")
 @click.option("--outcome", default=None, metavar="NAME",
               help="Outcome shown (default adoption_share); curves need a kept reporter.")
@@ -207,11 +204,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
 
     \b
     Kinds:
-      curves       mean of a time series per design point, with 95% bands
-      heatmap      mean of an outcome over two grid parameters, cells annotated
-      sensitivity  Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs
-      scatter      an outcome against a parameter: runs, and means with 95% CIs
-      funnel       ideas → proposals → pilots → spreading → routine, per run
+      KINDS
 
     Titles come from the experiment; labels and units from the parameter and reporter
     schemas, in English or French. Files are byte-identical for identical results.
@@ -269,6 +262,11 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
                               exit_code=1) from None
     for path in written:
         click.echo(shown(path))
+
+
+plot.help = (plot.help or "").replace(
+    "      KINDS\n", "".join(f"      {k.name:<13}{k.help}\n" for k in KINDS.values()))
+"""The list of kinds comes from the registry, :data:`milieusim.plots.kinds.KINDS`."""
 
 
 def _format(fmt: str | None, out: Path | None) -> str:

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 from milieusim._io import versions as _versions
 from milieusim.experiment import store
+from milieusim.experiment.preload import worker_init
 from milieusim.experiment.seeds import RUN_ID_STRIDE, run_id, run_seed
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
 from milieusim.experiment.worker import (
@@ -50,7 +51,6 @@ from milieusim.experiment.worker import (
     RunTask,
     execute_run,
     faulty_runs,
-    worker_init,
 )
 from milieusim.measures import MEASURES
 
@@ -140,7 +140,7 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
-_PRELOAD = ["milieusim.experiment.preload"]
+_PRELOAD = ["milieusim.experiment.forkserver"]
 """What the forkserver imports before it forks workers (the model, without pandas)."""
 
 

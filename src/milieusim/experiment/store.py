@@ -3,9 +3,9 @@
 Layout of a results folder ``DIR``::
 
     DIR/manifest.json                    # what was run, with what, when; status
-    DIR/runs/part-<uuid>.parquet         # one row per run (one or more runs per part)
-    DIR/timeseries/part-<uuid>.parquet   # the same runs' kept steps (same <uuid>)
-    DIR/innovations/part-<uuid>.parquet  # the same runs' innovations, one row each
+    DIR/runs/part-<id>.parquet           # one row per run (one or more runs per part)
+    DIR/timeseries/part-<id>.parquet     # the same runs' kept steps (same <id>)
+    DIR/innovations/part-<id>.parquet    # the same runs' innovations, one row each
 
 ``runs`` columns: ``run_id`` (= point_id × 1,000,000 + replication), ``point_id``,
 ``replication``, ``seed`` (int64), then every parameter of the schema (named as the
@@ -23,9 +23,10 @@ steps 0, k, 2k, … (k = ``every``), none when ``every`` = 0 or the run failed.
 Each part is written to a temporary file and renamed into place (atomic); the timeseries
 and innovations parts first, then their runs part. A run is in the dataset only when it
 has a runs row: :func:`load_results` ignores timeseries and innovations rows without one,
-and a run counts as done only with a runs row of status ok. Part ids are time-ordered
-UUIDs (version 7), so sorting part names sorts them by writing time; duplicates of a run
-id (a failed run retried) resolve to its ok row, else to the last written.
+and a run counts as done only with a runs row of status ok. Part ids begin with the time
+they were written (:func:`new_part_id`), so sorting part names sorts them by writing time;
+duplicates of a run id (a failed run retried) resolve to its ok row, else to the last
+written.
 
 Every part records the fingerprint of the sweep that wrote it (Arrow schema metadata
 ``milieusim.fingerprint``). Readers check each part against the schema of its table and
@@ -43,7 +44,6 @@ import os
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,28 +135,19 @@ def innovations_schema() -> pa.Schema:
 
 # --- part ids --------------------------------------------------------------------------------
 
-_last_ms = 0
-_counter = 0
+_last_ns = 0
 _lock = threading.Lock()
 
 
 def new_part_id() -> str:
-    """A time-ordered UUID (version 7 layout), strictly increasing within the process."""
-    global _last_ms, _counter
+    """A time-ordered part id: the time in nanoseconds (19 digits until the year 2286;
+    strictly increasing within the process), then 8 random hex digits. Sorting part names
+    sorts parts by writing time; they sort after the UUIDs of earlier versions (which start
+    with 0)."""
+    global _last_ns
     with _lock:
-        ms = time.time_ns() // 1_000_000
-        if ms <= _last_ms:
-            ms = _last_ms
-            _counter += 1
-            if _counter >= 1 << 12:
-                ms, _counter = ms + 1, 0
-        else:
-            _counter = 0
-        _last_ms = ms
-        value = (ms & ((1 << 48) - 1)) << 80
-        value |= 0x7 << 76 | _counter << 64
-        value |= 0b10 << 62 | secrets.randbits(62)
-    return str(uuid.UUID(int=value))
+        _last_ns = max(time.time_ns(), _last_ns + 1)
+        return f"{_last_ns:019d}-{secrets.token_hex(4)}"
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -285,7 +276,9 @@ class PartWriter:
 
 
 # Arrow arrays are built from their buffers: pyarrow's own conversions (pa.array and
-# friends) import pandas, which would add ~1 s and ~50 MB to the main process for nothing.
+# friends) import pandas, which adds about 0.8 s of CPU and 30-60 MB to the sweep's main
+# process (benchmarks/bench_sweep.py, measured again for docs/PERFORMANCE.md).
+# tests/test_store_arrays.py checks that they equal pyarrow's own conversions.
 
 
 def _numpy_array(values: np.ndarray, type_: pa.DataType,

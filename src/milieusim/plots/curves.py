@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from milieusim.analysis.outcomes import timeseries_reporters, unknown_outcome_message
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     ok_runs,
@@ -34,7 +35,7 @@ from milieusim.plots._common import (
 from milieusim.plots.style import LINESTYLES, PALETTE, RC, new_figure, wrap
 from milieusim.text import format_value, language, param_label
 
-__all__ = ["plot_curves"]
+__all__ = ["draw", "plot_curves", "suits"]
 
 _TEXT = {
     "en": {"title": "Mean over the ok runs of each point, with 95% confidence bands",
@@ -203,3 +204,18 @@ def _subset(stats_: pd.DataFrame) -> list[int]:
         kind="stable")
     picks = np.unique(np.round(np.linspace(0, len(last) - 1, 5)).astype(int))
     return [int(last.index[i]) for i in picks[::-1]]
+
+
+# --- the kind "curves" (milieusim.plots.kinds) -------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the outcome (default adoption_share) is a kept time series."""
+    return bool(results.timeseries is not None and len(results.timeseries)
+                and (outcome or "adoption_share") in timeseries_reporters(results))
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_curves` (``x`` and ``y`` unused)."""
+    return plot_curves(results, outcome, lang=lang, title=title)

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from milieusim.analysis.outcomes import run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     point_table,
@@ -20,7 +21,7 @@ from milieusim.plots._common import describe_point, finish, mean_ci_frame
 from milieusim.plots.style import PALETTE, RC, new_figure, number_formatter, wrap
 from milieusim.text import decimal, format_value, language, param_label, percent_sign
 
-__all__ = ["FUNNEL_STAGES", "plot_funnel"]
+__all__ = ["FUNNEL_STAGES", "draw", "plot_funnel", "suits"]
 
 FUNNEL_STAGES: tuple[str, ...] = ("ideas", "proposals", "approvals", "innovations_spreading",
                                   "innovations_adopted")
@@ -147,3 +148,17 @@ def _count(value: float, lang: str) -> str:
         return "0"
     text = f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 1 else f"{value:.2f}"
     return decimal(text, lang)
+
+
+# --- the kind "funnel" (milieusim.plots.kinds) -------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the runs table has the lifecycle counts."""
+    return any(stage in results.runs.columns for stage in FUNNEL_STAGES)
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_funnel` (``outcome``, ``x`` and ``y`` unused)."""
+    return plot_funnel(results, lang=lang, title=title)

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     check_parameter,
@@ -26,7 +27,7 @@ from milieusim.plots._common import (
 from milieusim.plots.style import RC, new_figure, wrap
 from milieusim.text import format_value, language, outcome_label, param_label
 
-__all__ = ["MAX_LEVELS", "heatmap_axes", "plot_heatmap"]
+__all__ = ["MAX_LEVELS", "draw", "heatmap_axes", "plot_heatmap", "suits"]
 
 MAX_LEVELS = 25
 """Most distinct values a heatmap axis may have (more: not a grid, use a scatter)."""
@@ -154,3 +155,23 @@ def _levels(column: pd.Series) -> list:
         return sorted(values)
     except TypeError:
         return sorted(values, key=str)
+
+
+# --- the kind "heatmap" (milieusim.plots.kinds) ------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the design is a grid (or points) with two parameters to put on the axes."""
+    if design_kind(results) not in ("grid", "points"):
+        return False
+    try:
+        heatmap_axes(results)
+    except ResultsError:
+        return False
+    return True
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_heatmap`."""
+    return plot_heatmap(results, outcome, x=x, y=y, lang=lang, title=title)

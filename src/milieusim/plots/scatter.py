@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     check_parameter,
@@ -26,7 +27,7 @@ from milieusim.plots._common import (
 from milieusim.plots.style import PALETTE, RC, new_figure, number_formatter, wrap
 from milieusim.text import format_value, language, outcome_label, param_label
 
-__all__ = ["plot_scatter"]
+__all__ = ["draw", "plot_scatter", "suits"]
 
 MAX_LEVELS = 12
 """A numeric parameter with at most this many values gets one mean per value; with
@@ -143,3 +144,17 @@ def _ordered(values: object, name: str) -> list:
         return sorted(values)
     except TypeError:
         return sorted(values, key=str)
+
+
+# --- the kind "scatter" (milieusim.plots.kinds) ------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the design varies a parameter."""
+    return bool(varied_parameters(results))
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_scatter` (``y`` unused)."""
+    return plot_scatter(results, outcome, x=x, lang=lang, title=title)

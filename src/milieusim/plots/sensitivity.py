@@ -7,8 +7,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from milieusim.analysis.outcomes import resolve_outcomes
-from milieusim.analysis.results import ResultsError, ResultsSource, as_results
-from milieusim.analysis.sensitivity import sensitivity_indices
+from milieusim.analysis.results import (
+    ResultsError,
+    ResultsLike,
+    ResultsSource,
+    as_results,
+    design_kind,
+)
+from milieusim.analysis.sensitivity import SENSITIVITY_KINDS, sensitivity_indices
 from milieusim.plots._common import finish, is_share
 from milieusim.plots.style import (
     PALETTE,
@@ -20,7 +26,7 @@ from milieusim.plots.style import (
 )
 from milieusim.text import language, outcome_label, outcome_unit, param_label
 
-__all__ = ["plot_sensitivity"]
+__all__ = ["draw", "plot_sensitivity", "suits"]
 
 _TEXT = {
     "en": {"sobol_title": "Sobol indices: {label}; {n} design points",
@@ -106,3 +112,17 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
         ax.set_title(wrap(subtitle, 72))
         finish(fig, res, lang, title)
     return fig
+
+
+# --- the kind "sensitivity" (milieusim.plots.kinds) --------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the design is a sobol or morris one."""
+    return design_kind(results) in SENSITIVITY_KINDS
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_sensitivity` (``x`` and ``y`` unused)."""
+    return plot_sensitivity(results, outcome, lang=lang, title=title)

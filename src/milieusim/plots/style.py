@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, ScalarFormatter
 
+from milieusim.plots.kinds import FORMATS
 from milieusim.text import decimal, language, percent_sign
 
 __all__ = ["DPI", "FORMATS", "LINESTYLES", "PALETTE", "RC", "CommaFormatter", "new_figure",
@@ -35,9 +36,6 @@ LINESTYLES: tuple[object, ...] = ("-", "--", "-.", ":", (0, (5, 1.5, 1, 1.5, 1, 
 
 DPI = 150
 """Resolution of PNG files (fixed: reproducible files)."""
-
-FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-"""File formats :func:`save_figure` writes."""
 
 RC: dict[str, object] = {
     "font.size": 10,
