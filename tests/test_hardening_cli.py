@@ -276,6 +276,7 @@ def test_a_figures_file_is_named_as_such(grid_dir: Path, tmp_path: Path) -> None
 
     folder = tmp_path / "g"
     shutil.copytree(grid_dir, folder)
+    shutil.rmtree(folder / "figures", ignore_errors=True)  # drawn by an earlier test
     (folder / "figures").write_text("not a folder", encoding="utf-8")
     result = invoke("plot", folder, "--kind", "funnel")
     assert result.exit_code == 1 and result.stdout == ""

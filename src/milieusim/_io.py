@@ -210,7 +210,11 @@ def json_text(data: Any) -> str:
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:
     """Write :func:`json_text` of ``data`` to ``path`` atomically; return the path."""
     text = json_text(data)
-    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+    return atomic_write(path, write)
 
 
 # --- versions -------------------------------------------------------------------------------

@@ -38,9 +38,17 @@ class ResultsError(ValueError):
 class ResultsLike(Protocol):
     """What the analysis needs: the run table, the time series and the manifest."""
 
-    runs: pd.DataFrame
-    timeseries: pd.DataFrame
-    manifest: Mapping[str, Any]
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per run."""
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per run and kept week."""
+
+    @property
+    def manifest(self) -> Mapping[str, Any]:
+        """What was run (the manifest of a results folder)."""
 
 
 ResultsSource = ResultsLike | str | os.PathLike[str]

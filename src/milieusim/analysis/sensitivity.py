@@ -159,7 +159,7 @@ def _analyse(kind: str, problem: dict[str, Any], res: ResultsLike,
 
 # --- printing ------------------------------------------------------------------------------------
 
-_HEADS = {
+_HEADS: dict[str, dict[str, tuple[str, ...]]] = {
     "sobol": {"en": ("outcome", "parameter", "S1", "ST"),
               "fr": ("indicateur", "paramètre", "S1", "ST")},
     "morris": {"en": ("outcome", "parameter", "mu*", "sigma", "mu"),

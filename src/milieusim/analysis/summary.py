@@ -144,7 +144,8 @@ def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
         return [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
 
     blocks: list[tuple[list[str], list[list[str]], list[str]]] = []
-    heads, rows, block = first_heads, first_rows, []
+    heads, rows = first_heads, first_rows
+    block: list[str] = []
     used = sum(key_width(heads, rows)) + 2 * (len(heads) - 1)
     for name in names:
         if block and used + 2 + widths[name] > width:

@@ -39,7 +39,7 @@ class UserError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(" ".join(str(message).split("\n")).strip() or "invalid input")
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # (click types it per class)
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"error: {self.message}", err=True)

@@ -63,6 +63,7 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
     check_out_dir(out)
     from milieusim.docking.validate import run_validation, write_report
 
+    chosen: tuple[int, ...]
     if blocks is None:
         chosen = (seed_block or 0,)
     else:

@@ -112,8 +112,10 @@ DASK_CONNECT_TIMEOUT = "10s"
 class Executor(Protocol):
     """What the sweep loop needs from an executor."""
 
-    slots: int
-    """How many runs to keep in flight."""
+    @property
+    def slots(self) -> int:
+        """How many runs to keep in flight."""
+
     label: str
 
     def submit(self, task: RunTask) -> Any: ...

@@ -439,7 +439,8 @@ def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
     else:
         raise ExperimentError(f"{label}: expected \"all\" or a list of reporter names, "
                               f"got {show(chosen)}")
-    every = _int_in(f"{where}: [output] every", table.get("every", 1), 0, PARAMETERS["steps"].high)
+    every = _int_in(f"{where}: [output] every", table.get("every", 1), 0,
+                    PARAMETERS["steps"].high or math.inf)
     innovations = table.get("innovations", True)
     if not isinstance(innovations, bool):
         raise ExperimentError(f"{where}: [output] innovations: expected true or false, "

@@ -88,7 +88,7 @@ def plot_curves(results: ResultsSource, outcome: str = "adoption_share", *,
             handles = _handles(points, list(points.index), params, lang)
             ax.set_title(wrap(text["title"], 90))
             _legend(fig, ax, handles, _legend_title(params, lang))
-        elif facet is not None:
+        elif facet is not None and colour is not None:  # (_facets gives both or neither)
             values = list(pd.unique(points[facet].sort_values()))
             ncols = min(3, len(values))
             nrows = math.ceil(len(values) / ncols)
@@ -185,12 +185,12 @@ def _draw(ax: Axes, stats_: pd.DataFrame, order: list[int], outcome: str, lang: 
 
 
 def _facets(points: pd.DataFrame, params: list[str], max_curves: int
-            ) -> tuple[str | None, str | None]:
+            ) -> tuple[str, str] | tuple[None, None]:
     """A (facet, colour) pair of parameters splitting the points into at most
     :data:`_MAX_PANELS` panels of at most ``max_curves`` curves, or (None, None)."""
     if len(params) != 2:
         return None, None
-    for facet, colour in (params[::-1], params):
+    for facet, colour in ((params[1], params[0]), (params[0], params[1])):
         if (points[facet].nunique() <= _MAX_PANELS
                 and points[colour].nunique() <= max_curves
                 and not points.duplicated([facet, colour]).any()):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
@@ -132,10 +135,10 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
     return fig
 
 
-def _ordered(values: object, name: str) -> list:
+def _ordered(values: Iterable[Any], name: str) -> list[Any]:
     """Distinct parameter values in display order: the schema's order for choices,
     False before True, else sorted."""
-    values = list(values)  # type: ignore[call-overload]
+    values = list(values)
     param = PARAMETERS.get(name)
     if param is not None and param.type == "choice":
         rank = {c: i for i, c in enumerate(param.choices)}

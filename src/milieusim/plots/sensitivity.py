@@ -69,6 +69,7 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
         raise ResultsError(f"no sensitivity indices for {outcome!r}: {table['note'].iloc[0]}")
     kind = str(table["method"].iloc[0])
     if kind == "sobol":
+        errors: tuple[str, str | None]
         bars, errors, key = ("S1", "ST"), ("S1_conf", "ST_conf"), "ST"
     else:
         bars, errors, key = ("mu_star", "sigma"), ("mu_star_conf", None), "mu_star"

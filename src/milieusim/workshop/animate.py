@@ -64,10 +64,11 @@ def _writer(suffix: str, fps: int) -> Any:
                 buffer = io.BytesIO()
                 self.fig.savefig(buffer, **{**savefig_kwargs, "format": "rgba",
                                             "dpi": self.dpi})
-                frame = Image.frombuffer("RGBA", self.frame_size, buffer.getbuffer(), "raw",
-                                         "RGBA", 0, 1).convert("RGB")
-                self._frames.append(frame.quantize(palette=self.palette,
-                                                   dither=Image.Dither.NONE))
+                frame = Image.frombuffer("RGBA", self.frame_size,
+                                         buffer.getbuffer(),  # type: ignore[arg-type]
+                                         "raw", "RGBA", 0, 1).convert("RGB")
+                frames = self._frames  # type: ignore[attr-defined]  # PillowWriter's own
+                frames.append(frame.quantize(palette=self.palette, dither=Image.Dither.NONE))
 
         return GifWriter(fps=fps)
     import imageio_ffmpeg

@@ -183,7 +183,7 @@ def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> Non
                 "ms-differ")
         if spec.param:
             lo, hi, step = slider_range(spec.param)
-            slider = solara.SliderFloat if PARAMETERS[spec.param].type == "float" \
+            slider: Any = solara.SliderFloat if PARAMETERS[spec.param].type == "float" \
                 else solara.SliderInt
             for key, label in (("value_a", "value_a"), ("value_b", "value_b")):
                 value = getattr(spec, key)

@@ -57,9 +57,10 @@ def param_help(name: str, lang: str) -> str:
 def slider_range(name: str, value: Any = None) -> tuple[float, float, float]:
     """(min, max, step) of the slider of ``name``, widened to include ``value``."""
     p = PARAMETERS[name]
+    if p.low is None or p.high is None:
+        raise ValueError(f"{name}: only bounded parameters have sliders")
     lo, hi, step = _RANGES.get(name, (p.low, p.high, _FLOAT_STEP if p.type == "float" else 1))
-    lo = max(lo, p.low) if p.low is not None else lo
-    hi = min(hi, p.high) if p.high is not None else hi
+    lo, hi = max(lo, p.low), min(hi, p.high)
     if value is not None:
         lo, hi = min(lo, value), max(hi, value)
     if p.type == "int":
