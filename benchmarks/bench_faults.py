@@ -6,13 +6,13 @@ Run from the project root::
     uv run python benchmarks/bench_faults.py --trials 5 --faults worker,main
     uv run python benchmarks/bench_faults.py --seed 1234     # replay the same points
 
-Each trial runs the fault-test experiment of tests/sweepkit.py (a 2 × 2 grid, 16
+Each trial runs the fault-test experiment of tests/support/sweepkit.py (a 2 × 2 grid, 16
 replications, 80 weeks, 200 staff: 64 runs, a part every 2 runs) as a real ``milieusim
 sweep`` process with 2 local workers (or on a local Dask cluster of 2 worker processes),
 injects one fault at a random point: once the sweep has written its manifest (its runs
 start), after a delay drawn in [0, 0.9] × the wall time of an uninterrupted sweep's runs.
 Then it runs ``--resume`` and compares the dataset row for row with the uninterrupted
-one (tests/faults.py):
+one (tests/support/faults.py):
 
 * ``worker``: SIGKILL of one local worker (the sweep must go on by itself);
 * ``main``: SIGKILL of the sweep's main process (its workers must die with it);
@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
 
 from faults import FAULTS, Bench, Trial, can_mount_tmpfs, reference_sweep  # noqa: E402
 from sweepkit import write_experiment  # noqa: E402

@@ -27,9 +27,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+# (tests/support/browser.py: the helpers that drive the workshop in Chromium)
 
 TARGET = 5.0
 
@@ -65,9 +69,8 @@ def python_side(weeks: int) -> None:
 
 
 def browser_side(seconds: float, screenshots: Path | None) -> list[float]:
+    import browser as t
     from playwright.sync_api import sync_playwright
-
-    from milieusim.workshop import testing as t
 
     rates = []
     port = t.free_port()
@@ -106,7 +109,7 @@ def _pick(page: object, index: int, text: str) -> None:
 
 
 def _play_until(page: object, week: int) -> None:
-    from milieusim.workshop import testing as t
+    import browser as t
 
     t.slider_to_end(page, ".ms-speed")
     page.locator(".ms-play").click()  # type: ignore[attr-defined]
@@ -117,7 +120,7 @@ def _play_until(page: object, week: int) -> None:
 
 
 def take_screenshots(browser: object, url: str, folder: Path) -> None:
-    from milieusim.workshop import testing as t
+    import browser as t
 
     folder.mkdir(parents=True, exist_ok=True)
     page = t.open_page(browser, url)
@@ -150,7 +153,7 @@ def main() -> None:
     python_side(args.weeks)
     if args.no_browser:
         return
-    from milieusim.workshop.testing import CHROMIUM
+    from browser import CHROMIUM
 
     if not CHROMIUM.exists():
         print(f"(no browser measurement: {CHROMIUM} is missing; apt-get install chromium)")

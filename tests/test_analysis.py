@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,14 +19,14 @@ from milieusim.analysis import (
     as_results,
     default_outcomes,
     mean_ci,
-    read_results,
     resolve_outcomes,
     sensitivity_indices,
     summarise,
 )
-from milieusim.analysis.labels import format_mean_ci, outcome_label, param_label
 from milieusim.analysis.outcomes import time_mean
-from milieusim.analysis.results import Frames, varied_parameters
+from milieusim.analysis.results import varied_parameters
+from milieusim.experiment.store import load_results
+from milieusim.text import format_mean_ci, outcome_label, param_label
 
 
 def raw_runs(folder: Path) -> pd.DataFrame:
@@ -86,7 +87,7 @@ def test_summary_level_changes_the_quantile(grid_dir: Path) -> None:
 
 
 def test_time_mean_is_the_trapezoid_average_over_weeks(grid_dir: Path) -> None:
-    res = read_results(grid_dir)
+    res = load_results(grid_dir)
     one = res.timeseries[res.timeseries.run_id == 0]
     expected = np.trapezoid(one["adoption_share"], one["step"]) / (
         one["step"].max() - one["step"].min())
@@ -113,7 +114,7 @@ def test_default_outcomes_and_unknown_outcome_suggestion(grid_dir: Path) -> None
 
 
 def test_results_object_or_path_give_the_same_summary(grid_dir: Path) -> None:
-    frames = read_results(grid_dir)
+    frames = load_results(grid_dir)
     like = SimpleNamespace(runs=frames.runs, timeseries=frames.timeseries,
                            manifest=frames.manifest)
     by_path = summarise(grid_dir)
@@ -122,12 +123,12 @@ def test_results_object_or_path_give_the_same_summary(grid_dir: Path) -> None:
 
 
 def test_varied_parameters_from_the_manifest_or_the_runs(grid_dir: Path) -> None:
-    frames = read_results(grid_dir)
+    frames = load_results(grid_dir)
     assert varied_parameters(frames) == ["inertia", "experimentation_tolerance"]
-    bare = Frames(runs=frames.runs, timeseries=frames.timeseries, manifest={})
+    bare = dataclasses.replace(frames, manifest={})
     assert varied_parameters(bare) == ["inertia", "experimentation_tolerance"]
-    engine_style = Frames(runs=frames.runs, timeseries=frames.timeseries,
-                          manifest={"design": {"kind": "grid", "varied": ["inertia"]}})
+    engine_style = dataclasses.replace(
+        frames, manifest={"design": {"kind": "grid", "varied": ["inertia"]}})
     assert varied_parameters(engine_style) == ["inertia"]
 
 
@@ -158,7 +159,7 @@ def test_sobol_indices_are_finite_and_reproducible(sobol_dir: Path) -> None:
 def test_sobol_uses_point_means_in_sample_order(sobol_dir: Path) -> None:
     from SALib.analyze import sobol
 
-    res = read_results(sobol_dir)
+    res = load_results(sobol_dir)
     y = res.runs.groupby("point_id")["ideas"].mean().to_numpy()
     problem = res.manifest["design"]["problem"]
     expected = sobol.analyze(problem, y, calc_second_order=False, seed=res.manifest["seed"])
@@ -187,10 +188,10 @@ def test_sensitivity_refuses_other_designs_and_missing_points(grid_dir: Path,
                                                               sobol_dir: Path) -> None:
     with pytest.raises(ResultsError, match="sobol or morris"):
         sensitivity_indices(grid_dir)
-    res = read_results(sobol_dir)
+    res = load_results(sobol_dir)
     runs = res.runs.copy()
     runs.loc[runs.point_id == 3, "status"] = "failed"
-    broken = Frames(runs=runs, timeseries=res.timeseries, manifest=res.manifest)
+    broken = dataclasses.replace(res, runs=runs)
     with pytest.raises(ResultsError, match=r"point 3 has no ok run"):
         sensitivity_indices(broken, ["ideas"])
 

@@ -26,6 +26,7 @@ def bass_recursion(p: float, q: float, steps: int) -> np.ndarray:
     return np.array(f)
 
 
+@pytest.mark.slow
 def test_mean_adoption_follows_the_bass_recursion():
     scenario = load_scenario("docking/bass")
     params = scenario.parameters

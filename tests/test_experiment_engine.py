@@ -27,7 +27,7 @@ from milieusim.cli import main
 from milieusim.experiment import engine, load_experiment, run_sweep
 from milieusim.experiment.seeds import run_seed
 from milieusim.experiment.store import RUNS_DIR, TIMESERIES_DIR, Results, load_results
-from milieusim.experiment.worker import FAULT_ENV, Organisations
+from milieusim.experiment.worker import FAULT_ENV, Organisations, RunTask, execute_run
 from milieusim.measures import MEASURES, end_values
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS
@@ -141,6 +141,7 @@ def test_results_layout_and_manifest(reference: Results, experiment_file: Path) 
     assert manifest["runs_ok"] == POINTS * BIG and manifest["runs_failed"] == 0
 
 
+@pytest.mark.slow
 def test_load_results_from_the_package_is_lazy(reference: Results) -> None:
     code = textwrap.dedent(f"""
         import sys
@@ -158,6 +159,8 @@ def test_load_results_from_the_package_is_lazy(reference: Results) -> None:
 # --- worker processes ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["forkserver", "spawn"])
 def test_workers_have_the_model_but_not_pandas(method: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
@@ -165,13 +168,20 @@ def test_workers_have_the_model_but_not_pandas(method: str,
     (milieusim.experiment.preload): it saves each worker about 1.5 s and 70 MB."""
     monkeypatch.setenv(engine.START_METHOD_ENV, method)
     executor = engine.LocalExecutor(1)
+    check = ("sorted(m for m in ('milieusim.model', 'pandas.core', 'pyarrow.lib')"
+             " if m in __import__('sys').modules)")
+    task = RunTask(run_id=0, point_id=0, replication=0, seed=1,
+                   parameters={"n_staff": 60, "n_units": 3, "steps": 5}, events=(),
+                   reporters=("adoption_share",), every=1, innovations=True)
     try:
-        loaded = executor._pool.submit(
-            eval, "sorted(m for m in ('milieusim.model', 'pandas.core', 'pyarrow.lib')"
-                  " if m in __import__('sys').modules)").result(timeout=120)
+        before = executor._pool.submit(eval, check).result(timeout=120)
+        output = executor._pool.submit(execute_run, task).result(timeout=120)
+        after = executor._pool.submit(eval, check).result(timeout=120)
     finally:
         executor.close(abandon=False)
-    assert loaded == ["milieusim.model"]
+    assert before == ["milieusim.model"]
+    assert output.status == "ok" and output.series.shape == (6, 1)
+    assert after == ["milieusim.model"]  # a whole run, innovations included, needs no pandas
 
 
 DYNAMICS_VARIANTS = [
@@ -213,11 +223,14 @@ def test_a_kept_organisation_is_only_used_for_the_same_one() -> None:
         built_from = organisations.model(3, {"n_staff": 200}).built_from
     assert {"n_staff", "n_units", "innovator_share"} <= set(built_from)
     assert not {"inertia", "experimentation_tolerance", "openness"} & set(built_from)
-    organisations.model(4, {"n_staff": 200})  # another seed
-    organisations.model(3, {"n_staff": 200, "innovator_share": 0.1})  # another organisation
+    assert len(organisations) == 1
+    other = {"n_staff": 200, "innovator_share": 0.1}
+    organisations.model(3, other)  # another organisation, same seed
+    organisations.model(4, other)  # the same organisation, another seed
     assert (organisations.built, organisations.copied) == (4, 0)
-    organisations.model(3, {"n_staff": 200, "inertia": 0.1})
-    assert (organisations.built, organisations.copied) == (4, 1)
+    organisations.model(4, other | {"inertia": 0.1})  # built twice in a row: kept
+    organisations.model(4, other | {"inertia": 0.2})
+    assert (organisations.built, organisations.copied) == (5, 1)
 
 
 def test_nothing_is_kept_while_no_organisation_repeats() -> None:
@@ -225,16 +238,16 @@ def test_nothing_is_kept_while_no_organisation_repeats() -> None:
     for seed in range(5):  # say an LHS over the staff size: every run builds its own
         organisations.model(seed, {"n_staff": 150 + seed})
     assert (organisations.built, organisations.copied, len(organisations)) == (5, 0, 0)
-    by_seed = Organisations(seeds=2)  # copies only for the 2 most recent seeds
-    for seed in (1, 1, 2, 3):
-        by_seed.model(seed, {"n_staff": 200})
-    assert (by_seed.built, by_seed.copied, len(by_seed)) == (4, 0, 2)  # seeds 2 and 3 kept
-    by_seed.model(1, {"n_staff": 200})
-    assert (by_seed.built, by_seed.copied) == (5, 0)  # seed 1's copy had been dropped
-    small = Organisations(max_bytes=10_000)  # smaller than one copy: nothing is kept
-    for inertia in (0.1, 0.2, 0.3):
-        small.model(3, {"n_staff": 200, "inertia": inertia})
-    assert (small.built, small.copied, len(small)) == (3, 0, 0)
+    last = Organisations()  # only the last organisation built is kept
+    for seed in (1, 1, 2):
+        last.model(seed, {"n_staff": 200})
+    assert (last.built, last.copied, len(last)) == (3, 0, 0)  # seed 2 replaced seed 1's
+    last.model(1, {"n_staff": 200, "inertia": 0.2})
+    assert (last.built, last.copied) == (4, 0)  # seed 1's copy had been dropped
+    last.model(1, {"n_staff": 200, "inertia": 0.3})
+    assert (last.built, last.copied, len(last)) == (5, 0, 1)  # built twice in a row: kept
+    last.model(1, {"n_staff": 200, "inertia": 0.4})
+    assert (last.built, last.copied, len(last)) == (5, 1, 1)
 
 
 def test_restart_refuses_what_would_change_the_organisation() -> None:
@@ -266,11 +279,13 @@ def test_sweep_runs_are_those_of_freshly_built_models(reference: Results) -> Non
                                       table, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_deferred_pandas_is_imported_when_used() -> None:
     """Mesa's DataFrame helpers still work in a process that deferred pandas."""
     code = textwrap.dedent("""
         import sys
-        import milieusim.experiment.preload
+        from milieusim.experiment.preload import preload
+        preload()
         assert "pandas.core" not in sys.modules
         from milieusim.model import MilieuModel
         model = MilieuModel(rng=1, n_staff=60, n_units=3, steps=5)
@@ -290,6 +305,7 @@ def test_deferred_pandas_is_imported_when_used() -> None:
 # --- reproducibility -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_worker_gives_the_same_results(reference: Results, experiment_file: Path,
                                            tmp_path: Path) -> None:
     run_sweep(load_experiment(experiment_file), tmp_path / "w1", workers=1, replications=BIG,
@@ -297,6 +313,7 @@ def test_one_worker_gives_the_same_results(reference: Results, experiment_file: 
     same(load_results(tmp_path / "w1"), reference)
 
 
+@pytest.mark.slow
 def test_dask_gives_the_same_results(reference: Results, experiment_file: Path,
                                      tmp_path: Path) -> None:
     """A real Dask cluster on the loopback interface (a scheduler and two worker
@@ -312,6 +329,7 @@ def test_dask_gives_the_same_results(reference: Results, experiment_file: Path,
     assert load_results(tmp_path / "dask").manifest["history"][-1]["executor"].startswith("Dask")
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clean_error(experiment_file: Path, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "DASK_CONNECT_TIMEOUT", "1s")
@@ -332,6 +350,7 @@ def wait_for_parts(out: Path, process: subprocess.Popen[str], count: int) -> Non
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path,
                                        tmp_path: Path) -> None:
     """A sweep killed with SIGKILL (no cleanup at all) after some parts were written
@@ -365,6 +384,7 @@ def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path
     assert resumed.manifest["status"] == "complete" and len(resumed.manifest["history"]) == 2
 
 
+@pytest.mark.slow
 def test_lost_parts_and_orphans_then_resume(reference: Results, experiment_file: Path,
                                             tmp_path: Path) -> None:
     """Runs parts lost (their timeseries parts left as orphans, as after a crash between
@@ -386,6 +406,7 @@ def test_lost_parts_and_orphans_then_resume(reference: Results, experiment_file:
     assert not list((out / RUNS_DIR).glob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_sigint_stops_cleanly_then_resume(reference: Results, experiment_file: Path,
                                           tmp_path: Path) -> None:
     out = tmp_path / "interrupted"
@@ -417,6 +438,7 @@ def test_sigint_stops_cleanly_then_resume(reference: Results, experiment_file: P
     same(load_results(out), reference)
 
 
+@pytest.mark.slow
 def test_replications_extend_and_reuse(reference: Results, experiment_file: Path,
                                        tmp_path: Path) -> None:
     out = tmp_path / "grow"
@@ -447,6 +469,7 @@ def test_replications_extend_and_reuse(reference: Results, experiment_file: Path
     assert code == 2 and "can only add replications" in err
 
 
+@pytest.mark.slow
 def test_resume_refuses_another_design(experiment_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "o"
     assert invoke("sweep", str(experiment_file), "--out", str(out), "-q",
@@ -471,6 +494,7 @@ def test_resume_refuses_another_design(experiment_file: Path, tmp_path: Path) ->
 # --- failures ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_failed_runs_are_recorded_and_exit_1(reference: Results, experiment_file: Path,
                                              tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,8 @@ import pytest
 from milieusim.experiment import load_experiment, load_results, run_sweep
 from milieusim.experiment.store import Results
 
+pytestmark = pytest.mark.slow  # real sweeps: a minute or more in all
+
 
 def quick_sweep(name: str, out: Path, replications: int | None = None) -> Results:
     report = run_sweep(load_experiment(name), out, workers=2, quick=True, replications=replications,

@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from strategies import good_value, toml_key, toml_value
 
 from milieusim.cli import main
+from milieusim.experiment.design import DESIGN_KINDS, design_points, salib_problem
 from milieusim.experiment.engine import make_tasks
-from milieusim.experiment.sample import design_points, salib_problem
 from milieusim.experiment.seeds import run_id, run_seed
 from milieusim.experiment.spec import (
-    DESIGN_KINDS,
     ExperimentError,
     ExperimentSpec,
     load_experiment,
@@ -186,6 +185,7 @@ n_units = [2, 6]
     assert other.points != spec.points  # seeded from the experiment seed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("second_order, count", [(False, 8 * (3 + 2)), (True, 8 * (2 * 3 + 2))])
 def test_sobol(tmp_path: Path, second_order: bool, count: int) -> None:
     spec = spec_of(tmp_path, f"""

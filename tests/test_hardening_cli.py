@@ -16,7 +16,7 @@ import pytest
 from clitools import assert_one_line_error, invoke
 from sweepkit import wait_for, write_experiment
 
-from milieusim import _files
+from milieusim import _io as _files
 from milieusim import runner as runner_module
 
 FAST = ("--steps", "20", "--set", "n_staff=150")
@@ -75,6 +75,7 @@ def test_run_never_replaces_a_folder_holding_other_files(tmp_path: Path) -> None
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "summary.json"]
 
 
+@pytest.mark.slow
 def test_the_default_out_follows_the_same_policy(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """run's default folder needs --overwrite the second time; the demo replaces its own
@@ -120,6 +121,7 @@ def test_an_earlier_run_is_replaced_in_one_exchange(tmp_path: Path,
 # --- B9: kill -9 while run or animate writes ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_run_killed_while_writing_is_tidied_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "K"
     process = subprocess.Popen([sys.executable, "-m", "milieusim", "run", "default", *FAST,
@@ -252,6 +254,7 @@ def test_run_interrupted_exits_130_with_nothing_written(tmp_path: Path,
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_run_interrupted_by_a_real_ctrl_c(tmp_path: Path) -> None:
     code = ("import sys\nimport milieusim.runner\nfrom milieusim.cli import main\n"
             "print('ready', file=sys.stderr, flush=True)\n"
@@ -273,6 +276,7 @@ def test_a_figures_file_is_named_as_such(grid_dir: Path, tmp_path: Path) -> None
 
     folder = tmp_path / "g"
     shutil.copytree(grid_dir, folder)
+    shutil.rmtree(folder / "figures", ignore_errors=True)  # drawn by an earlier test
     (folder / "figures").write_text("not a folder", encoding="utf-8")
     result = invoke("plot", folder, "--kind", "funnel")
     assert result.exit_code == 1 and result.stdout == ""

@@ -106,6 +106,7 @@ def test_resume_refuses_a_manifest_with_text_for_replications(reference: Path, e
 # --- B4: a manifest whose design is not a table; a part with a wrongly typed column -------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["analyze", "plot"])
 def test_a_design_that_is_not_a_table(command: str, reference: Path, tmp_path: Path) -> None:
     folder = copy(reference, tmp_path)
@@ -185,6 +186,7 @@ def test_parts_without_fingerprint_but_foreign_seeds(reference: Path, other: Pat
 # --- B7: disk full during a sweep ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_disk_full_exits_1_then_resume_completes(reference: Path, experiment: Path,
                                                  tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:

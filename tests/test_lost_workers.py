@@ -31,6 +31,8 @@ from milieusim.experiment import engine, load_experiment, run_sweep
 from milieusim.experiment.store import load_results
 from milieusim.experiment.worker import CRASH_ENV
 
+pytestmark = pytest.mark.slow  # real sweeps: a minute or more in all
+
 
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -8,10 +8,8 @@ import pytest
 from clitools import assert_one_line_error, invoke
 from matplotlib.figure import Figure
 
-from milieusim.analysis import ResultsError, read_results
-from milieusim.analysis.cli import FORMATS as CLI_FORMATS
-from milieusim.analysis.cli import KINDS as CLI_KINDS
-from milieusim.analysis.labels import outcome_label, param_label
+from milieusim.analysis import ResultsError
+from milieusim.experiment.store import load_results
 from milieusim.plots import (
     KINDS,
     default_kinds,
@@ -23,7 +21,8 @@ from milieusim.plots import (
     plot_sensitivity,
     save_figure,
 )
-from milieusim.plots.style import FORMATS
+from milieusim.plots.kinds import FORMATS
+from milieusim.text import outcome_label, param_label
 
 WEEKS = {"en": "Weeks", "fr": "Semaines"}
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
@@ -180,7 +179,7 @@ def test_scatter_of_a_choice_parameter_and_of_a_sample(knockout_dir: Path,
 def test_files_in_each_format_are_reproducible(grid_dir: Path, tmp_path: Path,
                                                fmt: str) -> None:
     first = save_figure(plot_curves(grid_dir, lang="fr"), tmp_path / f"a.{fmt}")
-    second = save_figure(plot_curves(read_results(grid_dir), lang="fr"), tmp_path / "b",
+    second = save_figure(plot_curves(load_results(grid_dir), lang="fr"), tmp_path / "b",
                          fmt)
     data = first.read_bytes()
     assert data.startswith(MAGIC[fmt]) and len(data) > 10_000
@@ -189,7 +188,12 @@ def test_files_in_each_format_are_reproducible(grid_dir: Path, tmp_path: Path,
 
 
 def test_every_kind_through_make_figure(sobol_dir: Path, grid_dir: Path) -> None:
-    assert KINDS == CLI_KINDS and FORMATS == CLI_FORMATS
+    from milieusim.cli.analysis import plot
+
+    choices = {p.name: list(getattr(p.type, "choices", [])) for p in plot.params}
+    assert choices["kinds"] == list(KINDS) and choices["fmt"] == list(FORMATS)
+    assert all(f"      {name:<13}{kind.help}\n" in (plot.help or "")
+               for name, kind in KINDS.items())  # the help lists the registry's kinds
     assert default_kinds(grid_dir) == ["curves", "heatmap", "scatter", "funnel"]
     assert default_kinds(sobol_dir) == ["curves", "sensitivity", "scatter", "funnel"]
     assert default_kinds(grid_dir, "t50_median") == ["heatmap", "scatter",

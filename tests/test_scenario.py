@@ -88,6 +88,9 @@ def test_default_is_the_schema_defaults() -> None:
     assert load_scenario("default").parameters == params.defaults()
 
 
+@pytest.mark.slow
+@pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["pantin", "pantin.toml", "docking/bass", "docking/bass.toml"])
 def test_load_by_name(name: str) -> None:
     s = load_scenario(name)

@@ -13,6 +13,7 @@ import pytest
 from clitools import assert_one_line_error, invoke
 from PIL import Image
 
+from milieusim import text
 from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, MilieuModel
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS
 from milieusim.scenario import load_scenario, shipped_scenarios
@@ -109,8 +110,8 @@ def test_every_ui_string_has_french_and_english() -> None:
 def test_t_and_number() -> None:
     assert i18n.t("week_of", "fr", now=3, steps=260) == "Semaine 3 / 260"
     assert i18n.t("week_of", "EN", now=3, steps=260) == "Week 3 / 260"
-    assert i18n.number(0.5, "fr") == "0,50" and i18n.number(0.5, "en") == "0.50"
-    assert i18n.normalise("fr_FR") == "fr" and i18n.normalise(None) == "en"
+    assert text.fixed(0.5, "fr") == "0,50" and text.fixed(0.5, "en") == "0.50"
+    assert text.language("fr_FR") == "fr" and text.language(None) == "en"
 
 
 # --- sliders from the schema ----------------------------------------------------------------
@@ -275,6 +276,7 @@ def test_workshop_logs_scheduled_events() -> None:
     assert ws.slots[0].log == [] and ws.slots[0].model.p["experimentation_tolerance"] == 0.5
 
 
+@pytest.mark.slow
 def test_app_picker_and_server_settings() -> None:
     from milieusim.workshop.app import workshop_scenarios
 

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from milieusim.workshop.testing import (
+from browser import (
     CHROMIUM,
     block_outside,
     free_port,

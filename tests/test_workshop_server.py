@@ -12,11 +12,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from browser import free_port, start_server, stop_server, wait_ready
 from clitools import invoke
 
 from milieusim.workshop import server
 from milieusim.workshop.server import Guard, allowed_hosts, host_name, room_urls
-from milieusim.workshop.testing import free_port, start_server, stop_server, wait_ready
 
 
 def call(guard: Guard, kind: str, path: str, host: bytes | None) -> tuple[list[Any], bool]:
@@ -123,6 +123,7 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
     assert quiet.stderr == "" and "other machines" not in quiet.stdout
 
 
+@pytest.mark.slow
 def test_the_running_server_checks_the_host_and_answers_missing_assets_at_once(
         tmp_path: Path) -> None:
     port = free_port()

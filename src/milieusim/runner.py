@@ -9,14 +9,11 @@ the clock, the working directory or the user.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import platform
 import shutil
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,11 +21,14 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from milieusim._io import json_text, remove_stale_siblings, replace_folder, temp_dir, to_plain
+from milieusim._io import versions as _versions
 from milieusim.measures import MEASURES
 from milieusim.model import MilieuModel
 from milieusim.plots import plot_adoption
 from milieusim.records import RunEnd, decisions_by_unit
 from milieusim.scenario import Scenario, scenario_to_dict
+from milieusim.text import pick
 
 __all__ = ["PNG_DPI", "RunResult", "output_files", "run_scenario", "summary_dict",
            "write_outputs"]
@@ -90,7 +90,7 @@ def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
     end = RunEnd(model)
-    summary = {name: _plain(m.value(model, end)) for name, m in MEASURES.items()}
+    summary = {name: to_plain(m.value(model, end)) for name, m in MEASURES.items()}
     return RunResult(scenario=scenario, seed=seed, timeseries=frame, summary=summary,
                      innovations=end.table.to_pandas(),
                      by_unit=decisions_by_unit(end.table, int(model.p["n_units"])))
@@ -102,14 +102,12 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Forma
     ``out_dir``.
 
     All files are first written into a temporary sibling folder, which then takes the
-    place of ``out_dir`` in one rename (:func:`milieusim._files.replace_folder`): a
+    place of ``out_dir`` in one rename (:func:`milieusim._io.replace_folder`): a
     failure leaves neither a half-written file nor a new folder behind, and ``out_dir``
     never mixes two runs. A non-empty ``out_dir`` is replaced whole only with
     ``overwrite`` (else :class:`FileExistsError`); the command line allows that only for
     the folder of an earlier run. Returns ``{file name: path}``.
     """
-    from milieusim._files import remove_stale_siblings, replace_folder, temp_dir
-
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"format must be parquet or csv, got {fmt!r}")
     out = Path(out_dir)
@@ -128,7 +126,8 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Forma
     try:
         _write_table(result.timeseries, tmp / names[0], fmt)
         _write_table(result.innovations, tmp / names[1], fmt)
-        _write_json(summary_dict(result), tmp / names[2])
+        (tmp / names[2]).write_text(json_text(summary_dict(result)), encoding="utf-8",
+                                    newline="\n")
         _write_png(result, tmp / names[3], lang)
         replace_folder(tmp, out)
     except BaseException:
@@ -149,25 +148,17 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "final": {name: result.summary.get(name) for name in MEASURES},
         "units": {name: m.unit for name, m in MEASURES.items()},
         "by_unit": result.by_unit,
-        "parameters": {k: _plain(v) for k, v in scenario["parameters"].items()},
+        "parameters": scenario["parameters"],
         "meta": scenario["meta"],
-        "events": [{**e, "set": {k: _plain(v) for k, v in e["set"].items()}}
-                   for e in scenario["events"]],
+        "events": scenario["events"],
         "versions": versions(),
         "platform": platform.platform(),
     }
 
 
 def versions() -> dict[str, str]:
-    """Versions of milieusim, Mesa, NumPy and Python."""
-    import mesa
-
-    try:
-        own = metadata.version("milieusim")
-    except metadata.PackageNotFoundError:  # running from a source tree
-        own = "unknown"
-    return {"milieusim": own, "mesa": mesa.__version__, "numpy": np.__version__,
-            "python": platform.python_version()}
+    """Versions of milieusim, Mesa, NumPy and Python (recorded in ``summary.json``)."""
+    return _versions("milieusim", "mesa", "numpy")
 
 
 # --- writers ---------------------------------------------------------------------------------
@@ -180,13 +171,8 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
         frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-def _write_json(data: dict[str, Any], path: Path) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8", newline="\n")
-
-
 def _write_png(result: RunResult, path: Path, lang: str) -> None:
-    seed_word = "graine" if str(lang).lower().startswith("fr") else "seed"
+    seed_word = pick(lang, "seed", "graine")
     title = f"{result.scenario.title(lang)} — {seed_word} {result.seed}"
     fig = plot_adoption(result.timeseries, lang=lang, title=title,
                         events=result.scenario.events)
@@ -194,15 +180,6 @@ def _write_png(result: RunResult, path: Path, lang: str) -> None:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready Python value: NumPy scalars unwrapped, NaN and infinities as None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _make_parents(folder: Path) -> list[Path]:

@@ -9,10 +9,11 @@ Every function takes a ``Results``-like object (``.runs``, ``.timeseries``,
 
 Modules: :mod:`~milieusim.analysis.results` (loading, design, points),
 :mod:`~milieusim.analysis.outcomes` (which outcomes, per-run values),
-:mod:`~milieusim.analysis.summary`, :mod:`~milieusim.analysis.sensitivity`,
-:mod:`~milieusim.analysis.labels` (en/fr labels, number formats) and
-:mod:`~milieusim.analysis.cli` (the ``analyze`` and ``plot`` commands). Names are imported
-lazily: ``import milieusim.analysis`` stays cheap.
+:mod:`~milieusim.analysis.summary`, :mod:`~milieusim.analysis.sensitivity` and
+:mod:`~milieusim.analysis.stats` (statistics of the validation). Labels and number
+formats are in :mod:`milieusim.text`; the ``analyze`` and ``plot`` commands in
+:mod:`milieusim.cli.analysis`. Names are imported lazily: ``import milieusim.analysis``
+stays cheap.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import TYPE_CHECKING
 from milieusim._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from milieusim.analysis.labels import outcome_label, param_label
     from milieusim.analysis.outcomes import (
         KEY_OUTCOMES,
         available_outcomes,
@@ -30,23 +30,21 @@ if TYPE_CHECKING:
         resolve_outcomes,
         run_outcomes,
     )
-    from milieusim.analysis.results import ResultsError, ResultsLike, as_results, read_results
+    from milieusim.analysis.results import ResultsError, ResultsLike, as_results
     from milieusim.analysis.sensitivity import format_sensitivity, sensitivity_indices
     from milieusim.analysis.summary import format_summary, mean_ci, summarise
 
 _WHERE = {
-    "outcome_label": "labels", "param_label": "labels",
     "KEY_OUTCOMES": "outcomes", "available_outcomes": "outcomes",
     "default_outcomes": "outcomes", "resolve_outcomes": "outcomes", "run_outcomes": "outcomes",
     "ResultsError": "results", "ResultsLike": "results", "as_results": "results",
-    "read_results": "results",
     "format_sensitivity": "sensitivity", "sensitivity_indices": "sensitivity",
     "format_summary": "summary", "mean_ci": "summary", "summarise": "summary",
 }
 
 __all__ = ["KEY_OUTCOMES", "ResultsError", "ResultsLike", "as_results", "available_outcomes",
            "default_outcomes", "format_sensitivity", "format_summary", "mean_ci",
-           "outcome_label", "param_label", "read_results", "resolve_outcomes", "run_outcomes",
+           "resolve_outcomes", "run_outcomes",
            "sensitivity_indices", "summarise"]
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from milieusim.analysis.labels import TIME_MEAN_PREFIX
 from milieusim.analysis.results import ResultsError, ResultsLike, ok_runs
 from milieusim.measures import KEY_MEASURES, MEASURES, REPORTERS
+from milieusim.text import TIME_MEAN_PREFIX
 
 __all__ = ["KEY_OUTCOMES", "available_outcomes", "default_outcomes", "resolve_outcomes",
            "run_outcomes", "time_mean", "timeseries_reporters"]

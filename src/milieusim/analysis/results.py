@@ -14,22 +14,20 @@ of such a folder; :func:`as_results` turns both into the former.
 
 from __future__ import annotations
 
-import errno
-import json
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-from milieusim.params import PARAMETERS
+from milieusim.experiment.store import DamagedResults, load_results
+from milieusim.params import PARAMETERS, suggest
+from milieusim.text import pick
 
-__all__ = ["Frames", "ResultsError", "ResultsLike", "ResultsSource", "as_results",
-           "atomic_write", "check_parameter", "design", "design_kind", "design_setting",
-           "experiment_title", "ok_runs", "point_table", "read_results", "results_warnings",
-           "varied_parameters"]
+__all__ = ["ResultsError", "ResultsLike", "ResultsSource", "as_results", "check_parameter",
+           "design", "design_kind", "design_setting", "experiment_title", "ok_runs",
+           "point_table", "results_warnings", "varied_parameters"]
 
 
 class ResultsError(ValueError):
@@ -40,28 +38,26 @@ class ResultsError(ValueError):
 class ResultsLike(Protocol):
     """What the analysis needs: the run table, the time series and the manifest."""
 
-    runs: pd.DataFrame
-    timeseries: pd.DataFrame
-    manifest: Mapping[str, Any]
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per run."""
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per run and kept week."""
+
+    @property
+    def manifest(self) -> Mapping[str, Any]:
+        """What was run (the manifest of a results folder)."""
 
 
 ResultsSource = ResultsLike | str | os.PathLike[str]
 """A ``Results``-like object or the path of a results folder."""
 
 
-@dataclass
-class Frames:
-    """A minimal ``Results``: what :func:`read_results` returns."""
-
-    runs: pd.DataFrame
-    timeseries: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
-
-
 def as_results(source: ResultsSource) -> ResultsLike:
     """``source`` itself if it has ``.runs``/``.timeseries``/``.manifest``, else the folder
-    it names, loaded (with ``milieusim.load_results`` when the engine provides it).
+    it names, loaded with :func:`milieusim.experiment.store.load_results`.
 
     Raises :class:`ResultsError` for a missing folder or one that holds no results.
     """
@@ -74,51 +70,12 @@ def as_results(source: ResultsSource) -> ResultsLike:
         raise ResultsError(f"{path}: not a folder")
     if not (path / "manifest.json").is_file():
         raise ResultsError(f"{path}: not a results folder (no manifest.json in it)")
-    loader = _engine_loader()
     try:
-        loaded = loader(path) if loader is not None else read_results(path)
-    except ResultsError:
-        raise
+        return load_results(path)
+    except DamagedResults as exc:  # names the file and the field already
+        raise ResultsError(str(exc)) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        from milieusim.experiment.store import DamagedResults
-
-        if isinstance(exc, DamagedResults):  # names the file and the field already
-            raise ResultsError(str(exc)) from None
         raise ResultsError(f"{path}: cannot read the results: {exc}") from None
-    return loaded
-
-
-def _engine_loader() -> Callable[[Path], ResultsLike] | None:
-    """The sweep engine's ``load_results``, if it is installed."""
-    import milieusim
-
-    loader = getattr(milieusim, "load_results", None)
-    if loader is None:
-        try:
-            from milieusim.experiment import load_results as loader  # type: ignore
-        except ImportError:
-            return None
-    return loader
-
-
-def read_results(path: str | os.PathLike[str]) -> Frames:
-    """Read a results folder without the engine: manifest, runs and time series.
-
-    Parts are concatenated in file-name order and sorted by ``run_id`` (and ``step``).
-    """
-    path = Path(path)
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    runs = _read_parts(path / "runs", ["run_id"])
-    timeseries = _read_parts(path / "timeseries", ["run_id", "step"])
-    return Frames(runs=runs, timeseries=timeseries, manifest=manifest, path=path)
-
-
-def _read_parts(folder: Path, keys: list[str]) -> pd.DataFrame:
-    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-    if not parts:
-        return pd.DataFrame({k: pd.Series(dtype="int64") for k in keys})
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 # --- the manifest -----------------------------------------------------------------------------
@@ -149,8 +106,7 @@ def design_kind(results: ResultsLike) -> str:
 def experiment_title(results: ResultsLike, lang: str = "en") -> str:
     """The experiment's title in ``lang`` (the other language, or its file name, if none)."""
     experiment = _get(results.manifest, "experiment") or {}
-    first, second = ("title_fr", "title_en") if lang == "fr" else ("title_en", "title_fr")
-    for key in (first, second, "title"):
+    for key in (pick(lang, "title_en", "title_fr"), pick(lang, "title_fr", "title_en"), "title"):
         for where in (experiment, results.manifest):
             found = _get(where, key)
             if found:
@@ -158,7 +114,7 @@ def experiment_title(results: ResultsLike, lang: str = "en") -> str:
     if experiment.get("path"):
         return Path(str(experiment["path"])).stem
     path = getattr(results, "path", None)
-    return Path(path).name if path else ("Expérience" if lang == "fr" else "Experiment")
+    return Path(path).name if path else pick(lang, "Experiment", "Expérience")
 
 
 def _get(mapping: Any, key: str) -> Any:
@@ -195,8 +151,6 @@ def check_parameter(results: ResultsLike, name: str) -> str:
     a suggestion (varied parameters first)."""
     if name in PARAMETERS and name in results.runs.columns:
         return name
-    from milieusim.params import suggest
-
     pool = [*varied_parameters(results), *(p for p in PARAMETERS if p in results.runs.columns)]
     hint = suggest(name, list(dict.fromkeys(pool)))
     if not hint and pool:
@@ -244,27 +198,3 @@ def results_warnings(results: ResultsLike) -> list[str]:
                        "wide or missing")
     return out
 
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then move it into place.
-
-    The parent folder is created if needed; on failure nothing is left behind.
-    """
-    from milieusim._files import remove_stale_siblings, temp_file
-
-    path = Path(path)
-    if path.parent.exists() and not path.parent.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, f"{path.parent} is a file, not a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_siblings(path)  # left by a process killed while writing
-    tmp = temp_file(path)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path

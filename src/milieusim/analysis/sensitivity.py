@@ -15,12 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.analysis.labels import (
-    format_number,
-    lang_code,
-    outcome_label,
-    param_label,
-)
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
@@ -30,6 +24,13 @@ from milieusim.analysis.results import (
     design,
     design_kind,
     design_setting,
+)
+from milieusim.text import (
+    decimal,
+    format_number,
+    language,
+    outcome_label,
+    param_label,
 )
 
 __all__ = ["INDEX_COLUMNS", "SENSITIVITY_KINDS", "format_sensitivity", "point_means",
@@ -158,7 +159,7 @@ def _analyse(kind: str, problem: dict[str, Any], res: ResultsLike,
 
 # --- printing ------------------------------------------------------------------------------------
 
-_HEADS = {
+_HEADS: dict[str, dict[str, tuple[str, ...]]] = {
     "sobol": {"en": ("outcome", "parameter", "S1", "ST"),
               "fr": ("indicateur", "paramètre", "S1", "ST")},
     "morris": {"en": ("outcome", "parameter", "mu*", "sigma", "mu"),
@@ -187,7 +188,7 @@ def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88
     ``outcome_legend``)."""
     import textwrap
 
-    lang = lang_code(lang)
+    lang = language(lang)
     if table.empty:
         return ""
     kind = str(table["method"].iloc[0])
@@ -258,4 +259,4 @@ def _fixed(x: float, lang: str, decimals: int = 2) -> str:
     text = f"{x:.{decimals}f}"
     if text in ("-0.00", "-0.0"):
         text = text[1:]
-    return text.replace(".", ",") if lang == "fr" else text
+    return decimal(text, lang)

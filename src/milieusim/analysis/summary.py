@@ -10,19 +10,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from milieusim.analysis.labels import (
-    format_mean_ci,
-    format_value,
-    lang_code,
-    outcome_bounds,
-    outcome_label,
-)
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsSource,
     as_results,
     point_table,
     varied_parameters,
+)
+from milieusim.text import (
+    format_mean_ci,
+    format_value,
+    language,
+    outcome_bounds,
+    outcome_label,
 )
 
 __all__ = ["SUMMARY_COLUMNS", "format_summary", "mean_ci", "summarise"]
@@ -115,7 +115,7 @@ def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
     Outcomes that do not fit in ``width`` continue in further blocks keyed by the point
     number; a legend gives each outcome's label in ``lang``.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     text = _TEXT[lang]
     names = list(dict.fromkeys(summary["outcome"]))
     params = [c for c in summary.columns if c not in ("point_id", *SUMMARY_COLUMNS)]
@@ -144,7 +144,8 @@ def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
         return [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
 
     blocks: list[tuple[list[str], list[list[str]], list[str]]] = []
-    heads, rows, block = first_heads, first_rows, []
+    heads, rows = first_heads, first_rows
+    block: list[str] = []
     used = sum(key_width(heads, rows)) + 2 * (len(heads) - 1)
     for name in names:
         if block and used + 2 + widths[name] > width:

@@ -4,13 +4,17 @@ The package keeps each concern in its module, as SALib keeps sampling apart from
 analysis:
 
 * :mod:`~milieusim.experiment.spec`: experiment files → validated :class:`ExperimentSpec`;
-* :mod:`~milieusim.experiment.sample`: designs (grid, points, lhs, sobol, morris) → points;
+* :mod:`~milieusim.experiment.design`: designs (grid, points, lhs, sobol, morris) and
+  their points;
 * :mod:`~milieusim.experiment.seeds`: run seeds (common random numbers) and run ids;
-* :mod:`~milieusim.experiment.worker`: one run in a worker process, and the run outcomes;
+* :mod:`~milieusim.experiment.worker`: one run in a worker process;
+* :mod:`~milieusim.experiment.preload`: what a local worker process does before its first
+  run;
 * :mod:`~milieusim.experiment.engine`: :func:`run_sweep` on a process pool or Dask;
 * :mod:`~milieusim.experiment.store`: the results folder and :func:`load_results`;
-* :mod:`~milieusim.experiment.plan`: counts, time and disk estimates before a sweep;
-* :mod:`~milieusim.experiment.cli`: the ``sweep``, ``plan`` and ``experiments`` commands.
+* :mod:`~milieusim.experiment.plan`: counts, time and disk estimates before a sweep.
+
+The ``sweep``, ``plan`` and ``experiments`` commands are in :mod:`milieusim.cli.experiment`.
 
 Names are imported lazily: ``import milieusim.experiment`` stays cheap.
 """

@@ -37,11 +37,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
+from milieusim._io import versions as _versions
 from milieusim.experiment import store
+from milieusim.experiment.preload import worker_init
 from milieusim.experiment.seeds import RUN_ID_STRIDE, run_id, run_seed
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
 from milieusim.experiment.worker import (
@@ -50,7 +51,6 @@ from milieusim.experiment.worker import (
     RunTask,
     execute_run,
     faulty_runs,
-    worker_init,
 )
 from milieusim.measures import MEASURES
 
@@ -112,8 +112,10 @@ DASK_CONNECT_TIMEOUT = "10s"
 class Executor(Protocol):
     """What the sweep loop needs from an executor."""
 
-    slots: int
-    """How many runs to keep in flight."""
+    @property
+    def slots(self) -> int:
+        """How many runs to keep in flight."""
+
     label: str
 
     def submit(self, task: RunTask) -> Any: ...
@@ -140,7 +142,7 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
-_PRELOAD = ["milieusim.experiment.preload"]
+_PRELOAD = ["milieusim.experiment.forkserver"]
 """What the forkserver imports before it forks workers (the model, without pandas)."""
 
 
@@ -168,7 +170,7 @@ def _private_tempdir() -> None:
     import tempfile
     from multiprocessing import util
 
-    from milieusim._files import pid_alive
+    from milieusim._io import pid_alive
 
     config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
     if config.get("tempdir"):
@@ -859,13 +861,5 @@ def _now() -> str:
 
 def versions() -> dict[str, str]:
     """Versions of milieusim and of the packages that shape the results."""
-    out = {}
-    for name, dist in (("milieusim", "milieusim"), ("mesa", "mesa"), ("numpy", "numpy"),
-                       ("scipy", "scipy"), ("pandas", "pandas"), ("pyarrow", "pyarrow"),
-                       ("SALib", "salib"), ("dask", "dask"), ("distributed", "distributed")):
-        try:
-            out[name] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[name] = "unknown"
-    out["python"] = platform.python_version()
-    return out
+    return _versions("milieusim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib",
+                     "dask", "distributed")

@@ -44,36 +44,38 @@ is a one-line :class:`ExperimentError` naming the file, the key and the allowed 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from milieusim.datafile import (
+    EXPERIMENTS,
+    DataFileError,
+    check_int,
+    check_keys,
+    check_text,
+    check_value,
+    clip,
+    display,
+    is_file,
+    key_text,
+    kind,
+    read_toml,
+    resolve,
+    show,
+)
+from milieusim.experiment.design import DESIGN_KINDS, Design, design_points, salib_problem
 from milieusim.measures import REPORTERS
 from milieusim.params import PARAMETERS, Param, check_consistency, suggest
-from milieusim.scenario import (
-    Event,
-    Scenario,
-    ScenarioError,
-    _check_value,
-    _clip,
-    _display,
-    _is_file,
-    _key,
-    _kind,
-    _parse_toml,
-    _resolve,
-    _show,
-    control_character,
-    load_scenario,
-)
+from milieusim.scenario import Event, Scenario, ScenarioError, load_scenario
+from milieusim.text import pick
 
 __all__ = [
-    "DESIGN_KINDS",
-    "Design",
     "ExperimentError",
     "ExperimentSpec",
     "QuickSettings",
@@ -82,7 +84,6 @@ __all__ = [
     "shipped_experiments",
 ]
 
-DESIGN_KINDS: tuple[str, ...] = ("grid", "points", "lhs", "sobol", "morris")
 TOP_KEYS: tuple[str, ...] = ("meta", "experiment", "output", "design", "quick")
 META_KEYS: tuple[str, ...] = ("title_fr", "title_en", "description_fr", "description_en")
 EXPERIMENT_KEYS: tuple[str, ...] = ("scenario", "replications", "seed", "steps", "set")
@@ -95,8 +96,6 @@ DESIGN_KEYS: dict[str, tuple[str, ...]] = {
     "sobol": ("kind", "n", "second_order", "parameters"),
     "morris": ("kind", "r", "levels", "parameters"),
 }
-CONTINUOUS: frozenset[str] = frozenset({"lhs", "sobol", "morris"})
-
 MAX_REPLICATIONS = 999_999
 """Replications per point: run ids are ``point_id * 1_000_000 + replication``."""
 MAX_POINTS = 200_000
@@ -107,70 +106,17 @@ in memory (their ids and status), and ten million runs are already months of CPU
 MAX_SEED = 2**63 - 1
 MAX_LEVELS = 100
 """Levels of a Morris design."""
-_MAX_MESSAGE = 1000
 
 
-class ExperimentError(ValueError):
+class ExperimentError(DataFileError, ValueError):
     """A problem in an experiment file, a results folder or an option; one line."""
 
-    def __init__(self, message: str) -> None:
-        line = " ".join(str(message).splitlines()) or "invalid experiment"
-        if len(line) > _MAX_MESSAGE:
-            line = line[: _MAX_MESSAGE - 1] + "…"
-        super().__init__(line)
+    document = "experiment"
 
 
-@dataclass(frozen=True)
-class Design:
-    """What varies: the kind of design and its settings, as validated.
-
-    ``values`` holds, per varied parameter in file order, its levels (grid) or its
-    ``(low, high)`` bounds (lhs, sobol, morris); ``points`` the tables of a points design.
-    """
-
-    kind: str
-    values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    points: tuple[dict[str, Any], ...] = ()
-    n: int | None = None
-    second_order: bool = False
-    r: int | None = None
-    levels: int = 4
-
-    @property
-    def varied(self) -> tuple[str, ...]:
-        """Names of the parameters the design varies, in file order."""
-        if self.kind == "points":
-            return tuple(dict.fromkeys(name for point in self.points for name in point))
-        return tuple(self.values)
-
-    def count(self) -> int:
-        """Number of design points (without generating them)."""
-        d = len(self.values)
-        if self.kind == "grid":
-            return math.prod(len(v) for v in self.values.values())
-        if self.kind == "points":
-            return len(self.points)
-        if self.kind == "lhs":
-            return int(self.n or 0)
-        if self.kind == "sobol":
-            return int(self.n or 0) * ((2 * d + 2) if self.second_order else (d + 2))
-        return int(self.r or 0) * (d + 1)
-
-    def describe(self) -> str:
-        """A short text such as ``grid over inertia (5), serendipity (3)``."""
-        if self.kind == "grid":
-            parts = [f"{name} ({len(v)})" for name, v in self.values.items()]
-            return "grid over " + ", ".join(parts)
-        if self.kind == "points":
-            varied = ", ".join(self.varied) or "nothing"
-            return f"{len(self.points)} points varying {varied}"
-        names = ", ".join(self.values)
-        if self.kind == "lhs":
-            return f"Latin hypercube, n = {self.n}, over {names}"
-        if self.kind == "sobol":
-            order = "second order" if self.second_order else "first and total order"
-            return f"Sobol' (Saltelli), N = {self.n}, {order}, over {names}"
-        return f"Morris, r = {self.r}, {self.levels} levels, over {names}"
+_check_keys = functools.partial(check_keys, error=ExperimentError)
+_int_in = functools.partial(check_int, error=ExperimentError)
+_value = functools.partial(check_value, error=ExperimentError)
 
 
 @dataclass(frozen=True)
@@ -240,8 +186,7 @@ class ExperimentSpec:
 
     def title(self, lang: str = "en") -> str:
         """The title in ``lang`` ('fr' or 'en'), falling back to the other one."""
-        fr, en = self.meta.get("title_fr", ""), self.meta.get("title_en", "")
-        return ((fr or en) if lang.lower().startswith("fr") else (en or fr)) or self.name
+        return pick(lang, self.meta.get("title_en", ""), self.meta.get("title_fr", "")) or self.name
 
     def parameters(self, point_id: int) -> dict[str, Any]:
         """Every parameter of design point ``point_id``."""
@@ -249,8 +194,6 @@ class ExperimentSpec:
 
     def problem(self) -> dict[str, Any] | None:
         """SALib's ``problem`` dict for sobol and morris designs, else None."""
-        from milieusim.experiment.sample import salib_problem
-
         return salib_problem(self.design)
 
     def with_replications(self, replications: int) -> ExperimentSpec:
@@ -294,20 +237,12 @@ class ExperimentSpec:
 
 def experiments_dir() -> Path:
     """The folder of shipped experiments (inside an installed wheel, or the repo's top level)."""
-    here = Path(__file__).resolve()
-    packaged = here.parents[1] / "_experiments"
-    if packaged.is_dir():
-        return packaged
-    return here.parents[3] / "experiments"
+    return EXPERIMENTS.root()
 
 
 def shipped_experiments() -> dict[str, Path]:
     """Shipped experiment files by name, sorted."""
-    root = experiments_dir()
-    if not root.is_dir():
-        return {}
-    files = {p.relative_to(root).with_suffix("").as_posix(): p for p in root.rglob("*.toml")}
-    return dict(sorted(files.items()))
+    return EXPERIMENTS.files()
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -317,27 +252,24 @@ def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
     """Load and validate an experiment file, by path or shipped name ('inertia-tolerance')."""
     text = str(name_or_path)
     path = Path(text)
-    if isinstance(name_or_path, Path) or _is_file(path):
+    if isinstance(name_or_path, Path) or is_file(path):
         return _load_file(path)
-    shipped = shipped_experiments()
-    key = text.replace("\\", "/").removesuffix(".toml")
-    if key in shipped:
-        return _load_file(shipped[key])
+    shipped = EXPERIMENTS.shipped(text)
+    if shipped is not None:
+        return _load_file(shipped)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         return _load_file(path)  # reports "no such file" with the path
-    names = ", ".join(shipped) or "none"
-    raise ExperimentError(f"{_clip(text, 60)}: unknown experiment{suggest(key, shipped)}; "
-                          f"shipped experiments: {names}; or give a path to a .toml file")
+    names = ", ".join(EXPERIMENTS.files()) or "none"
+    key = text.replace("\\", "/").removesuffix(".toml")
+    raise ExperimentError(f"{clip(text, 60)}: unknown experiment"
+                          f"{suggest(key, EXPERIMENTS.files())}; shipped experiments: {names}; "
+                          "or give a path to a .toml file")
 
 
 def _load_file(path: Path) -> ExperimentSpec:
-    resolved = _resolve(path)
-    where = _display(resolved)
-    try:
-        data = _parse_toml(resolved, where)
-    except ScenarioError as exc:
-        raise ExperimentError(str(exc).replace("a scenario file", "an experiment file")
-                              .replace("for a scenario", "for an experiment")) from None
+    resolved = resolve(path)
+    where = display(resolved)
+    data = read_toml(resolved, where, ExperimentError)
     try:
         digest = hashlib.sha256(resolved.read_bytes()).hexdigest()
     except OSError as exc:
@@ -370,13 +302,13 @@ def _load_file(path: Path) -> ExperimentSpec:
         if event.step > base["steps"]:
             raise ExperimentError(
                 f"{where}: [experiment] steps = {base['steps']}: the scenario's event "
-                f"{_clip(event.label('en'), 40)!r} at step {event.step} falls after the last "
+                f"{clip(event.label('en'), 40)!r} at step {event.step} falls after the last "
                 f"step (events need 1 <= step <= steps)")
     reporters, every, innovations = _read_output(data.get("output", {}), where)
     design = _read_design(_table(data, "design", where), where, fixed)
     quick = _read_quick(data.get("quick", {}), where, design)
     spec = ExperimentSpec(
-        name=_experiment_name(resolved), path=resolved,
+        name=EXPERIMENTS.name_of(resolved), path=resolved,
         sha256=digest, content=data, meta=meta, scenario=scenario,
         base=base, events=scenario.events, replications=replications, seed=seed, fixed=fixed,
         reporters=reporters, every=every, design=design, points=(), quick_settings=quick,
@@ -391,19 +323,8 @@ _REQUIRED_HELP = {
 }
 
 
-def _experiment_name(path: Path) -> str:
-    for root in {experiments_dir(), Path(__file__).resolve().parents[3] / "experiments"}:
-        try:
-            return path.relative_to(_resolve(root)).with_suffix("").as_posix()
-        except ValueError:
-            continue
-    return path.stem
-
-
 def _with_points(spec: ExperimentSpec, where: str, label: str) -> ExperimentSpec:
     """Generate the design points of ``spec`` and check each one; or ExperimentError."""
-    from milieusim.experiment.sample import design_points
-
     points = design_points(spec.design, spec.seed)
     seen: dict[str, int] = {}
     for point_id, point in enumerate(points):
@@ -434,8 +355,8 @@ def _check_runs(points: int, replications: int, where: str) -> None:
 
 
 def _describe_point(point: Mapping[str, Any]) -> str:
-    text = ", ".join(f"{k} = {_show(v)}" for k, v in point.items()) or "the base parameters"
-    return _clip(text, 200)
+    text = ", ".join(f"{k} = {show(v)}" for k, v in point.items()) or "the base parameters"
+    return clip(text, 200)
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -444,30 +365,14 @@ def _describe_point(point: Mapping[str, Any]) -> str:
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data[key]
     if not isinstance(value, dict):
-        raise ExperimentError(f"{where}: {key}: expected a table ([{key}]), got {_kind(value)}")
+        raise ExperimentError(f"{where}: {key}: expected a table ([{key}]), got {kind(value)}")
     return value
-
-
-def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str, prefix: str,
-                what: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ExperimentError(f"{where}: {prefix}{_key(key)}: unknown {what}"
-                                  f"{suggest(key, allowed)}; allowed: {', '.join(allowed)}")
 
 
 def _read_meta(meta: dict[str, Any], where: str) -> dict[str, str]:
     _check_keys(meta, META_KEYS, where, "[meta] ", "key")
-    out: dict[str, str] = {}
-    for key, value in meta.items():
-        if not isinstance(value, str):
-            raise ExperimentError(f"{where}: [meta] {key}: expected a string, "
-                                  f"got {_show(value)}")
-        found = control_character(value)
-        if found:
-            raise ExperimentError(f"{where}: [meta] {key}: control character {found}; "
-                                  "titles must be plain text on one line")
-        out[key] = value
+    out = {key: check_text(f"{where}: [meta] {key}", value, ExperimentError, "titles")
+           for key, value in meta.items()}
     for key in ("title_fr", "title_en"):
         if not out.get(key, "").strip():
             raise ExperimentError(f"{where}: [meta] {key}: missing; required (a non-empty "
@@ -479,23 +384,23 @@ def _read_scenario(value: Any, path: Path, where: str) -> Scenario:
     label = f"{where}: [experiment] scenario"
     if not isinstance(value, str) or not value.strip():
         raise ExperimentError(f"{label}: expected a shipped scenario name such as \"default\" "
-                              f"or a path to a .toml file, got {_show(value)}")
+                              f"or a path to a .toml file, got {show(value)}")
     try:
         candidate = path.parent / value
-        if value.endswith(".toml") or _is_file(candidate):
+        if value.endswith(".toml") or is_file(candidate):
             return load_scenario(candidate)
         return load_scenario(value)
     except ScenarioError as exc:
-        raise ExperimentError(f"{label} = {_clip(value, 60)!r}: {exc}") from None
+        raise ExperimentError(f"{label} = {clip(value, 60)!r}: {exc}") from None
     except (OSError, ValueError) as exc:  # e.g. a NUL character in the path
-        raise ExperimentError(f"{label} = {_clip(value, 60)!r}: cannot read it "
-                              f"({_clip(str(exc), 80)})") from None
+        raise ExperimentError(f"{label} = {clip(value, 60)!r}: cannot read it "
+                              f"({clip(str(exc), 80)})") from None
 
 
 def _read_set(table: Any, where: str) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ExperimentError(f"{where}: [experiment] set: expected a table, e.g. "
-                              f"set = {{ n_staff = 500 }}, got {_kind(table)}")
+                              f"set = {{ n_staff = 500 }}, got {kind(table)}")
     out: dict[str, Any] = {}
     for name, value in table.items():
         param = _param(name, f"{where}: [experiment] set.", "")
@@ -509,7 +414,7 @@ def _read_set(table: Any, where: str) -> dict[str, Any]:
 def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
     if not isinstance(table, dict):
         raise ExperimentError(f"{where}: output: expected a table ([output]), "
-                              f"got {_kind(table)}")
+                              f"got {kind(table)}")
     _check_keys(table, OUTPUT_KEYS, where, "[output] ", "key")
     chosen = table.get("reporters", "all")
     label = f"{where}: [output] reporters"
@@ -522,9 +427,9 @@ def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
         for item in chosen:
             if not isinstance(item, str):
                 raise ExperimentError(f"{label}: expected reporter names (strings), "
-                                      f"got {_show(item)}")
+                                      f"got {show(item)}")
             if item not in REPORTERS:
-                raise ExperimentError(f"{label}: {_clip(repr(item), 60)}: unknown reporter"
+                raise ExperimentError(f"{label}: {clip(repr(item), 60)}: unknown reporter"
                                       f"{suggest(item, REPORTERS)}; reporters: "
                                       f"{', '.join(REPORTERS)}")
             if item in names:
@@ -533,18 +438,19 @@ def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
         reporters = tuple(names)
     else:
         raise ExperimentError(f"{label}: expected \"all\" or a list of reporter names, "
-                              f"got {_show(chosen)}")
-    every = _int_in(f"{where}: [output] every", table.get("every", 1), 0, PARAMETERS["steps"].high)
+                              f"got {show(chosen)}")
+    every = _int_in(f"{where}: [output] every", table.get("every", 1), 0,
+                    PARAMETERS["steps"].high or math.inf)
     innovations = table.get("innovations", True)
     if not isinstance(innovations, bool):
         raise ExperimentError(f"{where}: [output] innovations: expected true or false, "
-                              f"got {_show(innovations)}")
+                              f"got {show(innovations)}")
     return reporters, every, innovations
 
 
 def _read_quick(table: Any, where: str, design: Design) -> QuickSettings:
     if not isinstance(table, dict):
-        raise ExperimentError(f"{where}: quick: expected a table ([quick]), got {_kind(table)}")
+        raise ExperimentError(f"{where}: quick: expected a table ([quick]), got {kind(table)}")
     _check_keys(table, QUICK_KEYS, where, "[quick] ", "key")
     label = f"{where}: [quick]"
     out: dict[str, Any] = {}
@@ -576,7 +482,7 @@ def _read_design(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
     if kind not in DESIGN_KINDS:
         hint = suggest(kind, DESIGN_KINDS) if isinstance(kind, str) else ""
         raise ExperimentError(f"{where}: [design] kind: expected one of "
-                              f"{' | '.join(DESIGN_KINDS)}, got {_show(kind)}{hint}")
+                              f"{' | '.join(DESIGN_KINDS)}, got {show(kind)}{hint}")
     _check_keys(design, DESIGN_KEYS[kind], where, "[design] ",
                 f"key for a {kind} design")
     if kind == "points":
@@ -588,7 +494,7 @@ def _read_design(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
     table = design["parameters"]
     label = f"{where}: [design.parameters]"
     if not isinstance(table, dict):
-        raise ExperimentError(f"{label}: expected a table, got {_kind(table)}")
+        raise ExperimentError(f"{label}: expected a table, got {kind(table)}")
     if not table:
         raise ExperimentError(f"{label}: empty; name at least one parameter to vary")
     values: dict[str, tuple[Any, ...]] = {}
@@ -616,7 +522,7 @@ def _read_design(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
             second = design.get("second_order", False)
             if not isinstance(second, bool):
                 raise ExperimentError(f"{where}: [design] second_order: expected true or false, "
-                                      f"got {_show(second)}")
+                                      f"got {show(second)}")
         out = dataclasses.replace(out, n=n, second_order=second)
     else:
         if "r" not in design:
@@ -641,7 +547,7 @@ def _read_points(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
     items = design["points"]
     if not isinstance(items, list):
         raise ExperimentError(f"{where}: [design] points: expected an array of tables "
-                              f"([[design.points]]), got {_kind(items)}")
+                              f"([[design.points]]), got {kind(items)}")
     if not items:
         raise ExperimentError(f"{where}: [[design.points]]: empty; give at least one point")
     if len(items) > MAX_POINTS:
@@ -651,7 +557,7 @@ def _read_points(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
     for index, item in enumerate(items, start=1):
         label = f"{where}: [[design.points]] #{index}"
         if not isinstance(item, dict):
-            raise ExperimentError(f"{label}: expected a table, got {_kind(item)}")
+            raise ExperimentError(f"{label}: expected a table, got {kind(item)}")
         point: dict[str, Any] = {}
         for name, value in item.items():
             param = _param(name, f"{label} ", "")
@@ -677,7 +583,7 @@ def _read_levels(label: str, param: Param, value: Any) -> tuple[Any, ...]:
                                   f"list the values instead: [{', '.join(_levels_hint(param))}]")
         for key in value:
             if key not in ("from", "to", "num"):
-                raise ExperimentError(f"{label}.{_key(key)}: unknown key"
+                raise ExperimentError(f"{label}.{key_text(key)}: unknown key"
                                       f"{suggest(key, ('from', 'to', 'num'))}; allowed: "
                                       "from, to, num")
         for key in ("from", "to", "num"):
@@ -703,7 +609,7 @@ def _read_levels(label: str, param: Param, value: Any) -> tuple[Any, ...]:
     if not isinstance(value, list):
         raise ExperimentError(f"{label}: expected an array of levels, e.g. "
                               f"[{', '.join(_levels_hint(param))}], or {{ from, to, num }}, got "
-                              f"{_show(value)} (fixed values go in [experiment] set)")
+                              f"{show(value)} (fixed values go in [experiment] set)")
     if not value:
         raise ExperimentError(f"{label}: empty; list at least one level")
     if len(value) > MAX_POINTS:
@@ -712,7 +618,7 @@ def _read_levels(label: str, param: Param, value: Any) -> tuple[Any, ...]:
     for item in value:
         level = _value(label, param, item)
         if level in out:
-            raise ExperimentError(f"{label}: level {_show(item)} is listed twice")
+            raise ExperimentError(f"{label}: level {show(item)} is listed twice")
         out.append(level)
     return tuple(out)
 
@@ -722,7 +628,7 @@ def _levels_hint(param: Param) -> list[str]:
         return ["false", "true"]
     if param.type == "choice":
         return [f'"{c}"' for c in param.choices]
-    return [_show(param.default)]
+    return [show(param.default)]
 
 
 def _tidy(x: float) -> float:
@@ -736,11 +642,11 @@ def _read_bounds(label: str, param: Param, value: Any, kind: str) -> tuple[Any, 
                               f"points design (allowed values: {param.describe_range()})")
     if (not isinstance(value, list) or len(value) != 2):
         raise ExperimentError(f"{label}: expected bounds [low, high] within "
-                              f"{param.describe_range()}, got {_show(value)}")
+                              f"{param.describe_range()}, got {show(value)}")
     low = _value(f"{label}[0]", param, value[0])
     high = _value(f"{label}[1]", param, value[1])
     if not low < high:
-        raise ExperimentError(f"{label} = [{_show(value[0])}, {_show(value[1])}]: expected "
+        raise ExperimentError(f"{label} = [{show(value[0])}, {show(value[1])}]: expected "
                               "low < high")
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ExperimentError(f"{label}: bounds must be finite for a {kind} design")
@@ -753,26 +659,8 @@ def _read_bounds(label: str, param: Param, value: Any, kind: str) -> tuple[Any, 
 def _param(name: str, prefix: str, what: str) -> Param:
     param = PARAMETERS.get(name)
     if param is None:
-        raise ExperimentError(f"{prefix}{_key(name)}: unknown parameter{what}{suggest(name)}")
+        raise ExperimentError(f"{prefix}{key_text(name)}: unknown parameter{what}{suggest(name)}")
     return param
-
-
-def _value(label: str, param: Param, value: Any) -> Any:
-    try:
-        return _check_value(label, param, value)
-    except ScenarioError as exc:
-        raise ExperimentError(str(exc)) from None
-
-
-def _int_in(label: str, value: Any, low: float, high: float) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ExperimentError(f"{label}: expected an integer in [{low:g}, {high:g}], "
-                              f"got {_show(value)}")
-    if not low <= value <= high:
-        raise ExperimentError(f"{label} = {_show(value)} is out of range [{low:g}, {high:g}]")
-    return value
 
 
 def _check_power_of_two(label: str, n: int) -> None:
@@ -787,7 +675,7 @@ def _check_power_of_two(label: str, n: int) -> None:
 
 def _quick_version(spec: ExperimentSpec) -> ExperimentSpec:
     q = spec.quick_settings
-    where = _display(spec.path) if spec.path else spec.name
+    where = display(spec.path) if spec.path else spec.name
     cap = q.n_staff
     base = dict(spec.base)
     base["steps"] = min(base["steps"], q.steps)

@@ -3,9 +3,9 @@
 Layout of a results folder ``DIR``::
 
     DIR/manifest.json                    # what was run, with what, when; status
-    DIR/runs/part-<uuid>.parquet         # one row per run (one or more runs per part)
-    DIR/timeseries/part-<uuid>.parquet   # the same runs' kept steps (same <uuid>)
-    DIR/innovations/part-<uuid>.parquet  # the same runs' innovations, one row each
+    DIR/runs/part-<id>.parquet           # one row per run (one or more runs per part)
+    DIR/timeseries/part-<id>.parquet     # the same runs' kept steps (same <id>)
+    DIR/innovations/part-<id>.parquet    # the same runs' innovations, one row each
 
 ``runs`` columns: ``run_id`` (= point_id × 1,000,000 + replication), ``point_id``,
 ``replication``, ``seed`` (int64), then every parameter of the schema (named as the
@@ -23,9 +23,10 @@ steps 0, k, 2k, … (k = ``every``), none when ``every`` = 0 or the run failed.
 Each part is written to a temporary file and renamed into place (atomic); the timeseries
 and innovations parts first, then their runs part. A run is in the dataset only when it
 has a runs row: :func:`load_results` ignores timeseries and innovations rows without one,
-and a run counts as done only with a runs row of status ok. Part ids are time-ordered
-UUIDs (version 7), so sorting part names sorts them by writing time; duplicates of a run
-id (a failed run retried) resolve to its ok row, else to the last written.
+and a run counts as done only with a runs row of status ok. Part ids begin with the time
+they were written (:func:`new_part_id`), so sorting part names sorts them by writing time;
+duplicates of a run id (a failed run retried) resolve to its ok row, else to the last
+written.
 
 Every part records the fingerprint of the sweep that wrote it (Arrow schema metadata
 ``milieusim.fingerprint``). Readers check each part against the schema of its table and
@@ -43,7 +44,6 @@ import os
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +51,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from milieusim._io import atomic_write, write_json
+from milieusim.datafile import control_character
 from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
 from milieusim.records import COLUMNS
-from milieusim.scenario import control_character
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,28 +135,19 @@ def innovations_schema() -> pa.Schema:
 
 # --- part ids --------------------------------------------------------------------------------
 
-_last_ms = 0
-_counter = 0
+_last_ns = 0
 _lock = threading.Lock()
 
 
 def new_part_id() -> str:
-    """A time-ordered UUID (version 7 layout), strictly increasing within the process."""
-    global _last_ms, _counter
+    """A time-ordered part id: the time in nanoseconds (19 digits until the year 2286;
+    strictly increasing within the process), then 8 random hex digits. Sorting part names
+    sorts parts by writing time; they sort after the UUIDs of earlier versions (which start
+    with 0)."""
+    global _last_ns
     with _lock:
-        ms = time.time_ns() // 1_000_000
-        if ms <= _last_ms:
-            ms = _last_ms
-            _counter += 1
-            if _counter >= 1 << 12:
-                ms, _counter = ms + 1, 0
-        else:
-            _counter = 0
-        _last_ms = ms
-        value = (ms & ((1 << 48) - 1)) << 80
-        value |= 0x7 << 76 | _counter << 64
-        value |= 0b10 << 62 | secrets.randbits(62)
-    return str(uuid.UUID(int=value))
+        _last_ns = max(time.time_ns(), _last_ns + 1)
+        return f"{_last_ns:019d}-{secrets.token_hex(4)}"
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -284,7 +276,9 @@ class PartWriter:
 
 
 # Arrow arrays are built from their buffers: pyarrow's own conversions (pa.array and
-# friends) import pandas, which would add ~1 s and ~50 MB to the main process for nothing.
+# friends) import pandas, which adds about 0.8 s of CPU and 30-60 MB to the sweep's main
+# process (benchmarks/bench_sweep.py, measured again for docs/PERFORMANCE.md).
+# tests/test_store_arrays.py checks that they equal pyarrow's own conversions.
 
 
 def _numpy_array(values: np.ndarray, type_: pa.DataType,
@@ -340,15 +334,7 @@ def _finite(value: Any) -> float | None:
 def _write_atomic(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 # --- the manifest ----------------------------------------------------------------------------
@@ -466,30 +452,7 @@ def _json_kind(value: Any) -> str:
 
 def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
     """Write ``manifest.json`` atomically (NaN and infinities as null)."""
-    path = Path(root) / MANIFEST
-    text = json.dumps(_plain(manifest), indent=2, ensure_ascii=False, allow_nan=False)
-    tmp = path.with_name(f".{MANIFEST}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
+    write_json(Path(root) / MANIFEST, manifest)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -615,15 +578,16 @@ def run_status(root: str | os.PathLike[str], fingerprint: str | None = None
 
 
 def tidy(root: str | os.PathLike[str]) -> None:
-    """Remove temporary files, and timeseries and innovations parts whose runs part was
-    never written."""
+    """Remove temporary files (:func:`milieusim._io.atomic_write`'s, of a sweep killed
+    while writing: the caller holds the folder's lock), and timeseries and innovations
+    parts whose runs part was never written."""
     root = Path(root)
     runs = {p.name for p in part_files(root, RUNS_DIR)}
     for table in (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR):
         folder = root / table
         if not folder.is_dir():
             continue
-        for tmp in folder.glob(".part-*.tmp"):
+        for tmp in folder.glob(".part-*.tmp*"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
     for table in (TIMESERIES_DIR, INNOVATIONS_DIR):
@@ -631,8 +595,9 @@ def tidy(root: str | os.PathLike[str]) -> None:
             if path.name not in runs:
                 with contextlib.suppress(OSError):
                     path.unlink()
-    with contextlib.suppress(OSError):
-        (root / f".{MANIFEST}.tmp").unlink()
+    for tmp in root.glob(f".{MANIFEST}*.tmp*"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 @dataclass(frozen=True)

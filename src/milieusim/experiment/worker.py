@@ -138,42 +138,32 @@ def _run(task: RunTask, organisations: Organisations
 
 
 class Organisations:
-    """Models just built (step 0), kept pickled so that later runs which would build the
-    same organisation start from a copy instead of building it again.
+    """The last organisation this worker built, kept to start the next runs that would
+    build it again from a copy.
 
     Building is a deterministic function of the seed and of the parameter values it reads
     (:attr:`MilieuModel.built_from <milieusim.model.MilieuModel.built_from>`); a run with
     the same seed and the same values of those parameters gets a copy, restarted with its
     own parameters (:meth:`~milieusim.model.MilieuModel.restart`), and runs exactly as a
-    freshly built model. With common random numbers, the design points of a replication
-    share their seed, so a sweep over dynamics parameters (inertia, tolerance, openness…)
-    builds each organisation once per worker and replication. Copying is about twice as
-    fast as building (15 against 35 ms for the default organisation).
-
-    Pickling a model costs about a quarter of building it, so nothing is kept until this
-    worker has built the same organisation twice: a design where no two runs share one
-    (an LHS over the staff size, say) pays nothing. Sweeps submit their runs replication
-    by replication, so only copies for the ``seeds`` most recent seeds are kept; copies
-    larger than ``max_bytes`` are not kept, and the oldest are dropped beyond it. Safe to
-    share between threads (a Dask worker runs several tasks at once).
+    freshly built model (``docs/PERFORMANCE.md``). Under common random numbers the design
+    points of a replication share their seed, and a sweep submits its runs replication by
+    replication, so a sweep over dynamics parameters (inertia, tolerance, openness…) copies
+    most of its organisations. The copy is pickled only once an organisation has been built
+    twice in a row (pickling costs about a quarter of a build): a design where no two runs
+    share one pays nothing. Safe to share between threads (a Dask worker runs several tasks
+    at once).
     """
 
-    def __init__(self, max_bytes: int = 64 * 2**20, seeds: int = 2,
-                 remember: int = 4096) -> None:
-        self.max_bytes = max_bytes
-        self.seeds = seeds
-        self._recent: list[int] = []  # distinct seeds, most recent last
-        self._kept: list[tuple[int, dict[str, Any], bytes]] = []
-        self._seen: dict[tuple[Any, ...], None] = {}  # organisations built, oldest first
-        self._remember = remember
-        self._repeats = False  # has an organisation been built twice?
-        self._bytes_per_staff = 0.0
+    def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._last: tuple[int, dict[str, Any], bytes | None] | None = None
+        """(seed, what the build read, the pickled model or None) of the last build."""
         self.built = self.copied = 0
 
     def __len__(self) -> int:
-        """How many copies are kept."""
-        return len(self._kept)
+        """How many copies are kept (0 or 1)."""
+        last = self._last
+        return int(last is not None and last[2] is not None)
 
     def model(self, seed: int, parameters: dict[str, Any],
               events: tuple[tuple[int, dict[str, Any]], ...] = ()) -> Any:
@@ -185,84 +175,29 @@ class Organisations:
 
         values = defaults() | validate(parameters)
         with self._lock:
-            if seed in self._recent:
-                self._recent.remove(seed)
-            self._recent.append(seed)
-            del self._recent[:max(len(self._recent) - self.seeds, 0)]
-            self._kept = [kept for kept in self._kept if kept[0] in self._recent]
-            snapshot = next((snapshot for kept_seed, built_from, snapshot in reversed(self._kept)
-                             if kept_seed == seed
-                             and all(values[n] == v for n, v in built_from.items())), None)
-            if snapshot is not None:
-                self.copied += 1
-        if snapshot is not None:
+            last = self._last
+        if (last is not None and last[2] is not None and last[0] == seed
+                and all(values[name] == value for name, value in last[1].items())):
             with gc_paused():
-                model = pickle.loads(snapshot)
+                model = pickle.loads(last[2])
             model.restart(events=events, **parameters)
+            with self._lock:
+                self.copied += 1
             return model
         model = MilieuModel(rng=seed, events=events, **parameters)
-        staff = values["n_staff"]
-        key = (seed, *model.built_from.items())
+        repeat = last is not None and last[0] == seed and last[1] == model.built_from
+        copy = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL) if repeat else None
         with self._lock:
+            self._last = (seed, model.built_from, copy)
             self.built += 1
-            self._repeats |= key in self._seen
-            self._seen[key] = None
-            if len(self._seen) > self._remember:
-                del self._seen[next(iter(self._seen))]
-            worth = self._repeats and self._bytes_per_staff * staff <= self.max_bytes
-        if worth:
-            snapshot = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-            with self._lock:
-                self._bytes_per_staff = len(snapshot) / staff
-                if len(snapshot) <= self.max_bytes:
-                    self._kept.append((seed, model.built_from, snapshot))
-                    while sum(len(kept[2]) for kept in self._kept) > self.max_bytes:
-                        self._kept.pop(0)
         return model
 
 
 ORGANISATIONS = Organisations()
-"""This worker process's kept organisations."""
+"""This worker process's kept organisation."""
 
 
 def faulty_runs(variable: str = FAULT_ENV) -> frozenset[int]:
     """Run ids listed in the environment ``variable`` (a testing hook)."""
     text = os.environ.get(variable, "")
     return frozenset(int(part) for part in text.split(",") if part.strip().isdigit())
-
-
-def worker_init(main_pid: int | None = None) -> None:
-    """Set up a local worker process: Ctrl-C is the main process's business, the worker
-    exits as soon as process ``main_pid`` (the sweep's) is gone, and the model is imported
-    now, without pandas (:mod:`milieusim.experiment.preload`; already done where workers
-    are forked from a forkserver)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if main_pid is not None:
-        threading.Thread(target=_exit_with, args=(main_pid,), daemon=True,
-                         name="milieusim-watch-main").start()
-    import milieusim.experiment.preload  # noqa: F401
-
-
-def _exit_with(pid: int) -> None:
-    """Exit this process at once when process ``pid`` ends (even by SIGKILL): the pool's
-    queues would otherwise keep an orphan worker, its forkserver and the resource tracker
-    alive forever. Waits on a pidfd where Linux has one, else polls every second."""
-    import select
-
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):  # not Linux ≥ 5.3: poll
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
-    select.select([fd], [], [])
-    os._exit(1)

@@ -9,15 +9,16 @@ import pandas as pd
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import (
+from milieusim.analysis.results import ResultsLike, check_parameter, experiment_title
+from milieusim.plots.style import number_formatter, percent_formatter, wrap
+from milieusim.text import (
+    decimal,
     format_value,
-    lang_code,
     outcome_label,
     outcome_unit,
     param_label,
+    percent_sign,
 )
-from milieusim.analysis.results import ResultsLike, check_parameter, experiment_title
-from milieusim.plots.style import number_formatter, percent_formatter, percent_sign, wrap
 
 __all__ = ["check_parameter", "describe_point", "feasible_range", "finish", "format_outcome",
            "is_share", "is_numeric", "mean_ci_frame", "outcome_axis_label", "set_outcome_axis"]
@@ -69,10 +70,8 @@ def format_outcome(value: float, outcome: str, lang: str) -> str:
         return "n/a"
     if is_share(outcome):
         text = f"{100 * value:.0f}" if abs(value) >= 0.1 else f"{100 * value:.1f}"
-        text = text.replace(".", ",") if lang_code(lang) == "fr" else text
-        return f"{text}{percent_sign(lang)}"
-    text = f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
-    return text.replace(".", ",") if lang_code(lang) == "fr" else text
+        return f"{decimal(text, lang)}{percent_sign(lang)}"
+    return decimal(f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}", lang)
 
 
 def is_numeric(values: pd.Series) -> bool:

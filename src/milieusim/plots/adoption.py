@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from milieusim.measures import REPORTERS
-from milieusim.plots.style import RC, CommaFormatter, decimal, lang_code, new_figure
+from milieusim.plots.style import RC, CommaFormatter, new_figure
+from milieusim.text import decimal, language, percent_sign, pick
 
 __all__ = ["LIFECYCLE", "INDICES", "plot_adoption"]
 
@@ -44,10 +45,10 @@ _STYLES = {"ideas": ":", "proposals": "--", "experiments_failed": "-."}
 
 _TEXT = {
     "en": {"weeks": "Weeks", "count": "Count (cumulative)", "index": "Index (base 100)",
-           "percent": "%", "share": "Share of staff", "panel_a": "Uptake of new practices",
+           "share": "Share of staff", "panel_a": "Uptake of new practices",
            "panel_b": "Innovation lifecycle", "panel_c": "Doing better with less"},
     "fr": {"weeks": "Semaines", "count": "Nombre (cumul)", "index": "Indice (base 100)",
-           "percent": "\u202f%", "share": "Part des agents",
+           "share": "Part des agents",
            "panel_a": "Appropriation des nouvelles pratiques",
            "panel_b": "Cycle de vie des innovations", "panel_c": "Faire mieux avec moins"},
 }
@@ -56,7 +57,7 @@ _LEGEND_WIDTH = 30
 
 def _label(name: str, lang: str) -> str:
     reporter = REPORTERS[name]
-    return reporter.fr if lang == "fr" else reporter.en
+    return pick(lang, reporter.en, reporter.fr)
 
 
 def _weeks(timeseries: pd.DataFrame) -> np.ndarray:
@@ -113,9 +114,9 @@ def _draw_adoption(ax: Axes, weeks: np.ndarray, timeseries: pd.DataFrame,
     final = float(share.iloc[-1])
     ax.fill_between(weeks, 0, share, color=colour, alpha=0.12, linewidth=0)
     ax.plot(weeks, share, color=colour, linewidth=2.4,
-            label=_entry(_label("adoption_share", lang), f"{final * 100:.0f}{text['percent']}"))
+            label=_entry(_label("adoption_share", lang), f"{final * 100:.0f}{percent_sign(lang)}"))
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0, symbol=text["percent"]))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0, symbol=percent_sign(lang)))
     ax.set_ylabel(text["share"])
     ax.set_title(text["panel_a"])
     _legend(ax)
@@ -135,7 +136,7 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
 
     With ``ax``, only the adoption panel is drawn, on that axes, and its figure returned.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     text = _TEXT[lang]
     marks = _events(events, lang)
     with mpl.rc_context(RC):

@@ -13,10 +13,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from milieusim.analysis.labels import format_value, lang_code, param_label
 from milieusim.analysis.outcomes import timeseries_reporters, unknown_outcome_message
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     ok_runs,
@@ -33,8 +33,9 @@ from milieusim.plots._common import (
     set_outcome_axis,
 )
 from milieusim.plots.style import LINESTYLES, PALETTE, RC, new_figure, wrap
+from milieusim.text import format_value, language, param_label
 
-__all__ = ["plot_curves"]
+__all__ = ["draw", "plot_curves", "suits"]
 
 _TEXT = {
     "en": {"title": "Mean over the ok runs of each point, with 95% confidence bands",
@@ -57,7 +58,7 @@ def plot_curves(results: ResultsSource, outcome: str = "adoption_share", *,
     panel readable; otherwise a subset is shown (lowest, quartiles and highest final
     mean) over the other points' means in grey, and the title says so.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     kept = timeseries_reporters(res)
     if outcome not in kept:
@@ -87,7 +88,7 @@ def plot_curves(results: ResultsSource, outcome: str = "adoption_share", *,
             handles = _handles(points, list(points.index), params, lang)
             ax.set_title(wrap(text["title"], 90))
             _legend(fig, ax, handles, _legend_title(params, lang))
-        elif facet is not None:
+        elif facet is not None and colour is not None:  # (_facets gives both or neither)
             values = list(pd.unique(points[facet].sort_values()))
             ncols = min(3, len(values))
             nrows = math.ceil(len(values) / ncols)
@@ -184,12 +185,12 @@ def _draw(ax: Axes, stats_: pd.DataFrame, order: list[int], outcome: str, lang: 
 
 
 def _facets(points: pd.DataFrame, params: list[str], max_curves: int
-            ) -> tuple[str | None, str | None]:
+            ) -> tuple[str, str] | tuple[None, None]:
     """A (facet, colour) pair of parameters splitting the points into at most
     :data:`_MAX_PANELS` panels of at most ``max_curves`` curves, or (None, None)."""
     if len(params) != 2:
         return None, None
-    for facet, colour in (params[::-1], params):
+    for facet, colour in ((params[1], params[0]), (params[0], params[1])):
         if (points[facet].nunique() <= _MAX_PANELS
                 and points[colour].nunique() <= max_curves
                 and not points.duplicated([facet, colour]).any()):
@@ -203,3 +204,18 @@ def _subset(stats_: pd.DataFrame) -> list[int]:
         kind="stable")
     picks = np.unique(np.round(np.linspace(0, len(last) - 1, 5)).astype(int))
     return [int(last.index[i]) for i in picks[::-1]]
+
+
+# --- the kind "curves" (milieusim.plots.kinds) -------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the outcome (default adoption_share) is a kept time series."""
+    return bool(results.timeseries is not None and len(results.timeseries)
+                and (outcome or "adoption_share") in timeseries_reporters(results))
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_curves` (``x`` and ``y`` unused)."""
+    return plot_curves(results, outcome, lang=lang, title=title)

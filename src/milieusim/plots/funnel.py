@@ -8,19 +8,20 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import format_value, lang_code, param_label
 from milieusim.analysis.outcomes import run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     point_table,
     varied_parameters,
 )
 from milieusim.plots._common import describe_point, finish, mean_ci_frame
-from milieusim.plots.style import PALETTE, RC, decimal, new_figure, number_formatter, wrap
+from milieusim.plots.style import PALETTE, RC, new_figure, number_formatter, wrap
+from milieusim.text import decimal, format_value, language, param_label, percent_sign
 
-__all__ = ["FUNNEL_STAGES", "plot_funnel"]
+__all__ = ["FUNNEL_STAGES", "draw", "plot_funnel", "suits"]
 
 FUNNEL_STAGES: tuple[str, ...] = ("ideas", "proposals", "approvals", "innovations_spreading",
                                   "innovations_adopted")
@@ -67,7 +68,7 @@ def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None =
     at most :data:`MAX_POINTS` points), else all ok runs are pooled and each bar shows
     its share of the stage above.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     stages = [s for s in stages if s in res.runs.columns]
     if not stages:
@@ -116,7 +117,7 @@ def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None =
                 note = _count(m, lang)
                 if pid is None and i > 0 and mean[i - 1] > 0:
                     share = decimal(f"{100 * m / mean[i - 1]:.0f}", lang)
-                    note += f"  ({share}\u202f%)" if lang == "fr" else f"  ({share}%)"
+                    note += f"  ({share}{percent_sign(lang)})"
                 ax.annotate(note, xy=(m + h, y[i]), xytext=(4, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=9 if len(groups) == 1 else 8,
                             color="#222222")
@@ -147,3 +148,17 @@ def _count(value: float, lang: str) -> str:
         return "0"
     text = f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 1 else f"{value:.2f}"
     return decimal(text, lang)
+
+
+# --- the kind "funnel" (milieusim.plots.kinds) -------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the runs table has the lifecycle counts."""
+    return any(stage in results.runs.columns for stage in FUNNEL_STAGES)
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_funnel` (``outcome``, ``x`` and ``y`` unused)."""
+    return plot_funnel(results, lang=lang, title=title)

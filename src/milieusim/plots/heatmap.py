@@ -8,10 +8,10 @@ import pandas as pd
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import format_value, lang_code, outcome_label, param_label
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     check_parameter,
@@ -25,8 +25,9 @@ from milieusim.plots._common import (
     set_outcome_axis,
 )
 from milieusim.plots.style import RC, new_figure, wrap
+from milieusim.text import format_value, language, outcome_label, param_label
 
-__all__ = ["MAX_LEVELS", "heatmap_axes", "plot_heatmap"]
+__all__ = ["MAX_LEVELS", "draw", "heatmap_axes", "plot_heatmap", "suits"]
 
 MAX_LEVELS = 25
 """Most distinct values a heatmap axis may have (more: not a grid, use a scatter)."""
@@ -85,7 +86,7 @@ def plot_heatmap(results: ResultsSource, outcome: str = "adoption_share", *,
     the mean; the colour bar carries the outcome's label and unit; cells without an ok
     run are grey.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     (outcome,) = resolve_outcomes(res, [outcome])
     x, y = heatmap_axes(res, x, y)
@@ -154,3 +155,23 @@ def _levels(column: pd.Series) -> list:
         return sorted(values)
     except TypeError:
         return sorted(values, key=str)
+
+
+# --- the kind "heatmap" (milieusim.plots.kinds) ------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the design is a grid (or points) with two parameters to put on the axes."""
+    if design_kind(results) not in ("grid", "points"):
+        return False
+    try:
+        heatmap_axes(results)
+    except ResultsError:
+        return False
+    return True
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_heatmap`."""
+    return plot_heatmap(results, outcome, x=x, y=y, lang=lang, title=title)

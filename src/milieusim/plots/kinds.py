@@ -1,28 +1,60 @@
-"""The figures of experiment results by name, and which ones suit a design."""
+"""The figures of experiment results by kind, and which ones suit a design.
+
+A registry the ``plot`` command reads without importing matplotlib: each :class:`Kind`
+names the module of :mod:`milieusim.plots` that draws it. That module offers two
+functions with one signature for all kinds::
+
+    def suits(results: ResultsLike, outcome: str | None) -> bool: ...
+    def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None,
+             lang: str, title: str | None) -> Figure: ...
+
+Adding a kind: a module ``plots/<kind>.py`` with its plot function, ``suits`` and ``draw``,
+and one :class:`Kind` in :data:`KINDS`.
+"""
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from milieusim.analysis.outcomes import timeseries_reporters
-from milieusim.analysis.results import (
-    ResultsError,
-    ResultsSource,
-    as_results,
-    design_kind,
-    varied_parameters,
-)
-from milieusim.analysis.sensitivity import SENSITIVITY_KINDS
-from milieusim.plots.curves import plot_curves
-from milieusim.plots.funnel import FUNNEL_STAGES, plot_funnel
-from milieusim.plots.heatmap import heatmap_axes, plot_heatmap
-from milieusim.plots.scatter import plot_scatter
-from milieusim.plots.sensitivity import plot_sensitivity
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-__all__ = ["KINDS", "default_kinds", "make_figure"]
+    from milieusim.analysis.results import ResultsSource
 
-KINDS: tuple[str, ...] = ("curves", "heatmap", "sensitivity", "scatter", "funnel")
-"""Figure kinds, in the order :func:`default_kinds` lists them."""
+__all__ = ["FORMATS", "KINDS", "Kind", "default_kinds", "make_figure"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of figure: its name, a one-line description and the module that draws it."""
+
+    name: str
+    help: str
+    """What the figure shows (``milieusim plot --help``)."""
+    module: str
+    """The module of :mod:`milieusim.plots` with the kind's ``suits`` and ``draw``."""
+
+    def drawer(self) -> ModuleType:
+        """The module that draws this kind (imported now: it imports matplotlib)."""
+        return importlib.import_module(f"milieusim.plots.{self.module}")
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("curves", "mean of a time series per design point, with 95% bands", "curves"),
+    Kind("heatmap", "mean of an outcome over two grid parameters, cells annotated", "heatmap"),
+    Kind("sensitivity", "Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs",
+         "sensitivity"),
+    Kind("scatter", "an outcome against a parameter: runs, and means with 95% CIs",
+         "scatter"),
+    Kind("funnel", "ideas → proposals → pilots → spreading → routine, per run", "funnel"),
+)}
+"""Figure kinds by name, in the order :func:`default_kinds` lists them."""
+
+FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+"""File formats :func:`milieusim.plots.style.save_figure` writes."""
 
 
 def default_kinds(results: ResultsSource, outcome: str | None = None) -> list[str]:
@@ -30,25 +62,10 @@ def default_kinds(results: ResultsSource, outcome: str | None = None) -> list[st
     curves when the outcome is a kept time series, a heatmap for grids of two or more
     parameters, sensitivity bars for sobol/morris designs, a scatter when a parameter
     varies, the funnel when the lifecycle counts are there."""
+    from milieusim.analysis.results import as_results
+
     res = as_results(results)
-    kind = design_kind(res)
-    chosen: list[str] = []
-    if (res.timeseries is not None and len(res.timeseries)
-            and (outcome or "adoption_share") in timeseries_reporters(res)):
-        chosen.append("curves")
-    if kind in ("grid", "points"):
-        try:
-            heatmap_axes(res)
-            chosen.append("heatmap")
-        except ResultsError:
-            pass
-    if kind in SENSITIVITY_KINDS:
-        chosen.append("sensitivity")
-    if varied_parameters(res):
-        chosen.append("scatter")
-    if any(stage in res.runs.columns for stage in FUNNEL_STAGES):
-        chosen.append("funnel")
-    return chosen
+    return [name for name, kind in KINDS.items() if kind.drawer().suits(res, outcome)]
 
 
 def make_figure(results: ResultsSource, kind: str, *, outcome: str | None = None,
@@ -59,16 +76,10 @@ def make_figure(results: ResultsSource, kind: str, *, outcome: str | None = None
     ``outcome`` defaults to ``adoption_share``; ``x``/``y`` choose the parameters of a
     heatmap (``x`` also of a scatter); the funnel ignores ``outcome``.
     """
-    res = as_results(results)
-    name = outcome or "adoption_share"
-    if kind == "curves":
-        return plot_curves(res, name, lang=lang, title=title)
-    if kind == "heatmap":
-        return plot_heatmap(res, name, x=x, y=y, lang=lang, title=title)
-    if kind == "sensitivity":
-        return plot_sensitivity(res, name, lang=lang, title=title)
-    if kind == "scatter":
-        return plot_scatter(res, name, x=x, lang=lang, title=title)
-    if kind == "funnel":
-        return plot_funnel(res, lang=lang, title=title)
-    raise ValueError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
+    from milieusim.analysis.results import as_results
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
+    figure: Figure = KINDS[kind].drawer().draw(as_results(results), outcome or "adoption_share",
+                                               x=x, y=y, lang=lang, title=title)
+    return figure

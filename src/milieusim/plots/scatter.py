@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import format_value, lang_code, outcome_label, param_label
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
     ResultsError,
+    ResultsLike,
     ResultsSource,
     as_results,
     check_parameter,
@@ -25,8 +28,9 @@ from milieusim.plots._common import (
     set_outcome_axis,
 )
 from milieusim.plots.style import PALETTE, RC, new_figure, number_formatter, wrap
+from milieusim.text import format_value, language, outcome_label, param_label
 
-__all__ = ["plot_scatter"]
+__all__ = ["draw", "plot_scatter", "suits"]
 
 MAX_LEVELS = 12
 """A numeric parameter with at most this many values gets one mean per value; with
@@ -56,7 +60,7 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
     width, whose means are drawn at the mean ``x`` of their runs. Runs at the same value
     are spread sideways by a small fixed jitter.
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     (outcome,) = resolve_outcomes(res, [outcome])
     varied = varied_parameters(res)
@@ -131,10 +135,10 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
     return fig
 
 
-def _ordered(values: object, name: str) -> list:
+def _ordered(values: Iterable[Any], name: str) -> list[Any]:
     """Distinct parameter values in display order: the schema's order for choices,
     False before True, else sorted."""
-    values = list(values)  # type: ignore[call-overload]
+    values = list(values)
     param = PARAMETERS.get(name)
     if param is not None and param.type == "choice":
         rank = {c: i for i, c in enumerate(param.choices)}
@@ -143,3 +147,17 @@ def _ordered(values: object, name: str) -> list:
         return sorted(values)
     except TypeError:
         return sorted(values, key=str)
+
+
+# --- the kind "scatter" (milieusim.plots.kinds) ------------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the design varies a parameter."""
+    return bool(varied_parameters(results))
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_scatter` (``y`` unused)."""
+    return plot_scatter(results, outcome, x=x, lang=lang, title=title)

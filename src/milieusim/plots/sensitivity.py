@@ -6,10 +6,15 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from milieusim.analysis.labels import lang_code, outcome_label, outcome_unit, param_label
 from milieusim.analysis.outcomes import resolve_outcomes
-from milieusim.analysis.results import ResultsError, ResultsSource, as_results
-from milieusim.analysis.sensitivity import sensitivity_indices
+from milieusim.analysis.results import (
+    ResultsError,
+    ResultsLike,
+    ResultsSource,
+    as_results,
+    design_kind,
+)
+from milieusim.analysis.sensitivity import SENSITIVITY_KINDS, sensitivity_indices
 from milieusim.plots._common import finish, is_share
 from milieusim.plots.style import (
     PALETTE,
@@ -19,8 +24,9 @@ from milieusim.plots.style import (
     percent_formatter,
     wrap,
 )
+from milieusim.text import language, outcome_label, outcome_unit, param_label
 
-__all__ = ["plot_sensitivity"]
+__all__ = ["draw", "plot_sensitivity", "suits"]
 
 _TEXT = {
     "en": {"sobol_title": "Sobol indices: {label}; {n} design points",
@@ -51,7 +57,7 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
 
     Indices come from :func:`milieusim.analysis.sensitivity_indices` (same seed, same numbers).
     """
-    lang = lang_code(lang)
+    lang = language(lang)
     res = as_results(results)
     (outcome,) = resolve_outcomes(res, [outcome])
     table = sensitivity_indices(res, [outcome], seed=seed, num_resamples=num_resamples)
@@ -63,6 +69,7 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
         raise ResultsError(f"no sensitivity indices for {outcome!r}: {table['note'].iloc[0]}")
     kind = str(table["method"].iloc[0])
     if kind == "sobol":
+        errors: tuple[str, str | None]
         bars, errors, key = ("S1", "ST"), ("S1_conf", "ST_conf"), "ST"
     else:
         bars, errors, key = ("mu_star", "sigma"), ("mu_star_conf", None), "mu_star"
@@ -106,3 +113,17 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
         ax.set_title(wrap(subtitle, 72))
         finish(fig, res, lang, title)
     return fig
+
+
+# --- the kind "sensitivity" (milieusim.plots.kinds) --------------------------------------------
+
+
+def suits(results: ResultsLike, outcome: str | None) -> bool:
+    """Whether the design is a sobol or morris one."""
+    return design_kind(results) in SENSITIVITY_KINDS
+
+
+def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
+         title: str | None) -> Figure:
+    """:func:`plot_sensitivity` (``x`` and ``y`` unused)."""
+    return plot_sensitivity(results, outcome, lang=lang, title=title)

@@ -19,11 +19,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, ScalarFormatter
 
-from milieusim.analysis.labels import lang_code
+from milieusim.plots.kinds import FORMATS
+from milieusim.text import decimal, language, percent_sign
 
-__all__ = ["DPI", "FORMATS", "LINESTYLES", "PALETTE", "RC", "CommaFormatter", "decimal",
-           "lang_code", "new_figure", "number_formatter", "percent_formatter",
-           "percent_sign", "save_figure", "wrap"]
+__all__ = ["DPI", "FORMATS", "LINESTYLES", "PALETTE", "RC", "CommaFormatter", "new_figure",
+           "number_formatter", "percent_formatter", "save_figure", "wrap"]
 
 PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
                             "#56B4E9", "#000000", "#F0E442")
@@ -36,9 +36,6 @@ LINESTYLES: tuple[object, ...] = ("-", "--", "-.", ":", (0, (5, 1.5, 1, 1.5, 1, 
 
 DPI = 150
 """Resolution of PNG files (fixed: reproducible files)."""
-
-FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-"""File formats :func:`save_figure` writes."""
 
 RC: dict[str, object] = {
     "font.size": 10,
@@ -69,19 +66,9 @@ class CommaFormatter(ScalarFormatter):
         return decimal(super().__call__(x, pos), "fr")
 
 
-def decimal(text: str, lang: str) -> str:
-    """``text`` with decimal commas in French."""
-    return text.replace(".", ",") if lang_code(lang) == "fr" else text
-
-
-def percent_sign(lang: str) -> str:
-    """'%' in English, narrow no-break space + '%' in French."""
-    return "\u202f%" if lang_code(lang) == "fr" else "%"
-
-
 def number_formatter(lang: str) -> Formatter:
     """Tick labels for plain numbers in ``lang``."""
-    return CommaFormatter() if lang_code(lang) == "fr" else ScalarFormatter()
+    return CommaFormatter() if language(lang) == "fr" else ScalarFormatter()
 
 
 class _Percent(Formatter):
@@ -111,7 +98,7 @@ def percent_formatter(lang: str, *, symbol: bool = False, decimals: int | None =
                       ) -> Formatter:
     """Tick labels for shares (0–1) as percentages, with or without the sign;
     ``decimals=None`` uses as many as the tick spacing needs."""
-    return _Percent(lang_code(lang), percent_sign(lang) if symbol else "", decimals)
+    return _Percent(language(lang), percent_sign(lang) if symbol else "", decimals)
 
 
 def wrap(text: str, width: int) -> str:
@@ -139,7 +126,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], fmt: str | None = Non
                 dpi: int = DPI) -> Path:
     """Write ``fig`` to ``path`` (format from ``fmt`` or the suffix: png, svg or pdf),
     atomically and byte-reproducibly. Returns the path."""
-    from milieusim.analysis.results import atomic_write
+    from milieusim._io import atomic_write
 
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.scenario import Scenario
-from milieusim.workshop.i18n import normalise
+from milieusim.text import language
 
 FORMATS: tuple[str, ...] = (".gif", ".mp4")
 """File name endings :func:`render_animation` can write."""
@@ -65,10 +64,11 @@ def _writer(suffix: str, fps: int) -> Any:
                 buffer = io.BytesIO()
                 self.fig.savefig(buffer, **{**savefig_kwargs, "format": "rgba",
                                             "dpi": self.dpi})
-                frame = Image.frombuffer("RGBA", self.frame_size, buffer.getbuffer(), "raw",
-                                         "RGBA", 0, 1).convert("RGB")
-                self._frames.append(frame.quantize(palette=self.palette,
-                                                   dither=Image.Dither.NONE))
+                frame = Image.frombuffer("RGBA", self.frame_size,
+                                         buffer.getbuffer(),  # type: ignore[arg-type]
+                                         "raw", "RGBA", 0, 1).convert("RGB")
+                frames = self._frames  # type: ignore[attr-defined]  # PillowWriter's own
+                frames.append(frame.quantize(palette=self.palette, dither=Image.Dither.NONE))
 
         return GifWriter(fps=fps)
     import imageio_ffmpeg
@@ -107,7 +107,7 @@ def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lan
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"{out}: the file name must end in .gif or .mp4")
-    lang = normalise(lang)
+    lang = language(lang)
     model = MilieuModel(rng=seed, events=scenario.events, **scenario.parameters)
     steps = int(model.p["steps"])
 
@@ -122,13 +122,11 @@ def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lan
         charts = ChartsDrawing([chart_ax], ("adoption",), lang, steps)
     events = [(e.step, e.label(lang)) for e in scenario.events]
 
-    from milieusim._files import remove_stale_siblings, temp_file
+    from milieusim._io import atomic_write
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_siblings(out)  # left by an earlier render killed while writing
-    tmp = temp_file(out)
     writer = _writer(suffix, fps)
-    try:
+
+    def write(tmp: Path) -> None:
         with writer.saving(fig, str(tmp), DPI), \
                 tqdm(total=steps + 1, disable=None if progress else True, file=sys.stderr,
                      unit="frame", desc=out.name, leave=False, dynamic_ncols=True) as bar:
@@ -141,8 +139,5 @@ def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lan
                 with _rc():
                     writer.grab_frame(facecolor="white")
                 bar.update(1)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return out
+
+    return atomic_write(out, write)

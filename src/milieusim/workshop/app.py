@@ -33,6 +33,7 @@ from solara.alias import rv
 
 from milieusim.params import PARAMETERS
 from milieusim.scenario import Scenario, load_scenario, shipped_scenarios
+from milieusim.text import fixed, language, param_label
 from milieusim.workshop.components import (
     ChartView,
     CurrentValues,
@@ -45,10 +46,9 @@ from milieusim.workshop.controls import (
     LIVE_PARAMETERS,
     SIZE_PARAMETERS,
     model_params,
-    short_label,
     slider_range,
 )
-from milieusim.workshop.i18n import normalise, number, t
+from milieusim.workshop.i18n import t
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
 from milieusim.workshop.session import Workshop
 
@@ -122,7 +122,7 @@ def workshop_scenarios(start: str | None) -> tuple[dict[str, Scenario], str]:
 def new_workshop() -> Workshop:
     """A Workshop with the scenario and language of the server's environment."""
     scenarios, start = workshop_scenarios(os.environ.get(ENV_SCENARIO) or None)
-    return Workshop(scenarios, start, lang=normalise(os.environ.get(ENV_LANG, "fr")))
+    return Workshop(scenarios, start, lang=language(os.environ.get(ENV_LANG, "fr")))
 
 
 # --- sidebar ------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def ParamSliders(values: dict[str, Any], names: tuple[str, ...], lang: str,
     ui_revision.get()
     params = model_params(values, lang, names)
     for name, options in params.items():
-        shown = number(options["value"], lang) if options["type"] == "SliderFloat" \
+        shown = fixed(options["value"], lang) if options["type"] == "SliderFloat" \
             else str(options["value"])
         options = {**options, "label": f"{options['label']} : {shown}" if lang == "fr"
                    else f"{options['label']}: {shown}"}
@@ -166,7 +166,8 @@ def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> Non
         _select(t("scenario_b", lang), scenario_items, spec.scenario_b,
                 lambda v: set_(scenario_b=v))
         param_items = [{"text": t("differ_none", lang), "value": ""}] + [
-            {"text": short_label(n, lang), "value": n} for n in COMPARE_PARAMETERS]
+            {"text": param_label(n, lang, unit=False, short=True), "value": n}
+            for n in COMPARE_PARAMETERS]
 
         def set_param(name: str) -> None:
             if not name:
@@ -182,11 +183,11 @@ def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> Non
                 "ms-differ")
         if spec.param:
             lo, hi, step = slider_range(spec.param)
-            slider = solara.SliderFloat if PARAMETERS[spec.param].type == "float" \
+            slider: Any = solara.SliderFloat if PARAMETERS[spec.param].type == "float" \
                 else solara.SliderInt
             for key, label in (("value_a", "value_a"), ("value_b", "value_b")):
                 value = getattr(spec, key)
-                text = number(value, lang) if PARAMETERS[spec.param].type == "float" \
+                text = fixed(value, lang) if PARAMETERS[spec.param].type == "float" \
                     else str(value)
                 slider(f"{t(label, lang)} : {text}" if lang == "fr"
                        else f"{t(label, lang)}: {text}", value=value, min=lo, max=hi,
@@ -329,8 +330,8 @@ def side_title(ws: Workshop, index: int, lang: str) -> str:
     param = ws.compare.param
     if param:
         value = slot.parameters[param]
-        shown = number(value, lang) if PARAMETERS[param].type == "float" else str(value)
-        parts.append(f"{short_label(param, lang)} = {shown}")
+        shown = fixed(value, lang) if PARAMETERS[param].type == "float" else str(value)
+        parts.append(f"{param_label(param, lang, unit=False, short=True)} = {shown}")
     return " · ".join(parts)
 
 
@@ -417,7 +418,7 @@ def Page() -> None:
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
     def set_lang(value: str) -> None:
-        ws.lang = normalise(value)
+        ws.lang = language(value)
         for slot in ws.slots:
             slot.version += 1
         changed()

@@ -15,7 +15,8 @@ from typing import Any
 
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS, validate
 from milieusim.scenario import Scenario
-from milieusim.workshop.i18n import normalise, t
+from milieusim.text import language, param_label, pick
+from milieusim.workshop.i18n import t
 
 SIZE_PARAMETERS: tuple[str, ...] = ("n_staff", "n_units", "innovator_share", "n_partners",
                                     "n_rules")
@@ -44,32 +45,22 @@ _FLOAT_STEP = 0.05
 
 
 
-def param_label(name: str, lang: str) -> str:
-    """Short label of a parameter, from the schema: ``fr`` or the English ``label``."""
-    p = PARAMETERS[name]
-    return p.fr if normalise(lang) == "fr" else p.label
-
-
-def short_label(name: str, lang: str) -> str:
-    """:func:`param_label` without its parenthesis: 'Inertie', 'Inertia'."""
-    return param_label(name, lang).split(" (")[0]
-
-
 def param_help(name: str, lang: str) -> str:
     """Tooltip of a parameter: its meaning (the schema has it in English) and the seminar
     passage it comes from (in French), the passage first on a French page."""
     p = PARAMETERS[name]
     if not p.source:
         return p.en
-    return f"{p.source}. {p.en}" if normalise(lang) == "fr" else f"{p.en} ({p.source})"
+    return f"{p.source}. {p.en}" if language(lang) == "fr" else f"{p.en} ({p.source})"
 
 
 def slider_range(name: str, value: Any = None) -> tuple[float, float, float]:
     """(min, max, step) of the slider of ``name``, widened to include ``value``."""
     p = PARAMETERS[name]
+    if p.low is None or p.high is None:
+        raise ValueError(f"{name}: only bounded parameters have sliders")
     lo, hi, step = _RANGES.get(name, (p.low, p.high, _FLOAT_STEP if p.type == "float" else 1))
-    lo = max(lo, p.low) if p.low is not None else lo
-    hi = min(hi, p.high) if p.high is not None else hi
+    lo, hi = max(lo, p.low), min(hi, p.high)
     if value is not None:
         lo, hi = min(lo, value), max(hi, value)
     if p.type == "int":
@@ -91,7 +82,7 @@ def model_params(values: Mapping[str, Any], lang: str,
         out[name] = {
             "type": "SliderInt" if p.type == "int" else "SliderFloat",
             "value": value,
-            "label": param_label(name, lang),
+            "label": param_label(name, lang, unit=False),
             "min": lo,
             "max": hi,
             "step": step,
@@ -120,11 +111,11 @@ class Intervention:
 
     def label(self, lang: str) -> str:
         """Button label in ``lang``."""
-        return self.label_fr if normalise(lang) == "fr" else self.label_en
+        return pick(lang, self.label_en, self.label_fr)
 
     def help(self, lang: str) -> str:
         """Tooltip in ``lang``."""
-        return self.help_fr if normalise(lang) == "fr" else self.help_en
+        return pick(lang, self.help_en, self.help_fr)
 
     def changes(self, current: Mapping[str, Any]) -> dict[str, Any]:
         """The new values this intervention gives, starting from ``current``."""

@@ -32,7 +32,8 @@ from PIL import Image
 
 from milieusim.measures import REPORTERS
 from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, KIND_STAFF
-from milieusim.workshop.i18n import normalise, t
+from milieusim.text import language, pick
+from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import OrgLayout
 
 # Okabe & Ito (2008) colour-blind-safe hues, with tints for the adoption levels.
@@ -118,7 +119,7 @@ class NetworkDrawing:
 
     def __init__(self, ax: Axes, layout: OrgLayout, lang: str, *, week_label: bool = True
                  ) -> None:
-        self.ax, self.layout, self.lang = ax, layout, normalise(lang)
+        self.ax, self.layout, self.lang = ax, layout, language(lang)
         ext = layout.extent
         ax.set_xlim(-ext, ext)
         ax.set_ylim(-ext, ext)
@@ -126,7 +127,7 @@ class NetworkDrawing:
         ax.set_axis_off()
         # Marker sizes from the drawn spacing between neighbours (points² for scatter).
         bbox = ax.get_position()
-        fig_w, fig_h = ax.figure.get_size_inches()
+        fig_w, fig_h = ax.figure.get_size_inches()  # type: ignore[union-attr]  # a Figure
         side_pt = min(bbox.width * fig_w, bbox.height * fig_h) * 72
         spacing_pt = side_pt / (2 * ext) * 0.55
         base = float(np.clip(spacing_pt * 0.95, 2.5, 16.0)) ** 2
@@ -147,11 +148,11 @@ class NetworkDrawing:
                 x, y = c - direction * (r + 0.9)
                 ax.text(x, y, t("unit", self.lang, n=u + 1), ha="center", va="center",
                         fontsize=12, color="#555555", zorder=1)
-        ax.add_collection(LineCollection(layout.within, colors=COLOURS["edge_within"],
+        ax.add_collection(LineCollection(layout.within, colors=COLOURS["edge_within"],  # type: ignore[arg-type]
                                          linewidths=0.5, alpha=0.18, zorder=1))
-        ax.add_collection(LineCollection(layout.across, colors=COLOURS["edge_across"],
+        ax.add_collection(LineCollection(layout.across, colors=COLOURS["edge_across"],  # type: ignore[arg-type]
                                          linewidths=0.6, alpha=0.30, zorder=1))
-        ax.add_collection(LineCollection(layout.ties, colors=COLOURS["tie"], linewidths=1.0,
+        ax.add_collection(LineCollection(layout.ties, colors=COLOURS["tie"], linewidths=1.0,  # type: ignore[arg-type]
                                          alpha=0.45, zorder=1))
         if layout.partner_xy.size:
             ax.scatter(layout.partner_xy[:, 0], layout.partner_xy[:, 1], marker="p",
@@ -225,7 +226,7 @@ def network_legend(lang: str) -> list[tuple[list[Artist], list[str]]]:
                 Line2D([], [], color=COLOURS["pilot"], linewidth=5)],
                [t(k, lang) for k in ("legend_none", "legend_one", "legend_many",
                                      "legend_frozen", "legend_pilot")])
-    return [shapes, colours]
+    return [shapes, colours]  # type: ignore[list-item]  # (a Line2D is an Artist)
 
 
 LEGEND_HEIGHT = 1.45
@@ -290,7 +291,7 @@ LEGEND_WIDTH = 50
 
 def _label(name: str, lang: str) -> str:
     r = REPORTERS[name]
-    return textwrap.fill(r.fr if normalise(lang) == "fr" else r.en, LEGEND_WIDTH)
+    return textwrap.fill(pick(lang, r.en, r.fr), LEGEND_WIDTH)
 
 
 class ChartsDrawing:
@@ -303,7 +304,7 @@ class ChartsDrawing:
 
     def __init__(self, axes: Sequence[Axes], panels: Sequence[str], lang: str, steps: int, *,
                  ghost_label: str | None = None, legend_columns: int = 1) -> None:
-        self.lang, self.steps, self.panels = normalise(lang), int(steps), tuple(panels)
+        self.lang, self.steps, self.panels = language(lang), int(steps), tuple(panels)
         self.axes = list(axes)
         self.lines: dict[str, Line2D] = {}
         self.ghost: Line2D | None = None
@@ -425,7 +426,7 @@ def charts_figure(panels: Sequence[str], lang: str, steps: int, *, width: float 
     height = top + sum(heads) + axes_height * len(panels) + gap * (len(panels) - 1) + bottom
     fig = new_figure(width, height, dpi)
     with _rc():
-        axes = []
+        axes: list[Any] = []
         y = height - top
         for i, head in enumerate(heads):
             y -= head + axes_height
@@ -463,14 +464,14 @@ class FrameEncoder:
                 for artist in self.dynamic:
                     artist.set_visible(False)
                 canvas.draw()
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
+                self._background = canvas.copy_from_bbox(self.figure.bbox)  # type: ignore[attr-defined]
                 for artist in self.dynamic:
                     artist.set_visible(True)
             else:
-                canvas.restore_region(self._background)
+                canvas.restore_region(self._background)  # type: ignore[attr-defined]
             for artist in self.dynamic:
                 self.figure.draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())
+        return np.asarray(canvas.buffer_rgba())  # type: ignore[attr-defined]
 
     def encode(self, fmt: str = "jpeg", quality: int = 82) -> bytes:
         """The current picture as JPEG (small and fast, for live frames) or PNG bytes."""
@@ -492,5 +493,5 @@ class _rc:
         self._ctx = mpl.rc_context(RC)
         self._ctx.__enter__()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._ctx.__exit__(*exc)

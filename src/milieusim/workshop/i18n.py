@@ -1,16 +1,13 @@
 """Every string the workshop shows (page, figures, animations), in French and English.
 
-Parameter labels and meanings come from :mod:`milieusim.params`, indicator labels from
-:mod:`milieusim.measures` and scenario titles from the scenario files; this module holds
-only the workshop's own words. Look them up with :func:`t`.
+Parameter and indicator labels come from :mod:`milieusim.text` (which reads them from
+the schemas), scenario titles from the scenario files; this module holds only the
+workshop's own words. Look them up with :func:`t`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
+from milieusim.text import Lang, language
 
 STRINGS: dict[str, dict[Lang, str]] = {
     # --- page frame ------------------------------------------------------------------------
@@ -96,18 +93,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
 """UI strings by key, each with a French and an English text."""
 
 
-def normalise(lang: str | None) -> Lang:
-    """'fr' for anything starting with 'fr' (any case), else 'en'."""
-    return "fr" if str(lang or "").lower().startswith("fr") else "en"
-
-
 def t(key: str, lang: str, **values: object) -> str:
     """The string ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
-    text = STRINGS[key][normalise(lang)]
+    text = STRINGS[key][language(lang)]
     return text.format(**values) if values else text
-
-
-def number(value: float, lang: str, digits: int = 2) -> str:
-    """``value`` with ``digits`` decimals and the language's decimal separator."""
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if normalise(lang) == "fr" else text

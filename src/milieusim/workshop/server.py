@@ -245,7 +245,8 @@ def serve(scenario: str | None, lang: str, host: str = "127.0.0.1", port: int = 
     import solara.server.settings as server_settings
     from solara.server.starlette import app as solara_app
 
-    guarded = Guard(solara_app, allowed_hosts(host), server_settings.assets.proxy_cache_dir)
+    guarded = Guard(solara_app, allowed_hosts(host),  # type: ignore[arg-type]  # an ASGI app
+                    server_settings.assets.proxy_cache_dir)
     config = uvicorn.Config(guarded, host=host, port=port,
                             log_level="warning", timeout_graceful_shutdown=2,
                             ws_ping_interval=20, ws_per_message_deflate=False, lifespan="on")

@@ -16,13 +16,13 @@ from typing import Any, Literal
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS, check_consistency, validate
 from milieusim.scenario import Scenario
+from milieusim.text import fixed, language, param_label
 from milieusim.workshop.controls import (
     LIVE_PARAMETERS,
     WORKSHOP_STAFF,
     Intervention,
     apply_intervention,
     interventions_for,
-    short_label,
 )
 from milieusim.workshop.drawing import (
     ChartsDrawing,
@@ -32,7 +32,7 @@ from milieusim.workshop.drawing import (
     legend_png,
     network_figure,
 )
-from milieusim.workshop.i18n import normalise, number, t
+from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import layout_of
 
 Mode = Literal["single", "compare"]
@@ -87,7 +87,7 @@ class Workshop:
         if scenario not in scenarios:
             raise ValueError(f"unknown scenario {scenario!r}")
         self.scenarios = dict(scenarios)
-        self.lang = normalise(lang)
+        self.lang = language(lang)
         self.seed = int(seed)
         self.n_staff = n_staff
         self.mode: Mode = "single"
@@ -130,8 +130,8 @@ class Workshop:
             if name in LIVE_PARAMETERS and self.mode == "single":
                 for slot in self.slots:
                     if slot.model.set(**{name: value}):
-                        self._log(slot, f"{short_label(name, self.lang)} = "
-                                        f"{number(value, self.lang)}", merge=True)
+                        label = param_label(name, self.lang, unit=False, short=True)
+                        self._log(slot, f"{label} = {fixed(value, self.lang)}", merge=True)
 
     def set_mode(self, mode: Mode) -> None:
         """Switch between one organisation and a comparison of two; rebuilds the models."""
@@ -263,8 +263,9 @@ class Workshop:
         out = []
         for name in (*LIVE_PARAMETERS, "max_pilots_per_unit"):
             value = s.model.p[name]
-            text = str(value) if PARAMETERS[name].type == "int" else number(value, self.lang)
-            out.append((short_label(name, self.lang), text, value != s.parameters[name]))
+            text = str(value) if PARAMETERS[name].type == "int" else fixed(value, self.lang)
+            label = param_label(name, self.lang, unit=False, short=True)
+            out.append((label, text, value != s.parameters[name]))
         return out
 
     # ------------------------------------------------------------------ pictures

@@ -1,4 +1,5 @@
-"""Designs → design points: deterministic functions of the design and the experiment seed.
+"""Designs (what an experiment varies) and their design points: deterministic functions
+of the design and the experiment seed.
 
 * grid: every combination of the levels, in file order (the last parameter fastest);
 * points: the tables as written;
@@ -15,15 +16,77 @@ carry half the weight of inner values).
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from milieusim.experiment.spec import Design
 from milieusim.params import PARAMETERS
 
-__all__ = ["design_points", "salib_problem", "unit_sample"]
+__all__ = ["CONTINUOUS", "DESIGN_KINDS", "Design", "design_points", "salib_problem",
+           "unit_sample"]
+
+DESIGN_KINDS: tuple[str, ...] = ("grid", "points", "lhs", "sobol", "morris")
+"""The kinds of design an experiment file may ask for."""
+CONTINUOUS: frozenset[str] = frozenset({"lhs", "sobol", "morris"})
+"""Designs that sample within ``[low, high]`` bounds (numeric parameters only)."""
+
+
+@dataclass(frozen=True)
+class Design:
+    """What varies: the kind of design and its settings, as validated.
+
+    ``values`` holds, per varied parameter in file order, its levels (grid) or its
+    ``(low, high)`` bounds (lhs, sobol, morris); ``points`` the tables of a points design.
+    """
+
+    kind: str
+    values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    points: tuple[dict[str, Any], ...] = ()
+    n: int | None = None
+    second_order: bool = False
+    r: int | None = None
+    levels: int = 4
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """Names of the parameters the design varies, in file order."""
+        if self.kind == "points":
+            return tuple(dict.fromkeys(name for point in self.points for name in point))
+        return tuple(self.values)
+
+    def count(self) -> int:
+        """Number of design points (without generating them)."""
+        d = len(self.values)
+        if self.kind == "grid":
+            return math.prod(len(v) for v in self.values.values())
+        if self.kind == "points":
+            return len(self.points)
+        if self.kind == "lhs":
+            return int(self.n or 0)
+        if self.kind == "sobol":
+            return int(self.n or 0) * ((2 * d + 2) if self.second_order else (d + 2))
+        return int(self.r or 0) * (d + 1)
+
+    def describe(self) -> str:
+        """A short text such as ``grid over inertia (5), serendipity (3)``."""
+        if self.kind == "grid":
+            parts = [f"{name} ({len(v)})" for name, v in self.values.items()]
+            return "grid over " + ", ".join(parts)
+        if self.kind == "points":
+            varied = ", ".join(self.varied) or "nothing"
+            return f"{len(self.points)} points varying {varied}"
+        names = ", ".join(self.values)
+        if self.kind == "lhs":
+            return f"Latin hypercube, n = {self.n}, over {names}"
+        if self.kind == "sobol":
+            order = "second order" if self.second_order else "first and total order"
+            return f"Sobol' (Saltelli), N = {self.n}, {order}, over {names}"
+        return f"Morris, r = {self.r}, {self.levels} levels, over {names}"
+
+
 
 
 def salib_problem(design: Design) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""The ``analyze`` and ``plot`` commands (registered in :mod:`milieusim.cli`).
+"""The ``analyze`` and ``plot`` commands: what the results of a sweep show.
 
 Like the other commands, every problem with what the user typed or with the results
 folder is one line ``error: …`` on stderr with exit status 2, before anything is written.
@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from milieusim.cli.common import CONTEXT, LANG, WIDTH, UserError, shown
+from milieusim.plots.kinds import FORMATS, KINDS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -20,41 +23,22 @@ if TYPE_CHECKING:
 
 __all__ = ["analyze", "plot"]
 
-CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-LANG = click.Choice(["en", "fr"], case_sensitive=False)
-WIDTH = 88
-KINDS = ("curves", "heatmap", "sensitivity", "scatter", "funnel")
-"""Same as :data:`milieusim.plots.kinds.KINDS` (repeated: no matplotlib import here)."""
-FORMATS = ("png", "svg", "pdf")
-"""Same as :data:`milieusim.plots.style.FORMATS`."""
-
-
-def _user_error(message: str, exit_code: int = 2) -> click.ClickException:
-    from milieusim.cli import UserError  # imported late: milieusim.cli imports this module
-
-    return UserError(message, exit_code)
-
-
-def _shown(path: Path) -> str:
-    from milieusim.cli import shown
-
-    return shown(path)
 
 
 def _load(directory: Path) -> ResultsLike:
     # A mistyped folder is reported at once, before pandas and SciPy are imported (seconds).
     if not directory.exists():
-        raise _user_error(f"{_shown(directory)}: no such folder")
+        raise UserError(f"{shown(directory)}: no such folder")
     if not directory.is_dir():
-        raise _user_error(f"{_shown(directory)}: not a folder")
+        raise UserError(f"{shown(directory)}: not a folder")
     if not (directory / "manifest.json").is_file():
-        raise _user_error(f"{_shown(directory)}: not a results folder (no manifest.json in it)")
+        raise UserError(f"{shown(directory)}: not a results folder (no manifest.json in it)")
     from milieusim.analysis.results import ResultsError, as_results
 
     try:
         return as_results(directory)
     except ResultsError as exc:
-        raise _user_error(str(exc).replace(str(directory), _shown(directory), 1)) from None
+        raise UserError(str(exc).replace(str(directory), shown(directory), 1)) from None
 
 
 _HEAD = {
@@ -134,12 +118,8 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     """
     lang = lang.lower()
     res = _load(directory)
-    from milieusim.analysis.results import (
-        ResultsError,
-        atomic_write,
-        design_kind,
-        results_warnings,
-    )
+    from milieusim._io import atomic_write
+    from milieusim.analysis.results import ResultsError, design_kind, results_warnings
     from milieusim.analysis.sensitivity import (
         SENSITIVITY_KINDS,
         format_sensitivity,
@@ -157,7 +137,7 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
             except ResultsError as exc:  # e.g. points without an ok run: keep the summary
                 note = str(exc)
     except ResultsError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
 
     folder = directory / "analysis"
     written: list[Path] = []
@@ -169,14 +149,14 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
         elif stale.exists():
             stale.unlink()  # from an earlier analysis: it no longer matches the results
     except OSError as exc:
-        raise _user_error(f"cannot write to {_shown(folder)}: {exc.strerror or exc}",
+        raise UserError(f"cannot write to {shown(folder)}: {exc.strerror or exc}",
                           exit_code=1) from None
 
     click.echo("\n".join(textwrap.wrap(describe_results(res, lang), WIDTH)))
     click.echo()
     rows = 12 if design_kind(res) in ("lhs", *SENSITIVITY_KINDS) else 30  # sampled: a glimpse
     click.echo(format_summary(summary, lang, width=WIDTH, max_rows=rows,
-                              file=_shown(written[0])))
+                              file=shown(written[0])))
     if indices is not None:
         click.echo()
         click.echo(format_sensitivity(indices, lang, width=WIDTH, outcome_legend=False))
@@ -187,7 +167,7 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     click.echo()
     click.echo("Files written:" if lang == "en" else "Fichiers écrits\u00a0:")
     for path in written:
-        click.echo(f"  {_shown(path)}")
+        click.echo(f"  {shown(path)}")
 
 
 def _csv(frame: pd.DataFrame) -> Any:
@@ -202,7 +182,7 @@ def _csv(frame: pd.DataFrame) -> Any:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
               help="Figure to draw (repeatable). Default: every kind that suits the design.")
 @click.option("--outcome", default=None, metavar="NAME",
               help="Outcome shown (default adoption_share); curves need a kept reporter.")
@@ -224,11 +204,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
 
     \b
     Kinds:
-      curves       mean of a time series per design point, with 95% bands
-      heatmap      mean of an outcome over two grid parameters, cells annotated
-      sensitivity  Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs
-      scatter      an outcome against a parameter: runs, and means with 95% CIs
-      funnel       ideas → proposals → pilots → spreading → routine, per run
+      KINDS
 
     Titles come from the experiment; labels and units from the parameter and reporter
     schemas, in English or French. Files are byte-identical for identical results.
@@ -243,7 +219,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
     """
     lang = lang.lower()
     if out is not None and len(kinds) != 1:
-        raise _user_error("--out FILE needs exactly one --kind")
+        raise UserError("--out FILE needs exactly one --kind")
     fmt = _format(fmt, out)
     res = _load(directory)
     from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
@@ -256,7 +232,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
             if name is not None:
                 check_parameter(res, name)
     except ResultsError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
 
     from milieusim.plots.kinds import default_kinds, make_figure
     from milieusim.plots.style import save_figure
@@ -270,10 +246,10 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
         except ResultsError as exc:
             if kinds:
                 message = str(exc) if kind in str(exc) else f"{kind}: {exc}"
-                raise _user_error(message) from None
+                raise UserError(message) from None
             click.echo(f"note: no {kind} figure: {exc}", err=True)
     if not figures:
-        raise _user_error("no figure suits these results; choose one with --kind")
+        raise UserError("no figure suits these results; choose one with --kind")
     written = []
     for kind, figure in figures:
         path = out if out is not None else directory / "figures" / f"{kind}.{fmt}"
@@ -282,20 +258,25 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
         try:
             written.append(save_figure(figure, path, fmt))
         except OSError as exc:
-            raise _user_error(f"cannot write {_shown(path)}: {exc.strerror or exc}",
+            raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}",
                               exit_code=1) from None
     for path in written:
-        click.echo(_shown(path))
+        click.echo(shown(path))
+
+
+plot.help = (plot.help or "").replace(
+    "      KINDS\n", "".join(f"      {k.name:<13}{k.help}\n" for k in KINDS.values()))
+"""The list of kinds comes from the registry, :data:`milieusim.plots.kinds.KINDS`."""
 
 
 def _format(fmt: str | None, out: Path | None) -> str:
     """The figure format from --format and the suffix of --out; UserError if they clash."""
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
     if suffix and suffix not in FORMATS:
-        raise _user_error(f"--out {out}: unknown figure format {suffix!r} "
+        raise UserError(f"--out {out}: unknown figure format {suffix!r} "
                           f"(use {', '.join(FORMATS)})")
     if fmt and suffix and fmt != suffix:
-        raise _user_error(f"--format {fmt} does not match --out {out}")
+        raise UserError(f"--format {fmt} does not match --out {out}")
     if out is not None and out.exists() and out.is_dir():
-        raise _user_error(f"--out {out}: is a folder, not a file")
+        raise UserError(f"--out {out}: is a folder, not a file")
     return fmt or suffix or "png"

@@ -1,4 +1,4 @@
-"""Helpers to drive the workshop in a real browser (used by the tests and the benchmark).
+"""Helpers to drive the workshop in a real browser (the tests, benchmarks/bench_workshop.py).
 
 The server runs as a subprocess (``python -m milieusim viz``) on a free loopback port;
 the browser is Debian's Chromium (``/usr/bin/chromium``) driven by Playwright, headless.

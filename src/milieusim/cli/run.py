@@ -1,147 +1,42 @@
-"""The ``milieusim`` command: run scenarios, list scenarios and parameters, a demo.
-
-Every problem with what the user typed or with a scenario file is reported as one line
-``error: …`` on stderr with exit status 2, before any output folder is created.
+"""The ``run``, ``demo``, ``scenarios``, ``params`` and ``measures`` commands: one run of a
+scenario, and what the model offers (scenarios, parameters, measures).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from milieusim.params import GROUP_TITLES, PARAMETERS, Param, check_consistency
-from milieusim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from milieusim.cli.common import (
+    CONTEXT,
+    LANG,
+    WIDTH,
+    UserError,
+    check_run_folder,
+    default_out,
+    prepare,
+    shown,
+)
+from milieusim.params import GROUP_TITLES, PARAMETERS, Param
+from milieusim.scenario import Scenario, ScenarioError, shipped_scenarios
+from milieusim.text import decimal, french_spaces, pick
 
 if TYPE_CHECKING:  # the model and the runner import Mesa, pandas, matplotlib: slow to load,
     from milieusim.runner import RunResult  # so commands import them only when they run.
 
-__all__ = ["main"]
-
-CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-WIDTH = 88
-"""Width of the tables and wrapped texts the commands print (fixed: reproducible output)."""
+__all__ = ["demo", "measures", "params", "run", "scenarios"]
 
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in PARAMETERS.values()))
-
-LANG = click.Choice(["en", "fr"], case_sensitive=False)
-
-
-class UserError(click.ClickException):
-    """A problem to report as one line ``error: …`` (exit status 2 unless told)."""
-
-    exit_code = 2
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(" ".join(str(message).split("\n")).strip() or "invalid input")
-        self.exit_code = exit_code
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
-
-
-class Interrupted(click.ClickException):
-    """Ctrl-C during a command: exit 130 (every output is written atomically, so none is
-    left half-written)."""
-
-    exit_code = 130
-
-    def __init__(self) -> None:
-        super().__init__("no half-written file is left")
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"interrupted: {self.message}", err=True)
-
-
-class OutPath(click.ParamType):
-    """An ``--out`` path: as ``inner`` converts it, but an empty one (an unset variable in
-    ``--out "$DIR"``) is refused rather than taken for the working directory."""
-
-    def __init__(self, inner: click.ParamType) -> None:
-        self.inner = inner
-        self.name = inner.name
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not value:
-            raise UserError("--out '': an empty path (an unset variable?); name a folder or "
-                            "a file")
-        return self.inner.convert(value, param, ctx)
-
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
-        return self.inner.get_metavar(param, ctx)
-
-
-class Commands(click.Group):
-    """The ``milieusim`` group: usage errors on one line (``error: …``, exit status 2, as
-    every other error), Ctrl-C as exit status 130, and no command takes an empty --out."""
-
-    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        for param in cmd.params:
-            if "--out" in param.opts and not isinstance(param.type, OutPath):
-                param.type = OutPath(param.type)
-        super().add_command(cmd, name)
-
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-        except (KeyboardInterrupt, click.Abort):
-            raise Interrupted() from None
-
-
-def _one_line(exc: click.UsageError) -> click.ClickException:
-    """A Click usage error as one line, with where to find help (the help itself, asked
-    for by a group called without a command, is left as it is)."""
-    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
-        return exc
-    where = exc.ctx.command_path if exc.ctx is not None else "milieusim"
-    return UserError(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
-
-
-# --- the group ------------------------------------------------------------------------------
-
-
-@click.group(cls=Commands, context_settings=CONTEXT)
-@click.version_option(package_name="milieusim", prog_name="milieusim",
-                      message="%(prog)s %(version)s")
-def main() -> None:
-    """Simulate how innovations emerge and spread in a French local authority.
-
-    An agent-based model (Mesa) of a collectivité territoriale: marginaux sécants bring
-    ideas in from outside partners, prudent managers approve or block pilots, rules and
-    institutional uncertainty hold things back, staff adopt new practices. Each step is
-    one week.
-
-    \b
-    Examples:
-      milieusim demo                          # run the reference scenario, explain the outputs
-      milieusim scenarios                     # list the shipped scenarios
-      milieusim run saint-etienne --seed 1    # run one, outputs in ./out/saint-etienne/
-      milieusim run pantin --set inertia=0.8 --lang fr
-      milieusim params --group organisation   # what each parameter means
-      milieusim viz                           # the workshop: a live simulation in the browser
-      milieusim animate paralysis --out p.gif # an animation for slides
-    """
 
 
 # --- run ------------------------------------------------------------------------------------
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
 @click.option("--steps", type=int, default=None, metavar="N",
               help="Number of weeks to simulate (default: the scenario's 'steps').")
@@ -194,7 +89,7 @@ def run(scenario: str, steps: int | None, seed: int, overrides: tuple[str, ...],
 # --- demo -----------------------------------------------------------------------------------
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out/demo"),
               show_default=True, metavar="DIR", help="Output folder.")
 @click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True,
@@ -230,7 +125,7 @@ def demo(out: Path, seed: int, lang: str) -> None:
 # --- scenarios ------------------------------------------------------------------------------
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--lang", type=LANG, default="en", show_default=True,
               help="Language of the titles.")
 def scenarios(lang: str) -> None:
@@ -255,7 +150,7 @@ def scenarios(lang: str) -> None:
 # --- params ---------------------------------------------------------------------------------
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--group", type=click.Choice(GROUPS), default=None,
               help="Show only this group of parameters.")
 @click.option("--lang", type=LANG, default="en", show_default=True,
@@ -278,7 +173,7 @@ def params(group: str | None, lang: str) -> None:
 # --- measures -------------------------------------------------------------------------------
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--when", type=click.Choice(["week", "end"]), default=None,
               help="Only the weekly reporters (week) or the end-of-run measures (end).")
 @click.option("--lang", type=LANG, default="en", show_default=True,
@@ -314,121 +209,11 @@ def measures(when: str | None, lang: str) -> None:
         lines.append(titles[kind][1 if lang == "fr" else 0])
         for m in group:
             star = "*" if m.key else " "
-            label = m.fr if lang == "fr" else m.en
+            label = pick(lang, m.en, m.fr)
             unit = f" [{m.unit}]" if m.unit else ""
             lines += textwrap.wrap(f"{star} {m.name:<{width}}{label}{unit}", WIDTH,
                                    subsequent_indent=" " * (width + 2))
     click.echo("\n".join(lines))
-
-
-# --- experiments: sweep, plan, experiments (code in milieusim.experiment.cli) ----------------
-
-from milieusim.experiment.cli import experiments, plan, sweep  # noqa: E402
-
-for _command in (sweep, plan, experiments):
-    main.add_command(_command)
-
-
-# --- analysis: analyze and plot (code in milieusim.analysis.cli) ----------------------------
-
-from milieusim.analysis.cli import analyze, plot  # noqa: E402
-
-for _command in (analyze, plot):
-    main.add_command(_command)
-
-
-# --- workshop: viz and animate (code in milieusim.workshop.cli) ----------------------------
-
-from milieusim.workshop.cli import animate, viz  # noqa: E402
-
-for _command in (viz, animate):
-    main.add_command(_command)
-
-
-# --- docking and behaviour patterns: validate (code in milieusim.docking.cli) ---------------
-
-from milieusim.docking.cli import validate  # noqa: E402
-
-main.add_command(validate)
-
-
-# --- validation -----------------------------------------------------------------------------
-
-
-def prepare(name: str, overrides: Iterable[str], steps: int | None) -> Scenario:
-    """Load ``name``, apply ``--set`` and ``--steps``, check consistency; or UserError.
-
-    Scenario events are already checked by :func:`load_scenario` (names and values).
-    """
-    try:
-        scenario = load_scenario(name).with_overrides(list(overrides))
-        if steps is not None:
-            try:
-                PARAMETERS["steps"].coerce(steps)
-            except ValueError as exc:
-                raise ScenarioError(f"--steps {steps}: {exc}") from None
-            try:
-                scenario = scenario.with_overrides([f"steps={steps}"])
-            except ScenarioError as exc:
-                message = str(exc).replace(f"--set steps={steps}", f"--steps {steps}", 1)
-                raise ScenarioError(message) from None
-        check_consistency(scenario.parameters)
-    except (ScenarioError, ValueError) as exc:
-        raise UserError(str(exc)) from None
-    return scenario
-
-
-def default_out(scenario: Scenario) -> Path:
-    """``./out/<scenario name>``, with '/' in the name replaced by '-'."""
-    return Path("out") / scenario.name.replace("/", "-").replace("\\", "-")
-
-
-def check_out_dir(out: Path) -> None:
-    """Fail now (not after the run) if ``out`` cannot become a folder we can write in."""
-    current = out.absolute()
-    while not current.exists():
-        if current.parent == current:
-            break
-        current = current.parent
-    if current.exists() and not current.is_dir():
-        where = "" if current == out.absolute() else f"is inside {shown(current)}, which "
-        raise UserError(f"--out {shown(out)}: {where}is a file, not a folder")
-    if current.is_dir() and not os.access(current, os.W_OK | os.X_OK):
-        raise UserError(f"--out {shown(out)}: no permission to write in {shown(current)}")
-    try:  # os.access says yes to root even where nothing can be made (/proc, /sys…)
-        os.rmdir(tempfile.mkdtemp(prefix=".milieusim-probe-", dir=current))
-    except OSError as exc:
-        raise UserError(f"--out {shown(out)}: cannot create anything in {shown(current)} "
-                        f"({exc.strerror or exc})") from None
-
-
-RUN_FILES = frozenset({"timeseries.parquet", "timeseries.csv", "innovations.parquet",
-                       "innovations.csv", "summary.json", "adoption.png"})
-"""What ``run`` writes (in either format): a folder holding only these is a run's folder."""
-
-
-def check_run_folder(out: Path, overwrite: bool) -> None:
-    """Fail now unless ``out`` can receive a run's outputs: :func:`check_out_dir`, then
-    ``out`` must be missing or empty, or hold an earlier run (only :data:`RUN_FILES`) and
-    ``overwrite`` be given. Nothing else is ever replaced."""
-    check_out_dir(out)
-    if not out.is_dir():
-        return
-    try:
-        names = sorted(entry.name for entry in out.iterdir())
-    except OSError as exc:
-        raise UserError(f"--out {shown(out)}: cannot read the folder "
-                        f"({exc.strerror or exc})") from None
-    if not names:
-        return
-    others = [name for name in names if name not in RUN_FILES]
-    listed = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
-    if others:
-        raise UserError(f"--out {shown(out)}: not empty, and not the folder of a run (holds "
-                        f"{listed}); choose a new or empty folder")
-    if not overwrite:
-        raise UserError(f"--out {shown(out)}: holds an earlier run ({listed}); add --overwrite "
-                        "to replace it, or choose another --out")
 
 
 def write(result: RunResult, out: Path, fmt: str, lang: str,
@@ -449,15 +234,6 @@ def write(result: RunResult, out: Path, fmt: str, lang: str,
 
 
 # --- formatting -----------------------------------------------------------------------------
-
-
-def shown(path: Path) -> str:
-    """``path`` relative to the working directory when inside it, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix() or "."
-    except ValueError:
-        return str(absolute)
 
 
 _SUMMARY_TEXT = {
@@ -509,9 +285,7 @@ def format_summary(result: RunResult, files: dict[str, Path], lang: str,
     percent = "n/a" if share is None else f"{100 * share:.1f}{' %' if lang == 'fr' else '%'}"
     quality, cost = _number(s.get("quality_index"), 2), _number(s.get("cost_index"), 2)
     uptake = _number(s.get("practices_per_staff"), 2)
-    if lang == "fr":  # decimal comma
-        percent, quality, cost, uptake = (x.replace(".", ",")
-                                          for x in (percent, quality, cost, uptake))
+    percent, quality, cost, uptake = (decimal(x, lang) for x in (percent, quality, cost, uptake))
     rows = [
         (t["adoption"], percent),
         (t["uptake"], uptake),
@@ -537,19 +311,11 @@ def format_summary(result: RunResult, files: dict[str, Path], lang: str,
     return "\n".join(lines)
 
 
-def _nbsp(text: str) -> str:
-    """French typography: no line break before ; : ! ? » or after «."""
-    for before, after in ((" ;", "\u00a0;"), (" :", "\u00a0:"), (" !", "\u00a0!"),
-                          (" ?", "\u00a0?"), (" »", "\u00a0»"), ("« ", "«\u00a0")):
-        text = text.replace(before, after)
-    return text
-
-
 def _paragraphs(items: Sequence[tuple[str, str]], indent: int = 4) -> list[str]:
     lines: list[str] = []
     for head, body in items:
         lines.append(f"  {head}")
-        lines += textwrap.wrap(_nbsp(body), WIDTH, initial_indent=" " * indent,
+        lines += textwrap.wrap(french_spaces(body), WIDTH, initial_indent=" " * indent,
                                subsequent_indent=" " * indent)
     return lines
 
@@ -617,7 +383,7 @@ def demo_explanation(result: RunResult, files: dict[str, Path], lang: str) -> st
                     "milieusim run saint-etienne",
                     "milieusim run default --set inertia=0.9",
                     "milieusim params --group organisation"]
-    lines = textwrap.wrap(_nbsp(intro), WIDTH)
+    lines = textwrap.wrap(french_spaces(intro), WIDTH)
     lines += ["", head, *_paragraphs(items), "", nxt]
     lines += [f"  {example}" for example in examples]
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Fault injection for sweeps (tests/test_faults.py and benchmarks/bench_faults.py).
 
-Each fault runs the fault-test experiment (tests/sweepkit.py) as a real ``milieusim
+Each fault runs the fault-test experiment (tests/support/sweepkit.py) as a real ``milieusim
 sweep`` process, injects one fault at a random point, then runs ``--resume`` (when the
 fault stopped the sweep) and compares the dataset row for row with an uninterrupted
 sweep. Every trial also checks that no process of the sweep is left running.

@@ -1,7 +1,7 @@
 """The workshop's commands: ``milieusim viz`` (the browser app) and ``milieusim animate``.
 
-Registered on the ``milieusim`` group by :mod:`milieusim.cli`. Heavy modules (Solara,
-Mesa, matplotlib) are imported only once the arguments are checked.
+Heavy modules (Solara, Mesa, matplotlib) are imported only once the arguments are
+checked.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from milieusim.cli import CONTEXT, LANG, UserError
+from milieusim.cli.common import CONTEXT, LANG, UserError, check_out_dir, prepare, shown
 
 __all__ = ["animate", "viz"]
 
@@ -39,7 +39,6 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
       milieusim viz paralysis --lang en
       milieusim viz saint-etienne --port 8000 --host 0.0.0.0
     """
-    from milieusim.cli import prepare
     from milieusim.workshop.server import is_loopback, port_problem, room_urls, serve, url_for
 
     if scenario is not None:
@@ -97,7 +96,6 @@ def animate(scenario: str, out: Path, steps: int | None, lang: str, seed: int, f
       milieusim animate paralysis --out paralysis.mp4 --lang en --fps 15
       milieusim animate default --out small.gif --set n_staff=300 --steps 52
     """
-    from milieusim.cli import check_out_dir, prepare, shown
     from milieusim.params import PARAMETERS
     from milieusim.workshop.animate import FORMATS, shorten
     from milieusim.workshop.controls import WORKSHOP_STAFF

@@ -1,4 +1,6 @@
-"""Writing outputs safely: temporary siblings that a later run tidies, and folder swaps.
+"""Small input and output helpers: atomic writes, JSON, the versions of the software.
+
+Writing outputs safely: temporary siblings that a later run tidies, and folder swaps.
 
 Every output is first written to a hidden temporary sibling of its target, named
 ``.<target name>.<pid>-<random>.tmp`` (plus the target's suffix for files), then renamed
@@ -14,15 +16,25 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
+import json
+import math
 import os
+import platform
 import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-__all__ = ["exchange", "pid_alive", "remove_stale_siblings", "replace_folder", "temp_dir",
-           "temp_file", "umask"]
+import numpy as np
+
+__all__ = ["atomic_write", "exchange", "json_text", "pid_alive", "remove_stale_siblings",
+           "replace_folder", "temp_dir", "temp_file", "to_plain", "umask", "versions",
+           "write_json"]
 
 _STALE = re.compile(r"\.(?P<pid>\d+)-[^.]+\.tmp")
 
@@ -147,3 +159,75 @@ def replace_folder(new: Path, target: Path) -> None:
         os.replace(aside, target)
         raise
     shutil.rmtree(aside, ignore_errors=True)
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary sibling of ``path`` (:func:`temp_file`), then
+    rename it into place; return ``path``.
+
+    The parent folder is created if needed; temporary siblings left by killed processes
+    are removed first; on failure nothing is left behind.
+    """
+    path = Path(path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"{path.parent} is a file, not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_siblings(path)  # left by a process killed while writing
+    tmp = temp_file(path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def to_plain(value: Any) -> Any:
+    """``value`` as plain JSON data: mappings with string keys, lists, NumPy scalars
+    unwrapped, NaN and infinities as None, anything else as its text."""
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented UTF-8 JSON text, ending with a newline (NaN as null)."""
+    return json.dumps(to_plain(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write :func:`json_text` of ``data`` to ``path`` atomically; return the path."""
+    text = json_text(data)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+    return atomic_write(path, write)
+
+
+# --- versions -------------------------------------------------------------------------------
+
+
+def versions(*names: str) -> dict[str, str]:
+    """The installed versions of the distributions ``names`` ('unknown' for one not
+    installed, e.g. milieusim run from a source tree), then of Python."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    out["python"] = platform.python_version()
+    return out

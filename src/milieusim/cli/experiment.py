@@ -1,4 +1,4 @@
-"""The ``sweep``, ``plan`` and ``experiments`` commands (registered in :mod:`milieusim.cli`).
+"""The ``sweep``, ``plan`` and ``experiments`` commands: experiments over many runs.
 
 Like the other commands, every problem with what the user typed, with an experiment file
 or with the results folder is one line ``error: …`` on stderr with exit status 2, before
@@ -14,19 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from milieusim.cli.common import CONTEXT, LANG, UserError, check_out_dir, shown
+
 if TYPE_CHECKING:
     from milieusim.experiment.spec import ExperimentSpec
 
 __all__ = ["experiments", "plan", "sweep"]
 
-CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 _MAX_REPLICATIONS = 999_999
-
-
-def _user_error(message: str, exit_code: int = 2) -> click.ClickException:
-    from milieusim.cli import UserError  # imported late: milieusim.cli imports this module
-
-    return UserError(message, exit_code)
 
 
 def _load(name: str, *, quick: bool = False, replications: int | None = None
@@ -40,7 +35,7 @@ def _load(name: str, *, quick: bool = False, replications: int | None = None
         if replications is not None:
             spec = spec.with_replications(replications)
     except ExperimentError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     return spec
 
 
@@ -122,15 +117,13 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
       milieusim sweep sobol-global --out results/sobol --scheduler tls://10.0.0.5:8786 \\
           --tls-ca-file ca.pem --tls-cert client.pem --tls-key client-key.pem
     """
-    from milieusim.cli import check_out_dir, shown
-
     if scheduler is None:
         from milieusim.experiment.engine import warm_up
 
         warm_up()  # the workers' parent imports the model while the experiment loads
     spec = _load(experiment, quick=quick)
     if scheduler is not None and workers is not None:
-        raise _user_error("--workers and --scheduler exclude each other: with --scheduler "
+        raise UserError("--workers and --scheduler exclude each other: with --scheduler "
                           "the cluster's workers run the sweep")
     security = _security(scheduler, tls_ca_file, tls_cert, tls_key)
     check_out_dir(out)
@@ -147,9 +140,9 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
                            replications=replications, progress=not quiet, on_start=announce,
                            security=security)
     except ExperimentError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     except SweepError as exc:
-        raise _user_error(str(exc), exit_code=1) from None
+        raise UserError(str(exc), exit_code=1) from None
     except SweepInterrupted as exc:
         r = exc.report
         again = ["milieusim", "sweep", experiment, "--out", shown(out), "--resume"]
@@ -179,7 +172,7 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
         more = "…" if len(report.failures) > 5 else ""
         last = report.failures[0][1] if report.failures else ""
         detail = f" (run ids {ids}{more}; first error: {last})" if ids else ""
-        raise _user_error(
+        raise UserError(
             f"{report.runs_failed} of {report.n_runs} runs failed{detail}; their tracebacks "
             "are in the runs table (columns status, error); rerun them with --resume",
             exit_code=1)
@@ -193,10 +186,10 @@ def _security(scheduler: str | None, ca_file: str | None, cert: str | None,
 
     given = [v for v in (ca_file, cert, key) if v]
     if given and scheduler is None:
-        raise _user_error("--tls-ca-file, --tls-cert and --tls-key go with --scheduler "
+        raise UserError("--tls-ca-file, --tls-cert and --tls-key go with --scheduler "
                           "tls://host:port")
     if given and len(given) != 3:
-        raise _user_error("--tls-ca-file, --tls-cert and --tls-key go together: give all "
+        raise UserError("--tls-ca-file, --tls-cert and --tls-key go together: give all "
                           "three")
     if scheduler is None:
         return None
@@ -206,7 +199,7 @@ def _security(scheduler: str | None, ca_file: str | None, cert: str | None,
         security = tls_security(ca_file, cert, key) if given else None  # type: ignore[arg-type]
         check_scheduler(scheduler, security)
     except ExperimentError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     return security
 
 
@@ -277,7 +270,7 @@ def plan(experiment: str, workers: int | None, replications: int | None, quick: 
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--lang", type=click.Choice(["en", "fr"], case_sensitive=False), default="en",
+@click.option("--lang", type=LANG, default="en",
               show_default=True, help="Language of the titles.")
 def experiments(lang: str) -> None:
     """List the shipped experiments with their designs and sizes.
@@ -301,7 +294,7 @@ def experiments(lang: str) -> None:
             rows.append((name, spec.design.kind, str(spec.n_points), str(spec.n_runs),
                          spec.title(lang)))
     except ExperimentError as exc:
-        raise _user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     heads = ("NAME", "DESIGN", "POINTS", "RUNS", "TITLE") if lang == "en" else (
         "NOM", "PLAN", "POINTS", "RUNS", "TITRE")
     widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(4)]

@@ -1,0 +1,9 @@
+"""The forkserver's preload: importing this module prepares the process that local
+workers are forked from (the model, without pandas: :func:`milieusim.experiment.preload.preload`).
+
+Only the forkserver imports it (its preload list, :mod:`milieusim.experiment.engine`).
+"""
+
+from milieusim.experiment.preload import preload
+
+preload()
