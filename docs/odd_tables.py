@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the prose of the tables: one string per row)
 """Tables of docs/ODD.md generated from the code, so that defaults and constants are exact.
 
 Usage (from the repository root):
@@ -25,7 +26,7 @@ from pathlib import Path
 from milieusim import agents, knowledge, model, organisation, records
 from milieusim.docking import evidence
 from milieusim.measures import END_MEASURES, REPORTERS
-from milieusim.params import CHANNELS, EVENT_PARAMETERS, GROUP_TITLES, PARAMETERS, defaults
+from milieusim.params import CHANNELS, EVENT_PARAMETERS, PARAMETERS, defaults
 
 # --- symbols of the parameters (used in the equations of the ODD) --------------------------
 SYMBOL = {
@@ -102,8 +103,9 @@ CONSTANTS = [
      "a person with no attention left swaps a practice only for one that seems this many "
      "$s_v$ better: changing habits costs effort"),
     ("model.PRODUCT_TILT", model.PRODUCT_TILT,
-     "how far, in $s_v$, a new service's use value sits above its exchange value (and a "
-     "new process's below): a new service is worth more to users and costs; a new process "
+     "how far, in $s_v$, a new service's mean use value is raised and its mean exchange "
+     "value lowered (a new process: the reverse), so the two faces of a product differ by "
+     "twice this on average: a new service is worth more to users and costs; a new process "
      "saves (the three faces of value, Groff 2009)"),
     ("records.BASS_MIN_ADOPTIONS", records.BASS_MIN_ADOPTIONS,
      "adoptions outside the pilot team before a Bass curve is fitted (observation only)"),
@@ -152,8 +154,8 @@ WEEKLY = {
     "unit_cohesion": "share of present staff with at least one such cross-unit tie",
     "psychological_safety": r"mean $S_i$ over present staff",
     "pilot_fund": r"$F/U$, the pilot fund per unit (§7.12)",
-    "quality_index": r"$100+\sum_{k\in\mathcal S}v^{u*}_k\,A_k/N$",
-    "cost_index": r"$100-\sum_{k\in\mathcal S}v^{e*}_k\,A_k/N+\frac{C_X}{U}\sum_{k\in\text{pilots}}(1-a_k)+\frac{100}{N}\,n_{\rm leads}(t)$, $n_{\rm leads}(t)$ the anomalies followed up this week",
+    "quality_index": r"$100+\sigma_I\sum_{k\in\mathcal S}v^{u*}_k\,A_k/N$",
+    "cost_index": r"$100-\sigma_I\sum_{k\in\mathcal S}v^{e*}_k\,A_k/N+\frac{C_X}{U}\sum_{k\in\text{pilots}}(1-a_k)+\frac{100}{N}\,n_{\rm leads}(t)$, $n_{\rm leads}(t)$ the anomalies followed up this week",
     "paralysis": r"$\frac1M\sum_m\phi_m$; 0 without managers",
     "innovator_initiative": r"mean $\iota_i$ over present marginaux sécants; NaN if none",
     "knowledge": r"$\frac1{n_P}\sum_j\exp\!\big(-D(y_j)^2/r^2\big)$: the share of the milieu the organisation understands without a go-between; NaN without partners",
@@ -170,7 +172,7 @@ END = {
     "uptake_from_serendipity": "the same for origin *serendipity*",
     "conversion_proposal": "ideas proposed / ideas born",
     "conversion_pilot": "pilots approved / ideas proposed",
-    "conversion_success": "pilots that started to spread / (those + pilots in stage *failed*); stopped pilots are **not** in the denominator (see Known simplifications)",
+    "conversion_success": "pilots that started to spread / (those + pilots in stage *failed* or *stopped*)",
     "conversion_spread": "ideas that reached someone beyond their pilot team / pilots that started to spread",
     "conversion_routine": "ideas that became routine / ideas that reached someone beyond their team",
     "pilot_failure_share": "1 − `conversion_success`",
@@ -281,12 +283,13 @@ def _set_in_files(path: Path) -> dict[str, object]:
 
 
 def table_scenarios() -> str:
-    from milieusim.scenario import _shipped_files, load_scenario
+    from milieusim.datafile import SCENARIOS
+    from milieusim.scenario import load_scenario
 
     base = defaults()
     rows = ["| Scenario | Parameters set (those equal to the default in italics) | Timeline of events |",
             "|---|---|---|"]
-    for name, path in _shipped_files().items():
+    for name, path in SCENARIOS.files().items():
         s = load_scenario(path)
         chosen = _set_in_files(path)
         shown = [(f"`{n}` {_val(s.parameters[n])}" if s.parameters[n] != base[n]
@@ -364,7 +367,8 @@ def main() -> None:
             continue
         table = TABLES[name]()
         before = text
-        text = pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, table=table: m.group(1) + table + "\n" + m.group(2),
+                           text)
         if text != before:
             stale.append(name)
     if args.check is not None:

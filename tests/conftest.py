@@ -13,29 +13,6 @@ sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 from results_fixture import GRID, SOBOL_PROBLEM, build_results  # noqa: E402
 
-SLOW_ELSEWHERE: dict[str, tuple[str, ...]] = {
-    "test_docking_cases.py": ("test_watts_cascade_window_on_2000_staff",
-                              "test_watts_published_frequency_at_mean_degree_5",
-                              "test_centola_macy_complex_contagion_collapses_with_rewiring",
-                              "test_rogers_classifier_and_bass_limit",
-                              "test_march_slow_socialisation_and_fast_code_learning_know_most",
-                              "test_seed_blocks_give_the_same_results_on_any_number_of_workers",
-                              "test_validate_command_exit_status",
-                              "test_validate_command_seed_blocks"),
-    "test_records.py": ("test_no_routine_innovation_is_confined_to_its_pilot_unit",
-                        "test_a_sweep_without_time_series_is_analysed"),
-}
-"""Slow tests (a second or more each) of files being reworked in parallel: marked here,
-to move into their files as ``@pytest.mark.slow`` afterwards."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark :data:`SLOW_ELSEWHERE` slow: ``pytest -m "not slow and not browser"`` is the
-    fast lane (under a minute); plain ``pytest`` runs everything."""
-    for item in items:
-        if getattr(item, "originalname", item.name) in SLOW_ELSEWHERE.get(item.path.name, ()):
-            item.add_marker(pytest.mark.slow)
-
 
 @pytest.fixture(scope="session")
 def grid_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -39,6 +39,7 @@ def verdicts(result: CaseResult) -> dict[str, str]:
     return {c.quantity: c.verdict for c in result.checks}
 
 
+@pytest.mark.slow
 def test_watts_cascade_window_on_2000_staff():
     """Frequency of global cascades at z = 3 within 3 binomial SE (+0.05) of Watts's
     analytic value, none at z = 0.5 and z = 8, almost total cascades near the upper edge
@@ -50,6 +51,7 @@ def test_watts_cascade_window_on_2000_staff():
     assert len(tested) == 4  # below, z = 3, above, edge size
 
 
+@pytest.mark.slow
 def test_watts_published_frequency_at_mean_degree_5():
     """Watts (2002, Fig. 1a) at z = 5, N = 10,000, φ = 0.18: 0.70, within 2 binomial SE of
     the runs made + 0.03 for reading the figure (the full validation adds z = 1.2, 6, 6.5)."""
@@ -69,6 +71,7 @@ def test_watts_analytic_window():
     assert 0.8 < watts.cascade_frequency(3.0) < 0.95
 
 
+@pytest.mark.slow
 def test_centola_macy_complex_contagion_collapses_with_rewiring():
     s = centola_macy.CentolaMacySettings(n_staff=300, rewirings=(0.0, 0.01, 1.0), runs=5)
     result = centola_macy.run(s)
@@ -104,6 +107,7 @@ def test_centola_macy_ring_support():
     assert centola_macy.ring_support(at, 1) == (1, 3)
 
 
+@pytest.mark.slow
 def test_rogers_classifier_and_bass_limit():
     s = rogers.RogersSettings(runs=2, bass_runs=30)
     result = rogers.run(s)
@@ -116,6 +120,7 @@ def test_rogers_classifier_and_bass_limit():
     assert shares == pytest.approx(rogers.NORMAL, abs=0.01)
 
 
+@pytest.mark.slow
 def test_march_slow_socialisation_and_fast_code_learning_know_most():
     """March's Fig. 1 at p2 = 0.9: 0.972 (p1 = 0.1) and 0.728 (p1 = 0.9), each ± 0.01."""
     s = march.MarchSettings(p1=(0.1, 0.5, 0.9), p2=(0.1, 0.9), runs=1000, variants=(True,))
@@ -316,6 +321,7 @@ def test_report_over_seed_blocks(tmp_path):
     assert [b["ours"] for b in figure["blocks"]] == ["1", "2", "3", "4", "5"]
 
 
+@pytest.mark.slow
 def test_seed_blocks_give_the_same_results_on_any_number_of_workers(monkeypatch):
     # Spawned workers: the forkserver is one per process, and the sweep engine's tests
     # expect it to start with their own preload (the model without pandas).
@@ -330,6 +336,7 @@ def test_seed_blocks_give_the_same_results_on_any_number_of_workers(monkeypatch)
     ([SMALL_BASS], 0, "PASS: report in"),
     ([SMALL_BASS, MISFIT], 0, "PASS (1 not reproduced): report in"),
     ([SMALL_BASS, BROKEN], 1, "FAIL: report in")])
+@pytest.mark.slow
 def test_validate_command_exit_status(tmp_path, monkeypatch, cases, status, line):
     monkeypatch.setattr(docking, "all_cases", lambda: tuple(cases))
     out = tmp_path / "val"
@@ -343,6 +350,7 @@ def test_validate_command_exit_status(tmp_path, monkeypatch, cases, status, line
 @pytest.mark.parametrize("args, blocks", [
     (["--seed-block", "2"], [2]), (["--blocks", "3"], [1, 2, 3]),
     (["--seed-block", "0", "--blocks", "2"], [0, 1])])
+@pytest.mark.slow
 def test_validate_command_seed_blocks(tmp_path, monkeypatch, args, blocks):
     monkeypatch.setattr(docking, "all_cases", lambda: (MISFIT,))
     out = tmp_path / "val"

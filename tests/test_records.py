@@ -74,6 +74,7 @@ def test_adopter_counts_agree_with_the_model(finished) -> None:
     assert table.loc[table["stage"] != "dropped", "survival"].isna().all()
 
 
+@pytest.mark.slow
 def test_no_routine_innovation_is_confined_to_its_pilot_unit() -> None:
     """'Routine' counts only practices used beyond their pilot unit (several seeds, and an
     organisation where practices spread easily)."""
@@ -128,6 +129,7 @@ def test_gini() -> None:
     assert math.isnan(gini(np.zeros(4)))
 
 
+@pytest.mark.slow
 def test_a_sweep_without_time_series_is_analysed(tmp_path: Path) -> None:
     """Issue 9 / B1: `sweep sobol-global --quick` keeps no time series (every = 0); analyze
     gives the summary and indices; a time mean from the absent series is a one-line error."""

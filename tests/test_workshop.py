@@ -144,8 +144,9 @@ def test_slider_range_widens_to_the_value() -> None:
 def test_generic_interventions_update_model_p() -> None:
     m = model(experimentation_tolerance=0.8)
     budget, right, mayor = GENERIC_INTERVENTIONS
-    assert apply_intervention(m, budget) == {"max_pilots_per_unit": 1, "pilot_budget": 13.0}
-    assert apply_intervention(m, right) == {"experimentation_tolerance": 1.0}  # clipped
+    assert apply_intervention(m, budget) == {"max_pilots_per_unit": 1, "pilot_budget": 30.0}
+    assert apply_intervention(m, right) == {"experimentation_law": True,
+                                            "experimentation_tolerance": 1.0}  # clipped
     apply_intervention(m, mayor)
     assert m.p["max_pilots_per_unit"] == 1 and m.p["institutional_uncertainty"] == 0.7
     assert m.p["experimentation_tolerance"] == 1.0

@@ -158,7 +158,7 @@ class PrudentManager(StaffMember):
 
     @property
     def hurdle(self) -> float:
-        """Value (index points) a pilot or a mandate must seem to bring, before the rules
+        """Value (value units) a pilot or a mandate must seem to bring, before the rules
         and the proposer's track record: prudence (inertia), institutional uncertainty
         and the caution this manager learnt from blame, in units of value_sd."""
         m = self.model

@@ -65,10 +65,11 @@ ADOPT, DROP = 1, -1
 class Innovation:
     """One idea and its fate.
 
-    The three faces are in index points for the whole organisation (the change in the
-    quality or cost index if every staff member used it): ``use``, ``exchange`` and
-    ``esteem`` are the idea's potential; ``realised_use`` and ``realised_exchange`` what
-    its implementation (the pilot) actually delivers.
+    The three faces are in value units (``value_sd``) per person using it; a practice
+    used by every staff member moves the quality or cost index by ``index_scale`` points
+    per value unit. ``use``, ``exchange`` and ``esteem`` are the idea's potential;
+    ``realised_use`` and ``realised_exchange`` what its implementation (the pilot)
+    actually delivers.
     """
 
     id: int
@@ -143,12 +144,3 @@ class Innovation:
         """Whether it draws on an external partner's knowledge."""
         return self.partner >= 0
 
-    @property
-    def quality_gain(self) -> float:
-        """Quality-index points gained when every staff member uses it."""
-        return self.realised_use
-
-    @property
-    def cost_saving(self) -> float:
-        """Cost-index points saved when every staff member uses it (negative: a cost)."""
-        return self.realised_exchange

@@ -7,8 +7,11 @@ distance. The organisation's knowledge is a set of points (:class:`KnowledgeBase
 units' domains, plus what it has learnt from pilots and from outside ideas, which fades
 unless used again. Two laws follow Nooteboom (2000, 2007) and Cohen & Levinthal (1990):
 
-* an idea's *novelty* is the distance of the knowledge it draws on from what the
-  organisation knows, and its potential value grows with novelty (:mod:`milieusim.model`);
+* an idea's *novelty* is the distance of the knowledge it draws on from its unit's own
+  domain (what is new to the unit, as innovation surveys count it), and its potential
+  value grows with novelty (:mod:`milieusim.model`); how much of that potential can be
+  realised falls with the distance from what the organisation knows (its
+  *unfamiliarity*);
 * understanding falls with distance: an idea reaches the organisation through the people
   who carry it, and the chance that it is understood (absorbed) is ``exp(-ε² / r²)``,
   where ε² is the shortest two-hop path from the knowledge the idea comes from, through

@@ -584,7 +584,7 @@ class MilieuModel(mesa.Model):
 
         Novelty is what is new to the workplace (as innovation surveys define it: new to
         the unit, possibly known elsewhere): the distance from the unit's own domain of
-        know-how. What novelty brings grows with it: ``novelty_value`` points per unit
+        know-how. What novelty brings grows with it: ``novelty_value`` value units per unit
         on average, split between the faces by who the knowledge comes from, and a spread
         of value_sd per unit of novelty; how much of that can be realised depends on what
         the organisation understands (:meth:`expected_realised`). A new service raises
@@ -822,7 +822,7 @@ class MilieuModel(mesa.Model):
 
     def rule_burden(self, k: Innovation, unit: int) -> float:
         """Sum of rigidities of the rules ``k`` collides with that apply in ``unit``
-        (index points: value_sd per unit of rigidity)."""
+        (value units: value_sd per unit of rigidity)."""
         return self.p["value_sd"] * float(sum(
             self.rule_agents[r].rigidity for r in k.rules.tolist()
             if self.rule_agents[r].units[unit]))
@@ -953,12 +953,14 @@ class MilieuModel(mesa.Model):
     def _pilot_failed(self, k: Innovation, stage: Stage) -> None:
         """A failed or stopped pilot: blamed (chance 1 − tolerance) or tolerated.
 
-        Blame lowers the initiative and safety of the innovator and of the colleagues who
-        saw it (the pilot team, the innovator's unit, whose climate it sets (Edmondson
-        1999: psychological safety is shared by a team), and the innovator's contacts),
-        makes the manager cautious, hides the failure (no lesson) and may breed a
-        new internal rule; a tolerated failure is a lesson. Each consequence reads
-        tolerance through its own channel (``ablate``), with one shared draw.
+        Blame costs the innovator a share ``blame_impact`` of their safety and of their
+        initiative; the witnesses, the colleagues who saw it (the pilot team, the
+        innovator's unit, whose climate it sets (Edmondson 1999: psychological safety is
+        shared by a team), and the innovator's contacts), lose half that share of their
+        safety, so their initiative sinks as it returns to a lower rest level. Blame also
+        makes the manager cautious, hides the failure (no lesson) and may breed a new
+        internal rule; a tolerated failure is a lesson. Each consequence reads tolerance
+        through its own channel (``ablate``), with one shared draw.
         """
         p = self.p
         self.pilots_running[k.unit] -= 1

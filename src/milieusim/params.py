@@ -115,35 +115,44 @@ _SEMINAR = "Séminaire 2014, atelier 4"
 CHANNELS: dict[str, tuple[str, str]] = {
     # channel: (the organisation parameter it belongs to, or "" for a mechanism; meaning)
     "openness:partner-contacts": ("openness", "marginaux sécants' contacts with their partners"),
-    "openness:frontline": ("openness", "other staff's contacts with outsiders"),
-    "learning:pilots": ("learning_capacity", "knowledge kept from finished pilots"),
+    "openness:frontline": ("openness", "all staff's meetings with outsiders at work "
+                                       "(front-line meetings)"),
+    "learning:pilots": ("learning_capacity",
+                        "knowledge kept from pilots that taught a lesson (successes, "
+                        "tolerated failures)"),
     "learning:encounters": ("learning_capacity",
                             "knowledge kept from absorbed outside ideas"),
     "learning:sharing": ("learning_capacity", "lessons managers take from other units"),
     "learning:rules": ("learning_capacity", "rules relaxed by each derogation"),
     "inertia:review": ("inertia", "how often managers review proposals"),
-    "inertia:hurdle": ("inertia", "the value managers demand before approving"),
+    "inertia:hurdle": ("inertia", "the value managers demand before approving a pilot or "
+                                  "mandating a practice (and the harm before banning it)"),
     "inertia:cost-weight": ("inertia", "the weight managers give to cost"),
-    "inertia:mandate": ("inertia", "how often managers mandate a practice"),
+    "inertia:mandate": ("inertia", "how often managers look at a practice in use to "
+                                   "mandate or ban it"),
     "tolerance:initiative": ("experimentation_tolerance",
-                             "blame's effect on the initiative of innovators and witnesses"),
+                             "blame's effect on the safety and initiative of innovators "
+                             "and witnesses"),
     "tolerance:caution": ("experimentation_tolerance", "blamed managers growing cautious"),
     "tolerance:lessons": ("experimentation_tolerance",
                           "failures kept as lessons (knowledge, better estimates)"),
     "tolerance:rules": ("experimentation_tolerance", "new internal rules bred by blame"),
     "tolerance:derogations": ("experimentation_tolerance",
-                              "derogations from internal rules and habits"),
+                              "derogations from internal rules and habits (and from "
+                              "national rules under an experimentation law)"),
     "serendipity:encounters": ("serendipity", "unplanned encounters across units"),
     "serendipity:follow-up": ("serendipity", "anomalies followed up"),
     "uncertainty:paralysis": ("institutional_uncertainty", "managers frozen"),
-    "uncertainty:hurdle": ("institutional_uncertainty", "the value managers demand"),
+    "uncertainty:hurdle": ("institutional_uncertainty",
+                           "the value managers demand (pilots, mandates, bans)"),
     "adhesion:threshold": ("adhesion", "staff adoption thresholds"),
     "adhesion:compliance": ("adhesion", "compliance with mandates"),
     "recognition:rest": ("recognition", "the level initiative returns to"),
-    "recognition:shocks": ("recognition", "the effect of approvals and rejections"),
+    "recognition:shocks": ("recognition", "the effect on initiative of approvals and "
+                                          "successes, rejections and expiries"),
     # mechanisms (switched off entirely)
     "serendipity:recognition": ("", "the prepared mind: anomalies judged by what one knows "
-                                    "(off: followed up at random)"),
+                                    "(off: judged worth proposing by a coin toss)"),
     "marginaux:translation": ("", "marginaux sécants' knowledge of both worlds (off: they "
                                   "know only their unit)"),
     "marginaux:brokerage": ("", "marginaux sécants' extra ties across units (off: as "
@@ -156,8 +165,8 @@ _ALL: tuple[Param, ...] = (
     # --- the nine organisation parameters (docs/concepts.md) --------------------------------
     _p("openness", "float", 0.5, "organisation",
        "How far the organisation opens to the outside: how often marginaux sécants meet "
-       "the partners they are tied to, and how often other staff meet outsiders (users, "
-       "associations, firms…) in their work.",
+       "the partners they are tied to, and how often staff (any of them) meet outsiders "
+       "(users, associations, firms…) in their work.",
        "Ouverture sur l'extérieur", 0.0, 1.0,
        source=f"{_SEMINAR}, §1: « l'organisation s'ouvre sur l'extérieur » (Maillat, 1994)"),
     _p("learning_capacity", "float", 0.5, "organisation",
@@ -175,9 +184,10 @@ _ALL: tuple[Param, ...] = (
        source=f"{_SEMINAR}, §1: « l'inertie de la prudence financière ou gestionnaire »"),
     _p("experimentation_tolerance", "float", 0.5, "organisation",
        "Right to error: chance that a failed pilot is tolerated, and becomes a lesson, "
-       "rather than blamed (the innovator and colleagues who saw it lose initiative, the "
-       "manager grows cautious, the failure is hidden and may breed a new internal rule); "
-       "and readiness to derogate from internal rules and habits for a new practice.",
+       "rather than blamed (the innovator and colleagues who saw it lose psychological "
+       "safety, hence initiative, the manager grows cautious, the failure is hidden and may "
+       "breed a new internal rule); and readiness to derogate from internal rules and "
+       "habits (from national rules too under an experimentation law) for a new practice.",
        "Tolérance à l'expérimentation (droit à l'erreur)", 0.0, 1.0,
        source=f"{_SEMINAR}, §6: « les expérimentations (le droit à l'erreur) »"),
     _p("serendipity", "float", 0.3, "organisation",
@@ -233,8 +243,9 @@ _ALL: tuple[Param, ...] = (
     _p("steps", "int", 260, "size", "Length of a run; one step is one week.",
        "Durée (semaines)", 1, 100_000, unit="weeks"),
     _p("managers", "bool", True, "size",
-       "Whether units have prudent managers; without them every proposal is approved at "
-       "once and every unit accepts scale-up (used by the Bass docking).",
+       "Whether units have prudent managers; without them every proposal's pilot starts "
+       "at once (no review, no cap or budget, no half-way check, no paralysis) and no "
+       "practice is mandated or banned (used by the docking cases).",
        "Encadrement présent"),
     _p("knockout", "choice", "none", "size",
        "Remove at step 0: all marginaux sécants, as many randomly chosen ordinary staff, "
@@ -414,11 +425,13 @@ _ALL: tuple[Param, ...] = (
        "Part des économies réinvestie", 0.0, 1.0,
        source="Cyert & March (1963); Nohria & Gulati (1996)"),
     _p("implementation_risk", "float", 2.5, "lifecycle",
-       "Spread of what a pilot delivers around what its idea promised, in value_sd, for "
-       "knowledge the organisation already has; newer knowledge adds its novelty to it.",
+       "Spread of what a pilot delivers around what it can be expected to deliver, in "
+       "value_sd, for knowledge the organisation already has; less familiar knowledge adds "
+       "its distance from what the organisation knows to it.",
        "Risque de mise en œuvre", 0.0, 10.0),
     _p("review_weeks", "int", 13, "lifecycle",
-       "Interval between reviews of a spreading practice (scale-up, mandates, derogations).",
+       "Interval between reviews of a practice in use: managers may mandate or ban it, "
+       "rules may grant a derogation, and it may become routine.",
        "Période de revue", 1, 520, unit="weeks"),
     _p("routine_share", "float", 0.5, "lifecycle",
        "Share of a unit's staff (other than the pilot's unit) using a practice at which it "
@@ -445,8 +458,9 @@ _ALL: tuple[Param, ...] = (
        "Size of the jump in initiative after an approval or a rejection.",
        "Choc d'initiative", 0.0, 1.0),
     _p("blame_impact", "float", 0.4, "calibration",
-       "Share of psychological safety a blamed innovator loses (colleagues who saw it lose "
-       "half as much).",
+       "Share of psychological safety, and of initiative, a blamed innovator loses; the "
+       "witnesses (the pilot team, the innovator's unit and contacts) lose half that share "
+       "of their safety, which lowers the level their initiative returns to.",
        "Effet du blâme", 0.0, 1.0, source="Edmondson (1999)"),
     _p("safety_memory", "float", 156.0, "calibration",
        "Time constant with which psychological safety recovers after blame.",

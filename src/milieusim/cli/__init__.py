@@ -16,15 +16,13 @@ from typing import Any
 import click
 
 from milieusim.cli.analysis import analyze, plot
-from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError, check_out_dir, shown
+from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
 from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.workshop import animate, viz
 
-__all__ = ["UserError", "check_out_dir", "main", "shown"]
-# (UserError, check_out_dir and shown: kept here for milieusim.docking.cli, which the
-# ``validate`` command of milieusim.cli.docking replaces.)
+__all__ = ["main"]
 
 
 class Commands(click.Group):

@@ -275,7 +275,8 @@ def _context() -> Any:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["milieusim.model", "milieusim.docking.core"])
+        context.set_forkserver_preload(["milieusim.experiment.forkserver",
+                                        "milieusim.docking.core"])
     return context
 
 

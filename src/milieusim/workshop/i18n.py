@@ -48,8 +48,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
                                "expérimentation à la fois par service.",
                         "en": "Half the pilot budget, one pilot at a time per unit."},
     "right_to_experiment": {"fr": "Droit à l'expérimentation", "en": "Right to experiment"},
-    "right_to_experiment_help": {"fr": "Tolérance à l'expérimentation + 0,3.",
-                                 "en": "Experimentation tolerance + 0.3."},
+    "right_to_experiment_help": {"fr": "Loi d'expérimentation (dérogations aux règles "
+                                       "nationales possibles) et tolérance à "
+                                       "l'expérimentation + 0,3.",
+                                 "en": "Experimentation law (national rules may be "
+                                       "derogated) and experimentation tolerance + 0.3."},
     "change_of_mayor": {"fr": "Changement de maire", "en": "Change of mayor"},
     "change_of_mayor_help": {"fr": "Incertitude institutionnelle à 0,7.",
                              "en": "Institutional uncertainty set to 0.7."},
