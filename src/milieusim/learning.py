@@ -16,12 +16,20 @@ case), which is where the two models share a law (``docs/ODD.md``, "Docking: Mar
 
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 
 __all__ = ["close_gap", "imitate", "reinforced_rate"]
 
-def close_gap[Level: (float, np.ndarray)](level: Level, target: float | np.ndarray,
-                                          rate: float | np.ndarray) -> Level:
+
+@overload
+def close_gap(level: float, target: float, rate: float) -> float: ...
+@overload
+def close_gap(level: np.ndarray, target: float | np.ndarray,
+              rate: float | np.ndarray) -> np.ndarray: ...
+def close_gap(level: float | np.ndarray, target: float | np.ndarray,
+              rate: float | np.ndarray) -> float | np.ndarray:
     """Partial adjustment: ``level`` moves a share ``rate`` of the way to ``target``.
 
     Written ``level + rate * (target - level)``; the model's runs depend on this exact

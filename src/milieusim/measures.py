@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -69,7 +69,7 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else math.nan
 
 
-def _ratio(num: float, den: float) -> float:
+def _ratio(num: float | np.integer[Any], den: float | np.integer[Any]) -> float:
     return num / den if den > 0 else math.nan
 
 
@@ -190,8 +190,18 @@ def _sd(values: np.ndarray) -> float:
 
 # --- the registry -----------------------------------------------------------------------------
 
-_SHARE = {"unit": "share", "low": 0.0, "high": 1.0}
-_COUNT = {"unit": "count", "low": 0.0, "cumulative": True}
+
+class _Preset(TypedDict, total=False):
+    """Keyword arguments of :class:`Measure` shared by a family of measures."""
+
+    unit: str
+    low: float
+    high: float
+    cumulative: bool
+
+
+_SHARE: _Preset = {"unit": "share", "low": 0.0, "high": 1.0}
+_COUNT: _Preset = {"unit": "count", "low": 0.0, "cumulative": True}
 
 _ALL: tuple[Measure, ...] = (
     # --- weekly reporters -------------------------------------------------------------------

@@ -726,8 +726,8 @@ class MilieuModel(mesa.Model):
         places: list[np.ndarray] = []
         where: list[str] = []
         if self.pilots:
-            hit = [k for k in self.pilots if rng.random() < rate]
-            for k in hit:
+            pilots_hit = [k for k in self.pilots if rng.random() < rate]
+            for k in pilots_hit:
                 finders.append(np.array([k.team[rng.integers(k.team.size)]]))
                 places.append(k.source.reshape(1, 2))
                 where.append("pilot")
@@ -1197,10 +1197,10 @@ class MilieuModel(mesa.Model):
         else:
             network = self.contacts()
             groups = [k.adopters for k in self.spreading]
-            leaving = (self._leavers_all(self.spreading, groups) if rule == "decision"
+            leavers = (self._leavers_all(self.spreading, groups) if rule == "decision"
                        else [g[:0] for g in groups])
             changes = []
-            for k, gone in zip(self.spreading, leaving, strict=True):
+            for k, gone in zip(self.spreading, leavers, strict=True):
                 new, values, complying = self._newcomers(k, k.adopters, network, rule)
                 changes.append((k, new, gone, values, complying))
         for k, new, leaving, values, complying in changes:
@@ -1447,8 +1447,8 @@ class MilieuModel(mesa.Model):
 
     # ------------------------------------------------------------------ observation
     def _refresh_reporters(self) -> None:
-        for name, value in self._counts.items():
-            setattr(self, name, value)
+        for name, tally in self._counts.items():
+            setattr(self, name, tally)
         p = self.p
         present = self.staff_present
         n_present = max(int(present.sum()), 1)

@@ -83,13 +83,14 @@ def _t_interval(values: np.ndarray) -> Effect:
     return Effect(mean, mean - half, mean + half, n)
 
 
-def paired_difference(base: Sequence[float], other: Sequence[float]) -> Effect:
+def paired_difference(base: Sequence[float] | np.ndarray,
+                      other: Sequence[float] | np.ndarray) -> Effect:
     """Mean of ``other − base`` over paired seeds, with a Student t interval."""
     a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
     return _t_interval(b - a)
 
 
-def mean_difference(values: Sequence[float]) -> Effect:
+def mean_difference(values: Sequence[float] | np.ndarray) -> Effect:
     """Mean of per-seed values (already differences, or contrasts), t interval."""
     return _t_interval(np.asarray(values, dtype=float))
 
@@ -109,7 +110,8 @@ def paired_bootstrap(statistic: Callable[[np.ndarray], float], n: int,
     return Effect(estimate, float(low), float(high), n)
 
 
-def relative_change(base: Sequence[float], other: Sequence[float], seed: int = 0) -> Effect:
+def relative_change(base: Sequence[float] | np.ndarray, other: Sequence[float] | np.ndarray,
+                    seed: int = 0) -> Effect:
     """mean(other) / mean(base) − 1 over paired seeds, with a paired bootstrap interval."""
     a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
 
@@ -152,7 +154,8 @@ def _aic(rss: float, n: int, k: int) -> float:
     return n * math.log(max(rss, 1e-300) / n) + 2 * k
 
 
-def aic_step_vs_linear(x: Sequence[float], y: Sequence[float]) -> tuple[float, dict[str, float]]:
+def aic_step_vs_linear(x: Sequence[float] | np.ndarray,
+                       y: Sequence[float] | np.ndarray) -> tuple[float, dict[str, float]]:
     """ΔAIC = AIC(linear) − AIC(logistic step) of ``y`` on ``x`` (least squares, Gaussian
     errors; 2 and 4 parameters): above 10, a threshold describes the data far better
     than a straight line (Burnham & Anderson 2002). Returns ΔAIC and the logistic fit."""
@@ -160,7 +163,7 @@ def aic_step_vs_linear(x: Sequence[float], y: Sequence[float]) -> tuple[float, d
     n = xa.size
     slope, intercept = np.polyfit(xa, ya, 1)
     rss_lin = float(((ya - (slope * xa + intercept)) ** 2).sum())
-    best = (math.inf, None)
+    best: tuple[float, np.ndarray | None] = (math.inf, None)
     span = float(np.ptp(xa)) or 1.0
     for mid in np.linspace(xa.min(), xa.max(), 9):
         for width in (span / 50, span / 10, span / 3):

@@ -174,7 +174,10 @@ def seed_block(settings: Any, block: int) -> Any:
                                                                int)):
         raise TypeError(f"{type(settings).__name__} has no integer 'seed': cannot move it to "
                         "another seed block")
-    return dataclasses.replace(settings, seed=settings.seed + block * SEED_STRIDE)
+    # is_dataclass() narrows ``settings`` to "instance or class", which replace() does not
+    # take; the checks above are the contract, so go on untyped.
+    instance: Any = settings
+    return dataclasses.replace(instance, seed=instance.seed + block * SEED_STRIDE)
 
 
 def block_tasks(case: Case, settings: Any) -> list[Task]:

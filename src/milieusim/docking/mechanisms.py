@@ -192,7 +192,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
     by_distance = {d: c.values(outputs, UPTAKE, **({} if d == 1.0 else {"partner_distance": d}))
                    for d in DISTANCES}
     means = {d: float(v.mean()) for d, v in by_distance.items()}
-    best = max(means, key=means.get)
+    best = max(means, key=means.__getitem__)
     interior = best not in (DISTANCES[0], DISTANCES[-1])
     gaps = [paired_difference(by_distance[end], by_distance[best])
             for end in (DISTANCES[0], DISTANCES[-1])]
