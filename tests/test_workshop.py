@@ -144,7 +144,7 @@ def test_slider_range_widens_to_the_value() -> None:
 def test_generic_interventions_update_model_p() -> None:
     m = model(experimentation_tolerance=0.8)
     budget, right, mayor = GENERIC_INTERVENTIONS
-    assert apply_intervention(m, budget) == {"max_pilots_per_unit": 1, "pilot_budget": 30.0}
+    assert apply_intervention(m, budget) == {"max_pilots_per_unit": 1, "pilot_budget": 1.5}
     assert apply_intervention(m, right) == {"experimentation_law": True,
                                             "experimentation_tolerance": 1.0}  # clipped
     apply_intervention(m, mayor)

@@ -1432,8 +1432,8 @@ class MilieuModel(mesa.Model):
                 self.made_used = self.made_used[~stale]
                 self._network = None
         if self.managers:
-            if self.now % 52 == 0:
-                self.fund += p["pilot_budget"] * p["n_units"]
+            if self.now % 52 == 0:  # a new budget year: what was not spent lapses
+                self.fund = p["pilot_budget"] * p["n_units"]
             saving = max(self._savings(), 0.0)
             self.fund += p["slack_share"] * saving * p["n_units"]
 

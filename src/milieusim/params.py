@@ -415,9 +415,10 @@ _ALL: tuple[Param, ...] = (
     _p("pilot_cost", "float", 0.1, "lifecycle",
        "Weekly cost of running one pilot, in cost-index points (a partner may pay part).",
        "Coût hebdomadaire d'une expérimentation", 0.0, 10.0, unit="index points"),
-    _p("pilot_budget", "float", 60.0, "lifecycle",
-       "Yearly budget for pilots, in cost-index-point weeks (26 weeks of one pilot cost "
-       "2.6 at the default cost).",
+    _p("pilot_budget", "float", 3.0, "lifecycle",
+       "Yearly budget for pilots per unit, in cost-index-point weeks (26 weeks of one pilot "
+       "cost 2.6 at the default cost: about one pilot per unit and year); the units share "
+       "it, and what is not spent by the end of the year lapses (annual budgets).",
        "Budget annuel d'expérimentation", 0.0, 10_000.0, unit="index points"),
     _p("slack_share", "float", 0.5, "lifecycle",
        "Share of the savings made by new practices that goes back to the pilot budget "

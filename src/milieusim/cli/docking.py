@@ -29,9 +29,14 @@ __all__ = ["validate"]
               help="Run N consecutive seed blocks (1…N unless --seed-block says where to "
                    "start) and count, for each tested check, the blocks in which it passed; "
                    "it passes in at least 80 % of them (4 of 5). N times the work.")
+@click.option("--case", "cases", multiple=True, metavar="NAME",
+              help="Run only this case (repeatable): bass, watts, centola-macy, rogers, "
+                   "march, pattern-2, pattern-3, pattern-4, pattern-5, pattern-7, "
+                   "mechanisms, dynamics, calibration; or robustness, which only runs "
+                   "when asked for.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None,
-             blocks: int | None, quiet: bool) -> None:
+             blocks: int | None, cases: tuple[str, ...], quiet: bool) -> None:
     """Dock the model with published results and test its behaviour patterns.
 
     Runs every docking case — Bass (1969), Watts (2002) global cascades, Centola & Macy
@@ -58,8 +63,16 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
       milieusim validate --quick --seed-block 2  # the quick version on seed block 2
       milieusim validate --blocks 5              # blocks 1-5; a check needs 4 of 5
       milieusim validate --quick --seed-block 0 --blocks 3   # blocks 0, 1 and 2
+      milieusim validate --case calibration --case pattern-2 --quick
       milieusim validate --out results/val --workers 8
     """
+    from milieusim.docking import all_cases, extra_cases
+
+    known = {case.name: case for case in (*all_cases(), *extra_cases())}
+    unknown = [name for name in cases if name not in known]
+    if unknown:
+        raise UserError(f"--case: unknown case {unknown[0]!r} (cases: "
+                        f"{', '.join(known)})")
     check_out_dir(out)
     from milieusim.docking.validate import run_validation, write_report
 
@@ -70,7 +83,9 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
         first = 1 if seed_block is None else seed_block
         chosen = tuple(range(first, first + blocks))
     validation = run_validation(quick=quick, workers=workers, progress=not quiet,
-                                blocks=chosen)
+                                blocks=chosen,
+                                cases=[known[name] for name in dict.fromkeys(cases)] or None,
+                                by_request=bool(cases))
     try:
         files = write_report(validation, out)
     except OSError as exc:

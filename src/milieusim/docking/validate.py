@@ -58,6 +58,8 @@ class Validation:
     """The seed blocks run."""
     by_block: list[list[CaseResult]] = field(default_factory=list)
     """Each block's results (in the order of ``blocks``), one per case."""
+    only: tuple[str, ...] = ()
+    """The cases chosen with ``--case`` (empty: every case)."""
 
     @property
     def passed(self) -> bool:
@@ -67,17 +69,19 @@ class Validation:
     @property
     def command(self) -> str:
         """The ``milieusim`` command line that runs this validation."""
-        return _command(self.quick, self.blocks)
+        return _command(self.quick, self.blocks, self.only)
 
 
 def run_validation(*, quick: bool = False, workers: int | None = None, progress: bool = False,
                    cases: Sequence[Case] | None = None,
-                   blocks: Sequence[int] = (0,)) -> Validation:
+                   blocks: Sequence[int] = (0,), by_request: bool = False) -> Validation:
     """Run ``cases`` (default: all) at the quick or full size on each seed block of
-    ``blocks``; nothing is written. All the work goes to one pool."""
+    ``blocks``; nothing is written. All the work goes to one pool. ``by_request``: the
+    cases were chosen with ``--case`` (the report's command line names them)."""
     from milieusim.docking import all_cases
 
     chosen = list(cases) if cases is not None else list(all_cases())
+    only = tuple(c.name for c in chosen) if cases is not None and by_request else ()
     blocks = tuple(blocks)
     if not blocks or len(set(blocks)) != len(blocks):
         raise ValueError(f"seed blocks must be distinct and at least one: {blocks}")
@@ -97,7 +101,7 @@ def run_validation(*, quick: bool = False, workers: int | None = None, progress:
     distinct = {j: task for (_, task), j in zip(flat, which, strict=True)}
     done, seconds = run_tasks([distinct[j] for j in range(len(distinct))], workers=count,
                               progress=progress,
-                              description=_command(quick, blocks).split(" (")[0])
+                              description=_command(quick, blocks, only).split(" (")[0])
     outputs = [done[j] for j in which]
     shares = np.bincount(which, minlength=len(distinct))
     times = [seconds[j] / shares[j] for j in which]
@@ -114,7 +118,7 @@ def run_validation(*, quick: bool = False, workers: int | None = None, progress:
     by_block = [evaluated[j * len(chosen):(j + 1) * len(chosen)] for j in range(len(blocks))]
     results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
     return Validation(results, quick, count, time.perf_counter() - t0, started, blocks,
-                      by_block)
+                      by_block, only)
 
 
 def _work_key(task: Any) -> tuple[Any, ...]:
@@ -124,9 +128,11 @@ def _work_key(task: Any) -> tuple[Any, ...]:
             repr(sorted(task.kwargs.items())))
 
 
-def _command(quick: bool, blocks: Sequence[int]) -> str:
-    """The ``milieusim`` arguments that run ``blocks`` (``validate --blocks 5``…)."""
-    words = ["validate"] + (["--quick"] if quick else [])
+def _command(quick: bool, blocks: Sequence[int], only: Sequence[str] = ()) -> str:
+    """The ``milieusim`` arguments that run ``blocks`` (``validate --blocks 5``…) of the
+    cases ``only`` (default: all)."""
+    words = (["validate"] + (["--quick"] if quick else [])
+             + [f"--case {name}" for name in only])
     if len(blocks) == 1:
         return " ".join(words + ([f"--seed-block {blocks[0]}"] if blocks[0] else []))
     if list(blocks) != list(range(blocks[0], blocks[0] + len(blocks))):
@@ -146,12 +152,13 @@ def write_report(validation: Validation, out: str | os.PathLike[str], *,
     import matplotlib
 
     matplotlib.use("Agg")
-    from milieusim.docking import all_cases
+    from milieusim.docking import all_cases, extra_cases
 
     root = Path(out)
     figures = root / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    by_name = {case.name: case for case in (cases if cases is not None else all_cases())}
+    by_name = {case.name: case
+               for case in (cases if cases is not None else (*all_cases(), *extra_cases()))}
     written: dict[str, Path] = {}
     for result in validation.results:
         path = figures / f"{result.name}.png"

@@ -137,7 +137,7 @@ def _generic(key: str, **kwargs: Any) -> Intervention:
 
 
 GENERIC_INTERVENTIONS: tuple[Intervention, ...] = (
-    _generic("budget_cut", set={"max_pilots_per_unit": 1, "pilot_budget": 30.0}),
+    _generic("budget_cut", set={"max_pilots_per_unit": 1, "pilot_budget": 1.5}),
     _generic("right_to_experiment", set={"experimentation_law": True},
              add={"experimentation_tolerance": 0.3}),
     _generic("change_of_mayor", set={"institutional_uncertainty": 0.7}),
