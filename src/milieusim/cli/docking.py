@@ -32,8 +32,8 @@ __all__ = ["validate"]
 @click.option("--case", "cases", multiple=True, metavar="NAME",
               help="Run only this case (repeatable): bass, watts, centola-macy, rogers, "
                    "march, pattern-2, pattern-3, pattern-4, pattern-5, pattern-7, "
-                   "mechanisms, dynamics, calibration; or robustness, which only runs "
-                   "when asked for.")
+                   "mechanisms, dynamics, calibration; or parameters and robustness, which "
+                   "only run when asked for.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None,
              blocks: int | None, cases: tuple[str, ...], quiet: bool) -> None:

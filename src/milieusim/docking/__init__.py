@@ -17,6 +17,8 @@ published ones, the tolerance and pass/fail), a ``CASE`` and a ``plot``:
   ``experiments/mechanisms.toml`` (:mod:`~milieusim.docking.evidence` runs them);
 * :mod:`~milieusim.docking.calibration`: the shipped scenarios against sourced stylised
   facts (``docs/calibration.md``);
+* :mod:`~milieusim.docking.parameters`: every parameter acts (run on request: ``--case
+  parameters``);
 * :mod:`~milieusim.docking.robustness`: the patterns' signs at both ends of the most
   influential constants (run on request: ``--case robustness``);
 * :mod:`~milieusim.docking.validate`: all of them, and the report of ``milieusim validate``.
@@ -46,11 +48,12 @@ def all_cases() -> tuple[Case, ...]:
 
 
 def extra_cases() -> tuple[Case, ...]:
-    """Cases run only when asked for (``milieusim validate --case NAME``): the robustness
-    of the patterns' signs to the constants the Morris screening ranks highest."""
-    from milieusim.docking import robustness
+    """Cases run only when asked for (``milieusim validate --case NAME``): every parameter
+    acts, and the robustness of the patterns' signs to the constants the Morris screening
+    ranks highest."""
+    from milieusim.docking import parameters, robustness
 
-    return (robustness.ROBUSTNESS,)
+    return (parameters.PARAMETERS_CASE, robustness.ROBUSTNESS)
 
 
 __all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "extra_cases", "run_case"]
