@@ -255,7 +255,7 @@ _ALL: tuple[Measure, ...] = (
     Measure("pilot_fund", "Pilot budget available per unit",
             "Budget d'expérimentation disponible par service", "index points", low=0.0),
     Measure("quality_index", "Service quality index", "Indice de qualité du service",
-            "base 100", key=True),
+            "base 100, relative units", key=True),
     Measure("cost_index", "Service cost index", "Indice de coût du service", "base 100",
             key=True),
     Measure("paralysis", "Managers frozen by uncertainty", "Cadres paralysés", key=True,

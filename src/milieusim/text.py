@@ -122,6 +122,7 @@ UNITS_FR: dict[str, str] = {
     "index points": "points d'indice", "pilots": "expérimentations",
     "value units": "unités de valeur", "practices": "pratiques",
     "contacts": "contacts", "base 100": "base 100",
+    "base 100, relative units": "base 100, unités relatives",
 }
 """French for the units of the schema and the reporters (others are kept as they are)."""
 
