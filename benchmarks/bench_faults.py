@@ -51,10 +51,12 @@ from sweepkit import write_experiment  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=20,
-                        help="faults injected at random points, per fault")
-    parser.add_argument("--faults", default=",".join(FAULTS),
-                        help=f"comma-separated, among {', '.join(FAULTS)}")
+    parser.add_argument(
+        "--trials", type=int, default=20, help="faults injected at random points, per fault"
+    )
+    parser.add_argument(
+        "--faults", default=",".join(FAULTS), help=f"comma-separated, among {', '.join(FAULTS)}"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault points")
     args = parser.parse_args()
     chosen = [name.strip() for name in args.faults.split(",") if name.strip()]
@@ -67,32 +69,46 @@ def main() -> int:
         folder = Path(tmp)
         experiment = write_experiment(folder, replications=16, steps=80)
         reference, duration = reference_sweep(folder, experiment)
-        print(f"seed {seed}; uninterrupted sweep: 64 runs in {duration:.1f} s (2 workers, "
-              "start-up aside); "
-              f"{args.trials} random points per fault", flush=True)
+        print(
+            f"seed {seed}; uninterrupted sweep: 64 runs in {duration:.1f} s (2 workers, "
+            "start-up aside); "
+            f"{args.trials} random points per fault",
+            flush=True,
+        )
         results: dict[str, list[Trial]] = {}
         for name in chosen:
             if name == "disk" and not can_mount_tmpfs(folder):
                 print("disk: skipped (mounting a tmpfs needs root)", flush=True)
                 continue
-            bench = Bench(folder / name, experiment, reference, duration,
-                          random.Random(f"{seed}-{name}"))
+            bench = Bench(
+                folder / name, experiment, reference, duration, random.Random(f"{seed}-{name}")
+            )
             bench.folder.mkdir()
             started = time.monotonic()
             if name == "dask":
                 results[name] = _with_dask(bench, args.trials)
             else:
                 results[name] = until_injected(bench, FAULTS[name], args.trials)
-            print(f"{name}: {len(results[name])} trials in "
-                  f"{time.monotonic() - started:.0f} s", flush=True)
+            print(
+                f"{name}: {len(results[name])} trials in {time.monotonic() - started:.0f} s",
+                flush=True,
+            )
     return report(results)
 
 
 def _with_dask(bench: Bench, trials: int) -> list[Trial]:
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         bench.scheduler = cluster.scheduler_address
         bench.dask_pids = lambda: list(client.run(os.getpid).values())
         return until_injected(bench, FAULTS["dask"], trials)
@@ -110,27 +126,48 @@ def until_injected(bench: Bench, fault: Callable[[Bench], Trial], count: int) ->
 def report(results: dict[str, list[Trial]]) -> int:
     """Print the figures; 1 if a trial did not recover."""
     print()
-    heads = ("fault", "trials", "injected", "identical", "orphans", "parts at fault",
-             "resume median", "resume max")
+    heads = (
+        "fault",
+        "trials",
+        "injected",
+        "identical",
+        "orphans",
+        "parts at fault",
+        "resume median",
+        "resume max",
+    )
     rows = []
     failed: list[Trial] = []
     for trials in results.values():
         injected = [t for t in trials if t.injected]
         recovery = [t.recovery_s for t in trials if t.resumed]
         parts = [t.parts_at_fault for t in injected]
-        rows.append((trials[0].fault, str(len(trials)), str(len(injected)),
-                     str(sum(t.same for t in trials)), str(sum(t.orphans for t in trials)),
-                     f"{min(parts)}–{max(parts)}" if parts else "–",
-                     f"{statistics.median(recovery):.1f} s" if recovery else "–",
-                     f"{max(recovery):.1f} s" if recovery else "–"))
+        rows.append(
+            (
+                trials[0].fault,
+                str(len(trials)),
+                str(len(injected)),
+                str(sum(t.same for t in trials)),
+                str(sum(t.orphans for t in trials)),
+                f"{min(parts)}–{max(parts)}" if parts else "–",
+                f"{statistics.median(recovery):.1f} s" if recovery else "–",
+                f"{max(recovery):.1f} s" if recovery else "–",
+            )
+        )
         failed += [t for t in trials if not t.same or t.orphans or t.notes]
     widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
     for row in (heads, *rows):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                        for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     for trial in failed:
-        print(f"FAILED {trial.fault} at {trial.at_s:.2f}: exit {trial.exit_code}, "
-              f"orphans {trial.orphans}, {'; '.join(trial.notes) or 'dataset differs'}")
+        print(
+            f"FAILED {trial.fault} at {trial.at_s:.2f}: exit {trial.exit_code}, "
+            f"orphans {trial.orphans}, {'; '.join(trial.notes) or 'dataset differs'}"
+        )
     print(f"\n{'all trials recovered' if not failed else f'{len(failed)} trials failed'}")
     return 1 if failed else 0
 

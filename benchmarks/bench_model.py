@@ -58,8 +58,13 @@ LARGE_STEPS = 100
 
 def large_parameters(n_staff: int, steps: int = LARGE_STEPS) -> dict[str, int]:
     """Parameters of a large organisation with the default one's proportions."""
-    return {"n_staff": n_staff, "n_units": n_staff // 100, "n_partners": n_staff // 25,
-            "n_rules": 20 + n_staff // 1000, "steps": steps}
+    return {
+        "n_staff": n_staff,
+        "n_units": n_staff // 100,
+        "n_partners": n_staff // 25,
+        "n_rules": 20 + n_staff // 1000,
+        "steps": steps,
+    }
 
 
 # Runs in the child process: builds and runs one model, prints one JSON line.
@@ -101,8 +106,13 @@ def run_child(seed: int, params: dict, *, table: bool = False) -> dict:
     env = os.environ.copy()
     if table:
         env["BENCH_TABLE"] = "1"
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(seed), json.dumps(params)],
-                         check=True, capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(seed), json.dumps(params)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -112,26 +122,38 @@ def verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="one seed per size and 3 repetitions of the default scenario")
-    parser.add_argument("--seeds", type=int, default=None,
-                        help="seeds per large size (default 3, or 1 with --quick)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one seed per size and 3 repetitions of the default scenario",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help="seeds per large size (default 3, or 1 with --quick)",
+    )
     args = parser.parse_args(argv)
     seeds = list(range(1, 1 + (args.seeds or (1 if args.quick else 3))))
     repeats = 3 if args.quick else 5
 
-    print(f"MilieuModel benchmark, {dt.date.today()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}")
+    print(
+        f"MilieuModel benchmark, {dt.date.today()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}"
+    )
 
     # 1. Default scenario.
     default_runs = []
     for r in range(repeats):
         res = run_child(r + 1, {}, table=True)
         default_runs.append(res)
-        print(f"  default scenario seed {r + 1}: {res['cpu_s']:.3f} s CPU, "
-              f"{res['total_s']:.3f} s wall (build {res['build_s']:.3f} s, imports "
-              f"{res['import_s']:.2f} s); per-innovation table built and written in "
-              f"{res['table_s']:.3f} s", flush=True)
+        print(
+            f"  default scenario seed {r + 1}: {res['cpu_s']:.3f} s CPU, "
+            f"{res['total_s']:.3f} s wall (build {res['build_s']:.3f} s, imports "
+            f"{res['import_s']:.2f} s); per-innovation table built and written in "
+            f"{res['table_s']:.3f} s",
+            flush=True,
+        )
     default_s = statistics.median(r["cpu_s"] for r in default_runs)
     table_share = statistics.median(r["table_s"] / r["total_s"] for r in default_runs)
     import_s = statistics.median(r["import_s"] for r in default_runs)
@@ -144,10 +166,13 @@ def main(argv: list[str] | None = None) -> int:
             res = run_child(seed, large_parameters(n))
             res["step_ms"] = 1000 * res["run_s"] / res["steps"]
             runs.append(res)
-            print(f"  {n:>7,} staff seed {seed}: build {res['build_s']:6.2f} s, "
-                  f"{res['step_ms']:7.2f} ms/step, total {res['total_s']:6.2f} s, "
-                  f"peak RSS {res['rss_mb']:6.0f} MB, {res['approvals']} pilots, "
-                  f"{res['spreading']} spreading at the end", flush=True)
+            print(
+                f"  {n:>7,} staff seed {seed}: build {res['build_s']:6.2f} s, "
+                f"{res['step_ms']:7.2f} ms/step, total {res['total_s']:6.2f} s, "
+                f"peak RSS {res['rss_mb']:6.0f} MB, {res['approvals']} pilots, "
+                f"{res['spreading']} spreading at the end",
+                flush=True,
+            )
         large[n] = {
             "build_s": statistics.median(r["build_s"] for r in runs),
             "step_ms": statistics.median(r["step_ms"] for r in runs),
@@ -161,22 +186,41 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3. The table.
     rows = [
-        ("Default scenario (1,000 staff x 260 steps), model CPU", f"{default_s:.3f} s",
-         f"<= {TARGET_DEFAULT_CPU_S:g} s", verdict(default_s <= TARGET_DEFAULT_CPU_S)),
-        ("  per-innovation table, built and written, share of the run",
-         f"{100 * table_share:.1f} %", f"<= {100 * TARGET_TABLE_SHARE:g} %",
-         verdict(table_share <= TARGET_TABLE_SHARE)),
+        (
+            "Default scenario (1,000 staff x 260 steps), model CPU",
+            f"{default_s:.3f} s",
+            f"<= {TARGET_DEFAULT_CPU_S:g} s",
+            verdict(default_s <= TARGET_DEFAULT_CPU_S),
+        ),
+        (
+            "  per-innovation table, built and written, share of the run",
+            f"{100 * table_share:.1f} %",
+            f"<= {100 * TARGET_TABLE_SHARE:g} %",
+            verdict(table_share <= TARGET_TABLE_SHARE),
+        ),
     ]
     for n in SIZES:
         rows.append((f"  {n:,} staff: construction", f"{large[n]['build_s']:.2f} s", "", ""))
         rows.append((f"  {n:,} staff: time per step", f"{large[n]['step_ms']:.2f} ms", "", ""))
     rows += [
-        ("Per-step time exponent (10k-100k, log-log fit)", f"{exponent:.2f}",
-         f"<= {TARGET_EXPONENT:g}", verdict(exponent <= TARGET_EXPONENT)),
-        ("100,000 staff x 100 steps, construction included", f"{big['total_s']:.1f} s",
-         f"<= {TARGET_100K_TOTAL_S:g} s", verdict(big["total_s"] <= TARGET_100K_TOTAL_S)),
-        ("Peak RSS, 100,000 staff (fresh process)", f"{big['rss_mb']:.0f} MB",
-         f"<= {TARGET_RSS_MB:g} MB", verdict(big["rss_mb"] <= TARGET_RSS_MB)),
+        (
+            "Per-step time exponent (10k-100k, log-log fit)",
+            f"{exponent:.2f}",
+            f"<= {TARGET_EXPONENT:g}",
+            verdict(exponent <= TARGET_EXPONENT),
+        ),
+        (
+            "100,000 staff x 100 steps, construction included",
+            f"{big['total_s']:.1f} s",
+            f"<= {TARGET_100K_TOTAL_S:g} s",
+            verdict(big["total_s"] <= TARGET_100K_TOTAL_S),
+        ),
+        (
+            "Peak RSS, 100,000 staff (fresh process)",
+            f"{big['rss_mb']:.0f} MB",
+            f"<= {TARGET_RSS_MB:g} MB",
+            verdict(big["rss_mb"] <= TARGET_RSS_MB),
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print()
@@ -184,8 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * (width + 32))
     for name, value, target, result in rows:
         print(f"{name:<{width}}  {value:>10}  {target:>10}  {result}")
-    print(f"\n(seeds per large size: {len(seeds)}, medians; default scenario: median of "
-          f"{repeats}; interpreter start-up and imports, not counted: {import_s:.2f} s)")
+    print(
+        f"\n(seeds per large size: {len(seeds)}, medians; default scenario: median of "
+        f"{repeats}; interpreter start-up and imports, not counted: {import_s:.2f} s)"
+    )
     failed = [r for r in rows if r[3] == "FAIL"]
     return 1 if failed else 0
 

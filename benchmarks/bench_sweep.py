@@ -102,8 +102,9 @@ BATCH_RUN = textwrap.dedent("""
 def measure(command: list[str], cwd: Path) -> dict:
     """Run ``command``; return its wall time and the peak RSS / PSS of its process tree."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     root = psutil.Process(process.pid)
     peak = {"rss": 0, "pss": 0, "processes": 0, "at_peak": []}
     cpu: dict[int, float] = {}  # last CPU time (user + system) seen for each process
@@ -151,17 +152,23 @@ def measure(command: list[str], cwd: Path) -> dict:
     sampler.join()
     if process.returncode != 0:
         raise RuntimeError(f"{command[:3]} failed ({process.returncode}):\n{stderr[-2000:]}")
-    return {"wall_s": wall, "cpu_s": sum(cpu.values()),
-            "rss_mb": peak["rss"] / 2**20, "pss_mb": peak["pss"] / 2**20,
-            "processes": peak["processes"],
-            "at_peak_mb": [round(v / 2**20) for v in peak["at_peak"]], "stdout": stdout}
+    return {
+        "wall_s": wall,
+        "cpu_s": sum(cpu.values()),
+        "rss_mb": peak["rss"] / 2**20,
+        "pss_mb": peak["pss"] / 2**20,
+        "processes": peak["processes"],
+        "at_peak_mb": [round(v / 2**20) for v in peak["at_peak"]],
+        "stdout": stdout,
+    }
 
 
 def sweep(exp: Path, out: Path, workers: int, cwd: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     milieusim = shutil.which("milieusim") or "milieusim"
-    return measure([milieusim, "sweep", str(exp), "--out", str(out), "--workers",
-                    str(workers), "--quiet"], cwd)
+    return measure(
+        [milieusim, "sweep", str(exp), "--out", str(out), "--workers", str(workers), "--quiet"], cwd
+    )
 
 
 def best(results: list[dict]) -> dict:
@@ -171,19 +178,33 @@ def best(results: list[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="40 runs × 104 weeks instead of 200 runs × 260 weeks")
-    parser.add_argument("--scaling", action="store_true",
-                        help="also measure peak memory against the number of runs (200, "
-                        "1,000 and 3,000 runs of small organisations; a few minutes)")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="repetitions of each measurement, the fastest kept "
-                        "(default 2, 1 with --quick)")
-    parser.add_argument("--replications", type=int, default=None,
-                        help="replications of the 20 design points (default 10, 2 with "
-                        "--quick); e.g. 250 for 5,000 runs, to see memory at scale")
-    parser.add_argument("--no-speedup", action="store_true",
-                        help="skip the 1-worker sweep (and the speed-up it measures)")
+    parser.add_argument(
+        "--quick", action="store_true", help="40 runs × 104 weeks instead of 200 runs × 260 weeks"
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="also measure peak memory against the number of runs (200, "
+        "1,000 and 3,000 runs of small organisations; a few minutes)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="repetitions of each measurement, the fastest kept (default 2, 1 with --quick)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=None,
+        help="replications of the 20 design points (default 10, 2 with "
+        "--quick); e.g. 250 for 5,000 runs, to see memory at scale",
+    )
+    parser.add_argument(
+        "--no-speedup",
+        action="store_true",
+        help="skip the 1-worker sweep (and the speed-up it measures)",
+    )
     args = parser.parse_args(argv)
     steps, replications = (104, 2) if args.quick else (260, 10)
     replications = args.replications or replications
@@ -192,37 +213,48 @@ def main(argv: list[str] | None = None) -> int:
     cwd = Path(__file__).resolve().parents[1]
     tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     exp = tmp / "bench.toml"
-    exp.write_text(EXPERIMENT.format(replications=replications, steps=steps, n_staff=1000),
-                   "utf-8")
+    exp.write_text(EXPERIMENT.format(replications=replications, steps=steps, n_staff=1000), "utf-8")
     script = tmp / "batch_run.py"
     script.write_text(BATCH_RUN, "utf-8")
     load = os.getloadavg()
-    print(f"Sweep benchmark, {dt.date.today()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}; load average before: "
-          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"Design: 5 × 4 grid × {replications} replications = {runs} runs × {steps} weeks, "
-          "1,000 staff, every reporter at every week; best of "
-          f"{repeat} repetition{'s' if repeat > 1 else ''}", flush=True)
+    print(
+        f"Sweep benchmark, {dt.date.today()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}; load average before: "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(
+        f"Design: 5 × 4 grid × {replications} replications = {runs} runs × {steps} weeks, "
+        "1,000 staff, every reporter at every week; best of "
+        f"{repeat} repetition{'s' if repeat > 1 else ''}",
+        flush=True,
+    )
 
     measured: dict[str, list[dict]] = {"batch": [], "sweep2": [], "sweep1": []}
     for r in range(repeat):
         dump = tmp / "batch_final.json"
-        res = measure([sys.executable, str(script), str(steps), str(replications), "2",
-                       str(dump), "1000"], cwd)
+        res = measure(
+            [sys.executable, str(script), str(steps), str(replications), "2", str(dump), "1000"],
+            cwd,
+        )
         res.update(json.loads(res["stdout"].strip().splitlines()[-1]))
         measured["batch"].append(res)
-        print(f"  [{r + 1}] batch_run, 2 processes: {res['wall_s']:6.1f} s (CPU "
-              f"{res['cpu_s']:.1f} s), peak RSS "
-              f"{res['rss_mb']:6.0f} MB (PSS {res['pss_mb']:.0f} MB), {res['rows']} rows "
-              f"in memory; per process at peak: {res['at_peak_mb']} MB", flush=True)
+        print(
+            f"  [{r + 1}] batch_run, 2 processes: {res['wall_s']:6.1f} s (CPU "
+            f"{res['cpu_s']:.1f} s), peak RSS "
+            f"{res['rss_mb']:6.0f} MB (PSS {res['pss_mb']:.0f} MB), {res['rows']} rows "
+            f"in memory; per process at peak: {res['at_peak_mb']} MB",
+            flush=True,
+        )
         for workers in (2,) if args.no_speedup else (2, 1):
             res = sweep(exp, tmp / f"out{workers}", workers, cwd)
             measured[f"sweep{workers}"].append(res)
-            print(f"  [{r + 1}] milieusim sweep, {workers} worker{'s' if workers > 1 else ''}: "
-                  f"{res['wall_s']:6.1f} s (CPU {res['cpu_s']:.1f} s), peak RSS "
-                  f"{res['rss_mb']:6.0f} MB "
-                  f"(PSS {res['pss_mb']:.0f} MB); per process at peak: {res['at_peak_mb']} MB",
-                  flush=True)
+            print(
+                f"  [{r + 1}] milieusim sweep, {workers} worker{'s' if workers > 1 else ''}: "
+                f"{res['wall_s']:6.1f} s (CPU {res['cpu_s']:.1f} s), peak RSS "
+                f"{res['rss_mb']:6.0f} MB "
+                f"(PSS {res['pss_mb']:.0f} MB); per process at peak: {res['at_peak_mb']} MB",
+                flush=True,
+            )
 
     # Same results?
     from milieusim import load_results
@@ -235,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         if batch_final.get(key) != [row.ideas, row.adoption_share, row.quality_index]:
             mismatches += 1
     same_as_1 = args.no_speedup or results.runs.drop(columns="duration_s").equals(
-        load_results(tmp / "out1").runs.drop(columns="duration_s"))
+        load_results(tmp / "out1").runs.drop(columns="duration_s")
+    )
     parquet_mb = sum(p.stat().st_size for p in (tmp / "out2").rglob("*.parquet")) / 2**20
     run_s = results.runs["duration_s"]
 
@@ -244,26 +277,41 @@ def main(argv: list[str] | None = None) -> int:
     memory_ratio = s2["rss_mb"] / b["rss_mb"]
     pss_ratio = s2["pss_mb"] / b["pss_mb"] if b["pss_mb"] else float("nan")
     print()
-    print(f"  same final values as batch_run: {'yes' if mismatches == 0 else 'NO'} "
-          f"({mismatches} of {len(results.runs)} runs differ)"
-          + ("" if args.no_speedup else
-             f"; 1 and 2 workers identical: {'yes' if same_as_1 else 'NO'}"))
-    print(f"  sweep results on disk: {parquet_mb:.1f} MB of Parquet; mean run "
-          f"{run_s.mean():.2f} s (min {run_s.min():.2f}, max {run_s.max():.2f}), "
-          f"sum {run_s.sum():.0f} s")
-    print(f"  wall time, sweep (2 workers) / batch_run: {s2['wall_s']:.1f} / "
-          f"{b['wall_s']:.1f} s = {time_ratio:.2f}  (target <= 0.5: "
-          f"{'PASS' if time_ratio <= 0.5 else 'FAIL'})")
-    print(f"  peak RSS, sweep / batch_run: {s2['rss_mb']:.0f} / {b['rss_mb']:.0f} MB = "
-          f"{memory_ratio:.2f}  (target <= 0.25: {'PASS' if memory_ratio <= 0.25 else 'FAIL'})"
-          f"; PSS ratio {pss_ratio:.2f}")
-    print(f"  CPU time, sweep (2 workers) / batch_run: {s2['cpu_s']:.1f} / {b['cpu_s']:.1f} s "
-          f"= {s2['cpu_s'] / b['cpu_s']:.2f}")
+    print(
+        f"  same final values as batch_run: {'yes' if mismatches == 0 else 'NO'} "
+        f"({mismatches} of {len(results.runs)} runs differ)"
+        + (
+            ""
+            if args.no_speedup
+            else f"; 1 and 2 workers identical: {'yes' if same_as_1 else 'NO'}"
+        )
+    )
+    print(
+        f"  sweep results on disk: {parquet_mb:.1f} MB of Parquet; mean run "
+        f"{run_s.mean():.2f} s (min {run_s.min():.2f}, max {run_s.max():.2f}), "
+        f"sum {run_s.sum():.0f} s"
+    )
+    print(
+        f"  wall time, sweep (2 workers) / batch_run: {s2['wall_s']:.1f} / "
+        f"{b['wall_s']:.1f} s = {time_ratio:.2f}  (target <= 0.5: "
+        f"{'PASS' if time_ratio <= 0.5 else 'FAIL'})"
+    )
+    print(
+        f"  peak RSS, sweep / batch_run: {s2['rss_mb']:.0f} / {b['rss_mb']:.0f} MB = "
+        f"{memory_ratio:.2f}  (target <= 0.25: {'PASS' if memory_ratio <= 0.25 else 'FAIL'})"
+        f"; PSS ratio {pss_ratio:.2f}"
+    )
+    print(
+        f"  CPU time, sweep (2 workers) / batch_run: {s2['cpu_s']:.1f} / {b['cpu_s']:.1f} s "
+        f"= {s2['cpu_s'] / b['cpu_s']:.2f}"
+    )
     if not args.no_speedup:
         s1 = best(measured["sweep1"])
         speedup = s1["wall_s"] / s2["wall_s"]
-        print(f"  speed-up, 2 workers vs 1: {s1['wall_s']:.1f} / {s2['wall_s']:.1f} s = "
-              f"{speedup:.2f}  (target >= 1.8: {'PASS' if speedup >= 1.8 else 'FAIL'})")
+        print(
+            f"  speed-up, 2 workers vs 1: {s1['wall_s']:.1f} / {s2['wall_s']:.1f} s = "
+            f"{speedup:.2f}  (target >= 1.8: {'PASS' if speedup >= 1.8 else 'FAIL'})"
+        )
     if args.scaling:
         scaling(tmp, script, cwd)
     load = os.getloadavg()
@@ -281,14 +329,28 @@ def scaling(tmp: Path, script: Path, cwd: Path) -> None:
     for replications in (10, 50, 150):
         runs = 20 * replications
         exp = tmp / f"scaling-{runs}.toml"
-        exp.write_text(EXPERIMENT.format(replications=replications, steps=104, n_staff=100),
-                       "utf-8")
-        b = measure([sys.executable, str(script), "104", str(replications), "2",
-                     str(tmp / "scaling.json"), "100"], cwd)
+        exp.write_text(
+            EXPERIMENT.format(replications=replications, steps=104, n_staff=100), "utf-8"
+        )
+        b = measure(
+            [
+                sys.executable,
+                str(script),
+                "104",
+                str(replications),
+                "2",
+                str(tmp / "scaling.json"),
+                "100",
+            ],
+            cwd,
+        )
         s = sweep(exp, tmp / "scaling-out", 2, cwd)
-        print(f"  {runs:>5} runs: batch_run {b['rss_mb']:6.0f} MB ({b['wall_s']:5.1f} s), "
-              f"sweep {s['rss_mb']:6.0f} MB ({s['wall_s']:5.1f} s): ratio "
-              f"{s['rss_mb'] / b['rss_mb']:.2f}", flush=True)
+        print(
+            f"  {runs:>5} runs: batch_run {b['rss_mb']:6.0f} MB ({b['wall_s']:5.1f} s), "
+            f"sweep {s['rss_mb']:6.0f} MB ({s['wall_s']:5.1f} s): ratio "
+            f"{s['rss_mb'] / b['rss_mb']:.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

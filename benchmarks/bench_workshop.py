@@ -44,9 +44,11 @@ def python_side(weeks: int) -> None:
 
     scenarios = {s.name: s for s in shipped_scenarios()}
     print(f"Without the browser: reference scenario, 500 staff, {weeks} weeks")
-    for label, mode, draw in (("model steps only", "single", False),
-                              ("step + redraw, one organisation", "single", True),
-                              ("step + redraw, compare mode (two)", "compare", True)):
+    for label, mode, draw in (
+        ("model steps only", "single", False),
+        ("step + redraw, one organisation", "single", True),
+        ("step + redraw, compare mode (two)", "compare", True),
+    ):
         ws = Workshop(scenarios, "default", n_staff=500)
         if mode == "compare":
             ws.set_mode("compare")
@@ -63,9 +65,11 @@ def python_side(weeks: int) -> None:
                     ws.images(i)
             times.append(time.perf_counter() - t0)
         total = time.perf_counter() - started
-        print(f"  {label:<36} {weeks / total:7.1f} weeks/s   "
-              f"(median {statistics.median(times) * 1000:5.1f} ms, "
-              f"worst {max(times) * 1000:5.1f} ms per week)")
+        print(
+            f"  {label:<36} {weeks / total:7.1f} weeks/s   "
+            f"(median {statistics.median(times) * 1000:5.1f} ms, "
+            f"worst {max(times) * 1000:5.1f} ms per week)"
+        )
 
 
 def browser_side(seconds: float, screenshots: Path | None) -> list[float]:
@@ -103,8 +107,10 @@ def browser_side(seconds: float, screenshots: Path | None) -> list[float]:
 
 def _pick(page: object, index: int, text: str) -> None:
     page.locator(".v-navigation-drawer .v-select").nth(index).click()  # type: ignore[attr-defined]
-    page.locator(".v-menu__content.menuable__content__active .v-list-item",  # type: ignore[attr-defined]
-                 has_text=text).first.click()
+    page.locator(
+        ".v-menu__content.menuable__content__active .v-list-item",  # type: ignore[attr-defined]
+        has_text=text,
+    ).first.click()
     page.wait_for_timeout(800)  # type: ignore[attr-defined]
 
 
@@ -145,10 +151,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-browser", action="store_true", help="Python side only.")
     parser.add_argument("--weeks", type=int, default=260, help="Weeks of the Python runs.")
-    parser.add_argument("--seconds", type=float, default=5.0,
-                        help="Seconds of play in the browser, per mode.")
-    parser.add_argument("--screenshots", type=Path, default=None, metavar="DIR",
-                        help="Also write the documentation's screenshots into DIR.")
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="Seconds of play in the browser, per mode."
+    )
+    parser.add_argument(
+        "--screenshots",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="Also write the documentation's screenshots into DIR.",
+    )
     args = parser.parse_args()
     python_side(args.weeks)
     if args.no_browser:

@@ -30,87 +30,180 @@ from milieusim.params import CHANNELS, EVENT_PARAMETERS, PARAMETERS, defaults
 
 # --- symbols of the parameters (used in the equations of the ODD) --------------------------
 SYMBOL = {
-    "openness": r"$o$", "learning_capacity": r"$\lambda$", "inertia": r"$\eta$",
-    "experimentation_tolerance": r"$\tau$", "serendipity": r"$\zeta$",
-    "institutional_uncertainty": r"$\chi$", "adhesion": r"$\alpha$",
-    "recognition": r"$\omega$", "creative_stimulation": r"$\psi$",
-    "n_staff": r"$N$", "n_units": r"$U$", "innovator_share": r"$\pi_M$",
-    "n_partners": r"$n_P$", "n_rules": r"$n_R$", "steps": r"$T$", "managers": "—",
+    "openness": r"$o$",
+    "learning_capacity": r"$\lambda$",
+    "inertia": r"$\eta$",
+    "experimentation_tolerance": r"$\tau$",
+    "serendipity": r"$\zeta$",
+    "institutional_uncertainty": r"$\chi$",
+    "adhesion": r"$\alpha$",
+    "recognition": r"$\omega$",
+    "creative_stimulation": r"$\psi$",
+    "n_staff": r"$N$",
+    "n_units": r"$U$",
+    "innovator_share": r"$\pi_M$",
+    "n_partners": r"$n_P$",
+    "n_rules": r"$n_R$",
+    "steps": r"$T$",
+    "managers": "—",
     "knockout": "—",
-    "staff_network": "—", "ties_within_unit": r"$d_w$", "ties_across_units": r"$d_x$",
-    "innovator_ties_across": r"$d_M$", "mean_degree": r"$z$", "ring_neighbours": r"$k$",
-    "rewiring": r"$\beta$", "partner_ties": r"$n_T$", "partner_milieu_ties": r"$d_P$",
-    "partner_distance": r"$D_P$", "absorption_radius": r"$r$", "novelty_value": r"$g$",
-    "contact_rate": r"$r_c$", "frontline_rate": r"$r_f$", "milieu_relay": r"$\mu$",
-    "adoption_rule": "—", "external_influence": r"$p$", "imitation": r"$q$",
-    "attention": r"$n_a$", "mandate_rate": r"$r_m$", "threshold_share": r"$\phi$",
-    "threshold_count": r"$T_a$", "initial_innovations": "—", "initial_adopters": r"$n_0$",
+    "staff_network": "—",
+    "ties_within_unit": r"$d_w$",
+    "ties_across_units": r"$d_x$",
+    "innovator_ties_across": r"$d_M$",
+    "mean_degree": r"$z$",
+    "ring_neighbours": r"$k$",
+    "rewiring": r"$\beta$",
+    "partner_ties": r"$n_T$",
+    "partner_milieu_ties": r"$d_P$",
+    "partner_distance": r"$D_P$",
+    "absorption_radius": r"$r$",
+    "novelty_value": r"$g$",
+    "contact_rate": r"$r_c$",
+    "frontline_rate": r"$r_f$",
+    "milieu_relay": r"$\mu$",
+    "adoption_rule": "—",
+    "external_influence": r"$p$",
+    "imitation": r"$q$",
+    "attention": r"$n_a$",
+    "mandate_rate": r"$r_m$",
+    "threshold_share": r"$\phi$",
+    "threshold_count": r"$T_a$",
+    "initial_innovations": "—",
+    "initial_adopters": r"$n_0$",
     "initial_adopters_mode": "—",
-    "internal_idea_rate": r"$r_i$", "encounter_rate": r"$r_s$", "anomaly_rate": r"$r_a$",
-    "value_mean": r"$\bar v$", "value_sd": r"$s_v$", "product_share": r"$\pi_P$",
-    "rule_collision": r"$\pi_R$", "proposal_patience": r"$T_P$",
-    "max_pilots_per_unit": r"$B$", "pilot_weeks": r"$T_X$", "pilot_team": r"$n_X$",
-    "pilot_cost": r"$C_X$", "pilot_budget": r"$B_Y$", "slack_share": r"$\kappa$",
-    "implementation_risk": r"$R_I$", "review_weeks": r"$T_R$",
-    "routine_share": r"$\pi_{\rm rt}$", "experimentation_law": r"$\mathcal L$",
-    "learning_rate": r"$\ell$", "knowledge_half_life": r"$h_K$",
-    "initiative_memory": r"$T_\iota$", "initiative_shock": r"$\Delta_\iota$",
-    "blame_impact": r"$b$", "safety_memory": r"$T_S$", "caution_step": r"$\Delta_c$",
-    "rule_breeding": r"$\pi_B$", "tie_memory": r"$T_L$",
-    "ambiguity_tolerance": r"$A_0$", "manager_heterogeneity": r"$h_A$",
-    "paralysis_contagion": r"$c_P$", "ablate": "—", "index_scale": r"$\sigma_I$",
+    "internal_idea_rate": r"$r_i$",
+    "encounter_rate": r"$r_s$",
+    "anomaly_rate": r"$r_a$",
+    "value_mean": r"$\bar v$",
+    "value_sd": r"$s_v$",
+    "product_share": r"$\pi_P$",
+    "rule_collision": r"$\pi_R$",
+    "proposal_patience": r"$T_P$",
+    "max_pilots_per_unit": r"$B$",
+    "pilot_weeks": r"$T_X$",
+    "pilot_team": r"$n_X$",
+    "pilot_cost": r"$C_X$",
+    "pilot_budget": r"$B_Y$",
+    "slack_share": r"$\kappa$",
+    "implementation_risk": r"$R_I$",
+    "review_weeks": r"$T_R$",
+    "routine_share": r"$\pi_{\rm rt}$",
+    "experimentation_law": r"$\mathcal L$",
+    "learning_rate": r"$\ell$",
+    "knowledge_half_life": r"$h_K$",
+    "initiative_memory": r"$T_\iota$",
+    "initiative_shock": r"$\Delta_\iota$",
+    "blame_impact": r"$b$",
+    "safety_memory": r"$T_S$",
+    "caution_step": r"$\Delta_c$",
+    "rule_breeding": r"$\pi_B$",
+    "tie_memory": r"$T_L$",
+    "ambiguity_tolerance": r"$A_0$",
+    "manager_heterogeneity": r"$h_A$",
+    "paralysis_contagion": r"$c_P$",
+    "ablate": "—",
+    "index_scale": r"$\sigma_I$",
     "partner_mix": "—",
 }
 
 # --- named constants of the code, with a one-line rationale --------------------------------
 CONSTANTS = [
-    ("knowledge.BRIDGE", knowledge.BRIDGE,
-     "where a marginal sécant's outside know-how sits between their unit's (0) and their "
-     "outside world's (1): half-way, since they belong to both (Crozier & Friedberg 1977)"),
-    ("knowledge.PARTNER_BREADTH", knowledge.PARTNER_BREADTH,
-     "sd (per axis) of what one contact brings around the partner's position: a partner "
-     "holds a body of know-how, not a point"),
-    ("knowledge.ANOMALY_OFFSET", knowledge.ANOMALY_OFFSET,
-     "mean (exponential) distance between an anomaly and the activity where it turns up: an "
-     "unanticipated finding lies off the track being followed (Merton 1948)"),
-    ("knowledge.KnowledgeBase.FLOOR", knowledge.KnowledgeBase.FLOOR,
-     "freshness below which a learnt point is forgotten: three half-lives without use"),
-    ("knowledge.KnowledgeBase.REFRESH", knowledge.KnowledgeBase.REFRESH,
-     "a point learnt within this share of $r$ of a known point refreshes it instead of "
-     "adding a new one (the organisation does not count the same know-how twice)"),
-    ("organisation.RULE_RIGIDITY", organisation.RULE_RIGIDITY,
-     "rigidity ranges by rule kind: national law hardest to bend; a unit's habit as hard "
-     "as a statute or harder (Crozier 1963: routine resists more than the written rule); "
-     "the ranges overlap"),
-    ("organisation.INNOVATION_KIND_SCOPES", organisation.INNOVATION_KIND_SCOPES,
-     "which innovations a rule can bind, drawn uniformly: no information to weight them"),
-    ("agents.MANDATE_SHARE", agents.MANDATE_SHARE,
-     "a practice may be mandated only once this share of some unit's staff uses it: "
-     "managers formalise what they have seen work (observability, trialability)"),
-    ("agents.MANDATE_GAP", agents.MANDATE_GAP,
-     "weeks between two mandates in one unit: a unit absorbs one imposed change at a time "
-     "(managers' attention, change fatigue)"),
-    ("model.WORK_ANOMALY_SHARE", model.WORK_ANOMALY_SHARE,
-     "anomalies per person-week of daily work, as a share of $r_a$: routine work turns up "
-     "far fewer surprises than a pilot or an encounter"),
-    ("model.WILLING_MARGIN", model.WILLING_MARGIN,
-     "staff comply with a mandate only if their threshold is below adhesion plus this "
-     "margin: the most reluctant resist an order (partial compliance)"),
-    ("model.DROP_RATE", model.DROP_RATE,
-     "highest weekly chance of dropping a practice (reached when its use is clearly "
-     "negative): a harmful practice is given up within weeks, not at once"),
-    ("model.SWITCH_COST", model.SWITCH_COST,
-     "a person with no attention left swaps a practice only for one that seems this many "
-     "$s_v$ better: changing habits costs effort"),
-    ("model.PRODUCT_TILT", model.PRODUCT_TILT,
-     "how far, in $s_v$, a new service's mean use value is raised and its mean exchange "
-     "value lowered (a new process: the reverse), so the two faces of a product differ by "
-     "twice this on average: a new service is worth more to users and costs; a new process "
-     "saves (the three faces of value, Groff 2009)"),
-    ("records.BASS_MIN_ADOPTIONS", records.BASS_MIN_ADOPTIONS,
-     "adoptions outside the pilot team before a Bass curve is fitted (observation only)"),
-    ("docking.evidence.MIN_CURVE", evidence.MIN_CURVE,
-     "adoptions beyond the pilot team before an S-curve is fitted (observation only)"),
+    (
+        "knowledge.BRIDGE",
+        knowledge.BRIDGE,
+        "where a marginal sécant's outside know-how sits between their unit's (0) and their "
+        "outside world's (1): half-way, since they belong to both (Crozier & Friedberg 1977)",
+    ),
+    (
+        "knowledge.PARTNER_BREADTH",
+        knowledge.PARTNER_BREADTH,
+        "sd (per axis) of what one contact brings around the partner's position: a partner "
+        "holds a body of know-how, not a point",
+    ),
+    (
+        "knowledge.ANOMALY_OFFSET",
+        knowledge.ANOMALY_OFFSET,
+        "mean (exponential) distance between an anomaly and the activity where it turns up: an "
+        "unanticipated finding lies off the track being followed (Merton 1948)",
+    ),
+    (
+        "knowledge.KnowledgeBase.FLOOR",
+        knowledge.KnowledgeBase.FLOOR,
+        "freshness below which a learnt point is forgotten: three half-lives without use",
+    ),
+    (
+        "knowledge.KnowledgeBase.REFRESH",
+        knowledge.KnowledgeBase.REFRESH,
+        "a point learnt within this share of $r$ of a known point refreshes it instead of "
+        "adding a new one (the organisation does not count the same know-how twice)",
+    ),
+    (
+        "organisation.RULE_RIGIDITY",
+        organisation.RULE_RIGIDITY,
+        "rigidity ranges by rule kind: national law hardest to bend; a unit's habit as hard "
+        "as a statute or harder (Crozier 1963: routine resists more than the written rule); "
+        "the ranges overlap",
+    ),
+    (
+        "organisation.INNOVATION_KIND_SCOPES",
+        organisation.INNOVATION_KIND_SCOPES,
+        "which innovations a rule can bind, drawn uniformly: no information to weight them",
+    ),
+    (
+        "agents.MANDATE_SHARE",
+        agents.MANDATE_SHARE,
+        "a practice may be mandated only once this share of some unit's staff uses it: "
+        "managers formalise what they have seen work (observability, trialability)",
+    ),
+    (
+        "agents.MANDATE_GAP",
+        agents.MANDATE_GAP,
+        "weeks between two mandates in one unit: a unit absorbs one imposed change at a time "
+        "(managers' attention, change fatigue)",
+    ),
+    (
+        "model.WORK_ANOMALY_SHARE",
+        model.WORK_ANOMALY_SHARE,
+        "anomalies per person-week of daily work, as a share of $r_a$: routine work turns up "
+        "far fewer surprises than a pilot or an encounter",
+    ),
+    (
+        "model.WILLING_MARGIN",
+        model.WILLING_MARGIN,
+        "staff comply with a mandate only if their threshold is below adhesion plus this "
+        "margin: the most reluctant resist an order (partial compliance)",
+    ),
+    (
+        "model.DROP_RATE",
+        model.DROP_RATE,
+        "highest weekly chance of dropping a practice (reached when its use is clearly "
+        "negative): a harmful practice is given up within weeks, not at once",
+    ),
+    (
+        "model.SWITCH_COST",
+        model.SWITCH_COST,
+        "a person with no attention left swaps a practice only for one that seems this many "
+        "$s_v$ better: changing habits costs effort",
+    ),
+    (
+        "model.PRODUCT_TILT",
+        model.PRODUCT_TILT,
+        "how far, in $s_v$, a new service's mean use value is raised and its mean exchange "
+        "value lowered (a new process: the reverse), so the two faces of a product differ by "
+        "twice this on average: a new service is worth more to users and costs; a new process "
+        "saves (the three faces of value, Groff 2009)",
+    ),
+    (
+        "records.BASS_MIN_ADOPTIONS",
+        records.BASS_MIN_ADOPTIONS,
+        "adoptions outside the pilot team before a Bass curve is fitted (observation only)",
+    ),
+    (
+        "docking.evidence.MIN_CURVE",
+        evidence.MIN_CURVE,
+        "adoptions beyond the pilot team before an S-curve is fitted (observation only)",
+    ),
 ]
 
 
@@ -120,8 +213,10 @@ def _fmt(value: object) -> str:
             return "1/50 (0.02)"
         return f"{value:g}"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: [{lo:g}, {hi:g}]" if isinstance(lo, float) else f"{k}: {lo}"
-                         for k, (lo, hi) in value.items())
+        return "; ".join(
+            f"{k}: [{lo:g}, {hi:g}]" if isinstance(lo, float) else f"{k}: {lo}"
+            for k, (lo, hi) in value.items()
+        )
     if isinstance(value, tuple):
         return ", ".join("{" + ", ".join(v) + "}" for v in value)
     return str(value)
@@ -188,8 +283,10 @@ END = {
 
 
 def table_params() -> str:
-    rows = ["| Symbol | Schema name | Group | Default | Range | Unit | Meaning (schema) | Source (schema) | Event? |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| Symbol | Schema name | Group | Default | Range | Unit | Meaning (schema) | Source (schema) | Event? |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     missing = sorted(set(PARAMETERS) - set(SYMBOL))
     if missing:
         raise SystemExit(f"no symbol for {missing}")
@@ -201,11 +298,16 @@ def table_params() -> str:
             default = f"{default:g}"
         rng = _range(p)
         if p.type == "choice":
-            rng = " / ".join(f"`{c}`" for c in p.choices) if name != "ablate" else \
-                "`none` or a channel (table below)"
+            rng = (
+                " / ".join(f"`{c}`" for c in p.choices)
+                if name != "ablate"
+                else "`none` or a channel (table below)"
+            )
         event = "yes" if name in EVENT_PARAMETERS else "no"
-        rows.append(f"| {SYMBOL[name]} | `{name}` | {p.group} | {default} | {rng} | {p.unit or '—'} "
-                    f"| {p.en} | {p.source or '—'} | {event} |")
+        rows.append(
+            f"| {SYMBOL[name]} | `{name}` | {p.group} | {default} | {rng} | {p.unit or '—'} "
+            f"| {p.en} | {p.source or '—'} | {event} |"
+        )
     return "\n".join(rows)
 
 
@@ -224,20 +326,36 @@ def _range(p: object) -> str:
 
 
 def table_channels() -> str:
-    rows = ["| Channel (`ablate` value) | Parameter | What is held at the parameter's default when it is switched off | Where (§) |",
-            "|---|---|---|---|"]
+    rows = [
+        "| Channel (`ablate` value) | Parameter | What is held at the parameter's default when it is switched off | Where (§) |",
+        "|---|---|---|---|",
+    ]
     where = {
-        "openness:partner-contacts": "7.3 (1)", "openness:frontline": "7.3 (2)",
-        "learning:pilots": "7.7", "learning:encounters": "7.3", "learning:sharing": "7.7",
-        "learning:rules": "7.10", "inertia:review": "7.5", "inertia:hurdle": "7.5, 7.8",
-        "inertia:cost-weight": "7.5, 7.8", "inertia:mandate": "7.8",
-        "tolerance:initiative": "7.7", "tolerance:caution": "7.7", "tolerance:lessons": "7.7",
-        "tolerance:rules": "7.7", "tolerance:derogations": "7.10",
-        "serendipity:encounters": "7.3 (4)", "serendipity:follow-up": "7.3 (5)",
-        "uncertainty:paralysis": "7.2", "uncertainty:hurdle": "7.5, 7.8",
-        "adhesion:threshold": "7.9", "adhesion:compliance": "7.9",
-        "recognition:rest": "7.11", "recognition:shocks": "7.5, 7.7",
-        "serendipity:recognition": "7.4", "marginaux:translation": "5 (row 17)",
+        "openness:partner-contacts": "7.3 (1)",
+        "openness:frontline": "7.3 (2)",
+        "learning:pilots": "7.7",
+        "learning:encounters": "7.3",
+        "learning:sharing": "7.7",
+        "learning:rules": "7.10",
+        "inertia:review": "7.5",
+        "inertia:hurdle": "7.5, 7.8",
+        "inertia:cost-weight": "7.5, 7.8",
+        "inertia:mandate": "7.8",
+        "tolerance:initiative": "7.7",
+        "tolerance:caution": "7.7",
+        "tolerance:lessons": "7.7",
+        "tolerance:rules": "7.7",
+        "tolerance:derogations": "7.10",
+        "serendipity:encounters": "7.3 (4)",
+        "serendipity:follow-up": "7.3 (5)",
+        "uncertainty:paralysis": "7.2",
+        "uncertainty:hurdle": "7.5, 7.8",
+        "adhesion:threshold": "7.9",
+        "adhesion:compliance": "7.9",
+        "recognition:rest": "7.11",
+        "recognition:shocks": "7.5, 7.7",
+        "serendipity:recognition": "7.4",
+        "marginaux:translation": "5 (row 17)",
         "marginaux:brokerage": "5 (row 8)",
     }
     for channel, (param, meaning) in CHANNELS.items():
@@ -257,12 +375,16 @@ def table_constants() -> str:
 
 
 def table_kinds() -> str:
-    rows = ["| Partner kind | Distance from the centre (× $D_P$) | Mean share of a joint pilot it pays | Faces of the novelty premium (use, exchange, esteem) |",
-            "|---|---|---|---|"]
+    rows = [
+        "| Partner kind | Distance from the centre (× $D_P$) | Mean share of a joint pilot it pays | Faces of the novelty premium (use, exchange, esteem) |",
+        "|---|---|---|---|",
+    ]
     for kind in knowledge.PARTNER_KINDS:
         w = knowledge.KIND_FACES[kind]
-        rows.append(f"| {kind} | {knowledge.KIND_DISTANCE[kind]:g} | "
-                    f"{knowledge.KIND_RESOURCES[kind]:g} | {w[0]:g}, {w[1]:g}, {w[2]:g} |")
+        rows.append(
+            f"| {kind} | {knowledge.KIND_DISTANCE[kind]:g} | "
+            f"{knowledge.KIND_RESOURCES[kind]:g} | {w[0]:g}, {w[1]:g}, {w[2]:g} |"
+        )
     w = knowledge.KIND_FACES[""]
     rows.append(f"| (no partner: inside the organisation) | — | — | {w[0]:g}, {w[1]:g}, {w[2]:g} |")
     return "\n".join(rows)
@@ -287,17 +409,26 @@ def table_scenarios() -> str:
     from milieusim.scenario import load_scenario
 
     base = defaults()
-    rows = ["| Scenario | Parameters set (those equal to the default in italics) | Timeline of events |",
-            "|---|---|---|"]
+    rows = [
+        "| Scenario | Parameters set (those equal to the default in italics) | Timeline of events |",
+        "|---|---|---|",
+    ]
     for name, path in SCENARIOS.files().items():
         s = load_scenario(path)
         chosen = _set_in_files(path)
-        shown = [(f"`{n}` {_val(s.parameters[n])}" if s.parameters[n] != base[n]
-                  else f"*`{n}` {_val(s.parameters[n])}*") for n in chosen]
+        shown = [
+            (
+                f"`{n}` {_val(s.parameters[n])}"
+                if s.parameters[n] != base[n]
+                else f"*`{n}` {_val(s.parameters[n])}*"
+            )
+            for n in chosen
+        ]
         events = " · ".join(
             f"wk {e.step} {e.label('en').lower() or 'event'}: "
             + ", ".join(f"`{n}` {_val(v)}" for n, v in e.set.items())
-            for e in s.events)
+            for e in s.events
+        )
         rows.append(f"| `{name}` | {', '.join(shown) or 'none'} | {events or '—'} |")
     return "\n".join(rows)
 
@@ -318,8 +449,10 @@ def table_weekly() -> str:
         raise SystemExit(f"no definition for weekly measures {missing}")
     rows = ["| Measure | Label (code) | Definition | Cumulative? | Unit |", "|---|---|---|---|---|"]
     for name, m in REPORTERS.items():
-        rows.append(f"| `{name}` | {m.en} | {WEEKLY[name]} | {'yes' if m.cumulative else 'no'} "
-                    f"| {m.unit or '—'} |")
+        rows.append(
+            f"| `{name}` | {m.en} | {WEEKLY[name]} | {'yes' if m.cumulative else 'no'} "
+            f"| {m.unit or '—'} |"
+        )
     return "\n".join(rows)
 
 
@@ -340,9 +473,16 @@ def table_columns() -> str:
     return "\n".join(rows)
 
 
-TABLES = {"params": table_params, "channels": table_channels, "constants": table_constants,
-          "kinds": table_kinds, "scenarios": table_scenarios, "weekly": table_weekly,
-          "end": table_end, "columns": table_columns}
+TABLES = {
+    "params": table_params,
+    "channels": table_channels,
+    "constants": table_constants,
+    "kinds": table_kinds,
+    "scenarios": table_scenarios,
+    "weekly": table_weekly,
+    "end": table_end,
+    "columns": table_columns,
+}
 
 
 def main() -> None:
@@ -360,21 +500,23 @@ def main() -> None:
     text = original = target.read_text(encoding="utf-8")
     stale = []
     for name in names:
-        pattern = re.compile(rf"(<!-- BEGIN odd_tables:{name} -->\n).*?(<!-- END odd_tables:{name} -->)",
-                             re.S)
+        pattern = re.compile(
+            rf"(<!-- BEGIN odd_tables:{name} -->\n).*?(<!-- END odd_tables:{name} -->)", re.S
+        )
         if not pattern.search(text):
             print(f"warning: no markers for {name}", file=sys.stderr)
             continue
         table = TABLES[name]()
         before = text
-        text = pattern.sub(lambda m, table=table: m.group(1) + table + "\n" + m.group(2),
-                           text)
+        text = pattern.sub(lambda m, table=table: m.group(1) + table + "\n" + m.group(2), text)
         if text != before:
             stale.append(name)
     if args.check is not None:
         if stale:
-            sys.exit(f"{target}: stale generated tables {', '.join(stale)}; "
-                     f"run: uv run python docs/odd_tables.py --write {target}")
+            sys.exit(
+                f"{target}: stale generated tables {', '.join(stale)}; "
+                f"run: uv run python docs/odd_tables.py --write {target}"
+            )
         return
     if text != original:
         target.write_text(text, encoding="utf-8")

@@ -17,42 +17,51 @@ from results_fixture import GRID, SOBOL_PROBLEM, build_results  # noqa: E402
 @pytest.fixture(scope="session")
 def grid_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2 × 2 grid (inertia × experimentation_tolerance), 3 replications, run 5 failed."""
-    return build_results(tmp_path_factory.mktemp("grid"), "grid", grid=GRID, replications=3,
-                         failed=[5])
+    return build_results(
+        tmp_path_factory.mktemp("grid"), "grid", grid=GRID, replications=3, failed=[5]
+    )
 
 
 @pytest.fixture(scope="session")
 def sobol_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Sobol design over three parameters (N = 4, first order: 20 points), 2 replications."""
-    return build_results(tmp_path_factory.mktemp("sobol"), "sobol", problem=SOBOL_PROBLEM,
-                         n=4, replications=2)
+    return build_results(
+        tmp_path_factory.mktemp("sobol"), "sobol", problem=SOBOL_PROBLEM, n=4, replications=2
+    )
 
 
 @pytest.fixture(scope="session")
 def morris_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Morris design over three parameters (4 trajectories, 4 levels), 2 replications."""
-    return build_results(tmp_path_factory.mktemp("morris"), "morris", problem=SOBOL_PROBLEM,
-                         n=4, levels=4, replications=2)
+    return build_results(
+        tmp_path_factory.mktemp("morris"),
+        "morris",
+        problem=SOBOL_PROBLEM,
+        n=4,
+        levels=4,
+        replications=2,
+    )
 
 
 @pytest.fixture(scope="session")
 def lhs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Latin hypercube of 16 points over three parameters, 1 replication."""
-    return build_results(tmp_path_factory.mktemp("lhs"), "lhs", problem=SOBOL_PROBLEM, n=16,
-                         replications=1)
+    return build_results(
+        tmp_path_factory.mktemp("lhs"), "lhs", problem=SOBOL_PROBLEM, n=16, replications=1
+    )
 
 
 @pytest.fixture(scope="session")
 def grid33_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3 × 3 grid (inertia × experimentation_tolerance), 2 replications."""
     grid = {"inertia": [0.1, 0.5, 0.9], "experimentation_tolerance": [0.1, 0.5, 0.9]}
-    return build_results(tmp_path_factory.mktemp("grid33"), "grid", grid=grid,
-                         replications=2)
+    return build_results(tmp_path_factory.mktemp("grid33"), "grid", grid=grid, replications=2)
 
 
 @pytest.fixture(scope="session")
 def knockout_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The knock-out experiment: a grid over a choice parameter, 2 replications, no titles."""
     grid = {"knockout": ["none", "marginaux-secants", "ordinary-staff"]}
-    return build_results(tmp_path_factory.mktemp("knockout"), "grid", grid=grid,
-                         replications=2, titles=None)
+    return build_results(
+        tmp_path_factory.mktemp("knockout"), "grid", grid=grid, replications=2, titles=None
+    )

@@ -20,8 +20,15 @@ from milieusim import adoption
 from milieusim.model import MilieuModel
 
 REPS = 1500
-SMALL = {"n_staff": 300, "n_units": 6, "n_partners": 15, "n_rules": 8, "steps": 80,
-         "initial_innovations": 3, "initial_adopters": 30}
+SMALL = {
+    "n_staff": 300,
+    "n_units": 6,
+    "n_partners": 15,
+    "n_rules": 8,
+    "steps": 80,
+    "initial_innovations": 3,
+    "initial_adopters": 30,
+}
 
 
 def dense(model: MilieuModel, rule: str) -> tuple[np.ndarray, np.ndarray]:
@@ -38,12 +45,15 @@ def dense(model: MilieuModel, rule: str) -> tuple[np.ndarray, np.ndarray]:
     degree = np.maximum(a.sum(axis=1), 1)
     counts = a.astype(float) @ x
     share = counts / degree[:, None]
-    compat = np.stack([model.compatibility(k) for k in model.spreading], axis=1)[
-        model.staff_unit]
+    compat = np.stack([model.compatibility(k) for k in model.spreading], axis=1)[model.staff_unit]
     if rule == "probabilistic":
         compat = (compat >= 1).astype(float)
-    eligible = present[:, None] & ~x & (compat > 0) & (
-        p["adhesion"] + share >= model.staff_threshold[:, None])
+    eligible = (
+        present[:, None]
+        & ~x
+        & (compat > 0)
+        & (p["adhesion"] + share >= model.staff_threshold[:, None])
+    )
     chance = np.clip(p["external_influence"] + p["imitation"] * share, 0.0, 1.0)
     if rule == "decision":
         nodes, weights = np.polynomial.hermite_e.hermegauss(40)
@@ -56,12 +66,18 @@ def dense(model: MilieuModel, rule: str) -> tuple[np.ndarray, np.ndarray]:
     return x, np.where(eligible, chance, 0.0)
 
 
-@pytest.mark.parametrize("rule, params, warm_up", [
-    ("probabilistic", {}, 30),
-    ("probabilistic", {"knockout": "marginaux-secants", "imitation": 0.3,
-                       "external_influence": 0.01}, 30),
-    ("decision", {"imitation": 0.3, "external_influence": 0.01}, 30),
-])
+@pytest.mark.parametrize(
+    "rule, params, warm_up",
+    [
+        ("probabilistic", {}, 30),
+        (
+            "probabilistic",
+            {"knockout": "marginaux-secants", "imitation": 0.3, "external_influence": 0.01},
+            30,
+        ),
+        ("decision", {"imitation": 0.3, "external_influence": 0.01}, 30),
+    ],
+)
 def test_adoption_frequencies_match_the_dense_rule(rule, params, warm_up):
     model = MilieuModel(rng=7, adoption_rule=rule, **{**SMALL, **params})
     for _ in range(warm_up):
@@ -78,8 +94,9 @@ def test_adoption_frequencies_match_the_dense_rule(rule, params, warm_up):
     # Totals within 4 standard errors, overall and within 4 bins of probability.
     live = prob > 0
     edges = np.quantile(prob[live], [0.0, 0.25, 0.5, 0.75, 1.0])
-    bins = [live] + [live & (prob >= lo) & (prob <= hi)
-                     for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    bins = [live] + [
+        live & (prob >= lo) & (prob <= hi) for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    ]
     for cells in bins:
         expected = REPS * prob[cells].sum()
         sd = np.sqrt(REPS * (prob[cells] * (1 - prob[cells])).sum())
@@ -102,10 +119,14 @@ def test_sample_pool_picks_each_member_with_the_given_chance():
 def test_contact_pairs_counts_adopting_contacts_of_each_practice():
     indptr = np.array([0, 2, 4, 5, 6, 6])  # 0-1, 0-2, 1-3; 4 alone; made tie 2-4
     indices = np.array([1, 2, 0, 3, 0, 1])
-    network = adoption.Network(indptr, indices, np.array([2]), np.array([4]),
-                               np.ones(5))
+    network = adoption.Network(indptr, indices, np.array([2]), np.array([4]), np.ones(5))
     present = np.ones(5, dtype=bool)
     owner, staff, count = adoption.contact_pairs(
-        network, [np.array([0, 3]), np.array([2])], present)
+        network, [np.array([0, 3]), np.array([2])], present
+    )
     assert list(zip(owner.tolist(), staff.tolist(), count.tolist(), strict=True)) == [
-        (0, 1, 2), (0, 2, 1), (1, 0, 1), (1, 4, 1)]
+        (0, 1, 2),
+        (0, 2, 1),
+        (1, 0, 1),
+        (1, 4, 1),
+    ]

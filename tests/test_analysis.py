@@ -39,9 +39,18 @@ def raw_runs(folder: Path) -> pd.DataFrame:
 def test_summary_equals_a_hand_computation(grid_dir: Path) -> None:
     runs = raw_runs(grid_dir)
     summary = summarise(grid_dir, ["adoption_share", "approvals"])
-    assert list(summary.columns) == ["point_id", "inertia", "experimentation_tolerance",
-                                     "outcome", "n", "failed", "mean", "sd", "ci_low",
-                                     "ci_high"]
+    assert list(summary.columns) == [
+        "point_id",
+        "inertia",
+        "experimentation_tolerance",
+        "outcome",
+        "n",
+        "failed",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+    ]
     assert len(summary) == 2 * 4
     for outcome in ("adoption_share", "approvals"):
         for point in range(4):
@@ -70,7 +79,8 @@ def test_confidence_interval_uses_student_t_quantiles() -> None:
     assert sd == pytest.approx(np.std([1, 2, 3, 4], ddof=1))
     assert half == pytest.approx(3.182446305284263 * sd / 2)  # t(0.975, 3), not 1.96
     assert mean_ci([1.0, 2.0], level=0.9)[3] == pytest.approx(
-        stats.t.ppf(0.95, 1) * np.std([1, 2], ddof=1) / np.sqrt(2))
+        stats.t.ppf(0.95, 1) * np.std([1, 2], ddof=1) / np.sqrt(2)
+    )
     n1 = mean_ci([5.0])
     assert n1[:2] == (1, 5.0) and np.isnan(n1[2]) and np.isnan(n1[3])
     assert mean_ci([])[0] == 0
@@ -90,7 +100,8 @@ def test_time_mean_is_the_trapezoid_average_over_weeks(grid_dir: Path) -> None:
     res = load_results(grid_dir)
     one = res.timeseries[res.timeseries.run_id == 0]
     expected = np.trapezoid(one["adoption_share"], one["step"]) / (
-        one["step"].max() - one["step"].min())
+        one["step"].max() - one["step"].min()
+    )
     assert time_mean(res.timeseries, "adoption_share")[0] == pytest.approx(expected)
     summary = summarise(res, ["mean_adoption_share"])
     ok = res.runs[(res.runs.point_id == 0) & (res.runs.status == "ok")].run_id
@@ -106,7 +117,9 @@ def test_default_outcomes_and_unknown_outcome_suggestion(grid_dir: Path) -> None
     chosen = default_outcomes(res)
     assert chosen == list(KEY_OUTCOMES) and "uptake_time_mean" in chosen
     assert resolve_outcomes(res, ["t50_median", "mean_knowledge"]) == [
-        "t50_median", "mean_knowledge"]
+        "t50_median",
+        "mean_knowledge",
+    ]
     with pytest.raises(ResultsError, match="did you mean 'approvals'"):
         resolve_outcomes(res, ["aprovals"])
     with pytest.raises(ResultsError, match="available: adoption_share"):
@@ -115,8 +128,7 @@ def test_default_outcomes_and_unknown_outcome_suggestion(grid_dir: Path) -> None
 
 def test_results_object_or_path_give_the_same_summary(grid_dir: Path) -> None:
     frames = load_results(grid_dir)
-    like = SimpleNamespace(runs=frames.runs, timeseries=frames.timeseries,
-                           manifest=frames.manifest)
+    like = SimpleNamespace(runs=frames.runs, timeseries=frames.timeseries, manifest=frames.manifest)
     by_path = summarise(grid_dir)
     pd.testing.assert_frame_equal(by_path, summarise(frames))
     pd.testing.assert_frame_equal(by_path, summarise(like))
@@ -128,7 +140,8 @@ def test_varied_parameters_from_the_manifest_or_the_runs(grid_dir: Path) -> None
     bare = dataclasses.replace(frames, manifest={})
     assert varied_parameters(bare) == ["inertia", "experimentation_tolerance"]
     engine_style = dataclasses.replace(
-        frames, manifest={"design": {"kind": "grid", "varied": ["inertia"]}})
+        frames, manifest={"design": {"kind": "grid", "varied": ["inertia"]}}
+    )
     assert varied_parameters(engine_style) == ["inertia"]
 
 
@@ -146,10 +159,17 @@ def test_sobol_indices_are_finite_and_reproducible(sobol_dir: Path) -> None:
     first = sensitivity_indices(sobol_dir, ["ideas", "adoption_share"])
     again = sensitivity_indices(sobol_dir, ["ideas", "adoption_share"])
     pd.testing.assert_frame_equal(first, again)
-    assert list(first.columns) == ["method", "outcome", "parameter", "S1", "S1_conf", "ST",
-                                   "ST_conf", "note"]
-    assert first["parameter"].tolist()[:3] == ["inertia", "openness",
-                                               "experimentation_tolerance"]
+    assert list(first.columns) == [
+        "method",
+        "outcome",
+        "parameter",
+        "S1",
+        "S1_conf",
+        "ST",
+        "ST_conf",
+        "note",
+    ]
+    assert first["parameter"].tolist()[:3] == ["inertia", "openness", "experimentation_tolerance"]
     assert np.all(np.isfinite(first[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()))
     other_seed = sensitivity_indices(sobol_dir, ["ideas"], seed=99)
     assert np.allclose(other_seed["S1"], first["S1"][:3])  # point estimates do not resample
@@ -170,9 +190,18 @@ def test_sobol_uses_point_means_in_sample_order(sobol_dir: Path) -> None:
 def test_morris_indices_are_finite_and_reproducible(morris_dir: Path) -> None:
     first = sensitivity_indices(morris_dir, ["ideas"])
     pd.testing.assert_frame_equal(first, sensitivity_indices(morris_dir, ["ideas"]))
-    assert list(first.columns) == ["method", "outcome", "parameter", "mu", "mu_star",
-                                   "mu_star_conf", "mu_star_low", "mu_star_high", "sigma",
-                                   "note"]
+    assert list(first.columns) == [
+        "method",
+        "outcome",
+        "parameter",
+        "mu",
+        "mu_star",
+        "mu_star_conf",
+        "mu_star_low",
+        "mu_star_high",
+        "sigma",
+        "note",
+    ]
     assert np.all(np.isfinite(first[["mu", "mu_star", "mu_star_conf", "sigma"]].to_numpy()))
     assert (first["mu_star"] >= 0).all() and (first["mu_star_low"] >= 0).all()
     assert (first["mu_star_low"] <= first["mu_star"]).all()
@@ -184,8 +213,9 @@ def test_sensitivity_of_a_constant_outcome_is_nan_with_a_note(sobol_dir: Path) -
     assert table["S1"].isna().all()
 
 
-def test_sensitivity_refuses_other_designs_and_missing_points(grid_dir: Path,
-                                                              sobol_dir: Path) -> None:
+def test_sensitivity_refuses_other_designs_and_missing_points(
+    grid_dir: Path, sobol_dir: Path
+) -> None:
     with pytest.raises(ResultsError, match="sobol or morris"):
         sensitivity_indices(grid_dir)
     res = load_results(sobol_dir)
@@ -206,7 +236,8 @@ def test_labels_and_number_formats() -> None:
     assert param_label("inertia", "en", short=True) == "Inertia"
     assert outcome_label("ideas", "fr") == "Idées (cumul, nombre)"
     assert outcome_label("mean_adoption_share", "en").startswith(
-        "Staff using at least one new practice, mean over time")
+        "Staff using at least one new practice, mean over time"
+    )
     assert format_mean_ci(0.5534, 0.0412, "fr") == "0,553 ± 0,041"
     assert format_mean_ci(15.21, 3.14) == "15.2 ± 3.1"
     assert format_mean_ci(2.0, float("nan")) == "2"
@@ -221,7 +252,8 @@ def test_analyze_prints_tables_and_writes_csv(grid_dir: Path, tmp_path: Path) ->
     out = result.stdout
     assert " ".join(out.split("\n\n")[0].split()) == (
         "Inertia and the right to error: grid design, 4 points × 3 replications; 11 ok runs, "
-        "1 failed")
+        "1 failed"
+    )
     assert "adoption_share" in out and "experimentation_tolerance" in out
     assert "1 failed run left out (point 1)" in out
     assert max(len(line) for line in out.splitlines() if str(grid_dir) not in line) <= 88
@@ -234,8 +266,16 @@ def test_analyze_prints_tables_and_writes_csv(grid_dir: Path, tmp_path: Path) ->
 
 
 def test_analyze_in_french_with_chosen_outcomes(grid_dir: Path) -> None:
-    result = invoke("analyze", grid_dir, "--outcome", "ideas", "--outcome",
-                    "mean_adoption_share", "--lang", "fr")
+    result = invoke(
+        "analyze",
+        grid_dir,
+        "--outcome",
+        "ideas",
+        "--outcome",
+        "mean_adoption_share",
+        "--lang",
+        "fr",
+    )
     assert result.exit_code == 0, result.output
     assert "Inertie et droit à l'erreur" in result.stdout
     assert "Idées (cumul, nombre)" in result.stdout
@@ -267,8 +307,11 @@ def test_analyze_fails_cleanly(tmp_path: Path, grid_dir: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert_one_line_error(invoke("analyze", tmp_path / "empty"), "not a results folder")
     assert not (tmp_path / "empty" / "analysis").exists()
-    assert_one_line_error(invoke("analyze", grid_dir, "--outcome", "adoption_shar"),
-                          "unknown outcome 'adoption_shar'", "did you mean 'adoption_share'")
+    assert_one_line_error(
+        invoke("analyze", grid_dir, "--outcome", "adoption_shar"),
+        "unknown outcome 'adoption_shar'",
+        "did you mean 'adoption_share'",
+    )
 
 
 def test_analyze_without_ok_runs(tmp_path: Path, grid_dir: Path) -> None:

@@ -70,12 +70,14 @@ def test_conditions_come_from_the_mechanisms_experiment() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", [patterns.PATTERNS[3], patterns.PATTERNS[4]],
-                         ids=["paralysis", "knockout"])
+@pytest.mark.parametrize(
+    "case", [patterns.PATTERNS[3], patterns.PATTERNS[4]], ids=["paralysis", "knockout"]
+)
 def test_patterns_the_model_shows_on_few_seeds(case) -> None:
     """Paralysis (a step, ΔAIC > 10, and a collapse) and the knock-out of the marginaux
     sécants hold on 8 paired seeds of the default organisation (their criteria as in
     ``milieusim validate``, which uses 50 seeds and five seed blocks)."""
     result = run_case(case, patterns.PatternSettings(runs=8), workers=1)
     assert all(c.passed for c in result.checks if c.passed is not None), [
-        (c.quantity, c.ours) for c in result.checks]
+        (c.quantity, c.ours) for c in result.checks
+    ]

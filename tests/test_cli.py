@@ -23,13 +23,10 @@ FAST = ["--steps", "30", "--set", "n_staff=200"]
 FILES = ("timeseries.parquet", "innovations.parquet", "summary.json", "adoption.png")
 
 
-
 def run_ok(out: Path, *args: str | Path) -> Result:
     result = invoke("run", "default", *FAST, "--out", out, *args)
     assert result.exit_code == 0, result.output
     return result
-
-
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -90,8 +87,9 @@ def test_csv_format(tmp_path: Path) -> None:
 
 
 def test_set_overrides_a_parameter_and_lang_fr(tmp_path: Path) -> None:
-    result = run_ok(tmp_path / "out", "--set", "inertia=0.9", "--set", "managers=no",
-                    "--lang", "fr")
+    result = run_ok(
+        tmp_path / "out", "--set", "inertia=0.9", "--set", "managers=no", "--lang", "fr"
+    )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["parameters"]["inertia"] == 0.9
     assert summary["parameters"]["managers"] is False
@@ -103,18 +101,21 @@ def test_quiet_prints_nothing(tmp_path: Path) -> None:
     assert result.output == ""
 
 
-@pytest.mark.parametrize(("setting", "fragment"), [
-    ("inertia=2", "out of range [0, 1]"),
-    ("inertia=high", "expected a number"),
-    ("inertai=0.3", "did you mean 'inertia'"),
-    ("inertia", "expected name=value"),
-    ("knockout=everyone", "marginaux-secants"),
-    ("n_units=5000", "n_units (5000) must not exceed n_staff"),
-])
-def test_bad_set_is_one_line_and_writes_nothing(tmp_path: Path, setting: str,
-                                                fragment: str) -> None:
-    result = invoke("run", "default", "--steps", "30", "--set", setting,
-                    "--out", tmp_path / "out")
+@pytest.mark.parametrize(
+    ("setting", "fragment"),
+    [
+        ("inertia=2", "out of range [0, 1]"),
+        ("inertia=high", "expected a number"),
+        ("inertai=0.3", "did you mean 'inertia'"),
+        ("inertia", "expected name=value"),
+        ("knockout=everyone", "marginaux-secants"),
+        ("n_units=5000", "n_units (5000) must not exceed n_staff"),
+    ],
+)
+def test_bad_set_is_one_line_and_writes_nothing(
+    tmp_path: Path, setting: str, fragment: str
+) -> None:
+    result = invoke("run", "default", "--steps", "30", "--set", setting, "--out", tmp_path / "out")
     assert_one_line_error(result, fragment)
     assert list(tmp_path.iterdir()) == []
 
@@ -131,29 +132,36 @@ def test_unknown_scenario(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("[meta\ntitle_en = 'x'\n", "invalid TOML"),
-    ("[meta]\ntitle_fr = 'a'\ntitle_en = 'b'\n[parameters]\nopenness = 3\n", "openness"),
-    ("extends = 'default.toml'\n[parameters]\nsteps = 'ten'\n", "steps"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[meta\ntitle_en = 'x'\n", "invalid TOML"),
+        ("[meta]\ntitle_fr = 'a'\ntitle_en = 'b'\n[parameters]\nopenness = 3\n", "openness"),
+        ("extends = 'default.toml'\n[parameters]\nsteps = 'ten'\n", "steps"),
+    ],
+)
 def test_malformed_scenario_file(tmp_path: Path, text: str, fragment: str) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(text, encoding="utf-8")
     if "extends" in text:
         (tmp_path / "default.toml").write_text(
-            "[meta]\ntitle_fr = 'a'\ntitle_en = 'b'\n", encoding="utf-8")
+            "[meta]\ntitle_fr = 'a'\ntitle_en = 'b'\n", encoding="utf-8"
+        )
     before = set(tmp_path.iterdir())
     result = invoke("run", bad, "--out", tmp_path / "out")
     assert_one_line_error(result, "bad.toml", fragment)
     assert set(tmp_path.iterdir()) == before
 
 
-def test_scenario_file_by_path_and_default_out_dir(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scenario_file_by_path_and_default_out_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     Path("my-town.toml").write_text(
         "extends = '" + str(load_scenario("default").path).replace("\\", "/") + "'\n"
-        "[parameters]\nn_staff = 200\nsteps = 20\n", encoding="utf-8")
+        "[parameters]\nn_staff = 200\nsteps = 20\n",
+        encoding="utf-8",
+    )
     result = invoke("run", "my-town.toml", "-q")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in Path("out/my-town").iterdir()) == sorted(FILES)
@@ -166,14 +174,17 @@ def test_out_is_a_file(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("mine", encoding="utf-8")
     assert_one_line_error(invoke("run", "default", *FAST, "--out", target), "not a folder")
-    assert_one_line_error(invoke("run", "default", *FAST, "--out", target / "sub"),
-                          "not a folder")
+    assert_one_line_error(invoke("run", "default", *FAST, "--out", target / "sub"), "not a folder")
     assert target.read_text(encoding="utf-8") == "mine"
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    for args in (["run"], ["run", "default", "--seed", "-1"], ["run", "default", "--format",
-                                                              "xls"], ["nope"]):
+    for args in (
+        ["run"],
+        ["run", "default", "--seed", "-1"],
+        ["run", "default", "--format", "xls"],
+        ["nope"],
+    ):
         result = invoke(*args, "--out", tmp_path / "out") if args[0] == "run" else invoke(*args)
         assert result.exit_code == 2, args
         assert "Traceback" not in result.output
@@ -210,8 +221,9 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.undo()
     (existing / "timeseries.parquet").write_text("old", encoding="utf-8")
     files = write_outputs(result, existing, fmt="csv", overwrite=True)
-    assert sorted(files) == sorted(["timeseries.csv", "innovations.csv", "summary.json",
-                                    "adoption.png"])
+    assert sorted(files) == sorted(
+        ["timeseries.csv", "innovations.csv", "summary.json", "adoption.png"]
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["existing"]
     assert sorted(p.name for p in existing.iterdir()) == sorted(files)  # replaced whole
     assert json.loads((existing / "summary.json").read_text(encoding="utf-8"))["seed"] == 1
@@ -268,7 +280,12 @@ def test_version() -> None:
 
 
 def test_python_m_milieusim_help() -> None:
-    done = subprocess.run([sys.executable, "-m", "milieusim", "--help"], capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "milieusim", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and "Examples" in done.stdout

@@ -79,8 +79,9 @@ def test_centola_macy_complex_contagion_collapses_with_rewiring():
     speed = next(c for c in result.checks if "speed" in c.quantity)
     assert speed.miss == NOT_REPRODUCED and speed.verdict in ("PASS", NOT_REPRODUCED)
     table = result.data["table"]
-    simple_times = [t for t, b, T in zip(table["time"], table["beta"], table["T"],
-                                         strict=True) if T == 1]
+    simple_times = [
+        t for t, b, T in zip(table["time"], table["beta"], table["T"], strict=True) if T == 1
+    ]
     assert simple_times[0] == np.ceil((300 - 7) / 6)  # the unrewired ring: 3 places a week
 
 
@@ -90,8 +91,13 @@ def test_centola_macy_median_time_counts_unsaturated_runs_as_never():
     assert centola_macy.median_time(np.array([10.0, nan, nan])) == math.inf
     assert centola_macy.median_time(np.array([30.0, 10.0, 20.0])) == 20.0
     # The survivor-biased median of saturated runs would be 5 at β = 0.1 and call it faster.
-    frame = pd.DataFrame({"threshold_count": 2, "rewiring": [0.0] * 4 + [0.1] * 4,
-                          "time_full": [8.0] * 4 + [5.0, nan, nan, nan]})
+    frame = pd.DataFrame(
+        {
+            "threshold_count": 2,
+            "rewiring": [0.0] * 4 + [0.1] * 4,
+            "time_full": [8.0] * 4 + [5.0, nan, nan, nan],
+        }
+    )
     speed = centola_macy.sooner(frame)
     assert speed[["beta", "sooner", "runs", "t0"]].values.tolist() == [[0.1, 1, 4, 8.0]]
     assert speed.p.iloc[0] > 0.5
@@ -146,8 +152,13 @@ def test_learning_law_shared_with_march():
     before = (beliefs == reference).mean()
     after = (imitate(beliefs, reference, 0.3, rng) == reference).mean()
     assert after == pytest.approx(close_gap(before, 1.0, 0.3), abs=0.005)
-    gradual = imitate(np.array([-1, 0, 1], dtype=np.int8), np.array([1, 1, 1], dtype=np.int8),
-                      1.0, rng, gradual=True)
+    gradual = imitate(
+        np.array([-1, 0, 1], dtype=np.int8),
+        np.array([1, 1, 1], dtype=np.int8),
+        1.0,
+        rng,
+        gradual=True,
+    )
     assert gradual.tolist() == [0, 1, 1]
     assert imitate(np.array([1, -1]), np.array([0, 0]), 1.0, rng).tolist() == [1, -1]
     assert reinforced_rate(0.5, np.array([0, 1, 2, -1])).tolist() == [0.0, 0.5, 0.75, 0.0]
@@ -159,15 +170,37 @@ def test_model_rule_relaxation_uses_the_shared_law():
     from milieusim.learning import close_gap
     from milieusim.model import MilieuModel
 
-    model = MilieuModel(rng=3, n_staff=300, n_units=3, n_rules=4, steps=10,
-                        learning_capacity=0.7, experimentation_tolerance=1.0)
+    model = MilieuModel(
+        rng=3,
+        n_staff=300,
+        n_units=3,
+        n_rules=4,
+        steps=10,
+        learning_capacity=0.7,
+        experimentation_tolerance=1.0,
+    )
     rule = next(r for r in model.rule_agents if r.kind != "external")
     k = model.innovations[0] if model.innovations else None
     if k is None:
         from milieusim.innovation import Innovation, Origin
 
-        k = Innovation(0, "process", Origin.INTERNAL, 0, 0, -1, "", np.zeros(2), 0.0, 0.0,
-                       1.0, 0.0, 0.0, np.array([rule.index]), 0)
+        k = Innovation(
+            0,
+            "process",
+            Origin.INTERNAL,
+            0,
+            0,
+            -1,
+            "",
+            np.zeros(2),
+            0.0,
+            0.0,
+            1.0,
+            0.0,
+            0.0,
+            np.array([rule.index]),
+            0,
+        )
     before = rule.rigidity
     while rule.derogations == 0:
         k.rules = np.array([rule.index])
@@ -179,8 +212,10 @@ def test_model_rule_relaxation_uses_the_shared_law():
 def test_experiment_files_match_the_scenarios():
     from milieusim.experiment import load_experiment
 
-    for name, scenario in (("docking-watts", "docking/watts"),
-                           ("docking-centola-macy", "docking/centola-macy")):
+    for name, scenario in (
+        ("docking-watts", "docking/watts"),
+        ("docking-centola-macy", "docking/centola-macy"),
+    ):
         spec = load_experiment(name)
         assert spec.scenario.name == scenario
         assert spec.quick().base["steps"] == spec.base["steps"]  # steps stay an upper bound
@@ -203,31 +238,64 @@ def _toy_tasks(settings: Toy) -> list[Task]:
 
 
 def _failing_evaluate(settings, outputs):
-    return CaseResult("broken", "A case that fails", "none", "a sum",
-                      [Check("1 + 2", "4", str(outputs[0][1]), "exact", outputs[0][1] == 4),
-                       Check("a | pipe", "x", "y", "reported", None)])
+    return CaseResult(
+        "broken",
+        "A case that fails",
+        "none",
+        "a sum",
+        [
+            Check("1 + 2", "4", str(outputs[0][1]), "exact", outputs[0][1] == 4),
+            Check("a | pipe", "x", "y", "reported", None),
+        ],
+    )
 
 
 def _misfit_evaluate(settings: Toy, outputs):
     """A figure reproduced only in odd seed blocks; a tested check that always passes."""
     block = settings.seed // SEED_STRIDE
-    return CaseResult("misfit", "A published figure missed", "none", f"block {block}",
-                      [Check("1 + 2", "3", str(outputs[0][1]), "exact", outputs[0][1] == 3),
-                       Check("Published figure", "odd", str(block), "odd block",
-                             block % 2 == 1, miss=NOT_REPRODUCED)],
-                      notes="Why it is missed.")
+    return CaseResult(
+        "misfit",
+        "A published figure missed",
+        "none",
+        f"block {block}",
+        [
+            Check("1 + 2", "3", str(outputs[0][1]), "exact", outputs[0][1] == 3),
+            Check(
+                "Published figure",
+                "odd",
+                str(block),
+                "odd block",
+                block % 2 == 1,
+                miss=NOT_REPRODUCED,
+            ),
+        ],
+        notes="Why it is missed.",
+    )
 
 
 def _no_plot(result, path):
     path.write_bytes(b"")
 
 
-BROKEN = Case("broken", "A case that fails", lambda size: Toy(), _toy_tasks,
-              _failing_evaluate, _no_plot)
-MISFIT = Case("misfit", "A published figure missed", lambda size: Toy(), _toy_tasks,
-              _misfit_evaluate, _no_plot)
-SMALL_BASS = Case("bass", bass.CASE.title, lambda size: bass.BassSettings(runs=20),
-                  bass.tasks, bass.evaluate, bass.plot)
+BROKEN = Case(
+    "broken", "A case that fails", lambda size: Toy(), _toy_tasks, _failing_evaluate, _no_plot
+)
+MISFIT = Case(
+    "misfit",
+    "A published figure missed",
+    lambda size: Toy(),
+    _toy_tasks,
+    _misfit_evaluate,
+    _no_plot,
+)
+SMALL_BASS = Case(
+    "bass",
+    bass.CASE.title,
+    lambda size: bass.BassSettings(runs=20),
+    bass.tasks,
+    bass.evaluate,
+    bass.plot,
+)
 
 
 def test_seed_blocks_move_every_seed_of_every_case():
@@ -239,15 +307,19 @@ def test_seed_blocks_move_every_seed_of_every_case():
             assert isinstance(settings.seed, int), case.name
             assert seed_block(settings, 0) is settings
             seeds = [t.kwargs.get("seed") for t in block_tasks(case, settings)]
-            moved = [t.kwargs.get("seed")
-                     for t in block_tasks(case, seed_block(settings, 3))]
+            moved = [t.kwargs.get("seed") for t in block_tasks(case, seed_block(settings, 3))]
             assert None not in seeds, case.name
             assert moved == [x + 3 * SEED_STRIDE for x in seeds], case.name
     with pytest.raises(TypeError, match="no integer 'seed'"):
         seed_block(None, 1)
-    overflowing = Case("wide", "", lambda size: Toy(), lambda s: [
-        Task("wide", (0,), _add, {"a": 1, "b": 1, "seed": s.seed + SEED_STRIDE})],
-        _failing_evaluate, _no_plot)
+    overflowing = Case(
+        "wide",
+        "",
+        lambda size: Toy(),
+        lambda s: [Task("wide", (0,), _add, {"a": 1, "b": 1, "seed": s.seed + SEED_STRIDE})],
+        _failing_evaluate,
+        _no_plot,
+    )
     with pytest.raises(ValueError, match="outside its block"):
         block_tasks(overflowing, Toy())
 
@@ -264,17 +336,29 @@ def test_verdicts_and_blocks():
     assert [blocks_needed(n) for n in (1, 2, 3, 4, 5, 10)] == [1, 2, 3, 4, 4, 8]
 
     def block(passes: list[bool | None]) -> CaseResult:
-        return CaseResult("c", "C", "r", "s", [Check(f"check {i}", "", "", "", p)
-                                               for i, p in enumerate(passes) if p != "gone"],
-                          elapsed_s=1.0)
+        return CaseResult(
+            "c",
+            "C",
+            "r",
+            "s",
+            [Check(f"check {i}", "", "", "", p) for i, p in enumerate(passes) if p != "gone"],
+            elapsed_s=1.0,
+        )
 
-    results = [block([True, True, None, True]), block([True, False, None, True]),
-               block([True, True, None, "gone"]), block([True, True, None, False]),
-               block([False, True, None, True])]
+    results = [
+        block([True, True, None, True]),
+        block([True, False, None, True]),
+        block([True, True, None, "gone"]),
+        block([True, True, None, False]),
+        block([False, True, None, True]),
+    ]
     combined = combine_blocks(results)
     assert [c.blocks for c in combined.checks] == [
-        (True, True, True, True, False), (True, False, True, True, True), (),
-        (True, True, False, False, True)]
+        (True, True, True, True, False),
+        (True, False, True, True, True),
+        (),
+        (True, True, False, False, True),
+    ]
     assert [c.verdict for c in combined.checks] == ["PASS", "PASS", "reported", "FAIL"]
     assert combined.elapsed_s == 5.0
     assert combine_blocks(results[:1]) is results[0]
@@ -285,10 +369,11 @@ def test_report_writer(tmp_path):
     assert not validation.passed
     files = write_report(validation, tmp_path, cases=[SMALL_BASS, BROKEN, MISFIT])
     text = files["validation.md"].read_text(encoding="utf-8")
-    assert ("**Overall: FAIL** — 3 of 5 tested checks passed, 1 not reproduced, 1 failed; "
-            "2 figures reported.") in text
-    assert "| [A published figure missed](#misfit) | *not reproduced* | 1 / 2 | **1** | 0 |" \
-        in text
+    assert (
+        "**Overall: FAIL** — 3 of 5 tested checks passed, 1 not reproduced, 1 failed; "
+        "2 figures reported."
+    ) in text
+    assert "| [A published figure missed](#misfit) | *not reproduced* | 1 / 2 | **1** | 0 |" in text
     assert "Generated by `milieusim validate --quick` on" in text
     assert "Seeds: block 0" in text
     assert "![Pattern 1 — Bass (1969): S-shaped adoption](figures/bass.png)" in text
@@ -311,8 +396,10 @@ def test_report_over_seed_blocks(tmp_path):
     text = files["validation.md"].read_text(encoding="utf-8")
     assert "Seeds: 5 independent blocks, 1–5" in text
     assert "here 4 of 5" in text
-    assert "| Published figure | odd | 1 | odd block | 3 / 5 (not in 2, 4) | " \
-           "*not reproduced* |" in text
+    assert (
+        "| Published figure | odd | 1 | odd block | 3 / 5 (not in 2, 4) | "
+        "*not reproduced* |" in text
+    )
     assert "| 1 + 2 | 3 | 3 | exact | 5 / 5 | PASS |" in text
     data = json.loads(files["validation.json"].read_text(encoding="utf-8"))
     assert data["seed_blocks"] == [1, 2, 3, 4, 5] and data["blocks_needed"] == 4
@@ -332,30 +419,39 @@ def test_seed_blocks_give_the_same_results_on_any_number_of_workers(monkeypatch)
     assert one.results[0].data == two.results[0].data
 
 
-@pytest.mark.parametrize("cases, status, line", [
-    ([SMALL_BASS], 0, "PASS: report in"),
-    ([SMALL_BASS, MISFIT], 0, "PASS (1 not reproduced): report in"),
-    ([SMALL_BASS, BROKEN], 1, "FAIL: report in")])
+@pytest.mark.parametrize(
+    "cases, status, line",
+    [
+        ([SMALL_BASS], 0, "PASS: report in"),
+        ([SMALL_BASS, MISFIT], 0, "PASS (1 not reproduced): report in"),
+        ([SMALL_BASS, BROKEN], 1, "FAIL: report in"),
+    ],
+)
 @pytest.mark.slow
 def test_validate_command_exit_status(tmp_path, monkeypatch, cases, status, line):
     monkeypatch.setattr(docking, "all_cases", lambda: tuple(cases))
     out = tmp_path / "val"
-    result = CliRunner().invoke(main, ["validate", "--quick", "--workers", "1", "--out",
-                                       str(out)])
+    result = CliRunner().invoke(main, ["validate", "--quick", "--workers", "1", "--out", str(out)])
     assert result.exit_code == status, result.output
     assert (out / "validation.md").is_file()
     assert line in result.output
 
 
-@pytest.mark.parametrize("args, blocks", [
-    (["--seed-block", "2"], [2]), (["--blocks", "3"], [1, 2, 3]),
-    (["--seed-block", "0", "--blocks", "2"], [0, 1])])
+@pytest.mark.parametrize(
+    "args, blocks",
+    [
+        (["--seed-block", "2"], [2]),
+        (["--blocks", "3"], [1, 2, 3]),
+        (["--seed-block", "0", "--blocks", "2"], [0, 1]),
+    ],
+)
 @pytest.mark.slow
 def test_validate_command_seed_blocks(tmp_path, monkeypatch, args, blocks):
     monkeypatch.setattr(docking, "all_cases", lambda: (MISFIT,))
     out = tmp_path / "val"
-    result = CliRunner().invoke(main, ["validate", "--quick", "--workers", "1", "-q",
-                                       "--out", str(out), *args])
+    result = CliRunner().invoke(
+        main, ["validate", "--quick", "--workers", "1", "-q", "--out", str(out), *args]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     assert data["seed_blocks"] == blocks
@@ -377,8 +473,16 @@ def test_validate_command_usage_errors(tmp_path):
 def test_every_case_plans_tasks_at_quick_size():
     names = [case.name for case in docking.all_cases()]
     assert names[:5] == ["bass", "watts", "centola-macy", "rogers", "march"]
-    assert names[5:] == ["pattern-2", "pattern-3", "pattern-4", "pattern-5", "pattern-7",
-                         "mechanisms", "dynamics", "calibration"]
+    assert names[5:] == [
+        "pattern-2",
+        "pattern-3",
+        "pattern-4",
+        "pattern-5",
+        "pattern-7",
+        "mechanisms",
+        "dynamics",
+        "calibration",
+    ]
     for case in docking.all_cases():
         assert case.tasks(case.settings("quick"))
     assert patterns.PATTERNS[0].settings("quick").quick is True

@@ -68,8 +68,9 @@ def experiment_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reference(experiment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Results:
     """The uninterrupted sweep with BIG replications, 2 local workers."""
     out = tmp_path_factory.mktemp("reference") / "out"
-    report = run_sweep(load_experiment(experiment_file), out, workers=2, replications=BIG,
-                       progress=False)
+    report = run_sweep(
+        load_experiment(experiment_file), out, workers=2, replications=BIG, progress=False
+    )
     assert report.status == "complete" and report.runs_ok == POINTS * BIG
     return load_results(out)
 
@@ -97,14 +98,27 @@ def test_results_layout_and_manifest(reference: Results, experiment_file: Path) 
     root = reference.path
     runs, ts, manifest = reference.runs, reference.timeseries, reference.manifest
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == [
-        "innovations", "manifest.json", "runs", "timeseries"]
+        "innovations",
+        "manifest.json",
+        "runs",
+        "timeseries",
+    ]
     parts = sorted(p.name for p in (root / RUNS_DIR).iterdir())
     assert parts and all(p.startswith("part-") and p.endswith(".parquet") for p in parts)
     assert parts == sorted(p.name for p in (root / TIMESERIES_DIR).iterdir())
     assert parts == sorted(p.name for p in (root / "innovations").iterdir())
     # runs: ids, seed, every parameter, every reporter, outcomes, status, error, duration
-    expected = ["run_id", "point_id", "replication", "seed", *PARAMETERS, *MEASURES,
-                "status", "error", "duration_s"]
+    expected = [
+        "run_id",
+        "point_id",
+        "replication",
+        "seed",
+        *PARAMETERS,
+        *MEASURES,
+        "status",
+        "error",
+        "duration_s",
+    ]
     assert list(runs.columns) == expected
     assert len(runs) == POINTS * BIG and runs["run_id"].is_monotonic_increasing
     for column in ("run_id", "point_id", "replication", "seed", "n_staff"):
@@ -135,8 +149,9 @@ def test_results_layout_and_manifest(reference: Results, experiment_file: Path) 
     assert (manifest["n_points"], manifest["n_runs"]) == (POINTS, POINTS * BIG)
     assert manifest["reporters"] == ["adoption_share", "ideas", "approvals"]
     assert manifest["every"] == 3
-    assert {"milieusim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "dask",
-            "python"} <= set(manifest["versions"])
+    assert {"milieusim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "dask", "python"} <= set(
+        manifest["versions"]
+    )
     assert manifest["platform"] and manifest["started"] and manifest["finished"]
     assert manifest["runs_ok"] == POINTS * BIG and manifest["runs_failed"] == 0
 
@@ -151,8 +166,7 @@ def test_load_results_from_the_package_is_lazy(reference: Results) -> None:
         r = load_results({str(reference.path)!r})
         print(len(r.runs), len(r.timeseries))
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == [str(POINTS * BIG), str(POINTS * BIG * 11)]
 
 
@@ -162,17 +176,28 @@ def test_load_results_from_the_package_is_lazy(reference: Results) -> None:
 @pytest.mark.slow
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["forkserver", "spawn"])
-def test_workers_have_the_model_but_not_pandas(method: str,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_have_the_model_but_not_pandas(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Local workers import the model before their first run, and not pandas
     (milieusim.experiment.preload): it saves each worker about 1.5 s and 70 MB."""
     monkeypatch.setenv(engine.START_METHOD_ENV, method)
     executor = engine.LocalExecutor(1)
-    check = ("sorted(m for m in ('milieusim.model', 'pandas.core', 'pyarrow.lib')"
-             " if m in __import__('sys').modules)")
-    task = RunTask(run_id=0, point_id=0, replication=0, seed=1,
-                   parameters={"n_staff": 60, "n_units": 3, "steps": 5}, events=(),
-                   reporters=("adoption_share",), every=1, innovations=True)
+    check = (
+        "sorted(m for m in ('milieusim.model', 'pandas.core', 'pyarrow.lib')"
+        " if m in __import__('sys').modules)"
+    )
+    task = RunTask(
+        run_id=0,
+        point_id=0,
+        replication=0,
+        seed=1,
+        parameters={"n_staff": 60, "n_units": 3, "steps": 5},
+        events=(),
+        reporters=("adoption_share",),
+        every=1,
+        innovations=True,
+    )
     try:
         before = executor._pool.submit(eval, check).result(timeout=120)
         output = executor._pool.submit(execute_run, task).result(timeout=120)
@@ -210,10 +235,13 @@ def test_a_kept_organisation_runs_as_a_fresh_model(name: str) -> None:
         fresh = MilieuModel(rng=7, events=scenario.events, **parameters)
         copy.run_model()
         fresh.run_model()
-        pd.testing.assert_frame_equal(copy.datacollector.get_model_vars_dataframe(),
-                                      fresh.datacollector.get_model_vars_dataframe())
-        assert ([(k.value, k.history) for k in copy.innovations]
-                == [(k.value, k.history) for k in fresh.innovations])
+        pd.testing.assert_frame_equal(
+            copy.datacollector.get_model_vars_dataframe(),
+            fresh.datacollector.get_model_vars_dataframe(),
+        )
+        assert [(k.value, k.history) for k in copy.innovations] == [
+            (k.value, k.history) for k in fresh.innovations
+        ]
     assert (organisations.built, organisations.copied) == (2, len(DYNAMICS_VARIANTS))
 
 
@@ -266,17 +294,21 @@ def test_sweep_runs_are_those_of_freshly_built_models(reference: Results) -> Non
     picked = runs[runs["replication"].isin([0, BIG - 1])]
     for row in picked.itertuples(index=False):
         parameters = {name: getattr(row, name) for name in PARAMETERS}
-        parameters = {name: value.item() if hasattr(value, "item") else value
-                      for name, value in parameters.items()}
+        parameters = {
+            name: value.item() if hasattr(value, "item") else value
+            for name, value in parameters.items()
+        }
         model = MilieuModel(rng=int(row.seed), **parameters)
         model.run_model()
         final = end_values(model)
         assert [final[name] for name in MEASURES] == pytest.approx(
-            [getattr(row, name) for name in MEASURES], rel=0, abs=0, nan_ok=True), row.run_id
+            [getattr(row, name) for name in MEASURES], rel=0, abs=0, nan_ok=True
+        ), row.run_id
         table = RunEnd(model).table.to_pandas()
         kept = reference.innovations[reference.innovations["run_id"] == row.run_id]
-        pd.testing.assert_frame_equal(kept.drop(columns="run_id").reset_index(drop=True),
-                                      table, check_dtype=False)
+        pd.testing.assert_frame_equal(
+            kept.drop(columns="run_id").reset_index(drop=True), table, check_dtype=False
+        )
 
 
 @pytest.mark.slow
@@ -297,8 +329,7 @@ def test_deferred_pandas_is_imported_when_used() -> None:
         assert type(frame) is pandas.DataFrame
         print(frame.shape[0], pandas.__version__ == version("pandas"))
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["6", "True"]
 
 
@@ -306,35 +337,54 @@ def test_deferred_pandas_is_imported_when_used() -> None:
 
 
 @pytest.mark.slow
-def test_one_worker_gives_the_same_results(reference: Results, experiment_file: Path,
-                                           tmp_path: Path) -> None:
-    run_sweep(load_experiment(experiment_file), tmp_path / "w1", workers=1, replications=BIG,
-              progress=False)
+def test_one_worker_gives_the_same_results(
+    reference: Results, experiment_file: Path, tmp_path: Path
+) -> None:
+    run_sweep(
+        load_experiment(experiment_file),
+        tmp_path / "w1",
+        workers=1,
+        replications=BIG,
+        progress=False,
+    )
     same(load_results(tmp_path / "w1"), reference)
 
 
 @pytest.mark.slow
-def test_dask_gives_the_same_results(reference: Results, experiment_file: Path,
-                                     tmp_path: Path) -> None:
+def test_dask_gives_the_same_results(
+    reference: Results, experiment_file: Path, tmp_path: Path
+) -> None:
     """A real Dask cluster on the loopback interface (a scheduler and two worker
     processes); the sweep connects to it by address, as it would to a remote cluster."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
-        report = run_sweep(load_experiment(experiment_file), tmp_path / "dask",
-                           scheduler=cluster.scheduler_address, progress=False)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        report = run_sweep(
+            load_experiment(experiment_file),
+            tmp_path / "dask",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
     assert report.executor.startswith("Dask scheduler tcp://127.0.0.1:")
     same(load_results(tmp_path / "dask"), reference, replications=REPLICATIONS)
     assert load_results(tmp_path / "dask").manifest["history"][-1]["executor"].startswith("Dask")
 
 
 @pytest.mark.slow
-def test_unreachable_scheduler_is_a_clean_error(experiment_file: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_scheduler_is_a_clean_error(
+    experiment_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "DASK_CONNECT_TIMEOUT", "1s")
-    code, _, err = invoke("sweep", str(experiment_file), "--out", str(tmp_path / "o"),
-                          "--scheduler", "tcp://127.0.0.1:9")
+    code, _, err = invoke(
+        "sweep",
+        str(experiment_file),
+        "--out",
+        str(tmp_path / "o"),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    )
     assert code == 2 and err.startswith("error: --scheduler tcp://127.0.0.1:9: cannot connect")
     assert not (tmp_path / "o").exists()
 
@@ -351,8 +401,9 @@ def wait_for_parts(out: Path, process: subprocess.Popen[str], count: int) -> Non
 
 
 @pytest.mark.slow
-def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path,
-                                       tmp_path: Path) -> None:
+def test_sigkill_mid_sweep_then_resume(
+    reference: Results, experiment_file: Path, tmp_path: Path
+) -> None:
     """A sweep killed with SIGKILL (no cleanup at all) after some parts were written
     resumes to exactly the dataset of an uninterrupted sweep."""
     out = tmp_path / "killed"
@@ -364,9 +415,13 @@ def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path
     """)
     script = tmp_path / "sweep.py"
     script.write_text(code, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(script)], text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         wait_for_parts(out, process, 2)
     finally:
@@ -375,8 +430,9 @@ def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path
     partial = load_results(out)
     assert partial.manifest["status"] == "running"
     assert 0 < len(partial.runs) < POINTS * BIG, "the sweep finished before the kill"
-    report = run_sweep(load_experiment(experiment_file), out, workers=2, resume=True,
-                       progress=False)
+    report = run_sweep(
+        load_experiment(experiment_file), out, workers=2, resume=True, progress=False
+    )
     assert report.replications == BIG and report.skipped == len(partial.runs)
     assert report.ran == POINTS * BIG - len(partial.runs)
     resumed = load_results(out)
@@ -385,8 +441,9 @@ def test_sigkill_mid_sweep_then_resume(reference: Results, experiment_file: Path
 
 
 @pytest.mark.slow
-def test_lost_parts_and_orphans_then_resume(reference: Results, experiment_file: Path,
-                                            tmp_path: Path) -> None:
+def test_lost_parts_and_orphans_then_resume(
+    reference: Results, experiment_file: Path, tmp_path: Path
+) -> None:
     """Runs parts lost (their timeseries parts left as orphans, as after a crash between
     the two writes) are ignored on load and run again on resume."""
     out = tmp_path / "copy"
@@ -399,16 +456,16 @@ def test_lost_parts_and_orphans_then_resume(reference: Results, experiment_file:
     partial = load_results(out)
     assert len(partial.runs) == POINTS * BIG - len(lost)
     assert not partial.timeseries["run_id"].isin(lost).any()  # orphans are ignored
-    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume",
-                               "-q")
+    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume", "-q")
     assert code == 0, err
     same(load_results(out), reference)
     assert not list((out / RUNS_DIR).glob(".*.tmp"))
 
 
 @pytest.mark.slow
-def test_sigint_stops_cleanly_then_resume(reference: Results, experiment_file: Path,
-                                          tmp_path: Path) -> None:
+def test_sigint_stops_cleanly_then_resume(
+    reference: Results, experiment_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "interrupted"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     code = textwrap.dedent("""
@@ -422,9 +479,22 @@ def test_sigint_stops_cleanly_then_resume(reference: Results, experiment_file: P
     """)
     script = tmp_path / "cli.py"
     script.write_text(code, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(script), "sweep", str(experiment_file),
-                                "--out", str(out), "--replications", str(BIG)], text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(script),
+            "sweep",
+            str(experiment_file),
+            "--out",
+            str(out),
+            "--replications",
+            str(BIG),
+        ],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     wait_for_parts(out, process, 2)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
@@ -439,8 +509,9 @@ def test_sigint_stops_cleanly_then_resume(reference: Results, experiment_file: P
 
 
 @pytest.mark.slow
-def test_replications_extend_and_reuse(reference: Results, experiment_file: Path,
-                                       tmp_path: Path) -> None:
+def test_replications_extend_and_reuse(
+    reference: Results, experiment_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "grow"
     code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "-q")
     assert code == 0, err
@@ -452,36 +523,39 @@ def test_replications_extend_and_reuse(reference: Results, experiment_file: Path
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     manifest["versions"]["numpy"] = "0.0"  # as if numpy changed since the sweep began
     (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out),
-                               "--replications", "6")
+    code, stdout, err = invoke(
+        "sweep", str(experiment_file), "--out", str(out), "--replications", "6"
+    )
     assert code == 0, err
     assert "24 already done" in stdout and "done: 12 runs" in stdout
     assert err.startswith("warning: versions changed since this sweep began (numpy 0.0 → ")
     grown = load_results(out)
     same(grown, reference, replications=6)
     pd.testing.assert_frame_equal(  # earlier runs untouched (even their durations)
-        grown.runs[grown.runs["replication"] < REPLICATIONS].reset_index(drop=True), first.runs)
+        grown.runs[grown.runs["replication"] < REPLICATIONS].reset_index(drop=True), first.runs
+    )
     assert grown.manifest["replications"] == 6 and grown.manifest["n_runs"] == POINTS * 6
     code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume")
     assert code == 0 and "nothing to run" in stdout  # resume keeps the 6 replications
-    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out),
-                          "--replications", "2")
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--replications", "2")
     assert code == 2 and "can only add replications" in err
 
 
 @pytest.mark.slow
 def test_resume_refuses_another_design(experiment_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "o"
-    assert invoke("sweep", str(experiment_file), "--out", str(out), "-q",
-                  "--replications", "1")[0] == 0
+    assert (
+        invoke("sweep", str(experiment_file), "--out", str(out), "-q", "--replications", "1")[0]
+        == 0
+    )
     changed = tmp_path / "changed.toml"
-    changed.write_text(EXPERIMENT.replace("inertia = [0.2, 0.8]", "inertia = [0.2, 0.7]"),
-                       encoding="utf-8")
+    changed.write_text(
+        EXPERIMENT.replace("inertia = [0.2, 0.8]", "inertia = [0.2, 0.7]"), encoding="utf-8"
+    )
     before = sorted(p.name for p in (out / RUNS_DIR).iterdir())
     code, _, err = invoke("sweep", str(changed), "--out", str(out), "--resume")
     assert code == 2 and "different design" in err and err.count("\n") == 1
-    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume",
-                          "--quick")
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume", "--quick")
     assert code == 2 and "remove --quick" in err
     assert sorted(p.name for p in (out / RUNS_DIR).iterdir()) == before
     # Only the replications may differ: the same file with other replications resumes.
@@ -495,9 +569,9 @@ def test_resume_refuses_another_design(experiment_file: Path, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_failed_runs_are_recorded_and_exit_1(reference: Results, experiment_file: Path,
-                                             tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_runs_are_recorded_and_exit_1(
+    reference: Results, experiment_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "failing"
     monkeypatch.setenv(FAULT_ENV, "1000002,5000000")  # (point 1, rep 2) and (point 5, rep 0)
     code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out))
@@ -526,8 +600,9 @@ def test_failed_runs_are_recorded_and_exit_1(reference: Results, experiment_file
 
 
 def test_quick(experiment_file: Path, tmp_path: Path) -> None:
-    code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(tmp_path / "q"),
-                               "--quick")
+    code, stdout, err = invoke(
+        "sweep", str(experiment_file), "--out", str(tmp_path / "q"), "--quick"
+    )
     assert code == 0, err
     assert "(--quick)" in stdout
     results = load_results(tmp_path / "q")
@@ -543,8 +618,15 @@ def test_plan_prints_counts_and_estimates(experiment_file: Path, tmp_path: Path)
     assert "6 points × 4 replications = 24 runs of 30 weeks" in stdout
     assert re.search(r"^  runs +24$", stdout, re.MULTILINE), stdout
     assert re.search(r"^  one run +≈ [0-9.]+ s$", stdout, re.MULTILINE), stdout
-    for fragment in ("design points", "one run", "≈", "wall time", "on 2 workers", "disk",
-                     "calibration:"):
+    for fragment in (
+        "design points",
+        "one run",
+        "≈",
+        "wall time",
+        "on 2 workers",
+        "disk",
+        "calibration:",
+    ):
         assert fragment in stdout, fragment
     code, stdout, _ = invoke("plan", "sobol-global", "--quick", "--replications", "3")
     assert code == 0 and "88 points × 3 replications = 264 runs of 52 weeks" in stdout
@@ -554,8 +636,14 @@ def test_plan_prints_counts_and_estimates(experiment_file: Path, tmp_path: Path)
 def test_experiments_lists_the_shipped_ones() -> None:
     code, stdout, _ = invoke("experiments")
     assert code == 0
-    for name in ("inertia-tolerance", "serendipity", "uncertainty-threshold",
-                 "openness-learning", "knockout-marginaux", "sobol-global"):
+    for name in (
+        "inertia-tolerance",
+        "serendipity",
+        "uncertainty-threshold",
+        "openness-learning",
+        "knockout-marginaux",
+        "sobol-global",
+    ):
         assert name in stdout
     assert "Sérendipité" in invoke("experiments", "--lang", "fr")[1]
 
@@ -569,5 +657,7 @@ def test_help_has_examples(command: str) -> None:
 def test_manifest_is_valid_json_without_nan(reference: Results) -> None:
     text = (reference.path / "manifest.json").read_text(encoding="utf-8")
     assert "NaN" not in text
-    assert json.loads(text)["fingerprint"] == load_experiment(
-        reference.manifest["experiment"]["path"]).fingerprint()
+    assert (
+        json.loads(text)["fingerprint"]
+        == load_experiment(reference.manifest["experiment"]["path"]).fingerprint()
+    )

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.slow  # real sweeps: a minute or more in all
 
 
 def quick_sweep(name: str, out: Path, replications: int | None = None) -> Results:
-    report = run_sweep(load_experiment(name), out, workers=2, quick=True, replications=replications,
-                       progress=False)
+    report = run_sweep(
+        load_experiment(name), out, workers=2, quick=True, replications=replications, progress=False
+    )
     assert report.status == "complete" and report.runs_failed == 0
     results = load_results(out)
     assert results.manifest["quick"] is True
@@ -79,8 +80,7 @@ def test_uncertainty_threshold_approvals_collapse(tmp_path: Path) -> None:
     (measured: 5.75 and 4.75, then 1.25 at 0.5, then 0 and 0), with more than 90% of
     managers frozen (measured: all)."""
     results = quick_sweep("uncertainty-threshold", tmp_path / "out", replications=4)
-    by_level = results.runs.groupby("institutional_uncertainty")[["approvals",
-                                                                  "paralysis"]].mean()
+    by_level = results.runs.groupby("institutional_uncertainty")[["approvals", "paralysis"]].mean()
     assert by_level.index.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
     low, high = by_level.loc[[0.0, 0.25]], by_level.loc[[0.75, 1.0]]
     assert (low["approvals"] > 2).all() and (low["paralysis"] == 0).all()
@@ -111,8 +111,13 @@ def test_knocking_out_marginaux_cuts_outside_ideas_far_more(tmp_path: Path) -> N
     mean, var, n = by.mean(), by.var(ddof=1), by.count()
     cut_marginaux = 1 - mean["marginaux-secants"] / mean["none"]
     cut_ordinary = 1 - mean["ordinary-staff"] / mean["none"]
-    se_gap = np.sqrt(var["marginaux-secants"] / n["marginaux-secants"]
-                     + var["ordinary-staff"] / n["ordinary-staff"]) / mean["none"]
+    se_gap = (
+        np.sqrt(
+            var["marginaux-secants"] / n["marginaux-secants"]
+            + var["ordinary-staff"] / n["ordinary-staff"]
+        )
+        / mean["none"]
+    )
     assert cut_marginaux > 0.5, cut_marginaux
     assert cut_ordinary < 0.25, cut_ordinary
     assert cut_marginaux - cut_ordinary > 3 * se_gap, (cut_marginaux, cut_ordinary, se_gap)
@@ -133,16 +138,23 @@ def test_sobol_global_gives_finite_indices(tmp_path: Path) -> None:
     for outcome in ("ideas", "practices_per_staff"):
         y = results.runs.groupby("point_id")[outcome].mean().sort_index().to_numpy()
         assert y.size == 88 and np.isfinite(y).all() and y.std() > 0
-        indices = sobol.analyze(problem, y, calc_second_order=False, seed=1,
-                                print_to_console=False)
+        indices = sobol.analyze(problem, y, calc_second_order=False, seed=1, print_to_console=False)
         for key in ("S1", "ST", "S1_conf", "ST_conf"):
             assert np.isfinite(indices[key]).all(), (outcome, key)
         assert (indices["ST"] + indices["ST_conf"] >= 0).all()
 
 
-@pytest.mark.parametrize("name", ["inertia-tolerance", "openness-learning",
-                                  "uncertainty-threshold", "serendipity",
-                                  "knockout-marginaux", "sobol-global"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "inertia-tolerance",
+        "openness-learning",
+        "uncertainty-threshold",
+        "serendipity",
+        "knockout-marginaux",
+        "sobol-global",
+    ],
+)
 def test_full_versions_are_laptop_sized(name: str) -> None:
     """The full experiments stay within a few thousand runs (a laptop's afternoon at most)."""
     spec = load_experiment(name)

@@ -106,17 +106,22 @@ def test_load_by_path_and_unknown_name(tmp_path: Path) -> None:
     assert by_path.fingerprint() == by_name.fingerprint()
     with pytest.raises(ExperimentError) as info:
         load_experiment("serendipty")
-    assert_one_line(info.value, "unknown experiment", "did you mean 'serendipity'",
-                    "inertia-tolerance")
+    assert_one_line(
+        info.value, "unknown experiment", "did you mean 'serendipity'", "inertia-tolerance"
+    )
 
 
 def test_scenario_relative_to_the_file_and_set_and_steps(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    write(tmp_path, '[meta]\ntitle_fr = "s"\ntitle_en = "s"\n[parameters]\ninertia = 0.8\n'
-          'n_units = 5\n', "sub/base.toml")
+    write(
+        tmp_path,
+        '[meta]\ntitle_fr = "s"\ntitle_en = "s"\n[parameters]\ninertia = 0.8\nn_units = 5\n',
+        "sub/base.toml",
+    )
     head = HEAD.replace('scenario = "default"', 'scenario = "sub/base.toml"')
-    spec = spec_of(tmp_path, '[design]\nkind = "grid"\n[design.parameters]\nserendipity = [0, 1]\n',
-                   head)
+    spec = spec_of(
+        tmp_path, '[design]\nkind = "grid"\n[design.parameters]\nserendipity = [0, 1]\n', head
+    )
     assert spec.base["inertia"] == 0.8 and spec.base["n_units"] == 5
     assert spec.base["n_staff"] == 150 and spec.steps == 25
     assert spec.points == ({"serendipity": 0.0}, {"serendipity": 1.0})
@@ -127,7 +132,9 @@ def test_scenario_relative_to_the_file_and_set_and_steps(tmp_path: Path) -> None
 
 
 def test_grid(tmp_path: Path) -> None:
-    spec = spec_of(tmp_path, """
+    spec = spec_of(
+        tmp_path,
+        """
 [design]
 kind = "grid"
 [design.parameters]
@@ -135,18 +142,20 @@ inertia = { from = 0.1, to = 0.9, num = 5 }
 knockout = ["none", "marginaux-secants"]
 n_units = [2, 5, 10]
 managers = [true, false]
-""")
+""",
+    )
     assert spec.n_points == 5 * 2 * 3 * 2 == len(spec.points)
     assert [p["inertia"] for p in spec.points[::12]] == [0.1, 0.3, 0.5, 0.7, 0.9]
-    assert spec.points[0] == {"inertia": 0.1, "knockout": "none", "n_units": 2,
-                              "managers": True}
+    assert spec.points[0] == {"inertia": 0.1, "knockout": "none", "n_units": 2, "managers": True}
     assert spec.points[1]["managers"] is False  # the last parameter varies fastest
     assert_valid_points(spec)
     assert spec.problem() is None
 
 
 def test_points(tmp_path: Path) -> None:
-    spec = spec_of(tmp_path, """
+    spec = spec_of(
+        tmp_path,
+        """
 [design]
 kind = "points"
 [[design.points]]
@@ -155,9 +164,13 @@ knockout = "marginaux-secants"
 [[design.points]]
 knockout = "ordinary-staff"
 inertia = 0.2
-""")
-    assert spec.points == ({}, {"knockout": "marginaux-secants"},
-                           {"knockout": "ordinary-staff", "inertia": 0.2})
+""",
+    )
+    assert spec.points == (
+        {},
+        {"knockout": "marginaux-secants"},
+        {"knockout": "ordinary-staff", "inertia": 0.2},
+    )
     assert spec.varied == ("knockout", "inertia")
     assert spec.parameters(0)["knockout"] == "none"  # unset names keep the base
     assert_valid_points(spec)
@@ -188,7 +201,9 @@ n_units = [2, 6]
 @pytest.mark.slow
 @pytest.mark.parametrize("second_order, count", [(False, 8 * (3 + 2)), (True, 8 * (2 * 3 + 2))])
 def test_sobol(tmp_path: Path, second_order: bool, count: int) -> None:
-    spec = spec_of(tmp_path, f"""
+    spec = spec_of(
+        tmp_path,
+        f"""
 [design]
 kind = "sobol"
 n = 8
@@ -197,12 +212,16 @@ second_order = {str(second_order).lower()}
 openness = [0.0, 1.0]
 learning_capacity = [0.25, 0.75]
 n_partners = [10, 50]
-""")
+""",
+    )
     assert spec.n_points == count
     assert_valid_points(spec)
     problem = spec.problem()
-    assert problem == {"num_vars": 3, "names": ["openness", "learning_capacity", "n_partners"],
-                       "bounds": [[0.0, 1.0], [0.25, 0.75], [10.0, 50.0]]}
+    assert problem == {
+        "num_vars": 3,
+        "names": ["openness", "learning_capacity", "n_partners"],
+        "bounds": [[0.0, 1.0], [0.25, 0.75], [10.0, 50.0]],
+    }
     from SALib.sample import sobol
 
     raw = sobol.sample(problem, 8, calc_second_order=second_order, seed=spec.seed)
@@ -212,7 +231,9 @@ n_partners = [10, 50]
 
 
 def test_morris(tmp_path: Path) -> None:
-    spec = spec_of(tmp_path, """
+    spec = spec_of(
+        tmp_path,
+        """
 [design]
 kind = "morris"
 r = 4
@@ -220,12 +241,14 @@ levels = 4
 [design.parameters]
 inertia = [0.0, 1.0]
 serendipity = [0.0, 1.0]
-""")
+""",
+    )
     assert spec.n_points == 4 * (2 + 1)
     assert_valid_points(spec)
     levels = {p["inertia"] for p in spec.points}
     assert levels <= {0.0, 1 / 3, 2 / 3, 1.0} or all(
-        any(math.isclose(v, w) for w in (0.0, 1 / 3, 2 / 3, 1.0)) for v in levels)
+        any(math.isclose(v, w) for w in (0.0, 1 / 3, 2 / 3, 1.0)) for v in levels
+    )
     assert salib_problem(spec.design)["names"] == ["inertia", "serendipity"]
 
 
@@ -262,29 +285,42 @@ def test_run_seeds_are_common_across_points_and_recorded() -> None:
 
 def test_quick_defaults(tmp_path: Path) -> None:
     head = HEAD.replace("set = { n_staff = 150 }", "set = { n_units = 5 }").replace(
-        "steps = 25", "steps = 200")
-    spec = spec_of(tmp_path, """
+        "steps = 25", "steps = 200"
+    )
+    spec = spec_of(
+        tmp_path,
+        """
 [design]
 kind = "grid"
 [design.parameters]
 inertia = { from = 0.0, to = 1.0, num = 11 }
 serendipity = [0.1, 0.2]
-""", head)
+""",
+        head,
+    )
     quick = spec.quick()
     assert quick.is_quick and quick.quick() is quick
     assert [p["inertia"] for p in quick.points[::2]] == [0.0, 0.5, 1.0]
     assert quick.n_points == 6 and quick.replications == 2
     assert quick.steps == 52 and quick.base["n_staff"] == 300
     assert quick.fingerprint() != spec.fingerprint()
-    for kind, extra, count in (("lhs", "n = 50", 8), ("sobol", "n = 64", 8 * 3),
-                               ("morris", "r = 10", 2 * 2)):
-        s = spec_of(tmp_path, f"[design]\nkind = \"{kind}\"\n{extra}\n[design.parameters]\n"
-                              "inertia = [0.0, 1.0]\n", head)
+    for kind, extra, count in (
+        ("lhs", "n = 50", 8),
+        ("sobol", "n = 64", 8 * 3),
+        ("morris", "r = 10", 2 * 2),
+    ):
+        s = spec_of(
+            tmp_path,
+            f'[design]\nkind = "{kind}"\n{extra}\n[design.parameters]\ninertia = [0.0, 1.0]\n',
+            head,
+        )
         assert s.quick().n_points == count, kind
 
 
 def test_quick_table_overrides(tmp_path: Path) -> None:
-    spec = spec_of(tmp_path, """
+    spec = spec_of(
+        tmp_path,
+        """
 [design]
 kind = "grid"
 [design.parameters]
@@ -295,7 +331,9 @@ replications = 1
 steps = 10
 n_staff = 400
 levels = 2
-""", HEAD.replace("set = { n_staff = 150 }\n", ""))
+""",
+        HEAD.replace("set = { n_staff = 150 }\n", ""),
+    )
     quick = spec.quick()
     assert quick.replications == 1 and quick.steps == 10
     assert sorted({p["inertia"] for p in quick.points}) == [0.0, 1.0]
@@ -308,68 +346,121 @@ levels = 2
 GRID = '[design]\nkind = "grid"\n[design.parameters]\ninertia = [0.1, 0.9]\n'
 
 ERRORS: list[tuple[str, tuple[str, ...]]] = [
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninerta = [0.1]\n',
-     ("[design.parameters] inerta: unknown parameter", "did you mean 'inertia'")),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninertia = [0.1, 1.5]\n',
-     ("[design.parameters] inertia = 1.5 is out of range [0, 1]",)),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninertia = 0.5\n',
-     ("[design.parameters] inertia: expected an array of levels", "[experiment] set")),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninertia = [0.1, 0.1]\n',
-     ("listed twice",)),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\n'
-     'knockout = { from = 0, to = 1, num = 2 }\n', ("needs a numeric parameter",)),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\nknockout = ["none", "marginaux"]\n',
-     ("knockout", "expected one of none | marginaux-secants | ordinary-staff",
-      "did you mean 'marginaux-secants'")),
-    (HEAD + '[design]\nkind = "gird"\n', ("[design] kind", "grid | points | lhs | sobol | "
-                                         "morris", "did you mean 'grid'")),
-    (HEAD + '[design]\nkind = "lhs"\nn = 4\n[design.parameters]\nmanagers = [false, true]\n',
-     ("a bool parameter can only vary in a grid or points design",)),
-    (HEAD + '[design]\nkind = "lhs"\nn = 4\n[design.parameters]\ninertia = [0.5, 0.1]\n',
-     ("expected low < high",)),
-    (HEAD + '[design]\nkind = "lhs"\nn = 4\n[design.parameters]\ninertia = [0.5]\n',
-     ("expected bounds [low, high] within [0, 1]",)),
-    (HEAD + '[design]\nkind = "lhs"\n[design.parameters]\ninertia = [0.0, 1.0]\n',
-     ("[design] n: missing",)),
-    (HEAD + '[design]\nkind = "sobol"\nn = 10\n[design.parameters]\ninertia = [0.0, 1.0]\n',
-     ("[design] n = 10", "power of 2", "8 or 16")),
-    (HEAD + '[design]\nkind = "morris"\nr = 2\nlevels = 3\n[design.parameters]\n'
-     'inertia = [0.0, 1.0]\n', ("[design] levels = 3", "even")),
-    (HEAD + '[design]\nkind = "grid"\nr = 2\n[design.parameters]\ninertia = [0.0]\n',
-     ("[design] r: unknown key for a grid design", "allowed: kind, parameters")),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninerta = [0.1]\n',
+        ("[design.parameters] inerta: unknown parameter", "did you mean 'inertia'"),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninertia = [0.1, 1.5]\n',
+        ("[design.parameters] inertia = 1.5 is out of range [0, 1]",),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninertia = 0.5\n',
+        ("[design.parameters] inertia: expected an array of levels", "[experiment] set"),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\ninertia = [0.1, 0.1]\n',
+        ("listed twice",),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\n'
+        "knockout = { from = 0, to = 1, num = 2 }\n",
+        ("needs a numeric parameter",),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\nknockout = ["none", "marginaux"]\n',
+        (
+            "knockout",
+            "expected one of none | marginaux-secants | ordinary-staff",
+            "did you mean 'marginaux-secants'",
+        ),
+    ),
+    (
+        HEAD + '[design]\nkind = "gird"\n',
+        ("[design] kind", "grid | points | lhs | sobol | morris", "did you mean 'grid'"),
+    ),
+    (
+        HEAD + '[design]\nkind = "lhs"\nn = 4\n[design.parameters]\nmanagers = [false, true]\n',
+        ("a bool parameter can only vary in a grid or points design",),
+    ),
+    (
+        HEAD + '[design]\nkind = "lhs"\nn = 4\n[design.parameters]\ninertia = [0.5, 0.1]\n',
+        ("expected low < high",),
+    ),
+    (
+        HEAD + '[design]\nkind = "lhs"\nn = 4\n[design.parameters]\ninertia = [0.5]\n',
+        ("expected bounds [low, high] within [0, 1]",),
+    ),
+    (
+        HEAD + '[design]\nkind = "lhs"\n[design.parameters]\ninertia = [0.0, 1.0]\n',
+        ("[design] n: missing",),
+    ),
+    (
+        HEAD + '[design]\nkind = "sobol"\nn = 10\n[design.parameters]\ninertia = [0.0, 1.0]\n',
+        ("[design] n = 10", "power of 2", "8 or 16"),
+    ),
+    (
+        HEAD + '[design]\nkind = "morris"\nr = 2\nlevels = 3\n[design.parameters]\n'
+        "inertia = [0.0, 1.0]\n",
+        ("[design] levels = 3", "even"),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\nr = 2\n[design.parameters]\ninertia = [0.0]\n',
+        ("[design] r: unknown key for a grid design", "allowed: kind, parameters"),
+    ),
     (HEAD + '[design]\nkind = "points"\n', ("[[design.points]]: missing",)),
-    (HEAD + '[design]\nkind = "points"\n[[design.points]]\ninertia = 0.2\n'
-     '[[design.points]]\ninertia = 0.2\n', ("#2: same as #1",)),
-    (HEAD + '[design]\nkind = "points"\n[[design.points]]\nn_units = 200\n',
-     ("[[design.points]] #1 (n_units = 200)", "n_units (200) must not exceed n_staff (150)")),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\nsteps = [10, 20]\n',
-     ("steps cannot vary",)),
-    (HEAD + '[design]\nkind = "grid"\n[design.parameters]\nn_staff = [200, 300]\n',
-     ("[design.parameters] n_staff: also fixed in [experiment] set",)),
-    (HEAD.replace("replications = 3", "replications = 0") + GRID,
-     ("[experiment] replications = 0 is out of range [1, 999999]",)),
+    (
+        HEAD + '[design]\nkind = "points"\n[[design.points]]\ninertia = 0.2\n'
+        "[[design.points]]\ninertia = 0.2\n",
+        ("#2: same as #1",),
+    ),
+    (
+        HEAD + '[design]\nkind = "points"\n[[design.points]]\nn_units = 200\n',
+        ("[[design.points]] #1 (n_units = 200)", "n_units (200) must not exceed n_staff (150)"),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\nsteps = [10, 20]\n',
+        ("steps cannot vary",),
+    ),
+    (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\nn_staff = [200, 300]\n',
+        ("[design.parameters] n_staff: also fixed in [experiment] set",),
+    ),
+    (
+        HEAD.replace("replications = 3", "replications = 0") + GRID,
+        ("[experiment] replications = 0 is out of range [1, 999999]",),
+    ),
     (HEAD.replace("seed = 11\n", "") + GRID, ("[experiment] seed: missing",)),
-    (HEAD.replace("seed = 11", 'seed = "x"') + GRID,
-     ("[experiment] seed: expected an integer",)),
-    (HEAD.replace('"default"', '"defualt"') + GRID,
-     ("[experiment] scenario = 'defualt'", "unknown scenario", "did you mean 'default'")),
-    (HEAD.replace('"default"', '"missing.toml"') + GRID,
-     ("[experiment] scenario = 'missing.toml'", "no such file")),
-    (HEAD.replace("n_staff = 150", "n_stafff = 150") + GRID,
-     ("[experiment] set.n_stafff: unknown parameter", "did you mean 'n_staff'")),
-    (HEAD.replace("n_staff = 150", "n_staff = 5") + GRID,
-     ("[experiment] set.n_staff = 5 is out of range [10, 1e+06]",)),
-    (HEAD.replace("steps = 25", "steps = 0") + GRID,
-     ("[experiment] steps = 0 is out of range",)),
-    (HEAD.replace("n_staff = 150", "n_units = 2000") + GRID,
-     ("[experiment] set: n_units (2000) must not exceed n_staff",)),
-    (HEAD + GRID + '[output]\nreporters = ["adoption", "ideas"]\n',
-     ("[output] reporters: 'adoption': unknown reporter", "did you mean 'adoption_share'")),
-    (HEAD + GRID + '[output]\nevery = -1\n', ("[output] every = -1 is out of range",)),
-    (HEAD + GRID + '[output]\nreporters = []\n', ("[output] reporters: empty",)),
-    (HEAD + GRID + '[quick]\nstep = 10\n', ("[quick] step: unknown key",
-                                            "did you mean 'steps'")),
-    (HEAD + GRID + '[qiuck]\n', ("qiuck: unknown top-level key", "did you mean 'quick'")),
+    (HEAD.replace("seed = 11", 'seed = "x"') + GRID, ("[experiment] seed: expected an integer",)),
+    (
+        HEAD.replace('"default"', '"defualt"') + GRID,
+        ("[experiment] scenario = 'defualt'", "unknown scenario", "did you mean 'default'"),
+    ),
+    (
+        HEAD.replace('"default"', '"missing.toml"') + GRID,
+        ("[experiment] scenario = 'missing.toml'", "no such file"),
+    ),
+    (
+        HEAD.replace("n_staff = 150", "n_stafff = 150") + GRID,
+        ("[experiment] set.n_stafff: unknown parameter", "did you mean 'n_staff'"),
+    ),
+    (
+        HEAD.replace("n_staff = 150", "n_staff = 5") + GRID,
+        ("[experiment] set.n_staff = 5 is out of range [10, 1e+06]",),
+    ),
+    (HEAD.replace("steps = 25", "steps = 0") + GRID, ("[experiment] steps = 0 is out of range",)),
+    (
+        HEAD.replace("n_staff = 150", "n_units = 2000") + GRID,
+        ("[experiment] set: n_units (2000) must not exceed n_staff",),
+    ),
+    (
+        HEAD + GRID + '[output]\nreporters = ["adoption", "ideas"]\n',
+        ("[output] reporters: 'adoption': unknown reporter", "did you mean 'adoption_share'"),
+    ),
+    (HEAD + GRID + "[output]\nevery = -1\n", ("[output] every = -1 is out of range",)),
+    (HEAD + GRID + "[output]\nreporters = []\n", ("[output] reporters: empty",)),
+    (HEAD + GRID + "[quick]\nstep = 10\n", ("[quick] step: unknown key", "did you mean 'steps'")),
+    (HEAD + GRID + "[qiuck]\n", ("qiuck: unknown top-level key", "did you mean 'quick'")),
     (HEAD.replace('title_en = "Test"\n', "") + GRID, ("[meta] title_en: missing",)),
     (HEAD, ("[design]: missing table",)),
     (HEAD + GRID + "x = = 1\n", ("line 14, column 5: invalid TOML",)),
@@ -378,8 +469,9 @@ ERRORS: list[tuple[str, tuple[str, ...]]] = [
 
 
 @pytest.mark.parametrize("content, fragments", ERRORS)
-def test_errors_are_one_line_and_name_file_and_key(tmp_path: Path, content: str,
-                                                   fragments: tuple[str, ...]) -> None:
+def test_errors_are_one_line_and_name_file_and_key(
+    tmp_path: Path, content: str, fragments: tuple[str, ...]
+) -> None:
     path = write(tmp_path, content)
     with pytest.raises(ExperimentError) as info:
         load_experiment(path)
@@ -394,8 +486,9 @@ def test_quick_inconsistency_is_reported(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content, fragments", [ERRORS[0], ERRORS[12], ERRORS[-2]])
-def test_cli_errors_exit_2_and_write_nothing(tmp_path: Path, content: str,
-                                            fragments: tuple[str, ...]) -> None:
+def test_cli_errors_exit_2_and_write_nothing(
+    tmp_path: Path, content: str, fragments: tuple[str, ...]
+) -> None:
     path = write(tmp_path, content)
     out = tmp_path / "out"
     for args in (["sweep", str(path), "--out", str(out)], ["plan", str(path)]):
@@ -413,11 +506,12 @@ def test_cli_errors_exit_2_and_write_nothing(tmp_path: Path, content: str,
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=10)
 SCALARS = st.one_of(st.booleans(), st.integers(-(2**70), 2**70), st.floats(), TEXT)
-ANY = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                   | st.dictionaries(TEXT, inner, max_size=3), max_leaves=5)
+ANY = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=5,
+)
 NAMES = st.sampled_from(sorted(PARAMETERS)) | TEXT
-
-
 
 
 @st.composite
@@ -433,8 +527,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 
     kind = pick(st.sampled_from(DESIGN_KINDS))
     continuous = kind in ("lhs", "sobol", "morris")
-    numeric = sorted(n for n, p in PARAMETERS.items()
-                     if p.type in ("int", "float") and n != "steps")
+    numeric = sorted(
+        n for n, p in PARAMETERS.items() if p.type in ("int", "float") and n != "steps"
+    )
     names = st.sampled_from(numeric if continuous else sorted(set(PARAMETERS) - {"steps"}))
 
     def value(name: str) -> Any:
@@ -442,8 +537,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             return draw(ANY)
         if kind == "grid":
             if draw(st.booleans()) and PARAMETERS[name].type in ("int", "float"):
-                return {"from": draw(good_value(name)), "to": draw(good_value(name)),
-                        "num": pick(st.integers(1, 4))}
+                return {
+                    "from": draw(good_value(name)),
+                    "to": draw(good_value(name)),
+                    "num": pick(st.integers(1, 4)),
+                }
             return draw(st.lists(good_value(name), min_size=1, max_size=3, unique=True))
         if continuous:
             return sorted([draw(good_value(name)), draw(good_value(name))])
@@ -451,9 +549,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 
     doc: dict[str, Any] = {
         "meta": {"title_fr": pick(st.just("titre")), "title_en": "title"},
-        "experiment": {"scenario": pick(st.sampled_from(["default", "pantin", "docking/bass"])),
-                       "replications": pick(st.integers(1, 5)),
-                       "seed": pick(st.integers(0, 2**63 - 1))},
+        "experiment": {
+            "scenario": pick(st.sampled_from(["default", "pantin", "docking/bass"])),
+            "replications": pick(st.integers(1, 5)),
+            "seed": pick(st.integers(0, 2**63 - 1)),
+        },
         "design": {"kind": kind},
     }
     if draw(st.booleans()):
@@ -462,8 +562,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         doc["experiment"]["set"] = {"n_staff": pick(st.integers(100, 400))}
     chosen = [draw(NAMES) if wild() else draw(names) for _ in range(draw(st.integers(1, 3)))]
     if kind == "points":
-        doc["design"]["points"] = [{n: value(n) for n in chosen}
-                                   for _ in range(draw(st.integers(1, 3)))]
+        doc["design"]["points"] = [
+            {n: value(n) for n in chosen} for _ in range(draw(st.integers(1, 3)))
+        ]
     else:
         doc["design"]["parameters"] = {n: value(n) for n in chosen}
     if kind in ("lhs", "sobol"):
@@ -475,12 +576,17 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             doc["design"]["levels"] = pick(st.sampled_from([2, 4, 6]))
     if wild():
-        doc["design"][draw(st.sampled_from(["n", "r", "levels", "second_order"]) | TEXT)] = (
-            draw(ANY))
+        doc["design"][draw(st.sampled_from(["n", "r", "levels", "second_order"]) | TEXT)] = draw(
+            ANY
+        )
     if draw(st.booleans()):
-        doc["output"] = {"reporters": pick(st.just("all") | st.lists(
-            st.sampled_from(sorted(REPORTERS)), min_size=1, max_size=3, unique=True)),
-            "every": pick(st.integers(0, 5))}
+        doc["output"] = {
+            "reporters": pick(
+                st.just("all")
+                | st.lists(st.sampled_from(sorted(REPORTERS)), min_size=1, max_size=3, unique=True)
+            ),
+            "every": pick(st.integers(0, 5)),
+        }
     if draw(st.booleans()):
         key = pick(st.sampled_from(["replications", "steps", "n_staff", "levels", "r"]))
         doc["quick"] = {key if isinstance(key, str) else "levels": pick(st.integers(2, 300))}
@@ -493,18 +599,28 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in doc.items()) + "\n"
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
-@given(doc=documents(), mutation=st.none() | st.tuples(st.integers(0, 10**5),
-                                                        st.integers(0, 3), TEXT))
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(
+    doc=documents(), mutation=st.none() | st.tuples(st.integers(0, 10**5), st.integers(0, 3), TEXT)
+)
 def test_fuzz_any_content_loads_or_fails_with_one_line(
-        tmp_path: Path, doc: dict[str, Any], mutation: tuple[int, int, str] | None) -> None:
+    tmp_path: Path, doc: dict[str, Any], mutation: tuple[int, int, str] | None
+) -> None:
     text = render(doc)
     if mutation is not None:
         at, cut, insert = mutation
         at %= len(text) + 1
-        text = text[:at] + insert + text[at + cut:]
+        text = text[:at] + insert + text[at + cut :]
     path = write(tmp_path, text, "fuzz.toml")
     try:
         spec = load_experiment(path)
@@ -522,8 +638,13 @@ def test_fuzz_any_content_loads_or_fails_with_one_line(
         assert_valid_points(quick)
 
 
-@settings(max_examples=100, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.binary(max_size=200))
 def test_fuzz_raw_bytes(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "fuzz.toml"

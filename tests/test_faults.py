@@ -34,15 +34,29 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Bench:
 def dask_bench(bench: Bench) -> Iterator[Bench]:
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
 
         def pids() -> list[int]:
             return list(client.run(os.getpid).values())
 
-        yield Bench(bench.folder / "dask", bench.experiment, bench.reference,
-                    bench.run_s, random.Random(SEED + 1), cluster.scheduler_address,
-                    pids)
+        yield Bench(
+            bench.folder / "dask",
+            bench.experiment,
+            bench.reference,
+            bench.run_s,
+            random.Random(SEED + 1),
+            cluster.scheduler_address,
+            pids,
+        )
 
 
 def check(trial: Trial) -> None:
@@ -65,8 +79,10 @@ def test_a_lost_dask_worker_then_resume(dask_bench: Bench) -> None:
 
 def test_disk_full_then_resume(bench: Bench) -> None:
     if not can_mount_tmpfs(bench.folder):
-        pytest.skip("mounting a small tmpfs needs root (the in-process disk-full test in "
-                    "test_hardening_results.py runs everywhere)")
+        pytest.skip(
+            "mounting a small tmpfs needs root (the in-process disk-full test in "
+            "test_hardening_results.py runs everywhere)"
+        )
     trial = FAULTS["disk"](bench)
     check(trial)
     assert trial.exit_code == 1 or not trial.injected

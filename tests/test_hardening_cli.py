@@ -24,19 +24,29 @@ FAST = ("--steps", "20", "--set", "n_staff=150")
 
 def snapshot(folder: Path) -> dict[str, int]:
     """Every path under ``folder`` (hidden ones too), with its size."""
-    return {str(p.relative_to(folder)): p.stat().st_size if p.is_file() else -1
-            for p in sorted(folder.rglob("*"))}
+    return {
+        str(p.relative_to(folder)): p.stat().st_size if p.is_file() else -1
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 # --- B5: an empty --out ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [
-    ("run", "default"), ("demo",), ("sweep", "inertia-tolerance", "--quick"),
-    ("validate", "--quick"), ("animate", "default"), ("plot", "somewhere", "--kind",
-                                                       "curves")])
-def test_an_empty_out_is_refused(command: tuple[str, ...], tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("run", "default"),
+        ("demo",),
+        ("sweep", "inertia-tolerance", "--quick"),
+        ("validate", "--quick"),
+        ("animate", "default"),
+        ("plot", "somewhere", "--kind", "curves"),
+    ],
+)
+def test_an_empty_out_is_refused(
+    command: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = invoke(*command, "--out", "")
     assert_one_line_error(result, "--out ''", "empty path")
@@ -53,12 +63,16 @@ def test_run_refuses_an_earlier_run_and_overwrite_replaces_it_whole(tmp_path: Pa
     result = invoke("run", "default", *FAST, "--seed", "3", "--out", out, "--format", "csv")
     assert_one_line_error(result, "holds an earlier run", "--overwrite")
     assert snapshot(out) == before
-    result = invoke("run", "default", *FAST, "--seed", "3", "--out", out, "--format", "csv",
-                    "--overwrite", "-q")
+    result = invoke(
+        "run", "default", *FAST, "--seed", "3", "--out", out, "--format", "csv", "--overwrite", "-q"
+    )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["adoption.png", "innovations.csv",
-                                                     "summary.json",
-                                                     "timeseries.csv"]  # no old parquet
+    assert sorted(p.name for p in out.iterdir()) == [
+        "adoption.png",
+        "innovations.csv",
+        "summary.json",
+        "timeseries.csv",
+    ]  # no old parquet
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["X"]
 
@@ -76,8 +90,9 @@ def test_run_never_replaces_a_folder_holding_other_files(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_the_default_out_follows_the_same_policy(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_out_follows_the_same_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """run's default folder needs --overwrite the second time; the demo replaces its own
     earlier output (the README's first command can be run twice), never other files."""
     monkeypatch.chdir(tmp_path)
@@ -90,8 +105,9 @@ def test_the_default_out_follows_the_same_policy(tmp_path: Path,
     assert_one_line_error(invoke("demo"), "not the folder of a run", "notes.txt")
 
 
-def test_an_earlier_run_is_replaced_in_one_exchange(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_earlier_run_is_replaced_in_one_exchange(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Replacing outputs is one atomic rename (an exchange of the two folders), not one
     rename per file: a kill at any moment leaves the old run or the new one, whole."""
     out, new = tmp_path / "out", tmp_path / "new"
@@ -124,10 +140,14 @@ def test_an_earlier_run_is_replaced_in_one_exchange(tmp_path: Path,
 @pytest.mark.slow
 def test_a_run_killed_while_writing_is_tidied_by_the_next(tmp_path: Path) -> None:
     out = tmp_path / "K"
-    process = subprocess.Popen([sys.executable, "-m", "milieusim", "run", "default", *FAST,
-                                "--out", str(out), "-q"], stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "milieusim", "run", "default", *FAST, "--out", str(out), "-q"],
+        stderr=subprocess.PIPE,
+    )
+
     def temporary() -> list[Path]:
         return [p for p in tmp_path.iterdir() if p.name.startswith(".K.")]
+
     try:
         wait_for(lambda: temporary() or process.poll() is not None, timeout=120)
         process.send_signal(signal.SIGKILL)
@@ -143,20 +163,39 @@ def test_a_run_killed_while_writing_is_tidied_by_the_next(tmp_path: Path) -> Non
 
 
 def test_animate_removes_what_a_killed_render_left(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     stale = tmp_path / f".a.gif.{dead}-q9w8.tmp.gif"
     stale.write_bytes(b"GIF89a half")
-    result = invoke("animate", "default", "--out", tmp_path / "a.gif", "--steps", "2",
-                    "--set", "n_staff=60", "--set", "n_units=3", "-q")
+    result = invoke(
+        "animate",
+        "default",
+        "--out",
+        tmp_path / "a.gif",
+        "--steps",
+        "2",
+        "--set",
+        "n_staff=60",
+        "--set",
+        "n_units=3",
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif"]
 
 
 def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
     target = tmp_path / "a.gif"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     stale = tmp_path / f".a.gif.{dead}-x1y2.tmp.gif"
     live = tmp_path / f".a.gif.{os.getpid()}-z3.tmp.gif"
     other = tmp_path / ".a.gif.notes"
@@ -169,12 +208,14 @@ def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
 # --- B13: control characters in titles ---------------------------------------------------
 
 
-@pytest.mark.parametrize("title", ["\u001b]0;pwned\u0007 x", "two\nlines", "bell\u0007",
-                                   "c1\u009b"])
+@pytest.mark.parametrize(
+    "title", ["\u001b]0;pwned\u0007 x", "two\nlines", "bell\u0007", "c1\u009b"]
+)
 def test_control_characters_in_a_scenario_title_are_refused(title: str, tmp_path: Path) -> None:
     scenario = tmp_path / "s.toml"
-    scenario.write_text(f'[meta]\ntitle_fr = "ok"\ntitle_en = {json.dumps(title)}\n',
-                        encoding="utf-8")
+    scenario.write_text(
+        f'[meta]\ntitle_fr = "ok"\ntitle_en = {json.dumps(title)}\n', encoding="utf-8"
+    )
     result = invoke("run", scenario, "--out", tmp_path / "o")
     assert_one_line_error(result, "s.toml: [meta] title_en: control character U+00")
     assert "\u001b" not in result.stderr and "\u0007" not in result.stderr
@@ -183,8 +224,12 @@ def test_control_characters_in_a_scenario_title_are_refused(title: str, tmp_path
 
 def test_control_characters_in_an_experiment_title_are_refused(tmp_path: Path) -> None:
     path = write_experiment(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        'title_en = "Fault test"', 'title_en = "\\u001b]0;pwned\\u0007"'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'title_en = "Fault test"', 'title_en = "\\u001b]0;pwned\\u0007"'
+        ),
+        encoding="utf-8",
+    )
     result = invoke("plan", path)
     assert_one_line_error(result, "[meta] title_en: control character U+001B at position 1")
 
@@ -193,8 +238,9 @@ def test_control_characters_in_an_experiment_title_are_refused(tmp_path: Path) -
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
-@pytest.mark.parametrize("command", [("run", "default", *FAST),
-                                     ("sweep", "inertia-tolerance", "--quick")])
+@pytest.mark.parametrize(
+    "command", [("run", "default", *FAST), ("sweep", "inertia-tolerance", "--quick")]
+)
 def test_out_inside_proc_is_refused_before_running(command: tuple[str, ...]) -> None:
     result = invoke(*command, "--out", "/proc/milieusim-x")
     assert_one_line_error(result, "--out /proc/milieusim-x: cannot create anything in /proc")
@@ -204,14 +250,23 @@ def test_out_inside_proc_is_refused_before_running(command: tuple[str, ...]) -> 
 
 
 @pytest.mark.parametrize("command", ["analyze", "plot"])
-def test_a_missing_results_folder_is_reported_before_pandas_loads(command: str,
-                                                                 tmp_path: Path) -> None:
-    code = ("import sys\nfrom milieusim.cli import main\n"
-            f"try:\n    main([{command!r}, 'nope'], prog_name='milieusim')\n"
-            "except SystemExit as exc:\n"
-            "    print(exc.code, 'pandas' in sys.modules, 'scipy' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120, check=False)
+def test_a_missing_results_folder_is_reported_before_pandas_loads(
+    command: str, tmp_path: Path
+) -> None:
+    code = (
+        "import sys\nfrom milieusim.cli import main\n"
+        f"try:\n    main([{command!r}, 'nope'], prog_name='milieusim')\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code, 'pandas' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert done.stdout.split() == ["2", "False", "False"], done
     assert done.stderr == "error: nope: no such folder\n"
 
@@ -225,25 +280,35 @@ def test_a_number_of_thousands_of_digits_is_out_of_range(tmp_path: Path) -> None
     assert "inf" not in result.stderr
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (("run", "default", "--seed", "-1"), ("'--seed'", "-1 is not in the range",
-                                          "milieusim run --help")),
-    (("run", "default", "--format", "xlsx"), ("'xlsx' is not one of 'parquet', 'csv'",)),
-    (("sweep", "x", "--out", "o", "--workers", "0"), ("'--workers'",)),
-    (("viz", "--port", "70000"), ("'--port'",)),
-    (("nope",), ("No such command 'nope'", "milieusim --help")),
-    (("run", "default", "--bogus"), ("No such option '--bogus'",)),
-    (("run",), ("Missing argument 'SCENARIO'",)),
-])
-def test_usage_errors_are_one_line(args: tuple[str, ...], fragments: tuple[str, ...],
-                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (
+            ("run", "default", "--seed", "-1"),
+            ("'--seed'", "-1 is not in the range", "milieusim run --help"),
+        ),
+        (("run", "default", "--format", "xlsx"), ("'xlsx' is not one of 'parquet', 'csv'",)),
+        (("sweep", "x", "--out", "o", "--workers", "0"), ("'--workers'",)),
+        (("viz", "--port", "70000"), ("'--port'",)),
+        (("nope",), ("No such command 'nope'", "milieusim --help")),
+        (("run", "default", "--bogus"), ("No such option '--bogus'",)),
+        (("run",), ("Missing argument 'SCENARIO'",)),
+    ],
+)
+def test_usage_errors_are_one_line(
+    args: tuple[str, ...],
+    fragments: tuple[str, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert_one_line_error(invoke(*args), *fragments)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_run_interrupted_exits_130_with_nothing_written(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_interrupted_exits_130_with_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
@@ -256,12 +321,27 @@ def test_run_interrupted_exits_130_with_nothing_written(tmp_path: Path,
 
 @pytest.mark.slow
 def test_run_interrupted_by_a_real_ctrl_c(tmp_path: Path) -> None:
-    code = ("import sys\nimport milieusim.runner\nfrom milieusim.cli import main\n"
-            "print('ready', file=sys.stderr, flush=True)\n"
-            "main(sys.argv[1:], prog_name='milieusim')\n")
-    process = subprocess.Popen([sys.executable, "-c", code, "run", "default", "--steps",
-                                "5000", "--out", str(tmp_path / "o"), "-q"],
-                               stderr=subprocess.PIPE, text=True)
+    code = (
+        "import sys\nimport milieusim.runner\nfrom milieusim.cli import main\n"
+        "print('ready', file=sys.stderr, flush=True)\n"
+        "main(sys.argv[1:], prog_name='milieusim')\n"
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "run",
+            "default",
+            "--steps",
+            "5000",
+            "--out",
+            str(tmp_path / "o"),
+            "-q",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stderr is not None and process.stderr.readline() == "ready\n"
     time.sleep(0.5)  # the run under way (its 5000 weeks take far longer)
     process.send_signal(signal.SIGINT)
@@ -281,8 +361,8 @@ def test_a_figures_file_is_named_as_such(grid_dir: Path, tmp_path: Path) -> None
     result = invoke("plot", folder, "--kind", "funnel")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"error: cannot write {folder}/figures/funnel.png: {folder}/figures is a file, not a "
-        "folder"]
+        f"error: cannot write {folder}/figures/funnel.png: {folder}/figures is a file, not a folder"
+    ]
 
 
 # --- B11: a sweep too large to hold -------------------------------------------------------
@@ -291,18 +371,23 @@ def test_a_figures_file_is_named_as_such(grid_dir: Path, tmp_path: Path) -> None
 @pytest.mark.parametrize("command", ["plan", "sweep"])
 def test_a_sweep_beyond_ten_million_runs_is_refused(command: str, tmp_path: Path) -> None:
     path = tmp_path / "huge.toml"
-    path.write_text('[meta]\ntitle_fr = "x"\ntitle_en = "x"\n'
-                    '[experiment]\nscenario = "default"\nreplications = 999999\nseed = 1\n'
-                    '[design]\nkind = "grid"\n[design.parameters]\n'
-                    'inertia = { from = 0.0, to = 1.0, num = 100 }\n'
-                    'openness = { from = 0.0, to = 1.0, num = 10 }\n', encoding="utf-8")
+    path.write_text(
+        '[meta]\ntitle_fr = "x"\ntitle_en = "x"\n'
+        '[experiment]\nscenario = "default"\nreplications = 999999\nseed = 1\n'
+        '[design]\nkind = "grid"\n[design.parameters]\n'
+        "inertia = { from = 0.0, to = 1.0, num = 100 }\n"
+        "openness = { from = 0.0, to = 1.0, num = 10 }\n",
+        encoding="utf-8",
+    )
     out = ("--out", tmp_path / "h") if command == "sweep" else ()
     result = invoke(command, path, *out)
-    assert_one_line_error(result, "1000 points × 999999 replications = 999999000 runs",
-                          "at most 10000000 runs")
+    assert_one_line_error(
+        result, "1000 points × 999999 replications = 999999000 runs", "at most 10000000 runs"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.toml"]
-    path.write_text(path.read_text(encoding="utf-8").replace("replications = 999999",
-                                                             "replications = 1"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("replications = 999999", "replications = 1")
+    )
     more = invoke(command, path, *out, "--replications", "20000")
     assert_one_line_error(more, "--replications", "20000000 runs", "at most 10000000 runs")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.toml"]
@@ -311,23 +396,28 @@ def test_a_sweep_beyond_ten_million_runs_is_refused(command: str, tmp_path: Path
 # --- B2: scheduler addresses Dask rejects at once ----------------------------------------
 
 
-@pytest.mark.parametrize("address, fragment", [
-    ("tcp://127.0.0.1:notaport", "expected host:port with a port number"),
-    ("inproc://x", "inproc:// names a scheduler inside one process"),
-    ("tls://127.0.0.1:1", "tls:// needs certificates: --tls-ca-file"),
-    ("ftp://h:1", "unknown scheme 'ftp'"),
-    ("10.0.0.5:8786", "expected an address such as tls://host:8786"),
-])
-def test_bad_scheduler_addresses_fail_at_once(address: str, fragment: str, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "address, fragment",
+    [
+        ("tcp://127.0.0.1:notaport", "expected host:port with a port number"),
+        ("inproc://x", "inproc:// names a scheduler inside one process"),
+        ("tls://127.0.0.1:1", "tls:// needs certificates: --tls-ca-file"),
+        ("ftp://h:1", "unknown scheme 'ftp'"),
+        ("10.0.0.5:8786", "expected an address such as tls://host:8786"),
+    ],
+)
+def test_bad_scheduler_addresses_fail_at_once(
+    address: str, fragment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import distributed
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("no client may be made for a bad address")
 
     monkeypatch.setattr(distributed, "Client", never)
-    result = invoke("sweep", write_experiment(tmp_path), "--out", tmp_path / "x",
-                    "--scheduler", address)
+    result = invoke(
+        "sweep", write_experiment(tmp_path), "--out", tmp_path / "x", "--scheduler", address
+    )
     assert_one_line_error(result, f"--scheduler {address}: {fragment}")
     assert not (tmp_path / "x").exists()
 
@@ -339,12 +429,24 @@ def test_tls_options_go_together_with_a_tls_address(tmp_path: Path) -> None:
     cases = [
         (("--tls-ca-file", pem), "go with --scheduler"),
         (("--scheduler", "tls://h:1", "--tls-ca-file", pem), "give all three"),
-        (("--scheduler", "tcp://h:1", "--tls-ca-file", pem, "--tls-cert", pem, "--tls-key",
-          pem), "not tls://"),
-        (("--scheduler", "tls://h:1", "--tls-ca-file", tmp_path / "missing.pem",
-          "--tls-cert", pem, "--tls-key", pem), "--tls-ca-file"),
+        (
+            ("--scheduler", "tcp://h:1", "--tls-ca-file", pem, "--tls-cert", pem, "--tls-key", pem),
+            "not tls://",
+        ),
+        (
+            (
+                "--scheduler",
+                "tls://h:1",
+                "--tls-ca-file",
+                tmp_path / "missing.pem",
+                "--tls-cert",
+                pem,
+                "--tls-key",
+                pem,
+            ),
+            "--tls-ca-file",
+        ),
     ]
     for args, fragment in cases:
-        assert_one_line_error(invoke("sweep", experiment, "--out", tmp_path / "o", *args),
-                              fragment)
+        assert_one_line_error(invoke("sweep", experiment, "--out", tmp_path / "o", *args), fragment)
     assert not (tmp_path / "o").exists()

@@ -44,8 +44,9 @@ def other(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished sweep of another experiment (another seed and length)."""
     folder = tmp_path_factory.mktemp("other")
     path = write_experiment(folder, replications=2, steps=12)
-    path.write_text(path.read_text(encoding="utf-8").replace("seed = 7", "seed = 8"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("seed = 7", "seed = 8"), encoding="utf-8"
+    )
     out = folder / "out"
     run_sweep(load_experiment(path), out, workers=2, progress=False, flush_runs=3)
     return out
@@ -58,8 +59,9 @@ def copy(source: Path, tmp_path: Path, name: str = "X") -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def first_part(folder: Path, table: str = RUNS_DIR) -> Path:
@@ -74,15 +76,17 @@ def edit_manifest(folder: Path, **changes: Any) -> None:
 
 
 def readers(folder: Path, experiment: Path) -> list[tuple[str, ...]]:
-    return [("analyze", str(folder)), ("plot", str(folder), "--kind", "funnel"),
-            ("sweep", str(experiment), "--out", str(folder), "--resume")]
+    return [
+        ("analyze", str(folder)),
+        ("plot", str(folder), "--kind", "funnel"),
+        ("sweep", str(experiment), "--out", str(folder), "--resume"),
+    ]
 
 
 # --- B3: --resume on a damaged folder -----------------------------------------------------
 
 
-def test_resume_refuses_a_garbage_part(reference: Path, experiment: Path,
-                                       tmp_path: Path) -> None:
+def test_resume_refuses_a_garbage_part(reference: Path, experiment: Path, tmp_path: Path) -> None:
     folder = copy(reference, tmp_path)
     part = first_part(folder)
     part.write_bytes(b"garbage")
@@ -92,14 +96,16 @@ def test_resume_refuses_a_garbage_part(reference: Path, experiment: Path,
     assert snapshot(folder) == before
 
 
-def test_resume_refuses_a_manifest_with_text_for_replications(reference: Path, experiment: Path,
-                                                              tmp_path: Path) -> None:
+def test_resume_refuses_a_manifest_with_text_for_replications(
+    reference: Path, experiment: Path, tmp_path: Path
+) -> None:
     folder = copy(reference, tmp_path)
     edit_manifest(folder, replications="two")
     before = snapshot(folder)
     result = invoke("sweep", experiment, "--out", folder, "--resume")
-    assert_one_line_error(result, "manifest.json", "replications: expected an integer, got a "
-                          "string")
+    assert_one_line_error(
+        result, "manifest.json", "replications: expected an integer, got a string"
+    )
     assert snapshot(folder) == before
 
 
@@ -125,13 +131,15 @@ def test_a_part_with_run_ids_as_text(command: str, reference: Path, tmp_path: Pa
     table = table.set_column(index, "run_id", table.column("run_id").cast(pa.string()))
     pq.write_table(table, part)
     before = snapshot(folder)
-    assert_one_line_error(invoke(command, folder), f"{part}: column run_id is string, "
-                          "expected int64")
+    assert_one_line_error(
+        invoke(command, folder), f"{part}: column run_id is string, expected int64"
+    )
     assert snapshot(folder) == before
 
 
-def test_a_part_of_a_foreign_schema_names_the_missing_column(reference: Path,
-                                                             tmp_path: Path) -> None:
+def test_a_part_of_a_foreign_schema_names_the_missing_column(
+    reference: Path, tmp_path: Path
+) -> None:
     """B16: was ``cannot read the results: 'status'`` (a KeyError's repr)."""
     folder = copy(reference, tmp_path)
     part = first_part(folder)
@@ -142,20 +150,25 @@ def test_a_part_of_a_foreign_schema_names_the_missing_column(reference: Path,
 # --- B10: a manifest of another sweep; parts of two sweeps --------------------------------
 
 
-def test_a_manifest_copied_from_another_sweep(reference: Path, other: Path, experiment: Path,
-                                              tmp_path: Path) -> None:
+def test_a_manifest_copied_from_another_sweep(
+    reference: Path, other: Path, experiment: Path, tmp_path: Path
+) -> None:
     folder = copy(reference, tmp_path)
     shutil.copy(other / MANIFEST, folder / MANIFEST)
     before = snapshot(folder)
     for command in readers(folder, experiment)[:2]:
-        assert_one_line_error(invoke(*command), "written by another sweep than the one of "
-                              "its manifest.json", "do not mix results folders")
+        assert_one_line_error(
+            invoke(*command),
+            "written by another sweep than the one of its manifest.json",
+            "do not mix results folders",
+        )
     assert snapshot(folder) == before
 
 
 @pytest.mark.parametrize("table", [RUNS_DIR, TIMESERIES_DIR])
-def test_a_folder_mixing_parts_of_two_sweeps(table: str, reference: Path, other: Path,
-                                             experiment: Path, tmp_path: Path) -> None:
+def test_a_folder_mixing_parts_of_two_sweeps(
+    table: str, reference: Path, other: Path, experiment: Path, tmp_path: Path
+) -> None:
     folder = copy(reference, tmp_path)
     if table == RUNS_DIR:  # a part more
         stray = folder / RUNS_DIR / first_part(other).name
@@ -164,32 +177,36 @@ def test_a_folder_mixing_parts_of_two_sweeps(table: str, reference: Path, other:
         stray = first_part(folder, TIMESERIES_DIR)
         shutil.copy(first_part(other, TIMESERIES_DIR), stray)
     before = snapshot(folder)
-    for command in readers(folder, experiment)[:2 if table == TIMESERIES_DIR else 3]:
+    for command in readers(folder, experiment)[: 2 if table == TIMESERIES_DIR else 3]:
         result = invoke(*command)
         assert_one_line_error(result, f"{stray}: written by another sweep")
     assert snapshot(folder) == before
 
 
-def test_parts_without_fingerprint_but_foreign_seeds(reference: Path, other: Path,
-                                                     tmp_path: Path) -> None:
+def test_parts_without_fingerprint_but_foreign_seeds(
+    reference: Path, other: Path, tmp_path: Path
+) -> None:
     """Parts written before fingerprints were recorded: the run seeds still tell."""
     folder = copy(reference, tmp_path)
     shutil.copy(other / MANIFEST, folder / MANIFEST)
-    for part in (*(folder / RUNS_DIR).glob("*.parquet"),
-                 *(folder / TIMESERIES_DIR).glob("*.parquet")):
+    for part in (
+        *(folder / RUNS_DIR).glob("*.parquet"),
+        *(folder / TIMESERIES_DIR).glob("*.parquet"),
+    ):
         table = pq.read_table(part)
         pq.write_table(table.replace_schema_metadata(None), part)
-    assert_one_line_error(invoke("analyze", folder), "have other seeds than",
-                          "belongs to another sweep")
+    assert_one_line_error(
+        invoke("analyze", folder), "have other seeds than", "belongs to another sweep"
+    )
 
 
 # --- B7: disk full during a sweep ---------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_disk_full_exits_1_then_resume_completes(reference: Path, experiment: Path,
-                                                 tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_exits_1_then_resume_completes(
+    reference: Path, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "full"
     real = store._write_atomic
     writes = {"n": 0}
@@ -219,6 +236,7 @@ def test_disk_full_exits_1_then_resume_completes(reference: Path, experiment: Pa
 def _flushing(real: Any, flush_runs: int) -> Any:
     def run(*args: Any, **kwargs: Any) -> Any:
         return real(*args, **{**kwargs, "flush_runs": flush_runs})
+
     return run
 
 
@@ -226,8 +244,8 @@ def _flushing(real: Any, flush_runs: int) -> Any:
 
 
 def test_a_sweep_that_finished_while_another_waited_for_the_lock(
-        reference: Path, experiment: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    reference: Path, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``run_sweep`` checks the folder again once it holds the lock: a sweep that filled
     the folder in between is not run over (it was, when the manifest was read first)."""
     out = tmp_path / "race"
@@ -252,8 +270,9 @@ def test_a_sweep_that_finished_while_another_waited_for_the_lock(
     assert snapshot(out) == before
 
 
-def test_a_refused_sweep_leaves_no_folder_behind(experiment: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_sweep_leaves_no_folder_behind(
+    experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When the check under the lock fails, the folder and lock file it made are removed."""
     calls = {"n": 0}
     real = engine._settle
@@ -272,41 +291,111 @@ def test_a_refused_sweep_leaves_no_folder_behind(experiment: Path, tmp_path: Pat
 
 # --- hypothesis: damaged manifests and parts ------------------------------------------------
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-3, 2**65) | st.floats()
-                    | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
-KEYS = ["format", "status", "experiment", "design", "replications", "steps", "seed",
-        "n_points", "n_runs", "reporters", "every", "fingerprint", "quick", "history",
-        "versions", "title_en", "runs_ok"]
-SUBKEYS = ["kind", "varied", "problem", "settings", "levels", "n", "second_order", "path",
-           "title_en"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 2**65) | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = [
+    "format",
+    "status",
+    "experiment",
+    "design",
+    "replications",
+    "steps",
+    "seed",
+    "n_points",
+    "n_runs",
+    "reporters",
+    "every",
+    "fingerprint",
+    "quick",
+    "history",
+    "versions",
+    "title_en",
+    "runs_ok",
+]
+SUBKEYS = [
+    "kind",
+    "varied",
+    "problem",
+    "settings",
+    "levels",
+    "n",
+    "second_order",
+    "path",
+    "title_en",
+]
 
 
 @st.composite
 def damage(draw: st.DrawFn) -> list[tuple[str, Any]]:
     """A list of damages: manifest fields replaced or removed, parts truncated, overwritten,
     retyped or with a column dropped, manifest text cut."""
-    kinds = st.sampled_from(["field", "subfield", "drop", "truncate", "garbage", "retype",
-                             "dropcolumn", "manifest-text", "emptypart"])
+    kinds = st.sampled_from(
+        [
+            "field",
+            "subfield",
+            "drop",
+            "truncate",
+            "garbage",
+            "retype",
+            "dropcolumn",
+            "manifest-text",
+            "emptypart",
+        ]
+    )
     out = []
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(kinds)
         if kind == "field":
             out.append((kind, (draw(st.sampled_from(KEYS)), draw(JSON))))
         elif kind == "subfield":
-            out.append((kind, (draw(st.sampled_from(["design", "experiment"])),
-                               draw(st.sampled_from(SUBKEYS)), draw(JSON))))
+            out.append(
+                (
+                    kind,
+                    (
+                        draw(st.sampled_from(["design", "experiment"])),
+                        draw(st.sampled_from(SUBKEYS)),
+                        draw(JSON),
+                    ),
+                )
+            )
         elif kind == "drop":
             out.append((kind, draw(st.sampled_from(KEYS))))
         elif kind in ("truncate", "garbage", "emptypart"):
-            out.append((kind, (draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR])),
-                               draw(st.integers(0, 4000)))))
+            out.append(
+                (
+                    kind,
+                    (draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR])), draw(st.integers(0, 4000))),
+                )
+            )
         elif kind in ("retype", "dropcolumn"):
-            out.append((kind, (draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR])),
-                               draw(st.sampled_from(["run_id", "point_id", "replication",
-                                                     "seed", "status", "step", "ideas",
-                                                     "inertia", "adoption_share"])))))
+            out.append(
+                (
+                    kind,
+                    (
+                        draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR])),
+                        draw(
+                            st.sampled_from(
+                                [
+                                    "run_id",
+                                    "point_id",
+                                    "replication",
+                                    "seed",
+                                    "status",
+                                    "step",
+                                    "ideas",
+                                    "inertia",
+                                    "adoption_share",
+                                ]
+                            )
+                        ),
+                    ),
+                )
+            )
         else:
             out.append((kind, draw(st.integers(0, 400))))
     return out
@@ -336,7 +425,7 @@ def apply(folder: Path, damages: list[tuple[str, Any]]) -> None:
         else:
             part = first_part(folder, what[0])
             if kind == "truncate":
-                part.write_bytes(part.read_bytes()[:what[1]])
+                part.write_bytes(part.read_bytes()[: what[1]])
             elif kind == "garbage":
                 part.write_bytes(bytes(range(256)) * (what[1] // 256 + 1))
             elif kind == "emptypart":
@@ -352,8 +441,9 @@ def apply(folder: Path, damages: list[tuple[str, Any]]) -> None:
                     table = table.drop_columns([what[1]])
                 else:
                     index = table.column_names.index(what[1])
-                    table = table.set_column(index, what[1],
-                                             table.column(what[1]).cast(pa.string()))
+                    table = table.set_column(
+                        index, what[1], table.column(what[1]).cast(pa.string())
+                    )
                 pq.write_table(table, part)
         if manifest is not None:
             try:
@@ -362,21 +452,28 @@ def apply(folder: Path, damages: list[tuple[str, Any]]) -> None:
                 path.write_text(json.dumps(manifest, allow_nan=True), encoding="utf-8")
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(damages=damage(), reader=st.integers(0, 2))
-def test_damaged_results_never_give_a_traceback(damages: list[tuple[str, Any]], reader: int,
-                                                reference: Path, experiment: Path,
-                                                tmp_path_factory: pytest.TempPathFactory
-                                                ) -> None:
+def test_damaged_results_never_give_a_traceback(
+    damages: list[tuple[str, Any]],
+    reader: int,
+    reference: Path,
+    experiment: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     folder = copy(reference, tmp_path_factory.mktemp("damaged"))
     apply(folder, damages)
     before = snapshot(folder)
     command = readers(folder, experiment)[reader]
     result = invoke(*command, *(("-q",) if command[0] == "sweep" else ()))
     assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        repr(result.exception))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     if result.exit_code == 0:
         if command[0] == "sweep":  # the damage left a resumable folder: it is complete now
             assert load_results(folder).manifest["status"] == "complete"

@@ -57,9 +57,12 @@ def arrows() -> dict[tuple[str, str], bool]:
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                targets = [f"{node.module}.{alias.name}"
-                           if f"{node.module}.{alias.name}" in known else node.module
-                           for alias in node.names]
+                targets = [
+                    f"{node.module}.{alias.name}"
+                    if f"{node.module}.{alias.name}" in known
+                    else node.module
+                    for alias in node.names
+                ]
             else:
                 continue
             for target in targets:
@@ -111,8 +114,7 @@ def test_the_reader_sees_the_package() -> None:
     assert len(modules()) > 60
     assert edges[("milieusim.cli", "milieusim.cli.run")] is False
     assert edges[("milieusim.agents", "milieusim.model")] is True  # under TYPE_CHECKING
-    assert circles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == [
-        frozenset("abc")]
+    assert circles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == [frozenset("abc")]
 
 
 def test_no_circle_but_the_type_only_one_of_the_model_and_its_agents() -> None:
@@ -122,14 +124,25 @@ def test_no_circle_but_the_type_only_one_of_the_model_and_its_agents() -> None:
     assert set(circles(set(edges))) <= ALLOWED
 
 
-@pytest.mark.parametrize("low, high", [
-    ("milieusim.model", "milieusim.experiment"), ("milieusim.model", "milieusim.cli"),
-    ("milieusim.experiment", "milieusim.analysis"), ("milieusim.experiment", "milieusim.cli"),
-    ("milieusim.analysis", "milieusim.plots"), ("milieusim.analysis", "milieusim.cli"),
-    ("milieusim.plots", "milieusim.cli"), ("milieusim.workshop", "milieusim.cli"),
-    ("milieusim.workshop", "milieusim.experiment")])
+@pytest.mark.parametrize(
+    "low, high",
+    [
+        ("milieusim.model", "milieusim.experiment"),
+        ("milieusim.model", "milieusim.cli"),
+        ("milieusim.experiment", "milieusim.analysis"),
+        ("milieusim.experiment", "milieusim.cli"),
+        ("milieusim.analysis", "milieusim.plots"),
+        ("milieusim.analysis", "milieusim.cli"),
+        ("milieusim.plots", "milieusim.cli"),
+        ("milieusim.workshop", "milieusim.cli"),
+        ("milieusim.workshop", "milieusim.experiment"),
+    ],
+)
 def test_lower_floors_never_import_higher_ones(low: str, high: str) -> None:
     """The core never imports a sweep or the command line, and so on up."""
-    up = [(a, b) for a, b in arrows()
-          if (a == low or a.startswith(low + ".")) and (b == high or b.startswith(high + "."))]
+    up = [
+        (a, b)
+        for a, b in arrows()
+        if (a == low or a.startswith(low + ".")) and (b == high or b.startswith(high + "."))
+    ]
     assert up == []

@@ -72,8 +72,13 @@ def test_lifecycle_transitions_are_recorded_in_order():
     models = [run(seed, steps=200) for seed in (4, 5)]
     order = list(Stage)
     reached = {s for m in models for k in m.innovations for _, s in k.history}
-    assert {Stage.UNPROPOSED, Stage.REJECTED, Stage.PROPOSAL, Stage.EXPERIMENT,
-            Stage.DIFFUSION} <= reached
+    assert {
+        Stage.UNPROPOSED,
+        Stage.REJECTED,
+        Stage.PROPOSAL,
+        Stage.EXPERIMENT,
+        Stage.DIFFUSION,
+    } <= reached
     for k in (k for m in models for k in m.innovations):
         stages = [s for _, s in k.history]
         assert stages[0] == Stage.IDEA
@@ -164,10 +169,13 @@ def test_quality_and_cost_indices_follow_their_definitions():
     n = model.staff_present.sum()
     scale = model.p["index_scale"]
     quality = 100 + scale * sum(k.realised_use * k.adopters.size for k in model.spreading) / n
-    pilots = sum(1 - k.cofunding for k in model.pilots) * model.p["pilot_cost"] / model.p[
-        "n_units"]
-    cost = (100 - scale * sum(k.realised_exchange * k.adopters.size for k in model.spreading) / n
-            + pilots + model._leads_this_week * 100 / n)
+    pilots = sum(1 - k.cofunding for k in model.pilots) * model.p["pilot_cost"] / model.p["n_units"]
+    cost = (
+        100
+        - scale * sum(k.realised_exchange * k.adopters.size for k in model.spreading) / n
+        + pilots
+        + model._leads_this_week * 100 / n
+    )
     assert model.quality_index == pytest.approx(quality)
     assert model.cost_index == pytest.approx(cost)
     assert model.quality_index != 100 and model.cost_index != 100
@@ -189,8 +197,7 @@ def external_derogations(model: MilieuModel) -> int:
 def test_national_rules_bend_only_under_an_experimentation_law():
     """External (national) rules cannot be derogated locally (Constitution art. 72 al. 4
     needs a law); with ``experimentation_law`` they can, at the tolerance's chance."""
-    settings = dict(steps=156, rule_collision=0.8, experimentation_tolerance=1.0,
-                    inertia=0.1)
+    settings = dict(steps=156, rule_collision=0.8, experimentation_tolerance=1.0, inertia=0.1)
     without = [run(seed, **settings) for seed in (1, 2, 3)]
     assert sum(m.derogations for m in without) > 0, "local rules should still bend"
     assert sum(external_derogations(m) for m in without) == 0

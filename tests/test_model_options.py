@@ -10,9 +10,17 @@ from milieusim.model import MilieuModel
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults
 
 # A closed set-up: one innovation open to everyone, nothing else happening.
-CLOSED = {"managers": False, "n_rules": 0, "n_partners": 0, "innovator_share": 0.0,
-          "creative_stimulation": 0.0, "serendipity": 0.0, "openness": 0.0,
-          "initial_innovations": 1, "n_units": 1}
+CLOSED = {
+    "managers": False,
+    "n_rules": 0,
+    "n_partners": 0,
+    "innovator_share": 0.0,
+    "creative_stimulation": 0.0,
+    "serendipity": 0.0,
+    "openness": 0.0,
+    "initial_innovations": 1,
+    "n_units": 1,
+}
 
 
 def degrees(model: MilieuModel) -> np.ndarray:
@@ -21,8 +29,7 @@ def degrees(model: MilieuModel) -> np.ndarray:
 
 def test_erdos_renyi_network_has_the_requested_mean_degree():
     """G(n, z/(n-1)): the mean degree of 3,000 nodes has sd sqrt(2z/n) ≈ 0.06 at z = 6."""
-    model = MilieuModel(rng=3, n_staff=3000, staff_network="erdos-renyi", mean_degree=6.0,
-                        steps=1)
+    model = MilieuModel(rng=3, n_staff=3000, staff_network="erdos-renyi", mean_degree=6.0, steps=1)
     assert degrees(model).mean() == pytest.approx(6.0, abs=0.25)
     assert model.network.G.number_of_edges() * 2 == degrees(model).sum()
 
@@ -31,14 +38,16 @@ def test_watts_strogatz_ring_structure():
     """Without rewiring, node i is tied to i ± 1 … i ± k/2 (mod n); rewiring keeps n·k/2
     ties and every node's own k/2."""
     n, k = 200, 6
-    ring = MilieuModel(rng=1, n_staff=n, staff_network="watts-strogatz", ring_neighbours=k,
-                       rewiring=0.0, steps=1)
+    ring = MilieuModel(
+        rng=1, n_staff=n, staff_network="watts-strogatz", ring_neighbours=k, rewiring=0.0, steps=1
+    )
     adj = ring.adjacency
     for i in (0, 57, n - 1):
         expected = sorted((i + d) % n for d in (-3, -2, -1, 1, 2, 3))
-        assert adj.indices[adj.indptr[i]:adj.indptr[i + 1]].tolist() == expected
-    rewired = MilieuModel(rng=1, n_staff=n, staff_network="watts-strogatz",
-                          ring_neighbours=k, rewiring=0.5, steps=1)
+        assert adj.indices[adj.indptr[i] : adj.indptr[i + 1]].tolist() == expected
+    rewired = MilieuModel(
+        rng=1, n_staff=n, staff_network="watts-strogatz", ring_neighbours=k, rewiring=0.5, steps=1
+    )
     assert degrees(rewired).sum() == n * k
     assert degrees(rewired).min() >= k // 2
     assert (degrees(rewired) != k).any()
@@ -47,9 +56,15 @@ def test_watts_strogatz_ring_structure():
 def test_fractional_threshold_is_deterministic_and_exact():
     """On a ring with 2 neighbours each side, one adopter is 1/4 of its neighbours'
     contacts: φ = 0.25 spreads all the way round, φ = 0.26 stops at once."""
-    ring = {**CLOSED, "n_staff": 101, "staff_network": "watts-strogatz",
-            "ring_neighbours": 4, "adoption_rule": "fractional-threshold",
-            "initial_adopters": 1, "steps": 500}
+    ring = {
+        **CLOSED,
+        "n_staff": 101,
+        "staff_network": "watts-strogatz",
+        "ring_neighbours": 4,
+        "adoption_rule": "fractional-threshold",
+        "initial_adopters": 1,
+        "steps": 500,
+    }
     counts = []
     for seed in (1, 2):
         model = MilieuModel(rng=seed, threshold_share=0.25, **ring)
@@ -68,9 +83,16 @@ def test_fractional_threshold_is_deterministic_and_exact():
 def test_absolute_threshold_with_neighbourhood_seeding():
     """Ring k = 4, seed = a node and its 4 neighbours: T = 2 spreads everywhere, T = 3
     (the next node has only 2 adopting contacts) not at all."""
-    ring = {**CLOSED, "n_staff": 60, "staff_network": "watts-strogatz", "ring_neighbours": 4,
-            "adoption_rule": "absolute-threshold", "initial_adopters": 1,
-            "initial_adopters_mode": "neighbourhood", "steps": 500}
+    ring = {
+        **CLOSED,
+        "n_staff": 60,
+        "staff_network": "watts-strogatz",
+        "ring_neighbours": 4,
+        "adoption_rule": "absolute-threshold",
+        "initial_adopters": 1,
+        "initial_adopters_mode": "neighbourhood",
+        "steps": 500,
+    }
     full = MilieuModel(rng=5, threshold_count=2, **ring)
     assert full.spreading[0].adopters.size == 5
     full.run_model()
@@ -90,10 +112,19 @@ def users(model: MilieuModel) -> np.ndarray:
 
 def test_threshold_rules_draw_no_random_numbers_and_match_the_dense_rule():
     """The kernel under a threshold rule equals the rule written over the whole grid."""
-    for rule, key, value in (("fractional-threshold", "threshold_share", 0.2),
-                             ("absolute-threshold", "threshold_count", 2)):
-        model = MilieuModel(rng=11, n_staff=500, n_units=5, initial_innovations=3,
-                            initial_adopters=40, adoption_rule=rule, **{key: value})
+    for rule, key, value in (
+        ("fractional-threshold", "threshold_share", 0.2),
+        ("absolute-threshold", "threshold_count", 2),
+    ):
+        model = MilieuModel(
+            rng=11,
+            n_staff=500,
+            n_units=5,
+            initial_innovations=3,
+            initial_adopters=40,
+            adoption_rule=rule,
+            **{key: value},
+        )
         x = users(model)
         counts = model.adjacency @ x.astype(np.float64)
         degree = np.maximum(model.adjacency @ np.ones(500), 1.0)[:, None]
@@ -117,24 +148,39 @@ def test_initial_adopters_random_and_neighbourhood():
         assert ((at == 0) == np.isin(np.arange(300), k.adopters)).all()
     first, second = (k.adopters for k in model.spreading)
     assert (first != second).any()  # drawn independently for each innovation
-    hood = MilieuModel(rng=2, n_staff=300, initial_innovations=1, initial_adopters=1,
-                       initial_adopters_mode="neighbourhood")
+    hood = MilieuModel(
+        rng=2,
+        n_staff=300,
+        initial_innovations=1,
+        initial_adopters=1,
+        initial_adopters_mode="neighbourhood",
+    )
     seed_set = hood.spreading[0].adopters
     adj = hood.adjacency
-    focal = [i for i in seed_set
-             if set(adj.indices[adj.indptr[i]:adj.indptr[i + 1]]) | {i} == set(seed_set)]
+    focal = [
+        i
+        for i in seed_set
+        if set(adj.indices[adj.indptr[i] : adj.indptr[i + 1]]) | {i} == set(seed_set)
+    ]
     assert len(focal) >= 1
 
 
 def test_no_initial_adopters_keeps_the_random_stream():
     """initial_adopters = 0 draws nothing: the seeded innovation's run is as before."""
     a = MilieuModel(rng=4, n_staff=200, initial_innovations=1, steps=30)
-    b = MilieuModel(rng=4, n_staff=200, initial_innovations=1, initial_adopters=0,
-                    initial_adopters_mode="random", steps=30)
+    b = MilieuModel(
+        rng=4,
+        n_staff=200,
+        initial_innovations=1,
+        initial_adopters=0,
+        initial_adopters_mode="random",
+        steps=30,
+    )
     a.run_model()
     b.run_model()
     assert a.datacollector.get_model_vars_dataframe().equals(
-        b.datacollector.get_model_vars_dataframe())
+        b.datacollector.get_model_vars_dataframe()
+    )
 
 
 def test_adoption_steps_are_recorded():
@@ -157,31 +203,54 @@ def test_adoption_steps_are_recorded():
 
 
 def test_only_settled_threshold_runs_stop_early():
-    probabilistic = MilieuModel(rng=1, n_staff=200, steps=40, **{
-        **CLOSED, "staff_network": "erdos-renyi", "mean_degree": 0.5, "initial_adopters": 1})
+    probabilistic = MilieuModel(
+        rng=1,
+        n_staff=200,
+        steps=40,
+        **{**CLOSED, "staff_network": "erdos-renyi", "mean_degree": 0.5, "initial_adopters": 1},
+    )
     probabilistic.run_model()
     assert probabilistic.now == 40
-    threshold = MilieuModel(rng=1, n_staff=200, steps=40, adoption_rule="fractional-threshold",
-                            **{**CLOSED, "staff_network": "erdos-renyi", "mean_degree": 0.5,
-                               "initial_adopters": 1})
+    threshold = MilieuModel(
+        rng=1,
+        n_staff=200,
+        steps=40,
+        adoption_rule="fractional-threshold",
+        **{**CLOSED, "staff_network": "erdos-renyi", "mean_degree": 0.5, "initial_adopters": 1},
+    )
     threshold.run_model()
     assert threshold.now < 40
-    managed = MilieuModel(rng=1, n_staff=200, n_units=2, steps=40,
-                          adoption_rule="fractional-threshold", initial_innovations=1)
+    managed = MilieuModel(
+        rng=1,
+        n_staff=200,
+        n_units=2,
+        steps=40,
+        adoption_rule="fractional-threshold",
+        initial_innovations=1,
+    )
     managed.run_model()
     assert managed.now == 40  # managers may still mandate or ban: never settled
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"staff_network": "watts-strogatz", "ring_neighbours": 5}, "must be even"),
-    ({"staff_network": "watts-strogatz", "ring_neighbours": 100, "n_staff": 100},
-     "must be below n_staff"),
-    ({"staff_network": "erdos-renyi", "mean_degree": 200.0, "n_staff": 100},
-     "must not exceed n_staff - 1"),
-    ({"initial_adopters": 2000}, "must not exceed n_staff"),
-    ({"staff_network": "fully-mixed", "initial_adopters_mode": "neighbourhood"},
-     "needs a network with ties"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"staff_network": "watts-strogatz", "ring_neighbours": 5}, "must be even"),
+        (
+            {"staff_network": "watts-strogatz", "ring_neighbours": 100, "n_staff": 100},
+            "must be below n_staff",
+        ),
+        (
+            {"staff_network": "erdos-renyi", "mean_degree": 200.0, "n_staff": 100},
+            "must not exceed n_staff - 1",
+        ),
+        ({"initial_adopters": 2000}, "must not exceed n_staff"),
+        (
+            {"staff_network": "fully-mixed", "initial_adopters_mode": "neighbourhood"},
+            "needs a network with ties",
+        ),
+    ],
+)
 def test_inconsistent_options_are_refused(changes, message):
     values = {**defaults(), **changes}
     with pytest.raises(ValueError, match=message):

@@ -28,9 +28,6 @@ WEEKS = {"en": "Weeks", "fr": "Semaines"}
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
 
 
-
-
-
 def texts(fig: Figure) -> str:
     """Every text of the figure (titles, labels, ticks, legends, annotations)."""
     fig.canvas.draw()
@@ -104,8 +101,9 @@ def test_sensitivity_labels_sobol(sobol_dir: Path, lang: str) -> None:
     fig = plot_sensitivity(sobol_dir, "ideas", lang=lang)
     ax = fig.axes[0]
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
-    assert sorted(labels) == sorted(param_label(p, lang) for p in
-                                    ("inertia", "openness", "experimentation_tolerance"))
+    assert sorted(labels) == sorted(
+        param_label(p, lang) for p in ("inertia", "openness", "experimentation_tolerance")
+    )
     expected = "Share of the output variance" if lang == "en" else "Part de la variance"
     assert ax.get_xlabel().startswith(expected)
     assert len(ax.patches) == 6  # S1 and ST per parameter
@@ -116,13 +114,11 @@ def test_sensitivity_labels_sobol(sobol_dir: Path, lang: str) -> None:
 def test_sensitivity_labels_morris(morris_dir: Path, lang: str) -> None:
     fig = plot_sensitivity(morris_dir, "adoption_share", lang=lang)
     ax = fig.axes[0]
-    assert ax.get_xlabel().startswith("Elementary effect" if lang == "en"
-                                      else "Effet élémentaire")
+    assert ax.get_xlabel().startswith("Elementary effect" if lang == "en" else "Effet élémentaire")
     assert "μ*" in texts(fig) and "σ" in texts(fig)
 
 
-def test_sensitivity_refuses_grids_and_constant_outcomes(grid_dir: Path,
-                                                         sobol_dir: Path) -> None:
+def test_sensitivity_refuses_grids_and_constant_outcomes(grid_dir: Path, sobol_dir: Path) -> None:
     with pytest.raises(ResultsError, match="sobol or morris"):
         plot_sensitivity(grid_dir)
     with pytest.raises(ResultsError, match="does not vary"):
@@ -136,8 +132,9 @@ def test_funnel_labels(grid_dir: Path, lang: str) -> None:
     stages = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert stages[0] == ("Ideas" if lang == "en" else "Idées")  # the top row
     assert len(stages) == 5
-    assert ax.get_xlabel().startswith("Innovations per run" if lang == "en"
-                                      else "Innovations par simulation")
+    assert ax.get_xlabel().startswith(
+        "Innovations per run" if lang == "en" else "Innovations par simulation"
+    )
     assert len(ax.patches) == 5 * 4  # by point: 4 points
     assert ax.get_legend() is not None
 
@@ -151,17 +148,16 @@ def test_funnel_pools_many_points(sobol_dir: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_scatter_labels(grid_dir: Path, lang: str) -> None:
-    fig = plot_scatter(grid_dir, "mean_adoption_share", x="experimentation_tolerance",
-                       lang=lang)
+    fig = plot_scatter(grid_dir, "mean_adoption_share", x="experimentation_tolerance", lang=lang)
     ax = fig.axes[0]
     assert ax.get_xlabel() == param_label("experimentation_tolerance", lang)
     assert ax.get_ylabel().replace("\n", " ") == (
-        f"{outcome_label('mean_adoption_share', lang, unit=False)} (%)")
+        f"{outcome_label('mean_adoption_share', lang, unit=False)} (%)"
+    )
     assert len(ax.collections[0].get_offsets()) == 11  # the ok runs
 
 
-def test_scatter_of_a_choice_parameter_and_of_a_sample(knockout_dir: Path,
-                                                       lhs_dir: Path) -> None:
+def test_scatter_of_a_choice_parameter_and_of_a_sample(knockout_dir: Path, lhs_dir: Path) -> None:
     fig = plot_scatter(knockout_dir, "ideas")
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks == ["none", "marginaux sécants", "ordinary staff"]  # schema order
@@ -176,11 +172,9 @@ def test_scatter_of_a_choice_parameter_and_of_a_sample(knockout_dir: Path,
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_files_in_each_format_are_reproducible(grid_dir: Path, tmp_path: Path,
-                                               fmt: str) -> None:
+def test_files_in_each_format_are_reproducible(grid_dir: Path, tmp_path: Path, fmt: str) -> None:
     first = save_figure(plot_curves(grid_dir, lang="fr"), tmp_path / f"a.{fmt}")
-    second = save_figure(plot_curves(load_results(grid_dir), lang="fr"), tmp_path / "b",
-                         fmt)
+    second = save_figure(plot_curves(load_results(grid_dir), lang="fr"), tmp_path / "b", fmt)
     data = first.read_bytes()
     assert data.startswith(MAGIC[fmt]) and len(data) > 10_000
     assert data == second.read_bytes()
@@ -192,12 +186,12 @@ def test_every_kind_through_make_figure(sobol_dir: Path, grid_dir: Path) -> None
 
     choices = {p.name: list(getattr(p.type, "choices", [])) for p in plot.params}
     assert choices["kinds"] == list(KINDS) and choices["fmt"] == list(FORMATS)
-    assert all(f"      {name:<13}{kind.help}\n" in (plot.help or "")
-               for name, kind in KINDS.items())  # the help lists the registry's kinds
+    assert all(
+        f"      {name:<13}{kind.help}\n" in (plot.help or "") for name, kind in KINDS.items()
+    )  # the help lists the registry's kinds
     assert default_kinds(grid_dir) == ["curves", "heatmap", "scatter", "funnel"]
     assert default_kinds(sobol_dir) == ["curves", "sensitivity", "scatter", "funnel"]
-    assert default_kinds(grid_dir, "t50_median") == ["heatmap", "scatter",
-                                                                   "funnel"]
+    assert default_kinds(grid_dir, "t50_median") == ["heatmap", "scatter", "funnel"]
     for kind in default_kinds(grid_dir):
         assert visible_axes(make_figure(grid_dir, kind, lang="fr"))
     with pytest.raises(ValueError, match="unknown figure kind"):
@@ -211,42 +205,64 @@ def test_plot_writes_the_default_kinds(grid_dir: Path) -> None:
     result = invoke("plot", grid_dir, "--lang", "fr")
     assert result.exit_code == 0, result.output
     names = ["curves", "heatmap", "scatter", "funnel"]
-    assert [Path(line).name for line in result.stdout.splitlines()] == [
-        f"{n}.png" for n in names]
+    assert [Path(line).name for line in result.stdout.splitlines()] == [f"{n}.png" for n in names]
     for name in names:
         assert (grid_dir / "figures" / f"{name}.png").read_bytes().startswith(MAGIC["png"])
 
 
 def test_plot_one_kind_to_a_file(sobol_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "report" / "sobol.svg"
-    result = invoke("plot", sobol_dir, "--kind", "sensitivity", "--outcome", "ideas",
-                    "--out", out)
+    result = invoke("plot", sobol_dir, "--kind", "sensitivity", "--outcome", "ideas", "--out", out)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(MAGIC["svg"])
-    result = invoke("plot", sobol_dir, "--kind", "scatter", "--x", "openness", "--format",
-                    "pdf", "--out", tmp_path / "scatter")
+    result = invoke(
+        "plot",
+        sobol_dir,
+        "--kind",
+        "scatter",
+        "--x",
+        "openness",
+        "--format",
+        "pdf",
+        "--out",
+        tmp_path / "scatter",
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "scatter.pdf").read_bytes().startswith(MAGIC["pdf"])
 
 
 def test_plot_fails_cleanly(grid_dir: Path, knockout_dir: Path, tmp_path: Path) -> None:
     assert_one_line_error(invoke("plot", tmp_path / "nope"), "no such folder")
-    assert_one_line_error(invoke("plot", grid_dir, "--kind", "sensitivity"),
-                          "sobol or morris")
-    assert_one_line_error(invoke("plot", knockout_dir, "--kind", "heatmap"),
-                          "two varied parameters")
-    assert_one_line_error(invoke("plot", grid_dir, "--outcome", "adoptoin_share"),
-                          "did you mean 'adoption_share'")
-    assert_one_line_error(invoke("plot", grid_dir, "--kind", "scatter", "--x", "inertai"),
-                          "unknown parameter 'inertai'", "did you mean 'inertia'")
-    assert_one_line_error(invoke("plot", grid_dir, "--out", tmp_path / "x.png"),
-                          "exactly one --kind")
-    assert_one_line_error(invoke("plot", grid_dir, "--kind", "curves", "--out",
-                                 tmp_path / "x.jpg"), "unknown figure format 'jpg'")
-    assert_one_line_error(invoke("plot", grid_dir, "--kind", "curves", "--format", "svg",
-                                 "--out", tmp_path / "x.png"), "does not match")
-    assert_one_line_error(invoke("plot", grid_dir, "--kind", "curves", "--outcome",
-                                 "t50_median"), "curves", "no time series")
+    assert_one_line_error(invoke("plot", grid_dir, "--kind", "sensitivity"), "sobol or morris")
+    assert_one_line_error(
+        invoke("plot", knockout_dir, "--kind", "heatmap"), "two varied parameters"
+    )
+    assert_one_line_error(
+        invoke("plot", grid_dir, "--outcome", "adoptoin_share"), "did you mean 'adoption_share'"
+    )
+    assert_one_line_error(
+        invoke("plot", grid_dir, "--kind", "scatter", "--x", "inertai"),
+        "unknown parameter 'inertai'",
+        "did you mean 'inertia'",
+    )
+    assert_one_line_error(
+        invoke("plot", grid_dir, "--out", tmp_path / "x.png"), "exactly one --kind"
+    )
+    assert_one_line_error(
+        invoke("plot", grid_dir, "--kind", "curves", "--out", tmp_path / "x.jpg"),
+        "unknown figure format 'jpg'",
+    )
+    assert_one_line_error(
+        invoke(
+            "plot", grid_dir, "--kind", "curves", "--format", "svg", "--out", tmp_path / "x.png"
+        ),
+        "does not match",
+    )
+    assert_one_line_error(
+        invoke("plot", grid_dir, "--kind", "curves", "--outcome", "t50_median"),
+        "curves",
+        "no time series",
+    )
     assert list(tmp_path.iterdir()) == []
 
 

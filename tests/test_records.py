@@ -38,16 +38,21 @@ def test_one_row_per_innovation_with_every_column(finished) -> None:
 def test_stage_weeks_agree_with_the_weekly_counters(finished) -> None:
     """Rows entering each stage by week t = the cumulative counter at week t."""
     _, table, series = finished
-    for column, counter in (("week_proposal", "proposals"), ("week_pilot", "approvals"),
-                            ("week_routine", "innovations_adopted")):
+    for column, counter in (
+        ("week_proposal", "proposals"),
+        ("week_pilot", "approvals"),
+        ("week_routine", "innovations_adopted"),
+    ):
         weeks = table[column].dropna().to_numpy(dtype=int)
         by_week = np.bincount(weeks, minlength=len(series)).cumsum()
         assert by_week.tolist() == series[counter].astype(int).tolist(), column
-    for stages, counter in ((("failed", "stopped"), "experiments_failed"),
-                            (("stopped",), "experiments_stopped"),
-                            (("rejected",), "proposals_rejected"),
-                            (("expired",), "proposals_expired"),
-                            (("dropped",), "practices_dropped")):
+    for stages, counter in (
+        (("failed", "stopped"), "experiments_failed"),
+        (("stopped",), "experiments_stopped"),
+        (("rejected",), "proposals_rejected"),
+        (("expired",), "proposals_expired"),
+        (("dropped",), "practices_dropped"),
+    ):
         ended = table.loc[table["stage"].isin(stages), "week_end"].to_numpy(dtype=int)
         by_week = np.bincount(ended, minlength=len(series)).cumsum()
         assert by_week.tolist() == series[counter].astype(int).tolist(), stages
@@ -57,8 +62,7 @@ def test_adopter_counts_agree_with_the_model(finished) -> None:
     model, table, series = finished
     n = int(model.staff_present.sum())
     in_use = table[table["in_use"]]
-    assert in_use["adopters_end"].sum() == pytest.approx(series["practices_per_staff"].iloc[-1]
-                                                         * n)
+    assert in_use["adopters_end"].sum() == pytest.approx(series["practices_per_staff"].iloc[-1] * n)
     for k in model.spreading:
         row = table.iloc[k.id]
         assert row["adopters_end"] == k.adopters.size
@@ -67,8 +71,9 @@ def test_adopter_counts_agree_with_the_model(finished) -> None:
     assert (spread["adopters_peak"] >= spread["adopters_end"]).all()
     timed = spread.dropna(subset=["t10_reach", "t50_reach", "t90_reach"])
     assert not timed.empty
-    assert ((timed["t10_reach"] <= timed["t50_reach"])
-            & (timed["t50_reach"] <= timed["t90_reach"])).all()
+    assert (
+        (timed["t10_reach"] <= timed["t50_reach"]) & (timed["t50_reach"] <= timed["t90_reach"])
+    ).all()
     dropped = table[table["stage"] == "dropped"]
     assert (dropped["survival"] == dropped["week_end"] - dropped["week_spread"]).all()
     assert table.loc[table["stage"] != "dropped", "survival"].isna().all()
@@ -80,8 +85,7 @@ def test_no_routine_innovation_is_confined_to_its_pilot_unit() -> None:
     organisation where practices spread easily)."""
     routine = 0
     for seed in range(4):
-        model = MilieuModel(rng=seed, inertia=0.1, experimentation_tolerance=0.9,
-                            adhesion=0.9)
+        model = MilieuModel(rng=seed, inertia=0.1, experimentation_tolerance=0.9, adhesion=0.9)
         model.run_model()
         for k in model.innovations:
             if Stage.ROUTINE in [s for _, s in k.history]:
@@ -101,7 +105,9 @@ def test_end_measures_are_finite_where_defined(finished) -> None:
     assert set(values) == set(MEASURES)
     assert values["uptake_time_mean"] == pytest.approx(
         model.datacollector.get_model_vars_dataframe()["practices_per_staff"].pipe(
-            lambda s: np.trapezoid(s.to_numpy(), dx=1) / (len(s) - 1)))
+            lambda s: np.trapezoid(s.to_numpy(), dx=1) / (len(s) - 1)
+        )
+    )
     for name in ("breadth_mean", "conversion_proposal", "conversion_pilot", "approvals_gini"):
         assert math.isfinite(values[name]), name
     for name, measure in END_MEASURES.items():
@@ -134,8 +140,7 @@ def test_a_sweep_without_time_series_is_analysed(tmp_path: Path) -> None:
     """Issue 9 / B1: `sweep sobol-global --quick` keeps no time series (every = 0); analyze
     gives the summary and indices; a time mean from the absent series is a one-line error."""
     out = tmp_path / "s"
-    result = invoke("sweep", "sobol-global", "--quick", "--out", out, "--workers", "1",
-                    "--quiet")
+    result = invoke("sweep", "sobol-global", "--quick", "--out", out, "--workers", "1", "--quiet")
     assert result.exit_code == 0, result.output
     result = invoke("analyze", out)
     assert result.exit_code == 0, result.output
@@ -144,8 +149,9 @@ def test_a_sweep_without_time_series_is_analysed(tmp_path: Path) -> None:
     assert (out / "analysis" / "sensitivity.csv").is_file()
     summary = pd.read_csv(out / "analysis" / "summary.csv")
     assert "uptake_time_mean" in set(summary["outcome"])
-    assert_one_line_error(invoke("analyze", out, "--outcome", "mean_adoption_share"),
-                          "needs the time series", "every")
+    assert_one_line_error(
+        invoke("analyze", out, "--outcome", "mean_adoption_share"), "needs the time series", "every"
+    )
 
 
 def test_measures_command_lists_every_measure() -> None:

@@ -29,8 +29,16 @@ from milieusim.scenario import (
 
 REPO = Path(__file__).resolve().parents[1]
 META = '[meta]\ntitle_fr = "Essai"\ntitle_en = "Test"\n'
-SHIPPED = {"default", "saint-etienne", "pantin", "prudent-bureaucracy", "milieu-innovateur",
-           "paralysis", "timeline", "docking/bass"}
+SHIPPED = {
+    "default",
+    "saint-etienne",
+    "pantin",
+    "prudent-bureaucracy",
+    "milieu-innovateur",
+    "paralysis",
+    "timeline",
+    "docking/bass",
+}
 
 
 def write(path: Path, text: str) -> Path:
@@ -104,18 +112,37 @@ def test_load_by_path_str_and_path() -> None:
 
 def test_docking_bass_values() -> None:
     p = load_scenario("docking/bass").parameters
-    assert p == {**params.defaults(), **{
-        "managers": False, "n_rules": 0, "n_partners": 0, "innovator_share": 0.0,
-        "staff_network": "fully-mixed", "adoption_rule": "probabilistic",
-        "initial_innovations": 1, "creative_stimulation": 0.0, "serendipity": 0.0,
-        "openness": 0.0, "adhesion": 1.0,
-        "external_influence": 0.03, "imitation": 0.38, "n_staff": 1000, "steps": 30}}
+    assert p == {
+        **params.defaults(),
+        **{
+            "managers": False,
+            "n_rules": 0,
+            "n_partners": 0,
+            "innovator_share": 0.0,
+            "staff_network": "fully-mixed",
+            "adoption_rule": "probabilistic",
+            "initial_innovations": 1,
+            "creative_stimulation": 0.0,
+            "serendipity": 0.0,
+            "openness": 0.0,
+            "adhesion": 1.0,
+            "external_influence": 0.03,
+            "imitation": 0.38,
+            "n_staff": 1000,
+            "steps": 30,
+        },
+    }
 
 
 def test_case_scenarios_extend_default_and_change_the_right_knobs() -> None:
     d = params.defaults()
-    for name in ("saint-etienne", "pantin", "prudent-bureaucracy", "milieu-innovateur",
-                 "paralysis"):
+    for name in (
+        "saint-etienne",
+        "pantin",
+        "prudent-bureaucracy",
+        "milieu-innovateur",
+        "paralysis",
+    ):
         raw = tomllib.loads((REPO / "scenarios" / f"{name}.toml").read_text("utf-8"))
         assert raw["extends"] == "default.toml"
     se = load_scenario("saint-etienne").parameters
@@ -143,10 +170,12 @@ def test_the_three_kinds_of_events_are_shipped() -> None:
     d = params.defaults()
     changes = [e.set for e in s.events]
     assert any(c.get("max_pilots_per_unit", 99) < d["max_pilots_per_unit"] for c in changes)
-    assert any(c.get("experimentation_tolerance", 0) > d["experimentation_tolerance"]
-               for c in changes)
-    assert any(c.get("institutional_uncertainty", 0) > d["institutional_uncertainty"]
-               for c in changes)
+    assert any(
+        c.get("experimentation_tolerance", 0) > d["experimentation_tolerance"] for c in changes
+    )
+    assert any(
+        c.get("institutional_uncertainty", 0) > d["institutional_uncertainty"] for c in changes
+    )
 
 
 def test_scenario_to_dict_round_trips_through_json() -> None:
@@ -168,15 +197,24 @@ def test_titles_fall_back() -> None:
 
 
 def test_extends_merges_parameters_meta_and_events(tmp_path: Path) -> None:
-    write(tmp_path / "base.toml", META + 'source = "base"\n[parameters]\ninertia = 0.9\n'
-          'openness = 0.1\n[[events]]\nstep = 100\nlabel_fr = "b"\nset = { inertia = 0.8 }\n')
+    write(
+        tmp_path / "base.toml",
+        META + 'source = "base"\n[parameters]\ninertia = 0.9\n'
+        'openness = 0.1\n[[events]]\nstep = 100\nlabel_fr = "b"\nset = { inertia = 0.8 }\n',
+    )
     sub = tmp_path / "sub"
     sub.mkdir()
-    write(sub / "mid.toml", 'extends = "../base.toml"\n[meta]\ntitle_en = "Mid"\n'
-          '[parameters]\ninertia = 0.2\n[[events]]\nstep = 10\nlabel_en = "m"\n'
-          'set = { openness = 0.4 }\n')
-    leaf = write(tmp_path / "leaf.toml", 'extends = "sub/mid.toml"\n[parameters]\n'
-                 'n_units = 4.0\n[[events]]\nstep = 100\nlabel_fr = "l"\nset = { adhesion = 1 }\n')
+    write(
+        sub / "mid.toml",
+        'extends = "../base.toml"\n[meta]\ntitle_en = "Mid"\n'
+        '[parameters]\ninertia = 0.2\n[[events]]\nstep = 10\nlabel_en = "m"\n'
+        "set = { openness = 0.4 }\n",
+    )
+    leaf = write(
+        tmp_path / "leaf.toml",
+        'extends = "sub/mid.toml"\n[parameters]\n'
+        'n_units = 4.0\n[[events]]\nstep = 100\nlabel_fr = "l"\nset = { adhesion = 1 }\n',
+    )
     s = load_scenario(leaf)
     assert_valid(s)
     assert s.name == "leaf" and s.path == leaf.resolve()
@@ -198,8 +236,10 @@ def test_extends_shipped_default_from_elsewhere(tmp_path: Path) -> None:
 
 
 def test_event_steps_are_checked_after_merging(tmp_path: Path) -> None:
-    write(tmp_path / "base.toml", META + '[[events]]\nstep = 100\nlabel_fr = "b"\n'
-          'set = { inertia = 0.8 }\n')
+    write(
+        tmp_path / "base.toml",
+        META + '[[events]]\nstep = 100\nlabel_fr = "b"\nset = { inertia = 0.8 }\n',
+    )
     write(tmp_path / "long.toml", 'extends = "base.toml"\n[parameters]\nsteps = 100\n')
     assert load_scenario(tmp_path / "long.toml").events[0].step == 100
     write(tmp_path / "short.toml", 'extends = "base.toml"\n[parameters]\nsteps = 99\n')
@@ -208,12 +248,18 @@ def test_event_steps_are_checked_after_merging(tmp_path: Path) -> None:
     assert_one_line_error(info.value, "base.toml", "[[events]] #1 step = 100", "99")
 
 
-@pytest.mark.parametrize("files", [
-    {"x.toml": 'extends = "x.toml"\n'},
-    {"x.toml": 'extends = "y.toml"\n', "y.toml": 'extends = "./x.toml"\n'},
-    {"x.toml": 'extends = "y.toml"\n', "y.toml": 'extends = "z.toml"\n',
-     "z.toml": 'extends = "y.toml"\n'},
-])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"x.toml": 'extends = "x.toml"\n'},
+        {"x.toml": 'extends = "y.toml"\n', "y.toml": 'extends = "./x.toml"\n'},
+        {
+            "x.toml": 'extends = "y.toml"\n',
+            "y.toml": 'extends = "z.toml"\n',
+            "z.toml": 'extends = "y.toml"\n',
+        },
+    ],
+)
 def test_extends_cycles(tmp_path: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         write(tmp_path / name, text)
@@ -226,82 +272,166 @@ def test_extends_cycles(tmp_path: Path, files: dict[str, str]) -> None:
 
 ERRORS: list[tuple[str, str, tuple[str, ...]]] = [
     # (id, file content, fragments the message must hold besides the file name)
-    ("unknown-param", META + "[parameters]\ninerta = 0.3\n",
-     ("[parameters] inerta: unknown parameter", "did you mean 'inertia'?")),
-    ("out-of-range", META + "[parameters]\ninertia = 1.4\n",
-     ("[parameters] inertia = 1.4 is out of range [0, 1]",)),
-    ("string-for-float", META + '[parameters]\ninertia = "0.3"\n',
-     ("inertia", "a number in [0, 1]", "'0.3'")),
-    ("fraction-for-int", META + "[parameters]\nn_units = 2.5\n",
-     ("n_units", "an integer in [1, 10000]", "2.5")),
+    (
+        "unknown-param",
+        META + "[parameters]\ninerta = 0.3\n",
+        ("[parameters] inerta: unknown parameter", "did you mean 'inertia'?"),
+    ),
+    (
+        "out-of-range",
+        META + "[parameters]\ninertia = 1.4\n",
+        ("[parameters] inertia = 1.4 is out of range [0, 1]",),
+    ),
+    (
+        "string-for-float",
+        META + '[parameters]\ninertia = "0.3"\n',
+        ("inertia", "a number in [0, 1]", "'0.3'"),
+    ),
+    (
+        "fraction-for-int",
+        META + "[parameters]\nn_units = 2.5\n",
+        ("n_units", "an integer in [1, 10000]", "2.5"),
+    ),
     ("int-for-bool", META + "[parameters]\nmanagers = 1\n", ("managers", "true or false")),
     ("string-for-bool", META + '[parameters]\nmanagers = "true"\n', ("managers", "true or false")),
     ("bool-for-int", META + "[parameters]\nsteps = true\n", ("steps", "integer", "true")),
-    ("bad-choice", META + '[parameters]\nstaff_network = "unit"\n',
-     ("staff_network", "units | erdos-renyi | watts-strogatz | fully-mixed",
-      "did you mean 'units'?")),
+    (
+        "bad-choice",
+        META + '[parameters]\nstaff_network = "unit"\n',
+        (
+            "staff_network",
+            "units | erdos-renyi | watts-strogatz | fully-mixed",
+            "did you mean 'units'?",
+        ),
+    ),
     ("nan", META + "[parameters]\ninertia = nan\n", ("inertia", "[0, 1]", "nan")),
     ("inf", META + "[parameters]\ninertia = -inf\n", ("inertia = -inf is out of range [0, 1]",)),
     ("inf-int", META + "[parameters]\nn_staff = inf\n", ("n_staff = inf is out of range",)),
-    ("huge-int-float", META + "[parameters]\nopenness = " + "9" * 400 + "\n",
-     ("openness", "out of range [0, 1]")),
-    ("huge-int-int", META + "[parameters]\nn_staff = " + "9" * 400 + "\n",
-     ("n_staff", "out of range")),
+    (
+        "huge-int-float",
+        META + "[parameters]\nopenness = " + "9" * 400 + "\n",
+        ("openness", "out of range [0, 1]"),
+    ),
+    (
+        "huge-int-int",
+        META + "[parameters]\nn_staff = " + "9" * 400 + "\n",
+        ("n_staff", "out of range"),
+    ),
     ("huge-float", META + "[parameters]\nn_staff = 1e400\n", ("n_staff", "out of range")),
     ("array-value", META + "[parameters]\ninertia = [0.1]\n", ("inertia", "got an array")),
     ("table-value", META + "[parameters.inertia]\nx = 1\n", ("inertia", "got a table")),
     ("date-value", META + "[parameters]\ninertia = 2014-05-15\n", ("inertia", "got a date")),
     ("bad-toml", '[meta]\ntitle_fr = "a"\ntitle_en = \n', ("line 3, column", "invalid TOML")),
     ("duplicate-key", META + "title_fr = 'b'\n", ("line 4", "invalid TOML")),
-    ("unknown-top", META + "evnts = []\n",
-     ("[meta] evnts: unknown key",)),  # inside [meta] after the header
-    ("unknown-top-level", "evnts = []\n" + META,
-     ("evnts: unknown top-level key", "did you mean 'events'?", "extends, meta")),
-    ("unknown-meta", META + 'titel_fr = "x"\n',
-     ("[meta] titel_fr: unknown key", "did you mean 'title_fr'?", "title_en")),
+    (
+        "unknown-top",
+        META + "evnts = []\n",
+        ("[meta] evnts: unknown key",),
+    ),  # inside [meta] after the header
+    (
+        "unknown-top-level",
+        "evnts = []\n" + META,
+        ("evnts: unknown top-level key", "did you mean 'events'?", "extends, meta"),
+    ),
+    (
+        "unknown-meta",
+        META + 'titel_fr = "x"\n',
+        ("[meta] titel_fr: unknown key", "did you mean 'title_fr'?", "title_en"),
+    ),
     ("odd-key", META + '"in\\nertia" = 1\n', ("[meta] 'in\\nertia': unknown key",)),
     ("no-meta", "[parameters]\ninertia = 0.3\n", ("[meta]", "title_fr and title_en")),
     ("empty-file", "", ("[meta]", "title_fr")),
     ("no-title-en", '[meta]\ntitle_fr = "a"\n', ("[meta] title_en: missing",)),
     ("meta-not-table", 'meta = "x"\n', ("meta: expected a table", "got a string")),
     ("meta-value", '[meta]\ntitle_fr = 3\ntitle_en = "b"\n', ("[meta] title_fr", "a string")),
-    ("parameters-not-table", "parameters = 3\n" + META,
-     ("parameters: expected a table", "got an integer")),
+    (
+        "parameters-not-table",
+        "parameters = 3\n" + META,
+        ("parameters: expected a table", "got an integer"),
+    ),
     ("events-not-array", "events = {}\n" + META, ("events: expected an array", "got a table")),
     ("event-not-table", "events = [1]\n" + META, ("[[events]] #1: expected a table",)),
-    ("event-unknown-key", META + '[[events]]\nstp = 3\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 stp: unknown key", "did you mean 'step'?", "set")),
-    ("event-step-string", META + '[[events]]\nstep = "a"\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 step", "integer", "'a'")),
-    ("event-step-bool", META + '[[events]]\nstep = true\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 step", "integer", "true")),
-    ("event-step-zero", META + '[[events]]\nstep = 0\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 step = 0", "1 <= step")),
-    ("event-step-late", META + '[[events]]\nstep = 261\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 step = 261 is out of range [1, 260]",)),
-    ("event-no-step", META + '[[events]]\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 step: missing",)),
-    ("event-no-set", META + '[[events]]\nstep = 3\nlabel_fr = "a"\n',
-     ("[[events]] #1 set: missing",)),
-    ("event-set-scalar", META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = 3\n',
-     ("[[events]] #1 set: expected a table",)),
-    ("event-set-empty", META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {}\n',
-     ("[[events]] #1 set: empty",)),
-    ("event-fixed-param", META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {n_staff = 5}\n',
-     ("[[events]] #1 set.n_staff: cannot change during a run", "max_pilots_per_unit")),
-    ("event-unknown-param", META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inerta = 1}\n',
-     ("[[events]] #1 set.inerta: unknown parameter", "did you mean 'inertia'?")),
-    ("event-bad-value", META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inertia = 2}\n',
-     ("[[events]] #1 set.inertia = 2 is out of range [0, 1]",)),
-    ("event-no-label", META + "[[events]]\nstep = 3\nset = {inertia = 0.1}\n",
-     ("[[events]] #1 label_fr: missing", "label_en")),
-    ("event-label-type", META + '[[events]]\nstep = 3\nlabel_fr = 1\nset = {inertia = 0.1}\n',
-     ("[[events]] #1 label_fr: expected a string",)),
-    ("event-second", META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inertia = 0.1}\n'
-     '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inertia = "x"}\n',
-     ("[[events]] #2 set.inertia",)),
-    ("inconsistent", META + "[parameters]\nn_staff = 10\nn_units = 20\n",
-     ("[parameters] n_units (20) must not exceed n_staff (10)",)),
+    (
+        "event-unknown-key",
+        META + '[[events]]\nstp = 3\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
+        ("[[events]] #1 stp: unknown key", "did you mean 'step'?", "set"),
+    ),
+    (
+        "event-step-string",
+        META + '[[events]]\nstep = "a"\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
+        ("[[events]] #1 step", "integer", "'a'"),
+    ),
+    (
+        "event-step-bool",
+        META + '[[events]]\nstep = true\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
+        ("[[events]] #1 step", "integer", "true"),
+    ),
+    (
+        "event-step-zero",
+        META + '[[events]]\nstep = 0\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
+        ("[[events]] #1 step = 0", "1 <= step"),
+    ),
+    (
+        "event-step-late",
+        META + '[[events]]\nstep = 261\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
+        ("[[events]] #1 step = 261 is out of range [1, 260]",),
+    ),
+    (
+        "event-no-step",
+        META + '[[events]]\nlabel_fr = "a"\nset = {inertia = 0.1}\n',
+        ("[[events]] #1 step: missing",),
+    ),
+    (
+        "event-no-set",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\n',
+        ("[[events]] #1 set: missing",),
+    ),
+    (
+        "event-set-scalar",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = 3\n',
+        ("[[events]] #1 set: expected a table",),
+    ),
+    (
+        "event-set-empty",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {}\n',
+        ("[[events]] #1 set: empty",),
+    ),
+    (
+        "event-fixed-param",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {n_staff = 5}\n',
+        ("[[events]] #1 set.n_staff: cannot change during a run", "max_pilots_per_unit"),
+    ),
+    (
+        "event-unknown-param",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inerta = 1}\n',
+        ("[[events]] #1 set.inerta: unknown parameter", "did you mean 'inertia'?"),
+    ),
+    (
+        "event-bad-value",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inertia = 2}\n',
+        ("[[events]] #1 set.inertia = 2 is out of range [0, 1]",),
+    ),
+    (
+        "event-no-label",
+        META + "[[events]]\nstep = 3\nset = {inertia = 0.1}\n",
+        ("[[events]] #1 label_fr: missing", "label_en"),
+    ),
+    (
+        "event-label-type",
+        META + "[[events]]\nstep = 3\nlabel_fr = 1\nset = {inertia = 0.1}\n",
+        ("[[events]] #1 label_fr: expected a string",),
+    ),
+    (
+        "event-second",
+        META + '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inertia = 0.1}\n'
+        '[[events]]\nstep = 3\nlabel_fr = "a"\nset = {inertia = "x"}\n',
+        ("[[events]] #2 set.inertia",),
+    ),
+    (
+        "inconsistent",
+        META + "[parameters]\nn_staff = 10\nn_units = 20\n",
+        ("[parameters] n_units (20) must not exceed n_staff (10)",),
+    ),
     ("extends-type", "extends = 3\n", ("extends: expected a path", "got 3")),
     ("extends-empty", 'extends = ""\n', ("extends: expected a path",)),
     ("extends-missing", 'extends = "nope.toml"\n', ("extends = 'nope.toml': no such file",)),
@@ -313,10 +443,12 @@ ERRORS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("content", "fragments"), [e[1:] for e in ERRORS],
-                         ids=[e[0] for e in ERRORS])
-def test_errors_are_one_line_and_name_file_and_key(tmp_path: Path, content: str,
-                                                   fragments: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("content", "fragments"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
+)
+def test_errors_are_one_line_and_name_file_and_key(
+    tmp_path: Path, content: str, fragments: tuple[str, ...]
+) -> None:
     path = write(tmp_path / "x.toml", content)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
@@ -324,28 +456,37 @@ def test_errors_are_one_line_and_name_file_and_key(tmp_path: Path, content: str,
     assert msg.startswith(str(path)) or msg.startswith("x.toml")
 
 
-def test_error_paths_are_relative_to_the_working_directory(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_error_paths_are_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "scenarios").mkdir()
     write(tmp_path / "scenarios" / "x.toml", META + "[parameters]\ninerta = 0.3\n")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ScenarioError) as info:
         load_scenario("scenarios/x.toml")
-    assert str(info.value) == ("scenarios/x.toml: [parameters] inerta: unknown parameter "
-                               "(did you mean 'inertia'?)")
+    assert str(info.value) == (
+        "scenarios/x.toml: [parameters] inerta: unknown parameter (did you mean 'inertia'?)"
+    )
 
 
 def test_deeply_nested_dotted_keys(tmp_path: Path) -> None:
-    path = write(tmp_path / "x.toml", META.replace("[meta]", "[meta." + ".".join(["a"] * 5000)
-                                                   + "]"))
+    path = write(
+        tmp_path / "x.toml", META.replace("[meta]", "[meta." + ".".join(["a"] * 5000) + "]")
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert_one_line_error(info.value, "x.toml")
 
 
-@pytest.mark.parametrize("data", [b"\xff\xfe\x00garbage", bytes(range(256)),
-                                  b"\x89PNG\r\n\x1a\n\x00\x00", "é".encode("latin-1")])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe\x00garbage",
+        bytes(range(256)),
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        "é".encode("latin-1"),
+    ],
+)
 def test_binary_garbage(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "x.toml"
     path.write_bytes(data)
@@ -361,20 +502,28 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_ints_as_integral_floats_are_accepted(tmp_path: Path) -> None:
-    s = load_scenario(write(tmp_path / "x.toml", META + "[parameters]\nsteps = 30.0\n"
-                            '[[events]]\nstep = 3.0\nlabel_fr = "a"\n'
-                            "set = { max_pilots_per_unit = 1.0, inertia = 1 }\n"))
+    s = load_scenario(
+        write(
+            tmp_path / "x.toml",
+            META + "[parameters]\nsteps = 30.0\n"
+            '[[events]]\nstep = 3.0\nlabel_fr = "a"\n'
+            "set = { max_pilots_per_unit = 1.0, inertia = 1 }\n",
+        )
+    )
     assert s.parameters["steps"] == 30 and type(s.parameters["steps"]) is int
     assert s.events[0].step == 3 and type(s.events[0].step) is int
     assert s.events[0].set == {"max_pilots_per_unit": 1, "inertia": 1.0}
     assert type(s.events[0].set["inertia"]) is float
 
 
-@pytest.mark.parametrize(("arg", "fragments"), [
-    ("pantn", ("pantn: unknown scenario", "did you mean 'pantin'?", "docking/bass", "default")),
-    ("docking/bas", ("no such file", "docking/bass")),
-    ("nowhere/x.toml", ("nowhere/x.toml: no such file", "pantin")),
-])
+@pytest.mark.parametrize(
+    ("arg", "fragments"),
+    [
+        ("pantn", ("pantn: unknown scenario", "did you mean 'pantin'?", "docking/bass", "default")),
+        ("docking/bas", ("no such file", "docking/bass")),
+        ("nowhere/x.toml", ("nowhere/x.toml: no such file", "pantin")),
+    ],
+)
 def test_unknown_names_list_the_shipped_ones(arg: str, fragments: tuple[str, ...]) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(arg)
@@ -395,8 +544,15 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def test_overrides_apply_and_leave_the_original_alone() -> None:
     s = load_scenario("pantin")
-    t = s.with_overrides(["inertia=0.3", " n_units = 4.0", "managers=false",
-                          "staff_network=fully-mixed", "inertia=0.25"])
+    t = s.with_overrides(
+        [
+            "inertia=0.3",
+            " n_units = 4.0",
+            "managers=false",
+            "staff_network=fully-mixed",
+            "inertia=0.25",
+        ]
+    )
     assert t.parameters["inertia"] == 0.25 and t.parameters["n_units"] == 4
     assert t.parameters["managers"] is False and t.parameters["staff_network"] == "fully-mixed"
     assert s.parameters["inertia"] == load_scenario("pantin").parameters["inertia"]
@@ -405,22 +561,30 @@ def test_overrides_apply_and_leave_the_original_alone() -> None:
     assert s.with_overrides([]) == s
 
 
-@pytest.mark.parametrize(("assignment", "fragments"), [
-    ("inerta=0.3", ("--set inerta=0.3: unknown parameter (did you mean 'inertia'?)",)),
-    ("inertia=1.4", ("--set inertia=1.4: ", "out of range [0, 1]")),
-    ("inertia=abc", ("--set inertia=abc: ", "[0, 1]")),
-    ("inertia=nan", ("--set inertia=nan: ", "[0, 1]")),
-    ("n_units=2.5", ("--set n_units=2.5: ", "integer", "[1, 10000]")),
-    ("managers=maybe", ("--set managers=maybe: ", "true or false")),
-    ("staff_network=unit", ("--set staff_network=unit: ",
-                            "units | erdos-renyi | watts-strogatz | fully-mixed",
-                            "did you mean 'units'?")),
-    ("inertia", ("--set inertia: expected name=value",)),
-    ("=3", ("--set =3: expected name=value",)),
-    ("inertia=0.3\nx", ("--set inertia=0.3 x",)),
-    ("n_units=5000", ("--set n_units=5000: n_units (5000) must not exceed n_staff",)),
-    ("steps=100", ("--set steps=100: ", "Budget cut", "step 104", "steps = 100")),
-])
+@pytest.mark.parametrize(
+    ("assignment", "fragments"),
+    [
+        ("inerta=0.3", ("--set inerta=0.3: unknown parameter (did you mean 'inertia'?)",)),
+        ("inertia=1.4", ("--set inertia=1.4: ", "out of range [0, 1]")),
+        ("inertia=abc", ("--set inertia=abc: ", "[0, 1]")),
+        ("inertia=nan", ("--set inertia=nan: ", "[0, 1]")),
+        ("n_units=2.5", ("--set n_units=2.5: ", "integer", "[1, 10000]")),
+        ("managers=maybe", ("--set managers=maybe: ", "true or false")),
+        (
+            "staff_network=unit",
+            (
+                "--set staff_network=unit: ",
+                "units | erdos-renyi | watts-strogatz | fully-mixed",
+                "did you mean 'units'?",
+            ),
+        ),
+        ("inertia", ("--set inertia: expected name=value",)),
+        ("=3", ("--set =3: expected name=value",)),
+        ("inertia=0.3\nx", ("--set inertia=0.3 x",)),
+        ("n_units=5000", ("--set n_units=5000: n_units (5000) must not exceed n_staff",)),
+        ("steps=100", ("--set steps=100: ", "Budget cut", "step 104", "steps = 100")),
+    ],
+)
 def test_override_errors(assignment: str, fragments: tuple[str, ...]) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario("prudent-bureaucracy").with_overrides([assignment])
@@ -436,8 +600,9 @@ def test_override_steps_keeps_events_in_range() -> None:
 # --- fuzzing ----------------------------------------------------------------------------------
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
-PRINTABLE = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF,
-                                  blacklist_categories=("Cc",)), max_size=12)
+PRINTABLE = st.text(
+    st.characters(min_codepoint=32, max_codepoint=0x2FF, blacklist_categories=("Cc",)), max_size=12
+)
 
 
 @st.composite
@@ -451,21 +616,21 @@ def near(draw: st.DrawFn, valid: tuple[str, ...]) -> str:
         return name.upper()
     i = draw(st.integers(0, len(name) - 1))
     if how == "drop":
-        return name[:i] + name[i + 1:]
+        return name[:i] + name[i + 1 :]
     if how == "add":
         return name[:i] + draw(st.sampled_from("abz_- é")) + name[i:]
     if how == "swap" and len(name) > 1:
         i = min(i, len(name) - 2)
-        return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
     return name
 
 
-
-
-SCALARS = st.one_of(st.booleans(), st.integers(-(2**70), 2**70), st.floats(), TEXT,
-                    st.dates())
-ANY_VALUE = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                         | st.dictionaries(PRINTABLE, inner, max_size=3), max_leaves=6)
+SCALARS = st.one_of(st.booleans(), st.integers(-(2**70), 2**70), st.floats(), TEXT, st.dates())
+ANY_VALUE = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(PRINTABLE, inner, max_size=3),
+    max_leaves=6,
+)
 
 
 @st.composite
@@ -483,8 +648,10 @@ def documents(draw: st.DrawFn, good: bool) -> dict[str, Any]:
 
     doc: dict[str, Any] = {}
     if not wild():
-        doc["meta"] = {"title_fr": draw(PRINTABLE.filter(str.strip)),
-                       "title_en": draw(PRINTABLE.filter(str.strip))}
+        doc["meta"] = {
+            "title_fr": draw(PRINTABLE.filter(str.strip)),
+            "title_en": draw(PRINTABLE.filter(str.strip)),
+        }
         for key in draw(st.lists(st.sampled_from(META_KEYS[2:]), max_size=3)):
             doc["meta"][key] = draw(PRINTABLE) if not wild() else draw(ANY_VALUE)
     while wild():
@@ -493,8 +660,10 @@ def documents(draw: st.DrawFn, good: bool) -> dict[str, Any]:
         target = doc if where == "top" else doc.setdefault("meta", {})
         if isinstance(target, dict):
             target[key] = draw(ANY_VALUE)
-    names = [draw(near(tuple(PARAMETERS))) if wild() else draw(st.sampled_from(tuple(PARAMETERS)))
-             for _ in range(draw(st.integers(0, 6)))]
+    names = [
+        draw(near(tuple(PARAMETERS))) if wild() else draw(st.sampled_from(tuple(PARAMETERS)))
+        for _ in range(draw(st.integers(0, 6)))
+    ]
     if names or draw(st.booleans()):
         doc["parameters"] = {n: value(n) for n in names}
     table = doc.get("parameters")
@@ -507,9 +676,10 @@ def documents(draw: st.DrawFn, good: bool) -> dict[str, Any]:
             "step": step if not wild() else draw(st.integers(-2, 300) | ANY_VALUE),
             draw(st.sampled_from(["label_fr", "label_en"])): draw(PRINTABLE.filter(str.strip)),
         }
-        set_names = [draw(near(EVENT_PARAMETERS)) if wild()
-                     else draw(st.sampled_from(EVENT_PARAMETERS))
-                     for _ in range(draw(st.integers(1, 3)))]
+        set_names = [
+            draw(near(EVENT_PARAMETERS)) if wild() else draw(st.sampled_from(EVENT_PARAMETERS))
+            for _ in range(draw(st.integers(1, 3)))
+        ]
         event["set"] = {n: value(n) for n in set_names}
         if wild():
             event[draw(near(EVENT_KEYS))] = draw(ANY_VALUE)
@@ -528,8 +698,12 @@ def render(doc: dict[str, Any], sections: bool) -> str:
         if sections and isinstance(value, dict) and value:
             lines.append(f"[{toml_key(key)}]")
             lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()]
-        elif sections and isinstance(value, list) and value and all(
-                isinstance(v, dict) for v in value):
+        elif (
+            sections
+            and isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) for v in value)
+        ):
             for item in value:
                 lines.append(f"[[{toml_key(key)}]]")
                 lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in item.items()]
@@ -551,15 +725,24 @@ def check_load(path: Path) -> Scenario | None:
     return s
 
 
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @FUZZ
 @given(doc=documents(good=True), sections=st.booleans(), extends=st.booleans())
-def test_fuzz_valid_documents_load(tmp_path: Path, doc: dict[str, Any], sections: bool,
-                                   extends: bool) -> None:
+def test_fuzz_valid_documents_load(
+    tmp_path: Path, doc: dict[str, Any], sections: bool, extends: bool
+) -> None:
     if extends:
         doc = {"extends": (REPO / "scenarios" / "default.toml").as_posix(), **doc}
     path = write(tmp_path / "fuzz.toml", render(doc, sections))
@@ -578,21 +761,31 @@ def test_fuzz_valid_documents_load(tmp_path: Path, doc: dict[str, Any], sections
 
 
 @FUZZ
-@given(doc=documents(good=False), sections=st.booleans(),
-       extends=st.sampled_from([None, None, None, "default", "self", "missing", "number"]),
-       mutation=st.none() | st.none() | st.tuples(st.integers(0, 10**6), st.integers(0, 3),
-                                                    TEXT))
+@given(
+    doc=documents(good=False),
+    sections=st.booleans(),
+    extends=st.sampled_from([None, None, None, "default", "self", "missing", "number"]),
+    mutation=st.none() | st.none() | st.tuples(st.integers(0, 10**6), st.integers(0, 3), TEXT),
+)
 def test_fuzz_any_document_loads_or_fails_cleanly(
-        tmp_path: Path, doc: dict[str, Any], sections: bool, extends: str | None,
-        mutation: tuple[int, int, str] | None) -> None:
+    tmp_path: Path,
+    doc: dict[str, Any],
+    sections: bool,
+    extends: str | None,
+    mutation: tuple[int, int, str] | None,
+) -> None:
     if extends is not None:
-        doc["extends"] = {"default": (REPO / "scenarios" / "default.toml").as_posix(),
-                          "self": "fuzz.toml", "missing": "missing.toml", "number": 7}[extends]
+        doc["extends"] = {
+            "default": (REPO / "scenarios" / "default.toml").as_posix(),
+            "self": "fuzz.toml",
+            "missing": "missing.toml",
+            "number": 7,
+        }[extends]
     text = render(doc, sections)
     if mutation is not None:  # cut and splice the text: mostly broken TOML
         at, cut, insert = mutation
         at %= len(text) + 1
-        text = text[:at] + insert + text[at + cut:]
+        text = text[:at] + insert + text[at + cut :]
     check_load(write(tmp_path / "fuzz.toml", text))
 
 
@@ -605,8 +798,10 @@ def test_fuzz_raw_bytes(tmp_path: Path, data: bytes) -> None:
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None)
-@given(name=near(tuple(PARAMETERS)), text=TEXT | st.floats().map(repr)
-       | st.integers(-(10**30), 10**30).map(str))
+@given(
+    name=near(tuple(PARAMETERS)),
+    text=TEXT | st.floats().map(repr) | st.integers(-(10**30), 10**30).map(str),
+)
 def test_fuzz_overrides(name: str, text: str) -> None:
     s = load_scenario("timeline")
     try:

@@ -25,11 +25,13 @@ def same(ours: pa.Array, theirs: pa.Array) -> bool:
     ours.validate(full=True)
 
     def values(array: pa.Array) -> list[object]:
-        return ["NaN" if isinstance(v, float) and math.isnan(v) else v
-                for v in array.to_pylist()]
+        return ["NaN" if isinstance(v, float) and math.isnan(v) else v for v in array.to_pylist()]
 
-    return (ours.type == theirs.type and ours.is_null().equals(theirs.is_null())
-            and values(ours) == values(theirs))
+    return (
+        ours.type == theirs.type
+        and ours.is_null().equals(theirs.is_null())
+        and values(ours) == values(theirs)
+    )
 
 
 @st.composite
@@ -44,11 +46,11 @@ def test_lists_with_nulls_convert_as_pyarrow_does(case: tuple[pa.DataType, list]
     assert same(_arrow_array(values, type_), pa.array(values, type_))
 
 
-@given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True), st.booleans()),
-                max_size=40),
-       st.booleans())
-def test_numpy_columns_with_a_validity_mask(pairs: list[tuple[float, bool]],
-                                            as_int: bool) -> None:
+@given(
+    st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True), st.booleans()), max_size=40),
+    st.booleans(),
+)
+def test_numpy_columns_with_a_validity_mask(pairs: list[tuple[float, bool]], as_int: bool) -> None:
     type_ = pa.int64() if as_int else pa.float64()
     values = np.array([v for v, _ in pairs], dtype=float)
     if as_int:

@@ -44,9 +44,6 @@ def model(seed: int = 1, **params: object) -> MilieuModel:
     return MilieuModel(rng=seed, **{**SMALL, **params})
 
 
-
-
-
 # --- layout ---------------------------------------------------------------------------------
 
 
@@ -55,9 +52,14 @@ def test_layout_is_deterministic_and_cached() -> None:
     assert structure_fingerprint(a) == structure_fingerprint(b)
     la = layout_of(a)
     assert layout_of(b) is la  # computed once per organisation
-    fresh = compute_layout(staff_unit=a.staff_unit, staff_kind=a.staff_kind,
-                           adjacency=a.adjacency, tie_staff=a.tie_staff,
-                           tie_partner=a.tie_partner, n_partners=len(a.partner_agents))
+    fresh = compute_layout(
+        staff_unit=a.staff_unit,
+        staff_kind=a.staff_kind,
+        adjacency=a.adjacency,
+        tie_staff=a.tie_staff,
+        tie_partner=a.tie_partner,
+        n_partners=len(a.partner_agents),
+    )
     np.testing.assert_array_equal(fresh.staff_xy, la.staff_xy)
     np.testing.assert_array_equal(fresh.partner_xy, la.partner_xy)
     assert structure_fingerprint(model(4)) != structure_fingerprint(a)
@@ -145,8 +147,10 @@ def test_generic_interventions_update_model_p() -> None:
     m = model(experimentation_tolerance=0.8)
     budget, right, mayor = GENERIC_INTERVENTIONS
     assert apply_intervention(m, budget) == {"max_pilots_per_unit": 1, "pilot_budget": 1.5}
-    assert apply_intervention(m, right) == {"experimentation_law": True,
-                                            "experimentation_tolerance": 1.0}  # clipped
+    assert apply_intervention(m, right) == {
+        "experimentation_law": True,
+        "experimentation_tolerance": 1.0,
+    }  # clipped
     apply_intervention(m, mayor)
     assert m.p["max_pilots_per_unit"] == 1 and m.p["institutional_uncertainty"] == 0.7
     assert m.p["experimentation_tolerance"] == 1.0
@@ -228,7 +232,8 @@ def test_workshop_live_settings_and_sizes() -> None:
     assert not any(changed.values())
     ws.intervene(GENERIC_INTERVENTIONS[0])
     assert dict((label, flag) for label, _, flag in ws.current_values())[
-        "Expérimentations simultanées par service"]
+        "Expérimentations simultanées par service"
+    ]
 
 
 def test_workshop_bad_sizes_keep_the_model_and_report() -> None:
@@ -257,8 +262,7 @@ def test_workshop_compare_mode() -> None:
     network, charts = ws.images(1)
     assert network[:3] == b"\xff\xd8\xff" and charts[:3] == b"\xff\xd8\xff"
     assert ws.images(1) is ws.images(1)  # nothing changed: no redraw
-    ws.set_compare(scenario_a="prudent-bureaucracy", scenario_b="milieu-innovateur",
-                   param=None)
+    ws.set_compare(scenario_a="prudent-bureaucracy", scenario_b="milieu-innovateur", param=None)
     assert ws.slots[0].model.p["inertia"] == 0.85 and ws.slots[1].model.p["openness"] == 0.85
     assert ws.slots[0].model.p["n_staff"] == ws.slots[1].model.p["n_staff"] == 150
     assert ws.slots[0].model.p["n_rules"] == 40  # the bureaucracy keeps its many rules
@@ -309,8 +313,21 @@ def test_viz_reports_bad_input_on_one_line() -> None:
 
 def test_animate_writes_a_small_gif(tmp_path: Path) -> None:
     out = tmp_path / "slides" / "tiny.gif"
-    result = invoke("animate", "paralysis", "--out", out, "--steps", "3", "--fps", "5",
-                    "--set", "n_staff=60", "--set", "n_units=3", "--quiet")
+    result = invoke(
+        "animate",
+        "paralysis",
+        "--out",
+        out,
+        "--steps",
+        "3",
+        "--fps",
+        "5",
+        "--set",
+        "n_staff=60",
+        "--set",
+        "n_units=3",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     with Image.open(out) as gif:
         assert gif.format == "GIF" and gif.n_frames == 4 and gif.size == (1280, 720)
@@ -319,21 +336,35 @@ def test_animate_writes_a_small_gif(tmp_path: Path) -> None:
 
 def test_animate_writes_an_mp4(tmp_path: Path) -> None:
     out = tmp_path / "tiny.mp4"
-    result = invoke("animate", "default", "--out", out, "--steps", "2", "--lang", "en",
-                    "--set", "n_staff=60", "--set", "n_units=3")
+    result = invoke(
+        "animate",
+        "default",
+        "--out",
+        out,
+        "--steps",
+        "2",
+        "--lang",
+        "en",
+        "--set",
+        "n_staff=60",
+        "--set",
+        "n_units=3",
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[4:8] == b"ftyp"
     assert re.search(r"tiny\.mp4: 3 frames at 10 fps", result.stdout)
     assert [p.name for p in tmp_path.iterdir()] == ["tiny.mp4"]
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--out", "x.avi"], "must end in .gif or .mp4"),
-    (["--out", "x.gif", "--steps", "0"], "--steps 0"),
-    (["--out", "x.gif", "--set", "inertia=2"], "out of range"),
-])
-def test_animate_bad_input_is_one_line(tmp_path: Path, args: list[str],
-                                       fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--out", "x.avi"], "must end in .gif or .mp4"),
+        (["--out", "x.gif", "--steps", "0"], "--steps 0"),
+        (["--out", "x.gif", "--set", "inertia=2"], "out of range"),
+    ],
+)
+def test_animate_bad_input_is_one_line(tmp_path: Path, args: list[str], fragment: str) -> None:
     args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
     assert_one_line_error(invoke("animate", "default", *args), fragment)
     assert list(tmp_path.iterdir()) == []

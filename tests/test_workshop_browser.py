@@ -29,9 +29,10 @@ from browser import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -77,8 +78,14 @@ def page(browser: Any, server: tuple[str, Path]) -> Iterator[Any]:
 
 
 def visible_image(page: Any, selector: str, index: int = 0) -> bool:
-    return bool(page.locator(selector).nth(index).evaluate(
-        "img => img.complete && img.naturalWidth > 100 && img.getBoundingClientRect().width > 100"))
+    return bool(
+        page.locator(selector)
+        .nth(index)
+        .evaluate(
+            "img => img.complete && img.naturalWidth > 100"
+            " && img.getBoundingClientRect().width > 100"
+        )
+    )
 
 
 def test_page_shows_network_and_charts(page: Any, artifacts: Path) -> None:
@@ -98,7 +105,8 @@ def test_slider_changes_the_running_model(page: Any) -> None:
     inertia = page.locator(".ms-organisation .ms-slider").nth(2)
     slider_to_end(page, inertia)
     page.wait_for_function(
-        "() => document.querySelector('.ms-now').innerText.includes('Inertie\\t1,00')")
+        "() => document.querySelector('.ms-now').innerText.includes('Inertie\\t1,00')"
+    )
     assert "1,00" in inertia.inner_text()  # the slider's label shows the value
     changed = page.locator(".ms-now .ms-changed", has_text="Inertie")
     assert changed.count() >= 1  # the running model's value is marked as changed
@@ -123,7 +131,8 @@ def test_intervention_changes_the_running_model(page: Any) -> None:
     page.locator(".ms-intervention", has_text="Changement de maire").click()
     page.wait_for_function(
         "() => document.querySelector('.ms-now').innerText.includes('Incertitude "
-        "institutionnelle\\t0,70')")
+        "institutionnelle\\t0,70')"
+    )
     assert "Semaine 1 : Changement de maire" in page.locator(".ms-log").inner_text()
 
 
@@ -147,16 +156,17 @@ def test_compare_mode_runs_two_organisations(page: Any, artifacts: Path) -> None
 def test_language_switch(page: Any) -> None:
     page.locator(".ms-lang button", has_text="EN").click()
     page.wait_for_function(
-        "() => document.querySelector('.ms-week').innerText.startsWith('Week 0 / 260')")
+        "() => document.querySelector('.ms-week').innerText.startsWith('Week 0 / 260')"
+    )
     assert page.locator(".ms-title").inner_text() == "Reference local authority"
     assert page.locator(".ms-intervention", has_text="Budget cut").count() == 1
 
 
-def test_offline_no_request_leaves_the_machine(browser: Any, server: tuple[str, Path],
-                                               artifacts: Path) -> None:
+def test_offline_no_request_leaves_the_machine(
+    browser: Any, server: tuple[str, Path], artifacts: Path
+) -> None:
     url, log = server
-    context = browser.new_context(viewport={"width": 1600, "height": 1000},
-                                  service_workers="block")
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, service_workers="block")
     page = context.new_page()
     attempted = block_outside(page)
     failed: list[str] = []
@@ -168,10 +178,13 @@ def test_offline_no_request_leaves_the_machine(browser: Any, server: tuple[str, 
     # The page rendered fully: pictures, styles (Vuetify) and the icon font.
     assert visible_image(page, "img.ms-network") and visible_image(page, "img.ms-charts")
     assert page.locator(".v-navigation-drawer .v-slider").count() >= 9
-    assert page.evaluate("[...document.fonts].some(f => f.family.includes('Material Design "
-                         "Icons') && f.status === 'loaded')")
     assert page.evaluate(
-        "getComputedStyle(document.querySelector('.v-btn')).textTransform") == "none"
+        "[...document.fonts].some(f => f.family.includes('Material Design "
+        "Icons') && f.status === 'loaded')"
+    )
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.v-btn')).textTransform") == "none"
+    )
     page.screenshot(path=str(artifacts / "workshop-offline.png"))
     context.close()
     assert attempted == []  # no request to another host was even attempted

@@ -49,15 +49,17 @@ def guard(tmp_path: Path) -> Guard:
     return Guard(lambda *a: None, allowed_hosts("127.0.0.1"), tmp_path)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("host", [b"127.0.0.1:8765", b"localhost:8765", b"[::1]:8765",
-                                  b"LOCALHOST"])
+@pytest.mark.parametrize(
+    "host", [b"127.0.0.1:8765", b"localhost:8765", b"[::1]:8765", b"LOCALHOST"]
+)
 def test_requests_to_the_workshop_own_address_pass(guard: Guard, host: bytes) -> None:
     assert call(guard, "http", "/", host) == ([], True)
     assert call(guard, "websocket", "/jupyter/api/kernels/x", host) == ([], True)
 
 
-@pytest.mark.parametrize("host", [b"evil.example", b"evil.example:8765", b"127.0.0.1.evil:1",
-                                  b"", None, b"[::2]:8765"])
+@pytest.mark.parametrize(
+    "host", [b"evil.example", b"evil.example:8765", b"127.0.0.1.evil:1", b"", None, b"[::2]:8765"]
+)
 def test_requests_for_another_host_are_refused(guard: Guard, host: bytes | None) -> None:
     """DNS rebinding: a page of evil.example whose name now points to 127.0.0.1."""
     sent, passed = call(guard, "http", "/", host)
@@ -69,8 +71,12 @@ def test_requests_for_another_host_are_refused(guard: Guard, host: bytes | None)
 
 def test_missing_assets_are_404_without_the_proxy(guard: Guard) -> None:
     host = b"127.0.0.1:1"
-    for path in ("/_solara/cdn/nothing@1.0.0/x.js", "/_solara/cdn/../secret.txt",
-                 "/_solara/cdn/", "/_solara/cdn/pkg@1.0.0/dist"):
+    for path in (
+        "/_solara/cdn/nothing@1.0.0/x.js",
+        "/_solara/cdn/../secret.txt",
+        "/_solara/cdn/",
+        "/_solara/cdn/pkg@1.0.0/dist",
+    ):
         sent, passed = call(guard, "http", path, host)
         assert not passed and sent[0]["status"] == 404, path
     for path in ("/_solara/cdn/requirejs@2.3.6", "/_solara/cdn/pkg@1.0.0/dist/a.css"):
@@ -87,8 +93,7 @@ def test_host_names_are_read_without_their_port() -> None:
     assert host_name({"headers": []}) == ""
 
 
-def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
     """B12: with the host name mapped to loopback (Debian's /etc/hosts), the address "from
     other machines" was http://127.0.0.1:PORT/; it now comes from the interfaces."""
     import psutil
@@ -96,10 +101,15 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
     def interfaces() -> dict[str, list[Any]]:
         def addr(family: int, text: str) -> Any:
             return SimpleNamespace(family=family, address=text)
-        return {"lo": [addr(socket.AF_INET, "127.0.0.1"), addr(socket.AF_INET6, "::1")],
-                "eth0": [addr(socket.AF_INET, "192.0.2.2"),
-                         addr(socket.AF_INET6, "fe80::2%eth0"),
-                         addr(socket.AF_INET6, "2001:db8::2")]}
+
+        return {
+            "lo": [addr(socket.AF_INET, "127.0.0.1"), addr(socket.AF_INET6, "::1")],
+            "eth0": [
+                addr(socket.AF_INET, "192.0.2.2"),
+                addr(socket.AF_INET6, "fe80::2%eth0"),
+                addr(socket.AF_INET6, "2001:db8::2"),
+            ],
+        }
 
     monkeypatch.setattr(psutil, "net_if_addrs", interfaces)
     monkeypatch.setattr(socket, "gethostbyname", lambda name: "127.0.1.1")
@@ -116,8 +126,9 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
     monkeypatch.setattr(server, "port_problem", lambda host, port: None)
     result = invoke("viz", "--host", "0.0.0.0", "--port", "8765")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("warning: --host 0.0.0.0 opens the workshop to the "
-                                    "network; it has no password")
+    assert result.stderr.startswith(
+        "warning: --host 0.0.0.0 opens the workshop to the network; it has no password"
+    )
     assert "from other machines of the network: http://192.0.2.2:8765/" in result.stdout
     quiet = invoke("viz", "--port", "8765")
     assert quiet.stderr == "" and "other machines" not in quiet.stdout
@@ -125,7 +136,8 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
 
 @pytest.mark.slow
 def test_the_running_server_checks_the_host_and_answers_missing_assets_at_once(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     port = free_port()
     log = tmp_path / "server.log"
     process = start_server(port, lang="en", log=log)

@@ -21,5 +21,12 @@ if TYPE_CHECKING:
 __all__ = ["MEASURES", "PARAMETERS", "MilieuModel", "load_results"]
 
 __getattr__, __dir__ = lazy_exports(
-    "milieusim", {"MilieuModel": "model", "load_results": "experiment.store",
-                  "MEASURES": "measures", "PARAMETERS": "params"}, __all__)
+    "milieusim",
+    {
+        "MilieuModel": "model",
+        "load_results": "experiment.store",
+        "MEASURES": "measures",
+        "PARAMETERS": "params",
+    },
+    __all__,
+)

@@ -32,9 +32,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_write", "exchange", "json_text", "pid_alive", "remove_stale_siblings",
-           "replace_folder", "temp_dir", "temp_file", "to_plain", "umask", "versions",
-           "write_json"]
+__all__ = [
+    "atomic_write",
+    "exchange",
+    "json_text",
+    "pid_alive",
+    "remove_stale_siblings",
+    "replace_folder",
+    "temp_dir",
+    "temp_file",
+    "to_plain",
+    "umask",
+    "versions",
+    "write_json",
+]
 
 _STALE = re.compile(r"\.(?P<pid>\d+)-[^.]+\.tmp")
 
@@ -72,8 +83,9 @@ def temp_dir(target: Path) -> Path:
 
 def temp_file(target: Path) -> Path:
     """A new empty file beside ``target`` (same suffix), with the usual permissions."""
-    fd, name = tempfile.mkstemp(prefix=_prefix(target), suffix=f".tmp{target.suffix}",
-                                dir=target.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=_prefix(target), suffix=f".tmp{target.suffix}", dir=target.parent
+    )
     os.close(fd)
     os.chmod(name, 0o666 & ~umask())
     return Path(name)
@@ -93,7 +105,7 @@ def remove_stale_siblings(target: Path) -> list[Path]:
         name = entry.name
         if not name.startswith(head):
             continue
-        match = _STALE.fullmatch(name[len(head):].removesuffix(target.suffix))
+        match = _STALE.fullmatch(name[len(head) :].removesuffix(target.suffix))
         if match is None or pid_alive(int(match["pid"])):
             continue
         with contextlib.suppress(OSError):
@@ -123,8 +135,13 @@ def exchange(a: Path, b: Path) -> None:
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:  # pragma: no cover - glibc before 2.28
         raise OSError(38, "atomic exchange is not available on this system")
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE):
         errno = ctypes.get_errno()
         raise OSError(errno, os.strerror(errno), str(a))

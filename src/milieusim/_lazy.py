@@ -7,8 +7,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def lazy_exports(package: str, where: Mapping[str, str], names: list[str],
-                 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_exports(
+    package: str,
+    where: Mapping[str, str],
+    names: list[str],
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """Module ``__getattr__`` and ``__dir__`` that import ``package.<where[name]>`` on first use."""
 
     def __getattr__(name: str) -> Any:

@@ -24,8 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Network", "appeal", "contact_counts", "contact_pairs", "member", "ranges",
-           "sample_pool"]
+__all__ = [
+    "Network",
+    "appeal",
+    "contact_counts",
+    "contact_pairs",
+    "member",
+    "ranges",
+    "sample_pool",
+]
 
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -61,8 +68,9 @@ class Network:
         return np.concatenate([base.astype(np.int64), self.made_b[in_a], self.made_a[in_b]])
 
 
-def contact_counts(network: Network, adopters: np.ndarray, present: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def contact_counts(
+    network: Network, adopters: np.ndarray, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Present non-adopters with at least one adopting contact, and how many they have
     (both sorted by staff index)."""
     reached, counts = np.unique(network.neighbours(adopters), return_counts=True)
@@ -70,8 +78,9 @@ def contact_counts(network: Network, adopters: np.ndarray, present: np.ndarray
     return reached[keep], counts[keep]
 
 
-def sample_pool(rng: np.random.Generator, starts: np.ndarray, sizes: np.ndarray,
-                chance: float) -> np.ndarray:
+def sample_pool(
+    rng: np.random.Generator, starts: np.ndarray, sizes: np.ndarray, chance: float
+) -> np.ndarray:
     """Each member of the staff ranges ``[starts[j], starts[j] + sizes[j])`` picked
     independently with probability ``chance`` (sorted staff indices).
 
@@ -100,8 +109,9 @@ def member(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
     return sorted_codes[at] == codes
 
 
-def appeal(advantage: float, seen: np.ndarray, noise: np.ndarray, spread: float,
-           compatibility: np.ndarray) -> np.ndarray:
+def appeal(
+    advantage: float, seen: np.ndarray, noise: np.ndarray, spread: float, compatibility: np.ndarray
+) -> np.ndarray:
     """How much a practice appeals to each candidate, in [0, 1].
 
     ``advantage``: what the practice is worth to the staff who use it; each candidate
@@ -114,8 +124,9 @@ def appeal(advantage: float, seen: np.ndarray, noise: np.ndarray, spread: float,
     return compatibility / (1.0 + np.exp(-seen_value / spread))
 
 
-def contact_pairs(network: Network, groups: list[np.ndarray], present: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def contact_pairs(
+    network: Network, groups: list[np.ndarray], present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For several practices at once (``groups[j]``: the sorted adopters of practice j):
     every (practice, present non-adopter with an adopting contact) pair and its number of
     adopting contacts. Returns ``(practice, staff, count)``, sorted by practice then
@@ -131,8 +142,7 @@ def contact_pairs(network: Network, groups: list[np.ndarray], present: np.ndarra
         order = np.argsort(adopters, kind="stable")
         by_staff, by_owner = adopters[order], owner[order]
         extra_owner, extra_staff = [], []
-        for ends, others in ((network.made_a, network.made_b),
-                             (network.made_b, network.made_a)):
+        for ends, others in ((network.made_a, network.made_b), (network.made_b, network.made_a)):
             lo = np.searchsorted(by_staff, ends, side="left")
             hi = np.searchsorted(by_staff, ends, side="right")
             hits = hi - lo

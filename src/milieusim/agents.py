@@ -26,8 +26,17 @@ if TYPE_CHECKING:
 
     from milieusim.model import MilieuModel
 
-__all__ = ["MANDATE_GAP", "MANDATE_SHARE", "ExternalPartner", "Innovator", "PrudentManager",
-           "RuleConstraint", "StaffKind", "StaffMember", "managers_decide"]
+__all__ = [
+    "MANDATE_GAP",
+    "MANDATE_SHARE",
+    "ExternalPartner",
+    "Innovator",
+    "PrudentManager",
+    "RuleConstraint",
+    "StaffKind",
+    "StaffMember",
+    "managers_decide",
+]
 
 MANDATE_SHARE = 0.2
 """A manager mandates a practice only once this share of the staff of some unit use it:
@@ -93,9 +102,12 @@ class StaffMember(CellAgent):
     @property
     def adopted(self) -> list[Innovation]:
         """Practices this person uses."""
-        return [k for k in self.model.spreading
-                if np.searchsorted(k.adopters, self.index) < k.adopters.size
-                and k.adopters[np.searchsorted(k.adopters, self.index)] == self.index]
+        return [
+            k
+            for k in self.model.spreading
+            if np.searchsorted(k.adopters, self.index) < k.adopters.size
+            and k.adopters[np.searchsorted(k.adopters, self.index)] == self.index
+        ]
 
     @property
     def contacts(self) -> list[StaffMember]:
@@ -106,8 +118,7 @@ class StaffMember(CellAgent):
 class Innovator(StaffMember):
     """A *marginal sécant* (Crozier): a staff member who also belongs to an outside world."""
 
-    def __init__(self, model: MilieuModel, cell: Cell, index: int,
-                 partners: np.ndarray) -> None:
+    def __init__(self, model: MilieuModel, cell: Cell, index: int, partners: np.ndarray) -> None:
         super().__init__(model, cell, index)
         self.partners = partners  # indices of tied external partners
 
@@ -131,8 +142,9 @@ class PrudentManager(StaffMember):
     """Head of a unit (*encadrement prudent*): approves or blocks pilots, mandates or bans
     practices in the unit, learns from outcomes (lessons) and from blame (caution)."""
 
-    def __init__(self, model: MilieuModel, cell: Cell, index: int, head_of: int,
-                 ambiguity_z: float) -> None:
+    def __init__(
+        self, model: MilieuModel, cell: Cell, index: int, head_of: int, ambiguity_z: float
+    ) -> None:
         super().__init__(model, cell, index)
         self.head_of = head_of
         self.ambiguity_z = ambiguity_z  # standard-normal draw: this manager's tolerance rank
@@ -162,9 +174,11 @@ class PrudentManager(StaffMember):
         and the proposer's track record: prudence (inertia), institutional uncertainty
         and the caution this manager learnt from blame, in units of value_sd."""
         m = self.model
-        return m.p["value_sd"] * (m.lever("inertia", "inertia:hurdle")
-                                  + m.lever("institutional_uncertainty", "uncertainty:hurdle")
-                                  + self.caution)
+        return m.p["value_sd"] * (
+            m.lever("inertia", "inertia:hurdle")
+            + m.lever("institutional_uncertainty", "uncertainty:hurdle")
+            + self.caution
+        )
 
     def worth(self, k: Innovation, use: float, exchange: float) -> float:
         """What ``k`` is worth to this manager: use, exchange weighted by financial
@@ -181,10 +195,13 @@ class PrudentManager(StaffMember):
             use, exchange = k.realised_use, k.realised_exchange
         else:
             use, exchange = m.expected_realised(k)
-        error = m.p["value_sd"] * self.estimate_error * (
-            1.0 + m.unfamiliarity(k) / m.p["absorption_radius"]) / np.sqrt(1.0 + seen)
-        return self.worth(k, use, exchange) + error * float(
-            m.draws("decisions").standard_normal())
+        error = (
+            m.p["value_sd"]
+            * self.estimate_error
+            * (1.0 + m.unfamiliarity(k) / m.p["absorption_radius"])
+            / np.sqrt(1.0 + seen)
+        )
+        return self.worth(k, use, exchange) + error * float(m.draws("decisions").standard_normal())
 
     def update_frozen(self, frozen_share: float) -> None:
         """Paralysis: freeze while uncertainty exceeds tolerance lowered by frozen peers."""
@@ -248,8 +265,16 @@ class RuleConstraint(Agent):
     model: MilieuModel
     KINDS = ("external", "internal", "cultural")
 
-    def __init__(self, model: MilieuModel, index: int, kind: str, units: np.ndarray,
-                 innovation_kinds: tuple[str, ...], rigidity: float, born: int = 0) -> None:
+    def __init__(
+        self,
+        model: MilieuModel,
+        index: int,
+        kind: str,
+        units: np.ndarray,
+        innovation_kinds: tuple[str, ...],
+        rigidity: float,
+        born: int = 0,
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind
@@ -272,7 +297,8 @@ class RuleConstraint(Agent):
         if not self.derogable:
             return
         chance = model.lever("experimentation_tolerance", "tolerance:derogations") * (
-            1.0 - self.rigidity)
+            1.0 - self.rigidity
+        )
         if model.draws("decisions").random() < chance:
             k.rules = k.rules[k.rules != self.index]
             self.derogations += 1
@@ -287,8 +313,15 @@ class ExternalPartner(Agent):
 
     model: MilieuModel
 
-    def __init__(self, model: MilieuModel, index: int, kind: str, position: np.ndarray,
-                 resources: float, milieu: np.ndarray) -> None:
+    def __init__(
+        self,
+        model: MilieuModel,
+        index: int,
+        kind: str,
+        position: np.ndarray,
+        resources: float,
+        milieu: np.ndarray,
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind
@@ -325,22 +358,32 @@ def managers_decide(model: Any, k: Innovation, managers: Sequence[PrudentManager
         use, exchange = k.realised_use, k.realised_exchange
     else:
         use, exchange = model.expected_realised(k)
-    worth = use + (0.5 + model.lever("inertia", "inertia:cost-weight")) * exchange \
-        + 0.5 * k.esteem
-    error = (p["value_sd"] / np.sqrt(1.0 + lessons / 4.0)
-             * (1.0 + model.unfamiliarity(k) / p["absorption_radius"]) / np.sqrt(1.0 + seen))
+    worth = use + (0.5 + model.lever("inertia", "inertia:cost-weight")) * exchange + 0.5 * k.esteem
+    error = (
+        p["value_sd"]
+        / np.sqrt(1.0 + lessons / 4.0)
+        * (1.0 + model.unfamiliarity(k) / p["absorption_radius"])
+        / np.sqrt(1.0 + seen)
+    )
     estimate = (worth + error * rng.standard_normal(len(active))) * model.relevance(k)[units]
-    hurdle = p["value_sd"] * (model.lever("inertia", "inertia:hurdle")
-                              + model.lever("institutional_uncertainty", "uncertainty:hurdle")
-                              + caution)
+    hurdle = p["value_sd"] * (
+        model.lever("inertia", "inertia:hurdle")
+        + model.lever("institutional_uncertainty", "uncertainty:hurdle")
+        + caution
+    )
     ban = estimate < -hurdle
     if ban.any():
         k.banned[units[ban]] = True
         k.mandated[units[ban]] = False
         model.rules_changed()
     last = np.array([m.last_mandate for m in active])
-    mandate = (~ban & ~k.mandated[units] & ~k.banned[units] & (estimate > hurdle)
-               & (model.now - last >= MANDATE_GAP))
+    mandate = (
+        ~ban
+        & ~k.mandated[units]
+        & ~k.banned[units]
+        & (estimate > hurdle)
+        & (model.now - last >= MANDATE_GAP)
+    )
     if mandate.any() and model.proven(k):
         for j in np.flatnonzero(mandate).tolist():
             k.mandated[units[j]] = True

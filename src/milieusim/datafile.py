@@ -21,9 +21,26 @@ from typing import Any
 
 from milieusim.params import Param, suggest
 
-__all__ = ["EXPERIMENTS", "MAX_BYTES", "SCENARIOS", "Catalogue", "DataFileError",
-           "check_int", "check_keys", "check_text", "check_value", "clip", "control_character",
-           "display", "is_file", "key_text", "kind", "read_toml", "resolve", "show"]
+__all__ = [
+    "EXPERIMENTS",
+    "MAX_BYTES",
+    "SCENARIOS",
+    "Catalogue",
+    "DataFileError",
+    "check_int",
+    "check_keys",
+    "check_text",
+    "check_value",
+    "clip",
+    "control_character",
+    "display",
+    "is_file",
+    "key_text",
+    "kind",
+    "read_toml",
+    "resolve",
+    "show",
+]
 
 MAX_BYTES = 1_000_000
 """Largest data file read."""
@@ -130,8 +147,10 @@ def read_toml(path: Path, where: str, error: type[DataFileError]) -> dict[str, A
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise error(f"{where}: file too large for {error.a_document()} ({size} bytes, "
-                        f"at most {MAX_BYTES})")
+            raise error(
+                f"{where}: file too large for {error.a_document()} ({size} bytes, "
+                f"at most {MAX_BYTES})"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{where}: no such file") from None
@@ -145,8 +164,9 @@ def read_toml(path: Path, where: str, error: type[DataFileError]) -> dict[str, A
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise error(f"{where}: line {line}, column {column}: invalid TOML "
-                    "(not UTF-8 text)") from None
+        raise error(
+            f"{where}: line {line}, column {column}: invalid TOML (not UTF-8 text)"
+        ) from None
     text = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(text)
@@ -155,30 +175,39 @@ def read_toml(path: Path, where: str, error: type[DataFileError]) -> dict[str, A
         found = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message, re.DOTALL)
         if found:
             message, line_no, column_no = found.groups()
-            raise error(f"{where}: line {line_no}, column {column_no}: invalid TOML "
-                        f"({message})") from None
+            raise error(
+                f"{where}: line {line_no}, column {column_no}: invalid TOML ({message})"
+            ) from None
         raise error(f"{where}: invalid TOML ({message})") from None
     except RecursionError:
         raise error(f"{where}: invalid TOML (values nested too deeply)") from None
     except Exception as exc:  # e.g. ValueError for integers with thousands of digits
-        raise error(f"{where}: invalid TOML ({type(exc).__name__}: "
-                    f"{clip(str(exc), 120)})") from None
+        raise error(
+            f"{where}: invalid TOML ({type(exc).__name__}: {clip(str(exc), 120)})"
+        ) from None
 
 
 # --- checking ---------------------------------------------------------------------------------
 
 
-def check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str, prefix: str,
-               what: str, error: type[DataFileError]) -> None:
+def check_keys(
+    table: dict[str, Any],
+    allowed: tuple[str, ...],
+    where: str,
+    prefix: str,
+    what: str,
+    error: type[DataFileError],
+) -> None:
     """``error`` for the first key of ``table`` not in ``allowed``, with a suggestion."""
     for key in table:
         if key not in allowed:
-            raise error(f"{where}: {prefix}{key_text(key)}: unknown {what}"
-                        f"{suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+            raise error(
+                f"{where}: {prefix}{key_text(key)}: unknown {what}"
+                f"{suggest(key, allowed)}; allowed: {', '.join(allowed)}"
+            )
 
 
-def check_int(label: str, value: Any, low: float, high: float,
-              error: type[DataFileError]) -> int:
+def check_int(label: str, value: Any, low: float, high: float, error: type[DataFileError]) -> int:
     """``value`` if it is an integer (or a float without decimals) in [low, high]."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -189,16 +218,16 @@ def check_int(label: str, value: Any, low: float, high: float,
     return value
 
 
-def check_text(label: str, value: Any, error: type[DataFileError],
-               what: str = "titles and labels") -> str:
+def check_text(
+    label: str, value: Any, error: type[DataFileError], what: str = "titles and labels"
+) -> str:
     """``value`` if it is a string without control characters; ``what`` names such
     strings in the message."""
     if not isinstance(value, str):
         raise error(f"{label}: expected a string, got {show(value)}")
     found = control_character(value)
     if found:
-        raise error(f"{label}: control character {found}; {what} must be plain text on one "
-                    "line")
+        raise error(f"{label}: control character {found}; {what} must be plain text on one line")
     return value
 
 
@@ -219,9 +248,15 @@ def check_value(label: str, param: Param, value: Any, error: type[DataFileError]
         except (ValueError, OverflowError):
             pass
     numeric = param.type in ("int", "float")
-    if numeric and _is_number(value) and (
-        param.type == "float" or isinstance(value, int) or value.is_integer()
-        or math.isinf(value)
+    if (
+        numeric
+        and _is_number(value)
+        and (
+            param.type == "float"
+            or isinstance(value, int)
+            or value.is_integer()
+            or math.isinf(value)
+        )
     ):
         raise error(f"{label} = {show(value)} is out of range {allowed}")
     hint = ""

@@ -39,8 +39,9 @@ class Stage(StrEnum):
     DROPPED = "dropped"  # nobody uses it any more
 
 
-ENDS: frozenset[Stage] = frozenset({Stage.UNPROPOSED, Stage.REJECTED, Stage.EXPIRED,
-                                    Stage.FAILED, Stage.STOPPED, Stage.DROPPED})
+ENDS: frozenset[Stage] = frozenset(
+    {Stage.UNPROPOSED, Stage.REJECTED, Stage.EXPIRED, Stage.FAILED, Stage.STOPPED, Stage.DROPPED}
+)
 """Stages an innovation never leaves."""
 
 IN_USE: frozenset[Stage] = frozenset({Stage.DIFFUSION, Stage.ROUTINE})
@@ -143,4 +144,3 @@ class Innovation:
     def from_outside(self) -> bool:
         """Whether it draws on an external partner's knowledge."""
         return self.partner >= 0
-

@@ -29,12 +29,28 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["ANOMALY_OFFSET", "BRIDGE", "KIND_DISTANCE", "KIND_FACES", "KIND_RESOURCES",
-           "PARTNER_BREADTH", "PARTNER_KINDS", "PARTNER_MIXES", "KnowledgeBase", "absorption",
-           "distances"]
+__all__ = [
+    "ANOMALY_OFFSET",
+    "BRIDGE",
+    "KIND_DISTANCE",
+    "KIND_FACES",
+    "KIND_RESOURCES",
+    "PARTNER_BREADTH",
+    "PARTNER_KINDS",
+    "PARTNER_MIXES",
+    "KnowledgeBase",
+    "absorption",
+    "distances",
+]
 
-PARTNER_KINDS: tuple[str, ...] = ("other-local-authorities", "associations", "users",
-                                  "firms", "designers", "universities")
+PARTNER_KINDS: tuple[str, ...] = (
+    "other-local-authorities",
+    "associations",
+    "users",
+    "firms",
+    "designers",
+    "universities",
+)
 """The kinds of external partner."""
 
 PARTNER_MIXES: dict[str, tuple[float, ...]] = {
@@ -59,8 +75,12 @@ KIND_DISTANCE: dict[str, float] = {
 with differences in institutional logic and know-how; the numbers are assumptions."""
 
 KIND_RESOURCES: dict[str, float] = {
-    "other-local-authorities": 0.3, "associations": 0.1, "users": 0.0, "firms": 0.4,
-    "designers": 0.1, "universities": 0.3,
+    "other-local-authorities": 0.3,
+    "associations": 0.1,
+    "users": 0.0,
+    "firms": 0.4,
+    "designers": 0.1,
+    "universities": 0.3,
 }
 """Mean share of a joint pilot's cost a partner of each kind can pay (Beta-distributed
 around it): firms and universities bring funds (contracts, research grants), other

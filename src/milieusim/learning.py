@@ -26,10 +26,12 @@ __all__ = ["close_gap", "imitate", "reinforced_rate"]
 @overload
 def close_gap(level: float, target: float, rate: float) -> float: ...
 @overload
-def close_gap(level: np.ndarray, target: float | np.ndarray,
-              rate: float | np.ndarray) -> np.ndarray: ...
-def close_gap(level: float | np.ndarray, target: float | np.ndarray,
-              rate: float | np.ndarray) -> float | np.ndarray:
+def close_gap(
+    level: np.ndarray, target: float | np.ndarray, rate: float | np.ndarray
+) -> np.ndarray: ...
+def close_gap(
+    level: float | np.ndarray, target: float | np.ndarray, rate: float | np.ndarray
+) -> float | np.ndarray:
     """Partial adjustment: ``level`` moves a share ``rate`` of the way to ``target``.
 
     Written ``level + rate * (target - level)``; the model's runs depend on this exact
@@ -49,8 +51,14 @@ def reinforced_rate(rate: float, k: np.ndarray) -> np.ndarray:
     return np.where(k > 0, 1.0 - (1.0 - rate) ** np.maximum(k, 0), 0.0)
 
 
-def imitate(beliefs: np.ndarray, reference: np.ndarray, rate: float | np.ndarray,
-            rng: np.random.Generator, *, gradual: bool = False) -> np.ndarray:
+def imitate(
+    beliefs: np.ndarray,
+    reference: np.ndarray,
+    rate: float | np.ndarray,
+    rng: np.random.Generator,
+    *,
+    gradual: bool = False,
+) -> np.ndarray:
     """Each belief in {-1, 0, 1} that differs from a non-zero ``reference`` changes with
     probability ``rate``; returns the new beliefs (``beliefs`` is not modified).
 

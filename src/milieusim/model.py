@@ -72,8 +72,17 @@ KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = (int(k) for k in StaffKind)
 TIME_MEANS: tuple[str, ...] = ("practices_per_staff", "adoption_share")
 """Reporters whose mean over the run the model keeps (:meth:`MilieuModel.time_mean`)."""
 
-STREAMS: tuple[str, ...] = ("contacts", "frontline", "inside", "encounters", "anomalies",
-                            "ideas", "decisions", "pilots", "adoption")
+STREAMS: tuple[str, ...] = (
+    "contacts",
+    "frontline",
+    "inside",
+    "encounters",
+    "anomalies",
+    "ideas",
+    "decisions",
+    "pilots",
+    "adoption",
+)
 """The model's random streams after set-up, one per purpose (:meth:`MilieuModel.draws`)."""
 
 WORK_ANOMALY_SHARE = 1 / 50
@@ -176,11 +185,27 @@ class MilieuModel(mesa.Model):
         self.spreading: list[Innovation] = []
         self.pilots: list[Innovation] = []
         self._counts = dict.fromkeys(
-            ("ideas", "ideas_external", "proposals", "approvals", "experiments_failed",
-             "experiments_stopped", "innovations_adopted", "proposals_rejected",
-             "proposals_expired", "practices_dropped", "derogations", "failures_blamed",
-             "ties_created", "cross_ties_created", "leads_followed", "mandates",
-             "rules_added"), 0)
+            (
+                "ideas",
+                "ideas_external",
+                "proposals",
+                "approvals",
+                "experiments_failed",
+                "experiments_stopped",
+                "innovations_adopted",
+                "proposals_rejected",
+                "proposals_expired",
+                "practices_dropped",
+                "derogations",
+                "failures_blamed",
+                "ties_created",
+                "cross_ties_created",
+                "leads_followed",
+                "mandates",
+                "rules_added",
+            ),
+            0,
+        )
         self._sums: dict[str, list[float]] = {}
         self._leads_this_week = 0
         self._adopted_this_step = False
@@ -189,8 +214,12 @@ class MilieuModel(mesa.Model):
         self._seed_innovations()
         # Common random numbers: after set-up, each purpose draws from its own stream,
         # restarted every week (see ``draws``).
-        self._streams = {name: np.random.PCG64(seed) for name, seed in zip(
-            STREAMS, self.rng.integers(2**63, size=len(STREAMS)).tolist(), strict=True)}
+        self._streams = {
+            name: np.random.PCG64(seed)
+            for name, seed in zip(
+                STREAMS, self.rng.integers(2**63, size=len(STREAMS)).tolist(), strict=True
+            )
+        }
         self._week_draws: dict[str, np.random.Generator] = {}
         self._draws_week = -1
         self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
@@ -225,8 +254,10 @@ class MilieuModel(mesa.Model):
             raise ValueError("restart() is only possible before the first step")
         differ = sorted(n for n, v in self.built_from.items() if p[n] != v)
         if differ:
-            raise ValueError(f"parameter {differ[0]!r} shapes the organisation built at "
-                             "step 0 and cannot change at restart")
+            raise ValueError(
+                f"parameter {differ[0]!r} shapes the organisation built at "
+                "step 0 and cannot change at restart"
+            )
         self.p = p
         self._start(events)
 
@@ -258,7 +289,8 @@ class MilieuModel(mesa.Model):
         found = self._week_draws.get(purpose)
         if found is None:
             found = self._week_draws[purpose] = np.random.Generator(
-                self._streams[purpose].jumped(self.now + 1))
+                self._streams[purpose].jumped(self.now + 1)
+            )
         return found
 
     def lever(self, name: str, channel: str) -> Any:
@@ -292,8 +324,9 @@ class MilieuModel(mesa.Model):
         self.unit_head = heads
 
         # Individual traits (docs/ODD.md, "Initialisation").
-        self.staff_creativity = np.where(kind == KIND_INNOVATOR, rng.beta(4, 2, n),
-                                         rng.beta(2, 8, n))
+        self.staff_creativity = np.where(
+            kind == KIND_INNOVATOR, rng.beta(4, 2, n), rng.beta(2, 8, n)
+        )
         self.staff_threshold = rng.random(n)
         self.staff_initiative = np.full(n, float(p["recognition"]))
         self.staff_safety = np.ones(n)
@@ -302,15 +335,23 @@ class MilieuModel(mesa.Model):
         self.staff_present = np.ones(n, dtype=bool)
 
         # The informal network, as a Mesa space and as CSR arrays for the kernels.
-        edges = organisation.staff_edges(self.staff_unit, p["staff_network"],
-                                         p["ties_within_unit"], p["ties_across_units"], rng,
-                                         mean_degree=p["mean_degree"],
-                                         ring_neighbours=p["ring_neighbours"],
-                                         rewiring=p["rewiring"])
+        edges = organisation.staff_edges(
+            self.staff_unit,
+            p["staff_network"],
+            p["ties_within_unit"],
+            p["ties_across_units"],
+            rng,
+            mean_degree=p["mean_degree"],
+            ring_neighbours=p["ring_neighbours"],
+            rewiring=p["rewiring"],
+        )
         if p["staff_network"] == "units" and p["ablate"] != "marginaux:brokerage":
             extra = max(p["innovator_ties_across"] - p["ties_across_units"], 0.0)
-            edges = organisation.unique_edges(np.concatenate([
-                edges, organisation.extra_cross_ties(self.staff_unit, innovators, extra, rng)]))
+            edges = organisation.unique_edges(
+                np.concatenate(
+                    [edges, organisation.extra_cross_ties(self.staff_unit, innovators, extra, rng)]
+                )
+            )
         graph = organisation.graph_from_edges(n, edges)
         for i, u in enumerate(self.staff_unit.tolist()):
             graph.nodes[i]["unit"] = u
@@ -323,8 +364,9 @@ class MilieuModel(mesa.Model):
         self.made_used = np.zeros(0, dtype=np.int64)  # week each was last used
         self._network: adoption.Network | None = None
         self._base_cross = edges[self.staff_unit[edges[:, 0]] != self.staff_unit[edges[:, 1]]]
-        self._base_codes = np.unique(np.minimum(edges[:, 0], edges[:, 1]) * n
-                                     + np.maximum(edges[:, 0], edges[:, 1]))
+        self._base_codes = np.unique(
+            np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
+        )
         self._rules_version = 0  # changes with rules, derogations and bans (caches)
         self._compat_cache: dict[int, tuple[int, np.ndarray]] = {}
         self._novelty_cache: dict[int, tuple[int, float]] = {}
@@ -338,20 +380,25 @@ class MilieuModel(mesa.Model):
         # Partners, their milieu, and the marginaux sécants' outside worlds.
         n_partners = p["n_partners"]
         mix = np.array(PARTNER_MIXES[p["partner_mix"]])
-        kinds = [PARTNER_KINDS[i] for i in rng.choice(len(PARTNER_KINDS), size=n_partners,
-                                                      p=mix / mix.sum())]
-        self.partner_pos = organisation.partner_positions(kinds, KIND_DISTANCE,
-                                                          p["partner_distance"], rng)
+        kinds = [
+            PARTNER_KINDS[i]
+            for i in rng.choice(len(PARTNER_KINDS), size=n_partners, p=mix / mix.sum())
+        ]
+        self.partner_pos = organisation.partner_positions(
+            kinds, KIND_DISTANCE, p["partner_distance"], rng
+        )
         mean = np.array([KIND_RESOURCES[k] for k in kinds])
         resources = np.where(mean > 0, rng.beta(4 * mean + 1e-9, 4 * (1 - mean)), 0.0)
         milieu = organisation.milieu_ties(n_partners, p["partner_milieu_ties"], rng)
-        self.partner_agents = [ExternalPartner(self, j, kinds[j], self.partner_pos[j],
-                                               float(resources[j]), milieu[j])
-                               for j in range(n_partners)]
+        self.partner_agents = [
+            ExternalPartner(self, j, kinds[j], self.partner_pos[j], float(resources[j]), milieu[j])
+            for j in range(n_partners)
+        ]
         self.partner_kind = kinds
         self.partner_resources = resources
         self.tie_staff, self.tie_partner = organisation.outside_worlds(
-            innovators, self.partner_pos, p["partner_ties"], rng)
+            innovators, self.partner_pos, p["partner_ties"], rng
+        )
         ties_of: dict[int, list[int]] = defaultdict(list)
         for s, j in zip(self.tie_staff.tolist(), self.tie_partner.tolist(), strict=True):
             ties_of[s].append(j)
@@ -386,8 +433,9 @@ class MilieuModel(mesa.Model):
             lo, hi = organisation.RULE_RIGIDITY[rkind]
             scope = organisation.rule_scope(rkind, n_units, rng)
             ikinds = organisation.INNOVATION_KIND_SCOPES[rng.integers(3)]
-            self.rule_agents.append(RuleConstraint(self, r, rkind, scope, ikinds,
-                                                   float(rng.uniform(lo, hi))))
+            self.rule_agents.append(
+                RuleConstraint(self, r, rkind, scope, ikinds, float(rng.uniform(lo, hi)))
+            )
         self._index_rules()
         self.pilots_running = np.zeros(n_units, dtype=np.int64)
         attention = p["attention"] if p["adoption_rule"] == "decision" else 0
@@ -399,8 +447,11 @@ class MilieuModel(mesa.Model):
     def _index_rules(self) -> None:
         """Arrays over the rules: where each applies, which innovation kinds it binds."""
         n_units = self.p["n_units"]
-        self.rule_units = (np.array([r.units for r in self.rule_agents])
-                           if self.rule_agents else np.zeros((0, n_units), dtype=bool))
+        self.rule_units = (
+            np.array([r.units for r in self.rule_agents])
+            if self.rule_agents
+            else np.zeros((0, n_units), dtype=bool)
+        )
         self.rule_covers = {
             ik: np.array([ik in r.innovation_kinds for r in self.rule_agents], dtype=bool)
             for ik in ("product", "process")
@@ -441,11 +492,18 @@ class MilieuModel(mesa.Model):
         sd = float(self.p["value_sd"])
         for _ in range(self.p["initial_innovations"]):
             is_product = self.rng.random() < self.p["product_share"]
-            k = self._new_innovation(kind="product" if is_product else "process",
-                                     origin=Origin.SEED, originator=-1, unit=0, partner=-1,
-                                     source=np.zeros(2), novelty=0.0, path=0.0,
-                                     faces=(sd / 2, sd / 2, 0.0),
-                                     rules=np.zeros(0, dtype=np.int64))
+            k = self._new_innovation(
+                kind="product" if is_product else "process",
+                origin=Origin.SEED,
+                originator=-1,
+                unit=0,
+                partner=-1,
+                source=np.zeros(2),
+                novelty=0.0,
+                path=0.0,
+                faces=(sd / 2, sd / 2, 0.0),
+                rules=np.zeros(0, dtype=np.int64),
+            )
             k.realised_use, k.realised_exchange = k.use, k.exchange
             self._open(k)
             k.move(Stage.DIFFUSION, 0)
@@ -474,18 +532,42 @@ class MilieuModel(mesa.Model):
         chosen = np.unique(chosen)
         return chosen[self.staff_present[chosen]]
 
-    def _new_innovation(self, *, kind: str, origin: Origin, originator: int, unit: int,
-                        partner: int, source: np.ndarray, novelty: float, path: float,
-                        faces: tuple[float, float, float], rules: np.ndarray,
-                        found_in: str = "", novel: tuple[float, float] = (0.0, 0.0)
-                        ) -> Innovation:
-        k = Innovation(id=len(self.innovations), kind=kind, origin=origin,
-                       originator=originator, unit=unit, partner=partner,
-                       partner_kind=self.partner_kind[partner] if partner >= 0 else "",
-                       source=np.asarray(source, dtype=float), novelty=float(novelty),
-                       path=float(path), use=float(faces[0]), exchange=float(faces[1]),
-                       esteem=float(faces[2]), rules=rules, born=self.now, found_in=found_in,
-                       novel_use=float(novel[0]), novel_exchange=float(novel[1]))
+    def _new_innovation(
+        self,
+        *,
+        kind: str,
+        origin: Origin,
+        originator: int,
+        unit: int,
+        partner: int,
+        source: np.ndarray,
+        novelty: float,
+        path: float,
+        faces: tuple[float, float, float],
+        rules: np.ndarray,
+        found_in: str = "",
+        novel: tuple[float, float] = (0.0, 0.0),
+    ) -> Innovation:
+        k = Innovation(
+            id=len(self.innovations),
+            kind=kind,
+            origin=origin,
+            originator=originator,
+            unit=unit,
+            partner=partner,
+            partner_kind=self.partner_kind[partner] if partner >= 0 else "",
+            source=np.asarray(source, dtype=float),
+            novelty=float(novelty),
+            path=float(path),
+            use=float(faces[0]),
+            exchange=float(faces[1]),
+            esteem=float(faces[2]),
+            rules=rules,
+            born=self.now,
+            found_in=found_in,
+            novel_use=float(novel[0]),
+            novel_exchange=float(novel[1]),
+        )
         k.history.append((self.now, Stage.IDEA))
         self.innovations.append(k)
         return k
@@ -518,9 +600,14 @@ class MilieuModel(mesa.Model):
         adoptions, is the same). No practice in diffusion may still become routine.
         """
         p = self.p
-        if (p["adoption_rule"] in ("probabilistic", "decision") or self._adopted_this_step
-                or self.managers or p["creative_stimulation"] > 0 or self.pilots
-                or any(step > self.now for step in self.events)):
+        if (
+            p["adoption_rule"] in ("probabilistic", "decision")
+            or self._adopted_this_step
+            or self.managers
+            or p["creative_stimulation"] > 0
+            or self.pilots
+            or any(step > self.now for step in self.events)
+        ):
             return False
         return not any(k.stage == Stage.DIFFUSION and self._routine(k) for k in self.spreading)
 
@@ -562,8 +649,7 @@ class MilieuModel(mesa.Model):
         if k.origin == Origin.SEED:
             return k.use, k.exchange
         keep = float(absorption(self.unfamiliarity(k) ** 2, self.p["absorption_radius"]))
-        return (k.use - (1.0 - keep) * k.novel_use,
-                k.exchange - (1.0 - keep) * k.novel_exchange)
+        return (k.use - (1.0 - keep) * k.novel_use, k.exchange - (1.0 - keep) * k.novel_exchange)
 
     def _knowledge_paths(self, carriers: np.ndarray, sources: np.ndarray) -> np.ndarray:
         """Squared length of the shortest two-hop path from each source to the
@@ -577,8 +663,9 @@ class MilieuModel(mesa.Model):
         via_bridge = ((bridge - sources) ** 2).sum(axis=1) + kb.distance(bridge) ** 2
         return np.minimum(direct, np.minimum(via_home, via_bridge))
 
-    def _draw_faces(self, sources: np.ndarray, units: np.ndarray, partners: np.ndarray,
-                    is_product: np.ndarray) -> dict[str, np.ndarray]:
+    def _draw_faces(
+        self, sources: np.ndarray, units: np.ndarray, partners: np.ndarray, is_product: np.ndarray
+    ) -> dict[str, np.ndarray]:
         """Novelty and the three faces of new ideas drawing on knowledge at ``sources``
         for ``units``, with the part of use and exchange that comes from novelty.
 
@@ -607,7 +694,9 @@ class MilieuModel(mesa.Model):
             "use": p["value_mean"] / 2 + tilt + base * noise[:, 0] + novel_use,
             "exchange": p["value_mean"] / 2 - tilt + base * noise[:, 1] + novel_exchange,
             "esteem": weights[:, 2] * premium + 0.5 * sd * noise[:, 2],
-            "novel_use": novel_use, "novel_exchange": novel_exchange}
+            "novel_use": novel_use,
+            "novel_exchange": novel_exchange,
+        }
 
     def _generate_ideas(self) -> None:
         """Encounters, inside and outside, and the ideas the organisation understands."""
@@ -630,8 +719,13 @@ class MilieuModel(mesa.Model):
         origins.append(np.full(who.size, 0))
         # 2. Other staff meet outsiders at work (openness).
         frontline = self.draws("frontline")
-        fl = np.flatnonzero(present & (frontline.random(n) < self.lever(
-            "openness", "openness:frontline") * p["frontline_rate"]))
+        fl = np.flatnonzero(
+            present
+            & (
+                frontline.random(n)
+                < self.lever("openness", "openness:frontline") * p["frontline_rate"]
+            )
+        )
         if p["n_partners"] == 0:
             fl = fl[:0]
         carriers.append(fl)
@@ -640,16 +734,26 @@ class MilieuModel(mesa.Model):
         outside_c = np.concatenate(carriers)
         outside_p = np.concatenate(partners).astype(np.int64)
         # A partner holds a body of know-how around its position, not a single point.
-        outside_s = (self.partner_pos[outside_p] + self.draws("contacts").normal(
-            0.0, PARTNER_BREADTH, (outside_p.size, 2)) if outside_p.size
-            else np.zeros((0, 2)))
+        outside_s = (
+            self.partner_pos[outside_p]
+            + self.draws("contacts").normal(0.0, PARTNER_BREADTH, (outside_p.size, 2))
+            if outside_p.size
+            else np.zeros((0, 2))
+        )
         # 3. Staff combine a colleague's know-how with their own (creativity).
-        inside = np.flatnonzero(present & (self.draws("inside").random(n)
-                                           < p["internal_idea_rate"] * self.staff_creativity))
+        inside = np.flatnonzero(
+            present
+            & (self.draws("inside").random(n) < p["internal_idea_rate"] * self.staff_creativity)
+        )
         colleague = self._random_contacts(inside)
         # 4. Unplanned encounters across units (serendipity): a tie, and maybe an anomaly.
-        enc = np.flatnonzero(present & (self.draws("encounters").random(n) < self.lever(
-            "serendipity", "serendipity:encounters") * p["encounter_rate"]))
+        enc = np.flatnonzero(
+            present
+            & (
+                self.draws("encounters").random(n)
+                < self.lever("serendipity", "serendipity:encounters") * p["encounter_rate"]
+            )
+        )
         other = self._random_other_unit(enc)
         ok = other >= 0
         enc, other = enc[ok], other[ok]
@@ -664,13 +768,17 @@ class MilieuModel(mesa.Model):
         # Creativity turns an encounter into an idea (internal ideas already used it).
         rng = self.draws("ideas")
         spark = np.ones(all_c.size, dtype=bool)
-        spark[:outside_c.size] = rng.random(outside_c.size) < self.staff_creativity[outside_c]
+        spark[: outside_c.size] = rng.random(outside_c.size) < self.staff_creativity[outside_c]
         spark &= rng.random(all_c.size) < p["creative_stimulation"]
-        self._form_ideas(all_c[spark], all_s[spark], all_p[spark], all_o[spark],
-                         found_in=None)
+        self._form_ideas(all_c[spark], all_s[spark], all_p[spark], all_o[spark], found_in=None)
         if found_c.size:
-            self._form_ideas(found_c, found_s, np.full(found_c.size, -1),
-                             np.full(found_c.size, 3), found_in=found_in)
+            self._form_ideas(
+                found_c,
+                found_s,
+                np.full(found_c.size, -1),
+                np.full(found_c.size, 3),
+                found_in=found_in,
+            )
 
     def _relay(self, partners: np.ndarray) -> np.ndarray:
         """Whose knowledge a contact with each of ``partners`` brings: the partner's own,
@@ -709,9 +817,14 @@ class MilieuModel(mesa.Model):
         fails = (self.staff_unit[other] == self.staff_unit[who]) | ~self.staff_present[other]
         return np.where(fails, -1, other)
 
-    def _anomalies(self, outside_c: np.ndarray, outside_s: np.ndarray, enc: np.ndarray,
-                   other: np.ndarray, rate: float
-                   ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    def _anomalies(
+        self,
+        outside_c: np.ndarray,
+        outside_s: np.ndarray,
+        enc: np.ndarray,
+        other: np.ndarray,
+        rate: float,
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Anomalies followed up this week: finders, where they lie, in what activity.
 
         An anomaly turns up in a running pilot, in an encounter (with an outsider or a
@@ -731,8 +844,9 @@ class MilieuModel(mesa.Model):
                 finders.append(np.array([k.team[rng.integers(k.team.size)]]))
                 places.append(k.source.reshape(1, 2))
                 where.append("pilot")
-        work = np.flatnonzero(self.staff_present
-                              & (rng.random(p["n_staff"]) < rate * WORK_ANOMALY_SHARE))
+        work = np.flatnonzero(
+            self.staff_present & (rng.random(p["n_staff"]) < rate * WORK_ANOMALY_SHARE)
+        )
         finders.append(work)
         places.append(self.staff_home[work])
         where += ["work"] * work.size
@@ -755,8 +869,14 @@ class MilieuModel(mesa.Model):
         kept = [w for w, f in zip(where, followed.tolist(), strict=True) if f]
         return finder[followed], place[followed], kept
 
-    def _form_ideas(self, carriers: np.ndarray, sources: np.ndarray, partners: np.ndarray,
-                    origins: np.ndarray, found_in: list[str] | None) -> None:
+    def _form_ideas(
+        self,
+        carriers: np.ndarray,
+        sources: np.ndarray,
+        partners: np.ndarray,
+        origins: np.ndarray,
+        found_in: list[str] | None,
+    ) -> None:
         """Ideas the organisation understands, judged by their carrier, proposed or not.
 
         The chance of understanding falls with the two-hop distance from the knowledge the
@@ -775,28 +895,39 @@ class MilieuModel(mesa.Model):
         is_product = rng.random(carriers.size) < p["product_share"]
         faces = self._draw_faces(sources, self.staff_unit[carriers], partners, is_product)
         use, exchange, esteem = faces["use"], faces["exchange"], faces["esteem"]
-        judged = use + exchange + 0.5 * esteem + p["value_sd"] * (0.5 + np.sqrt(path2) / r) * (
-            rng.standard_normal(carriers.size))
+        judged = (
+            use
+            + exchange
+            + 0.5 * esteem
+            + p["value_sd"] * (0.5 + np.sqrt(path2) / r) * (rng.standard_normal(carriers.size))
+        )
         worth = judged > 0
         if found_in is not None and self.switched_off("serendipity:recognition"):
             worth = rng.random(carriers.size) < 0.5
         proposes = rng.random(carriers.size) < self.staff_initiative[carriers]
         collisions = rng.random((carriers.size, len(self.rule_agents))) < p["rule_collision"]
         outside_learn = rng.random(carriers.size) < (
-            self.lever("learning_capacity", "learning:encounters") * p["learning_rate"])
+            self.lever("learning_capacity", "learning:encounters") * p["learning_rate"]
+        )
         origin_of = (Origin.PARTNER, Origin.FRONTLINE, Origin.INTERNAL, Origin.SERENDIPITY)
         for i in np.flatnonzero(understood).tolist():
             kind = "product" if is_product[i] else "process"
             staff = int(carriers[i])
             partner = int(partners[i])
             k = self._new_innovation(
-                kind=kind, origin=origin_of[int(origins[i])], originator=staff,
-                unit=int(self.staff_unit[staff]), partner=partner, source=sources[i],
-                novelty=float(faces["novelty"][i]), path=float(np.sqrt(path2[i])),
+                kind=kind,
+                origin=origin_of[int(origins[i])],
+                originator=staff,
+                unit=int(self.staff_unit[staff]),
+                partner=partner,
+                source=sources[i],
+                novelty=float(faces["novelty"][i]),
+                path=float(np.sqrt(path2[i])),
                 faces=(float(use[i]), float(exchange[i]), float(esteem[i])),
                 novel=(float(faces["novel_use"][i]), float(faces["novel_exchange"][i])),
                 rules=np.flatnonzero(collisions[i] & self.rule_covers[kind]),
-                found_in=found_in[i] if found_in is not None else "")
+                found_in=found_in[i] if found_in is not None else "",
+            )
             if partner >= 0:  # a partner may pay part of a joint pilot
                 k.cofunding = float(self.partner_resources[partner])
             self.count("ideas")
@@ -823,9 +954,13 @@ class MilieuModel(mesa.Model):
     def rule_burden(self, k: Innovation, unit: int) -> float:
         """Sum of rigidities of the rules ``k`` collides with that apply in ``unit``
         (value units: value_sd per unit of rigidity)."""
-        return self.p["value_sd"] * float(sum(
-            self.rule_agents[r].rigidity for r in k.rules.tolist()
-            if self.rule_agents[r].units[unit]))
+        return self.p["value_sd"] * float(
+            sum(
+                self.rule_agents[r].rigidity
+                for r in k.rules.tolist()
+                if self.rule_agents[r].units[unit]
+            )
+        )
 
     def pilot_cost(self, k: Innovation) -> float:
         """What ``k``'s pilot will draw on the pilot budget (unit-index-point weeks)."""
@@ -833,8 +968,9 @@ class MilieuModel(mesa.Model):
 
     def can_fund(self, k: Innovation, unit: int) -> bool:
         """Whether ``unit`` has room for one more pilot and the budget can pay for it."""
-        return (self.pilots_running[unit] < self.p["max_pilots_per_unit"]
-                and self.fund >= self.pilot_cost(k))
+        return self.pilots_running[unit] < self.p[
+            "max_pilots_per_unit"
+        ] and self.fund >= self.pilot_cost(k)
 
     def start_pilot(self, k: Innovation) -> None:
         """Approve a proposal: a team from the author's network runs its pilot."""
@@ -853,8 +989,12 @@ class MilieuModel(mesa.Model):
         expected_use, expected_exchange = self.expected_realised(k)
         unfamiliar = self.unfamiliarity(k)
         # Implementation is uncertain, the more so the less familiar the knowledge.
-        noise = p["value_sd"] * (p["implementation_risk"] + unfamiliar) * rng.standard_normal(
-            2) / np.sqrt(2.0)
+        noise = (
+            p["value_sd"]
+            * (p["implementation_risk"] + unfamiliar)
+            * rng.standard_normal(2)
+            / np.sqrt(2.0)
+        )
         k.realised_use = expected_use + noise[0]
         k.realised_exchange = expected_exchange + noise[1]
 
@@ -889,14 +1029,16 @@ class MilieuModel(mesa.Model):
         self.count(counter)
         i = k.originator
         omega = self.lever("recognition", "recognition:shocks")
-        self.staff_initiative[i] -= (self.p["initiative_shock"] * (1 - omega)
-                                     * self.staff_initiative[i])
+        self.staff_initiative[i] -= (
+            self.p["initiative_shock"] * (1 - omega) * self.staff_initiative[i]
+        )
 
     def _encourage(self, i: int) -> None:
         if i >= 0:
             omega = self.lever("recognition", "recognition:shocks")
-            self.staff_initiative[i] += (self.p["initiative_shock"] * omega
-                                         * (1 - self.staff_initiative[i]))
+            self.staff_initiative[i] += (
+                self.p["initiative_shock"] * omega * (1 - self.staff_initiative[i])
+            )
 
     # ------------------------------------------------------------------ pilots
     def _run_pilots(self) -> None:
@@ -915,8 +1057,7 @@ class MilieuModel(mesa.Model):
                     self._pilot_failed(k, Stage.STOPPED)
                     continue
             if age >= p["pilot_weeks"]:
-                observed = k.realised_value + 0.5 * p["value_sd"] * float(
-                    rng.standard_normal())
+                observed = k.realised_value + 0.5 * p["value_sd"] * float(rng.standard_normal())
                 if observed > 0:
                     self._pilot_succeeded(k)
                 else:
@@ -978,8 +1119,10 @@ class MilieuModel(mesa.Model):
         if blamed("tolerance:initiative"):
             hit = p["blame_impact"]
             start, size = self.unit_start[k.unit], self.unit_size[k.unit]
-            witnesses = np.union1d(np.union1d(k.team, np.arange(start, start + size)),
-                                   self.contacts().neighbours(np.array([i])))
+            witnesses = np.union1d(
+                np.union1d(k.team, np.arange(start, start + size)),
+                self.contacts().neighbours(np.array([i])),
+            )
             self.staff_safety[witnesses] *= 1.0 - hit / 2
             self.staff_safety[i] *= 1.0 - hit
             self.staff_initiative[i] *= 1.0 - hit
@@ -1000,11 +1143,17 @@ class MilieuModel(mesa.Model):
         n_units = self.p["n_units"]
         rng = self.draws("pilots")
         org_wide = rng.random() < 1 / 3
-        scope = np.ones(n_units, dtype=bool) if org_wide else np.eye(n_units, dtype=bool)[
-            k.unit]
+        scope = np.ones(n_units, dtype=bool) if org_wide else np.eye(n_units, dtype=bool)[k.unit]
         lo, hi = organisation.RULE_RIGIDITY["internal"]
-        rule = RuleConstraint(self, len(self.rule_agents), "internal", scope, (k.kind,),
-                              float(rng.uniform(lo, hi)), born=self.now)
+        rule = RuleConstraint(
+            self,
+            len(self.rule_agents),
+            "internal",
+            scope,
+            (k.kind,),
+            float(rng.uniform(lo, hi)),
+            born=self.now,
+        )
         self.rule_agents.append(rule)
         self._index_rules()
         self.rules_changed()
@@ -1015,14 +1164,21 @@ class MilieuModel(mesa.Model):
         """The informal ties now: the network of step 0 plus the ties made since."""
         if self._network is None:
             n = self.p["n_staff"]
-            degree = (self.adjacency @ self.staff_present.astype(np.float64))
+            degree = self.adjacency @ self.staff_present.astype(np.float64)
             if self.made_a.size:
                 live = self.staff_present[self.made_a] & self.staff_present[self.made_b]
-                degree = degree + np.bincount(self.made_a[live], minlength=n) + np.bincount(
-                    self.made_b[live], minlength=n)
-            self._network = adoption.Network(self.adjacency.indptr, self.adjacency.indices,
-                                             self.made_a, self.made_b,
-                                             np.maximum(degree, 1.0))
+                degree = (
+                    degree
+                    + np.bincount(self.made_a[live], minlength=n)
+                    + np.bincount(self.made_b[live], minlength=n)
+                )
+            self._network = adoption.Network(
+                self.adjacency.indptr,
+                self.adjacency.indices,
+                self.made_a,
+                self.made_b,
+                np.maximum(degree, 1.0),
+            )
         return self._network
 
     def _make_ties(self, a: np.ndarray, b: np.ndarray) -> None:
@@ -1045,11 +1201,14 @@ class MilieuModel(mesa.Model):
         if new_a.size:
             self.made_a = np.concatenate([self.made_a, new_a])
             self.made_b = np.concatenate([self.made_b, new_b])
-            self.made_used = np.concatenate([self.made_used,
-                                             np.full(new_a.size, self.now, dtype=np.int64)])
+            self.made_used = np.concatenate(
+                [self.made_used, np.full(new_a.size, self.now, dtype=np.int64)]
+            )
             self.count("ties_created", int(new_a.size))
-            self.count("cross_ties_created",
-                       int(np.count_nonzero(self.staff_unit[new_a] != self.staff_unit[new_b])))
+            self.count(
+                "cross_ties_created",
+                int(np.count_nonzero(self.staff_unit[new_a] != self.staff_unit[new_b])),
+            )
             self._network = None
 
     def _open(self, k: Innovation) -> None:
@@ -1127,8 +1286,14 @@ class MilieuModel(mesa.Model):
         start, size = self.unit_start[unit], self.unit_size[unit]
         return int(np.count_nonzero((k.adopters >= start) & (k.adopters < start + size)))
 
-    def _add_adopters(self, k: Innovation, staff: np.ndarray, *, forced: bool = False,
-                      values: np.ndarray | None = None) -> np.ndarray:
+    def _add_adopters(
+        self,
+        k: Innovation,
+        staff: np.ndarray,
+        *,
+        forced: bool = False,
+        values: np.ndarray | None = None,
+    ) -> np.ndarray:
         """``staff`` start using ``k``: with limited attention a full person drops their
         least valued practice for it, if ``k`` seems worth more to them (``values``) or is
         ``forced`` (their pilot, a mandate). Returns those who did adopt."""
@@ -1197,8 +1362,11 @@ class MilieuModel(mesa.Model):
         else:
             network = self.contacts()
             groups = [k.adopters for k in self.spreading]
-            leavers = (self._leavers_all(self.spreading, groups) if rule == "decision"
-                       else [g[:0] for g in groups])
+            leavers = (
+                self._leavers_all(self.spreading, groups)
+                if rule == "decision"
+                else [g[:0] for g in groups]
+            )
             changes = []
             for k, gone in zip(self.spreading, leavers, strict=True):
                 new, values, complying = self._newcomers(k, k.adopters, network, rule)
@@ -1213,8 +1381,9 @@ class MilieuModel(mesa.Model):
                 added = self._add_adopters(k, complying, forced=True)
                 self._adopted_this_step |= bool(added.size)
 
-    def _changes_batched(self, rule: str) -> list[tuple[Innovation, np.ndarray, np.ndarray,
-                                                        np.ndarray | None, np.ndarray]]:
+    def _changes_batched(
+        self, rule: str
+    ) -> list[tuple[Innovation, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]]:
         """This week's newcomers (with the advantage each saw), leavers and mandate
         compliers of every practice in use, computed for all practices together."""
         p, rng = self.p, self.draws("adoption")
@@ -1237,15 +1406,19 @@ class MilieuModel(mesa.Model):
             alone_o, alone_c = [], []
             for j in range(len(practices)):
                 open_units = np.flatnonzero(compat[j] > 0)
-                picked = adoption.sample_pool(rng, self.unit_start[open_units],
-                                              self.unit_size[open_units], ext)
+                picked = adoption.sample_pool(
+                    rng, self.unit_start[open_units], self.unit_size[open_units], ext
+                )
                 alone_o.append(np.full(picked.size, j))
                 alone_c.append(picked)
             extra_o, extra_c = np.concatenate(alone_o), np.concatenate(alone_c)
             codes = extra_o * n + extra_c
             held = np.concatenate([j * n + g for j, g in enumerate(groups)])
-            fresh = (present[extra_c] & ~adoption.member(codes, held)
-                     & ~adoption.member(codes, owner * n + cand))
+            fresh = (
+                present[extra_c]
+                & ~adoption.member(codes, held)
+                & ~adoption.member(codes, owner * n + cand)
+            )
             extra_o, extra_c = extra_o[fresh], extra_c[fresh]
             owner = np.concatenate([owner, extra_o])
             cand = np.concatenate([cand, extra_c])
@@ -1260,8 +1433,9 @@ class MilieuModel(mesa.Model):
             sd = p["value_sd"]
             noise = rng.standard_normal(cand.size)
             seen = counts.astype(float)
-            chance = hazard * adoption.appeal(advantage[owner], seen, noise, sd,
-                                              compat[owner, unit[cand]])
+            chance = hazard * adoption.appeal(
+                advantage[owner], seen, noise, sd, compat[owner, unit[cand]]
+            )
             values = advantage[owner] + sd * noise / np.sqrt(1.0 + seen)
         else:
             chance = hazard
@@ -1278,20 +1452,30 @@ class MilieuModel(mesa.Model):
         out = []
         for j, k in enumerate(practices):
             sl = slice(bounds[j], bounds[j + 1])
-            complying = (self._compliers(k, k.adopters, compat[j]) if decision
-                         else np.zeros(0, dtype=np.int64))
-            out.append((k, cand[sl], leaving[j] if leaving is not None else k.adopters[:0],
-                        values[sl] if values is not None else None, complying))
+            complying = (
+                self._compliers(k, k.adopters, compat[j])
+                if decision
+                else np.zeros(0, dtype=np.int64)
+            )
+            out.append(
+                (
+                    k,
+                    cand[sl],
+                    leaving[j] if leaving is not None else k.adopters[:0],
+                    values[sl] if values is not None else None,
+                    complying,
+                )
+            )
         return out
 
-    def _newcomers(self, k: Innovation, adopters: np.ndarray, network: adoption.Network,
-                   rule: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    def _newcomers(
+        self, k: Innovation, adopters: np.ndarray, network: adoption.Network, rule: str
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """Staff who take up ``k`` this week by the adoption rule; the advantage each
         saw (decision rule); and staff complying with a mandate."""
         p, rng = self.p, self.draws("adoption")
         present = self.staff_present
-        compat = (self.compatibility(k) if rule == "decision"
-                  else self.rules_allow(k).astype(float))
+        compat = self.compatibility(k) if rule == "decision" else self.rules_allow(k).astype(float)
         open_units = np.flatnonzero(compat > 0)
         fully_mixed = p["staff_network"] == "fully-mixed"
         if fully_mixed:
@@ -1309,7 +1493,8 @@ class MilieuModel(mesa.Model):
         empty = np.zeros(0, dtype=np.int64)
         if rule in ("fractional-threshold", "absolute-threshold"):
             if (rule == "absolute-threshold" and p["threshold_count"] == 0) or (
-                    rule == "fractional-threshold" and p["threshold_share"] == 0):
+                rule == "fractional-threshold" and p["threshold_share"] == 0
+            ):
                 pool = adoption.ranges(self.unit_start[open_units], self.unit_size[open_units])
                 return pool[present[pool] & ~np.isin(pool, adopters)], None, empty
             if rule == "absolute-threshold":
@@ -1319,8 +1504,9 @@ class MilieuModel(mesa.Model):
         ext, imitation = p["external_influence"], p["imitation"]
         hazard = np.clip(ext + imitation * share, 0.0, 1.0)
         if not fully_mixed and ext > 0:
-            alone = adoption.sample_pool(rng, self.unit_start[open_units],
-                                         self.unit_size[open_units], ext)
+            alone = adoption.sample_pool(
+                rng, self.unit_start[open_units], self.unit_size[open_units], ext
+            )
             alone = alone[present[alone] & ~np.isin(alone, np.union1d(adopters, cand))]
             cand = np.concatenate([cand, alone])
             share = np.concatenate([share, np.zeros(alone.size)])
@@ -1341,23 +1527,28 @@ class MilieuModel(mesa.Model):
         order = np.argsort(cand[take])
         return cand[take][order], valued[take][order], self._compliers(k, adopters, compat)
 
-    def _compliers(self, k: Innovation, adopters: np.ndarray, compat: np.ndarray
-                   ) -> np.ndarray:
+    def _compliers(self, k: Innovation, adopters: np.ndarray, compat: np.ndarray) -> np.ndarray:
         """Staff of units whose manager mandated ``k`` who comply this week: the willing
         (threshold below adhesion plus a margin) with chance ``mandate_rate``."""
         if k.mandated is None or not k.mandated.any():
             return np.zeros(0, dtype=np.int64)
         units = np.flatnonzero(k.mandated & (compat > 0))
-        pool = adoption.sample_pool(self.draws("adoption"), self.unit_start[units],
-                                    self.unit_size[units],
-                                    self.p["mandate_rate"])
-        willing = self.staff_threshold[pool] <= self.lever(
-            "adhesion", "adhesion:compliance") + WILLING_MARGIN
+        pool = adoption.sample_pool(
+            self.draws("adoption"),
+            self.unit_start[units],
+            self.unit_size[units],
+            self.p["mandate_rate"],
+        )
+        willing = (
+            self.staff_threshold[pool]
+            <= self.lever("adhesion", "adhesion:compliance") + WILLING_MARGIN
+        )
         pool = pool[willing & self.staff_present[pool]]
         return pool[~adoption.member(pool, adopters)]
 
-    def _leavers_all(self, practices: list[Innovation], groups: list[np.ndarray]
-                     ) -> list[np.ndarray]:
+    def _leavers_all(
+        self, practices: list[Innovation], groups: list[np.ndarray]
+    ) -> list[np.ndarray]:
         """For each practice, the adopters who drop it this week: its use as they
         experience it decides (a practice that does harm is dropped fast), and staff of
         units where it is banned leave it."""
@@ -1370,7 +1561,7 @@ class MilieuModel(mesa.Model):
         out = []
         start = 0
         for k, g in zip(practices, groups, strict=True):
-            mine = leave[start:start + g.size]
+            mine = leave[start : start + g.size]
             start += g.size
             if k.banned is not None and k.banned.any():
                 mine = mine | k.banned[self.staff_unit[g]]
@@ -1442,8 +1633,11 @@ class MilieuModel(mesa.Model):
         their realised exchange value times the share of staff using each, at
         ``index_scale`` index points per value unit."""
         n_present = max(int(np.count_nonzero(self.staff_present)), 1)
-        return float(self.p["index_scale"] * sum(
-            k.realised_exchange * k.adopters.size for k in self.spreading) / n_present)
+        return float(
+            self.p["index_scale"]
+            * sum(k.realised_exchange * k.adopters.size for k in self.spreading)
+            / n_present
+        )
 
     # ------------------------------------------------------------------ observation
     def _refresh_reporters(self) -> None:
@@ -1467,14 +1661,17 @@ class MilieuModel(mesa.Model):
         pilots = sum(1.0 - k.cofunding for k in self.pilots) * p["pilot_cost"] / p["n_units"]
         leads = self._leads_this_week * 100.0 / n_present
         self.cost_index = 100.0 - self._savings() + pilots + leads
-        self.paralysis = (float(np.mean([m.frozen for m in self.managers]))
-                          if self.managers else 0.0)
+        self.paralysis = float(np.mean([m.frozen for m in self.managers])) if self.managers else 0.0
         innov = present & (self.staff_kind == KIND_INNOVATOR)
-        self.innovator_initiative = (float(self.staff_initiative[innov].mean())
-                                     if innov.any() else float("nan"))
+        self.innovator_initiative = (
+            float(self.staff_initiative[innov].mean()) if innov.any() else float("nan")
+        )
         self.psychological_safety = float(self.staff_safety[present].mean())
-        self.knowledge = (self.kb.reach(self.partner_pos, p["absorption_radius"])
-                          if len(self.partner_pos) else float("nan"))
+        self.knowledge = (
+            self.kb.reach(self.partner_pos, p["absorption_radius"])
+            if len(self.partner_pos)
+            else float("nan")
+        )
         self.internal_rules = sum(1 for r in self.rule_agents if r.kind == "internal")
         self.pilot_fund = float(self.fund) / max(p["n_units"], 1)
         self.cross_unit_ties, self.unit_cohesion = self._cohesion(n_present)
@@ -1514,12 +1711,20 @@ class MilieuModel(mesa.Model):
         return {name: getattr(self, name) for name in REPORTERS}
 
 
-__all__ = ["CHANNELS", "KIND_INNOVATOR", "KIND_MANAGER", "KIND_STAFF", "MilieuModel",
-           "gc_paused", "normalise_events"]
+__all__ = [
+    "CHANNELS",
+    "KIND_INNOVATOR",
+    "KIND_MANAGER",
+    "KIND_STAFF",
+    "MilieuModel",
+    "gc_paused",
+    "normalise_events",
+]
 
 
-def _sorted_unique(staff: np.ndarray, values: np.ndarray | None
-                   ) -> tuple[np.ndarray, np.ndarray | None]:
+def _sorted_unique(
+    staff: np.ndarray, values: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """``staff`` sorted without repeats (``values`` kept aligned, first of repeats kept);
     returned as is when already strictly increasing, the usual case."""
     staff = np.asarray(staff, dtype=np.int64)

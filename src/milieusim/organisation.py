@@ -20,9 +20,17 @@ def assign_units(n_staff: int, n_units: int) -> np.ndarray:
     return (np.arange(n_staff, dtype=np.int64) * n_units // n_staff).astype(np.int32)
 
 
-def staff_edges(unit: np.ndarray, kind: str, within: float, across: float,
-                rng: np.random.Generator, *, mean_degree: float = 8.0,
-                ring_neighbours: int = 6, rewiring: float = 0.0) -> np.ndarray:
+def staff_edges(
+    unit: np.ndarray,
+    kind: str,
+    within: float,
+    across: float,
+    rng: np.random.Generator,
+    *,
+    mean_degree: float = 8.0,
+    ring_neighbours: int = 6,
+    rewiring: float = 0.0,
+) -> np.ndarray:
     """The ties of the informal network as an (m, 2) int64 array, in the graph's edge order.
 
     * ``units``: each unit's ties come from ``nx.fast_gnp_random_graph`` (mean degree
@@ -87,8 +95,9 @@ def adjacency_from_edges(n: int, edges: np.ndarray) -> sp.csr_array:
     return matrix
 
 
-def extra_cross_ties(unit: np.ndarray, who: np.ndarray, mean: float,
-                     rng: np.random.Generator) -> np.ndarray:
+def extra_cross_ties(
+    unit: np.ndarray, who: np.ndarray, mean: float, rng: np.random.Generator
+) -> np.ndarray:
     """About ``mean`` more ties across units for each of ``who`` (Poisson numbers, each
     to a staff member of another unit drawn uniformly), as an (m, 2) edge array.
 
@@ -116,13 +125,13 @@ def unit_domains(n_units: int, rng: np.random.Generator, radius: float = 0.4) ->
     """Where each unit's know-how sits in the knowledge plane: evenly around a circle of
     ``radius`` about the organisation's centre, a little jittered (units differ in their
     domain: social services are not roads)."""
-    angle = 2 * np.pi * (np.arange(n_units) + rng.uniform(-0.25, 0.25, n_units)) / max(
-        n_units, 1)
+    angle = 2 * np.pi * (np.arange(n_units) + rng.uniform(-0.25, 0.25, n_units)) / max(n_units, 1)
     return radius * np.column_stack([np.cos(angle), np.sin(angle)])
 
 
-def partner_positions(kinds: list[str], distance: dict[str, float], scale: float,
-                      rng: np.random.Generator) -> np.ndarray:
+def partner_positions(
+    kinds: list[str], distance: dict[str, float], scale: float, rng: np.random.Generator
+) -> np.ndarray:
     """Each partner at its kind's distance (times ``scale``) from the organisation's
     centre, in a random direction, a little jittered."""
     n = len(kinds)
@@ -140,8 +149,9 @@ def milieu_ties(n_partners: int, mean: float, rng: np.random.Generator) -> list[
     return [np.array(sorted(graph[j]), dtype=np.int64) for j in range(n_partners)]
 
 
-def outside_worlds(innovators: np.ndarray, positions: np.ndarray, ties: int,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def outside_worlds(
+    innovators: np.ndarray, positions: np.ndarray, ties: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Each innovator's ties to ``ties`` partners of one outside world: a partner drawn
     uniformly, and the partners nearest to it in the knowledge plane (a *marginal
     sécant* belongs to one outside system of action: sport, culture, the social

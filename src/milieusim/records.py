@@ -22,8 +22,15 @@ import numpy as np
 
 from milieusim.innovation import ADOPT, ENDS, IN_USE, Innovation, Stage
 
-__all__ = ["COLUMNS", "Column", "InnovationTable", "RunEnd", "bass_fit", "decisions_by_unit",
-           "innovation_table"]
+__all__ = [
+    "COLUMNS",
+    "Column",
+    "InnovationTable",
+    "RunEnd",
+    "bass_fit",
+    "decisions_by_unit",
+    "innovation_table",
+]
 
 ColumnType = Literal["int", "float", "str", "bool"]
 
@@ -40,15 +47,20 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("innovation", "int", "Innovation id, in order of birth"),
-    Column("origin", "str", "Where the idea came from: partner (a marginal sécant's partner), "
-                            "frontline (another staff member's outside contact), internal "
-                            "(with a colleague's know-how), serendipity, seed"),
+    Column(
+        "origin",
+        "str",
+        "Where the idea came from: partner (a marginal sécant's partner), "
+        "frontline (another staff member's outside contact), internal "
+        "(with a colleague's know-how), serendipity, seed",
+    ),
     Column("partner_kind", "str", "Kind of the external partner involved, if any", True),
     Column("kind", "str", "product (a new service) or process"),
     Column("from_outside", "bool", "An external partner was involved"),
     Column("unit", "int", "Unit of its author, where its pilot runs (-1 for seeds)"),
-    Column("found_in", "str", "Serendipity: where the anomaly turned up (pilot, work, "
-                              "encounter)", True),
+    Column(
+        "found_in", "str", "Serendipity: where the anomaly turned up (pilot, work, encounter)", True
+    ),
     Column("novelty", "float", "Distance of its knowledge from its unit's own domain"),
     Column("use", "float", "Potential use value (service quality; value units)"),
     Column("exchange", "float", "Potential exchange value (saving; negative: a cost)"),
@@ -56,18 +68,22 @@ COLUMNS: tuple[Column, ...] = (
     Column("value", "float", "Potential net value of the idea: use + exchange (value units)"),
     Column("realised_use", "float", "Use value delivered once implemented", True),
     Column("realised_exchange", "float", "Exchange value delivered once implemented", True),
-    Column("realised_value", "float", "Net value once implemented, after the pilot (value units)",
-           True),
+    Column(
+        "realised_value", "float", "Net value once implemented, after the pilot (value units)", True
+    ),
     Column("born", "int", "Week the idea was born"),
     Column("week_proposal", "int", "Week it was proposed", True),
     Column("week_pilot", "int", "Week its pilot was approved", True),
     Column("week_spread", "int", "Week it started to spread (pilot success)", True),
     Column("week_routine", "int", "Week it became routine", True),
-    Column("week_end", "int", "Week it reached its end stage (rejected, expired, failed, "
-                              "dropped…)", True),
+    Column(
+        "week_end",
+        "int",
+        "Week it reached its end stage (rejected, expired, failed, dropped…)",
+        True,
+    ),
     Column("stage", "str", "Stage at the end of the run"),
-    Column("team", "int", "Staff of its pilot team (seeded innovations: adopters at week 0)",
-           True),
+    Column("team", "int", "Staff of its pilot team (seeded innovations: adopters at week 0)", True),
     Column("units_reached", "int", "Units where at least one staff member used it", True),
     Column("adopters_end", "int", "Staff using it at the end of the run", True),
     Column("adopters_peak", "int", "Most staff ever using it at once (its reach)", True),
@@ -80,10 +96,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("t50_staff", "int", "Weeks from spreading start to 50 % of all staff", True),
     Column("t90_staff", "int", "Weeks from spreading start to 90 % of all staff", True),
     Column("in_use", "bool", "Still in use at the end of the run"),
-    Column("survival", "int", "Weeks in use before it was dropped (empty if never dropped)",
-           True),
-    Column("bass_p", "float", "Bass p (per week) fitted to its adoptions, when at least 10 "
-                              "happened outside the pilot team", True),
+    Column("survival", "int", "Weeks in use before it was dropped (empty if never dropped)", True),
+    Column(
+        "bass_p",
+        "float",
+        "Bass p (per week) fitted to its adoptions, when at least 10 "
+        "happened outside the pilot team",
+        True,
+    ),
     Column("bass_q", "float", "Bass q (per week), as bass_p", True),
 )
 """The columns of :func:`innovation_table`, in order."""
@@ -133,9 +153,14 @@ class InnovationTable:
         return pd.DataFrame(data)
 
 
-def innovation_table(innovations: list[Innovation], *, staff_unit: np.ndarray,
-                     present: np.ndarray, now: int, partner_kinds: list[str] | tuple[str, ...]
-                     ) -> InnovationTable:
+def innovation_table(
+    innovations: list[Innovation],
+    *,
+    staff_unit: np.ndarray,
+    present: np.ndarray,
+    now: int,
+    partner_kinds: list[str] | tuple[str, ...],
+) -> InnovationTable:
     """One row per innovation ever born (seeds included), see :data:`COLUMNS`.
 
     ``staff_unit`` and ``present``: each staff member's unit and presence; ``now``: the
@@ -145,8 +170,9 @@ def innovation_table(innovations: list[Innovation], *, staff_unit: np.ndarray,
     cols: dict[str, np.ndarray] = {c.name: np.zeros(n, dtype=_NUMPY[c.type]) for c in COLUMNS}
     valid = {c.name: np.zeros(n, dtype=bool) for c in COLUMNS if c.nullable}
     n_present = max(int(np.count_nonzero(present)), 1)
-    unit_staff = np.bincount(staff_unit[present], minlength=int(staff_unit.max()) + 1
-                             if staff_unit.size else 1)
+    unit_staff = np.bincount(
+        staff_unit[present], minlength=int(staff_unit.max()) + 1 if staff_unit.size else 1
+    )
 
     def put(name: str, row: int, value: Any) -> None:
         cols[name][row] = value
@@ -177,8 +203,12 @@ def innovation_table(innovations: list[Innovation], *, staff_unit: np.ndarray,
             put("realised_exchange", row, k.realised_exchange)
             put("realised_value", row, k.realised_value)
         put("born", row, k.born)
-        for stage, name in ((Stage.PROPOSAL, "week_proposal"), (Stage.EXPERIMENT, "week_pilot"),
-                            (Stage.DIFFUSION, "week_spread"), (Stage.ROUTINE, "week_routine")):
+        for stage, name in (
+            (Stage.PROPOSAL, "week_proposal"),
+            (Stage.EXPERIMENT, "week_pilot"),
+            (Stage.DIFFUSION, "week_spread"),
+            (Stage.ROUTINE, "week_routine"),
+        ):
             week = k.week_of(stage)
             if week >= 0:
                 put(name, row, week)
@@ -187,20 +217,41 @@ def innovation_table(innovations: list[Innovation], *, staff_unit: np.ndarray,
         put("stage", row, str(k.stage))
         put("in_use", row, k.stage in IN_USE)
         if k.spreading_since >= 0:
-            _spread_columns(k, row, put, staff_unit=staff_unit, unit_staff=unit_staff,
-                            n_present=n_present, now=now)
+            _spread_columns(
+                k,
+                row,
+                put,
+                staff_unit=staff_unit,
+                unit_staff=unit_staff,
+                n_present=n_present,
+                now=now,
+            )
     return InnovationTable(cols, valid)
 
 
-def _spread_columns(k: Innovation, row: int, put: Any, *, staff_unit: np.ndarray,
-                    unit_staff: np.ndarray, n_present: int, now: int) -> None:
+def _spread_columns(
+    k: Innovation,
+    row: int,
+    put: Any,
+    *,
+    staff_unit: np.ndarray,
+    unit_staff: np.ndarray,
+    n_present: int,
+    now: int,
+) -> None:
     """The columns that describe how an innovation spread (it started to)."""
     start = k.spreading_since
     span = max(now - start, 0) + 1
-    weeks = np.concatenate([np.full(s.size, w - start, dtype=np.int64) for w, s, _ in k.log]
-                           ) if k.log else np.zeros(0, dtype=np.int64)
-    signs = np.concatenate([np.full(s.size, sign, dtype=np.int64) for _, s, sign in k.log]
-                           ) if k.log else np.zeros(0, dtype=np.int64)
+    weeks = (
+        np.concatenate([np.full(s.size, w - start, dtype=np.int64) for w, s, _ in k.log])
+        if k.log
+        else np.zeros(0, dtype=np.int64)
+    )
+    signs = (
+        np.concatenate([np.full(s.size, sign, dtype=np.int64) for _, s, sign in k.log])
+        if k.log
+        else np.zeros(0, dtype=np.int64)
+    )
     staff = np.concatenate([s for _, s, _ in k.log]) if k.log else np.zeros(0, dtype=np.int32)
     inside = (weeks >= 0) & (weeks < span)
     counts = np.cumsum(np.bincount(weeks[inside], weights=signs[inside], minlength=span))
@@ -282,9 +333,13 @@ class RunEnd:
     def table(self) -> InnovationTable:
         """The per-innovation table."""
         m = self.model
-        return innovation_table(m.innovations, staff_unit=m.staff_unit,
-                                present=m.staff_present, now=m.now,
-                                partner_kinds=[a.kind for a in m.partner_agents])
+        return innovation_table(
+            m.innovations,
+            staff_unit=m.staff_unit,
+            present=m.staff_present,
+            now=m.now,
+            partner_kinds=[a.kind for a in m.partner_agents],
+        )
 
     @cached_property
     def spread(self) -> np.ndarray:
@@ -313,5 +368,8 @@ def decisions_by_unit(table: InnovationTable, n_units: int) -> dict[str, list[in
     def count(rows: np.ndarray) -> list[int]:
         return np.bincount(unit[rows].astype(np.int64), minlength=n_units).tolist()
 
-    return {"approvals": count(approved), "rejections": count(stage == "rejected"),
-            "expiries": count(stage == "expired")}
+    return {
+        "approvals": count(approved),
+        "rejections": count(stage == "rejected"),
+        "expiries": count(stage == "expired"),
+    }

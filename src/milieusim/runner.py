@@ -30,8 +30,7 @@ from milieusim.records import RunEnd, decisions_by_unit
 from milieusim.scenario import Scenario, scenario_to_dict
 from milieusim.text import pick
 
-__all__ = ["PNG_DPI", "RunResult", "output_files", "run_scenario", "summary_dict",
-           "write_outputs"]
+__all__ = ["PNG_DPI", "RunResult", "output_files", "run_scenario", "summary_dict", "write_outputs"]
 
 Format = Literal["parquet", "csv"]
 
@@ -69,8 +68,9 @@ class RunResult:
         return len(self.timeseries) - 1
 
 
-def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
-                 progress: bool = False) -> RunResult:
+def run_scenario(
+    scenario: Scenario, *, seed: int, steps: int | None = None, progress: bool = False
+) -> RunResult:
     """Run ``scenario`` with ``seed`` (``steps`` overrides its length); return the result.
 
     Raises :class:`~milieusim.scenario.ScenarioError` or :class:`ValueError` for invalid
@@ -82,8 +82,15 @@ def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
     model = MilieuModel(rng=seed, events=scenario.events, **scenario.parameters)
     total = int(model.p["steps"])
     # disable=None: the bar shows only when stderr is a terminal (no noise in logs).
-    with tqdm(total=total, disable=None if progress else True, file=sys.stderr, unit="week",
-              desc=scenario.name, leave=False, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=total,
+        disable=None if progress else True,
+        file=sys.stderr,
+        unit="week",
+        desc=scenario.name,
+        leave=False,
+        dynamic_ncols=True,
+    ) as bar:
         while model.running:
             model.step()
             bar.update(1)
@@ -91,13 +98,24 @@ def run_scenario(scenario: Scenario, *, seed: int, steps: int | None = None,
     frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
     end = RunEnd(model)
     summary = {name: to_plain(m.value(model, end)) for name, m in MEASURES.items()}
-    return RunResult(scenario=scenario, seed=seed, timeseries=frame, summary=summary,
-                     innovations=end.table.to_pandas(),
-                     by_unit=decisions_by_unit(end.table, int(model.p["n_units"])))
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        timeseries=frame,
+        summary=summary,
+        innovations=end.table.to_pandas(),
+        by_unit=decisions_by_unit(end.table, int(model.p["n_units"])),
+    )
 
 
-def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Format = "parquet",
-                  lang: str = "en", *, overwrite: bool = False) -> dict[str, Path]:
+def write_outputs(
+    result: RunResult,
+    out_dir: str | os.PathLike[str],
+    fmt: Format = "parquet",
+    lang: str = "en",
+    *,
+    overwrite: bool = False,
+) -> dict[str, Path]:
     """Write the time series, the innovations, ``summary.json`` and ``adoption.png`` into
     ``out_dir``.
 
@@ -126,8 +144,7 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike[str], fmt: Forma
     try:
         _write_table(result.timeseries, tmp / names[0], fmt)
         _write_table(result.innovations, tmp / names[1], fmt)
-        (tmp / names[2]).write_text(json_text(summary_dict(result)), encoding="utf-8",
-                                    newline="\n")
+        (tmp / names[2]).write_text(json_text(summary_dict(result)), encoding="utf-8", newline="\n")
         _write_png(result, tmp / names[3], lang)
         replace_folder(tmp, out)
     except BaseException:
@@ -174,8 +191,7 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
 def _write_png(result: RunResult, path: Path, lang: str) -> None:
     seed_word = pick(lang, "seed", "graine")
     title = f"{result.scenario.title(lang)} — {seed_word} {result.seed}"
-    fig = plot_adoption(result.timeseries, lang=lang, title=title,
-                        events=result.scenario.events)
+    fig = plot_adoption(result.timeseries, lang=lang, title=title, events=result.scenario.events)
     fig.savefig(path, dpi=PNG_DPI, format="png", metadata={"Software": None})
 
 

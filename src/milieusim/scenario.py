@@ -66,8 +66,7 @@ __all__ = [
 ]
 
 TOP_KEYS: tuple[str, ...] = ("extends", "meta", "parameters", "events")
-META_KEYS: tuple[str, ...] = ("title_fr", "title_en", "description_fr", "description_en",
-                              "source")
+META_KEYS: tuple[str, ...] = ("title_fr", "title_en", "description_fr", "description_en", "source")
 EVENT_KEYS: tuple[str, ...] = ("step", "label_fr", "label_en", "set")
 _REQUIRED_META = ("title_fr", "title_en")
 _MAX_EXTENDS = 32
@@ -125,10 +124,14 @@ class Scenario:
             if param is None:
                 raise ScenarioError(f"{label}: unknown parameter{suggest(name)}")
             digits = len(text.strip().lstrip("+-"))
-            if param.type in ("int", "float") and digits > 30 and text.strip().lstrip(
-                    "+-").isdigit():
-                raise ScenarioError(f"{label}: a number of {digits} digits is out of range "
-                                    f"{param.describe_range()}")
+            if (
+                param.type in ("int", "float")
+                and digits > 30
+                and text.strip().lstrip("+-").isdigit()
+            ):
+                raise ScenarioError(
+                    f"{label}: a number of {digits} digits is out of range {param.describe_range()}"
+                )
             try:
                 values[name] = param.parse(text)
             except (ValueError, OverflowError) as exc:
@@ -167,7 +170,8 @@ class Scenario:
                     raise ScenarioError(
                         f"{steps_label}: event {clip(event.label('en'), 40)!r} at step "
                         f"{event.step} falls after the last step (events need "
-                        f"1 <= step <= steps = {steps})")
+                        f"1 <= step <= steps = {steps})"
+                    )
         return dataclasses.replace(self, parameters=parameters)
 
 
@@ -205,8 +209,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         text = os.fspath(name_or_path)
     except TypeError:
-        raise ScenarioError(f"{clip(repr(name_or_path), 60)}: expected a scenario name or "
-                            "a path to a .toml file") from None
+        raise ScenarioError(
+            f"{clip(repr(name_or_path), 60)}: expected a scenario name or a path to a .toml file"
+        ) from None
     if isinstance(text, bytes):
         text = os.fsdecode(text)
     path = Path(text)
@@ -217,12 +222,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         return _load_file(shipped)
     names = ", ".join(SCENARIOS.files()) or "(none found)"
     if text.endswith(".toml") or "/" in text or os.sep in text:
-        raise ScenarioError(f"{display(path)}: no such file; or give a shipped scenario: "
-                            f"{names}")
+        raise ScenarioError(f"{display(path)}: no such file; or give a shipped scenario: {names}")
     key = text.replace("\\", "/").removesuffix(".toml")
-    raise ScenarioError(f"{clip(text, 60) or repr(text)}: unknown scenario"
-                        f"{suggest(key, SCENARIOS.files())}; shipped scenarios: {names}; or "
-                        "give a path to a .toml file")
+    raise ScenarioError(
+        f"{clip(text, 60) or repr(text)}: unknown scenario"
+        f"{suggest(key, SCENARIOS.files())}; shipped scenarios: {names}; or "
+        "give a path to a .toml file"
+    )
 
 
 @dataclass
@@ -252,11 +258,13 @@ def _load_file(path: Path) -> Scenario:
         if event.step > steps:
             raise ScenarioError(
                 f"{event_file}: {label} step = {event.step} is out of range [1, {steps}] "
-                f"(events need 1 <= step <= steps = {steps})")
+                f"(events need 1 <= step <= steps = {steps})"
+            )
     meta = {key: layer.meta.get(key, "") for key in META_KEYS}
     events = tuple(sorted((e for e, _, _ in layer.events), key=lambda e: e.step))
-    return Scenario(name=SCENARIOS.name_of(resolved), path=resolved, meta=meta,
-                    parameters=merged, events=events)
+    return Scenario(
+        name=SCENARIOS.name_of(resolved), path=resolved, meta=meta, parameters=merged, events=events
+    )
 
 
 def _read_layer(path: Path, chain: tuple[Path, ...]) -> _Layer:
@@ -269,8 +277,10 @@ def _read_layer(path: Path, chain: tuple[Path, ...]) -> _Layer:
     if "extends" in data:
         target = data["extends"]
         if not isinstance(target, str) or not target.strip():
-            raise ScenarioError(f"{where}: extends: expected a path to a .toml file relative "
-                                f"to this file, got {show(target)}")
+            raise ScenarioError(
+                f"{where}: extends: expected a path to a .toml file relative "
+                f"to this file, got {show(target)}"
+            )
         parent_path = resolve(path.parent / target)
         if parent_path == path or parent_path in chain:
             cycle = " -> ".join(display(p) for p in (*chain, path, parent_path))
@@ -278,8 +288,9 @@ def _read_layer(path: Path, chain: tuple[Path, ...]) -> _Layer:
         if len(chain) >= _MAX_EXTENDS:
             raise ScenarioError(f"{where}: extends: chain longer than {_MAX_EXTENDS} files")
         if not is_file(parent_path):
-            raise ScenarioError(f"{where}: extends = {clip(target, 60)!r}: no such file "
-                                f"({display(parent_path)})")
+            raise ScenarioError(
+                f"{where}: extends = {clip(target, 60)!r}: no such file ({display(parent_path)})"
+            )
         parent = _read_layer(parent_path, (*chain, path))
 
     meta = _read_meta(data, where, required=parent is None)
@@ -287,27 +298,34 @@ def _read_layer(path: Path, chain: tuple[Path, ...]) -> _Layer:
     events = _read_events(data, where)
     if parent is None:
         return _Layer(meta, parameters, events)
-    return _Layer({**parent.meta, **meta}, {**parent.parameters, **parameters},
-                  parent.events + events)
+    return _Layer(
+        {**parent.meta, **meta}, {**parent.parameters, **parameters}, parent.events + events
+    )
 
 
 def _read_meta(data: dict[str, Any], where: str, *, required: bool) -> dict[str, str]:
     if "meta" not in data:
         if required:
-            raise ScenarioError(f"{where}: [meta]: missing table; a scenario that does not "
-                                "extend another needs [meta] with title_fr and title_en")
+            raise ScenarioError(
+                f"{where}: [meta]: missing table; a scenario that does not "
+                "extend another needs [meta] with title_fr and title_en"
+            )
         return {}
     meta = data["meta"]
     if not isinstance(meta, dict):
         raise ScenarioError(f"{where}: meta: expected a table ([meta]), got {kind(meta)}")
     check_keys(meta, META_KEYS, where, "[meta] ", "key", ScenarioError)
-    out = {key: check_text(f"{where}: [meta] {key}", value, ScenarioError)
-           for key, value in meta.items()}
+    out = {
+        key: check_text(f"{where}: [meta] {key}", value, ScenarioError)
+        for key, value in meta.items()
+    }
     if required:
         for key in _REQUIRED_META:
             if not out.get(key, "").strip():
-                raise ScenarioError(f"{where}: [meta] {key}: missing; required (a non-empty "
-                                    "string) in a scenario that does not extend another")
+                raise ScenarioError(
+                    f"{where}: [meta] {key}: missing; required (a non-empty "
+                    "string) in a scenario that does not extend another"
+                )
     return out
 
 
@@ -316,14 +334,16 @@ def _read_parameters(data: dict[str, Any], where: str) -> dict[str, Any]:
         return {}
     table = data["parameters"]
     if not isinstance(table, dict):
-        raise ScenarioError(f"{where}: parameters: expected a table ([parameters]), "
-                            f"got {kind(table)}")
+        raise ScenarioError(
+            f"{where}: parameters: expected a table ([parameters]), got {kind(table)}"
+        )
     out: dict[str, Any] = {}
     for key, value in table.items():
         param = PARAMETERS.get(key)
         if param is None:
-            raise ScenarioError(f"{where}: [parameters] {key_text(key)}: unknown parameter"
-                                f"{suggest(key)}")
+            raise ScenarioError(
+                f"{where}: [parameters] {key_text(key)}: unknown parameter{suggest(key)}"
+            )
         out[key] = check_value(f"{where}: [parameters] {key}", param, value, ScenarioError)
     return out
 
@@ -333,8 +353,9 @@ def _read_events(data: dict[str, Any], where: str) -> list[tuple[Event, str, str
         return []
     items = data["events"]
     if not isinstance(items, list):
-        raise ScenarioError(f"{where}: events: expected an array of tables ([[events]]), "
-                            f"got {kind(items)}")
+        raise ScenarioError(
+            f"{where}: events: expected an array of tables ([[events]]), got {kind(items)}"
+        )
     out: list[tuple[Event, str, str]] = []
     for index, item in enumerate(items, start=1):
         label = f"[[events]] #{index}"
@@ -343,35 +364,51 @@ def _read_events(data: dict[str, Any], where: str) -> list[tuple[Event, str, str
         check_keys(item, EVENT_KEYS, where, f"{label} ", "key", ScenarioError)
         for key in ("step", "set"):
             if key not in item:
-                raise ScenarioError(f"{where}: {label} {key}: missing; an event needs "
-                                    "step, set and label_fr and/or label_en")
+                raise ScenarioError(
+                    f"{where}: {label} {key}: missing; an event needs "
+                    "step, set and label_fr and/or label_en"
+                )
         step = _check_step(f"{where}: {label} step", item["step"])
-        labels = {key: check_text(f"{where}: {label} {key}", item.get(key, ""), ScenarioError)
-                  for key in ("label_fr", "label_en")}
+        labels = {
+            key: check_text(f"{where}: {label} {key}", item.get(key, ""), ScenarioError)
+            for key in ("label_fr", "label_en")
+        }
         if not (labels["label_fr"].strip() or labels["label_en"].strip()):
-            raise ScenarioError(f"{where}: {label} label_fr: missing; an event needs "
-                                "label_fr and/or label_en (non-empty strings)")
+            raise ScenarioError(
+                f"{where}: {label} label_fr: missing; an event needs "
+                "label_fr and/or label_en (non-empty strings)"
+            )
         changes = item["set"]
         if not isinstance(changes, dict):
-            raise ScenarioError(f"{where}: {label} set: expected a table, e.g. "
-                                f"set = {{ inertia = 0.8 }}, got {kind(changes)}")
+            raise ScenarioError(
+                f"{where}: {label} set: expected a table, e.g. "
+                f"set = {{ inertia = 0.8 }}, got {kind(changes)}"
+            )
         if not changes:
-            raise ScenarioError(f"{where}: {label} set: empty; an event must set at least "
-                                "one parameter")
+            raise ScenarioError(
+                f"{where}: {label} set: empty; an event must set at least one parameter"
+            )
         values: dict[str, Any] = {}
         for name, value in changes.items():
             if name not in EVENT_PARAMETERS:
                 if name in PARAMETERS:
                     raise ScenarioError(
                         f"{where}: {label} set.{name}: cannot change during a run (it only "
-                        f"describes step 0); events may set: {', '.join(EVENT_PARAMETERS)}")
+                        f"describes step 0); events may set: {', '.join(EVENT_PARAMETERS)}"
+                    )
                 hint = suggest(name, EVENT_PARAMETERS) or suggest(name)
-                raise ScenarioError(f"{where}: {label} set.{key_text(name)}: unknown parameter"
-                                    f"{hint}")
-            values[name] = check_value(f"{where}: {label} set.{name}", PARAMETERS[name],
-                                       value, ScenarioError)
-        event = Event(step=step, set=values, label_fr=labels["label_fr"] or labels["label_en"],
-                      label_en=labels["label_en"] or labels["label_fr"])
+                raise ScenarioError(
+                    f"{where}: {label} set.{key_text(name)}: unknown parameter{hint}"
+                )
+            values[name] = check_value(
+                f"{where}: {label} set.{name}", PARAMETERS[name], value, ScenarioError
+            )
+        event = Event(
+            step=step,
+            set=values,
+            label_fr=labels["label_fr"] or labels["label_en"],
+            label_en=labels["label_en"] or labels["label_fr"],
+        )
         out.append((event, where, label))
     return out
 
@@ -383,11 +420,9 @@ def _check_step(label: str, value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScenarioError(f"{label}: expected an integer >= 1 (and <= steps), "
-                            f"got {show(value)}")
+        raise ScenarioError(f"{label}: expected an integer >= 1 (and <= steps), got {show(value)}")
     if value < 1:
-        raise ScenarioError(f"{label} = {value} is out of range: events need "
-                            "1 <= step <= steps")
+        raise ScenarioError(f"{label} = {value} is out of range: events need 1 <= step <= steps")
     return value
 
 

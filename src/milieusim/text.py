@@ -17,10 +17,28 @@ from typing import Any, Literal
 from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
 
-__all__ = ["CHOICE_LABELS", "LANGS", "TIME_MEAN_PREFIX", "UNITS_FR", "Lang", "decimal",
-           "fixed", "format_mean_ci", "format_number", "format_value", "french_spaces",
-           "language", "outcome_bounds", "outcome_label", "outcome_unit", "param_label",
-           "param_unit", "percent_sign", "pick", "unit_text"]
+__all__ = [
+    "CHOICE_LABELS",
+    "LANGS",
+    "TIME_MEAN_PREFIX",
+    "UNITS_FR",
+    "Lang",
+    "decimal",
+    "fixed",
+    "format_mean_ci",
+    "format_number",
+    "format_value",
+    "french_spaces",
+    "language",
+    "outcome_bounds",
+    "outcome_label",
+    "outcome_unit",
+    "param_label",
+    "param_unit",
+    "percent_sign",
+    "pick",
+    "unit_text",
+]
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
@@ -72,8 +90,9 @@ def format_number(x: Any, lang: str | None = "en", digits: int = 3) -> str:
     return decimal(f"{x:.{digits - 1}e}", lang)
 
 
-def format_value(value: Any, lang: str | None = "en", digits: int = 4,
-                 param: str | None = None) -> str:
+def format_value(
+    value: Any, lang: str | None = "en", digits: int = 4, param: str | None = None
+) -> str:
     """A parameter value for legends and tables: numbers to ``digits`` significant digits
     without trailing zeros, booleans as yes/no (oui/non), the values of choice parameter
     ``param`` by their label, other text unchanged."""
@@ -107,8 +126,14 @@ def format_mean_ci(mean: float, half: float, lang: str | None = "en") -> str:
 
 def french_spaces(text: str) -> str:
     """French typography: no line break before ; : ! ? » or after «."""
-    for before, after in ((" ;", "\u00a0;"), (" :", "\u00a0:"), (" !", "\u00a0!"),
-                          (" ?", "\u00a0?"), (" »", "\u00a0»"), ("« ", "«\u00a0")):
+    for before, after in (
+        (" ;", "\u00a0;"),
+        (" :", "\u00a0:"),
+        (" !", "\u00a0!"),
+        (" ?", "\u00a0?"),
+        (" »", "\u00a0»"),
+        ("« ", "«\u00a0"),
+    ):
         text = text.replace(before, after)
     return text
 
@@ -116,30 +141,48 @@ def french_spaces(text: str) -> str:
 # --- units and labels -------------------------------------------------------------------------
 
 UNITS_FR: dict[str, str] = {
-    "share": "part", "count": "nombre", "mean count": "nombre moyen", "people": "agents",
-    "units": "services", "partners": "partenaires", "rules": "règles", "weeks": "semaines",
-    "ties": "liens", "per week": "par semaine", "per contact": "par contact",
-    "index points": "points d'indice", "pilots": "expérimentations",
-    "value units": "unités de valeur", "practices": "pratiques",
-    "contacts": "contacts", "base 100": "base 100",
+    "share": "part",
+    "count": "nombre",
+    "mean count": "nombre moyen",
+    "people": "agents",
+    "units": "services",
+    "partners": "partenaires",
+    "rules": "règles",
+    "weeks": "semaines",
+    "ties": "liens",
+    "per week": "par semaine",
+    "per contact": "par contact",
+    "index points": "points d'indice",
+    "pilots": "expérimentations",
+    "value units": "unités de valeur",
+    "practices": "pratiques",
+    "contacts": "contacts",
+    "base 100": "base 100",
     "base 100, relative units": "base 100, unités relatives",
 }
 """French for the units of the schema and the reporters (others are kept as they are)."""
 
 CHOICE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "knockout": {"none": ("none", "aucun"),
-                 "marginaux-secants": ("marginaux sécants", "marginaux sécants"),
-                 "ordinary-staff": ("ordinary staff", "agents ordinaires")},
-    "staff_network": {"units": ("by unit", "par service"),
-                      "erdos-renyi": ("random (Erdős–Rényi)", "aléatoire (Erdős–Rényi)"),
-                      "watts-strogatz": ("small world (Watts–Strogatz)",
-                                         "petit monde (Watts–Strogatz)"),
-                      "fully-mixed": ("fully mixed", "entièrement mélangé")},
-    "adoption_rule": {"probabilistic": ("probabilistic", "probabiliste"),
-                      "fractional-threshold": ("threshold (share)", "seuil (part)"),
-                      "absolute-threshold": ("threshold (count)", "seuil (nombre)")},
-    "initial_adopters_mode": {"random": ("random", "au hasard"),
-                              "neighbourhood": ("a neighbourhood", "un voisinage")},
+    "knockout": {
+        "none": ("none", "aucun"),
+        "marginaux-secants": ("marginaux sécants", "marginaux sécants"),
+        "ordinary-staff": ("ordinary staff", "agents ordinaires"),
+    },
+    "staff_network": {
+        "units": ("by unit", "par service"),
+        "erdos-renyi": ("random (Erdős–Rényi)", "aléatoire (Erdős–Rényi)"),
+        "watts-strogatz": ("small world (Watts–Strogatz)", "petit monde (Watts–Strogatz)"),
+        "fully-mixed": ("fully mixed", "entièrement mélangé"),
+    },
+    "adoption_rule": {
+        "probabilistic": ("probabilistic", "probabiliste"),
+        "fractional-threshold": ("threshold (share)", "seuil (part)"),
+        "absolute-threshold": ("threshold (count)", "seuil (nombre)"),
+    },
+    "initial_adopters_mode": {
+        "random": ("random", "au hasard"),
+        "neighbourhood": ("a neighbourhood", "un voisinage"),
+    },
 }
 """(en, fr) labels of the values of choice parameters, for figures."""
 
@@ -169,8 +212,9 @@ def param_unit(name: str, lang: str | None = "en") -> str:
     return unit_text(param.unit, lang) if param else ""
 
 
-def param_label(name: str, lang: str | None = "en", *, unit: bool = True,
-                short: bool = False) -> str:
+def param_label(
+    name: str, lang: str | None = "en", *, unit: bool = True, short: bool = False
+) -> str:
     """The label of parameter ``name`` in ``lang`` (the schema's), with its unit unless
     ``unit`` is False; ``short`` drops parenthesised details (for legends and buttons)."""
     param = PARAMETERS.get(name)
@@ -211,10 +255,9 @@ def outcome_label(name: str, lang: str | None = "en", *, unit: bool = True) -> s
     if name in MEASURES:
         measure = MEASURES[name]
         text = pick(lang, measure.en, measure.fr)
-    elif name.startswith(TIME_MEAN_PREFIX) and name[len(TIME_MEAN_PREFIX):] in REPORTERS:
-        reporter = REPORTERS[name[len(TIME_MEAN_PREFIX):]]
-        text = pick(lang, f"{reporter.en}, mean over time",
-                    f"{reporter.fr}, moyenne sur la durée")
+    elif name.startswith(TIME_MEAN_PREFIX) and name[len(TIME_MEAN_PREFIX) :] in REPORTERS:
+        reporter = REPORTERS[name[len(TIME_MEAN_PREFIX) :]]
+        text = pick(lang, f"{reporter.en}, mean over time", f"{reporter.fr}, moyenne sur la durée")
     else:
         text = name.replace("_", " ").capitalize()
     return _with_unit(text, outcome_unit(name, lang)) if unit else text

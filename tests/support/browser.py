@@ -20,8 +20,14 @@ from urllib.error import URLError
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS: tuple[str, ...] = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
@@ -33,15 +39,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, *, lang: str = "fr", scenario: str | None = None,
-                 log: Path | None = None) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, *, lang: str = "fr", scenario: str | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``milieusim viz`` on ``127.0.0.1:port`` (stdout and stderr to ``log``)."""
     args = [sys.executable, "-m", "milieusim", "viz", "--port", str(port), "--lang", lang]
     if scenario:
         args.insert(4, scenario)
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
-    return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.Popen(
+        args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
@@ -96,8 +104,7 @@ def block_outside(page: Any) -> list[str]:
             r.continue_()
 
     page.route("**/*", route)
-    page.on("websocket", lambda ws: (host_of(ws.url) in LOCAL_HOSTS
-                                     or attempted.append(ws.url)))
+    page.on("websocket", lambda ws: host_of(ws.url) in LOCAL_HOSTS or attempted.append(ws.url))
     return attempted
 
 
@@ -131,8 +138,9 @@ def measure_play(page: Any, seconds: float = 3.0) -> float:
     slider_to_end(page, ".ms-speed")
     page.wait_for_timeout(300)
     page.locator(".ms-play").click()
-    page.wait_for_function("() => /[1-9]/.test(document.querySelector('.ms-week').innerText)",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => /[1-9]/.test(document.querySelector('.ms-week').innerText)", timeout=30_000
+    )
     start_week, start = week(page), time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
     end_week, end = week(page), time.perf_counter()

@@ -228,9 +228,10 @@ def two_writers(bench: Bench) -> Trial:
     codes = sorted(code for code, _ in results)
     trial.exit_code = codes[-1]
     refusals = [err for code, err in results if code == 2]
-    if codes != [0, 2] or not any(("another sweep is writing" in err or
-                                   "already holds" in err) and len(err.splitlines()) == 1
-                                  for err in refusals):
+    if codes != [0, 2] or not any(
+        ("another sweep is writing" in err or "already holds" in err) and len(err.splitlines()) == 1
+        for err in refusals
+    ):
         trial.notes.append(f"exit codes {codes}: {[e[-200:] for _, e in results]}")
         return trial
     return _resume_and_compare(bench, trial, out)
@@ -243,8 +244,11 @@ def disk_full(bench: Bench) -> Trial:
     mount.mkdir()
     size_kb = bench.rng.randint(24, 160)
     trial = Trial("disk full", size_kb)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)],
+        check=True,
+        capture_output=True,
+    )
     try:
         out = mount / "sweep"
         process = _sweep(bench, out)
@@ -255,12 +259,16 @@ def disk_full(bench: Bench) -> Trial:
         trial.parts_at_fault = parts(out)
         if process.returncode == 0:
             trial.injected = False
-        elif process.returncode != 1 or len(stderr.splitlines()) != 1 or (
-                "No space left on device" not in stderr):
+        elif (
+            process.returncode != 1
+            or len(stderr.splitlines()) != 1
+            or ("No space left on device" not in stderr)
+        ):
             trial.notes.append(f"not one line, exit 1: {stderr[-300:]}")
             return trial
-        subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["mount", "-o", "remount,size=64m", str(mount)], check=True, capture_output=True
+        )
         return _resume_and_compare(bench, trial, out)
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False, capture_output=True)
@@ -272,8 +280,11 @@ def can_mount_tmpfs(folder: Path) -> bool:
     probe = folder / "mount-probe"
     probe.mkdir(exist_ok=True)
     try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
-                              capture_output=True, check=False)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
+            capture_output=True,
+            check=False,
+        )
     except OSError:
         return False
     if done.returncode == 0:
@@ -286,8 +297,7 @@ def reference_sweep(folder: Path, experiment: Path) -> tuple[Path, float]:
     """An uninterrupted sweep as a process, 2 local workers (the reference); and the wall
     time of its runs (from its manifest to its exit)."""
     out = folder / "reference"
-    process = start(launcher(folder), "sweep", experiment, "--out", out, "--workers", "2",
-                    "-q")
+    process = start(launcher(folder), "sweep", experiment, "--out", out, "--workers", "2", "-q")
     _wait_fault_point(out, 0.0, process)
     started = time.monotonic()
     _, stderr = process.communicate(timeout=600)
@@ -296,8 +306,11 @@ def reference_sweep(folder: Path, experiment: Path) -> tuple[Path, float]:
 
 
 FAULTS: dict[str, Callable[[Bench], Trial]] = {
-    "worker": kill_worker, "main": kill_main, "dask": kill_dask_worker,
-    "damaged": damaged_part, "writers": two_writers, "disk": disk_full,
+    "worker": kill_worker,
+    "main": kill_main,
+    "dask": kill_dask_worker,
+    "damaged": damaged_part,
+    "writers": two_writers,
+    "disk": disk_full,
 }
 """Every fault, by the name the benchmark's --faults option takes."""
-

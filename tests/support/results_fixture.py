@@ -29,27 +29,44 @@ from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS, defaults
 
 FAST: dict[str, Any] = {
-    "n_staff": 150, "n_units": 5, "steps": 20, "innovator_share": 0.1, "contact_rate": 0.5,
-    "pilot_weeks": 4, "review_weeks": 4, "proposal_patience": 8, "initial_innovations": 1,
+    "n_staff": 150,
+    "n_units": 5,
+    "steps": 20,
+    "innovator_share": 0.1,
+    "contact_rate": 0.5,
+    "pilot_weeks": 4,
+    "review_weeks": 4,
+    "proposal_patience": 8,
+    "initial_innovations": 1,
 }
 """Base parameters of the fixture runs: small, quick, yet with a lively lifecycle."""
 
 TITLES = {"title_en": "Inertia and the right to error", "title_fr": "Inertie et droit à l'erreur"}
 
 
-def design_points(kind: str, *, grid: Mapping[str, Sequence[Any]] | None = None,
-                  points: Sequence[Mapping[str, Any]] | None = None,
-                  problem: Mapping[str, Any] | None = None, n: int = 8, seed: int = 7,
-                  second_order: bool = False, levels: int = 4
-                  ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def design_points(
+    kind: str,
+    *,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    points: Sequence[Mapping[str, Any]] | None = None,
+    problem: Mapping[str, Any] | None = None,
+    n: int = 8,
+    seed: int = 7,
+    second_order: bool = False,
+    levels: int = 4,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The design's points (in sample order) and its ``design`` manifest entry."""
     if kind == "grid":
         assert grid is not None
         names = list(grid)
-        chosen = [dict(zip(names, combo, strict=True))
-                  for combo in itertools.product(*grid.values())]
-        return chosen, {"kind": "grid", "parameters": names,
-                        "values": {k: list(v) for k, v in grid.items()}}
+        chosen = [
+            dict(zip(names, combo, strict=True)) for combo in itertools.product(*grid.values())
+        ]
+        return chosen, {
+            "kind": "grid",
+            "parameters": names,
+            "values": {k: list(v) for k, v in grid.items()},
+        }
     if kind == "points":
         assert points is not None
         names = list(dict.fromkeys(k for p in points for k in p))
@@ -60,31 +77,55 @@ def design_points(kind: str, *, grid: Mapping[str, Sequence[Any]] | None = None,
         from SALib.sample import latin
 
         sample = latin.sample(problem, n, seed=seed)
-        design: dict[str, Any] = {"kind": "lhs", "parameters": list(problem["names"]),
-                                  "problem": problem, "n": n}
+        design: dict[str, Any] = {
+            "kind": "lhs",
+            "parameters": list(problem["names"]),
+            "problem": problem,
+            "n": n,
+        }
     elif kind == "sobol":
         from SALib.sample import sobol
 
         sample = sobol.sample(problem, n, calc_second_order=second_order, seed=seed)
-        design = {"kind": "sobol", "parameters": list(problem["names"]), "problem": problem,
-                  "second_order": second_order, "n": n}
+        design = {
+            "kind": "sobol",
+            "parameters": list(problem["names"]),
+            "problem": problem,
+            "second_order": second_order,
+            "n": n,
+        }
     elif kind == "morris":
         from SALib.sample import morris
 
         sample = morris.sample(problem, n, num_levels=levels, seed=seed)
-        design = {"kind": "morris", "parameters": list(problem["names"]), "problem": problem,
-                  "levels": levels, "n": n}
+        design = {
+            "kind": "morris",
+            "parameters": list(problem["names"]),
+            "problem": problem,
+            "levels": levels,
+            "n": n,
+        }
     else:
         raise ValueError(kind)
-    chosen = [{name: float(v) for name, v in zip(problem["names"], row, strict=True)}
-              for row in sample]
+    chosen = [
+        {name: float(v) for name, v in zip(problem["names"], row, strict=True)} for row in sample
+    ]
     return chosen, design
 
 
-def build_results(path: Path, kind: str = "grid", *, replications: int = 3, seed: int = 1,
-                  base: Mapping[str, Any] | None = None, failed: Sequence[int] = (),
-                  keep: Sequence[str] | None = None, parts: int = 2,
-                  titles: Mapping[str, str] | None = TITLES, **design: Any) -> Path:
+def build_results(
+    path: Path,
+    kind: str = "grid",
+    *,
+    replications: int = 3,
+    seed: int = 1,
+    base: Mapping[str, Any] | None = None,
+    failed: Sequence[int] = (),
+    keep: Sequence[str] | None = None,
+    parts: int = 2,
+    titles: Mapping[str, str] | None = TITLES,
+    **design: Any,
+) -> Path:
     """Run every point of the design ``replications`` times and write the results folder.
 
     ``failed`` lists run ids to record as failed (no values, no time series); ``keep``
@@ -103,12 +144,16 @@ def build_results(path: Path, kind: str = "grid", *, replications: int = 3, seed
             for name, value in point.items():  # the engine coerces sampled ints
                 if PARAMETERS[name].type == "int":
                     params[name] = round(value)
-            row: dict[str, Any] = {"run_id": run_id, "point_id": point_id,
-                                   "replication": replication, "seed": run_seed, **params}
+            row: dict[str, Any] = {
+                "run_id": run_id,
+                "point_id": point_id,
+                "replication": replication,
+                "seed": run_seed,
+                **params,
+            }
             if run_id in failed:
                 row.update(dict.fromkeys(MEASURES, np.nan))
-                row.update(status="failed", error="RuntimeError: simulated failure",
-                           duration_s=0.0)
+                row.update(status="failed", error="RuntimeError: simulated failure", duration_s=0.0)
             else:
                 model = MilieuModel(rng=run_seed, **params)
                 model.run_model()
@@ -122,8 +167,9 @@ def build_results(path: Path, kind: str = "grid", *, replications: int = 3, seed
             rows.append(row)
             run_id += 1
     runs = pd.DataFrame(rows)
-    timeseries = (pd.concat(series, ignore_index=True) if series
-                  else pd.DataFrame({"run_id": [], "step": []}))
+    timeseries = (
+        pd.concat(series, ignore_index=True) if series else pd.DataFrame({"run_id": [], "step": []})
+    )
     path.mkdir(parents=True, exist_ok=True)
     for sub, frame in (("runs", runs), ("timeseries", timeseries)):
         (path / sub).mkdir(exist_ok=True)
@@ -133,8 +179,11 @@ def build_results(path: Path, kind: str = "grid", *, replications: int = 3, seed
             piece = frame[(ids >= bounds[i]) & (ids < bounds[i + 1])]
             piece.to_parquet(path / sub / f"part-{i:05d}.parquet", index=False)
     manifest = {
-        "experiment": {"path": f"experiments/{kind}.toml", "sha256": "0" * 64,
-                       **(dict(titles) if titles else {})},
+        "experiment": {
+            "path": f"experiments/{kind}.toml",
+            "sha256": "0" * 64,
+            **(dict(titles) if titles else {}),
+        },
         "design": design_entry,
         "replications": replications,
         "steps": base["steps"],
@@ -144,11 +193,14 @@ def build_results(path: Path, kind: str = "grid", *, replications: int = 3, seed
         "status": "complete",
         "runs": run_id,
     }
-    (path / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
-                                        encoding="utf-8")
+    (path / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
-SOBOL_PROBLEM = {"names": ["inertia", "openness", "experimentation_tolerance"],
-                 "bounds": [[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]}
+SOBOL_PROBLEM = {
+    "names": ["inertia", "openness", "experimentation_tolerance"],
+    "bounds": [[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]],
+}
 GRID = {"inertia": [0.2, 0.8], "experimentation_tolerance": [0.2, 0.8]}

@@ -42,8 +42,7 @@ POINTS = 4
 def write_experiment(folder: Path, replications: int = 6, steps: int = 40) -> Path:
     """The fault-test experiment (4 points) as ``folder/faults.toml``."""
     path = folder / "faults.toml"
-    path.write_text(EXPERIMENT.format(replications=replications, steps=steps),
-                    encoding="utf-8")
+    path.write_text(EXPERIMENT.format(replications=replications, steps=steps), encoding="utf-8")
     return path
 
 
@@ -66,13 +65,18 @@ def launcher(folder: Path, flush_runs: int = 2) -> Path:
     return path
 
 
-def start(script: Path, *args: str | Path, env: dict[str, str] | None = None
-          ) -> subprocess.Popen[str]:
+def start(
+    script: Path, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     """``milieusim ARGS`` (through ``script``) as a child process, in its own session."""
-    return subprocess.Popen([sys.executable, str(script), *map(str, args)], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, str(script), *map(str, args)],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        start_new_session=True,
+    )
 
 
 def parts(out: Path) -> int:
@@ -80,8 +84,9 @@ def parts(out: Path) -> int:
     return len(list((out / RUNS_DIR).glob("part-*.parquet")))
 
 
-def wait_for(condition: object, process: subprocess.Popen[str] | None = None,
-             timeout: float = 120.0) -> None:
+def wait_for(
+    condition: object, process: subprocess.Popen[str] | None = None, timeout: float = 120.0
+) -> None:
     """Wait until ``condition()`` is true (and ``process`` still runs)."""
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
@@ -156,5 +161,10 @@ def assert_same_dataset(a: Path, b: Path) -> None:
 
 def python_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``python -m milieusim ARGS`` to the end."""
-    return subprocess.run([sys.executable, "-m", "milieusim", *map(str, args)], text=True,
-                          capture_output=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "milieusim", *map(str, args)],
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -35,17 +35,36 @@ if TYPE_CHECKING:
     from milieusim.analysis.summary import format_summary, mean_ci, summarise
 
 _WHERE = {
-    "KEY_OUTCOMES": "outcomes", "available_outcomes": "outcomes",
-    "default_outcomes": "outcomes", "resolve_outcomes": "outcomes", "run_outcomes": "outcomes",
-    "ResultsError": "results", "ResultsLike": "results", "as_results": "results",
-    "format_sensitivity": "sensitivity", "sensitivity_indices": "sensitivity",
-    "format_summary": "summary", "mean_ci": "summary", "summarise": "summary",
+    "KEY_OUTCOMES": "outcomes",
+    "available_outcomes": "outcomes",
+    "default_outcomes": "outcomes",
+    "resolve_outcomes": "outcomes",
+    "run_outcomes": "outcomes",
+    "ResultsError": "results",
+    "ResultsLike": "results",
+    "as_results": "results",
+    "format_sensitivity": "sensitivity",
+    "sensitivity_indices": "sensitivity",
+    "format_summary": "summary",
+    "mean_ci": "summary",
+    "summarise": "summary",
 }
 
-__all__ = ["KEY_OUTCOMES", "ResultsError", "ResultsLike", "as_results", "available_outcomes",
-           "default_outcomes", "format_sensitivity", "format_summary", "mean_ci",
-           "resolve_outcomes", "run_outcomes",
-           "sensitivity_indices", "summarise"]
+__all__ = [
+    "KEY_OUTCOMES",
+    "ResultsError",
+    "ResultsLike",
+    "as_results",
+    "available_outcomes",
+    "default_outcomes",
+    "format_sensitivity",
+    "format_summary",
+    "mean_ci",
+    "resolve_outcomes",
+    "run_outcomes",
+    "sensitivity_indices",
+    "summarise",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -18,8 +18,15 @@ from milieusim.analysis.results import ResultsError, ResultsLike, ok_runs
 from milieusim.measures import KEY_MEASURES, MEASURES, REPORTERS
 from milieusim.text import TIME_MEAN_PREFIX
 
-__all__ = ["KEY_OUTCOMES", "available_outcomes", "default_outcomes", "resolve_outcomes",
-           "run_outcomes", "time_mean", "timeseries_reporters"]
+__all__ = [
+    "KEY_OUTCOMES",
+    "available_outcomes",
+    "default_outcomes",
+    "resolve_outcomes",
+    "run_outcomes",
+    "time_mean",
+    "timeseries_reporters",
+]
 
 KEY_OUTCOMES: tuple[str, ...] = KEY_MEASURES
 """The outcomes analysed by default (those present): the key measures."""
@@ -51,8 +58,9 @@ def default_outcomes(results: ResultsLike) -> list[str]:
     return [name for name in KEY_OUTCOMES if name in available]
 
 
-def resolve_outcomes(results: ResultsLike, requested: Iterable[str] | str | None = None
-                     ) -> list[str]:
+def resolve_outcomes(
+    results: ResultsLike, requested: Iterable[str] | str | None = None
+) -> list[str]:
     """The requested outcomes (default: :func:`default_outcomes`), checked.
 
     Raises :class:`ResultsError` naming an unknown outcome, with a suggestion.
@@ -76,11 +84,16 @@ def unknown_outcome_message(name: str, available: list[str]) -> str:
     """'unknown outcome …' with the closest name, or the list of available ones; for a
     ``mean_<reporter>`` of results without a time series, says so."""
     base = name.removeprefix(TIME_MEAN_PREFIX)
-    if name.startswith(TIME_MEAN_PREFIX) and base in REPORTERS and not any(
-            a.startswith(TIME_MEAN_PREFIX) for a in available):
-        return (f"outcome {name!r} needs the time series, and these results kept none "
-                "([output] every = 0); use uptake_time_mean or a reporter's final value, "
-                "or rerun the sweep with [output] every >= 1")
+    if (
+        name.startswith(TIME_MEAN_PREFIX)
+        and base in REPORTERS
+        and not any(a.startswith(TIME_MEAN_PREFIX) for a in available)
+    ):
+        return (
+            f"outcome {name!r} needs the time series, and these results kept none "
+            "([output] every = 0); use uptake_time_mean or a reporter's final value, "
+            "or rerun the sweep with [output] every >= 1"
+        )
     close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
     if close:
         return f"unknown outcome {name!r} (did you mean {close[0]!r}?)"
@@ -96,8 +109,7 @@ def time_mean(timeseries: pd.DataFrame, column: str) -> pd.Series:
     Averaging over time rather than over rows keeps the result independent of how often
     the engine recorded the time series. Indexed by ``run_id``.
     """
-    frame = timeseries[["run_id", "step", column]].sort_values(["run_id", "step"],
-                                                               kind="stable")
+    frame = timeseries[["run_id", "step", column]].sort_values(["run_id", "step"], kind="stable")
     run = frame["run_id"].to_numpy()
     step = frame["step"].to_numpy(dtype=float)
     value = frame[column].to_numpy(dtype=float)
@@ -108,8 +120,11 @@ def time_mean(timeseries: pd.DataFrame, column: str) -> pd.Series:
     grouped = sums.groupby("run_id", sort=True)
     total_area, span = grouped["area"].sum(), grouped["width"].sum()
     single = grouped["value"].first()
-    return pd.Series(np.where(span > 0, total_area / span.where(span > 0, 1.0), single),
-                     index=total_area.index, name=TIME_MEAN_PREFIX + column)
+    return pd.Series(
+        np.where(span > 0, total_area / span.where(span > 0, 1.0), single),
+        index=total_area.index,
+        name=TIME_MEAN_PREFIX + column,
+    )
 
 
 def run_outcomes(results: ResultsLike, outcomes: Iterable[str]) -> pd.DataFrame:
@@ -120,14 +135,17 @@ def run_outcomes(results: ResultsLike, outcomes: Iterable[str]) -> pd.DataFrame:
     runs = ok_runs(results)
     if len(runs) == 0:
         total = len(results.runs)
-        raise ResultsError(f"no ok runs ({total} run{'s' if total != 1 else ''}, "
-                           "all failed)" if total else "no runs in the results")
+        raise ResultsError(
+            f"no ok runs ({total} run{'s' if total != 1 else ''}, all failed)"
+            if total
+            else "no runs in the results"
+        )
     out = runs[["run_id", "point_id"]].reset_index(drop=True)
     for name in outcomes:
         if name in runs.columns:
             out[name] = pd.to_numeric(runs[name], errors="coerce").astype(float).to_numpy()
         elif name.startswith(TIME_MEAN_PREFIX):
-            means = time_mean(results.timeseries, name[len(TIME_MEAN_PREFIX):])
+            means = time_mean(results.timeseries, name[len(TIME_MEAN_PREFIX) :])
             out[name] = out["run_id"].map(means).astype(float)
         else:
             raise ResultsError(unknown_outcome_message(name, available_outcomes(results)))

@@ -25,9 +25,21 @@ from milieusim.experiment.store import DamagedResults, load_results
 from milieusim.params import PARAMETERS, suggest
 from milieusim.text import pick
 
-__all__ = ["ResultsError", "ResultsLike", "ResultsSource", "as_results", "check_parameter",
-           "design", "design_kind", "design_setting", "experiment_title", "ok_runs",
-           "point_table", "results_warnings", "varied_parameters"]
+__all__ = [
+    "ResultsError",
+    "ResultsLike",
+    "ResultsSource",
+    "as_results",
+    "check_parameter",
+    "design",
+    "design_kind",
+    "design_setting",
+    "experiment_title",
+    "ok_runs",
+    "point_table",
+    "results_warnings",
+    "varied_parameters",
+]
 
 
 class ResultsError(ValueError):
@@ -184,17 +196,22 @@ def results_warnings(results: ResultsLike) -> list[str]:
     planned, ok = _get(manifest, "n_runs"), len(ok_runs(results))
     if (status not in (None, "complete")) or (isinstance(planned, int) and ok < planned):
         shown = f"{ok} of {planned}" if isinstance(planned, int) else str(ok)
-        out.append(f"the sweep is incomplete ({shown} runs ok, status {status or 'unknown'}):"
-                   " finish it with milieusim sweep … --resume")
+        out.append(
+            f"the sweep is incomplete ({shown} runs ok, status {status or 'unknown'}):"
+            " finish it with milieusim sweep … --resume"
+        )
     if _get(manifest, "quick"):
-        out.append("these are --quick results (reduced sizes and runs): a check of the "
-                   "chain, not a result to report")
+        out.append(
+            "these are --quick results (reduced sizes and runs): a check of the "
+            "chain, not a result to report"
+        )
     runs = ok_runs(results)
     if len(runs):
         fewest = int(runs.groupby("point_id").size().min())
         if fewest < MIN_RUNS_PER_POINT:
-            out.append(f"only {fewest} ok run{'s' if fewest != 1 else ''} at some design "
-                       f"point (fewer than {MIN_RUNS_PER_POINT}): confidence intervals are "
-                       "wide or missing")
+            out.append(
+                f"only {fewest} ok run{'s' if fewest != 1 else ''} at some design "
+                f"point (fewer than {MIN_RUNS_PER_POINT}): confidence intervals are "
+                "wide or missing"
+            )
     return out
-

@@ -33,8 +33,13 @@ from milieusim.text import (
     param_label,
 )
 
-__all__ = ["INDEX_COLUMNS", "SENSITIVITY_KINDS", "format_sensitivity", "point_means",
-           "sensitivity_indices"]
+__all__ = [
+    "INDEX_COLUMNS",
+    "SENSITIVITY_KINDS",
+    "format_sensitivity",
+    "point_means",
+    "sensitivity_indices",
+]
 
 SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris")
 """Design kinds that have sensitivity indices."""
@@ -71,15 +76,18 @@ def _problem(results: ResultsLike) -> dict[str, Any]:
 def _seed(results: ResultsLike, seed: int | None) -> int:
     if seed is not None:
         return int(seed)
-    manifest_seed = results.manifest.get("seed") if isinstance(results.manifest,
-                                                                Mapping) else None
+    manifest_seed = results.manifest.get("seed") if isinstance(results.manifest, Mapping) else None
     return int(manifest_seed) if isinstance(manifest_seed, int) else 0
 
 
-def sensitivity_indices(results: ResultsSource,
-                        outcomes: Iterable[str] | str | None = None, *,
-                        seed: int | None = None, num_resamples: int = 100,
-                        level: float = 0.95) -> pd.DataFrame:
+def sensitivity_indices(
+    results: ResultsSource,
+    outcomes: Iterable[str] | str | None = None,
+    *,
+    seed: int | None = None,
+    num_resamples: int = 100,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Sobol (S1, ST) or Morris (mu, mu*, sigma) indices of each outcome.
 
     One row per (outcome, parameter), parameters in the problem's order: ``method``,
@@ -92,8 +100,10 @@ def sensitivity_indices(results: ResultsSource,
     res = as_results(results)
     kind = design_kind(res)
     if kind not in SENSITIVITY_KINDS:
-        raise ResultsError(f"sensitivity indices need a sobol or morris design; this "
-                           f"experiment's design is {kind!r}")
+        raise ResultsError(
+            f"sensitivity indices need a sobol or morris design; this "
+            f"experiment's design is {kind!r}"
+        )
     names = resolve_outcomes(res, outcomes)
     problem = _problem(res)
     rng_seed = _seed(res, seed)
@@ -102,11 +112,13 @@ def sensitivity_indices(results: ResultsSource,
     missing = [int(p) for p in all_points if p not in counts.index]
     if missing:
         shown = ", ".join(map(str, missing[:5])) + (", …" if len(missing) > 5 else "")
-        raise ResultsError(f"{kind} indices need every design point, but {len(missing)} "
-                           f"point{'s' if len(missing) > 1 else ''} ({shown}) "
-                           "have no ok run" if len(missing) > 1 else
-                           f"{kind} indices need every design point, but point {shown} "
-                           "has no ok run")
+        raise ResultsError(
+            f"{kind} indices need every design point, but {len(missing)} "
+            f"point{'s' if len(missing) > 1 else ''} ({shown}) "
+            "have no ok run"
+            if len(missing) > 1
+            else f"{kind} indices need every design point, but point {shown} has no ok run"
+        )
     x = None
     if kind == "morris":
         firsts = res.runs.groupby("point_id", sort=True)[problem["names"]].first()
@@ -133,13 +145,21 @@ def sensitivity_indices(results: ResultsSource,
                 row[column] = float(indices[column][i]) if indices else math.nan
             row["note"] = note
             rows.append(row)
-    return pd.DataFrame(rows, columns=["method", "outcome", "parameter",
-                                       *INDEX_COLUMNS[kind], "note"])
+    return pd.DataFrame(
+        rows, columns=["method", "outcome", "parameter", *INDEX_COLUMNS[kind], "note"]
+    )
 
 
-def _analyse(kind: str, problem: dict[str, Any], res: ResultsLike,
-             x: np.ndarray | None, y: np.ndarray, seed: int, num_resamples: int,
-             level: float) -> dict[str, Any]:
+def _analyse(
+    kind: str,
+    problem: dict[str, Any],
+    res: ResultsLike,
+    x: np.ndarray | None,
+    y: np.ndarray,
+    seed: int,
+    num_resamples: int,
+    level: float,
+) -> dict[str, Any]:
     from SALib.analyze import morris, sobol
 
     with warnings.catch_warnings():
@@ -148,11 +168,24 @@ def _analyse(kind: str, problem: dict[str, Any], res: ResultsLike,
         try:
             if kind == "sobol":
                 second_order = bool(design_setting(res, "second_order", True))
-                return sobol.analyze(problem, y, calc_second_order=second_order,
-                                     num_resamples=num_resamples, conf_level=level, seed=seed)
+                return sobol.analyze(
+                    problem,
+                    y,
+                    calc_second_order=second_order,
+                    num_resamples=num_resamples,
+                    conf_level=level,
+                    seed=seed,
+                )
             levels = int(design_setting(res, "levels", 4))
-            return morris.analyze(problem, x, y, num_resamples=num_resamples,
-                                  conf_level=level, num_levels=levels, seed=seed)
+            return morris.analyze(
+                problem,
+                x,
+                y,
+                num_resamples=num_resamples,
+                conf_level=level,
+                num_levels=levels,
+                seed=seed,
+            )
         except (RuntimeError, ValueError) as exc:  # e.g. a sample of the wrong size
             raise ResultsError(f"{kind} analysis failed: {exc}") from None
 
@@ -160,29 +193,40 @@ def _analyse(kind: str, problem: dict[str, Any], res: ResultsLike,
 # --- printing ------------------------------------------------------------------------------------
 
 _HEADS: dict[str, dict[str, tuple[str, ...]]] = {
-    "sobol": {"en": ("outcome", "parameter", "S1", "ST"),
-              "fr": ("indicateur", "paramètre", "S1", "ST")},
-    "morris": {"en": ("outcome", "parameter", "mu*", "sigma", "mu"),
-               "fr": ("indicateur", "paramètre", "mu*", "sigma", "mu")},
+    "sobol": {
+        "en": ("outcome", "parameter", "S1", "ST"),
+        "fr": ("indicateur", "paramètre", "S1", "ST"),
+    },
+    "morris": {
+        "en": ("outcome", "parameter", "mu*", "sigma", "mu"),
+        "fr": ("indicateur", "paramètre", "mu*", "sigma", "mu"),
+    },
 }
 _TITLE = {
-    "sobol": {"en": "Sobol indices: first order S1 and total ST, ± half-width of the 95% "
-                    "confidence interval (bootstrap)",
-              "fr": "Indices de Sobol : premier ordre S1 et total ST, ± demi-largeur de "
-                    "l'intervalle de confiance à 95\u00a0% (bootstrap)"},
-    "morris": {"en": "Morris elementary effects: mu* (mean absolute effect, [its 95% "
-                     "confidence interval], which stops at 0), sigma (spread), mu (signed "
-                     "mean), in the outcome's unit",
-               "fr": "Effets élémentaires de Morris : mu* (effet absolu moyen, [son "
-                     "intervalle de confiance à 95\u00a0%], qui s'arrête à 0), sigma "
-                     "(dispersion), mu (moyenne signée), dans l'unité de l'indicateur"},
+    "sobol": {
+        "en": "Sobol indices: first order S1 and total ST, ± half-width of the 95% "
+        "confidence interval (bootstrap)",
+        "fr": "Indices de Sobol : premier ordre S1 et total ST, ± demi-largeur de "
+        "l'intervalle de confiance à 95\u00a0% (bootstrap)",
+    },
+    "morris": {
+        "en": "Morris elementary effects: mu* (mean absolute effect, [its 95% "
+        "confidence interval], which stops at 0), sigma (spread), mu (signed "
+        "mean), in the outcome's unit",
+        "fr": "Effets élémentaires de Morris : mu* (effet absolu moyen, [son "
+        "intervalle de confiance à 95\u00a0%], qui s'arrête à 0), sigma "
+        "(dispersion), mu (moyenne signée), dans l'unité de l'indicateur",
+    },
 }
-_NOTES = {"en": {"constant": "constant over the design: no index"},
-          "fr": {"constant": "constant sur tout le plan : pas d'indice"}}
+_NOTES = {
+    "en": {"constant": "constant over the design: no index"},
+    "fr": {"constant": "constant sur tout le plan : pas d'indice"},
+}
 
 
-def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88,
-                       outcome_legend: bool = True) -> str:
+def format_sensitivity(
+    table: pd.DataFrame, lang: str = "en", *, width: int = 88, outcome_legend: bool = True
+) -> str:
     """An aligned text table of :func:`sensitivity_indices`'s output, grouped by outcome,
     followed by the labels of the parameters (and of the outcomes, if
     ``outcome_legend``)."""
@@ -205,12 +249,17 @@ def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88
             if kind == "sobol":
                 cells = [_pm(r["S1"], r["S1_conf"], lang), _pm(r["ST"], r["ST_conf"], lang)]
             else:
-                cells = [_interval(r["mu_star"], r["mu_star_low"], r["mu_star_high"], lang),
-                         format_number(r["sigma"], lang), format_number(r["mu"], lang)]
+                cells = [
+                    _interval(r["mu_star"], r["mu_star_low"], r["mu_star_high"], lang),
+                    format_number(r["sigma"], lang),
+                    format_number(r["mu"], lang),
+                ]
             rows.append([label, str(r["parameter"]), *cells])
             first = False
-    widths = [max(len(h), *(len(r[i]) for r in rows if len(r) > i and len(r) == len(heads)))
-              for i, h in enumerate(heads)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows if len(r) > i and len(r) == len(heads)))
+        for i, h in enumerate(heads)
+    ]
 
     def fmt(cells: list[str]) -> str:
         if len(cells) < len(heads):  # a note
@@ -226,13 +275,19 @@ def format_sensitivity(table: pd.DataFrame, lang: str = "en", *, width: int = 88
     lines.append("")
     name_width = max(len(p) for p in params)
     for p in params:
-        lines += textwrap.wrap(f"{p:<{name_width}}  {param_label(p, lang)}", width,
-                               subsequent_indent=" " * (name_width + 4))
+        lines += textwrap.wrap(
+            f"{p:<{name_width}}  {param_label(p, lang)}",
+            width,
+            subsequent_indent=" " * (name_width + 4),
+        )
     outcomes = list(dict.fromkeys(table["outcome"])) if outcome_legend else []
     name_width = max((len(o) for o in outcomes), default=0)
     for o in outcomes:
-        lines += textwrap.wrap(f"{o:<{name_width}}  {outcome_label(o, lang)}", width,
-                               subsequent_indent=" " * (name_width + 4))
+        lines += textwrap.wrap(
+            f"{o:<{name_width}}  {outcome_label(o, lang)}",
+            width,
+            subsequent_indent=" " * (name_width + 4),
+        )
     return "\n".join(lines)
 
 
@@ -242,8 +297,10 @@ def _interval(value: float, low: float, high: float, lang: str) -> str:
     if value is None or math.isnan(value):
         return "n/a"
     sep = ";" if lang == "fr" else ","
-    return (f"{format_number(value, lang)} [{format_number(low, lang)}{sep} "
-            f"{format_number(high, lang)}]")
+    return (
+        f"{format_number(value, lang)} [{format_number(low, lang)}{sep} "
+        f"{format_number(high, lang)}]"
+    )
 
 
 def _pm(value: float, conf: float, lang: str) -> str:

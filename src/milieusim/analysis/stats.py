@@ -21,8 +21,17 @@ from typing import Literal
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["Criterion", "Effect", "aic_step_vs_linear", "logistic_r2", "mean_difference",
-           "paired_bootstrap", "paired_difference", "proportion", "relative_change"]
+__all__ = [
+    "Criterion",
+    "Effect",
+    "aic_step_vs_linear",
+    "logistic_r2",
+    "mean_difference",
+    "paired_bootstrap",
+    "paired_difference",
+    "proportion",
+    "relative_change",
+]
 
 LEVEL = 0.95
 BOOTSTRAP = 4000
@@ -41,8 +50,10 @@ class Effect:
     def text(self, digits: int = 2, percent: bool = False) -> str:
         """'e [low, high]' (as percentages when ``percent``)."""
         scale, unit = (100.0, " %") if percent else (1.0, "")
-        return (f"{self.estimate * scale:.{digits}f}{unit} "
-                f"[{self.low * scale:.{digits}f}, {self.high * scale:.{digits}f}]")
+        return (
+            f"{self.estimate * scale:.{digits}f}{unit} "
+            f"[{self.low * scale:.{digits}f}, {self.high * scale:.{digits}f}]"
+        )
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,11 @@ class Criterion:
         """How the criterion reads in a report."""
         scale, unit = (100.0, " %") if percent else (1.0, "")
         t = f"{self.threshold * scale:.{digits}f}{unit}"
-        return {"above": f"95 % CI above {t}", "below": f"95 % CI below {t}",
-                "within": f"95 % CI within ±{t}"}[self.kind]
+        return {
+            "above": f"95 % CI above {t}",
+            "below": f"95 % CI below {t}",
+            "within": f"95 % CI within ±{t}",
+        }[self.kind]
 
 
 def _t_interval(values: np.ndarray) -> Effect:
@@ -83,8 +97,9 @@ def _t_interval(values: np.ndarray) -> Effect:
     return Effect(mean, mean - half, mean + half, n)
 
 
-def paired_difference(base: Sequence[float] | np.ndarray,
-                      other: Sequence[float] | np.ndarray) -> Effect:
+def paired_difference(
+    base: Sequence[float] | np.ndarray, other: Sequence[float] | np.ndarray
+) -> Effect:
     """Mean of ``other − base`` over paired seeds, with a Student t interval."""
     a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
     return _t_interval(b - a)
@@ -95,8 +110,7 @@ def mean_difference(values: Sequence[float] | np.ndarray) -> Effect:
     return _t_interval(np.asarray(values, dtype=float))
 
 
-def paired_bootstrap(statistic: Callable[[np.ndarray], float], n: int,
-                     seed: int = 0) -> Effect:
+def paired_bootstrap(statistic: Callable[[np.ndarray], float], n: int, seed: int = 0) -> Effect:
     """``statistic(indices)`` on all seeds, and its percentile interval over resamples of
     the seeds (with replacement; ``seed`` fixes the resampling)."""
     rng = np.random.default_rng(seed)
@@ -110,8 +124,9 @@ def paired_bootstrap(statistic: Callable[[np.ndarray], float], n: int,
     return Effect(estimate, float(low), float(high), n)
 
 
-def relative_change(base: Sequence[float] | np.ndarray, other: Sequence[float] | np.ndarray,
-                    seed: int = 0) -> Effect:
+def relative_change(
+    base: Sequence[float] | np.ndarray, other: Sequence[float] | np.ndarray, seed: int = 0
+) -> Effect:
     """mean(other) / mean(base) − 1 over paired seeds, with a paired bootstrap interval."""
     a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
 
@@ -129,8 +144,9 @@ def proportion(successes: int, trials: int) -> Effect:
     z = stats.norm.ppf((1 + LEVEL) / 2)
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (
-        1 + z * z / trials)
+    half = (
+        z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    )
     return Effect(p, centre - half, centre + half, trials)
 
 
@@ -154,8 +170,9 @@ def _aic(rss: float, n: int, k: int) -> float:
     return n * math.log(max(rss, 1e-300) / n) + 2 * k
 
 
-def aic_step_vs_linear(x: Sequence[float] | np.ndarray,
-                       y: Sequence[float] | np.ndarray) -> tuple[float, dict[str, float]]:
+def aic_step_vs_linear(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
+) -> tuple[float, dict[str, float]]:
     """ΔAIC = AIC(linear) − AIC(logistic step) of ``y`` on ``x`` (least squares, Gaussian
     errors; 2 and 4 parameters): above 10, a threshold describes the data far better
     than a straight line (Burnham & Anderson 2002). Returns ΔAIC and the logistic fit."""
@@ -177,8 +194,12 @@ def aic_step_vs_linear(x: Sequence[float] | np.ndarray,
         return math.nan, {}
     delta = _aic(rss_lin, n, 2) - _aic(best[0], n, 4)
     low, high, mid, width = best[1]
-    return float(delta), {"left": float(low), "right": float(high), "threshold": float(mid),
-                          "width": float(abs(width))}
+    return float(delta), {
+        "left": float(low),
+        "right": float(high),
+        "threshold": float(mid),
+        "width": float(abs(width)),
+    }
 
 
 def logistic_r2(weeks: np.ndarray, cumulative: np.ndarray) -> float:

@@ -27,8 +27,7 @@ from milieusim.text import (
 
 __all__ = ["SUMMARY_COLUMNS", "format_summary", "mean_ci", "summarise"]
 
-SUMMARY_COLUMNS: tuple[str, ...] = ("outcome", "n", "failed", "mean", "sd", "ci_low",
-                                    "ci_high")
+SUMMARY_COLUMNS: tuple[str, ...] = ("outcome", "n", "failed", "mean", "sd", "ci_low", "ci_high")
 """Columns of :func:`summarise` after ``point_id`` and the varied parameters."""
 
 
@@ -48,8 +47,9 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[int, float, f
     return n, mean, sd, float(stats.t.ppf((1 + level) / 2, n - 1) * sd / np.sqrt(n))
 
 
-def summarise(results: ResultsSource, outcomes: Iterable[str] | str | None = None, *,
-              level: float = 0.95) -> pd.DataFrame:
+def summarise(
+    results: ResultsSource, outcomes: Iterable[str] | str | None = None, *, level: float = 0.95
+) -> pd.DataFrame:
     """Summarise each outcome at each design point, over its ok runs.
 
     Returns one row per (outcome, point), grouped by outcome in the order asked, points
@@ -69,14 +69,12 @@ def summarise(results: ResultsSource, outcomes: Iterable[str] | str | None = Non
     long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
     grouped = long.groupby(["outcome", "point_id"], sort=False)["value"]
     stats_ = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    index = pd.MultiIndex.from_product([names, points["point_id"]],
-                                       names=["outcome", "point_id"])
+    index = pd.MultiIndex.from_product([names, points["point_id"]], names=["outcome", "point_id"])
     stats_ = stats_.set_index(["outcome", "point_id"]).reindex(index).reset_index()
     stats_["n"] = stats_["n"].fillna(0).astype(int)
     n = stats_["n"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        quantile = np.where(n >= 2, stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1)),
-                            np.nan)
+        quantile = np.where(n >= 2, stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1)), np.nan)
         half = quantile * stats_["sd"].to_numpy() / np.sqrt(np.maximum(n, 1))
     stats_["ci_low"] = stats_["mean"] - half
     stats_["ci_high"] = stats_["mean"] + half
@@ -95,20 +93,34 @@ def summarise(results: ResultsSource, outcomes: Iterable[str] | str | None = Non
 # --- printing ------------------------------------------------------------------------------------
 
 _TEXT = {
-    "en": {"point": "point", "n": "n", "legend": "Each cell: mean ± half-width of the 95% "
-           "confidence interval of the mean over the n ok runs of the point.",
-           "more": "… {k} more points (all in {file})",
-           "failed": "{k} failed run{s} left out (point{ps} {points})."},
-    "fr": {"point": "point", "n": "n", "legend": "Chaque case : moyenne ± demi-largeur de "
-           "l'intervalle de confiance à 95\u00a0% de la moyenne sur les n simulations "
-           "réussies du point.",
-           "more": "… {k} points de plus (tous dans {file})",
-           "failed": "{k} simulation{s} en échec écartée{s} (point{ps} {points})."},
+    "en": {
+        "point": "point",
+        "n": "n",
+        "legend": "Each cell: mean ± half-width of the 95% "
+        "confidence interval of the mean over the n ok runs of the point.",
+        "more": "… {k} more points (all in {file})",
+        "failed": "{k} failed run{s} left out (point{ps} {points}).",
+    },
+    "fr": {
+        "point": "point",
+        "n": "n",
+        "legend": "Chaque case : moyenne ± demi-largeur de "
+        "l'intervalle de confiance à 95\u00a0% de la moyenne sur les n simulations "
+        "réussies du point.",
+        "more": "… {k} points de plus (tous dans {file})",
+        "failed": "{k} simulation{s} en échec écartée{s} (point{ps} {points}).",
+    },
 }
 
 
-def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
-                   max_rows: int = 30, file: str = "summary.csv") -> str:
+def format_summary(
+    summary: pd.DataFrame,
+    lang: str = "en",
+    *,
+    width: int = 88,
+    max_rows: int = 30,
+    file: str = "summary.csv",
+) -> str:
     """An aligned text table of :func:`summarise`'s output: one row per point (the first
     ``max_rows``) with the varied parameters, n and 'mean ± CI half-width' per outcome.
 
@@ -130,14 +142,21 @@ def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
         return str(low) if low == high else f"{low}–{high}"
 
     first_heads = [text["point"], *params, text["n"]]
-    first_rows = [[str(pid), *(format_value(firsts.loc[pid, p], lang) for p in params),
-                   n_text(pid)] for pid in shown_ids]
+    first_rows = [
+        [str(pid), *(format_value(firsts.loc[pid, p], lang) for p in params), n_text(pid)]
+        for pid in shown_ids
+    ]
     cells: dict[str, list[str]] = {}
     for name in names:
         mean, low, high = wide["mean"][name], wide["ci_low"][name], wide["ci_high"][name]
-        cells[name] = [format_mean_ci(mean.loc[pid], max(mean.loc[pid] - low.loc[pid],
-                                                         high.loc[pid] - mean.loc[pid]),
-                                      lang) for pid in shown_ids]
+        cells[name] = [
+            format_mean_ci(
+                mean.loc[pid],
+                max(mean.loc[pid] - low.loc[pid], high.loc[pid] - mean.loc[pid]),
+                lang,
+            )
+            for pid in shown_ids
+        ]
     widths = {name: max(len(name), *(len(c) for c in cells[name])) for name in names}
 
     def key_width(heads: list[str], rows: list[list[str]]) -> list[int]:
@@ -172,13 +191,21 @@ def format_summary(summary: pd.DataFrame, lang: str = "en", *, width: int = 88,
     if failed.sum():
         where = [str(p) for p in failed.index[failed > 0]]
         k = int(failed.sum())
-        lines.append(text["failed"].format(
-            k=k, s="s" if k > 1 else "", ps="s" if len(where) > 1 else "",
-            points=", ".join(where[:10]) + (", …" if len(where) > 10 else "")))
+        lines.append(
+            text["failed"].format(
+                k=k,
+                s="s" if k > 1 else "",
+                ps="s" if len(where) > 1 else "",
+                points=", ".join(where[:10]) + (", …" if len(where) > 10 else ""),
+            )
+        )
     lines.append("")
     lines += textwrap.wrap(text["legend"], width)
     name_width = max(len(n) for n in names)
     for name in names:
-        lines += textwrap.wrap(f"{name:<{name_width}}  {outcome_label(name, lang)}", width,
-                               subsequent_indent=" " * (name_width + 4))
+        lines += textwrap.wrap(
+            f"{name:<{name_width}}  {outcome_label(name, lang)}",
+            width,
+            subsequent_indent=" " * (name_width + 4),
+        )
     return "\n".join(lines)

@@ -35,8 +35,13 @@ class Commands(click.Group):
                 param.type = OutPath(param.type)
         super().add_command(cmd, name)
 
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
@@ -64,8 +69,9 @@ def _one_line(exc: click.UsageError) -> click.ClickException:
 
 
 @click.group(cls=Commands, context_settings=CONTEXT)
-@click.version_option(package_name="milieusim", prog_name="milieusim",
-                      message="%(prog)s %(version)s")
+@click.version_option(
+    package_name="milieusim", prog_name="milieusim", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """Simulate how innovations emerge and spread in a French local authority.
 
@@ -86,6 +92,19 @@ def main() -> None:
     """
 
 
-for _command in (run, demo, scenarios, params, measures, sweep, plan, experiments, analyze,
-                 plot, viz, animate, validate):
+for _command in (
+    run,
+    demo,
+    scenarios,
+    params,
+    measures,
+    sweep,
+    plan,
+    experiments,
+    analyze,
+    plot,
+    viz,
+    animate,
+    validate,
+):
     main.add_command(_command)

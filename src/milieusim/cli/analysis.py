@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["analyze", "plot"]
 
 
-
 def _load(directory: Path) -> ResultsLike:
     # A mistyped folder is reported at once, before pandas and SciPy are imported (seconds).
     if not directory.exists():
@@ -43,17 +42,25 @@ def _load(directory: Path) -> ResultsLike:
 
 _HEAD = {
     "en": "{title}: {kind}, {points} point{ps} × {reps} replication{rs}; {ok} ok "
-          "run{oks}, {failed} failed",
+    "run{oks}, {failed} failed",
     "fr": "{title}\u00a0: {kind}, {points} point{ps} × {reps} réplication{rs}\u00a0; "
-          "{ok} simulation{oks} réussie{oks}, {failed} en échec",
+    "{ok} simulation{oks} réussie{oks}, {failed} en échec",
 }
 _KIND = {
-    "en": {"grid": "grid design", "points": "design of listed points",
-           "lhs": "Latin hypercube design", "sobol": "Sobol design (Saltelli sample)",
-           "morris": "Morris design (trajectories)"},
-    "fr": {"grid": "plan en grille", "points": "plan de points listés",
-           "lhs": "plan en hypercube latin", "sobol": "plan de Sobol (échantillon de Saltelli)",
-           "morris": "plan de Morris (trajectoires)"},
+    "en": {
+        "grid": "grid design",
+        "points": "design of listed points",
+        "lhs": "Latin hypercube design",
+        "sobol": "Sobol design (Saltelli sample)",
+        "morris": "Morris design (trajectories)",
+    },
+    "fr": {
+        "grid": "plan en grille",
+        "points": "plan de points listés",
+        "lhs": "plan en hypercube latin",
+        "sobol": "plan de Sobol (échantillon de Saltelli)",
+        "morris": "plan de Morris (trajectoires)",
+    },
 }
 
 
@@ -63,8 +70,13 @@ def describe_results(res: ResultsLike, lang: str) -> str:
 
     points = int(res.runs["point_id"].nunique()) if len(res.runs) else 0
     manifest_reps = res.manifest.get("replications") if hasattr(res.manifest, "get") else None
-    reps = int(manifest_reps) if isinstance(manifest_reps, int) else int(
-        res.runs.groupby("point_id").size().max()) if len(res.runs) else 0
+    reps = (
+        int(manifest_reps)
+        if isinstance(manifest_reps, int)
+        else int(res.runs.groupby("point_id").size().max())
+        if len(res.runs)
+        else 0
+    )
     ok = len(ok_runs(res))
     failed = len(res.runs) - ok
 
@@ -72,10 +84,17 @@ def describe_results(res: ResultsLike, lang: str) -> str:
         return "s" if n != 1 else ""
 
     kind = design_kind(res)
-    return _HEAD[lang].format(title=experiment_title(res, lang),
-                              kind=_KIND[lang].get(kind, kind),
-                              points=points, ps=plural(points), reps=reps, rs=plural(reps),
-                              ok=ok, oks=plural(ok), failed=failed)
+    return _HEAD[lang].format(
+        title=experiment_title(res, lang),
+        kind=_KIND[lang].get(kind, kind),
+        points=points,
+        ps=plural(points),
+        reps=reps,
+        rs=plural(reps),
+        ok=ok,
+        oks=plural(ok),
+        failed=failed,
+    )
 
 
 # --- analyze --------------------------------------------------------------------------------
@@ -83,13 +102,19 @@ def describe_results(res: ResultsLike, lang: str) -> str:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--outcome", "outcomes", multiple=True, metavar="NAME",
-              help="Outcome to analyse (repeatable): a measure (a reporter's final value "
-                   "or an end-of-run measure; see milieusim measures) or mean_<reporter> "
-                   "(its mean over time, when the sweep kept time series). Default: the "
-                   "key measures.")
-@click.option("--lang", type=LANG, default="en", show_default=True,
-              help="Language of the printed tables.")
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    metavar="NAME",
+    help="Outcome to analyse (repeatable): a measure (a reporter's final value "
+    "or an end-of-run measure; see milieusim measures) or mean_<reporter> "
+    "(its mean over time, when the sweep kept time series). Default: the "
+    "key measures.",
+)
+@click.option(
+    "--lang", type=LANG, default="en", show_default=True, help="Language of the printed tables."
+)
 def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     """Summarise the results of a sweep in DIR, per design point.
 
@@ -149,14 +174,14 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
         elif stale.exists():
             stale.unlink()  # from an earlier analysis: it no longer matches the results
     except OSError as exc:
-        raise UserError(f"cannot write to {shown(folder)}: {exc.strerror or exc}",
-                          exit_code=1) from None
+        raise UserError(
+            f"cannot write to {shown(folder)}: {exc.strerror or exc}", exit_code=1
+        ) from None
 
     click.echo("\n".join(textwrap.wrap(describe_results(res, lang), WIDTH)))
     click.echo()
     rows = 12 if design_kind(res) in ("lhs", *SENSITIVITY_KINDS) else 30  # sampled: a glimpse
-    click.echo(format_summary(summary, lang, width=WIDTH, max_rows=rows,
-                              file=shown(written[0])))
+    click.echo(format_summary(summary, lang, width=WIDTH, max_rows=rows, file=shown(written[0])))
     if indices is not None:
         click.echo()
         click.echo(format_sensitivity(indices, lang, width=WIDTH, outcome_legend=False))
@@ -182,24 +207,64 @@ def _csv(frame: pd.DataFrame) -> Any:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
-              help="Figure to draw (repeatable). Default: every kind that suits the design.")
-@click.option("--outcome", default=None, metavar="NAME",
-              help="Outcome shown (default adoption_share); curves need a kept reporter.")
-@click.option("--x", "x", default=None, metavar="PARAM",
-              help="Parameter on the x axis of a heatmap or scatter (default: the first "
-                   "varied one).")
-@click.option("--y", "y", default=None, metavar="PARAM",
-              help="Parameter on the y axis of a heatmap (default: the second varied one).")
-@click.option("--lang", type=LANG, default="en", show_default=True,
-              help="Language of titles, labels and number formats.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="File format [default: png, or the suffix of --out].")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              metavar="FILE", help="Output file (one --kind only). Default: "
-                                   "DIR/figures/<kind>.<format>.")
-def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | None,
-         y: str | None, lang: str, fmt: str | None, out: Path | None) -> None:
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(list(KINDS)),
+    help="Figure to draw (repeatable). Default: every kind that suits the design.",
+)
+@click.option(
+    "--outcome",
+    default=None,
+    metavar="NAME",
+    help="Outcome shown (default adoption_share); curves need a kept reporter.",
+)
+@click.option(
+    "--x",
+    "x",
+    default=None,
+    metavar="PARAM",
+    help="Parameter on the x axis of a heatmap or scatter (default: the first varied one).",
+)
+@click.option(
+    "--y",
+    "y",
+    default=None,
+    metavar="PARAM",
+    help="Parameter on the y axis of a heatmap (default: the second varied one).",
+)
+@click.option(
+    "--lang",
+    type=LANG,
+    default="en",
+    show_default=True,
+    help="Language of titles, labels and number formats.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="File format [default: png, or the suffix of --out].",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Output file (one --kind only). Default: DIR/figures/<kind>.<format>.",
+)
+def plot(
+    directory: Path,
+    kinds: tuple[str, ...],
+    outcome: str | None,
+    x: str | None,
+    y: str | None,
+    lang: str,
+    fmt: str | None,
+    out: Path | None,
+) -> None:
     """Draw figures of the results of a sweep in DIR and print their paths.
 
     \b
@@ -224,6 +289,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
     res = _load(directory)
     from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
     from milieusim.analysis.results import ResultsError, check_parameter
+
     try:
         run_outcomes(res, [])  # raises ResultsError if no run is ok
         if outcome is not None:
@@ -241,8 +307,7 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
     figures = []
     for kind in chosen:
         try:
-            figures.append((kind, make_figure(res, kind, outcome=outcome, x=x, y=y,
-                                              lang=lang)))
+            figures.append((kind, make_figure(res, kind, outcome=outcome, x=x, y=y, lang=lang)))
         except ResultsError as exc:
             if kinds:
                 message = str(exc) if kind in str(exc) else f"{kind}: {exc}"
@@ -258,14 +323,16 @@ def plot(directory: Path, kinds: tuple[str, ...], outcome: str | None, x: str | 
         try:
             written.append(save_figure(figure, path, fmt))
         except OSError as exc:
-            raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}",
-                              exit_code=1) from None
+            raise UserError(
+                f"cannot write {shown(path)}: {exc.strerror or exc}", exit_code=1
+            ) from None
     for path in written:
         click.echo(shown(path))
 
 
 plot.help = (plot.help or "").replace(
-    "      KINDS\n", "".join(f"      {k.name:<13}{k.help}\n" for k in KINDS.values()))
+    "      KINDS\n", "".join(f"      {k.name:<13}{k.help}\n" for k in KINDS.values())
+)
 """The list of kinds comes from the registry, :data:`milieusim.plots.kinds.KINDS`."""
 
 
@@ -273,8 +340,7 @@ def _format(fmt: str | None, out: Path | None) -> str:
     """The figure format from --format and the suffix of --out; UserError if they clash."""
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
     if suffix and suffix not in FORMATS:
-        raise UserError(f"--out {out}: unknown figure format {suffix!r} "
-                          f"(use {', '.join(FORMATS)})")
+        raise UserError(f"--out {out}: unknown figure format {suffix!r} (use {', '.join(FORMATS)})")
     if fmt and suffix and fmt != suffix:
         raise UserError(f"--format {fmt} does not match --out {out}")
     if out is not None and out.exists() and out.is_dir():

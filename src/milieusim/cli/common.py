@@ -19,8 +19,20 @@ from milieusim.datafile import DataFileError
 from milieusim.params import check_consistency
 from milieusim.scenario import Scenario, load_scenario
 
-__all__ = ["CONTEXT", "LANG", "RUN_FILES", "WIDTH", "Interrupted", "OutPath", "UserError",
-           "check_out_dir", "check_run_folder", "default_out", "prepare", "shown"]
+__all__ = [
+    "CONTEXT",
+    "LANG",
+    "RUN_FILES",
+    "WIDTH",
+    "Interrupted",
+    "OutPath",
+    "UserError",
+    "check_out_dir",
+    "check_run_folder",
+    "default_out",
+    "prepare",
+    "shown",
+]
 
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 """Click settings of every command."""
@@ -66,11 +78,9 @@ class OutPath(click.ParamType):
         self.inner = inner
         self.name = inner.name
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
-            raise UserError("--out '': an empty path (an unset variable?); name a folder or "
-                            "a file")
+            raise UserError("--out '': an empty path (an unset variable?); name a folder or a file")
         return self.inner.convert(value, param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
@@ -128,12 +138,22 @@ def check_out_dir(out: Path) -> None:
     try:  # os.access says yes to root even where nothing can be made (/proc, /sys…)
         os.rmdir(tempfile.mkdtemp(prefix=".milieusim-probe-", dir=current))
     except OSError as exc:
-        raise UserError(f"--out {shown(out)}: cannot create anything in {shown(current)} "
-                        f"({exc.strerror or exc})") from None
+        raise UserError(
+            f"--out {shown(out)}: cannot create anything in {shown(current)} "
+            f"({exc.strerror or exc})"
+        ) from None
 
 
-RUN_FILES = frozenset({"timeseries.parquet", "timeseries.csv", "innovations.parquet",
-                       "innovations.csv", "summary.json", "adoption.png"})
+RUN_FILES = frozenset(
+    {
+        "timeseries.parquet",
+        "timeseries.csv",
+        "innovations.parquet",
+        "innovations.csv",
+        "summary.json",
+        "adoption.png",
+    }
+)
 """What ``run`` writes (in either format): a folder holding only these is a run's folder."""
 
 
@@ -147,15 +167,20 @@ def check_run_folder(out: Path, overwrite: bool) -> None:
     try:
         names = sorted(entry.name for entry in out.iterdir())
     except OSError as exc:
-        raise UserError(f"--out {shown(out)}: cannot read the folder "
-                        f"({exc.strerror or exc})") from None
+        raise UserError(
+            f"--out {shown(out)}: cannot read the folder ({exc.strerror or exc})"
+        ) from None
     if not names:
         return
     others = [name for name in names if name not in RUN_FILES]
     listed = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
     if others:
-        raise UserError(f"--out {shown(out)}: not empty, and not the folder of a run (holds "
-                        f"{listed}); choose a new or empty folder")
+        raise UserError(
+            f"--out {shown(out)}: not empty, and not the folder of a run (holds "
+            f"{listed}); choose a new or empty folder"
+        )
     if not overwrite:
-        raise UserError(f"--out {shown(out)}: holds an earlier run ({listed}); add --overwrite "
-                        "to replace it, or choose another --out")
+        raise UserError(
+            f"--out {shown(out)}: holds an earlier run ({listed}); add --overwrite "
+            "to replace it, or choose another --out"
+        )

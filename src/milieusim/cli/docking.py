@@ -12,31 +12,66 @@ __all__ = ["validate"]
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--quick", is_flag=True,
-              help="Reduced sizes and runs (about a minute on two cores) instead of the "
-                   "full validation (about a quarter of an hour; longer on busy cores).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("out/validation"),
-              show_default=True, metavar="DIR",
-              help="Folder for validation.md, validation.json and figures/.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes (default: one per core).")
-@click.option("--seed-block", "seed_block", type=click.IntRange(min=0), default=None,
-              metavar="K",
-              help="Run on seed block K: every seed of every case plus K × 1,000,000 "
-                   "(blocks never overlap). Default 0, the cases' fixed seeds; with "
-                   "--blocks, the first block (default 1).")
-@click.option("--blocks", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Run N consecutive seed blocks (1…N unless --seed-block says where to "
-                   "start) and count, for each tested check, the blocks in which it passed; "
-                   "it passes in at least 80 % of them (4 of 5). N times the work.")
-@click.option("--case", "cases", multiple=True, metavar="NAME",
-              help="Run only this case (repeatable): bass, watts, centola-macy, rogers, "
-                   "march, pattern-2, pattern-3, pattern-4, pattern-5, pattern-7, "
-                   "mechanisms, dynamics, calibration; or parameters and robustness, which "
-                   "only run when asked for.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Reduced sizes and runs (about a minute on two cores) instead of the "
+    "full validation (about a quarter of an hour; longer on busy cores).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("out/validation"),
+    show_default=True,
+    metavar="DIR",
+    help="Folder for validation.md, validation.json and figures/.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes (default: one per core).",
+)
+@click.option(
+    "--seed-block",
+    "seed_block",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="K",
+    help="Run on seed block K: every seed of every case plus K × 1,000,000 "
+    "(blocks never overlap). Default 0, the cases' fixed seeds; with "
+    "--blocks, the first block (default 1).",
+)
+@click.option(
+    "--blocks",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Run N consecutive seed blocks (1…N unless --seed-block says where to "
+    "start) and count, for each tested check, the blocks in which it passed; "
+    "it passes in at least 80 % of them (4 of 5). N times the work.",
+)
+@click.option(
+    "--case",
+    "cases",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this case (repeatable): bass, watts, centola-macy, rogers, "
+    "march, pattern-2, pattern-3, pattern-4, pattern-5, pattern-7, "
+    "mechanisms, dynamics, calibration; or parameters and robustness, which "
+    "only run when asked for.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None,
-             blocks: int | None, cases: tuple[str, ...], quiet: bool) -> None:
+def validate(
+    quick: bool,
+    out: Path,
+    workers: int | None,
+    seed_block: int | None,
+    blocks: int | None,
+    cases: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Dock the model with published results and test its behaviour patterns.
 
     Runs every docking case — Bass (1969), Watts (2002) global cascades, Centola & Macy
@@ -71,8 +106,7 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
     known = {case.name: case for case in (*all_cases(), *extra_cases())}
     unknown = [name for name in cases if name not in known]
     if unknown:
-        raise UserError(f"--case: unknown case {unknown[0]!r} (cases: "
-                        f"{', '.join(known)})")
+        raise UserError(f"--case: unknown case {unknown[0]!r} (cases: {', '.join(known)})")
     check_out_dir(out)
     from milieusim.docking.validate import run_validation, write_report
 
@@ -82,25 +116,33 @@ def validate(quick: bool, out: Path, workers: int | None, seed_block: int | None
     else:
         first = 1 if seed_block is None else seed_block
         chosen = tuple(range(first, first + blocks))
-    validation = run_validation(quick=quick, workers=workers, progress=not quiet,
-                                blocks=chosen,
-                                cases=[known[name] for name in dict.fromkeys(cases)] or None,
-                                by_request=bool(cases))
+    validation = run_validation(
+        quick=quick,
+        workers=workers,
+        progress=not quiet,
+        blocks=chosen,
+        cases=[known[name] for name in dict.fromkeys(cases)] or None,
+        by_request=bool(cases),
+    )
     try:
         files = write_report(validation, out)
     except OSError as exc:
-        raise UserError(f"cannot write the report to {shown(out)}: {exc.strerror or exc}",
-                        exit_code=1) from None
+        raise UserError(
+            f"cannot write the report to {shown(out)}: {exc.strerror or exc}", exit_code=1
+        ) from None
     if not quiet:
         width = max(len(r.name) for r in validation.results)
         for r in validation.results:
             tested = [c for c in r.checks if c.tested]
             passed = sum(1 for c in tested if c.passed)
-            click.echo(f"{r.verdict:<14} {r.name:<{width}}  {passed}/{len(tested)} checks  "
-                       f"{r.title}")
+            click.echo(
+                f"{r.verdict:<14} {r.name:<{width}}  {passed}/{len(tested)} checks  {r.title}"
+            )
         verdict = "PASS" if validation.passed else "FAIL"
         missed = sum(r.not_reproduced for r in validation.results)
-        click.echo(f"{verdict}{f' ({missed} not reproduced)' if missed else ''}: report in "
-                   f"{shown(files['validation.md'])} ({validation.wall_s:.0f} s)")
+        click.echo(
+            f"{verdict}{f' ({missed} not reproduced)' if missed else ''}: report in "
+            f"{shown(files['validation.md'])} ({validation.wall_s:.0f} s)"
+        )
     if not validation.passed:
         raise SystemExit(1)

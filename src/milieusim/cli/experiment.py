@@ -24,8 +24,7 @@ __all__ = ["experiments", "plan", "sweep"]
 _MAX_REPLICATIONS = 999_999
 
 
-def _load(name: str, *, quick: bool = False, replications: int | None = None
-          ) -> ExperimentSpec:
+def _load(name: str, *, quick: bool = False, replications: int | None = None) -> ExperimentSpec:
     from milieusim.experiment.spec import ExperimentError, load_experiment
 
     try:
@@ -41,8 +40,10 @@ def _load(name: str, *, quick: bool = False, replications: int | None = None
 
 def _header(spec: ExperimentSpec) -> str:
     quick = " (--quick)" if spec.is_quick else ""
-    return (f"{spec.name}{quick}: {spec.design.describe()}; {spec.n_points} points × "
-            f"{spec.replications} replications = {spec.n_runs} runs of {spec.steps} weeks")
+    return (
+        f"{spec.name}{quick}: {spec.design.describe()}; {spec.n_points} points × "
+        f"{spec.replications} replications = {spec.n_runs} runs of {spec.steps} weeks"
+    )
 
 
 # --- sweep ----------------------------------------------------------------------------------
@@ -50,33 +51,83 @@ def _header(spec: ExperimentSpec) -> str:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("experiment", metavar="EXPERIMENT")
-@click.option("--out", required=True, type=click.Path(path_type=Path), metavar="DIR",
-              help="Results folder (created; see 'Results' below).")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Local worker processes (default: the number of CPUs).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run on a Dask cluster instead, e.g. tls://10.0.0.5:8786 (see 'Cluster "
-                   "security' above; tcp:// only on a trusted private network).")
-@click.option("--tls-ca-file", type=click.Path(dir_okay=False), default=None, metavar="PEM",
-              help="Certificate authority that signed the cluster's certificates (tls://).")
-@click.option("--tls-cert", type=click.Path(dir_okay=False), default=None, metavar="PEM",
-              help="This client's certificate (tls://).")
-@click.option("--tls-key", type=click.Path(dir_okay=False), default=None, metavar="PEM",
-              help="This client's private key (tls://).")
-@click.option("--resume", is_flag=True,
-              help="Finish the sweep already in DIR: run only what is missing or failed.")
-@click.option("--replications", type=click.IntRange(1, _MAX_REPLICATIONS), default=None,
-              metavar="R", help="Replications per point (default: the file's); on a "
-              "finished sweep, runs only the replications not yet in DIR.")
-@click.option("--quick", is_flag=True,
-              help="A reduced version: 2 replications, at most 3 levels per grid "
-              "parameter, small samples, 52 weeks, 300 staff (or the file's [quick]).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Results folder (created; see 'Results' below).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Local worker processes (default: the number of CPUs).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on a Dask cluster instead, e.g. tls://10.0.0.5:8786 (see 'Cluster "
+    "security' above; tcp:// only on a trusted private network).",
+)
+@click.option(
+    "--tls-ca-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PEM",
+    help="Certificate authority that signed the cluster's certificates (tls://).",
+)
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PEM",
+    help="This client's certificate (tls://).",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="PEM",
+    help="This client's private key (tls://).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish the sweep already in DIR: run only what is missing or failed.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(1, _MAX_REPLICATIONS),
+    default=None,
+    metavar="R",
+    help="Replications per point (default: the file's); on a "
+    "finished sweep, runs only the replications not yet in DIR.",
+)
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="A reduced version: 2 replications, at most 3 levels per grid "
+    "parameter, small samples, 52 weeks, 300 staff (or the file's [quick]).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.pass_context
-def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
-          scheduler: str | None, tls_ca_file: str | None, tls_cert: str | None,
-          tls_key: str | None, resume: bool, replications: int | None, quick: bool,
-          quiet: bool) -> None:
+def sweep(
+    ctx: click.Context,
+    experiment: str,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    tls_ca_file: str | None,
+    tls_cert: str | None,
+    tls_key: str | None,
+    resume: bool,
+    replications: int | None,
+    quick: bool,
+    quiet: bool,
+) -> None:
     """Run every design point of EXPERIMENT, with replications, into DIR.
 
     EXPERIMENT is the name of a shipped experiment (see 'milieusim experiments') or the
@@ -123,8 +174,10 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
         warm_up()  # the workers' parent imports the model while the experiment loads
     spec = _load(experiment, quick=quick)
     if scheduler is not None and workers is not None:
-        raise UserError("--workers and --scheduler exclude each other: with --scheduler "
-                          "the cluster's workers run the sweep")
+        raise UserError(
+            "--workers and --scheduler exclude each other: with --scheduler "
+            "the cluster's workers run the sweep"
+        )
     security = _security(scheduler, tls_ca_file, tls_cert, tls_key)
     check_out_dir(out)
     from milieusim.experiment.engine import SweepError, SweepInterrupted, run_sweep
@@ -136,9 +189,17 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
             click.echo(_header(settled) + (f" ({done} already done)" if done else ""))
 
     try:
-        report = run_sweep(spec, out, workers=workers, scheduler=scheduler, resume=resume,
-                           replications=replications, progress=not quiet, on_start=announce,
-                           security=security)
+        report = run_sweep(
+            spec,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            replications=replications,
+            progress=not quiet,
+            on_start=announce,
+            security=security,
+        )
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
     except SweepError as exc:
@@ -150,12 +211,18 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
             again.append("--quick")
         if scheduler:
             again += ["--scheduler", scheduler]
-        for option, value in (("--tls-ca-file", tls_ca_file), ("--tls-cert", tls_cert),
-                              ("--tls-key", tls_key)):
+        for option, value in (
+            ("--tls-ca-file", tls_ca_file),
+            ("--tls-cert", tls_cert),
+            ("--tls-key", tls_key),
+        ):
             if value:
                 again += [option, value]
-        click.echo(f"interrupted: {r.runs_ok} of {r.n_runs} runs are done in {shown(out)}; "
-                   f"to finish: {shlex.join(again)}", err=True)
+        click.echo(
+            f"interrupted: {r.runs_ok} of {r.n_runs} runs are done in {shown(out)}; "
+            f"to finish: {shlex.join(again)}",
+            err=True,
+        )
         ctx.exit(130)
         return
     for warning in report.warnings:
@@ -165,8 +232,10 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
     elif not quiet:
         click.echo(f"done: {_report_line(report)} → {shown(out)}")
         if report.runs_failed == 0:
-            click.echo(f"load with: from milieusim import load_results; "
-                       f"results = load_results({shown(out)!r})")
+            click.echo(
+                f"load with: from milieusim import load_results; "
+                f"results = load_results({shown(out)!r})"
+            )
     if report.runs_failed:
         ids = ", ".join(str(rid) for rid, _ in report.failures[:5])
         more = "…" if len(report.failures) > 5 else ""
@@ -175,22 +244,22 @@ def sweep(ctx: click.Context, experiment: str, out: Path, workers: int | None,
         raise UserError(
             f"{report.runs_failed} of {report.n_runs} runs failed{detail}; their tracebacks "
             "are in the runs table (columns status, error); rerun them with --resume",
-            exit_code=1)
+            exit_code=1,
+        )
 
 
-def _security(scheduler: str | None, ca_file: str | None, cert: str | None,
-              key: str | None) -> Any:
+def _security(scheduler: str | None, ca_file: str | None, cert: str | None, key: str | None) -> Any:
     """The Dask security for ``--scheduler`` from the --tls-* options (all three or none),
     after checking the address; UserError (exit 2) for anything wrong."""
     from milieusim.experiment.spec import ExperimentError
 
     given = [v for v in (ca_file, cert, key) if v]
     if given and scheduler is None:
-        raise UserError("--tls-ca-file, --tls-cert and --tls-key go with --scheduler "
-                          "tls://host:port")
+        raise UserError(
+            "--tls-ca-file, --tls-cert and --tls-key go with --scheduler tls://host:port"
+        )
     if given and len(given) != 3:
-        raise UserError("--tls-ca-file, --tls-cert and --tls-key go together: give all "
-                          "three")
+        raise UserError("--tls-ca-file, --tls-cert and --tls-key go together: give all three")
     if scheduler is None:
         return None
     from milieusim.experiment.engine import check_scheduler, tls_security
@@ -206,8 +275,10 @@ def _security(scheduler: str | None, ca_file: str | None, cert: str | None,
 def _report_line(report: Any) -> str:
     """``250 runs in 1 min 5 s (2 local workers): 250 ok, 0 failed``."""
     skipped = f", {report.skipped} already done" if report.skipped else ""
-    return (f"{report.ran} runs in {duration(report.elapsed_s)} ({report.executor}){skipped}; "
-            f"{report.runs_ok} ok, {report.runs_failed} failed of {report.n_runs}")
+    return (
+        f"{report.ran} runs in {duration(report.elapsed_s)} ({report.executor}){skipped}; "
+        f"{report.runs_ok} ok, {report.runs_failed} failed of {report.n_runs}"
+    )
 
 
 # --- plan -----------------------------------------------------------------------------------
@@ -215,10 +286,20 @@ def _report_line(report: Any) -> str:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("experiment", metavar="EXPERIMENT")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Workers to plan for (default: the number of CPUs).")
-@click.option("--replications", type=click.IntRange(1, _MAX_REPLICATIONS), default=None,
-              metavar="R", help="Replications per point (default: the file's).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Workers to plan for (default: the number of CPUs).",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(1, _MAX_REPLICATIONS),
+    default=None,
+    metavar="R",
+    help="Replications per point (default: the file's).",
+)
 @click.option("--quick", is_flag=True, help="Plan the reduced version (see 'sweep --help').")
 def plan(experiment: str, workers: int | None, replications: int | None, quick: bool) -> None:
     """Count the runs of EXPERIMENT and estimate its wall time and disk use.
@@ -241,25 +322,35 @@ def plan(experiment: str, workers: int | None, replications: int | None, quick: 
     spec = _load(experiment, quick=quick, replications=replications)
     click.echo(_header(spec))
     result = make_plan(spec, workers)
-    kept = (f"{len(spec.reporters)} reporters every {spec.every} week"
-            f"{'s' if spec.every > 1 else ''}" if spec.every else "final values only")
+    kept = (
+        f"{len(spec.reporters)} reporters every {spec.every} week{'s' if spec.every > 1 else ''}"
+        if spec.every
+        else "final values only"
+    )
     rows = [
         ("design points", str(result.n_points)),
         ("replications", str(result.replications)),
         ("runs", str(result.n_runs)),
-        ("weeks per run", f"{result.steps} ({spec.base['n_staff']} staff, scenario "
-                          f"{spec.scenario.name})"),
+        (
+            "weeks per run",
+            f"{result.steps} ({spec.base['n_staff']} staff, scenario {spec.scenario.name})",
+        ),
         ("time series kept", f"{kept}: {result.timeseries_rows} rows"),
         ("one run", f"≈ {duration(result.run_s)}"),
-        ("wall time", f"≈ {duration(result.wall_s)} on {result.workers} worker"
-                      f"{'s' if result.workers > 1 else ''} (with {duration(result.startup_s)} "
-                      "start-up)"),
+        (
+            "wall time",
+            f"≈ {duration(result.wall_s)} on {result.workers} worker"
+            f"{'s' if result.workers > 1 else ''} (with {duration(result.startup_s)} "
+            "start-up)",
+        ),
         ("disk", f"≈ {size(result.disk_bytes)}"),
     ]
     width = max(len(k) for k, _ in rows) + 2
     click.echo("\n".join(f"  {k:<{width}}{v}" for k, v in rows))
-    click.echo(f"(calibration: {result.calibration_runs} runs of up to "
-               f"{result.calibration_steps} weeks in {duration(result.calibration_s)})")
+    click.echo(
+        f"(calibration: {result.calibration_runs} runs of up to "
+        f"{result.calibration_steps} weeks in {duration(result.calibration_s)})"
+    )
     again = ["milieusim", "sweep", experiment, "--out", f"results/{spec.name}"]
     if quick:
         again.append("--quick")
@@ -270,8 +361,7 @@ def plan(experiment: str, workers: int | None, replications: int | None, quick: 
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--lang", type=LANG, default="en",
-              show_default=True, help="Language of the titles.")
+@click.option("--lang", type=LANG, default="en", show_default=True, help="Language of the titles.")
 def experiments(lang: str) -> None:
     """List the shipped experiments with their designs and sizes.
 
@@ -291,18 +381,27 @@ def experiments(lang: str) -> None:
     try:
         for name, path in shipped_experiments().items():
             spec = load_experiment(path)
-            rows.append((name, spec.design.kind, str(spec.n_points), str(spec.n_runs),
-                         spec.title(lang)))
+            rows.append(
+                (name, spec.design.kind, str(spec.n_points), str(spec.n_runs), spec.title(lang))
+            )
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
-    heads = ("NAME", "DESIGN", "POINTS", "RUNS", "TITLE") if lang == "en" else (
-        "NOM", "PLAN", "POINTS", "RUNS", "TITRE")
+    heads = (
+        ("NAME", "DESIGN", "POINTS", "RUNS", "TITLE")
+        if lang == "en"
+        else ("NOM", "PLAN", "POINTS", "RUNS", "TITRE")
+    )
     widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(4)]
-    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
-             f"{r[3]:>{widths[3]}}  {r[4]}" for r in [heads, *rows]]
-    hint = ("Plan one with: milieusim plan NAME; run it with: milieusim sweep NAME --out DIR"
-            if lang == "en" else
-            "Estimer : milieusim plan NOM ; lancer : milieusim sweep NOM --out DOSSIER")
+    lines = [
+        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
+        f"{r[3]:>{widths[3]}}  {r[4]}"
+        for r in [heads, *rows]
+    ]
+    hint = (
+        "Plan one with: milieusim plan NAME; run it with: milieusim sweep NAME --out DIR"
+        if lang == "en"
+        else "Estimer : milieusim plan NOM ; lancer : milieusim sweep NOM --out DOSSIER"
+    )
     click.echo("\n".join([*lines, "", *textwrap.wrap(hint, 88)]))
 
 

@@ -18,13 +18,29 @@ __all__ = ["animate", "viz"]
 
 @click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="[SCENARIO]", required=False)
-@click.option("--lang", type=LANG, default="fr", show_default=True,
-              help="Language the page starts in (it can be switched on the page).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
-              metavar="P", help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="H",
-              help="Address to listen on; 0.0.0.0 lets other machines of the room connect "
-                   "(the workshop has no password: only on a network you trust).")
+@click.option(
+    "--lang",
+    type=LANG,
+    default="fr",
+    show_default=True,
+    help="Language the page starts in (it can be switched on the page).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8765,
+    show_default=True,
+    metavar="P",
+    help="Port to listen on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="H",
+    help="Address to listen on; 0.0.0.0 lets other machines of the room connect "
+    "(the workshop has no password: only on a network you trust).",
+)
 def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
     """Start the workshop: a live simulation in the browser, offline, in French or English.
 
@@ -47,9 +63,12 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
     if problem:
         raise UserError(problem)
     if not is_loopback(host):
-        click.echo(f"warning: --host {host} opens the workshop to the network; it has no "
-                   "password: anyone who can reach this machine can use it (keep the "
-                   "default 127.0.0.1 unless the room's network is trusted)", err=True)
+        click.echo(
+            f"warning: --host {host} opens the workshop to the network; it has no "
+            "password: anyone who can reach this machine can use it (keep the "
+            "default 127.0.0.1 unless the room's network is trusted)",
+            err=True,
+        )
 
     def ready(url: str) -> None:
         click.echo(f"milieusim workshop: {url}  (Ctrl-C to stop)")
@@ -59,8 +78,9 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
         if others:
             click.echo(f"from other machines of the network: {'  '.join(others)}")
         else:
-            click.echo("from other machines of the network: none (this machine has no "
-                       "network address)")
+            click.echo(
+                "from other machines of the network: none (this machine has no network address)"
+            )
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not an error
         serve(scenario, lang.lower(), host, port, on_ready=ready)
@@ -69,21 +89,57 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              metavar="FILE", help="Output animation: FILE.gif or FILE.mp4.")
-@click.option("--steps", type=int, default=None, metavar="N",
-              help="Number of weeks to animate (default: the scenario's 'steps').")
-@click.option("--lang", type=LANG, default="fr", show_default=True,
-              help="Language of the titles and legends.")
-@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True,
-              metavar="S", help="Random seed.")
-@click.option("--fps", type=click.IntRange(1, 60), default=10, show_default=True,
-              metavar="F", help="Frames (weeks) per second.")
-@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable); see 'milieusim params'.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    metavar="FILE",
+    help="Output animation: FILE.gif or FILE.mp4.",
+)
+@click.option(
+    "--steps",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Number of weeks to animate (default: the scenario's 'steps').",
+)
+@click.option(
+    "--lang", type=LANG, default="fr", show_default=True, help="Language of the titles and legends."
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=42,
+    show_default=True,
+    metavar="S",
+    help="Random seed.",
+)
+@click.option(
+    "--fps",
+    type=click.IntRange(1, 60),
+    default=10,
+    show_default=True,
+    metavar="F",
+    help="Frames (weeks) per second.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a parameter (repeatable); see 'milieusim params'.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def animate(scenario: str, out: Path, steps: int | None, lang: str, seed: int, fps: int,
-            overrides: tuple[str, ...], quiet: bool) -> None:
+def animate(
+    scenario: str,
+    out: Path,
+    steps: int | None,
+    lang: str,
+    seed: int,
+    fps: int,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Render SCENARIO's network and adoption chart, week by week, to a GIF or MP4.
 
     The same drawing as the workshop page, for slides: one frame per week, 1280×720.
@@ -118,10 +174,8 @@ def animate(scenario: str, out: Path, steps: int | None, lang: str, seed: int, f
     from milieusim.workshop.animate import render_animation
 
     try:
-        render_animation(chosen, out, seed=seed, lang=lang.lower(), fps=fps,
-                         progress=not quiet)
+        render_animation(chosen, out, seed=seed, lang=lang.lower(), fps=fps, progress=not quiet)
     except OSError as exc:
-        raise UserError(f"cannot write {shown(out)}: {exc.strerror or exc}",
-                        exit_code=1) from None
+        raise UserError(f"cannot write {shown(out)}: {exc.strerror or exc}", exit_code=1) from None
     if not quiet:
         click.echo(f"{shown(out)}: {chosen.parameters['steps'] + 1} frames at {fps} fps")

@@ -42,9 +42,17 @@ def all_cases() -> tuple[Case, ...]:
         watts,
     )
 
-    return (bass.CASE, watts.CASE, centola_macy.CASE, rogers.CASE, march.CASE,
-            *patterns.PATTERNS, mechanisms.MECHANISMS, mechanisms.DYNAMICS,
-            calibration.CALIBRATION)
+    return (
+        bass.CASE,
+        watts.CASE,
+        centola_macy.CASE,
+        rogers.CASE,
+        march.CASE,
+        *patterns.PATTERNS,
+        mechanisms.MECHANISMS,
+        mechanisms.DYNAMICS,
+        calibration.CALIBRATION,
+    )
 
 
 def extra_cases() -> tuple[Case, ...]:

@@ -65,15 +65,20 @@ def one_run(params: dict[str, Any], seed: int) -> list[float]:
 def tasks(s: BassSettings) -> list[Task]:
     """One run per seed."""
     params = docking_parameters(SCENARIO)
-    return [Task("bass", (r,), one_run, {"params": params, "seed": s.seed + r})
-            for r in range(s.runs)]
+    return [
+        Task("bass", (r,), one_run, {"params": params, "seed": s.seed + r}) for r in range(s.runs)
+    ]
 
 
 def evaluate(s: BassSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     """Mean curve against the recursion, spread against σ."""
     params = docking_parameters(SCENARIO)
-    p, q, n, steps = (params["external_influence"], params["imitation"], params["n_staff"],
-                      params["steps"])
+    p, q, n, steps = (
+        params["external_influence"],
+        params["imitation"],
+        params["n_staff"],
+        params["steps"],
+    )
     curves = np.array([v for _, v in outputs], dtype=float)
     runs = len(curves)
     expected = bass_recursion(p, q, steps)
@@ -85,34 +90,59 @@ def evaluate(s: BassSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     sd = float(curves[:, peak].std(ddof=1))
     increments = np.diff(expected)
     checks = [
-        Check("Largest gap between the mean adoption share and the Bass recursion",
-              "0 (the model reduces to the recursion in this limit)",
-              f"{deviation.max():.4f} (week {worst})",
-              f"≤ 4σ/√R + 1/N = {tolerance:.4f}", bool(deviation.max() <= tolerance)),
-        Check(f"Run-to-run sd of the adoption share at week {peak} (F ≈ 0.5)",
-              f"σ = {SPREAD}/√N = {sigma:.4f} (linear-noise approximation)",
-              f"{sd:.4f}", "within 30 % of σ", abs(sd - sigma) <= 0.3 * sigma),
-        Check("Shape of the curve", "S-shaped: rising, with an inflection inside the run, "
-              "saturating", f"inflection at week {int(increments.argmax()) + 1}, "
-              f"F({steps}) = {curves.mean(axis=0)[-1]:.4f}", "reported", None),
+        Check(
+            "Largest gap between the mean adoption share and the Bass recursion",
+            "0 (the model reduces to the recursion in this limit)",
+            f"{deviation.max():.4f} (week {worst})",
+            f"≤ 4σ/√R + 1/N = {tolerance:.4f}",
+            bool(deviation.max() <= tolerance),
+        ),
+        Check(
+            f"Run-to-run sd of the adoption share at week {peak} (F ≈ 0.5)",
+            f"σ = {SPREAD}/√N = {sigma:.4f} (linear-noise approximation)",
+            f"{sd:.4f}",
+            "within 30 % of σ",
+            abs(sd - sigma) <= 0.3 * sigma,
+        ),
+        Check(
+            "Shape of the curve",
+            "S-shaped: rising, with an inflection inside the run, saturating",
+            f"inflection at week {int(increments.argmax()) + 1}, "
+            f"F({steps}) = {curves.mean(axis=0)[-1]:.4f}",
+            "reported",
+            None,
+        ),
     ]
-    notes = ("The reference is the discrete-time recursion, not Bass's continuous closed "
-             "form: with weekly p + q = 0.41 the recursion lags the closed form by up to "
-             "0.07 (docs/ODD.md §9.2). The closed form is drawn for comparison.")
+    notes = (
+        "The reference is the discrete-time recursion, not Bass's continuous closed "
+        "form: with weekly p + q = 0.41 the recursion lags the closed form by up to "
+        "0.07 (docs/ODD.md §9.2). The closed form is drawn for comparison."
+    )
     return CaseResult(
-        name="bass", title="Pattern 1 — Bass (1969): S-shaped adoption",
+        name="bass",
+        title="Pattern 1 — Bass (1969): S-shaped adoption",
         reference="Bass, F. M. (1969). A new product growth for model consumer durables. "
-                  "*Management Science*, 15(5), 215–227. p = 0.03, q = 0.38 (mean "
-                  "estimates of Sultan, Farley & Lehmann, 1990).",
-        setup=(f"`scenarios/docking/bass.toml`: no managers, rules, partners or "
-               f"innovators; fully mixed staff of N = {n:,}; one innovation from week 0; "
-               f"p = {p:g}, q = {q:g} per week; {steps} weeks; {runs} runs (seeds "
-               f"{s.seed}–{s.seed + runs - 1})."),
-        checks=checks, notes=notes,
-        data={"mean": curves.mean(axis=0).tolist(), "lo": np.percentile(curves, 5, 0).tolist(),
-              "hi": np.percentile(curves, 95, 0).tolist(), "expected": expected.tolist(),
-              "closed": bass_closed_form(p, q, np.arange(steps + 1)).tolist(),
-              "tolerance": tolerance, "runs": runs, "n": n})
+        "*Management Science*, 15(5), 215–227. p = 0.03, q = 0.38 (mean "
+        "estimates of Sultan, Farley & Lehmann, 1990).",
+        setup=(
+            f"`scenarios/docking/bass.toml`: no managers, rules, partners or "
+            f"innovators; fully mixed staff of N = {n:,}; one innovation from week 0; "
+            f"p = {p:g}, q = {q:g} per week; {steps} weeks; {runs} runs (seeds "
+            f"{s.seed}–{s.seed + runs - 1})."
+        ),
+        checks=checks,
+        notes=notes,
+        data={
+            "mean": curves.mean(axis=0).tolist(),
+            "lo": np.percentile(curves, 5, 0).tolist(),
+            "hi": np.percentile(curves, 95, 0).tolist(),
+            "expected": expected.tolist(),
+            "closed": bass_closed_form(p, q, np.arange(steps + 1)).tolist(),
+            "tolerance": tolerance,
+            "runs": runs,
+            "n": n,
+        },
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -128,8 +158,7 @@ def plot(result: CaseResult, path: Path) -> None:
     ax.plot(t, d["closed"], "--", color="0.5", lw=1, label="Bass closed form (continuous)")
     ax.set_xlabel("week")
     ax.set_ylabel("adoption share F(t)")
-    ax.set_title(f"Bass docking: N = {d['n']:,}, tolerance ± {d['tolerance']:.4f}",
-                 fontsize=10)
+    ax.set_title(f"Bass docking: N = {d['n']:,}, tolerance ± {d['tolerance']:.4f}", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -138,8 +167,9 @@ def plot(result: CaseResult, path: Path) -> None:
 CASE = Case("bass", "Pattern 1 — Bass docking (S-shape)", settings, tasks, evaluate, plot)
 
 
-def run(size: str | BassSettings = "full", *, workers: int | None = 1,
-        progress: bool = False) -> CaseResult:
+def run(
+    size: str | BassSettings = "full", *, workers: int | None = 1, progress: bool = False
+) -> CaseResult:
     """Run the Bass docking at ``size`` and evaluate it."""
     from milieusim.docking.core import run_case
 

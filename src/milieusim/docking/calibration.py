@@ -49,8 +49,15 @@ LAG_WEEKS = (52.0, 208.0)
 """Weeks from pilot start to routine, median (source: 28 months ≈ 121 weeks on average)."""
 COST_MOVE = (-5.0, 2.0)
 """Five-year movement of the cost index, points (savings small, often offset by costs)."""
-SCENARIOS: tuple[str, ...] = ("default", "milieu-innovateur", "pantin", "paralysis",
-                              "prudent-bureaucracy", "saint-etienne", "timeline")
+SCENARIOS: tuple[str, ...] = (
+    "default",
+    "milieu-innovateur",
+    "pantin",
+    "paralysis",
+    "prudent-bureaucracy",
+    "saint-etienne",
+    "timeline",
+)
 """The shipped scenarios of the organisation (the docking scenarios are left out: they
 are published models' limit cases, not local authorities)."""
 WINDOW = (156, 260)
@@ -92,8 +99,11 @@ def calibration_run(scenario: str, seed: int) -> dict[str, Any]:
         used = first >= 0
         if used.any():
             week_by_unit = _week_reaching(first[used], model.staff_unit[used], fifth)
-            innovating |= (week_by_unit >= lo) & (week_by_unit < hi) & (
-                np.arange(n_units) != (k.unit if k.originator >= 0 else -1))
+            innovating |= (
+                (week_by_unit >= lo)
+                & (week_by_unit < hi)
+                & (np.arange(n_units) != (k.unit if k.originator >= 0 else -1))
+            )
         pilot, routine = k.week_of(Stage.EXPERIMENT), k.week_of(Stage.ROUTINE)
         if 0 <= pilot < 156:
             started += 1
@@ -101,11 +111,14 @@ def calibration_run(scenario: str, seed: int) -> dict[str, Any]:
                 generalised += 1
                 lags.append(routine - pilot)
     frame = model.datacollector.get_model_vars_dataframe()
-    return {"incidence": float(innovating.mean()),
-            "pilots": started, "generalised": generalised,
-            "lag": float(np.median(lags)) if lags else float("nan"),
-            "cost_move": float(frame["cost_index"].iloc[-1] - 100.0),
-            "quality_move": float(frame["quality_index"].iloc[-1] - 100.0)}
+    return {
+        "incidence": float(innovating.mean()),
+        "pilots": started,
+        "generalised": generalised,
+        "lag": float(np.median(lags)) if lags else float("nan"),
+        "cost_move": float(frame["cost_index"].iloc[-1] - 100.0),
+        "quality_move": float(frame["quality_index"].iloc[-1] - 100.0),
+    }
 
 
 def _week_reaching(weeks: np.ndarray, units: np.ndarray, need: np.ndarray) -> np.ndarray:
@@ -116,7 +129,7 @@ def _week_reaching(weeks: np.ndarray, units: np.ndarray, need: np.ndarray) -> np
     weeks, units = weeks[order], units[order]
     bounds = np.searchsorted(units, np.arange(need.size + 1))
     for u in range(need.size):
-        w = weeks[bounds[u]:bounds[u + 1]]
+        w = weeks[bounds[u] : bounds[u + 1]]
         j = int(np.ceil(need[u])) - 1
         if 0 <= j < w.size:
             out[u] = w[j]
@@ -125,9 +138,11 @@ def _week_reaching(weeks: np.ndarray, units: np.ndarray, need: np.ndarray) -> np
 
 def tasks(s: CalibrationSettings) -> list[Task]:
     """Every shipped scenario, ``runs`` seeds each."""
-    return [Task("calibration", (name, r), calibration_run,
-                 {"scenario": name, "seed": s.seed + r})
-            for name in SCENARIOS for r in range(s.runs)]
+    return [
+        Task("calibration", (name, r), calibration_run, {"scenario": name, "seed": s.seed + r})
+        for name in SCENARIOS
+        for r in range(s.runs)
+    ]
 
 
 def _values(outputs: list[tuple[Task, Any]], scenario: str, key: str) -> np.ndarray:
@@ -135,8 +150,9 @@ def _values(outputs: list[tuple[Task, Any]], scenario: str, key: str) -> np.ndar
     return np.array([v for _, v in rows], dtype=float)
 
 
-def _inside(values: np.ndarray, band: tuple[float, float], digits: int, percent: bool = False
-            ) -> tuple[str, bool]:
+def _inside(
+    values: np.ndarray, band: tuple[float, float], digits: int, percent: bool = False
+) -> tuple[str, bool]:
     values = values[np.isfinite(values)]
     if values.size < 2:
         return "too few values", False
@@ -148,8 +164,7 @@ def _inside(values: np.ndarray, band: tuple[float, float], digits: int, percent:
 def _band(band: tuple[float, float], digits: int, percent: bool = False, unit: str = "") -> str:
     scale = 100.0 if percent else 1.0
     unit = " %" if percent else unit
-    return (f"95 % CI inside [{band[0] * scale:.{digits}f}, {band[1] * scale:.{digits}f}]"
-            f"{unit}")
+    return f"95 % CI inside [{band[0] * scale:.{digits}f}, {band[1] * scale:.{digits}f}]{unit}"
 
 
 def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
@@ -161,54 +176,92 @@ def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseRes
     routine = _values(outputs, "default", "generalised") / np.maximum(pilots, 1)
     lag = _values(outputs, "default", "lag")
     for quantity, source, values, band, digits, percent, unit in (
-            ("Units that innovated in the last two years, default scenario",
-             "74–84 % (KS 2018; SKR/Vinnova 2018; Innovation Barometer 2018–19)",
-             incidence, INCIDENCE, 0, True, ""),
-            ("Pilots (started in years 1–3) whose practice became routine, default",
-             "27 % (DellaVigna, Kim & Linos 2024); 2 of 4 (art. 72 al. 4)",
-             routine, ROUTINE_SHARE, 0, True, ""),
-            ("Weeks from pilot start to routine (median practice), default",
-             "28 months ≈ 121 weeks on average (NAO 2006)", lag, LAG_WEEKS, 0, False, " weeks")):
+        (
+            "Units that innovated in the last two years, default scenario",
+            "74–84 % (KS 2018; SKR/Vinnova 2018; Innovation Barometer 2018–19)",
+            incidence,
+            INCIDENCE,
+            0,
+            True,
+            "",
+        ),
+        (
+            "Pilots (started in years 1–3) whose practice became routine, default",
+            "27 % (DellaVigna, Kim & Linos 2024); 2 of 4 (art. 72 al. 4)",
+            routine,
+            ROUTINE_SHARE,
+            0,
+            True,
+            "",
+        ),
+        (
+            "Weeks from pilot start to routine (median practice), default",
+            "28 months ≈ 121 weeks on average (NAO 2006)",
+            lag,
+            LAG_WEEKS,
+            0,
+            False,
+            " weeks",
+        ),
+    ):
         text, ok = _inside(values, band, digits, percent)
-        checks.append(Check(quantity, source, text, _band(band, digits, percent, unit), ok,
-                            miss=NOT_REPRODUCED))
+        checks.append(
+            Check(
+                quantity, source, text, _band(band, digits, percent, unit), ok, miss=NOT_REPRODUCED
+            )
+        )
     for name in SCENARIOS:
         text, ok = _inside(_values(outputs, name, "cost_move"), COST_MOVE, 2)
-        checks.append(Check(f"Cost index, five-year movement, {name}",
-                            "savings small, often offset (NAO 2016; RGPP)", text,
-                            _band(COST_MOVE, 0, unit=" points"), ok))
+        checks.append(
+            Check(
+                f"Cost index, five-year movement, {name}",
+                "savings small, often offset (NAO 2016; RGPP)",
+                text,
+                _band(COST_MOVE, 0, unit=" points"),
+                ok,
+            )
+        )
     table = {}
     for name in SCENARIOS:
         p = _values(outputs, name, "pilots")
         table[name] = {
             "incidence": float(np.mean(_values(outputs, name, "incidence"))),
             "pilots_per_year": float(np.mean(p) / 3.0),
-            "generalised": float(np.sum(_values(outputs, name, "generalised"))
-                                 / max(np.sum(p), 1)),
+            "generalised": float(np.sum(_values(outputs, name, "generalised")) / max(np.sum(p), 1)),
             "lag": float(np.nanmedian(_values(outputs, name, "lag")))
-            if np.isfinite(_values(outputs, name, "lag")).any() else float("nan"),
+            if np.isfinite(_values(outputs, name, "lag")).any()
+            else float("nan"),
             "cost_move": float(np.mean(_values(outputs, name, "cost_move"))),
             "quality_move": float(np.mean(_values(outputs, name, "quality_move"))),
         }
-        checks.append(Check(
-            f"{name}: incidence / pilots a year / generalised / weeks to routine / quality Δ",
-            "reported (quality in relative units)",
-            f"{table[name]['incidence']:.0%} / {table[name]['pilots_per_year']:.1f} / "
-            f"{table[name]['generalised']:.0%} / {table[name]['lag']:.0f} / "
-            f"{table[name]['quality_move']:+.2f}", "reported", None))
+        checks.append(
+            Check(
+                f"{name}: incidence / pilots a year / generalised / weeks to routine / quality Δ",
+                "reported (quality in relative units)",
+                f"{table[name]['incidence']:.0%} / {table[name]['pilots_per_year']:.1f} / "
+                f"{table[name]['generalised']:.0%} / {table[name]['lag']:.0f} / "
+                f"{table[name]['quality_move']:+.2f}",
+                "reported",
+                None,
+            )
+        )
     return CaseResult(
-        "calibration", "Plausible magnitudes (calibration)",
+        "calibration",
+        "Plausible magnitudes (calibration)",
         "`docs/calibration.md`: sourced stylised facts on public-sector innovation",
         f"Shipped scenarios {', '.join(SCENARIOS)}, five years each with their events; "
         f"{s.runs} seeds per scenario ({s.seed}–{s.seed + s.runs - 1}).",
         checks,
-        notes=("The first three checks are calibration targets of the default scenario "
-               "(`docs/calibration.md`): met, they show plausible magnitudes, not evidence "
-               "for the mechanisms; missed, they say where the default organisation departs "
-               "from the surveyed ones (\"not reproduced\"). The cost bound holds for every "
-               "shipped scenario or fails. Quality has no sourced magnitude: its index "
-               "moves in relative units."),
-        data={"table": table})
+        notes=(
+            "The first three checks are calibration targets of the default scenario "
+            "(`docs/calibration.md`): met, they show plausible magnitudes, not evidence "
+            "for the mechanisms; missed, they say where the default organisation departs "
+            'from the surveyed ones ("not reproduced"). The cost bound holds for every '
+            "shipped scenario or fails. Quality has no sourced magnitude: its index "
+            "moves in relative units."
+        ),
+        data={"table": table},
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -220,8 +273,9 @@ def plot(result: CaseResult, path: Path) -> None:
     x = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(7.0, 3.8), layout="constrained")
     ax.bar(x - 0.2, [table[n]["cost_move"] for n in names], 0.4, label="cost (points)")
-    ax.bar(x + 0.2, [table[n]["quality_move"] for n in names], 0.4,
-           label="quality (relative units)")
+    ax.bar(
+        x + 0.2, [table[n]["quality_move"] for n in names], 0.4, label="quality (relative units)"
+    )
     ax.axhspan(*COST_MOVE, color="0.9", zorder=0, label="sourced band for cost")
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(x, names, rotation=25, ha="right", fontsize=8)
@@ -232,5 +286,6 @@ def plot(result: CaseResult, path: Path) -> None:
     plt.close(fig)
 
 
-CALIBRATION = Case("calibration", "Plausible magnitudes (calibration)", _settings, tasks,
-                   evaluate, plot)
+CALIBRATION = Case(
+    "calibration", "Plausible magnitudes (calibration)", _settings, tasks, evaluate, plot
+)

@@ -65,8 +65,9 @@ def settings(size: str = "full") -> CentolaMacySettings:
     """Full: N = 1,000, 10 rewiring levels, T = 1 and 2, 50 runs each. Quick: N = 500,
     6 levels, 10 runs."""
     if size == "quick":
-        return CentolaMacySettings(n_staff=500, rewirings=(0.0, 0.001, 0.01, 0.1, 0.3, 1.0),
-                                   runs=10)
+        return CentolaMacySettings(
+            n_staff=500, rewirings=(0.0, 0.001, 0.01, 0.1, 0.3, 1.0), runs=10
+        )
     return CentolaMacySettings()
 
 
@@ -79,8 +80,12 @@ def spread(model: Any) -> dict[str, float]:
     need = math.ceil(FULL * int(model.staff_present.sum()))
     full = float(times[need - 1]) if times.size >= need else math.nan
     remote, boosted = ring_support(adopted_at, int(model.p["ring_neighbours"]) // 2)
-    return {"final": float(model.adoption_share), "time_full": full, "remote": remote,
-            "boosted": boosted}
+    return {
+        "final": float(model.adoption_share),
+        "time_full": full,
+        "remote": remote,
+        "boosted": boosted,
+    }
 
 
 def ring_support(adopted_at: np.ndarray, half: int) -> tuple[int, int]:
@@ -107,19 +112,28 @@ def tasks(s: CentolaMacySettings) -> list[Task]:
     out = []
     for t in s.thresholds:
         for beta in s.rewirings:
-            params = docking_parameters(SCENARIO, n_staff=s.n_staff, rewiring=beta,
-                                        threshold_count=t)
-            out += [Task("centola-macy", (t, beta, r), one_run,
-                         {"params": params, "seed": s.seed + r}) for r in range(s.runs)]
+            params = docking_parameters(
+                SCENARIO, n_staff=s.n_staff, rewiring=beta, threshold_count=t
+            )
+            out += [
+                Task("centola-macy", (t, beta, r), one_run, {"params": params, "seed": s.seed + r})
+                for r in range(s.runs)
+            ]
     return out
 
 
 def evaluate(s: CentolaMacySettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     """Saturation and speed against rewiring, for T = 1 and T = 2."""
-    frame = pd.DataFrame({"threshold_count": [t.key[0] for t, _ in outputs],
-                          "rewiring": [t.key[1] for t, _ in outputs],
-                          **{key: [v[key] for _, v in outputs]
-                             for key in ("final", "time_full", "remote", "boosted")}})
+    frame = pd.DataFrame(
+        {
+            "threshold_count": [t.key[0] for t, _ in outputs],
+            "rewiring": [t.key[1] for t, _ in outputs],
+            **{
+                key: [v[key] for _, v in outputs]
+                for key in ("final", "time_full", "remote", "boosted")
+            },
+        }
+    )
     return evaluate_frame(frame, s)
 
 
@@ -132,18 +146,23 @@ def from_results(results: Any, s: CentolaMacySettings | None = None) -> CaseResu
     runs = results.runs
     runs = runs[runs["status"] == "ok"] if "status" in runs else runs
     series = results.timeseries
-    first = (series[series["adoption_share"] >= FULL].groupby("run_id")["step"].min())
-    frame = pd.DataFrame({"threshold_count": runs["threshold_count"].to_numpy(),
-                          "rewiring": runs["rewiring"].to_numpy(),
-                          "final": runs["adoption_share"].to_numpy(),
-                          "time_full": runs["run_id"].map(first).astype(float).to_numpy()})
+    first = series[series["adoption_share"] >= FULL].groupby("run_id")["step"].min()
+    frame = pd.DataFrame(
+        {
+            "threshold_count": runs["threshold_count"].to_numpy(),
+            "rewiring": runs["rewiring"].to_numpy(),
+            "final": runs["adoption_share"].to_numpy(),
+            "time_full": runs["run_id"].map(first).astype(float).to_numpy(),
+        }
+    )
     if s is None:
         counts = frame.groupby(["threshold_count", "rewiring"]).size()
-        s = CentolaMacySettings(n_staff=int(runs["n_staff"].iloc[0]),
-                                rewirings=tuple(sorted(frame.rewiring.unique())),
-                                thresholds=tuple(sorted(frame.threshold_count.unique(),
-                                                        reverse=True)),
-                                runs=int(counts.min()))
+        s = CentolaMacySettings(
+            n_staff=int(runs["n_staff"].iloc[0]),
+            rewirings=tuple(sorted(frame.rewiring.unique())),
+            thresholds=tuple(sorted(frame.threshold_count.unique(), reverse=True)),
+            runs=int(counts.min()),
+        )
     return evaluate_frame(frame, s)
 
 
@@ -164,14 +183,23 @@ def summary_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (t, beta), g in frame.groupby(["threshold_count", "rewiring"], sort=True):
         final = g["final"].to_numpy(dtype=float)
-        rows.append({"T": int(t), "beta": float(beta), "runs": final.size,
-                     "final": float(final.mean()),
-                     "final_se": float(final.std(ddof=1) / math.sqrt(final.size))
-                     if final.size > 1 else 0.0,
-                     "saturated": float((final >= FULL).mean()),
-                     "time": median_time(g["time_full"].to_numpy(dtype=float)),
-                     **{key: float(g[key].median()) if key in g else math.nan
-                        for key in ("remote", "boosted")}})
+        rows.append(
+            {
+                "T": int(t),
+                "beta": float(beta),
+                "runs": final.size,
+                "final": float(final.mean()),
+                "final_se": float(final.std(ddof=1) / math.sqrt(final.size))
+                if final.size > 1
+                else 0.0,
+                "saturated": float((final >= FULL).mean()),
+                "time": median_time(g["time_full"].to_numpy(dtype=float)),
+                **{
+                    key: float(g[key].median()) if key in g else math.nan
+                    for key in ("remote", "boosted")
+                },
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -190,8 +218,15 @@ def sooner(frame: pd.DataFrame, threshold: int = 2) -> pd.DataFrame:
     for beta, g in rows[rows.rewiring > 0].groupby("rewiring", sort=True):
         times = g["time_full"].to_numpy(dtype=float)
         k = int((np.isfinite(times) & (times < t0)).sum())
-        out.append({"beta": float(beta), "runs": times.size, "sooner": k, "t0": t0,
-                    "p": float(binomtest(k, times.size, 0.5, alternative="greater").pvalue)})
+        out.append(
+            {
+                "beta": float(beta),
+                "runs": times.size,
+                "sooner": k,
+                "t0": t0,
+                "p": float(binomtest(k, times.size, 0.5, alternative="greater").pvalue),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -205,23 +240,28 @@ def _speed_notes(complex_: pd.DataFrame, speed: pd.DataFrame) -> str:
         return ""
     faster = speed[speed.p < SIGNIFICANCE]
     if faster.empty:
-        return ("**Speed: agrees with Centola & Macy.** Counting runs that never saturate, "
-                "no rewiring level makes the complex contagion (T = 2) saturate sooner than "
-                "on the unrewired ring. ")
+        return (
+            "**Speed: agrees with Centola & Macy.** Counting runs that never saturate, "
+            "no rewiring level makes the complex contagion (T = 2) saturate sooner than "
+            "on the unrewired ring. "
+        )
     times = complex_.set_index("beta")
     best = faster.loc[faster.beta.map(times["time"]).idxmin()]
     row = times.loc[best.beta]
-    why = ("" if math.isnan(row.remote) else
-           "Why: once many staff have adopted, some others have two or more long ties into "
-           "them and adopt far from any front, and a long tie lets a front jump ahead where "
-           f"it adds the missing second contact. At β = {best.beta:g}, a median run has "
-           f"{row.remote:.0f} adopters with no earlier-adopting ring neighbour (reached by "
-           f"long ties alone) and {row.boosted:.0f} with exactly one (the second contact a "
-           "long tie); each such ignition that finds a reinforced neighbour opens two new "
-           "fronts. Centola & Macy's argument holds for a single long tie, which cannot "
-           "carry a T = 2 contagion; with many long ties, pairs of them converge on "
-           "the same people. Whether this holds at the paper's network sizes is not "
-           "checked here. ")
+    why = (
+        ""
+        if math.isnan(row.remote)
+        else "Why: once many staff have adopted, some others have two or more long ties into "
+        "them and adopt far from any front, and a long tie lets a front jump ahead where "
+        f"it adds the missing second contact. At β = {best.beta:g}, a median run has "
+        f"{row.remote:.0f} adopters with no earlier-adopting ring neighbour (reached by "
+        f"long ties alone) and {row.boosted:.0f} with exactly one (the second contact a "
+        "long tie); each such ignition that finds a reinforced neighbour opens two new "
+        "fronts. Centola & Macy's argument holds for a single long tie, which cannot "
+        "carry a T = 2 contagion; with many long ties, pairs of them converge on "
+        "the same people. Whether this holds at the paper's network sizes is not "
+        "checked here. "
+    )
     return (
         "**Speed: does not agree with Centola & Macy (not reproduced).** Counting runs that "
         "never saturate as never, a few long ties make the complex contagion (T = 2) "
@@ -233,13 +273,16 @@ def _speed_notes(complex_: pd.DataFrame, speed: pd.DataFrame) -> str:
         + ", ".join(f"{b:g}" for b in faster.beta)
         + ". Long ties do preclude the complex contagion at high β (the tested collapse), "
         "but below that they speed it up, which contradicts Centola & Macy's statement "
-        "that they fail to. " + why)
+        "that they fail to. " + why
+    )
 
 
 def _speed_table(rows: pd.DataFrame) -> str:
     """'β: saturated / median' for each β of one threshold."""
-    return " · ".join(f"{b:g}: {100 * sat:.0f} % / {_weeks(t)}"
-                      for b, sat, t in zip(rows.beta, rows.saturated, rows.time, strict=True))
+    return " · ".join(
+        f"{b:g}: {100 * sat:.0f} % / {_weeks(t)}"
+        for b, sat, t in zip(rows.beta, rows.saturated, rows.time, strict=True)
+    )
 
 
 def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
@@ -252,65 +295,107 @@ def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
         low = complex_[complex_.beta <= 0.01]
         if len(low):
             worst = float(low.saturated.min())
-            checks.append(Check(
-                "T = 2, little rewiring (β ≤ 0.01): runs reaching full adoption",
-                "all: a complex contagion saturates the clustered ring",
-                f"{100 * worst:.0f} % (lowest over β = "
-                f"{', '.join(f'{b:g}' for b in low.beta)})",
-                f"100 % of runs reach {FULL:.0%}", worst == 1.0))
+            checks.append(
+                Check(
+                    "T = 2, little rewiring (β ≤ 0.01): runs reaching full adoption",
+                    "all: a complex contagion saturates the clustered ring",
+                    f"{100 * worst:.0f} % (lowest over β = "
+                    f"{', '.join(f'{b:g}' for b in low.beta)})",
+                    f"100 % of runs reach {FULL:.0%}",
+                    worst == 1.0,
+                )
+            )
         top = complex_.iloc[-1]
-        checks.append(Check(
-            f"T = 2, β = {top.beta:g}: mean final share of adopters",
-            "collapse: long ties do not carry a complex contagion",
-            f"{fmt(top.final)} ± {fmt(top.final_se)}", "≤ 0.10", bool(top.final <= 0.10)))
+        checks.append(
+            Check(
+                f"T = 2, β = {top.beta:g}: mean final share of adopters",
+                "collapse: long ties do not carry a complex contagion",
+                f"{fmt(top.final)} ± {fmt(top.final_se)}",
+                "≤ 0.10",
+                bool(top.final <= 0.10),
+            )
+        )
         below = complex_[complex_.final < 0.5]
-        checks.append(Check(
-            "T = 2: first β where the mean final share falls below 0.5",
-            "collapse as rewiring grows (the paper's threshold depends on its set-up)",
-            f"β = {below.beta.iloc[0]:g}" if len(below) else "none", "reported", None))
-        checks.append(Check(
-            "T = 2: runs saturated / median weeks to saturation (unsaturated runs count as "
-            "never), by β", "not faster with rewiring; never once enough ties are rewired",
-            _speed_table(complex_), "reported", None))
+        checks.append(
+            Check(
+                "T = 2: first β where the mean final share falls below 0.5",
+                "collapse as rewiring grows (the paper's threshold depends on its set-up)",
+                f"β = {below.beta.iloc[0]:g}" if len(below) else "none",
+                "reported",
+                None,
+            )
+        )
+        checks.append(
+            Check(
+                "T = 2: runs saturated / median weeks to saturation (unsaturated runs count as "
+                "never), by β",
+                "not faster with rewiring; never once enough ties are rewired",
+                _speed_table(complex_),
+                "reported",
+                None,
+            )
+        )
         speed = sooner(frame, 2)
         if len(speed):
             faster = speed[speed.p < SIGNIFICANCE]
-            checks.append(Check(
-                "T = 2: do long ties speed the complex contagion? Runs saturating sooner "
-                "than on the unrewired ring, by β > 0",
-                "no: long ties \"not only fail to speed up complex contagions, they can even "
-                "preclude diffusion entirely\"",
-                f"t₀ = {_weeks(speed.t0.iloc[0])} weeks at β = 0; sooner: "
-                + ", ".join(f"{b:g}: {k}/{n}" + ("*" if p < SIGNIFICANCE else "")
-                            for b, k, n, p in zip(speed.beta, speed.sooner, speed.runs,
-                                                  speed.p, strict=True))
-                + f" (* more than half, one-sided sign test p < {SIGNIFICANCE:g})",
-                "at no β > 0 are significantly more than half the runs sooner than t₀ "
-                f"(one-sided sign test at {SIGNIFICANCE:g}; an unsaturated run is not sooner)",
-                faster.empty, miss=NOT_REPRODUCED))
+            checks.append(
+                Check(
+                    "T = 2: do long ties speed the complex contagion? Runs saturating sooner "
+                    "than on the unrewired ring, by β > 0",
+                    'no: long ties "not only fail to speed up complex contagions, they can even '
+                    'preclude diffusion entirely"',
+                    f"t₀ = {_weeks(speed.t0.iloc[0])} weeks at β = 0; sooner: "
+                    + ", ".join(
+                        f"{b:g}: {k}/{n}" + ("*" if p < SIGNIFICANCE else "")
+                        for b, k, n, p in zip(
+                            speed.beta, speed.sooner, speed.runs, speed.p, strict=True
+                        )
+                    )
+                    + f" (* more than half, one-sided sign test p < {SIGNIFICANCE:g})",
+                    "at no β > 0 are significantly more than half the runs sooner than t₀ "
+                    f"(one-sided sign test at {SIGNIFICANCE:g}; an unsaturated run is not sooner)",
+                    faster.empty,
+                    miss=NOT_REPRODUCED,
+                )
+            )
     if len(simple):
         worst = float(simple.saturated.min())
-        checks.append(Check(
-            "T = 1, every β: runs reaching full adoption",
-            "all: a simple contagion saturates at any rewiring",
-            f"{100 * worst:.0f} % (lowest over {len(simple)} values of β)",
-            f"100 % of runs reach {FULL:.0%}", worst == 1.0))
-        checks.append(Check(
-            "T = 1: runs saturated / median weeks to saturation, by β",
-            "faster as rewiring grows", _speed_table(simple), "reported", None))
+        checks.append(
+            Check(
+                "T = 1, every β: runs reaching full adoption",
+                "all: a simple contagion saturates at any rewiring",
+                f"{100 * worst:.0f} % (lowest over {len(simple)} values of β)",
+                f"100 % of runs reach {FULL:.0%}",
+                worst == 1.0,
+            )
+        )
+        checks.append(
+            Check(
+                "T = 1: runs saturated / median weeks to saturation, by β",
+                "faster as rewiring grows",
+                _speed_table(simple),
+                "reported",
+                None,
+            )
+        )
         times = simple.set_index("beta")["time"]
         picks = [b for b in (0.0, 0.01, 1.0) if b in times.index]
         if len(picks) >= 2:
             values = [times[b] for b in picks]
             ok = all(a > b for a, b in zip(values, values[1:], strict=False))
-            checks.append(Check(
-                "T = 1: median weeks to full adoption, β = "
-                + " / ".join(f"{b:g}" for b in picks),
-                "faster with more rewiring (shorter paths)",
-                " / ".join(_weeks(v) for v in values), "strictly decreasing", ok))
+            checks.append(
+                Check(
+                    "T = 1: median weeks to full adoption, β = "
+                    + " / ".join(f"{b:g}" for b in picks),
+                    "faster with more rewiring (shorter paths)",
+                    " / ".join(_weeks(v) for v in values),
+                    "strictly decreasing",
+                    ok,
+                )
+            )
     notes = (
-        _speed_notes(complex_, sooner(frame, 2)) +
-        "On the unrewired ring both contagions move at a fixed speed: T = 1 gains 3 places "
+        _speed_notes(complex_, sooner(frame, 2))
+        + "On the unrewired ring both contagions move at a fixed speed: T = 1 gains 3 places "
         "a week on each side (k/2), T = 2 only 2 (a staff member needs two adopting "
         "contacts, so the front advances by k/2 − 1), hence about (N − 7)/6 and (N − 7)/4 "
         "weeks. Times to saturation count unsaturated runs as never (such a run has stopped "
@@ -319,21 +404,26 @@ def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
         "sizes, lattice and rewiring procedure (networkx's Watts–Strogatz rewiring keeps "
         "every node's k/2 own ties but lets degrees vary; whether the paper's procedure "
         "preserved degrees is not checked here), so the β at which the complex contagion "
-        "collapses is reported, not tested.")
+        "collapses is reported, not tested."
+    )
     return CaseResult(
         name="centola-macy",
         title="Centola & Macy (2007): complex contagions and the weakness of long ties",
         reference="Centola, D., & Macy, M. (2007). Complex contagions and the weakness of "
-                  "long ties. *American Journal of Sociology*, 113(3), 702–734.",
-        setup=(f"`scenarios/docking/centola-macy.toml`: Watts–Strogatz ring of N = "
-               f"{s.n_staff:,} staff, k = 6, absolute threshold T ∈ "
-               f"{{{', '.join(str(t) for t in sorted(s.thresholds))}}}, one random staff "
-               f"member and all their contacts adopt at week 0; rewiring β ∈ "
-               f"{{{', '.join(f'{b:g}' for b in s.rewirings)}}}; {s.runs} runs each "
-               f"(seeds {s.seed}–{s.seed + s.runs - 1}). Full adoption: ≥ {FULL:.0%} of "
-               "staff."),
-        checks=checks, notes=notes,
-        data={"table": table.to_dict("list"), "n_staff": s.n_staff, "runs": s.runs})
+        "long ties. *American Journal of Sociology*, 113(3), 702–734.",
+        setup=(
+            f"`scenarios/docking/centola-macy.toml`: Watts–Strogatz ring of N = "
+            f"{s.n_staff:,} staff, k = 6, absolute threshold T ∈ "
+            f"{{{', '.join(str(t) for t in sorted(s.thresholds))}}}, one random staff "
+            f"member and all their contacts adopt at week 0; rewiring β ∈ "
+            f"{{{', '.join(f'{b:g}' for b in s.rewirings)}}}; {s.runs} runs each "
+            f"(seeds {s.seed}–{s.seed + s.runs - 1}). Full adoption: ≥ {FULL:.0%} of "
+            "staff."
+        ),
+        checks=checks,
+        notes=notes,
+        data={"table": table.to_dict("list"), "n_staff": s.n_staff, "runs": s.runs},
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -350,33 +440,45 @@ def plot(result: CaseResult, path: Path) -> None:
         if not rows.any():
             continue
         label = "T = 1 (simple)" if t == 1 else "T = 2 (complex)"
-        a.errorbar(x[rows], table.final[rows], yerr=2 * table.final_se[rows], fmt="o-",
-                   color=colour, ms=4, capsize=2, label=label)
+        a.errorbar(
+            x[rows],
+            table.final[rows],
+            yerr=2 * table.final_se[rows],
+            fmt="o-",
+            color=colour,
+            ms=4,
+            capsize=2,
+            label=label,
+        )
         time = table.time[rows].replace(math.inf, math.nan)  # never saturated: not drawn
         b.plot(x[rows], time, "o-", color=colour, ms=4, label=label)
     for ax in (a, b):
         ax.set_xscale("log")
         ticks = [zero_at, *sorted(positive.unique())]
-        ax.set_xticks(ticks, ["0", *[f"{v:g}" for v in ticks[1:]]], fontsize=7,
-                      rotation=45)
+        ax.set_xticks(ticks, ["0", *[f"{v:g}" for v in ticks[1:]]], fontsize=7, rotation=45)
         ax.set_xlabel("rewiring probability β")
         ax.legend(fontsize=8, frameon=False)
     a.set_ylabel("final share of adopters (mean ± 2 SE)")
     a.set_ylim(-0.03, 1.05)
     b.set_ylabel(f"weeks to {FULL:.0%} adoption\n(median; unsaturated runs = never)")
     b.set_yscale("log")
-    fig.suptitle(f"Centola & Macy (2007) docking: ring of N = {result.data['n_staff']:,}, "
-                 f"k = 6, {result.data['runs']} runs per point", fontsize=10)
+    fig.suptitle(
+        f"Centola & Macy (2007) docking: ring of N = {result.data['n_staff']:,}, "
+        f"k = 6, {result.data['runs']} runs per point",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-CASE = Case("centola-macy", "Centola & Macy (2007): complex contagions", settings, tasks,
-            evaluate, plot)
+CASE = Case(
+    "centola-macy", "Centola & Macy (2007): complex contagions", settings, tasks, evaluate, plot
+)
 
 
-def run(size: str | CentolaMacySettings = "full", *, workers: int | None = 1,
-        progress: bool = False) -> CaseResult:
+def run(
+    size: str | CentolaMacySettings = "full", *, workers: int | None = 1, progress: bool = False
+) -> CaseResult:
     """Run the Centola & Macy docking at ``size`` and evaluate it."""
     from milieusim.docking.core import run_case
 

@@ -41,9 +41,25 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAIL", "NOT_REPRODUCED", "SEED_STRIDE", "Case", "CaseResult", "Check", "Task",
-           "binomial_se", "block_tasks", "blocks_needed", "checks_by_key", "combine_blocks",
-           "docking_parameters", "run_case", "run_model", "run_tasks", "seed_block"]
+__all__ = [
+    "FAIL",
+    "NOT_REPRODUCED",
+    "SEED_STRIDE",
+    "Case",
+    "CaseResult",
+    "Check",
+    "Task",
+    "binomial_se",
+    "block_tasks",
+    "blocks_needed",
+    "checks_by_key",
+    "combine_blocks",
+    "docking_parameters",
+    "run_case",
+    "run_model",
+    "run_tasks",
+    "seed_block",
+]
 
 FAIL = "FAIL"
 NOT_REPRODUCED = "not reproduced"
@@ -170,10 +186,12 @@ def seed_block(settings: Any, block: int) -> Any:
         raise ValueError(f"seed block must be ≥ 0, not {block}")
     if block == 0:
         return settings
-    if not (dataclasses.is_dataclass(settings) and isinstance(getattr(settings, "seed", None),
-                                                               int)):
-        raise TypeError(f"{type(settings).__name__} has no integer 'seed': cannot move it to "
-                        "another seed block")
+    if not (
+        dataclasses.is_dataclass(settings) and isinstance(getattr(settings, "seed", None), int)
+    ):
+        raise TypeError(
+            f"{type(settings).__name__} has no integer 'seed': cannot move it to another seed block"
+        )
     # is_dataclass() narrows ``settings`` to "instance or class", which replace() does not
     # take; the checks above are the contract, so go on untyped.
     instance: Any = settings
@@ -189,8 +207,10 @@ def block_tasks(case: Case, settings: Any) -> list[Task]:
         for task in tasks:
             seed = task.kwargs.get("seed")
             if seed is not None and not base <= seed < base + SEED_STRIDE:
-                raise ValueError(f"{case.name}: task {task.key} has seed {seed}, outside its "
-                                 f"block [{base}, {base + SEED_STRIDE})")
+                raise ValueError(
+                    f"{case.name}: task {task.key} has seed {seed}, outside its "
+                    f"block [{base}, {base + SEED_STRIDE})"
+                )
     return tasks
 
 
@@ -219,10 +239,14 @@ def combine_blocks(results: Sequence[CaseResult]) -> CaseResult:
             checks.append(base)
             continue
         outcome = tuple(bool(key in c and c[key].passed) for c in keyed)
-        checks.append(dataclasses.replace(
-            base, passed=sum(outcome) >= blocks_needed(len(outcome)), blocks=outcome))
-    return dataclasses.replace(first, checks=checks,
-                               elapsed_s=float(sum(r.elapsed_s for r in results)))
+        checks.append(
+            dataclasses.replace(
+                base, passed=sum(outcome) >= blocks_needed(len(outcome)), blocks=outcome
+            )
+        )
+    return dataclasses.replace(
+        first, checks=checks, elapsed_s=float(sum(r.elapsed_s for r in results))
+    )
 
 
 def checks_by_key(checks: Sequence[Check]) -> dict[tuple[str, int], Check]:
@@ -258,8 +282,9 @@ def docking_parameters(scenario: str, **overrides: Any) -> dict[str, Any]:
     return params
 
 
-def run_model(params: dict[str, Any], seed: int,
-              measure: Callable[[Any], Any] | None = None) -> Any:
+def run_model(
+    params: dict[str, Any], seed: int, measure: Callable[[Any], Any] | None = None
+) -> Any:
     """Build and run :class:`~milieusim.model.MilieuModel`; return ``measure(model)``.
 
     Without ``measure``, returns the model's final reporters (:meth:`summary`).
@@ -278,8 +303,9 @@ def _context() -> Any:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["milieusim.experiment.forkserver",
-                                        "milieusim.docking.core"])
+        context.set_forkserver_preload(
+            ["milieusim.experiment.forkserver", "milieusim.docking.core"]
+        )
     return context
 
 
@@ -291,8 +317,13 @@ def _call(task: Task) -> tuple[Any, float]:
     return out, time.perf_counter() - start
 
 
-def run_tasks(tasks: Sequence[Task], *, workers: int | None = 1, progress: bool = False,
-              description: str = "validate") -> tuple[list[Any], list[float]]:
+def run_tasks(
+    tasks: Sequence[Task],
+    *,
+    workers: int | None = 1,
+    progress: bool = False,
+    description: str = "validate",
+) -> tuple[list[Any], list[float]]:
     """Run ``tasks``; return their outputs and compute times, in the order given.
 
     ``workers`` > 1 uses a process pool (forkserver, else spawn); 1 runs in this process.
@@ -304,8 +335,15 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = 1, progress: bool 
     count = max(1, min(int(count), len(tasks) or 1))
     outputs: list[Any] = [None] * len(tasks)
     times = [0.0] * len(tasks)
-    bar = tqdm(total=len(tasks), unit="task", desc=description, file=sys.stderr,
-               disable=None if progress else True, dynamic_ncols=True, smoothing=0.05)
+    bar = tqdm(
+        total=len(tasks),
+        unit="task",
+        desc=description,
+        file=sys.stderr,
+        disable=None if progress else True,
+        dynamic_ncols=True,
+        smoothing=0.05,
+    )
     with bar:
         if count == 1:
             for i, task in enumerate(tasks):
@@ -332,16 +370,21 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = 1, progress: bool 
     return outputs, times
 
 
-def run_case(case: Case, settings: Any = "full", *, workers: int | None = 1,
-             progress: bool = False, block: int = 0) -> CaseResult:
+def run_case(
+    case: Case,
+    settings: Any = "full",
+    *,
+    workers: int | None = 1,
+    progress: bool = False,
+    block: int = 0,
+) -> CaseResult:
     """Run one case at ``settings`` (a size name or a settings object), in seed block
     ``block``, and evaluate it."""
     if isinstance(settings, str):
         settings = case.settings(settings)
     settings = seed_block(settings, block)
     tasks = block_tasks(case, settings)
-    outputs, times = run_tasks(tasks, workers=workers, progress=progress,
-                               description=case.name)
+    outputs, times = run_tasks(tasks, workers=workers, progress=progress, description=case.name)
     result = case.evaluate(settings, list(zip(tasks, outputs, strict=True)))
     result.elapsed_s = float(sum(times))
     return result

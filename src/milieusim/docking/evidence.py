@@ -14,8 +14,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ORIGINS", "condition", "conditions", "evidence_run", "evidence_tasks",
-           "paired", "settings_for"]
+__all__ = [
+    "ORIGINS",
+    "condition",
+    "conditions",
+    "evidence_run",
+    "evidence_tasks",
+    "paired",
+    "settings_for",
+]
 
 ORIGINS: tuple[str, ...] = ("partner", "frontline", "internal", "serendipity")
 MIN_CURVE = 10
@@ -69,13 +76,15 @@ def evidence_run(params: dict[str, Any], seed: int) -> dict[str, Any]:
         out[f"{name}_approved"] = int(np.count_nonzero(rows & approved))
         out[f"{name}_spread"] = int(np.count_nonzero(rows & approved & (outside_team > 0)))
         out[f"{name}_reach"] = float(reach[rows & approved].sum())
-    out["outside_proposals"] = int(np.count_nonzero(
-        born & proposed & t.columns["from_outside"].astype(bool)))
+    out["outside_proposals"] = int(
+        np.count_nonzero(born & proposed & t.columns["from_outside"].astype(bool))
+    )
     p = model.p
     realised = t.get("realised_value")
     started = end.started
-    out["exceptional"] = int(np.count_nonzero(
-        started & (realised > p["value_mean"] + 3 * p["value_sd"])))
+    out["exceptional"] = int(
+        np.count_nonzero(started & (realised > p["value_mean"] + 3 * p["value_sd"]))
+    )
     out["s_curves"] = _s_curves(model)
     series = model.datacollector.get_model_vars_dataframe()["adoption_share"].to_numpy()
     out["max_weekly_rise"] = float(np.diff(series).max()) if series.size > 1 else 0.0
@@ -83,12 +92,14 @@ def evidence_run(params: dict[str, Any], seed: int) -> dict[str, Any]:
     harmful = started & (realised < 0)
     peak = reach / max(n_present, 1)
     dropped = t.columns["stage"] == "dropped"
-    out["harmful"] = [bool(d and h < 0.5) for d, h in zip(dropped[harmful], peak[harmful],
-                                                          strict=True)]
+    out["harmful"] = [
+        bool(d and h < 0.5) for d, h in zip(dropped[harmful], peak[harmful], strict=True)
+    ]
     out["harmful_peaks"] = peak[harmful].tolist()
     out["internal_rules_start"] = internal_start
-    out["external_derogations"] = int(sum(r.derogations for r in model.rule_agents
-                                          if r.kind == "external"))
+    out["external_derogations"] = int(
+        sum(r.derogations for r in model.rule_agents if r.kind == "external")
+    )
     is_base = any(params == conditions(quick)[0] for quick in (False, True))
     out["betweenness_ratio"] = betweenness_ratio(model, seed) if is_base else math.nan
     return out
@@ -105,8 +116,9 @@ def _s_curves(model: Any) -> list[tuple[float, float]]:
     for k in model.innovations:
         if k.spreading_since < 0 or str(k.origin) == "seed":
             continue
-        weeks = np.concatenate([np.full(s.size, w - k.spreading_since)
-                                for w, s, sign in k.log if sign == ADOPT])
+        weeks = np.concatenate(
+            [np.full(s.size, w - k.spreading_since) for w, s, sign in k.log if sign == ADOPT]
+        )
         if weeks.size - k.team.size < MIN_CURVE:
             continue
         span = int(model.now - k.spreading_since) + 1
@@ -130,8 +142,9 @@ def betweenness_ratio(model: Any, seed: int, pivots: int = 100) -> float:
     graph.add_edges_from(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
     graph.add_edges_from(zip(model.made_a.tolist(), model.made_b.tolist(), strict=True))
     graph.remove_nodes_from(np.flatnonzero(~model.staff_present).tolist())
-    scores = nx.betweenness_centrality(graph, k=min(pivots, graph.number_of_nodes()),
-                                       seed=seed % (2**32))
+    scores = nx.betweenness_centrality(
+        graph, k=min(pivots, graph.number_of_nodes()), seed=seed % (2**32)
+    )
     values = np.array([scores.get(i, 0.0) for i in range(n)])
     kind = model.staff_kind
     present = model.staff_present
@@ -147,8 +160,11 @@ def evidence_tasks(case: str, settings: Any, params: list[dict[str, Any]]) -> li
     ``settings.seed``, ``settings.seed + 1``, … (the same at every condition: paired)."""
     from milieusim.docking.core import Task
 
-    return [Task(case, (j, r), evidence_run, {"params": dict(point), "seed": settings.seed + r})
-            for j, point in enumerate(params) for r in range(settings.runs)]
+    return [
+        Task(case, (j, r), evidence_run, {"params": dict(point), "seed": settings.seed + r})
+        for j, point in enumerate(params)
+        for r in range(settings.runs)
+    ]
 
 
 def paired(outputs: list[tuple[Any, Any]], index: int, key: str) -> np.ndarray:

@@ -81,9 +81,17 @@ def scenario_rates(parameters: dict[str, Any]) -> tuple[float, float]:
     return float(parameters["imitation"]), float(parameters["learning_capacity"])
 
 
-def equilibrium_knowledge(p1: float, p2: float, runs: int, *, m: int = 30, n: int = 50,
-                          gradual: bool = True, seed: int | None = None,
-                          max_periods: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+def equilibrium_knowledge(
+    p1: float,
+    p2: float,
+    runs: int,
+    *,
+    m: int = 30,
+    n: int = 50,
+    gradual: bool = True,
+    seed: int | None = None,
+    max_periods: int = 100_000,
+) -> tuple[np.ndarray, np.ndarray]:
     """Run March's model ``runs`` times at once; return equilibrium knowledge and periods.
 
     Knowledge is code · reality / m (NaN for a run still not at equilibrium after
@@ -127,16 +135,20 @@ def equilibrium_knowledge(p1: float, p2: float, runs: int, *, m: int = 30, n: in
     return knowledge, periods
 
 
-def one_point(p1: float, p2: float, runs: int, m: int, n: int, gradual: bool,
-              seed: int) -> dict[str, Any]:
+def one_point(
+    p1: float, p2: float, runs: int, m: int, n: int, gradual: bool, seed: int
+) -> dict[str, Any]:
     """Summary of ``runs`` runs at (p1, p2): mean, sd, runs at equilibrium, periods."""
     k, periods = equilibrium_knowledge(p1, p2, runs, m=m, n=n, gradual=gradual, seed=seed)
     ok = np.isfinite(k)
-    return {"mean": float(k[ok].mean()) if ok.any() else math.nan,
-            "sd": float(k[ok].std(ddof=1)) if ok.sum() > 1 else math.nan,
-            "done": int(ok.sum()), "runs": runs,
-            "periods": float(np.median(periods[ok])) if ok.any() else math.nan,
-            "values": k.tolist()}
+    return {
+        "mean": float(k[ok].mean()) if ok.any() else math.nan,
+        "sd": float(k[ok].std(ddof=1)) if ok.sum() > 1 else math.nan,
+        "done": int(ok.sum()),
+        "runs": runs,
+        "periods": float(np.median(periods[ok])) if ok.any() else math.nan,
+        "values": k.tolist(),
+    }
 
 
 def tasks(s: MarchSettings) -> list[Task]:
@@ -146,9 +158,22 @@ def tasks(s: MarchSettings) -> list[Task]:
     for gradual in s.variants:
         for p2 in s.p2:
             for p1 in s.p1:
-                out.append(Task("march", (gradual, p2, p1), one_point,
-                                {"p1": p1, "p2": p2, "runs": s.runs, "m": s.m, "n": s.n,
-                                 "gradual": gradual, "seed": s.seed + index}))
+                out.append(
+                    Task(
+                        "march",
+                        (gradual, p2, p1),
+                        one_point,
+                        {
+                            "p1": p1,
+                            "p2": p2,
+                            "runs": s.runs,
+                            "m": s.m,
+                            "n": s.n,
+                            "gradual": gradual,
+                            "seed": s.seed + index,
+                        },
+                    )
+                )
                 index += 1
     return out
 
@@ -173,56 +198,91 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     top, second = grid[(hi2, lo1)], grid[runner_up]
     se_gap = math.sqrt(top["sd"] ** 2 / top["done"] + second["sd"] ** 2 / second["done"])
     lead = (top["mean"] - second["mean"]) / se_gap if se_gap > 0 else math.inf
-    checks.append(Check(
-        "Highest equilibrium knowledge over the grid",
-        f"at slow socialisation and fast code learning (p1 = {lo1:g}, p2 = {hi2:g})",
-        f"p1 = {best[1]:g}, p2 = {best[0]:g}: {fmt(grid[best]['mean'])} (next best: p1 = "
-        f"{runner_up[1]:g}, p2 = {runner_up[0]:g}, {fmt(second['mean'])}; lead "
-        f"{lead:.1f} SE)", "the best cell's mean is the highest", best == (hi2, lo1)))
-    slope, se = _slope({p1: [k for k in grid[(hi2, p1)]["values"] if math.isfinite(k)]
-                        for p1 in s.p1})
-    checks.append(Check(
-        f"p2 = {hi2:g}: slope of equilibrium knowledge on p1",
-        "negative: slower socialisation, more knowledge",
-        f"{slope:.3f} ± {se:.3f}", "< −3 SE", slope < -3 * se))
+    checks.append(
+        Check(
+            "Highest equilibrium knowledge over the grid",
+            f"at slow socialisation and fast code learning (p1 = {lo1:g}, p2 = {hi2:g})",
+            f"p1 = {best[1]:g}, p2 = {best[0]:g}: {fmt(grid[best]['mean'])} (next best: p1 = "
+            f"{runner_up[1]:g}, p2 = {runner_up[0]:g}, {fmt(second['mean'])}; lead "
+            f"{lead:.1f} SE)",
+            "the best cell's mean is the highest",
+            best == (hi2, lo1),
+        )
+    )
+    slope, se = _slope(
+        {p1: [k for k in grid[(hi2, p1)]["values"] if math.isfinite(k)] for p1 in s.p1}
+    )
+    checks.append(
+        Check(
+            f"p2 = {hi2:g}: slope of equilibrium knowledge on p1",
+            "negative: slower socialisation, more knowledge",
+            f"{slope:.3f} ± {se:.3f}",
+            "< −3 SE",
+            slope < -3 * se,
+        )
+    )
     low, high = grid[(lo2, lo1)], grid[(hi2, lo1)]
     gap = high["mean"] - low["mean"]
     gap_se = math.sqrt(low["sd"] ** 2 / low["done"] + high["sd"] ** 2 / high["done"])
-    checks.append(Check(
-        f"p1 = {lo1:g}: knowledge at p2 = {hi2:g} minus at p2 = {lo2:g}",
-        "positive: with slow socialisation, fast code learning helps",
-        f"{gap:.3f} ± {gap_se:.3f}", "> 3 SE", gap > 3 * gap_se))
+    checks.append(
+        Check(
+            f"p1 = {lo1:g}: knowledge at p2 = {hi2:g} minus at p2 = {lo2:g}",
+            "positive: with slow socialisation, fast code learning helps",
+            f"{gap:.3f} ± {gap_se:.3f}",
+            "> 3 SE",
+            gap > 3 * gap_se,
+        )
+    )
     for (p1, p2), reference in PUBLISHED.items():
         point = grid.get((p2, p1))
         if point is None:
             continue
         se = point["sd"] / math.sqrt(point["done"])
-        checks.append(Check(
-            f"Equilibrium knowledge at p1 = {p1:g}, p2 = {p2:g}",
-            f"{reference:g} (March 1991, Fig. 1)", f"{point['mean']:.4f} ± {se:.4f}",
-            f"± {PUBLISHED_TOLERANCE:g}",
-            bool(abs(point["mean"] - reference) <= PUBLISHED_TOLERANCE)))
+        checks.append(
+            Check(
+                f"Equilibrium knowledge at p1 = {p1:g}, p2 = {p2:g}",
+                f"{reference:g} (March 1991, Fig. 1)",
+                f"{point['mean']:.4f} ± {se:.4f}",
+                f"± {PUBLISHED_TOLERANCE:g}",
+                bool(abs(point["mean"] - reference) <= PUBLISHED_TOLERANCE),
+            )
+        )
     means = [v["mean"] for v in grid.values()]
-    checks.append(Check(
-        "Range of equilibrium knowledge over the grid",
-        "about 0.7 to 1 (the scale of March's Fig. 1)",
-        f"{min(means):.3f} to {max(means):.3f}", "reported", None))
+    checks.append(
+        Check(
+            "Range of equilibrium knowledge over the grid",
+            "about 0.7 to 1 (the scale of March's Fig. 1)",
+            f"{min(means):.3f} to {max(means):.3f}",
+            "reported",
+            None,
+        )
+    )
     if len(s.variants) > 1:
         other = {(p2, p1): cells[(s.variants[1], p2, p1)] for p2 in s.p2 for p1 in s.p1}
         best_other = max(other, key=lambda key: other[key]["mean"])
-        checks.append(Check(
-            "Variant: direct change of beliefs (March's text) — best cell",
-            f"p1 = {lo1:g}, p2 = {hi2:g}",
-            f"p1 = {best_other[1]:g}, p2 = {best_other[0]:g}: "
-            f"{fmt(other[best_other]['mean'])}", "reported", None))
+        checks.append(
+            Check(
+                "Variant: direct change of beliefs (March's text) — best cell",
+                f"p1 = {lo1:g}, p2 = {hi2:g}",
+                f"p1 = {best_other[1]:g}, p2 = {best_other[0]:g}: {fmt(other[best_other]['mean'])}",
+                "reported",
+                None,
+            )
+        )
     unfinished = sum(v["runs"] - v["done"] for v in cells.values())
     params = docking_parameters(SCENARIO)
     p1_s, p2_s = scenario_rates(params)
     point = cells.get((main, p2_s, p1_s))
-    checks.append(Check(
-        f"`docking/march` scenario (imitation = p1 = {p1_s:g}, learning_capacity = p2 = "
-        f"{p2_s:g})", "March's best case",
-        f"{fmt(point['mean'])}" if point else "not on the grid", "reported", None))
+    checks.append(
+        Check(
+            f"`docking/march` scenario (imitation = p1 = {p1_s:g}, learning_capacity = p2 = "
+            f"{p2_s:g})",
+            "March's best case",
+            f"{fmt(point['mean'])}" if point else "not on the grid",
+            "reported",
+            None,
+        )
+    )
     notes = (
         "Knowledge is code · reality / m, as in the replications (correct minus wrong "
         "dimensions of the code, over m). "
@@ -240,24 +300,38 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         "vector, no individual beliefs and no superior group; its knowledge never turns "
         "wrong, only fades; staff adoption (the counterpart of socialisation) does not "
         "feed back into it. So the March case validates the shared learning law and the "
-        "mapping, not a trade-off inside milieusim.")
+        "mapping, not a trade-off inside milieusim."
+    )
     return CaseResult(
-        name="march", title="March (1991): exploration and exploitation (mutual learning)",
+        name="march",
+        title="March (1991): exploration and exploitation (mutual learning)",
         reference="March, J. G. (1991). Exploration and exploitation in organizational "
-                  "learning. *Organization Science*, 2(1), 71–87, Fig. 1 (m = 30, n = 50, "
-                  "80 runs per point).",
-        setup=(f"`milieusim.docking.march`: m = {s.m}, n = {s.n}, p1 ∈ "
-               f"{{{', '.join(f'{x:g}' for x in s.p1)}}}, p2 ∈ "
-               f"{{{', '.join(f'{x:g}' for x in s.p2)}}}, {s.runs} runs per point, run to "
-               "equilibrium, seeded from "
-               f"{s.seed}; gradual socialisation"
-               + (" (and, as a variant, direct change)" if len(s.variants) > 1 else "")
-               + "."),
-        checks=checks, notes=notes,
-        data={"p1": list(s.p1), "p2": list(s.p2), "runs": s.runs,
-              "curves": {f"{'gradual' if g else 'direct'} {p2:g}":
-                         [cells[(g, p2, p1)]["mean"] for p1 in s.p1]
-                         for g in s.variants for p2 in s.p2}})
+        "learning. *Organization Science*, 2(1), 71–87, Fig. 1 (m = 30, n = 50, "
+        "80 runs per point).",
+        setup=(
+            f"`milieusim.docking.march`: m = {s.m}, n = {s.n}, p1 ∈ "
+            f"{{{', '.join(f'{x:g}' for x in s.p1)}}}, p2 ∈ "
+            f"{{{', '.join(f'{x:g}' for x in s.p2)}}}, {s.runs} runs per point, run to "
+            "equilibrium, seeded from "
+            f"{s.seed}; gradual socialisation"
+            + (" (and, as a variant, direct change)" if len(s.variants) > 1 else "")
+            + "."
+        ),
+        checks=checks,
+        notes=notes,
+        data={
+            "p1": list(s.p1),
+            "p2": list(s.p2),
+            "runs": s.runs,
+            "curves": {
+                f"{'gradual' if g else 'direct'} {p2:g}": [
+                    cells[(g, p2, p1)]["mean"] for p1 in s.p1
+                ]
+                for g in s.variants
+                for p2 in s.p2
+            },
+        },
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -269,25 +343,32 @@ def plot(result: CaseResult, path: Path) -> None:
     styles = {0.1: "-", 0.5: "--", 0.9: ":"}
     for label, values in d["curves"].items():
         variant, p2 = label.split()
-        ax.plot(d["p1"], values, styles.get(float(p2), "-"),
-                color="k" if variant == "gradual" else "C0", marker="o", ms=3,
-                label=f"p2 = {p2}" + ("" if variant == "gradual" else " (direct change)"),
-                alpha=1 if variant == "gradual" else 0.6)
+        ax.plot(
+            d["p1"],
+            values,
+            styles.get(float(p2), "-"),
+            color="k" if variant == "gradual" else "C0",
+            marker="o",
+            ms=3,
+            label=f"p2 = {p2}" + ("" if variant == "gradual" else " (direct change)"),
+            alpha=1 if variant == "gradual" else 0.6,
+        )
     ax.set_xlabel("socialisation rate p1")
     ax.set_ylabel("average equilibrium knowledge")
-    ax.set_title(f"March (1991) Fig. 1 re-run: m = 30, n = 50, {d['runs']} runs per point",
-                 fontsize=10)
+    ax.set_title(
+        f"March (1991) Fig. 1 re-run: m = 30, n = 50, {d['runs']} runs per point", fontsize=10
+    )
     ax.legend(fontsize=8, frameon=False)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-CASE = Case("march", "March (1991): exploration and exploitation", settings, tasks,
-            evaluate, plot)
+CASE = Case("march", "March (1991): exploration and exploitation", settings, tasks, evaluate, plot)
 
 
-def run(size: str | MarchSettings = "full", *, workers: int | None = 1,
-        progress: bool = False) -> CaseResult:
+def run(
+    size: str | MarchSettings = "full", *, workers: int | None = 1, progress: bool = False
+) -> CaseResult:
     """Run the March docking at ``size`` and evaluate it."""
     from milieusim.docking.core import run_case
 

@@ -45,9 +45,14 @@ UPTAKE = "uptake_time_mean"
 SEED = 5000
 
 CONTRASTS: dict[str, tuple[float, float]] = {
-    "openness": (0.1, 0.9), "learning_capacity": (0.2, 0.8), "inertia": (0.2, 0.8),
-    "experimentation_tolerance": (0.2, 0.8), "serendipity": (0.0, 0.6),
-    "institutional_uncertainty": (0.2, 0.5), "adhesion": (0.2, 0.8), "recognition": (0.2, 0.8),
+    "openness": (0.1, 0.9),
+    "learning_capacity": (0.2, 0.8),
+    "inertia": (0.2, 0.8),
+    "experimentation_tolerance": (0.2, 0.8),
+    "serendipity": (0.0, 0.6),
+    "institutional_uncertainty": (0.2, 0.5),
+    "adhesion": (0.2, 0.8),
+    "recognition": (0.2, 0.8),
 }
 """Low and high level of each organisation parameter in the channel decomposition."""
 
@@ -91,14 +96,26 @@ def _settings(size: str = "full") -> EvidenceSettings:
 
 
 def _organisation(s: EvidenceSettings) -> str:
-    return ("quick: 300 staff, 2 years" if s.quick
-            else "default organisation, 1,000 staff, 5 years")
+    return "quick: 300 staff, 2 years" if s.quick else "default organisation, 1,000 staff, 5 years"
 
 
-def _check(quantity: str, claim: str, effect: Effect, criterion: Criterion, *,
-           percent: bool = False, digits: int = 2) -> Check:
-    return Check(quantity, claim, effect.text(digits, percent), criterion.text(digits, percent),
-                 criterion.met(effect), miss=NOT_REPRODUCED)
+def _check(
+    quantity: str,
+    claim: str,
+    effect: Effect,
+    criterion: Criterion,
+    *,
+    percent: bool = False,
+    digits: int = 2,
+) -> Check:
+    return Check(
+        quantity,
+        claim,
+        effect.text(digits, percent),
+        criterion.text(digits, percent),
+        criterion.met(effect),
+        miss=NOT_REPRODUCED,
+    )
 
 
 class _Conditions:
@@ -117,23 +134,37 @@ class _Conditions:
 
     def rows(self, outputs: list[tuple[Task, Any]], **changes: Any) -> list[dict[str, Any]]:
         i = self.index(**changes)
-        return [out for _, out in sorted(((t.key[1], o) for t, o in outputs if t.key[0] == i),
-                                         key=lambda pair: pair[0])]
+        return [
+            out
+            for _, out in sorted(
+                ((t.key[1], o) for t, o in outputs if t.key[0] == i), key=lambda pair: pair[0]
+            )
+        ]
 
 
 # --- mechanisms (model, part 1) ----------------------------------------------------------
 
+
 def _mechanism_conditions(s: EvidenceSettings) -> _Conditions:
-    wanted: list[dict[str, Any]] = [{}, {"openness": 0.0}, {"knockout": "partner-ties"},
-                                    {"knockout": "marginaux-secants"},
-                                    {"knockout": "ordinary-staff"}]
-    wanted += [{"openness": o, "learning_capacity": lam}
-               for lam in GRID for o in (0.1, 0.9) if lam != 0.5]
+    wanted: list[dict[str, Any]] = [
+        {},
+        {"openness": 0.0},
+        {"knockout": "partner-ties"},
+        {"knockout": "marginaux-secants"},
+        {"knockout": "ordinary-staff"},
+    ]
+    wanted += [
+        {"openness": o, "learning_capacity": lam} for lam in GRID for o in (0.1, 0.9) if lam != 0.5
+    ]
     wanted += [{"openness": 0.1}, {"openness": 0.9}]
     wanted += [{"partner_distance": d} for d in DISTANCES if d != 1.0]
-    wanted += [{"serendipity": 0.0}, {"serendipity": 0.6},
-               {"serendipity": 0.6, "ablate": "serendipity:recognition"},
-               {"ablate": "marginaux:translation"}, {"ablate": "marginaux:brokerage"}]
+    wanted += [
+        {"serendipity": 0.0},
+        {"serendipity": 0.6},
+        {"serendipity": 0.6, "ablate": "serendipity:recognition"},
+        {"ablate": "marginaux:translation"},
+        {"ablate": "marginaux:brokerage"},
+    ]
     for name, (lo, hi) in CONTRASTS.items():
         for v in (lo, hi):
             if {name: v} not in wanted and PARAMETERS[name].default != v:
@@ -162,52 +193,121 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
     def change(**kw: Any) -> Effect:
         return relative_change(base, c.values(outputs, UPTAKE, **kw))
 
-    checks.append(_check("Uptake, organisation closed (openness 0) vs default",
-                         "lower by at least 20 %", change(openness=0.0), CLOSED, percent=True,
-                         digits=1))
-    checks.append(_check("Uptake, marginaux sécants' outside ties cut (people kept)",
-                         "lower by at least 15 %", change(knockout="partner-ties"), TIES_CUT,
-                         percent=True, digits=1))
-    checks.append(Check("Uptake, marginaux sécants removed", "lower (reported)",
-                        change(knockout="marginaux-secants").text(1, True), "reported", None))
-    checks.append(_check("Uptake, as many ordinary staff removed", "changed by less than 5 %",
-                         change(knockout="ordinary-staff"), ORDINARY, percent=True, digits=1))
-    opening = relative_change(c.values(outputs, UPTAKE, openness=0.1),
-                              c.values(outputs, UPTAKE, openness=0.9))
-    checks.append(_check("Uptake, openness 0.1 → 0.9 at learning capacity 0.5",
-                         "higher by at least 10 %", opening, OPENING, percent=True, digits=1))
+    checks.append(
+        _check(
+            "Uptake, organisation closed (openness 0) vs default",
+            "lower by at least 20 %",
+            change(openness=0.0),
+            CLOSED,
+            percent=True,
+            digits=1,
+        )
+    )
+    checks.append(
+        _check(
+            "Uptake, marginaux sécants' outside ties cut (people kept)",
+            "lower by at least 15 %",
+            change(knockout="partner-ties"),
+            TIES_CUT,
+            percent=True,
+            digits=1,
+        )
+    )
+    checks.append(
+        Check(
+            "Uptake, marginaux sécants removed",
+            "lower (reported)",
+            change(knockout="marginaux-secants").text(1, True),
+            "reported",
+            None,
+        )
+    )
+    checks.append(
+        _check(
+            "Uptake, as many ordinary staff removed",
+            "changed by less than 5 %",
+            change(knockout="ordinary-staff"),
+            ORDINARY,
+            percent=True,
+            digits=1,
+        )
+    )
+    opening = relative_change(
+        c.values(outputs, UPTAKE, openness=0.1), c.values(outputs, UPTAKE, openness=0.9)
+    )
+    checks.append(
+        _check(
+            "Uptake, openness 0.1 → 0.9 at learning capacity 0.5",
+            "higher by at least 10 %",
+            opening,
+            OPENING,
+            percent=True,
+            digits=1,
+        )
+    )
     effects = {}
     for lam in GRID:
         lo = {"openness": 0.1, **({"learning_capacity": lam} if lam != 0.5 else {})}
         hi = {"openness": 0.9, **({"learning_capacity": lam} if lam != 0.5 else {})}
         effects[lam] = c.values(outputs, UPTAKE, **hi) - c.values(outputs, UPTAKE, **lo)
     for lam in GRID:
-        checks.append(Check(f"Openness effect (0.1 → 0.9) at learning capacity {lam:g}",
-                            "grows with learning capacity", mean_difference(
-                                effects[lam]).text(3), "reported", None))
-    checks.append(_check("Openness × learning interaction: openness effect at learning 0.8 "
-                         "minus at 0.2 (pattern 6)", "positive: openness helps more with "
-                         "absorptive capacity", mean_difference(effects[0.8] - effects[0.2]),
-                         INTERACTION, digits=3))
-    by_distance = {d: c.values(outputs, UPTAKE, **({} if d == 1.0 else {"partner_distance": d}))
-                   for d in DISTANCES}
+        checks.append(
+            Check(
+                f"Openness effect (0.1 → 0.9) at learning capacity {lam:g}",
+                "grows with learning capacity",
+                mean_difference(effects[lam]).text(3),
+                "reported",
+                None,
+            )
+        )
+    checks.append(
+        _check(
+            "Openness × learning interaction: openness effect at learning 0.8 "
+            "minus at 0.2 (pattern 6)",
+            "positive: openness helps more with absorptive capacity",
+            mean_difference(effects[0.8] - effects[0.2]),
+            INTERACTION,
+            digits=3,
+        )
+    )
+    by_distance = {
+        d: c.values(outputs, UPTAKE, **({} if d == 1.0 else {"partner_distance": d}))
+        for d in DISTANCES
+    }
     means = {d: float(v.mean()) for d, v in by_distance.items()}
     best = max(means, key=means.__getitem__)
     interior = best not in (DISTANCES[0], DISTANCES[-1])
-    gaps = [paired_difference(by_distance[end], by_distance[best])
-            for end in (DISTANCES[0], DISTANCES[-1])]
+    gaps = [
+        paired_difference(by_distance[end], by_distance[best])
+        for end in (DISTANCES[0], DISTANCES[-1])
+    ]
     worst = min(gaps, key=lambda e: e.low)
-    checks.append(Check("Uptake against partners' cognitive distance: an inverted U",
-                        "highest at an intermediate distance",
-                        f"peak at {best:g}; peak − ends ≥ {worst.text(3)} ("
-                        + ", ".join(f"{d:g}: {m:.3f}" for d, m in means.items()) + ")",
-                        f"interior peak and {PEAK.text(3)} against both ends",
-                        interior and all(PEAK.met(g) for g in gaps), miss=NOT_REPRODUCED))
+    checks.append(
+        Check(
+            "Uptake against partners' cognitive distance: an inverted U",
+            "highest at an intermediate distance",
+            f"peak at {best:g}; peak − ends ≥ {worst.text(3)} ("
+            + ", ".join(f"{d:g}: {m:.3f}" for d, m in means.items())
+            + ")",
+            f"interior peak and {PEAK.text(3)} against both ends",
+            interior and all(PEAK.met(g) for g in gaps),
+            miss=NOT_REPRODUCED,
+        )
+    )
     checks += _ms_checks(c, outputs)
-    seren = relative_change(c.values(outputs, UPTAKE, serendipity=0.0),
-                            c.values(outputs, UPTAKE, serendipity=0.6))
-    checks.append(_check("Uptake, serendipity 0 → 0.6", "higher by at least 10 %", seren,
-                         SERENDIPITY, percent=True, digits=1))
+    seren = relative_change(
+        c.values(outputs, UPTAKE, serendipity=0.0), c.values(outputs, UPTAKE, serendipity=0.6)
+    )
+    checks.append(
+        _check(
+            "Uptake, serendipity 0 → 0.6",
+            "higher by at least 10 %",
+            seren,
+            SERENDIPITY,
+            percent=True,
+            digits=1,
+        )
+    )
     none = c.values(outputs, UPTAKE, serendipity=0.0)
     full = c.values(outputs, UPTAKE, serendipity=0.6)
     blind = c.values(outputs, UPTAKE, serendipity=0.6, ablate="serendipity:recognition")
@@ -216,28 +316,46 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         whole = full[i].mean() - none[i].mean()
         return float((blind[i].mean() - none[i].mean()) / whole) if whole > 0 else math.nan
 
-    checks.append(_check("Share of serendipity's effect left without the prepared mind "
-                         "(anomalies followed up at random)", "less than half: recognition "
-                         "by knowledge carries most of it", paired_bootstrap(kept, none.size),
-                         PREPARED, percent=True, digits=0))
+    checks.append(
+        _check(
+            "Share of serendipity's effect left without the prepared mind "
+            "(anomalies followed up at random)",
+            "less than half: recognition by knowledge carries most of it",
+            paired_bootstrap(kept, none.size),
+            PREPARED,
+            percent=True,
+            digits=0,
+        )
+    )
     for mechanism in ("marginaux:translation", "marginaux:brokerage"):
-        checks.append(Check(f"Uptake, {mechanism} switched off (at the default)",
-                            CHANNELS[mechanism][1], change(ablate=mechanism).text(1, True),
-                            "reported", None))
+        checks.append(
+            Check(
+                f"Uptake, {mechanism} switched off (at the default)",
+                CHANNELS[mechanism][1],
+                change(ablate=mechanism).text(1, True),
+                "reported",
+                None,
+            )
+        )
     decomposition = _decomposition(c, outputs)
     checks += decomposition
     return CaseResult(
-        "mechanisms", "Mechanisms — openness, learning, marginaux sécants, serendipity",
-        "Issue \"model, part 1\"; Nooteboom (2000, 2007), Cohen & Levinthal (1990), Crozier "
+        "mechanisms",
+        "Mechanisms — openness, learning, marginaux sécants, serendipity",
+        'Issue "model, part 1"; Nooteboom (2000, 2007), Cohen & Levinthal (1990), Crozier '
         "& Friedberg (1977), Burt (2004), Merton (1948), Maillat (1995): each concept must "
         "act through the channel the literature gives it.",
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}), "
         f"{s.runs} paired seeds each ({s.seed}–{s.seed + s.runs - 1}); uptake = "
         "`uptake_time_mean`. Relative changes: ratio of means − 1 with a paired bootstrap "
         "interval (4,000 resamples); differences: paired t intervals.",
-        checks, notes=_MECHANISM_NOTES,
-        data={"distance": means, "effects": {f"{lam:g}": float(v.mean())
-                                             for lam, v in effects.items()}})
+        checks,
+        notes=_MECHANISM_NOTES,
+        data={
+            "distance": means,
+            "effects": {f"{lam:g}": float(v.mean()) for lam, v in effects.items()},
+        },
+    )
 
 
 _MECHANISM_NOTES = (
@@ -247,7 +365,8 @@ _MECHANISM_NOTES = (
     "Shares need not add up to 100 %: channels interact. The inverted U over partners' "
     "distance partly follows from two assumptions (value grows with novelty, understanding "
     "falls with distance; docs/ODD.md §7.3); what emerges is where uptake peaks once "
-    "managers, learning and diffusion have acted.")
+    "managers, learning and diffusion have acted."
+)
 
 
 def _ms_checks(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
@@ -255,9 +374,17 @@ def _ms_checks(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
     contacts), pooled over the default runs: approval rate and reach per proposal."""
     rows = c.rows(outputs)
     n = len(rows)
-    get = {key: np.array([r[key] for r in rows], dtype=float)
-           for key in ("partner_proposals", "partner_approved", "partner_reach",
-                       "frontline_proposals", "frontline_approved", "frontline_reach")}
+    get = {
+        key: np.array([r[key] for r in rows], dtype=float)
+        for key in (
+            "partner_proposals",
+            "partner_approved",
+            "partner_reach",
+            "frontline_proposals",
+            "frontline_approved",
+            "frontline_reach",
+        )
+    }
 
     def rate(i: np.ndarray, origin: str, what: str) -> float:
         den = get[f"{origin}_proposals"][i].sum()
@@ -268,14 +395,25 @@ def _ms_checks(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
 
     approval = paired_bootstrap(gap("approved"), n)
     reach = paired_bootstrap(gap("reach"), n)
-    counts = (f"{int(get['partner_proposals'].sum())} / "
-              f"{int(get['frontline_proposals'].sum())} proposals")
+    counts = (
+        f"{int(get['partner_proposals'].sum())} / {int(get['frontline_proposals'].sum())} proposals"
+    )
     return [
-        _check(f"Approval rate, marginaux sécants' outside ideas minus front-line staff's "
-               f"({counts})", "approved more (translation, trust)", approval, MS_APPROVAL,
-               percent=True, digits=1),
-        _check("Staff reached per proposal, marginaux sécants' outside ideas minus "
-               "front-line staff's", "spread more", reach, MS_REACH, digits=2),
+        _check(
+            f"Approval rate, marginaux sécants' outside ideas minus front-line staff's ({counts})",
+            "approved more (translation, trust)",
+            approval,
+            MS_APPROVAL,
+            percent=True,
+            digits=1,
+        ),
+        _check(
+            "Staff reached per proposal, marginaux sécants' outside ideas minus front-line staff's",
+            "spread more",
+            reach,
+            MS_REACH,
+            digits=2,
+        ),
     ]
 
 
@@ -287,33 +425,52 @@ def _decomposition(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Chec
         high = c.values(outputs, UPTAKE, **_level(name, hi))
         full = paired_difference(low, high)
         label = PARAMETERS[name].label
-        out.append(Check(f"{label} {lo:g} → {hi:g}: effect on uptake", "full effect",
-                         full.text(3), "reported", None))
+        out.append(
+            Check(
+                f"{label} {lo:g} → {hi:g}: effect on uptake",
+                "full effect",
+                full.text(3),
+                "reported",
+                None,
+            )
+        )
         for channel, (param, meaning) in CHANNELS.items():
             if param != name:
                 continue
             held_low = c.values(outputs, UPTAKE, **{name: lo, "ablate": channel})
             held_high = c.values(outputs, UPTAKE, **{name: hi, "ablate": channel})
 
-            def share(i: np.ndarray, hl: np.ndarray = held_low, hh: np.ndarray = held_high,
-                      low: np.ndarray = low, high: np.ndarray = high) -> float:
+            def share(
+                i: np.ndarray,
+                hl: np.ndarray = held_low,
+                hh: np.ndarray = held_high,
+                low: np.ndarray = low,
+                high: np.ndarray = high,
+            ) -> float:
                 whole = high[i].mean() - low[i].mean()
                 rest = hh[i].mean() - hl[i].mean()
                 return float(1.0 - rest / whole) if whole != 0 else math.nan
 
             effect = paired_bootstrap(share, low.size)
-            out.append(Check(f"  through {channel}", meaning, effect.text(0, True),
-                             "reported", None))
+            out.append(
+                Check(f"  through {channel}", meaning, effect.text(0, True), "reported", None)
+            )
     return out
 
 
 # --- dynamics (model, part 2) ------------------------------------------------------------
 
+
 def _dynamics_conditions(s: EvidenceSettings) -> _Conditions:
-    wanted: list[dict[str, Any]] = [{}, {"experimentation_tolerance": 0.2},
-                                    {"experimentation_tolerance": 0.8}, {"openness": 0.1},
-                                    {"openness": 0.9}, {"serendipity": 0.0},
-                                    {"serendipity": 0.6}]
+    wanted: list[dict[str, Any]] = [
+        {},
+        {"experimentation_tolerance": 0.2},
+        {"experimentation_tolerance": 0.8},
+        {"openness": 0.1},
+        {"openness": 0.9},
+        {"serendipity": 0.0},
+        {"serendipity": 0.6},
+    ]
     for i in GRID:
         for t in GRID:
             point = {**_level("inertia", i), **_level("experimentation_tolerance", t)}
@@ -335,10 +492,17 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
     checks: list[Check] = []
     low_t = c.values(outputs, UPTAKE, experimentation_tolerance=0.2)
     high_t = c.values(outputs, UPTAKE, experimentation_tolerance=0.8)
-    checks.append(_check("Uptake, experimentation tolerance 0.2 → 0.8 (tolerance acts only "
-                         "after failures: blame or lesson; no tolerance term in any hurdle)",
-                         "higher (channels: case mechanisms)", relative_change(low_t, high_t),
-                         TOLERANCE, percent=True, digits=1))
+    checks.append(
+        _check(
+            "Uptake, experimentation tolerance 0.2 → 0.8 (tolerance acts only "
+            "after failures: blame or lesson; no tolerance term in any hurdle)",
+            "higher (channels: case mechanisms)",
+            relative_change(low_t, high_t),
+            TOLERANCE,
+            percent=True,
+            digits=1,
+        )
+    )
     base = c.rows(outputs)
     curves = [pair for r in base for pair in r["s_curves"]]
     per_run = [r["s_curves"] for r in base]
@@ -348,87 +512,184 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         pooled = [pair[j] for k in i for pair in per_run[k] if math.isfinite(pair[j])]
         return float(np.median(pooled)) if pooled else math.nan
 
-    checks.append(_check(f"Logistic R² of the median innovation that spread beyond its "
-                         f"pilot team ({len(curves)} innovations)", "an S-curve of its own",
-                         paired_bootstrap(lambda i: median_of(i, 0), n), S_CURVE, digits=3))
-    checks.append(_check("Pilot team's share of the adopters, median innovation",
-                         "at most a fifth", paired_bootstrap(lambda i: median_of(i, 1), n),
-                         TEAM_SHARE, percent=True, digits=1))
+    checks.append(
+        _check(
+            f"Logistic R² of the median innovation that spread beyond its "
+            f"pilot team ({len(curves)} innovations)",
+            "an S-curve of its own",
+            paired_bootstrap(lambda i: median_of(i, 0), n),
+            S_CURVE,
+            digits=3,
+        )
+    )
+    checks.append(
+        _check(
+            "Pilot team's share of the adopters, median innovation",
+            "at most a fifth",
+            paired_bootstrap(lambda i: median_of(i, 1), n),
+            TEAM_SHARE,
+            percent=True,
+            digits=1,
+        )
+    )
     rises = np.array([r["max_weekly_rise"] for r in base])
-    checks.append(_check("Largest one-week rise of adoption_share, median run",
-                         "at most 5 % of staff", paired_bootstrap(
-                             lambda i: float(np.median(rises[i])), n), WEEKLY_RISE,
-                         percent=True, digits=1))
+    checks.append(
+        _check(
+            "Largest one-week rise of adoption_share, median run",
+            "at most 5 % of staff",
+            paired_bootstrap(lambda i: float(np.median(rises[i])), n),
+            WEEKLY_RISE,
+            percent=True,
+            digits=1,
+        )
+    )
     harmful = [flag for r in base for flag in r["harmful"]]
-    checks.append(_check(f"Practices of negative realised value dropped before reaching half "
-                         f"the staff ({len(harmful)} practices)", "most of them",
-                         proportion(sum(harmful), len(harmful)), HARMFUL, percent=True,
-                         digits=0))
+    checks.append(
+        _check(
+            f"Practices of negative realised value dropped before reaching half "
+            f"the staff ({len(harmful)} practices)",
+            "most of them",
+            proportion(sum(harmful), len(harmful)),
+            HARMFUL,
+            percent=True,
+            digits=0,
+        )
+    )
     checks += _better_with_less(c, outputs, sps)
     open_lo = c.values(outputs, "cross_ties_created", openness=0.1)
     open_hi = c.values(outputs, "cross_ties_created", openness=0.9)
     ser_lo = c.values(outputs, "cross_ties_created", serendipity=0.0)
     ser_hi = c.values(outputs, "cross_ties_created", serendipity=0.6)
-    checks.append(_check("Cross-unit ties made, openness 0.1 → 0.9", "more",
-                         paired_difference(open_lo, open_hi), TIES, digits=1))
-    checks.append(_check("Cross-unit ties made, serendipity 0 → 0.6", "more",
-                         paired_difference(ser_lo, ser_hi), TIES, digits=1))
+    checks.append(
+        _check(
+            "Cross-unit ties made, openness 0.1 → 0.9",
+            "more",
+            paired_difference(open_lo, open_hi),
+            TIES,
+            digits=1,
+        )
+    )
+    checks.append(
+        _check(
+            "Cross-unit ties made, serendipity 0 → 0.6",
+            "more",
+            paired_difference(ser_lo, ser_hi),
+            TIES,
+            digits=1,
+        )
+    )
     ratio = np.array([r["betweenness_ratio"] for r in base])
-    checks.append(_check("Marginaux sécants' mean betweenness / ordinary staff's (end of "
-                         "run)", "at least twice", mean_difference(ratio), BROKERS, digits=2))
-    added_lo = np.array([r["internal_rules"] - r["internal_rules_start"]
-                         for r in c.rows(outputs, experimentation_tolerance=0.2)], dtype=float)
-    added_hi = np.array([r["internal_rules"] - r["internal_rules_start"]
-                         for r in c.rows(outputs, experimentation_tolerance=0.8)], dtype=float)
-    checks.append(_check("Internal rules added over the run, tolerance 0.2",
-                         "they grow (the vicious circle)", mean_difference(added_lo), RULES,
-                         digits=2))
-    checks.append(_check("Internal rules added, tolerance 0.2 minus 0.8", "more under blame",
-                         mean_difference(added_lo - added_hi), RULES, digits=2))
+    checks.append(
+        _check(
+            "Marginaux sécants' mean betweenness / ordinary staff's (end of run)",
+            "at least twice",
+            mean_difference(ratio),
+            BROKERS,
+            digits=2,
+        )
+    )
+    added_lo = np.array(
+        [
+            r["internal_rules"] - r["internal_rules_start"]
+            for r in c.rows(outputs, experimentation_tolerance=0.2)
+        ],
+        dtype=float,
+    )
+    added_hi = np.array(
+        [
+            r["internal_rules"] - r["internal_rules_start"]
+            for r in c.rows(outputs, experimentation_tolerance=0.8)
+        ],
+        dtype=float,
+    )
+    checks.append(
+        _check(
+            "Internal rules added over the run, tolerance 0.2",
+            "they grow (the vicious circle)",
+            mean_difference(added_lo),
+            RULES,
+            digits=2,
+        )
+    )
+    checks.append(
+        _check(
+            "Internal rules added, tolerance 0.2 minus 0.8",
+            "more under blame",
+            mean_difference(added_lo - added_hi),
+            RULES,
+            digits=2,
+        )
+    )
     external = sum(r["external_derogations"] for _, r in outputs)
-    checks.append(Check("Derogations from external (national) rules, all runs",
-                        "none without an experimentation law", str(external), "= 0",
-                        external == 0))
+    checks.append(
+        Check(
+            "Derogations from external (national) rules, all runs",
+            "none without an experimentation law",
+            str(external),
+            "= 0",
+            external == 0,
+        )
+    )
     return CaseResult(
-        "dynamics", "Dynamics — right to error, adoption, value, ties, feedback",
-        "Issue \"model, part 2\"; Edmondson (1999), Sitkin (1992), Rogers (2003), "
+        "dynamics",
+        "Dynamics — right to error, adoption, value, ties, feedback",
+        'Issue "model, part 2"; Edmondson (1999), Sitkin (1992), Rogers (2003), '
         "Greenhalgh et al. (2004), Gallouj & Weinstein (1997), Harrisson & Klein (2007), "
         "Crozier (1963), Cyert & March (1963).",
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}), {s.runs} paired "
         f"seeds each "
         f"({s.seed}–{s.seed + s.runs - 1}).",
-        checks)
+        checks,
+    )
 
 
-def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any
-                      ) -> list[Check]:
+def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any) -> list[Check]:
     """Pattern 8 as a question: across the inertia × tolerance grid, who ends with quality
     up at a lower cost, quality up at a higher cost, or neither."""
     cells = []
     for i in GRID:
         for t in GRID:
-            rows = c.rows(outputs, **_level("inertia", i), **_level("experimentation_tolerance",
-                                                                   t))
+            rows = c.rows(outputs, **_level("inertia", i), **_level("experimentation_tolerance", t))
             q = np.array([r["quality_index"] for r in rows])
             k = np.array([r["cost_index"] for r in rows])
             cells.append(((i, t), q, k))
     both = np.concatenate([(q > 100) & (k < 100) for _, q, k in cells])
     costly = np.concatenate([(q > 100) & (k > 100) for _, q, k in cells])
-    table = np.array([[int(((q > 100) & (k < 100)).sum()), int((~((q > 100) & (k < 100))).sum())]
-                      for _, q, k in cells])
+    table = np.array(
+        [
+            [int(((q > 100) & (k < 100)).sum()), int((~((q > 100) & (k < 100))).sum())]
+            for _, q, k in cells
+        ]
+    )
     p_value = float(sps.chi2_contingency(table)[1]) if (table.sum(axis=0) > 0).all() else 1.0
-    shares = ", ".join(f"({i:g}, {t:g}): {((q > 100) & (k < 100)).mean():.0%}"
-                       for (i, t), q, k in cells)
+    shares = ", ".join(
+        f"({i:g}, {t:g}): {((q > 100) & (k < 100)).mean():.0%}" for (i, t), q, k in cells
+    )
     return [
-        _check("Runs ending with quality up at a higher cost, inertia × tolerance grid",
-               "some organisations (pattern 8: a question, not a given)",
-               proportion(int(costly.sum()), costly.size), COSTLY, percent=True, digits=1),
-        Check("Share of runs doing better with less (quality > 100, cost < 100) per (inertia, "
-              "tolerance)", "changes with the parameters",
-              f"{shares}; χ² p = {p_value:.1e}", f"χ² test of homogeneity p < {HETEROGENEOUS}",
-              p_value < HETEROGENEOUS, miss=NOT_REPRODUCED),
-        Check("Share of all grid runs doing better with less", "reported",
-              f"{both.mean():.0%}", "reported", None),
+        _check(
+            "Runs ending with quality up at a higher cost, inertia × tolerance grid",
+            "some organisations (pattern 8: a question, not a given)",
+            proportion(int(costly.sum()), costly.size),
+            COSTLY,
+            percent=True,
+            digits=1,
+        ),
+        Check(
+            "Share of runs doing better with less (quality > 100, cost < 100) per (inertia, "
+            "tolerance)",
+            "changes with the parameters",
+            f"{shares}; χ² p = {p_value:.1e}",
+            f"χ² test of homogeneity p < {HETEROGENEOUS}",
+            p_value < HETEROGENEOUS,
+            miss=NOT_REPRODUCED,
+        ),
+        Check(
+            "Share of all grid runs doing better with less",
+            "reported",
+            f"{both.mean():.0%}",
+            "reported",
+            None,
+        ),
     ]
 
 
@@ -452,10 +713,22 @@ def _plot(result: CaseResult, path: Path) -> None:
     plt.close(fig)
 
 
-MECHANISMS = Case("mechanisms", "Mechanisms — part 1 of the model", _settings,
-                  mechanism_tasks, mechanism_evaluate, _plot)
-DYNAMICS = Case("dynamics", "Dynamics — part 2 of the model", _settings, dynamics_tasks,
-                dynamics_evaluate, _plot)
+MECHANISMS = Case(
+    "mechanisms",
+    "Mechanisms — part 1 of the model",
+    _settings,
+    mechanism_tasks,
+    mechanism_evaluate,
+    _plot,
+)
+DYNAMICS = Case(
+    "dynamics",
+    "Dynamics — part 2 of the model",
+    _settings,
+    dynamics_tasks,
+    dynamics_evaluate,
+    _plot,
+)
 
 
 def all_conditions(quick: bool = False) -> tuple[dict[str, Any], ...]:

@@ -29,10 +29,15 @@ from milieusim.docking.evidence import evidence_run
 __all__ = ["OTHER_RANGES", "PARAMETERS_CASE", "SETTINGS"]
 
 OTHER_RANGES: dict[str, tuple[Any, Any]] = {
-    "n_staff": (500, 2000), "steps": (156, 260),
-    "mean_degree": (4.0, 16.0), "ring_neighbours": (4, 12), "rewiring": (0.0, 0.5),
-    "threshold_share": (0.1, 0.3), "threshold_count": (1, 3),
-    "initial_innovations": (0, 3), "initial_adopters": (1, 20),
+    "n_staff": (500, 2000),
+    "steps": (156, 260),
+    "mean_degree": (4.0, 16.0),
+    "ring_neighbours": (4, 12),
+    "rewiring": (0.0, 0.5),
+    "threshold_share": (0.1, 0.3),
+    "threshold_count": (1, 3),
+    "initial_innovations": (0, 3),
+    "initial_adopters": (1, 20),
 }
 """Ranges of the numeric parameters left out of the Morris screening."""
 
@@ -105,8 +110,11 @@ def _conditions(s: ParametersSettings) -> list[tuple[str, Any, dict[str, Any]]]:
 
 def tasks(s: ParametersSettings) -> list[Task]:
     """Every value of every parameter, ``runs`` paired seeds each."""
-    return [Task("parameters", (j, r), evidence_run, {"params": params, "seed": s.seed + r})
-            for j, (*_, params) in enumerate(_conditions(s)) for r in range(s.runs)]
+    return [
+        Task("parameters", (j, r), evidence_run, {"params": params, "seed": s.seed + r})
+        for j, (*_, params) in enumerate(_conditions(s))
+        for r in range(s.runs)
+    ]
 
 
 def evaluate(s: ParametersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
@@ -142,27 +150,41 @@ def evaluate(s: ParametersSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
                     best, best_z = m, float(z)
         values = " vs ".join(str(conds[j][1]) for j in idx)
         where = SETTINGS.get(name)
-        setting = (" (" + ", ".join(f"{k} {v}" for k, v in where.items()) + ")") if where \
-            else ""
+        setting = (" (" + ", ".join(f"{k} {v}" for k, v in where.items()) + ")") if where else ""
         z_text = "∞" if best_z == np.inf else f"{best_z:.1f}"
-        ours = (f"acts; most: {best} ({z_text} sd of the paired differences)" if moved
-                else "no measure moves")
+        ours = (
+            f"acts; most: {best} ({z_text} sd of the paired differences)"
+            if moved
+            else "no measure moves"
+        )
         table[name] = {"acts": moved, "measure": best, "z": best_z}
-        checks.append(Check(f"{name}: {values}{setting}", "acts", ours,
-                            "some measure differs in some paired run", moved, miss=FAIL))
+        checks.append(
+            Check(
+                f"{name}: {values}{setting}",
+                "acts",
+                ours,
+                "some measure differs in some paired run",
+                moved,
+                miss=FAIL,
+            )
+        )
     return CaseResult(
-        "parameters", "Every parameter acts",
+        "parameters",
+        "Every parameter acts",
         "The project's standard: a parameter that changes nothing is removed",
         f"Every parameter but {', '.join(SKIPPED)}, at the values shown, everything else at "
         f"the default {'(quick: 300 staff, 2 years)' if s.quick else '(1,000 staff, 5 years)'}"
         f" unless a setting is named; {s.runs} paired seeds per value ({s.seed}–"
         f"{s.seed + s.runs - 1}); every measure of `milieusim measures`.",
         checks,
-        notes=("'Acts' is exact: with common random numbers, runs that differ only in a "
-               "parameter nothing reads are identical. The standardised difference says how "
-               "strongly a parameter acts on the measure it moves most (∞: the same "
-               "difference in every pair)."),
-        data={"table": table})
+        notes=(
+            "'Acts' is exact: with common random numbers, runs that differ only in a "
+            "parameter nothing reads are identical. The standardised difference says how "
+            "strongly a parameter acts on the measure it moves most (∞: the same "
+            "difference in every pair)."
+        ),
+        data={"table": table},
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -173,8 +195,11 @@ def plot(result: CaseResult, path: Path) -> None:
     names = sorted(table, key=lambda n: table[n]["z"])
     z = [min(table[n]["z"], 1e3) if table[n]["acts"] else 0.0 for n in names]
     fig, ax = plt.subplots(figsize=(7.0, 0.16 * len(names) + 1.2), layout="constrained")
-    ax.barh(range(len(names)), np.maximum(z, 1e-2),
-            color=["C0" if table[n]["acts"] else "C3" for n in names])
+    ax.barh(
+        range(len(names)),
+        np.maximum(z, 1e-2),
+        color=["C0" if table[n]["acts"] else "C3" for n in names],
+    )
     ax.set_xscale("log")
     ax.set_yticks(range(len(names)), names, fontsize=6)
     ax.set_xlabel("largest |mean paired difference| / sd of the differences (capped at 1000)")

@@ -70,10 +70,23 @@ def _points(s: PatternSettings, changes: list[dict[str, Any]]) -> list[dict[str,
     return [{**base, **c} for c in changes]
 
 
-def _check(quantity: str, claim: str, effect: Any, criterion: Criterion, *,
-           percent: bool = False, digits: int = 2) -> Check:
-    return Check(quantity, claim, effect.text(digits, percent), criterion.text(digits, percent),
-                 criterion.met(effect), miss=NOT_REPRODUCED)
+def _check(
+    quantity: str,
+    claim: str,
+    effect: Any,
+    criterion: Criterion,
+    *,
+    percent: bool = False,
+    digits: int = 2,
+) -> Check:
+    return Check(
+        quantity,
+        claim,
+        effect.text(digits, percent),
+        criterion.text(digits, percent),
+        criterion.met(effect),
+        miss=NOT_REPRODUCED,
+    )
 
 
 def _setup(s: PatternSettings, what: str) -> str:
@@ -87,6 +100,7 @@ def _reference(number: int, text: str) -> str:
 
 # --- pattern 2: inertia ------------------------------------------------------------------
 
+
 def p2_tasks(s: PatternSettings) -> list[Task]:
     """Inertia 0, 0.25, 0.5: levels at which managers still review proposals."""
     return evidence_tasks("pattern-2", s, _points(s, [{"inertia": x} for x in INERTIA]))
@@ -98,20 +112,43 @@ def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
     t50 = [paired(outputs, j, "t50_median") for j in range(len(INERTIA))]
     keep = np.isfinite(t50[0]) & np.isfinite(t50[-1])
     checks = [
-        _check("Uptake, inertia 0 → 0.5", "less uptake", relative_change(uptake[0], uptake[-1]),
-               LESS, percent=True, digits=1),
-        _check(f"Weeks to 50 % of reach (median innovation), inertia 0 → 0.5 ({int(keep.sum())} "
-               "runs with spreading innovations at both)", "later uptake",
-               relative_change(t50[0][keep], t50[-1][keep]), LATER, percent=True, digits=1),
-        Check("Uptake at inertia 0 / 0.25 / 0.5", "decreasing",
-              " / ".join(f"{u.mean():.3f}" for u in uptake), "reported", None),
+        _check(
+            "Uptake, inertia 0 → 0.5",
+            "less uptake",
+            relative_change(uptake[0], uptake[-1]),
+            LESS,
+            percent=True,
+            digits=1,
+        ),
+        _check(
+            f"Weeks to 50 % of reach (median innovation), inertia 0 → 0.5 ({int(keep.sum())} "
+            "runs with spreading innovations at both)",
+            "later uptake",
+            relative_change(t50[0][keep], t50[-1][keep]),
+            LATER,
+            percent=True,
+            digits=1,
+        ),
+        Check(
+            "Uptake at inertia 0 / 0.25 / 0.5",
+            "decreasing",
+            " / ".join(f"{u.mean():.3f}" for u in uptake),
+            "reported",
+            None,
+        ),
     ]
     return CaseResult(
-        "pattern-2", "Pattern 2 — more inertia, less and later uptake",
+        "pattern-2",
+        "Pattern 2 — more inertia, less and later uptake",
         _reference(2, "more inertia leads to less and later uptake"),
-        _setup(s, f"inertia ∈ {INERTIA}"), checks,
-        data={"cells": {f"{x:g}": u.tolist() for x, u in zip(INERTIA, uptake, strict=True)},
-              "x_label": "inertia", "y_label": "uptake (practices per staff, time mean)"})
+        _setup(s, f"inertia ∈ {INERTIA}"),
+        checks,
+        data={
+            "cells": {f"{x:g}": u.tolist() for x, u in zip(INERTIA, uptake, strict=True)},
+            "x_label": "inertia",
+            "y_label": "uptake (practices per staff, time mean)",
+        },
+    )
 
 
 # --- pattern 3: experimentation tolerance × learning ------------------------------------
@@ -121,12 +158,16 @@ P3 = [(t, lam) for t in (0.2, 0.8) for lam in (0.2, 0.8)]
 
 def p3_tasks(s: PatternSettings) -> list[Task]:
     """Tolerance {0.2, 0.8} × learning capacity {0.2, 0.8}."""
-    return evidence_tasks("pattern-3", s, _points(
-        s, [{"experimentation_tolerance": t, "learning_capacity": lam} for t, lam in P3]))
+    return evidence_tasks(
+        "pattern-3",
+        s,
+        _points(s, [{"experimentation_tolerance": t, "learning_capacity": lam} for t, lam in P3]),
+    )
 
 
 def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     """More pilots and failures with tolerance; more lasting uptake when learning is high."""
+
     def get(key: str, t: float, lam: float) -> np.ndarray:
         return paired(outputs, P3.index((t, lam)), key)
 
@@ -135,34 +176,53 @@ def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
     gain = {lam: get(UPTAKE, 0.8, lam) - get(UPTAKE, 0.2, lam) for lam in (0.2, 0.8)}
     checks = [
-        _check("Pilots approved, tolerance 0.2 → 0.8 (both learning levels)", "more pilots",
-               relative_change(pooled("approvals", 0.2), pooled("approvals", 0.8)),
-               MORE_PILOTS, percent=True, digits=1),
-        _check("Pilots failed or stopped, tolerance 0.2 → 0.8", "more failures",
-               paired_difference(pooled("experiments_failed", 0.2),
-                                 pooled("experiments_failed", 0.8)), MORE_FAILURES, digits=2),
-        _check("Uptake gain from tolerance (0.2 → 0.8) at learning 0.8 minus at 0.2",
-               "more lasting uptake when learning capacity is high",
-               mean_difference(gain[0.8] - gain[0.2]), LASTING, digits=3),
+        _check(
+            "Pilots approved, tolerance 0.2 → 0.8 (both learning levels)",
+            "more pilots",
+            relative_change(pooled("approvals", 0.2), pooled("approvals", 0.8)),
+            MORE_PILOTS,
+            percent=True,
+            digits=1,
+        ),
+        _check(
+            "Pilots failed or stopped, tolerance 0.2 → 0.8",
+            "more failures",
+            paired_difference(pooled("experiments_failed", 0.2), pooled("experiments_failed", 0.8)),
+            MORE_FAILURES,
+            digits=2,
+        ),
+        _check(
+            "Uptake gain from tolerance (0.2 → 0.8) at learning 0.8 minus at 0.2",
+            "more lasting uptake when learning capacity is high",
+            mean_difference(gain[0.8] - gain[0.2]),
+            LASTING,
+            digits=3,
+        ),
     ]
     return CaseResult(
-        "pattern-3", "Pattern 3 — right to error: more pilots and failures, more uptake "
-        "with learning",
-        _reference(3, "more experimentation tolerance gives more pilots and more failures, "
-                      "yet more lasting uptake when learning capacity is high"),
+        "pattern-3",
+        "Pattern 3 — right to error: more pilots and failures, more uptake with learning",
+        _reference(
+            3,
+            "more experimentation tolerance gives more pilots and more failures, "
+            "yet more lasting uptake when learning capacity is high",
+        ),
         _setup(s, "experimentation tolerance ∈ (0.2, 0.8) × learning capacity ∈ (0.2, 0.8)"),
-        checks, data={"cells": {f"{t:g}, {lam:g}": get(UPTAKE, t, lam).tolist()
-                                for t, lam in P3},
-                      "x_label": "tolerance, learning",
-                      "y_label": "uptake (practices per staff, time mean)"})
+        checks,
+        data={
+            "cells": {f"{t:g}, {lam:g}": get(UPTAKE, t, lam).tolist() for t, lam in P3},
+            "x_label": "tolerance, learning",
+            "y_label": "uptake (practices per staff, time mean)",
+        },
+    )
 
 
 # --- pattern 4: serendipity ---------------------------------------------------------------
 
+
 def p4_tasks(s: PatternSettings) -> list[Task]:
     """Serendipity 0 and 0.6."""
-    return evidence_tasks("pattern-4", s, _points(s, [{"serendipity": 0.0},
-                                                      {"serendipity": 0.6}]))
+    return evidence_tasks("pattern-4", s, _points(s, [{"serendipity": 0.0}, {"serendipity": 0.6}]))
 
 
 def p4_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
@@ -170,61 +230,103 @@ def p4_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
     value_mean + 3 value_sd."""
     none, much = paired(outputs, 0, "exceptional"), paired(outputs, 1, "exceptional")
     checks = [
-        _check("Exceptional innovations per run (realised value above v̄ + 3 s_v), serendipity "
-               "0 → 0.6", "more rare, very valuable innovations",
-               relative_change(none, much), RARE, percent=True, digits=0),
-        Check("Exceptional innovations per run at 0 / 0.6", "more",
-              f"{none.mean():.2f} / {much.mean():.2f}", "reported", None),
+        _check(
+            "Exceptional innovations per run (realised value above v̄ + 3 s_v), serendipity 0 → 0.6",
+            "more rare, very valuable innovations",
+            relative_change(none, much),
+            RARE,
+            percent=True,
+            digits=0,
+        ),
+        Check(
+            "Exceptional innovations per run at 0 / 0.6",
+            "more",
+            f"{none.mean():.2f} / {much.mean():.2f}",
+            "reported",
+            None,
+        ),
     ]
     return CaseResult(
-        "pattern-4", "Pattern 4 — serendipity and rare, very valuable innovations",
-        _reference(4, "serendipity (unanticipated findings noticed by prepared minds) raises "
-                      "the chance of rare, very valuable innovations"),
-        _setup(s, "serendipity ∈ (0, 0.6)"), checks,
+        "pattern-4",
+        "Pattern 4 — serendipity and rare, very valuable innovations",
+        _reference(
+            4,
+            "serendipity (unanticipated findings noticed by prepared minds) raises "
+            "the chance of rare, very valuable innovations",
+        ),
+        _setup(s, "serendipity ∈ (0, 0.6)"),
+        checks,
         notes="Since the rework there is no variance multiplier: serendipitous findings lie "
-              "off the track being followed (novel knowledge, whose value and risk grow with "
-              "novelty), and the finder's knowledge decides which are followed (docs/ODD.md "
-              "§7.3).",
-        data={"cells": {"0": none.tolist(), "0.6": much.tolist()}, "x_label": "serendipity",
-              "y_label": "exceptional innovations per run"})
+        "off the track being followed (novel knowledge, whose value and risk grow with "
+        "novelty), and the finder's knowledge decides which are followed (docs/ODD.md "
+        "§7.3).",
+        data={
+            "cells": {"0": none.tolist(), "0.6": much.tolist()},
+            "x_label": "serendipity",
+            "y_label": "exceptional innovations per run",
+        },
+    )
 
 
 # --- pattern 5: institutional uncertainty --------------------------------------------------
 
+
 def p5_tasks(s: PatternSettings) -> list[Task]:
     """Ten levels of institutional uncertainty."""
-    return evidence_tasks("pattern-5", s, _points(
-        s, [{"institutional_uncertainty": u} for u in UNCERTAINTY]))
+    return evidence_tasks(
+        "pattern-5", s, _points(s, [{"institutional_uncertainty": u} for u in UNCERTAINTY])
+    )
 
 
 def p5_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     """A threshold, not a gradual decline: a logistic step fits approvals far better than a
     straight line; and at the top of the range approvals have collapsed."""
     approvals = [paired(outputs, j, "approvals") for j in range(len(UNCERTAINTY))]
-    x = np.concatenate([np.full(a.size, u) for u, a in zip(UNCERTAINTY, approvals,
-                                                          strict=True)])
+    x = np.concatenate([np.full(a.size, u) for u, a in zip(UNCERTAINTY, approvals, strict=True)])
     y = np.concatenate(approvals)
     delta, fit = aic_step_vs_linear(x, y)
     checks = [
-        Check("ΔAIC, straight line minus logistic step, approvals on uncertainty",
-              "a threshold (paralysis), not a slope",
-              f"{delta:.1f} (step at {fit.get('threshold', float('nan')):.2f}, width "
-              f"{fit.get('width', float('nan')):.3f})", f"> {STEP:g}", bool(delta > STEP),
-              miss=NOT_REPRODUCED),
-        _check(f"Approvals, uncertainty {UNCERTAINTY[0]:g} → {UNCERTAINTY[-1]:g}",
-               "collapse above the threshold", relative_change(approvals[0], approvals[-1]),
-               COLLAPSE, percent=True, digits=0),
-        Check("Approvals per run at each level", "a step",
-              " / ".join(f"{a.mean():.1f}" for a in approvals), "reported", None),
+        Check(
+            "ΔAIC, straight line minus logistic step, approvals on uncertainty",
+            "a threshold (paralysis), not a slope",
+            f"{delta:.1f} (step at {fit.get('threshold', float('nan')):.2f}, width "
+            f"{fit.get('width', float('nan')):.3f})",
+            f"> {STEP:g}",
+            bool(delta > STEP),
+            miss=NOT_REPRODUCED,
+        ),
+        _check(
+            f"Approvals, uncertainty {UNCERTAINTY[0]:g} → {UNCERTAINTY[-1]:g}",
+            "collapse above the threshold",
+            relative_change(approvals[0], approvals[-1]),
+            COLLAPSE,
+            percent=True,
+            digits=0,
+        ),
+        Check(
+            "Approvals per run at each level",
+            "a step",
+            " / ".join(f"{a.mean():.1f}" for a in approvals),
+            "reported",
+            None,
+        ),
     ]
     return CaseResult(
-        "pattern-5", "Pattern 5 — institutional uncertainty: a paralysis threshold",
-        _reference(5, "institutional uncertainty shows a threshold: above it, experiments and "
-                      "uptake collapse (paralysis)"),
-        _setup(s, f"institutional uncertainty ∈ {UNCERTAINTY}"), checks,
-        data={"cells": {f"{u:g}": a.tolist() for u, a in zip(UNCERTAINTY, approvals,
-                                                             strict=True)},
-              "x_label": "institutional uncertainty", "y_label": "pilots approved"})
+        "pattern-5",
+        "Pattern 5 — institutional uncertainty: a paralysis threshold",
+        _reference(
+            5,
+            "institutional uncertainty shows a threshold: above it, experiments and "
+            "uptake collapse (paralysis)",
+        ),
+        _setup(s, f"institutional uncertainty ∈ {UNCERTAINTY}"),
+        checks,
+        data={
+            "cells": {f"{u:g}": a.tolist() for u, a in zip(UNCERTAINTY, approvals, strict=True)},
+            "x_label": "institutional uncertainty",
+            "y_label": "pilots approved",
+        },
+    )
 
 
 # --- pattern 7: knock-out -----------------------------------------------------------------
@@ -247,34 +349,68 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
     def gap(i: np.ndarray) -> float:
         b = base[i].mean()
-        return float((cells["marginaux-secants"][i].mean() - cells["ordinary-staff"][i].mean())
-                     / b) if b > 0 else float("nan")
+        return (
+            float((cells["marginaux-secants"][i].mean() - cells["ordinary-staff"][i].mean()) / b)
+            if b > 0
+            else float("nan")
+        )
 
     from milieusim.analysis.stats import paired_bootstrap
 
     checks = [
-        _check("Outside ideas proposed, marginaux sécants removed", "far fewer",
-               ms, KNOCKOUT, percent=True, digits=0),
-        _check("Difference between the two knock-outs (marginaux − ordinary staff), share of "
-               "the intact organisation's", "far larger for the marginaux",
-               paired_bootstrap(gap, base.size), GAP, percent=True, digits=0),
-        Check("Outside ideas proposed, as many ordinary staff removed", "few fewer",
-              ordinary.text(0, True), "reported", None),
-        Check("Outside ideas proposed, only the marginaux sécants' partner ties cut",
-              "fewer", relative_change(base, cells["partner-ties"]).text(0, True),
-              "reported", None),
+        _check(
+            "Outside ideas proposed, marginaux sécants removed",
+            "far fewer",
+            ms,
+            KNOCKOUT,
+            percent=True,
+            digits=0,
+        ),
+        _check(
+            "Difference between the two knock-outs (marginaux − ordinary staff), share of "
+            "the intact organisation's",
+            "far larger for the marginaux",
+            paired_bootstrap(gap, base.size),
+            GAP,
+            percent=True,
+            digits=0,
+        ),
+        Check(
+            "Outside ideas proposed, as many ordinary staff removed",
+            "few fewer",
+            ordinary.text(0, True),
+            "reported",
+            None,
+        ),
+        Check(
+            "Outside ideas proposed, only the marginaux sécants' partner ties cut",
+            "fewer",
+            relative_change(base, cells["partner-ties"]).text(0, True),
+            "reported",
+            None,
+        ),
     ]
     return CaseResult(
-        "pattern-7", "Pattern 7 — knock-out of the marginaux sécants",
-        _reference(7, "removing the marginaux sécants, or only cutting their outside ties, "
-                      "cuts the flow of outside ideas the organisation can use far more than "
-                      "removing as many ordinary staff"),
-        _setup(s, f"knock-out ∈ {KNOCKOUTS}"), checks,
-        data={"cells": {k: v.tolist() for k, v in cells.items()}, "x_label": "knock-out",
-              "y_label": "outside ideas proposed"})
+        "pattern-7",
+        "Pattern 7 — knock-out of the marginaux sécants",
+        _reference(
+            7,
+            "removing the marginaux sécants, or only cutting their outside ties, "
+            "cuts the flow of outside ideas the organisation can use far more than "
+            "removing as many ordinary staff",
+        ),
+        _setup(s, f"knock-out ∈ {KNOCKOUTS}"),
+        checks,
+        data={
+            "cells": {k: v.tolist() for k, v in cells.items()},
+            "x_label": "knock-out",
+            "y_label": "outside ideas proposed",
+        },
+    )
 
 
 # --- figures ----------------------------------------------------------------------------------
+
 
 def plot_cells(result: CaseResult, path: Path) -> None:
     """Box plots of the pattern's outcome per condition."""
@@ -295,11 +431,23 @@ def plot_cells(result: CaseResult, path: Path) -> None:
 
 PATTERNS: tuple[Case, ...] = (
     Case("pattern-2", "Pattern 2 — inertia", _settings, p2_tasks, p2_evaluate, plot_cells),
-    Case("pattern-3", "Pattern 3 — experimentation tolerance", _settings, p3_tasks,
-         p3_evaluate, plot_cells),
+    Case(
+        "pattern-3",
+        "Pattern 3 — experimentation tolerance",
+        _settings,
+        p3_tasks,
+        p3_evaluate,
+        plot_cells,
+    ),
     Case("pattern-4", "Pattern 4 — serendipity", _settings, p4_tasks, p4_evaluate, plot_cells),
-    Case("pattern-5", "Pattern 5 — uncertainty threshold", _settings, p5_tasks, p5_evaluate,
-         plot_cells),
+    Case(
+        "pattern-5",
+        "Pattern 5 — uncertainty threshold",
+        _settings,
+        p5_tasks,
+        p5_evaluate,
+        plot_cells,
+    ),
     Case("pattern-7", "Pattern 7 — knock-out", _settings, p7_tasks, p7_evaluate, plot_cells),
 )
 """Patterns 2, 3, 4, 5 and 7 in order."""

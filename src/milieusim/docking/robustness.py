@@ -44,20 +44,54 @@ class Pattern:
 
 
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("inertia", "more inertia (0 → 0.5), less uptake", {"inertia": 0.0},
-            {"inertia": 0.5}, "uptake_time_mean", -1),
-    Pattern("tolerance", "more tolerance (0.2 → 0.8), more pilots approved",
-            {"experimentation_tolerance": 0.2}, {"experimentation_tolerance": 0.8},
-            "approvals", +1),
-    Pattern("serendipity", "more serendipity (0 → 0.6), more exceptional innovations",
-            {"serendipity": 0.0}, {"serendipity": 0.6}, "exceptional", +1),
-    Pattern("uncertainty", "more institutional uncertainty (0.2 → 0.8), fewer approvals",
-            {"institutional_uncertainty": 0.2}, {"institutional_uncertainty": 0.8},
-            "approvals", -1),
-    Pattern("openness", "more openness (0.1 → 0.9), more uptake", {"openness": 0.1},
-            {"openness": 0.9}, "uptake_time_mean", +1),
-    Pattern("marginaux", "marginaux sécants removed, fewer outside ideas proposed", {},
-            {"knockout": "marginaux-secants"}, "outside_proposals", -1),
+    Pattern(
+        "inertia",
+        "more inertia (0 → 0.5), less uptake",
+        {"inertia": 0.0},
+        {"inertia": 0.5},
+        "uptake_time_mean",
+        -1,
+    ),
+    Pattern(
+        "tolerance",
+        "more tolerance (0.2 → 0.8), more pilots approved",
+        {"experimentation_tolerance": 0.2},
+        {"experimentation_tolerance": 0.8},
+        "approvals",
+        +1,
+    ),
+    Pattern(
+        "serendipity",
+        "more serendipity (0 → 0.6), more exceptional innovations",
+        {"serendipity": 0.0},
+        {"serendipity": 0.6},
+        "exceptional",
+        +1,
+    ),
+    Pattern(
+        "uncertainty",
+        "more institutional uncertainty (0.2 → 0.8), fewer approvals",
+        {"institutional_uncertainty": 0.2},
+        {"institutional_uncertainty": 0.8},
+        "approvals",
+        -1,
+    ),
+    Pattern(
+        "openness",
+        "more openness (0.1 → 0.9), more uptake",
+        {"openness": 0.1},
+        {"openness": 0.9},
+        "uptake_time_mean",
+        +1,
+    ),
+    Pattern(
+        "marginaux",
+        "marginaux sécants removed, fewer outside ideas proposed",
+        {},
+        {"knockout": "marginaux-secants"},
+        "outside_proposals",
+        -1,
+    ),
 )
 """The patterns whose sign is checked (docs/concepts.md: patterns 2, 3, 4, 5, 6, 7)."""
 
@@ -86,15 +120,19 @@ def _conditions(s: RobustnessSettings) -> list[tuple[str, str, float, str, dict[
         for end, value in (("low", low), ("high", high)):
             for p in PATTERNS:
                 for side, changes in (("base", p.base), ("changed", p.changed)):
-                    out.append((name, end, value, f"{p.name}:{side}",
-                                {**base, name: value, **changes}))
+                    out.append(
+                        (name, end, value, f"{p.name}:{side}", {**base, name: value, **changes})
+                    )
     return out
 
 
 def tasks(s: RobustnessSettings) -> list[Task]:
     """Every condition with ``runs`` paired seeds."""
-    return [Task("robustness", (j, r), evidence_run, {"params": params, "seed": s.seed + r})
-            for j, (*_, params) in enumerate(_conditions(s)) for r in range(s.runs)]
+    return [
+        Task("robustness", (j, r), evidence_run, {"params": params, "seed": s.seed + r})
+        for j, (*_, params) in enumerate(_conditions(s))
+        for r in range(s.runs)
+    ]
 
 
 def evaluate(s: RobustnessSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
@@ -118,25 +156,37 @@ def evaluate(s: RobustnessSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
                 reversed_ = (effect.high < 0) if p.sign > 0 else (effect.low > 0)
                 word = "holds" if holds else ("reversed" if reversed_ else "not shown")
                 table.setdefault(f"{name} = {value:g} ({end})", {})[p.name] = word
-                checks.append(Check(
-                    f"{p.claim}; {name} = {value:g} ({end} end)",
-                    f"{p.outcome}: {'up' if p.sign > 0 else 'down'}",
-                    effect.text(3), "95 % CI on the expected side of 0", holds,
-                    miss=NOT_REPRODUCED))
-    setup = (f"Constants {', '.join(c[0] for c in CONSTANTS) or '(none chosen)'}, each at the "
-             f"low and high end of its Morris range, everything else at the default "
-             f"{'(quick: 300 staff, 2 years)' if s.quick else '(1,000 staff, 5 years)'}; "
-             f"{len(PATTERNS)} patterns × 2 conditions; {s.runs} paired seeds per condition "
-             f"({s.seed}–{s.seed + s.runs - 1}).")
+                checks.append(
+                    Check(
+                        f"{p.claim}; {name} = {value:g} ({end} end)",
+                        f"{p.outcome}: {'up' if p.sign > 0 else 'down'}",
+                        effect.text(3),
+                        "95 % CI on the expected side of 0",
+                        holds,
+                        miss=NOT_REPRODUCED,
+                    )
+                )
+    setup = (
+        f"Constants {', '.join(c[0] for c in CONSTANTS) or '(none chosen)'}, each at the "
+        f"low and high end of its Morris range, everything else at the default "
+        f"{'(quick: 300 staff, 2 years)' if s.quick else '(1,000 staff, 5 years)'}; "
+        f"{len(PATTERNS)} patterns × 2 conditions; {s.runs} paired seeds per condition "
+        f"({s.seed}–{s.seed + s.runs - 1})."
+    )
     return CaseResult(
-        "robustness", "Robustness of the patterns' signs to the most influential constants",
+        "robustness",
+        "Robustness of the patterns' signs to the most influential constants",
         "`experiments/morris-all.toml` (the ranking); `docs/concepts.md` patterns 2–7",
-        setup, checks,
-        notes=("A sign that is *not shown* at one end of a constant's range means the "
-               "pattern, as the model produces it, depends on that constant's value; the "
-               "constant is then a candidate for calibration against data before the "
-               "pattern is claimed."),
-        data={"table": table, "patterns": [p.name for p in PATTERNS]})
+        setup,
+        checks,
+        notes=(
+            "A sign that is *not shown* at one end of a constant's range means the "
+            "pattern, as the model produces it, depends on that constant's value; the "
+            "constant is then a candidate for calibration against data before the "
+            "pattern is claimed."
+        ),
+        data={"table": table, "patterns": [p.name for p in PATTERNS]},
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -159,5 +209,6 @@ def plot(result: CaseResult, path: Path) -> None:
     plt.close(fig)
 
 
-ROBUSTNESS = Case("robustness", "Robustness to the most influential constants", _settings,
-                  tasks, evaluate, plot)
+ROBUSTNESS = Case(
+    "robustness", "Robustness to the most influential constants", _settings, tasks, evaluate, plot
+)

@@ -44,13 +44,19 @@ from milieusim.docking.core import (
 
 __all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify", "run"]
 
-BANDS: tuple[str, ...] = ("innovators", "early adopters", "early majority", "late majority",
-                          "laggards")
+BANDS: tuple[str, ...] = (
+    "innovators",
+    "early adopters",
+    "early majority",
+    "late majority",
+    "laggards",
+)
 ROGERS: tuple[float, ...] = (0.025, 0.135, 0.34, 0.34, 0.16)
 """Rogers' published shares."""
 NORMAL: tuple[float, ...] = tuple(
-    float(x) for x in np.diff([0.0, *(0.5 * (1 + math.erf(z / math.sqrt(2)))
-                                       for z in (-2, -1, 0, 1)), 1.0]))
+    float(x)
+    for x in np.diff([0.0, *(0.5 * (1 + math.erf(z / math.sqrt(2))) for z in (-2, -1, 0, 1)), 1.0])
+)
 """Exact shares for normally distributed adoption times."""
 
 
@@ -119,8 +125,7 @@ def innovation_bands(model: Any, min_weeks: int = 104) -> dict[str, list[list[fl
         if not (at > k.spreading_since).any():
             continue
         out["all"].append(classify(at[at >= 0]).tolist())
-        out["adopters"].append([float((at >= 0).sum()),
-                                float((at == k.spreading_since).sum())])
+        out["adopters"].append([float((at >= 0).sum()), float((at == k.spreading_since).sum())])
         mask = (at >= 0) & (model.staff_unit != k.unit)
         if model.now - k.spreading_since >= min_weeks and mask.sum() >= 10:
             out["chosen"].append(classify(at[mask]).tolist())
@@ -147,11 +152,19 @@ def tasks(s: RogersSettings) -> list[Task]:
     """Default-scenario runs, then Bass-docking runs."""
     default = docking_parameters("default")
     bass = docking_parameters("docking/bass")
-    out = [Task("rogers", ("default", r), default_run,
-                {"params": default, "seed": s.seed + r, "min_weeks": s.min_weeks})
-           for r in range(s.runs)]
-    out += [Task("rogers", ("bass", r), bass_run, {"params": bass, "seed": s.seed + r})
-            for r in range(s.bass_runs)]
+    out = [
+        Task(
+            "rogers",
+            ("default", r),
+            default_run,
+            {"params": default, "seed": s.seed + r, "min_weeks": s.min_weeks},
+        )
+        for r in range(s.runs)
+    ]
+    out += [
+        Task("rogers", ("bass", r), bass_run, {"params": bass, "seed": s.seed + r})
+        for r in range(s.bass_runs)
+    ]
     return out
 
 
@@ -181,39 +194,64 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
 
     sample = np.random.default_rng(s.seed).normal(0.0, 1.0, 200_000)
     normal = classify(sample * 20 + 100)
-    checks = [Check("Classifier on 200,000 normal adoption times (weeks, σ = 20)",
-                    _shares(np.array(ROGERS)) + " (normal: " + _shares(np.array(NORMAL))
-                    + ")", _shares(normal), "each band within 0.5 point of the normal",
-                    bool(np.abs(normal - NORMAL).max() <= 0.005))]
+    checks = [
+        Check(
+            "Classifier on 200,000 normal adoption times (weeks, σ = 20)",
+            _shares(np.array(ROGERS)) + " (normal: " + _shares(np.array(NORMAL)) + ")",
+            _shares(normal),
+            "each band within 0.5 point of the normal",
+            bool(np.abs(normal - NORMAL).max() <= 0.005),
+        )
+    ]
     expected = bass_bands(p, q)
     if len(bass):
         mean, ok = _within(bass, expected)
-        checks.append(Check(
-            f"Bass limit (p = {p:g}, q = {q:g}): shares of the model's adopters",
-            _shares(expected) + " (discrete Bass curve; Rogers: "
-            + _shares(np.array(ROGERS)) + ")",
-            _shares(mean), "each band within 3 SE + 0.5 point of the Bass curve", ok))
+        checks.append(
+            Check(
+                f"Bass limit (p = {p:g}, q = {q:g}): shares of the model's adopters",
+                _shares(expected)
+                + " (discrete Bass curve; Rogers: "
+                + _shares(np.array(ROGERS))
+                + ")",
+                _shares(mean),
+                "each band within 3 SE + 0.5 point of the Bass curve",
+                ok,
+            )
+        )
     rogers = np.array(ROGERS)
     for shares, label, count in (
-            (all_, "Default scenario, all adopters", "innovations that spread"),
-            (chosen, "Default scenario, staff outside the pilot unit",
-             f"innovations spreading ≥ {s.min_weeks} weeks")):
+        (all_, "Default scenario, all adopters", "innovations that spread"),
+        (
+            chosen,
+            "Default scenario, staff outside the pilot unit",
+            f"innovations spreading ≥ {s.min_weeks} weeks",
+        ),
+    ):
         if len(shares):
             mean, ok = _within(shares, rogers)
-            checks.append(Check(
-                label, _shares(rogers), f"{_shares(mean)} ({len(shares)} {count}, "
-                f"{s.runs} runs)", "each band within 3 SE + 0.5 point of Rogers' shares",
-                ok, miss=NOT_REPRODUCED))
+            checks.append(
+                Check(
+                    label,
+                    _shares(rogers),
+                    f"{_shares(mean)} ({len(shares)} {count}, {s.runs} runs)",
+                    "each band within 3 SE + 0.5 point of Rogers' shares",
+                    ok,
+                    miss=NOT_REPRODUCED,
+                )
+            )
     pilot = counts[:, 1].sum() / counts[:, 0].sum() if len(counts) else math.nan
     missed = [c for c in checks if c.verdict == NOT_REPRODUCED]
     notes = (
         "Shares are in % in the order innovators / early adopters / early majority / late "
         "majority / laggards, averaged over innovations (each counts once); the SE is that "
         "of this mean over innovations. "
-        + ("**Not reproduced: the default scenario's split misses Rogers' shares** (a known "
-           "misfit of the organisational model, not a failure of the software: the tested "
-           "checks, the classifier and the Bass limit, pass or fail on their own). "
-           if missed else "")
+        + (
+            "**Not reproduced: the default scenario's split misses Rogers' shares** (a known "
+            "misfit of the organisational model, not a failure of the software: the tested "
+            "checks, the classifier and the Bass limit, pass or fail on their own). "
+            if missed
+            else ""
+        )
         + "**Why the default scenario departs from Rogers' bell curve.** (1) When its pilot "
         "succeeds, the pilot team (five staff by default) adopts the practice in the week it "
         "starts to spread (ODD §7.7); with the colleagues who adopt in that same week it "
@@ -238,23 +276,32 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         "(3) remain. Even the pure Bass limit has almost no innovators: its "
         "adoption times are skewed, cut off at t = 0 on the left and with a long tail on "
         "the right (Mahajan, Muller & Srivastava, 1990). Rogers' 2.5 / 13.5 / 34 / 34 / 16 "
-        "is a convention for normal adoption times, not a law the model should obey.")
+        "is a convention for normal adoption times, not a law the model should obey."
+    )
     return CaseResult(
-        name="rogers", title="Rogers' adopter categories",
+        name="rogers",
+        title="Rogers' adopter categories",
         reference="Rogers, E. M. (2003). *Diffusion of Innovations* (5th ed.), ch. 7. New "
-                  "York: Free Press. Bands at μ − 2σ, μ − σ, μ, μ + σ of adoption time: "
-                  "2.5 / 13.5 / 34 / 34 / 16 %.",
-        setup=(f"`scenarios/default.toml`, {s.runs} runs (seeds {s.seed}–"
-               f"{s.seed + s.runs - 1}, 1,000 staff, 260 weeks): every innovation that "
-               "spread beyond its pilot unit, from `Innovation.first_adoptions`. "
-               f"`scenarios/docking/bass.toml`, {s.bass_runs} runs (seeds {s.seed}–"
-               f"{s.seed + s.bass_runs - 1}). Each adoption week t is read as the interval "
-               "(t − 1, t]."),
-        checks=checks, notes=notes,
-        data={"rogers": list(ROGERS), "bass_expected": expected.tolist(),
-              "bass": bass.mean(axis=0).tolist() if len(bass) else [math.nan] * 5,
-              "all": all_.mean(axis=0).tolist() if len(all_) else [math.nan] * 5,
-              "chosen": chosen.mean(axis=0).tolist() if len(chosen) else [math.nan] * 5})
+        "York: Free Press. Bands at μ − 2σ, μ − σ, μ, μ + σ of adoption time: "
+        "2.5 / 13.5 / 34 / 34 / 16 %.",
+        setup=(
+            f"`scenarios/default.toml`, {s.runs} runs (seeds {s.seed}–"
+            f"{s.seed + s.runs - 1}, 1,000 staff, 260 weeks): every innovation that "
+            "spread beyond its pilot unit, from `Innovation.first_adoptions`. "
+            f"`scenarios/docking/bass.toml`, {s.bass_runs} runs (seeds {s.seed}–"
+            f"{s.seed + s.bass_runs - 1}). Each adoption week t is read as the interval "
+            "(t − 1, t]."
+        ),
+        checks=checks,
+        notes=notes,
+        data={
+            "rogers": list(ROGERS),
+            "bass_expected": expected.tolist(),
+            "bass": bass.mean(axis=0).tolist() if len(bass) else [math.nan] * 5,
+            "all": all_.mean(axis=0).tolist() if len(all_) else [math.nan] * 5,
+            "chosen": chosen.mean(axis=0).tolist() if len(chosen) else [math.nan] * 5,
+        },
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -262,17 +309,24 @@ def plot(result: CaseResult, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     d = result.data
-    series = [("Rogers (normal)", d["rogers"], "0.4"),
-              ("discrete Bass curve", d["bass_expected"], "C2"),
-              ("model, Bass limit", d["bass"], "C0"),
-              ("model, default: all adopters", d["all"], "C3"),
-              ("model, default: outside pilot unit", d["chosen"], "C1")]
+    series = [
+        ("Rogers (normal)", d["rogers"], "0.4"),
+        ("discrete Bass curve", d["bass_expected"], "C2"),
+        ("model, Bass limit", d["bass"], "C0"),
+        ("model, default: all adopters", d["all"], "C3"),
+        ("model, default: outside pilot unit", d["chosen"], "C1"),
+    ]
     fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
     width = 0.16
     x = np.arange(5)
     for i, (label, values, colour) in enumerate(series):
-        ax.bar(x + (i - 2) * width, 100 * np.asarray(values, dtype=float), width,
-               label=label, color=colour)
+        ax.bar(
+            x + (i - 2) * width,
+            100 * np.asarray(values, dtype=float),
+            width,
+            label=label,
+            color=colour,
+        )
     ax.set_xticks(x, BANDS)
     ax.set_ylabel("share of adopters (%)")
     ax.set_title("Rogers' adopter categories: published shares and the model's", fontsize=10)
@@ -284,8 +338,9 @@ def plot(result: CaseResult, path: Path) -> None:
 CASE = Case("rogers", "Rogers' adopter categories", settings, tasks, evaluate, plot)
 
 
-def run(size: str | RogersSettings = "full", *, workers: int | None = 1,
-        progress: bool = False) -> CaseResult:
+def run(
+    size: str | RogersSettings = "full", *, workers: int | None = 1, progress: bool = False
+) -> CaseResult:
     """Run the Rogers comparison at ``size`` and evaluate it."""
     from milieusim.docking.core import run_case
 

@@ -72,9 +72,15 @@ class Validation:
         return _command(self.quick, self.blocks, self.only)
 
 
-def run_validation(*, quick: bool = False, workers: int | None = None, progress: bool = False,
-                   cases: Sequence[Case] | None = None,
-                   blocks: Sequence[int] = (0,), by_request: bool = False) -> Validation:
+def run_validation(
+    *,
+    quick: bool = False,
+    workers: int | None = None,
+    progress: bool = False,
+    cases: Sequence[Case] | None = None,
+    blocks: Sequence[int] = (0,),
+    by_request: bool = False,
+) -> Validation:
     """Run ``cases`` (default: all) at the quick or full size on each seed block of
     ``blocks``; nothing is written. All the work goes to one pool. ``by_request``: the
     cases were chosen with ``--case`` (the report's command line names them)."""
@@ -99,9 +105,12 @@ def run_validation(*, quick: bool = False, workers: int | None = None, progress:
     unique: dict[tuple[Any, ...], int] = {}
     which = [unique.setdefault(_work_key(task), len(unique)) for _, task in flat]
     distinct = {j: task for (_, task), j in zip(flat, which, strict=True)}
-    done, seconds = run_tasks([distinct[j] for j in range(len(distinct))], workers=count,
-                              progress=progress,
-                              description=_command(quick, blocks, only).split(" (")[0])
+    done, seconds = run_tasks(
+        [distinct[j] for j in range(len(distinct))],
+        workers=count,
+        progress=progress,
+        description=_command(quick, blocks, only).split(" (")[0],
+    )
     outputs = [done[j] for j in which]
     shares = np.bincount(which, minlength=len(distinct))
     times = [seconds[j] / shares[j] for j in which]
@@ -115,24 +124,27 @@ def run_validation(*, quick: bool = False, workers: int | None = None, progress:
         result = case.evaluate(s, per_run[i])
         result.elapsed_s = spent[i]
         evaluated.append(result)
-    by_block = [evaluated[j * len(chosen):(j + 1) * len(chosen)] for j in range(len(blocks))]
+    by_block = [evaluated[j * len(chosen) : (j + 1) * len(chosen)] for j in range(len(blocks))]
     results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
-    return Validation(results, quick, count, time.perf_counter() - t0, started, blocks,
-                      by_block, only)
+    return Validation(
+        results, quick, count, time.perf_counter() - t0, started, blocks, by_block, only
+    )
 
 
 def _work_key(task: Any) -> tuple[Any, ...]:
     """What makes two tasks the same work: their function and arguments."""
     func = task.func
-    return (getattr(func, "__module__", ""), getattr(func, "__qualname__", repr(func)),
-            repr(sorted(task.kwargs.items())))
+    return (
+        getattr(func, "__module__", ""),
+        getattr(func, "__qualname__", repr(func)),
+        repr(sorted(task.kwargs.items())),
+    )
 
 
 def _command(quick: bool, blocks: Sequence[int], only: Sequence[str] = ()) -> str:
     """The ``milieusim`` arguments that run ``blocks`` (``validate --blocks 5``…) of the
     cases ``only`` (default: all)."""
-    words = (["validate"] + (["--quick"] if quick else [])
-             + [f"--case {name}" for name in only])
+    words = ["validate"] + (["--quick"] if quick else []) + [f"--case {name}" for name in only]
     if len(blocks) == 1:
         return " ".join(words + ([f"--seed-block {blocks[0]}"] if blocks[0] else []))
     if list(blocks) != list(range(blocks[0], blocks[0] + len(blocks))):
@@ -141,9 +153,13 @@ def _command(quick: bool, blocks: Sequence[int], only: Sequence[str] = ()) -> st
     return " ".join(words + start + [f"--blocks {len(blocks)}"])
 
 
-def write_report(validation: Validation, out: str | os.PathLike[str], *,
-                 cases: Sequence[Case] | None = None,
-                 figures_url: str = "figures") -> dict[str, Path]:
+def write_report(
+    validation: Validation,
+    out: str | os.PathLike[str],
+    *,
+    cases: Sequence[Case] | None = None,
+    figures_url: str = "figures",
+) -> dict[str, Path]:
     """Draw each case's figure into ``out/figures`` and write ``validation.md`` and
     ``validation.json`` into ``out``; returns the paths written.
 
@@ -157,8 +173,9 @@ def write_report(validation: Validation, out: str | os.PathLike[str], *,
     root = Path(out)
     figures = root / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    by_name = {case.name: case
-               for case in (cases if cases is not None else (*all_cases(), *extra_cases()))}
+    by_name = {
+        case.name: case for case in (cases if cases is not None else (*all_cases(), *extra_cases()))
+    }
     written: dict[str, Path] = {}
     for result in validation.results:
         path = figures / f"{result.name}.png"
@@ -175,30 +192,51 @@ def write_report(validation: Validation, out: str | os.PathLike[str], *,
 
 def _as_json(v: Validation) -> dict[str, Any]:
     return {
-        "passed": v.passed, "quick": v.quick, "workers": v.workers, "wall_s": v.wall_s,
-        "started": v.started, "versions": versions(*PACKAGES),
+        "passed": v.passed,
+        "quick": v.quick,
+        "workers": v.workers,
+        "wall_s": v.wall_s,
+        "started": v.started,
+        "versions": versions(*PACKAGES),
         "command": f"milieusim {v.command}",
-        "seed_blocks": list(v.blocks), "seed_stride": SEED_STRIDE,
+        "seed_blocks": list(v.blocks),
+        "seed_stride": SEED_STRIDE,
         "blocks_needed": blocks_needed(len(v.blocks)),
-        "cases": [{"name": r.name, "title": r.title, "verdict": r.verdict, "passed": r.passed,
-                   "reference": r.reference, "setup": r.setup, "compute_s": r.elapsed_s,
-                   "checks": [_check_json(v, i, key, c)
-                              for key, c in checks_by_key(r.checks).items()]}
-                  for i, r in enumerate(v.results)],
+        "cases": [
+            {
+                "name": r.name,
+                "title": r.title,
+                "verdict": r.verdict,
+                "passed": r.passed,
+                "reference": r.reference,
+                "setup": r.setup,
+                "compute_s": r.elapsed_s,
+                "checks": [_check_json(v, i, key, c) for key, c in checks_by_key(r.checks).items()],
+            }
+            for i, r in enumerate(v.results)
+        ],
     }
 
 
 def _check_json(v: Validation, case: int, key: tuple[str, int], c: Check) -> dict[str, Any]:
     """One check: the (combined) verdict, its blocks passed, and each block's figure."""
-    per_block = [checks_by_key(results[case].checks).get(key)
-                 for results in (v.by_block or [v.results])]
-    return {"quantity": c.quantity, "published": c.published, "ours": c.ours,
-            "tolerance": c.tolerance, "verdict": c.verdict, "tested": c.tested,
-            "miss": c.miss if c.tested else None,
-            "blocks_passed": _blocks_passed(c, len(v.blocks)),
-            "blocks": [{"block": b, "ours": x.ours if x else None,
-                        "verdict": x.verdict if x else "absent"}
-                       for b, x in zip(v.blocks, per_block, strict=True)]}
+    per_block = [
+        checks_by_key(results[case].checks).get(key) for results in (v.by_block or [v.results])
+    ]
+    return {
+        "quantity": c.quantity,
+        "published": c.published,
+        "ours": c.ours,
+        "tolerance": c.tolerance,
+        "verdict": c.verdict,
+        "tested": c.tested,
+        "miss": c.miss if c.tested else None,
+        "blocks_passed": _blocks_passed(c, len(v.blocks)),
+        "blocks": [
+            {"block": b, "ours": x.ours if x else None, "verdict": x.verdict if x else "absent"}
+            for b, x in zip(v.blocks, per_block, strict=True)
+        ],
+    }
 
 
 def _blocks_passed(c: Check, blocks: int) -> int | None:
@@ -244,21 +282,30 @@ def _seeds_text(v: Validation) -> str:
     """What the seed blocks are, for the report's introduction."""
     stride = f"{SEED_STRIDE:,}"
     if v.blocks == (0,):
-        return ("Seeds: block 0, the fixed seeds given in each case's set-up "
-                "(`--seed-block K` moves every seed of every case by K × " + stride + ").")
+        return (
+            "Seeds: block 0, the fixed seeds given in each case's set-up "
+            "(`--seed-block K` moves every seed of every case by K × " + stride + ")."
+        )
     if len(v.blocks) == 1:
-        return (f"Seeds: block {v.blocks[0]}, every seed of block 0 (the cases' fixed seeds) "
-                f"plus {v.blocks[0]} × {stride}, as given in each case's set-up.")
+        return (
+            f"Seeds: block {v.blocks[0]}, every seed of block 0 (the cases' fixed seeds) "
+            f"plus {v.blocks[0]} × {stride}, as given in each case's set-up."
+        )
     n, need = len(v.blocks), blocks_needed(len(v.blocks))
-    return (f"Seeds: {n} independent blocks, {_span(v.blocks)} (block k: every seed of block "
-            f"0, the cases' fixed seeds, plus k × {stride}). A tested check passes when it "
-            f"passes in at least 80 % of the blocks, here {need} of {n}; *Blocks passed* "
-            "counts them. Figures, set-ups and the *Ours* column are those of block "
-            f"{v.blocks[0]}; `validation.json` holds every block's."
-            + (" Block 0 is the development block: the model's constants were tuned while "
-               "looking at it, so it is left out of the evaluation." if 0 not in v.blocks
-               else " Block 0 is the development block (the model's constants were tuned "
-               "while looking at it); it is not an independent test."))
+    return (
+        f"Seeds: {n} independent blocks, {_span(v.blocks)} (block k: every seed of block "
+        f"0, the cases' fixed seeds, plus k × {stride}). A tested check passes when it "
+        f"passes in at least 80 % of the blocks, here {need} of {n}; *Blocks passed* "
+        "counts them. Figures, set-ups and the *Ours* column are those of block "
+        f"{v.blocks[0]}; `validation.json` holds every block's."
+        + (
+            " Block 0 is the development block: the model's constants were tuned while "
+            "looking at it, so it is left out of the evaluation."
+            if 0 not in v.blocks
+            else " Block 0 is the development block (the model's constants were tuned "
+            "while looking at it); it is not an independent test."
+        )
+    )
 
 
 def render_report(v: Validation, figures_url: str = "figures") -> str:
@@ -291,8 +338,12 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
         "result about the model, explained in the case's notes, not a failure (the command "
         "exits 1 only for a FAIL). Checks marked *reported* are shown and explained but "
         "not tested"
-        + (" (in `--quick` mode, also those that need the full number of runs or sizes)"
-           if v.quick else "") + ".",
+        + (
+            " (in `--quick` mode, also those that need the full number of runs or sizes)"
+            if v.quick
+            else ""
+        )
+        + ".",
         "",
         f"**Overall: {'PASS' if v.passed else 'FAIL'}** — {passed} of {len(tested)} tested "
         f"checks passed, {missed} not reproduced, {failed} failed; {reported} figures "
@@ -306,8 +357,10 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
         ok = sum(1 for c in t if c.passed)
         bad = sum(1 for c in t if c.failed)
         miss = f"**{r.not_reproduced}**" if r.not_reproduced else "0"
-        lines.append(f"| [{_cell(r.title)}](#{r.name}) | {_verdict(r.verdict)} | "
-                     f"{ok} / {len(t)} | {miss} | {bad} | {_minutes(r.elapsed_s)} |")
+        lines.append(
+            f"| [{_cell(r.title)}](#{r.name}) | {_verdict(r.verdict)} | "
+            f"{ok} / {len(t)} | {miss} | {bad} | {_minutes(r.elapsed_s)} |"
+        )
     for r in v.results:
         lines += [
             "",
@@ -316,8 +369,11 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
             f"## {r.title}",
             "",
             f"**Verdict: {r.verdict}.**"
-            + (" The model does not reproduce every published figure of this case: see the "
-               "notes." if r.verdict == NOT_REPRODUCED else ""),
+            + (
+                " The model does not reproduce every published figure of this case: see the notes."
+                if r.verdict == NOT_REPRODUCED
+                else ""
+            ),
             "",
             f"**Published reference.** {r.reference}",
             "",
@@ -325,14 +381,21 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
             "",
         ]
         if several:
-            lines += [f"| Quantity | Published | Ours (block {v.blocks[0]}) | Tolerance | "
-                      "Blocks passed | Result |", "|---|---|---|---|---|---|"]
+            lines += [
+                f"| Quantity | Published | Ours (block {v.blocks[0]}) | Tolerance | "
+                "Blocks passed | Result |",
+                "|---|---|---|---|---|---|",
+            ]
         else:
-            lines += ["| Quantity | Published | Ours | Tolerance | Result |",
-                      "|---|---|---|---|---|"]
+            lines += [
+                "| Quantity | Published | Ours | Tolerance | Result |",
+                "|---|---|---|---|---|",
+            ]
         for c in r.checks:
-            row = f"| {_cell(c.quantity)} | {_cell(c.published)} | {_cell(c.ours)} | " \
-                  f"{_cell(c.tolerance)} |"
+            row = (
+                f"| {_cell(c.quantity)} | {_cell(c.published)} | {_cell(c.ours)} | "
+                f"{_cell(c.tolerance)} |"
+            )
             if several:
                 row += f" {_block_cell(c, v.blocks)} |"
             lines.append(f"{row} {_verdict(c.verdict)} |")

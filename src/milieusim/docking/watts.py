@@ -35,8 +35,16 @@ from milieusim.docking.core import (
     run_model,
 )
 
-__all__ = ["CASE", "WattsSettings", "cascade_condition", "cascade_frequency",
-           "cascade_window", "evaluate_frame", "from_results", "run"]
+__all__ = [
+    "CASE",
+    "WattsSettings",
+    "cascade_condition",
+    "cascade_frequency",
+    "cascade_window",
+    "evaluate_frame",
+    "from_results",
+    "run",
+]
 
 SCENARIO = "docking/watts"
 GLOBAL = 0.10
@@ -54,8 +62,9 @@ class WattsSettings:
     """Sizes of the Watts docking: network size, mean degrees, runs per degree."""
 
     n_staff: int = PUBLISHED_N
-    degrees: tuple[float, ...] = tuple(sorted({*np.round(np.arange(0.5, 10.01, 0.5), 2).tolist(),
-                                               *PUBLISHED}))
+    degrees: tuple[float, ...] = tuple(
+        sorted({*np.round(np.arange(0.5, 10.01, 0.5), 2).tolist(), *PUBLISHED})
+    )
     runs: int = 100
     seed: int = 0
     """Runs use seeds seed, seed + 1, …, the same for every mean degree."""
@@ -65,8 +74,11 @@ def settings(size: str = "full") -> WattsSettings:
     """Full: N = 10,000, z = 0.5…10 by 0.5 and 1.2, 100 runs each. Quick: N = 2,000, 12 z,
     30 runs."""
     if size == "quick":
-        return WattsSettings(n_staff=2000, degrees=(0.5, 1.2, 2.0, 3.0, 4.0, 5.0, 5.5, 6.0,
-                                                    6.5, 7.0, 8.0, 10.0), runs=30)
+        return WattsSettings(
+            n_staff=2000,
+            degrees=(0.5, 1.2, 2.0, 3.0, 4.0, 5.0, 5.5, 6.0, 6.5, 7.0, 8.0, 10.0),
+            runs=30,
+        )
     return WattsSettings()
 
 
@@ -85,8 +97,14 @@ def _k_max(phi: float) -> int:
 def cascade_condition(z: float, phi: float = 0.18) -> float:
     """Σ_k k(k−1) ρ_k p_k − z: positive inside Watts's cascade window (Poisson degrees)."""
     k_max = min(_k_max(phi), 400)
-    total = sum(k * (k - 1) * math.exp(-z + k * math.log(z) - math.lgamma(k + 1))
-                for k in range(2, k_max + 1)) if z > 0 else 0.0
+    total = (
+        sum(
+            k * (k - 1) * math.exp(-z + k * math.log(z) - math.lgamma(k + 1))
+            for k in range(2, k_max + 1)
+        )
+        if z > 0
+        else 0.0
+    )
     return total - z
 
 
@@ -101,8 +119,11 @@ def cascade_window(phi: float = 0.18) -> tuple[float, float]:
         return (math.nan, math.nan)
     lo_i, hi_i = inside[0], inside[-1]
     lower = brentq(cascade_condition, zs[lo_i - 1], zs[lo_i], args=(phi,))
-    upper = (brentq(cascade_condition, zs[hi_i], zs[hi_i + 1], args=(phi,))
-             if hi_i + 1 < zs.size else math.inf)
+    upper = (
+        brentq(cascade_condition, zs[hi_i], zs[hi_i + 1], args=(phi,))
+        if hi_i + 1 < zs.size
+        else math.inf
+    )
     return float(lower), float(upper)
 
 
@@ -139,15 +160,21 @@ def tasks(s: WattsSettings) -> list[Task]:
     out = []
     for z in s.degrees:
         params = docking_parameters(SCENARIO, n_staff=s.n_staff, mean_degree=z)
-        out += [Task("watts", (z, r), one_run, {"params": params, "seed": s.seed + r})
-                for r in range(s.runs)]
+        out += [
+            Task("watts", (z, r), one_run, {"params": params, "seed": s.seed + r})
+            for r in range(s.runs)
+        ]
     return out
 
 
 def evaluate(s: WattsSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     """Frequency and size of global cascades per z, against Watts's analysis."""
-    frame = pd.DataFrame({"mean_degree": [t.key[0] for t, _ in outputs],
-                          "adoption_share": [float(v) for _, v in outputs]})
+    frame = pd.DataFrame(
+        {
+            "mean_degree": [t.key[0] for t, _ in outputs],
+            "adoption_share": [float(v) for _, v in outputs],
+        }
+    )
     return evaluate_frame(frame, s)
 
 
@@ -158,9 +185,11 @@ def from_results(results: Any, s: WattsSettings | None = None) -> CaseResult:
     frame = runs[["mean_degree", "adoption_share"]].reset_index(drop=True)
     if s is None:
         counts = frame.groupby("mean_degree").size()
-        s = WattsSettings(n_staff=int(runs["n_staff"].iloc[0]),
-                          degrees=tuple(float(z) for z in counts.index),
-                          runs=int(counts.min()))
+        s = WattsSettings(
+            n_staff=int(runs["n_staff"].iloc[0]),
+            degrees=tuple(float(z) for z in counts.index),
+            runs=int(counts.min()),
+        )
     return evaluate_frame(frame, s)
 
 
@@ -170,11 +199,17 @@ def summary_table(frame: pd.DataFrame, phi: float) -> pd.DataFrame:
     for z, group in frame.groupby("mean_degree", sort=True):
         size = group["adoption_share"].to_numpy(dtype=float)
         big = size[size > GLOBAL]
-        rows.append({"z": float(z), "runs": size.size, "cascades": big.size,
-                     "frequency": big.size / size.size,
-                     "se": binomial_se(big.size, size.size),
-                     "size": float(big.mean()) if big.size else math.nan,
-                     "analytic": cascade_frequency(float(z), phi)})
+        rows.append(
+            {
+                "z": float(z),
+                "runs": size.size,
+                "cascades": big.size,
+                "frequency": big.size / size.size,
+                "se": binomial_se(big.size, size.size),
+                "size": float(big.mean()) if big.size else math.nan,
+                "analytic": cascade_frequency(float(z), phi),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -189,59 +224,87 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
     below = table[table.z <= 0.5]
     if len(below):
         count = int(below.cascades.sum())
-        checks.append(Check(
-            "Global cascades below the window (z ≤ 0.5)",
-            "none: no giant component (Watts 2002, Fig. 1a)",
-            f"{count} in {int(below.runs.sum())} runs", "0 runs", count == 0))
+        checks.append(
+            Check(
+                "Global cascades below the window (z ≤ 0.5)",
+                "none: no giant component (Watts 2002, Fig. 1a)",
+                f"{count} in {int(below.runs.sum())} runs",
+                "0 runs",
+                count == 0,
+            )
+        )
 
     interior = table[(table.z >= 1.5) & (table.z <= 4.5)]
     for row in interior.itertuples():
         tol = 3 * max(row.se, binomial_se(row.analytic * row.runs, int(row.runs))) + 0.05
-        checks.append(Check(
-            f"Frequency of global cascades, z = {row.z:g}",
-            f"{row.analytic:.3f} (analytic, N → ∞)",
-            f"{row.frequency:.3f} ± {row.se:.3f} ({row.cascades}/{row.runs})",
-            f"± {tol:.3f} (3 binomial SE + 0.05 for finite N)",
-            abs(row.frequency - row.analytic) <= tol))
+        checks.append(
+            Check(
+                f"Frequency of global cascades, z = {row.z:g}",
+                f"{row.analytic:.3f} (analytic, N → ∞)",
+                f"{row.frequency:.3f} ± {row.se:.3f} ({row.cascades}/{row.runs})",
+                f"± {tol:.3f} (3 binomial SE + 0.05 for finite N)",
+                abs(row.frequency - row.analytic) <= tol,
+            )
+        )
 
     published_size = s.n_staff == PUBLISHED_N
     for row in table[table.z.isin(list(PUBLISHED))].itertuples():
         reference = PUBLISHED[row.z]
         tol = 2 * row.se + READING
-        checks.append(Check(
-            f"Frequency of global cascades, z = {row.z:g}: Watts's published figure",
-            f"{reference:g} (Watts 2002, Fig. 1a, N = 10,000)",
-            f"{row.frequency:.3f} ± {row.se:.3f} ({row.cascades}/{row.runs})",
-            f"± {tol:.3f} (2 binomial SE + {READING:g} for reading the figure)"
-            + ("" if published_size else f"; N = {s.n_staff:,} is not Watts's N = "
-               "10,000: reported, tested at full size"),
-            bool(abs(row.frequency - reference) <= tol) if published_size else None))
+        checks.append(
+            Check(
+                f"Frequency of global cascades, z = {row.z:g}: Watts's published figure",
+                f"{reference:g} (Watts 2002, Fig. 1a, N = 10,000)",
+                f"{row.frequency:.3f} ± {row.se:.3f} ({row.cascades}/{row.runs})",
+                f"± {tol:.3f} (2 binomial SE + {READING:g} for reading the figure)"
+                + (
+                    ""
+                    if published_size
+                    else f"; N = {s.n_staff:,} is not Watts's N = "
+                    "10,000: reported, tested at full size"
+                ),
+                bool(abs(row.frequency - reference) <= tol) if published_size else None,
+            )
+        )
 
     above = table[table.z >= 7]
     if len(above):
         worst = above.frequency.max()
-        checks.append(Check(
-            "Frequency of global cascades above the window (z ≥ 7)",
-            "none above z ≈ 7 (simulations); 0 above z = "
-            f"{upper:.2f} (analytic)",
-            f"at most {worst:.3f} (z = {', '.join(f'{z:g}' for z in above.z)})",
-            "≤ 0.01 at each z", bool(worst <= 0.01)))
+        checks.append(
+            Check(
+                "Frequency of global cascades above the window (z ≥ 7)",
+                f"none above z ≈ 7 (simulations); 0 above z = {upper:.2f} (analytic)",
+                f"at most {worst:.3f} (z = {', '.join(f'{z:g}' for z in above.z)})",
+                "≤ 0.01 at each z",
+                bool(worst <= 0.01),
+            )
+        )
 
     edge = table[(table.z >= upper - 1) & (table.cascades > 0)]
     if len(edge):
         total = int(edge.cascades.sum())
         size = float((edge["size"] * edge.cascades).sum() / total)
-        checks.append(Check(
-            f"Mean size of global cascades near the upper edge (z ≥ {upper - 1:.2f})",
-            "≈ 1: rare but almost total cascades",
-            f"{size:.3f} ({total} cascades)", "≥ 0.95", size >= 0.95))
+        checks.append(
+            Check(
+                f"Mean size of global cascades near the upper edge (z ≥ {upper - 1:.2f})",
+                "≈ 1: rare but almost total cascades",
+                f"{size:.3f} ({total} cascades)",
+                "≥ 0.95",
+                size >= 0.95,
+            )
+        )
     seen = table[table.cascades > 0]
-    observed = (f"{seen.z.min():g} ≤ z ≤ {seen.z.max():g}" if len(seen)
-                else "no global cascade")
-    checks.append(Check(
-        "Values of z with at least one global cascade",
-        f"about 1 < z < 6-7 (simulations, N = 10,000); {lower:.2f} < z < {upper:.2f} "
-        "(analytic)", observed, "reported", None))
+    observed = f"{seen.z.min():g} ≤ z ≤ {seen.z.max():g}" if len(seen) else "no global cascade"
+    checks.append(
+        Check(
+            "Values of z with at least one global cascade",
+            f"about 1 < z < 6-7 (simulations, N = 10,000); {lower:.2f} < z < {upper:.2f} "
+            "(analytic)",
+            observed,
+            "reported",
+            None,
+        )
+    )
 
     mid = table[(table.z >= 2) & (table.z <= 3)]
     notes = (
@@ -256,20 +319,31 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
         "global cascades grows with z"
         + (f" (about {mid['size'].mean():.2f} at z = 2–3)" if len(mid) else "")
         + ": at low z the network itself is fragmented and a cascade can only fill the "
-        "giant component.")
+        "giant component."
+    )
     return CaseResult(
-        name="watts", title="Watts (2002): global cascades on random networks",
+        name="watts",
+        title="Watts (2002): global cascades on random networks",
         reference="Watts, D. J. (2002). A simple model of global cascades on random "
-                  "networks. *PNAS*, 99(9), 5766–5771. Fig. 1a: φ = 0.18, N = 10,000.",
-        setup=(f"`scenarios/docking/watts.toml`: fractional threshold φ = {phi:g} for "
-               f"everyone, one random initial adopter, Erdős–Rényi network of N = "
-               f"{s.n_staff:,} staff; {len(s.degrees)} mean degrees z from "
-               f"{min(s.degrees):g} to {max(s.degrees):g}, {s.runs} runs each (seeds "
-               f"{s.seed}–{s.seed + s.runs - 1}). A global cascade: more than 10 % of staff "
-               "adopt."),
-        checks=checks, notes=notes,
-        data={"table": table.to_dict("list"), "window": (lower, upper), "phi": phi,
-              "n_staff": s.n_staff, "runs": s.runs})
+        "networks. *PNAS*, 99(9), 5766–5771. Fig. 1a: φ = 0.18, N = 10,000.",
+        setup=(
+            f"`scenarios/docking/watts.toml`: fractional threshold φ = {phi:g} for "
+            f"everyone, one random initial adopter, Erdős–Rényi network of N = "
+            f"{s.n_staff:,} staff; {len(s.degrees)} mean degrees z from "
+            f"{min(s.degrees):g} to {max(s.degrees):g}, {s.runs} runs each (seeds "
+            f"{s.seed}–{s.seed + s.runs - 1}). A global cascade: more than 10 % of staff "
+            "adopt."
+        ),
+        checks=checks,
+        notes=notes,
+        data={
+            "table": table.to_dict("list"),
+            "window": (lower, upper),
+            "phi": phi,
+            "n_staff": s.n_staff,
+            "runs": s.runs,
+        },
+    )
 
 
 def plot(result: CaseResult, path: Path) -> None:
@@ -280,22 +354,55 @@ def plot(result: CaseResult, path: Path) -> None:
     lower, upper = result.data["window"]
     phi = result.data["phi"]
     fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-    ax.axvspan(lower, upper, color="0.92", label=f"analytic cascade window ({lower:.2f}–"
-                                                  f"{upper:.2f})")
+    ax.axvspan(
+        lower, upper, color="0.92", label=f"analytic cascade window ({lower:.2f}–{upper:.2f})"
+    )
     zs = np.linspace(0.05, max(table.z.max(), 8), 400)
-    ax.plot(zs, [cascade_frequency(z, phi) for z in zs], color="0.3", lw=1.2,
-            label="analytic frequency (N → ∞)")
-    ax.errorbar(table.z, table.frequency, yerr=2 * table.se, fmt="o", color="C0", ms=5,
-                capsize=2, label="frequency of global cascades (± 2 SE)")
-    ax.errorbar(list(PUBLISHED), list(PUBLISHED.values()), yerr=READING, fmt="s", mfc="none",
-                color="k", ms=7, capsize=3, label="Watts (2002) Fig. 1a, read ± 0.03")
-    ax.plot(table.z, table["size"], "^", mfc="none", color="C3", ms=7,
-            label="mean size of global cascades")
+    ax.plot(
+        zs,
+        [cascade_frequency(z, phi) for z in zs],
+        color="0.3",
+        lw=1.2,
+        label="analytic frequency (N → ∞)",
+    )
+    ax.errorbar(
+        table.z,
+        table.frequency,
+        yerr=2 * table.se,
+        fmt="o",
+        color="C0",
+        ms=5,
+        capsize=2,
+        label="frequency of global cascades (± 2 SE)",
+    )
+    ax.errorbar(
+        list(PUBLISHED),
+        list(PUBLISHED.values()),
+        yerr=READING,
+        fmt="s",
+        mfc="none",
+        color="k",
+        ms=7,
+        capsize=3,
+        label="Watts (2002) Fig. 1a, read ± 0.03",
+    )
+    ax.plot(
+        table.z,
+        table["size"],
+        "^",
+        mfc="none",
+        color="C3",
+        ms=7,
+        label="mean size of global cascades",
+    )
     ax.set_xlabel("mean degree z")
     ax.set_ylabel("frequency / size")
     ax.set_ylim(-0.03, 1.05)
-    ax.set_title(f"Watts (2002) docking: φ = {phi:g}, N = {result.data['n_staff']:,}, "
-                 f"{result.data['runs']} runs per z", fontsize=10)
+    ax.set_title(
+        f"Watts (2002) docking: φ = {phi:g}, N = {result.data['n_staff']:,}, "
+        f"{result.data['runs']} runs per z",
+        fontsize=10,
+    )
     ax.legend(fontsize=8, loc="center right", frameon=False)
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -304,8 +411,9 @@ def plot(result: CaseResult, path: Path) -> None:
 CASE = Case("watts", "Watts (2002): global cascades", settings, tasks, evaluate, plot)
 
 
-def run(size: str | WattsSettings = "full", *, workers: int | None = 1,
-        progress: bool = False) -> CaseResult:
+def run(
+    size: str | WattsSettings = "full", *, workers: int | None = 1, progress: bool = False
+) -> CaseResult:
     """Run the Watts docking at ``size`` ('quick', 'full' or settings) and evaluate it."""
     from milieusim.docking.core import run_case
 

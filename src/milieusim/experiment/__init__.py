@@ -35,14 +35,29 @@ if TYPE_CHECKING:
     )
     from milieusim.experiment.store import Results, load_results
 
-__all__ = ["ExperimentError", "ExperimentSpec", "Results", "SweepError", "SweepInterrupted",
-           "SweepReport", "load_experiment", "load_results", "run_sweep",
-           "shipped_experiments"]
+__all__ = [
+    "ExperimentError",
+    "ExperimentSpec",
+    "Results",
+    "SweepError",
+    "SweepInterrupted",
+    "SweepReport",
+    "load_experiment",
+    "load_results",
+    "run_sweep",
+    "shipped_experiments",
+]
 
 _WHERE = {
-    "ExperimentError": "spec", "ExperimentSpec": "spec", "load_experiment": "spec",
-    "shipped_experiments": "spec", "SweepInterrupted": "engine", "SweepReport": "engine",
-    "run_sweep": "engine", "SweepError": "engine", "Results": "store",
+    "ExperimentError": "spec",
+    "ExperimentSpec": "spec",
+    "load_experiment": "spec",
+    "shipped_experiments": "spec",
+    "SweepInterrupted": "engine",
+    "SweepReport": "engine",
+    "run_sweep": "engine",
+    "SweepError": "engine",
+    "Results": "store",
     "load_results": "store",
 }
 

@@ -25,8 +25,7 @@ import numpy as np
 
 from milieusim.params import PARAMETERS
 
-__all__ = ["CONTINUOUS", "DESIGN_KINDS", "Design", "design_points", "salib_problem",
-           "unit_sample"]
+__all__ = ["CONTINUOUS", "DESIGN_KINDS", "Design", "design_points", "salib_problem", "unit_sample"]
 
 DESIGN_KINDS: tuple[str, ...] = ("grid", "points", "lhs", "sobol", "morris")
 """The kinds of design an experiment file may ask for."""
@@ -87,15 +86,16 @@ class Design:
         return f"Morris, r = {self.r}, {self.levels} levels, over {names}"
 
 
-
-
 def salib_problem(design: Design) -> dict[str, Any] | None:
     """SALib's ``problem`` dict (num_vars, names, bounds) for sobol and morris, else None."""
     if design.kind not in ("sobol", "morris"):
         return None
     names = list(design.values)
-    return {"num_vars": len(names), "names": names,
-            "bounds": [[float(low), float(high)] for low, high in design.values.values()]}
+    return {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [[float(low), float(high)] for low, high in design.values.values()],
+    }
 
 
 def unit_sample(design: Design, seed: int) -> np.ndarray:
@@ -121,13 +121,13 @@ def unit_sample(design: Design, seed: int) -> np.ndarray:
         if design.kind == "sobol":
             from SALib.sample import sobol
 
-            return sobol.sample(problem, int(design.n or 0),
-                                calc_second_order=design.second_order, seed=seed)
+            return sobol.sample(
+                problem, int(design.n or 0), calc_second_order=design.second_order, seed=seed
+            )
         if design.kind == "morris":
             from SALib.sample import morris
 
-            return morris.sample(problem, int(design.r or 0), num_levels=design.levels,
-                                 seed=seed)
+            return morris.sample(problem, int(design.r or 0), num_levels=design.levels, seed=seed)
     raise ValueError(f"{design.kind} designs have no continuous sample")
 
 
@@ -135,8 +135,10 @@ def design_points(design: Design, seed: int) -> list[dict[str, Any]]:
     """The design points: for each, the varied parameters' values (plain Python scalars)."""
     if design.kind == "grid":
         names = list(design.values)
-        return [dict(zip(names, combo, strict=True))
-                for combo in itertools.product(*design.values.values())]
+        return [
+            dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*design.values.values())
+        ]
     if design.kind == "points":
         return [dict(point) for point in design.points]
     names = list(design.values)

@@ -123,6 +123,7 @@ class Executor(Protocol):
     def result(self, handle: Any, task: RunTask) -> RunOutput | None:
         """The run's output, or None if its worker was lost and the run should be
         submitted again."""
+
     def cancel(self, handles: set[Any]) -> None: ...
     def close(self, *, abandon: bool) -> None: ...
 
@@ -178,7 +179,7 @@ def _private_tempdir() -> None:
     base = Path(tempfile.gettempdir())
     with contextlib.suppress(OSError):
         for old in base.glob(f"{_TEMPDIR_PREFIX}*"):
-            pid = old.name[len(_TEMPDIR_PREFIX):].partition("-")[0]
+            pid = old.name[len(_TEMPDIR_PREFIX) :].partition("-")[0]
             if pid.isdigit() and not pid_alive(int(pid)) and old.stat().st_uid == os.getuid():
                 shutil.rmtree(old, ignore_errors=True)
     folder = tempfile.mkdtemp(prefix=f"{_TEMPDIR_PREFIX}{os.getpid()}-")
@@ -213,13 +214,18 @@ class LocalExecutor:
     @property
     def slots(self) -> int:
         """Runs to keep in flight: one at a time while runs whose worker died are retried."""
-        return 1 if any(count < LOST_TWICE for count in self.lost.values()
-                        if count) else self._slots
+        return (
+            1 if any(count < LOST_TWICE for count in self.lost.values() if count) else self._slots
+        )
 
     def _new_pool(self) -> ProcessPoolExecutor:
         self._processes = {}
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
-                                   initializer=worker_init, initargs=(os.getpid(),))
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self._context,
+            initializer=worker_init,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, task: RunTask) -> Future[RunOutput]:
         try:
@@ -244,9 +250,13 @@ class LocalExecutor:
             if count < LOST_TWICE:
                 return None  # run it again, alone
             reason = self._death()
-            return _failed(task, exc, f"The worker process running this run died twice "
-                                      f"({reason}); the run is recorded as failed. Out of "
-                                      "memory? The kernel's OOM killer sends SIGKILL.\n")
+            return _failed(
+                task,
+                exc,
+                f"The worker process running this run died twice "
+                f"({reason}); the run is recorded as failed. Out of "
+                "memory? The kernel's OOM killer sends SIGKILL.\n",
+            )
         except Exception as exc:  # e.g. a result that cannot be unpickled
             return _failed(task, exc)
         if self.lost.get(task.run_id):
@@ -294,27 +304,35 @@ def check_scheduler(address: str, security: Any = None) -> None:
     ``security`` or Dask's configuration) for ``tls://`` and ``wss://``."""
     scheme, sep, location = address.partition("://")
     if not sep:
-        raise ExperimentError(f"--scheduler {address}: expected an address such as "
-                              "tls://host:8786")
+        raise ExperimentError(f"--scheduler {address}: expected an address such as tls://host:8786")
     if scheme == "inproc":
-        raise ExperimentError(f"--scheduler {address}: inproc:// names a scheduler inside "
-                              "one process; give the address of a running scheduler")
+        raise ExperimentError(
+            f"--scheduler {address}: inproc:// names a scheduler inside "
+            "one process; give the address of a running scheduler"
+        )
     if scheme not in SCHEMES:
-        raise ExperimentError(f"--scheduler {address}: unknown scheme {scheme!r} (use "
-                              "tls:// with certificates, or tcp:// on a trusted private "
-                              "network)")
+        raise ExperimentError(
+            f"--scheduler {address}: unknown scheme {scheme!r} (use "
+            "tls:// with certificates, or tcp:// on a trusted private "
+            "network)"
+        )
     host, _, port = location.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ExperimentError(f"--scheduler {address}: expected host:port with a port "
-                              "number in [1, 65535]")
+        raise ExperimentError(
+            f"--scheduler {address}: expected host:port with a port number in [1, 65535]"
+        )
     encrypted = scheme in ("tls", "wss")
     if encrypted and security is None and not _dask_tls_configured():
-        raise ExperimentError(f"--scheduler {address}: {scheme}:// needs certificates: "
-                              "--tls-ca-file, --tls-cert and --tls-key (or Dask's "
-                              "distributed.comm.tls configuration)")
+        raise ExperimentError(
+            f"--scheduler {address}: {scheme}:// needs certificates: "
+            "--tls-ca-file, --tls-cert and --tls-key (or Dask's "
+            "distributed.comm.tls configuration)"
+        )
     if security is not None and not encrypted:
-        raise ExperimentError(f"--scheduler {address}: certificates were given but the "
-                              "address is not tls://; use tls://host:port")
+        raise ExperimentError(
+            f"--scheduler {address}: certificates were given but the "
+            "address is not tls://; use tls://host:port"
+        )
 
 
 def _dask_tls_configured() -> bool:
@@ -326,18 +344,19 @@ def _dask_tls_configured() -> bool:
 def tls_security(ca_file: str, cert: str, key: str) -> Any:
     """A Dask ``Security`` for a client that requires TLS with these PEM files;
     ExperimentError naming a file that cannot be read."""
-    for option, path in (("--tls-ca-file", ca_file), ("--tls-cert", cert),
-                         ("--tls-key", key)):
+    for option, path in (("--tls-ca-file", ca_file), ("--tls-cert", cert), ("--tls-key", key)):
         try:
             with open(path, "rb"):
                 pass
         except OSError as exc:
-            raise ExperimentError(f"{option} {path}: cannot read the file "
-                                  f"({exc.strerror or exc})") from None
+            raise ExperimentError(
+                f"{option} {path}: cannot read the file ({exc.strerror or exc})"
+            ) from None
     from distributed.security import Security
 
-    return Security(tls_ca_file=ca_file, tls_client_cert=cert, tls_client_key=key,
-                    require_encryption=True)
+    return Security(
+        tls_ca_file=ca_file, tls_client_cert=cert, tls_client_key=key, require_encryption=True
+    )
 
 
 class DaskExecutor:
@@ -348,16 +367,19 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - a dependency of milieusim
-            raise ExperimentError(f"--scheduler {address}: dask.distributed is not "
-                                  f"installed ({exc})") from None
+            raise ExperimentError(
+                f"--scheduler {address}: dask.distributed is not installed ({exc})"
+            ) from None
         try:
-            self._client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False,
-                                  security=security)
+            self._client = Client(
+                address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False, security=security
+            )
         except Exception as exc:
             reason = (str(exc).splitlines() or [""])[0]
             _close_half_made_client(exc)
-            raise ExperimentError(f"--scheduler {address}: cannot connect "
-                                  f"({type(exc).__name__}: {reason})") from None
+            raise ExperimentError(
+                f"--scheduler {address}: cannot connect ({type(exc).__name__}: {reason})"
+            ) from None
         from distributed import as_completed
 
         self._completed = as_completed(loop=self._client.loop, raise_errors=False)
@@ -386,8 +408,9 @@ class DaskExecutor:
         except Exception as exc:  # e.g. KilledWorker, or milieusim missing on a worker
             return _failed(task, exc)
         if not isinstance(output, RunOutput):  # what a rogue worker could send
-            return _failed(task, TypeError(f"a worker returned {type(output).__name__}, "
-                                           "not a run's output"))
+            return _failed(
+                task, TypeError(f"a worker returned {type(output).__name__}, not a run's output")
+            )
         return output
 
     def cancel(self, handles: set[Any]) -> None:
@@ -419,17 +442,19 @@ def _close_half_made_client(exc: BaseException) -> None:
 def _failed(task: RunTask, exc: BaseException, note: str = "") -> RunOutput:
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) + note
     if isinstance(exc, BrokenProcessPool):
-        text += ("If run_sweep was called from a script, is the call under "
-                 "'if __name__ == \"__main__\":'? The workers import the main module again.\n")
-    return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed", text,
-                     0.0)
+        text += (
+            "If run_sweep was called from a script, is the call under "
+            "'if __name__ == \"__main__\":'? The workers import the main module again.\n"
+        )
+    return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed", text, 0.0)
 
 
 # --- the sweep -------------------------------------------------------------------------------
 
 
-def make_tasks(spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset()
-               ) -> Iterator[RunTask]:
+def make_tasks(
+    spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset()
+) -> Iterator[RunTask]:
     """The runs of ``spec`` not in ``skip`` (run ids), replication by replication."""
     events = tuple((e.step, dict(e.set)) for e in spec.events)
     faults, crashes = faulty_runs(), faulty_runs(CRASH_ENV)
@@ -439,19 +464,36 @@ def make_tasks(spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset
             rid = run_id(point_id, replication)
             if rid in skip:
                 continue
-            yield RunTask(run_id=rid, point_id=point_id, replication=replication, seed=seed,
-                          parameters=spec.parameters(point_id), events=events,
-                          reporters=spec.reporters, every=spec.every,
-                          innovations=spec.innovations, fault=rid in faults,
-                          crash=rid in crashes)
+            yield RunTask(
+                run_id=rid,
+                point_id=point_id,
+                replication=replication,
+                seed=seed,
+                parameters=spec.parameters(point_id),
+                events=events,
+                reporters=spec.reporters,
+                every=spec.every,
+                innovations=spec.innovations,
+                fault=rid in faults,
+                crash=rid in crashes,
+            )
 
 
-def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
-              workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-              replications: int | None = None, quick: bool = False, progress: bool = True,
-              flush_runs: int = 100, flush_seconds: float = 30.0,
-              on_start: Callable[[ExperimentSpec, int], None] | None = None,
-              security: Any = None) -> SweepReport:
+def run_sweep(
+    spec: ExperimentSpec,
+    out_dir: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    replications: int | None = None,
+    quick: bool = False,
+    progress: bool = True,
+    flush_runs: int = 100,
+    flush_seconds: float = 30.0,
+    on_start: Callable[[ExperimentSpec, int], None] | None = None,
+    security: Any = None,
+) -> SweepReport:
     """Run every run of ``spec`` missing from ``out_dir``; return a :class:`SweepReport`.
 
     ``workers``: local worker processes (default ``os.cpu_count()``); ``scheduler``: the
@@ -507,13 +549,16 @@ def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
             if manifest is not None:
                 fingerprint = manifest.get("fingerprint")
                 try:
-                    store.check_parts(root, tuple(manifest.get("reporters", spec.reporters)),
-                                      fingerprint)
+                    store.check_parts(
+                        root, tuple(manifest.get("reporters", spec.reporters)), fingerprint
+                    )
                     status = store.run_status(root, fingerprint)
                 except store.DamagedResults as exc:
-                    raise ExperimentError(f"{exc}; cannot resume this folder (remove that "
-                                          "part, in runs/ and timeseries/, to run its runs "
-                                          "again)") from None
+                    raise ExperimentError(
+                        f"{exc}; cannot resume this folder (remove that "
+                        "part, in runs/ and timeseries/, to run its runs "
+                        "again)"
+                    ) from None
             done = {rid for rid, st in status.items() if st == "ok"}
             skipped = sum(1 for rid in done if _planned(rid, spec.n_points, spec.replications))
             todo = spec.n_runs - skipped
@@ -528,15 +573,28 @@ def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
             try:
                 store.write_manifest(root, manifest)
             except OSError as exc:
-                raise SweepError(f"cannot write to {root}: {exc.strerror or exc}",
-                                 os_error=True) from None
-            report = SweepReport(out_dir=root, status="running", n_points=spec.n_points,
-                                 replications=spec.replications, n_runs=spec.n_runs,
-                                 runs_ok=0, runs_failed=0, skipped=skipped,
-                                 executor=label, warnings=_version_changes(old_manifest))
-            writer = store.PartWriter(root, spec.reporters, flush_runs=flush_runs,
-                                      flush_seconds=flush_seconds,
-                                      fingerprint=spec.fingerprint())
+                raise SweepError(
+                    f"cannot write to {root}: {exc.strerror or exc}", os_error=True
+                ) from None
+            report = SweepReport(
+                out_dir=root,
+                status="running",
+                n_points=spec.n_points,
+                replications=spec.replications,
+                n_runs=spec.n_runs,
+                runs_ok=0,
+                runs_failed=0,
+                skipped=skipped,
+                executor=label,
+                warnings=_version_changes(old_manifest),
+            )
+            writer = store.PartWriter(
+                root,
+                spec.reporters,
+                flush_runs=flush_runs,
+                flush_seconds=flush_seconds,
+                fingerprint=spec.fingerprint(),
+            )
             try:
                 if executor is not None:
                     _loop(spec, executor, writer, done, report, progress)
@@ -545,8 +603,9 @@ def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
                 raise SweepInterrupted(report) from None
             except Exception as exc:  # e.g. the Dask scheduler went away: keep what finished
                 lost = _finish(root, manifest, report, writer, "interrupted", started, status)
-                raise _stopped(exc if isinstance(exc, OSError) else lost or exc, report,
-                               root) from exc
+                raise _stopped(
+                    exc if isinstance(exc, OSError) else lost or exc, report, root
+                ) from exc
             failure = _finish(root, manifest, report, writer, "complete", started, status)
             if failure is not None:
                 raise _stopped(failure, report, root)
@@ -563,25 +622,36 @@ def run_sweep(spec: ExperimentSpec, out_dir: str | os.PathLike[str], *,
             executor.close(abandon=True)  # idle or interrupted: no need to wait for them
 
 
-def _settle(spec: ExperimentSpec, root: Path, manifest: dict[str, Any] | None, resume: bool,
-            replications: int | None) -> ExperimentSpec:
+def _settle(
+    spec: ExperimentSpec,
+    root: Path,
+    manifest: dict[str, Any] | None,
+    resume: bool,
+    replications: int | None,
+) -> ExperimentSpec:
     """``spec`` with its replications settled against the folder's ``manifest``; or
     ExperimentError if the folder cannot take this sweep. Writes nothing."""
     if store.has_results(root) and not (resume or replications is not None):
-        raise ExperimentError(f"{root}: already holds a sweep's results; add --resume to "
-                              "finish it (or --replications R to add replications), or "
-                              "choose another --out")
+        raise ExperimentError(
+            f"{root}: already holds a sweep's results; add --resume to "
+            "finish it (or --replications R to add replications), or "
+            "choose another --out"
+        )
     if manifest is None and store.has_results(root):
-        raise ExperimentError(f"{root}: holds result parts but no {store.MANIFEST}; "
-                              "not a sweep folder this version can resume")
+        raise ExperimentError(
+            f"{root}: holds result parts but no {store.MANIFEST}; "
+            "not a sweep folder this version can resume"
+        )
     target = spec.replications
     if manifest is not None:
         _check_same_design(spec, manifest, root)
         before = int(manifest.get("replications", 0))
         if replications is not None and replications < before:
-            raise ExperimentError(f"--replications {replications}: {root} already has "
-                                  f"{before} replications per point; --replications can only "
-                                  "add replications")
+            raise ExperimentError(
+                f"--replications {replications}: {root} already has "
+                f"{before} replications per point; --replications can only "
+                "add replications"
+            )
         target = max(target, before)
     if replications is not None:
         target = replications
@@ -621,31 +691,49 @@ def _stopped(exc: BaseException, report: SweepReport, root: Path) -> SweepError:
     """The :class:`SweepError` for a sweep stopped by ``exc`` (an OS failure: exit 1)."""
     where = f"{report.runs_ok} of {report.n_runs} runs are done in {root}; finish with --resume"
     if isinstance(exc, OSError):
-        return SweepError(f"cannot write to {root}: {exc.strerror or exc}; {where} once the "
-                          "cause is fixed", os_error=True)
-    return SweepError(f"the sweep stopped ({type(exc).__name__}: "
-                      f"{(str(exc).splitlines() or [''])[0]}); {where}")
+        return SweepError(
+            f"cannot write to {root}: {exc.strerror or exc}; {where} once the cause is fixed",
+            os_error=True,
+        )
+    return SweepError(
+        f"the sweep stopped ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}); {where}"
+    )
 
 
 def _lost_workers(executor: Executor | None, report: SweepReport) -> None:
     deaths = sum(1 for count in getattr(executor, "lost", {}).values() if count)
     if deaths:
-        report.warnings.append(f"worker processes died during the sweep; {deaths} runs were "
-                               "run again on fresh workers (a run whose worker died twice "
-                               "is recorded as failed)")
+        report.warnings.append(
+            f"worker processes died during the sweep; {deaths} runs were "
+            "run again on fresh workers (a run whose worker died twice "
+            "is recorded as failed)"
+        )
 
 
-def _loop(spec: ExperimentSpec, executor: Executor, writer: store.PartWriter, done: set[int],
-          report: SweepReport, progress: bool) -> None:
+def _loop(
+    spec: ExperimentSpec,
+    executor: Executor,
+    writer: store.PartWriter,
+    done: set[int],
+    report: SweepReport,
+    progress: bool,
+) -> None:
     """Submit, collect and write runs until none is left; Ctrl-C propagates."""
     from tqdm import tqdm
 
     tasks = make_tasks(spec, done)
     again: list[RunTask] = []  # runs whose worker was lost, to submit first
     in_flight: dict[Any, RunTask] = {}
-    bar = tqdm(total=spec.n_runs, initial=report.skipped, unit="run", file=sys.stderr,
-               disable=None if progress else True, dynamic_ncols=True, smoothing=0.05,
-               desc=spec.name)
+    bar = tqdm(
+        total=spec.n_runs,
+        initial=report.skipped,
+        unit="run",
+        file=sys.stderr,
+        disable=None if progress else True,
+        dynamic_ncols=True,
+        smoothing=0.05,
+        desc=spec.name,
+    )
 
     def fill() -> None:
         while len(in_flight) < executor.slots:
@@ -693,8 +781,9 @@ def _interrupted(output: RunOutput) -> bool:
     return output.status == "failed" and "CancelledError" in (output.error or "")
 
 
-def _record(output: RunOutput, task: RunTask, writer: store.PartWriter,
-            report: SweepReport) -> None:
+def _record(
+    output: RunOutput, task: RunTask, writer: store.PartWriter, report: SweepReport
+) -> None:
     writer.add(task.parameters, output)
     report.ran += 1
     if output.status != "ok":
@@ -702,9 +791,15 @@ def _record(output: RunOutput, task: RunTask, writer: store.PartWriter,
         report.failures.append((output.run_id, lines[-1] if lines else "failed"))
 
 
-def _finish(root: Path, manifest: dict[str, Any], report: SweepReport,
-            writer: store.PartWriter, status: str, started: float,
-            before: dict[int, str]) -> OSError | None:
+def _finish(
+    root: Path,
+    manifest: dict[str, Any],
+    report: SweepReport,
+    writer: store.PartWriter,
+    status: str,
+    started: float,
+    before: dict[int, str],
+) -> OSError | None:
     """Write what is buffered (ignoring a second Ctrl-C meanwhile) and the final manifest;
     return the OS failure that prevented it (e.g. a full disk), if any.
 
@@ -723,8 +818,9 @@ def _finish(root: Path, manifest: dict[str, Any], report: SweepReport,
         for rid, st in writer.status.items():
             if after.get(rid) != "ok":
                 after[rid] = st
-        planned = [st for rid, st in after.items()
-                   if _planned(rid, report.n_points, report.replications)]
+        planned = [
+            st for rid, st in after.items() if _planned(rid, report.n_points, report.replications)
+        ]
         report.runs_ok = planned.count("ok")
         report.runs_failed = planned.count("failed")
         report.status = status
@@ -733,8 +829,12 @@ def _finish(root: Path, manifest: dict[str, Any], report: SweepReport,
         manifest["finished"] = _now()
         manifest["runs_ok"] = report.runs_ok
         manifest["runs_failed"] = report.runs_failed
-        manifest["history"][-1].update(finished=manifest["finished"], status=status,
-                                       ran=report.ran, failed=len(report.failures))
+        manifest["history"][-1].update(
+            finished=manifest["finished"],
+            status=status,
+            ran=report.ran,
+            failed=len(report.failures),
+        )
         try:
             store.write_manifest(root, manifest)
         except OSError as exc:
@@ -787,37 +887,66 @@ def _check_same_design(spec: ExperimentSpec, manifest: dict[str, Any], root: Pat
     was_quick = bool(manifest.get("quick"))
     if was_quick != spec.is_quick:
         hint = "add --quick" if was_quick else "remove --quick"
-        raise ExperimentError(f"{root}: holds a {'--quick' if was_quick else 'full'} sweep; "
-                              f"{hint} to resume it, or choose another --out")
+        raise ExperimentError(
+            f"{root}: holds a {'--quick' if was_quick else 'full'} sweep; "
+            f"{hint} to resume it, or choose another --out"
+        )
     shown = manifest.get("experiment", {}).get("path", "another experiment")
-    raise ExperimentError(f"{root}: holds results of a different design or base ({shown}); "
-                          "only replications may change when resuming; choose another --out")
+    raise ExperimentError(
+        f"{root}: holds results of a different design or base ({shown}); "
+        "only replications may change when resuming; choose another --out"
+    )
 
 
-def _start_manifest(spec: ExperimentSpec, old: dict[str, Any] | None,
-                    executor: str) -> dict[str, Any]:
+def _start_manifest(
+    spec: ExperimentSpec, old: dict[str, Any] | None, executor: str
+) -> dict[str, Any]:
     now = _now()
     history = list(old.get("history", [])) if old else []
-    history.append({"started": now, "finished": None, "status": "running",
-                    "replications": spec.replications, "executor": executor,
-                    "versions": versions()})
+    history.append(
+        {
+            "started": now,
+            "finished": None,
+            "status": "running",
+            "replications": spec.replications,
+            "executor": executor,
+            "versions": versions(),
+        }
+    )
     return {
         "format": store.FORMAT,
         "status": "running",
-        "experiment": {"name": spec.name, "path": str(spec.path) if spec.path else None,
-                       "sha256": spec.sha256, "content": spec.content},
+        "experiment": {
+            "name": spec.name,
+            "path": str(spec.path) if spec.path else None,
+            "sha256": spec.sha256,
+            "content": spec.content,
+        },
         "title_fr": spec.meta.get("title_fr", ""),
         "title_en": spec.meta.get("title_en", ""),
         "quick": spec.is_quick,
-        "scenario": {"name": spec.scenario.name, "path": str(spec.scenario.path or ""),
-                     "events": [{"step": e.step, "set": e.set, "label_en": e.label_en,
-                                 "label_fr": e.label_fr} for e in spec.events]},
+        "scenario": {
+            "name": spec.scenario.name,
+            "path": str(spec.scenario.path or ""),
+            "events": [
+                {"step": e.step, "set": e.set, "label_en": e.label_en, "label_fr": e.label_fr}
+                for e in spec.events
+            ],
+        },
         "base": spec.base,
         "fixed": spec.fixed,
-        "design": {"kind": spec.design.kind, "description": spec.design.describe(),
-                   "varied": list(spec.varied), "problem": spec.problem(),
-                   "settings": {"n": spec.design.n, "second_order": spec.design.second_order,
-                                "r": spec.design.r, "levels": spec.design.levels}},
+        "design": {
+            "kind": spec.design.kind,
+            "description": spec.design.describe(),
+            "varied": list(spec.varied),
+            "problem": spec.problem(),
+            "settings": {
+                "n": spec.design.n,
+                "second_order": spec.design.second_order,
+                "r": spec.design.r,
+                "levels": spec.design.levels,
+            },
+        },
         "replications": spec.replications,
         "steps": spec.steps,
         "seed": spec.seed,
@@ -828,8 +957,9 @@ def _start_manifest(spec: ExperimentSpec, old: dict[str, Any] | None,
         "reporters": list(spec.reporters),
         "every": spec.every,
         "innovations": spec.innovations,
-        "measures": {name: {"en": m.en, "unit": m.unit, "when": m.when}
-                     for name, m in MEASURES.items()},
+        "measures": {
+            name: {"en": m.en, "unit": m.unit, "when": m.when} for name, m in MEASURES.items()
+        },
         "fingerprint": spec.fingerprint(),
         "versions": versions(),
         "platform": platform.platform(),
@@ -846,13 +976,17 @@ def _version_changes(old: dict[str, Any] | None) -> list[str]:
     if not old or not isinstance(old.get("versions"), dict):
         return []
     now = versions()
-    changed = [f"{name} {old['versions'][name]} → {now[name]}" for name in
-               ("milieusim", "mesa", "numpy", "scipy", "python")
-               if name in old["versions"] and old["versions"][name] != now.get(name)]
+    changed = [
+        f"{name} {old['versions'][name]} → {now[name]}"
+        for name in ("milieusim", "mesa", "numpy", "scipy", "python")
+        if name in old["versions"] and old["versions"][name] != now.get(name)
+    ]
     if not changed:
         return []
-    return [f"versions changed since this sweep began ({', '.join(changed)}): runs made "
-            "with different versions may differ"]
+    return [
+        f"versions changed since this sweep began ({', '.join(changed)}): runs made "
+        "with different versions may differ"
+    ]
 
 
 def _now() -> str:
@@ -861,5 +995,6 @@ def _now() -> str:
 
 def versions() -> dict[str, str]:
     """Versions of milieusim and of the packages that shape the results."""
-    return _versions("milieusim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib",
-                     "dask", "distributed")
+    return _versions(
+        "milieusim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib", "dask", "distributed"
+    )

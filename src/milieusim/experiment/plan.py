@@ -56,8 +56,12 @@ class Plan:
     disk_bytes: int
 
 
-def make_plan(spec: ExperimentSpec, workers: int | None = None,
-              calibration_steps: int = 20, full_run_budget_s: float = 5.0) -> Plan:
+def make_plan(
+    spec: ExperimentSpec,
+    workers: int | None = None,
+    calibration_steps: int = 20,
+    full_run_budget_s: float = 5.0,
+) -> Plan:
     """Count the runs of ``spec`` and estimate wall time on ``workers`` and disk use."""
     from milieusim.experiment.engine import make_tasks
     from milieusim.experiment.store import PartWriter
@@ -73,15 +77,20 @@ def make_plan(spec: ExperimentSpec, workers: int | None = None,
     from milieusim.experiment.worker import Organisations, execute_run
 
     middle = spec.n_points // 2  # the centre of a grid: more typical than a corner
-    task = next(t for t in make_tasks(dataclasses.replace(spec, replications=1))
-                if t.point_id == middle)
+    task = next(
+        t for t in make_tasks(dataclasses.replace(spec, replications=1)) if t.point_id == middle
+    )
 
     def timed(n: int) -> tuple[float, RunOutput]:
         t0 = time.perf_counter()
-        output = execute_run(dataclasses.replace(
-            task, parameters={**task.parameters, "steps": n},
-            events=tuple(e for e in task.events if e[0] <= n)),
-            Organisations())  # a fresh build each time: comparable, and on the safe side
+        output = execute_run(
+            dataclasses.replace(
+                task,
+                parameters={**task.parameters, "steps": n},
+                events=tuple(e for e in task.events if e[0] <= n),
+            ),
+            Organisations(),
+        )  # a fresh build each time: comparable, and on the safe side
         return time.perf_counter() - t0, output
 
     timed(1)  # warm-up: first-call costs
@@ -113,15 +122,26 @@ def make_plan(spec: ExperimentSpec, workers: int | None = None,
     parts = math.ceil(spec.n_runs / 100)
     rows = spec.n_runs * kept
     disk = parts * (sizes_empty[0] + sizes_empty[1]) + spec.n_runs * per_run + rows * per_row
-    return Plan(n_points=spec.n_points, replications=spec.replications, n_runs=spec.n_runs,
-                steps=steps, workers=active, timeseries_rows=rows,
-                calibration_runs=2 if long > short else 1, calibration_steps=long,
-                calibration_s=calibration, run_s=run_s, startup_s=startup,
-                wall_s=wall, disk_bytes=int(disk))
+    return Plan(
+        n_points=spec.n_points,
+        replications=spec.replications,
+        n_runs=spec.n_runs,
+        steps=steps,
+        workers=active,
+        timeseries_rows=rows,
+        calibration_runs=2 if long > short else 1,
+        calibration_steps=long,
+        calibration_s=calibration,
+        run_s=run_s,
+        startup_s=startup,
+        wall_s=wall,
+        disk_bytes=int(disk),
+    )
 
 
-def _write_sizes(writer: PartWriter, outputs: list[tuple[dict[str, Any], RunOutput]]
-                 ) -> tuple[int, int]:
+def _write_sizes(
+    writer: PartWriter, outputs: list[tuple[dict[str, Any], RunOutput]]
+) -> tuple[int, int]:
     """Write ``outputs`` as one part (none: an empty part, the fixed cost of a part: schema
     and metadata); return the sizes of its runs and timeseries files."""
     import pyarrow.parquet as pq
@@ -138,11 +158,14 @@ def _write_sizes(writer: PartWriter, outputs: list[tuple[dict[str, Any], RunOutp
             writer.add(parameters, output)
         writer.flush()
     else:
-        for name, schema in ((RUNS_DIR, runs_schema()),
-                             (TIMESERIES_DIR, timeseries_schema(writer.reporters))):
+        for name, schema in (
+            (RUNS_DIR, runs_schema()),
+            (TIMESERIES_DIR, timeseries_schema(writer.reporters)),
+        ):
             folder = writer.root / name
             folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(schema.empty_table(), folder / "part-empty.parquet",
-                           compression="zstd")
-    return (sum(p.stat().st_size for p in (writer.root / RUNS_DIR).glob("*.parquet")),
-            sum(p.stat().st_size for p in (writer.root / TIMESERIES_DIR).glob("*.parquet")))
+            pq.write_table(schema.empty_table(), folder / "part-empty.parquet", compression="zstd")
+    return (
+        sum(p.stat().st_size for p in (writer.root / RUNS_DIR).glob("*.parquet")),
+        sum(p.stat().st_size for p in (writer.root / TIMESERIES_DIR).glob("*.parquet")),
+    )

@@ -82,8 +82,9 @@ def worker_init(main_pid: int | None = None) -> None:
     exits as soon as process ``main_pid`` (the sweep's) is gone, and :func:`preload`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if main_pid is not None:
-        threading.Thread(target=_exit_with, args=(main_pid,), daemon=True,
-                         name="milieusim-watch-main").start()
+        threading.Thread(
+            target=_exit_with, args=(main_pid,), daemon=True, name="milieusim-watch-main"
+        ).start()
     preload()
 
 

@@ -199,8 +199,9 @@ class ExperimentSpec:
     def with_replications(self, replications: int) -> ExperimentSpec:
         """The same experiment with another number of replications."""
         if not 1 <= replications <= MAX_REPLICATIONS:
-            raise ExperimentError(f"replications = {replications} is out of range "
-                                  f"[1, {MAX_REPLICATIONS}]")
+            raise ExperimentError(
+                f"replications = {replications} is out of range [1, {MAX_REPLICATIONS}]"
+            )
         _check_runs(len(self.points), replications, "--replications")
         return dataclasses.replace(self, replications=int(replications))
 
@@ -261,9 +262,11 @@ def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
         return _load_file(path)  # reports "no such file" with the path
     names = ", ".join(EXPERIMENTS.files()) or "none"
     key = text.replace("\\", "/").removesuffix(".toml")
-    raise ExperimentError(f"{clip(text, 60)}: unknown experiment"
-                          f"{suggest(key, EXPERIMENTS.files())}; shipped experiments: {names}; "
-                          "or give a path to a .toml file")
+    raise ExperimentError(
+        f"{clip(text, 60)}: unknown experiment"
+        f"{suggest(key, EXPERIMENTS.files())}; shipped experiments: {names}; "
+        "or give a path to a .toml file"
+    )
 
 
 def _load_file(path: Path) -> ExperimentSpec:
@@ -277,18 +280,22 @@ def _load_file(path: Path) -> ExperimentSpec:
     _check_keys(data, TOP_KEYS, where, "", "top-level key")
     for key in ("meta", "experiment", "design"):
         if key not in data:
-            raise ExperimentError(f"{where}: [{key}]: missing table; an experiment needs "
-                                  "[meta], [experiment] and [design]")
+            raise ExperimentError(
+                f"{where}: [{key}]: missing table; an experiment needs "
+                "[meta], [experiment] and [design]"
+            )
     meta = _read_meta(_table(data, "meta", where), where)
     exp = _table(data, "experiment", where)
     _check_keys(exp, EXPERIMENT_KEYS, where, "[experiment] ", "key")
     for key in ("scenario", "replications", "seed"):
         if key not in exp:
-            raise ExperimentError(f"{where}: [experiment] {key}: missing; required "
-                                  f"({_REQUIRED_HELP[key]})")
+            raise ExperimentError(
+                f"{where}: [experiment] {key}: missing; required ({_REQUIRED_HELP[key]})"
+            )
     scenario = _read_scenario(exp["scenario"], resolved, where)
-    replications = _int_in(f"{where}: [experiment] replications", exp["replications"], 1,
-                           MAX_REPLICATIONS)
+    replications = _int_in(
+        f"{where}: [experiment] replications", exp["replications"], 1, MAX_REPLICATIONS
+    )
     seed = _int_in(f"{where}: [experiment] seed", exp["seed"], 0, MAX_SEED)
     fixed = _read_set(exp.get("set", {}), where)
     base = {**scenario.parameters, **fixed}
@@ -303,21 +310,35 @@ def _load_file(path: Path) -> ExperimentSpec:
             raise ExperimentError(
                 f"{where}: [experiment] steps = {base['steps']}: the scenario's event "
                 f"{clip(event.label('en'), 40)!r} at step {event.step} falls after the last "
-                f"step (events need 1 <= step <= steps)")
+                f"step (events need 1 <= step <= steps)"
+            )
     reporters, every, innovations = _read_output(data.get("output", {}), where)
     design = _read_design(_table(data, "design", where), where, fixed)
     quick = _read_quick(data.get("quick", {}), where, design)
     spec = ExperimentSpec(
-        name=EXPERIMENTS.name_of(resolved), path=resolved,
-        sha256=digest, content=data, meta=meta, scenario=scenario,
-        base=base, events=scenario.events, replications=replications, seed=seed, fixed=fixed,
-        reporters=reporters, every=every, design=design, points=(), quick_settings=quick,
-        innovations=innovations)
+        name=EXPERIMENTS.name_of(resolved),
+        path=resolved,
+        sha256=digest,
+        content=data,
+        meta=meta,
+        scenario=scenario,
+        base=base,
+        events=scenario.events,
+        replications=replications,
+        seed=seed,
+        fixed=fixed,
+        reporters=reporters,
+        every=every,
+        design=design,
+        points=(),
+        quick_settings=quick,
+        innovations=innovations,
+    )
     return _with_points(spec, where, "[design]")
 
 
 _REQUIRED_HELP = {
-    "scenario": "a shipped scenario name such as \"default\", or a path to a .toml file",
+    "scenario": 'a shipped scenario name such as "default", or a path to a .toml file',
     "replications": f"an integer in [1, {MAX_REPLICATIONS}]",
     "seed": f"an integer in [0, {MAX_SEED}]",
 }
@@ -332,15 +353,19 @@ def _with_points(spec: ExperimentSpec, where: str, label: str) -> ExperimentSpec
         try:
             check_consistency(values)
         except ValueError as exc:
-            which = (f"[[design.points]] #{point_id + 1}" if spec.design.kind == "points"
-                     and label == "[design]" else f"{label} point {point_id}")
-            raise ExperimentError(f"{where}: {which} "
-                                  f"({_describe_point(point)}): {exc}") from None
+            which = (
+                f"[[design.points]] #{point_id + 1}"
+                if spec.design.kind == "points" and label == "[design]"
+                else f"{label} point {point_id}"
+            )
+            raise ExperimentError(f"{where}: {which} ({_describe_point(point)}): {exc}") from None
         if spec.design.kind == "points":
             key = json.dumps(point, sort_keys=True)
             if key in seen:
-                raise ExperimentError(f"{where}: [[design.points]] #{point_id + 1}: same as "
-                                      f"#{seen[key] + 1}; each point must differ")
+                raise ExperimentError(
+                    f"{where}: [[design.points]] #{point_id + 1}: same as "
+                    f"#{seen[key] + 1}; each point must differ"
+                )
             seen[key] = point_id
     _check_runs(len(points), spec.replications, f"{where}: {label}")
     return dataclasses.replace(spec, points=tuple(points))
@@ -349,9 +374,11 @@ def _with_points(spec: ExperimentSpec, where: str, label: str) -> ExperimentSpec
 def _check_runs(points: int, replications: int, where: str) -> None:
     """ExperimentError if ``points`` × ``replications`` exceeds :data:`MAX_RUNS`."""
     if points * replications > MAX_RUNS:
-        raise ExperimentError(f"{where}: {points} points × {replications} replications = "
-                              f"{points * replications} runs; a sweep has at most {MAX_RUNS} "
-                              "runs (fewer replications or a smaller design)")
+        raise ExperimentError(
+            f"{where}: {points} points × {replications} replications = "
+            f"{points * replications} runs; a sweep has at most {MAX_RUNS} "
+            "runs (fewer replications or a smaller design)"
+        )
 
 
 def _describe_point(point: Mapping[str, Any]) -> str:
@@ -371,20 +398,23 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 
 def _read_meta(meta: dict[str, Any], where: str) -> dict[str, str]:
     _check_keys(meta, META_KEYS, where, "[meta] ", "key")
-    out = {key: check_text(f"{where}: [meta] {key}", value, ExperimentError, "titles")
-           for key, value in meta.items()}
+    out = {
+        key: check_text(f"{where}: [meta] {key}", value, ExperimentError, "titles")
+        for key, value in meta.items()
+    }
     for key in ("title_fr", "title_en"):
         if not out.get(key, "").strip():
-            raise ExperimentError(f"{where}: [meta] {key}: missing; required (a non-empty "
-                                  "string)")
+            raise ExperimentError(f"{where}: [meta] {key}: missing; required (a non-empty string)")
     return {key: out.get(key, "") for key in META_KEYS}
 
 
 def _read_scenario(value: Any, path: Path, where: str) -> Scenario:
     label = f"{where}: [experiment] scenario"
     if not isinstance(value, str) or not value.strip():
-        raise ExperimentError(f"{label}: expected a shipped scenario name such as \"default\" "
-                              f"or a path to a .toml file, got {show(value)}")
+        raise ExperimentError(
+            f'{label}: expected a shipped scenario name such as "default" '
+            f"or a path to a .toml file, got {show(value)}"
+        )
     try:
         candidate = path.parent / value
         if value.endswith(".toml") or is_file(candidate):
@@ -393,28 +423,32 @@ def _read_scenario(value: Any, path: Path, where: str) -> Scenario:
     except ScenarioError as exc:
         raise ExperimentError(f"{label} = {clip(value, 60)!r}: {exc}") from None
     except (OSError, ValueError) as exc:  # e.g. a NUL character in the path
-        raise ExperimentError(f"{label} = {clip(value, 60)!r}: cannot read it "
-                              f"({clip(str(exc), 80)})") from None
+        raise ExperimentError(
+            f"{label} = {clip(value, 60)!r}: cannot read it ({clip(str(exc), 80)})"
+        ) from None
 
 
 def _read_set(table: Any, where: str) -> dict[str, Any]:
     if not isinstance(table, dict):
-        raise ExperimentError(f"{where}: [experiment] set: expected a table, e.g. "
-                              f"set = {{ n_staff = 500 }}, got {kind(table)}")
+        raise ExperimentError(
+            f"{where}: [experiment] set: expected a table, e.g. "
+            f"set = {{ n_staff = 500 }}, got {kind(table)}"
+        )
     out: dict[str, Any] = {}
     for name, value in table.items():
         param = _param(name, f"{where}: [experiment] set.", "")
         if name == "steps":
-            raise ExperimentError(f"{where}: [experiment] set.steps: give the length as "
-                                  "[experiment] steps = N instead")
+            raise ExperimentError(
+                f"{where}: [experiment] set.steps: give the length as "
+                "[experiment] steps = N instead"
+            )
         out[name] = _value(f"{where}: [experiment] set.{name}", param, value)
     return out
 
 
 def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
     if not isinstance(table, dict):
-        raise ExperimentError(f"{where}: output: expected a table ([output]), "
-                              f"got {kind(table)}")
+        raise ExperimentError(f"{where}: output: expected a table ([output]), got {kind(table)}")
     _check_keys(table, OUTPUT_KEYS, where, "[output] ", "key")
     chosen = table.get("reporters", "all")
     label = f"{where}: [output] reporters"
@@ -422,29 +456,35 @@ def _read_output(table: Any, where: str) -> tuple[tuple[str, ...], int, bool]:
         reporters = tuple(REPORTERS)
     elif isinstance(chosen, list):
         if not chosen:
-            raise ExperimentError(f"{label}: empty; list reporter names or write \"all\"")
+            raise ExperimentError(f'{label}: empty; list reporter names or write "all"')
         names: list[str] = []
         for item in chosen:
             if not isinstance(item, str):
-                raise ExperimentError(f"{label}: expected reporter names (strings), "
-                                      f"got {show(item)}")
+                raise ExperimentError(
+                    f"{label}: expected reporter names (strings), got {show(item)}"
+                )
             if item not in REPORTERS:
-                raise ExperimentError(f"{label}: {clip(repr(item), 60)}: unknown reporter"
-                                      f"{suggest(item, REPORTERS)}; reporters: "
-                                      f"{', '.join(REPORTERS)}")
+                raise ExperimentError(
+                    f"{label}: {clip(repr(item), 60)}: unknown reporter"
+                    f"{suggest(item, REPORTERS)}; reporters: "
+                    f"{', '.join(REPORTERS)}"
+                )
             if item in names:
                 raise ExperimentError(f"{label}: {item!r} is listed twice")
             names.append(item)
         reporters = tuple(names)
     else:
-        raise ExperimentError(f"{label}: expected \"all\" or a list of reporter names, "
-                              f"got {show(chosen)}")
-    every = _int_in(f"{where}: [output] every", table.get("every", 1), 0,
-                    PARAMETERS["steps"].high or math.inf)
+        raise ExperimentError(
+            f'{label}: expected "all" or a list of reporter names, got {show(chosen)}'
+        )
+    every = _int_in(
+        f"{where}: [output] every", table.get("every", 1), 0, PARAMETERS["steps"].high or math.inf
+    )
     innovations = table.get("innovations", True)
     if not isinstance(innovations, bool):
-        raise ExperimentError(f"{where}: [output] innovations: expected true or false, "
-                              f"got {show(innovations)}")
+        raise ExperimentError(
+            f"{where}: [output] innovations: expected true or false, got {show(innovations)}"
+        )
     return reporters, every, innovations
 
 
@@ -455,8 +495,9 @@ def _read_quick(table: Any, where: str, design: Design) -> QuickSettings:
     label = f"{where}: [quick]"
     out: dict[str, Any] = {}
     if "replications" in table:
-        out["replications"] = _int_in(f"{label} replications", table["replications"], 1,
-                                      MAX_REPLICATIONS)
+        out["replications"] = _int_in(
+            f"{label} replications", table["replications"], 1, MAX_REPLICATIONS
+        )
     for name in ("steps", "n_staff"):
         if name in table:
             out[name] = _value(f"{label} {name}", PARAMETERS[name], table[name])
@@ -476,21 +517,23 @@ def _read_quick(table: Any, where: str, design: Design) -> QuickSettings:
 
 def _read_design(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> Design:
     if "kind" not in design:
-        raise ExperimentError(f"{where}: [design] kind: missing; one of "
-                              f"{' | '.join(DESIGN_KINDS)}")
+        raise ExperimentError(f"{where}: [design] kind: missing; one of {' | '.join(DESIGN_KINDS)}")
     kind = design["kind"]
     if kind not in DESIGN_KINDS:
         hint = suggest(kind, DESIGN_KINDS) if isinstance(kind, str) else ""
-        raise ExperimentError(f"{where}: [design] kind: expected one of "
-                              f"{' | '.join(DESIGN_KINDS)}, got {show(kind)}{hint}")
-    _check_keys(design, DESIGN_KEYS[kind], where, "[design] ",
-                f"key for a {kind} design")
+        raise ExperimentError(
+            f"{where}: [design] kind: expected one of "
+            f"{' | '.join(DESIGN_KINDS)}, got {show(kind)}{hint}"
+        )
+    _check_keys(design, DESIGN_KEYS[kind], where, "[design] ", f"key for a {kind} design")
     if kind == "points":
         return _read_points(design, where, fixed)
     if "parameters" not in design:
         what = "levels" if kind == "grid" else "[low, high] bounds"
-        raise ExperimentError(f"{where}: [design.parameters]: missing; a {kind} design needs "
-                              f"the parameters it varies with their {what}")
+        raise ExperimentError(
+            f"{where}: [design.parameters]: missing; a {kind} design needs "
+            f"the parameters it varies with their {what}"
+        )
     table = design["parameters"]
     label = f"{where}: [design.parameters]"
     if not isinstance(table, dict):
@@ -508,51 +551,64 @@ def _read_design(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
     out = Design(kind=kind, values=values)
     if kind == "grid":
         if out.count() > MAX_POINTS:
-            raise ExperimentError(f"{label}: the grid has {out.count()} points; at most "
-                                  f"{MAX_POINTS}")
+            raise ExperimentError(
+                f"{label}: the grid has {out.count()} points; at most {MAX_POINTS}"
+            )
         return out
     if kind in ("lhs", "sobol"):
         if "n" not in design:
-            raise ExperimentError(f"{where}: [design] n: missing; the number of "
-                                  f"{'points' if kind == 'lhs' else 'base samples (SALib N)'}")
+            raise ExperimentError(
+                f"{where}: [design] n: missing; the number of "
+                f"{'points' if kind == 'lhs' else 'base samples (SALib N)'}"
+            )
         n = _int_in(f"{where}: [design] n", design["n"], 1, MAX_POINTS)
         second = False
         if kind == "sobol":
             _check_power_of_two(f"{where}: [design] n", n)
             second = design.get("second_order", False)
             if not isinstance(second, bool):
-                raise ExperimentError(f"{where}: [design] second_order: expected true or false, "
-                                      f"got {show(second)}")
+                raise ExperimentError(
+                    f"{where}: [design] second_order: expected true or false, got {show(second)}"
+                )
         out = dataclasses.replace(out, n=n, second_order=second)
     else:
         if "r" not in design:
-            raise ExperimentError(f"{where}: [design] r: missing; the number of Morris "
-                                  "trajectories")
+            raise ExperimentError(
+                f"{where}: [design] r: missing; the number of Morris trajectories"
+            )
         r = _int_in(f"{where}: [design] r", design["r"], 1, MAX_POINTS)
         levels = _int_in(f"{where}: [design] levels", design.get("levels", 4), 2, MAX_LEVELS)
         if levels % 2:
-            raise ExperimentError(f"{where}: [design] levels = {levels}: expected an even "
-                                  "number (SALib's Morris sample is biased otherwise)")
+            raise ExperimentError(
+                f"{where}: [design] levels = {levels}: expected an even "
+                "number (SALib's Morris sample is biased otherwise)"
+            )
         out = dataclasses.replace(out, r=r, levels=levels)
     if out.count() > MAX_POINTS:
-        raise ExperimentError(f"{where}: [design]: {out.describe()} makes {out.count()} points; "
-                              f"at most {MAX_POINTS}")
+        raise ExperimentError(
+            f"{where}: [design]: {out.describe()} makes {out.count()} points; at most {MAX_POINTS}"
+        )
     return out
 
 
 def _read_points(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> Design:
     if "points" not in design:
-        raise ExperimentError(f"{where}: [[design.points]]: missing; a points design needs "
-                              "one [[design.points]] table per point")
+        raise ExperimentError(
+            f"{where}: [[design.points]]: missing; a points design needs "
+            "one [[design.points]] table per point"
+        )
     items = design["points"]
     if not isinstance(items, list):
-        raise ExperimentError(f"{where}: [design] points: expected an array of tables "
-                              f"([[design.points]]), got {kind(items)}")
+        raise ExperimentError(
+            f"{where}: [design] points: expected an array of tables "
+            f"([[design.points]]), got {kind(items)}"
+        )
     if not items:
         raise ExperimentError(f"{where}: [[design.points]]: empty; give at least one point")
     if len(items) > MAX_POINTS:
-        raise ExperimentError(f"{where}: [[design.points]]: {len(items)} points; at most "
-                              f"{MAX_POINTS}")
+        raise ExperimentError(
+            f"{where}: [[design.points]]: {len(items)} points; at most {MAX_POINTS}"
+        )
     points: list[dict[str, Any]] = []
     for index, item in enumerate(items, start=1):
         label = f"{where}: [[design.points]] #{index}"
@@ -569,23 +625,30 @@ def _read_points(design: dict[str, Any], where: str, fixed: dict[str, Any]) -> D
 
 def _check_not_fixed(name: str, fixed: dict[str, Any], label: str) -> None:
     if name == "steps":
-        raise ExperimentError(f"{label}: steps cannot vary within an experiment; set "
-                              "[experiment] steps (one experiment per length)")
+        raise ExperimentError(
+            f"{label}: steps cannot vary within an experiment; set "
+            "[experiment] steps (one experiment per length)"
+        )
     if name in fixed:
-        raise ExperimentError(f"{label}: also fixed in [experiment] set; remove it from one "
-                              "of the two")
+        raise ExperimentError(
+            f"{label}: also fixed in [experiment] set; remove it from one of the two"
+        )
 
 
 def _read_levels(label: str, param: Param, value: Any) -> tuple[Any, ...]:
     if isinstance(value, dict):
         if param.type not in ("int", "float"):
-            raise ExperimentError(f"{label}: {{ from, to, num }} needs a numeric parameter; "
-                                  f"list the values instead: [{', '.join(_levels_hint(param))}]")
+            raise ExperimentError(
+                f"{label}: {{ from, to, num }} needs a numeric parameter; "
+                f"list the values instead: [{', '.join(_levels_hint(param))}]"
+            )
         for key in value:
             if key not in ("from", "to", "num"):
-                raise ExperimentError(f"{label}.{key_text(key)}: unknown key"
-                                      f"{suggest(key, ('from', 'to', 'num'))}; allowed: "
-                                      "from, to, num")
+                raise ExperimentError(
+                    f"{label}.{key_text(key)}: unknown key"
+                    f"{suggest(key, ('from', 'to', 'num'))}; allowed: "
+                    "from, to, num"
+                )
         for key in ("from", "to", "num"):
             if key not in value:
                 raise ExperimentError(f"{label}.{key}: missing; a range needs from, to and num")
@@ -601,15 +664,18 @@ def _read_levels(label: str, param: Param, value: Any) -> tuple[Any, ...]:
         if param.type == "int":
             levels = [int(round(v)) for v in levels]
             if len(set(levels)) < len(levels):
-                raise ExperimentError(f"{label}: {num} levels from {low} to {high} repeat "
-                                      "integers; lower num")
+                raise ExperimentError(
+                    f"{label}: {num} levels from {low} to {high} repeat integers; lower num"
+                )
         else:
             levels = [_tidy(v) for v in levels]
         return tuple(param.coerce(v) for v in levels)
     if not isinstance(value, list):
-        raise ExperimentError(f"{label}: expected an array of levels, e.g. "
-                              f"[{', '.join(_levels_hint(param))}], or {{ from, to, num }}, got "
-                              f"{show(value)} (fixed values go in [experiment] set)")
+        raise ExperimentError(
+            f"{label}: expected an array of levels, e.g. "
+            f"[{', '.join(_levels_hint(param))}], or {{ from, to, num }}, got "
+            f"{show(value)} (fixed values go in [experiment] set)"
+        )
     if not value:
         raise ExperimentError(f"{label}: empty; list at least one level")
     if len(value) > MAX_POINTS:
@@ -638,16 +704,21 @@ def _tidy(x: float) -> float:
 
 def _read_bounds(label: str, param: Param, value: Any, kind: str) -> tuple[Any, Any]:
     if param.type not in ("int", "float"):
-        raise ExperimentError(f"{label}: a {param.type} parameter can only vary in a grid or "
-                              f"points design (allowed values: {param.describe_range()})")
-    if (not isinstance(value, list) or len(value) != 2):
-        raise ExperimentError(f"{label}: expected bounds [low, high] within "
-                              f"{param.describe_range()}, got {show(value)}")
+        raise ExperimentError(
+            f"{label}: a {param.type} parameter can only vary in a grid or "
+            f"points design (allowed values: {param.describe_range()})"
+        )
+    if not isinstance(value, list) or len(value) != 2:
+        raise ExperimentError(
+            f"{label}: expected bounds [low, high] within "
+            f"{param.describe_range()}, got {show(value)}"
+        )
     low = _value(f"{label}[0]", param, value[0])
     high = _value(f"{label}[1]", param, value[1])
     if not low < high:
-        raise ExperimentError(f"{label} = [{show(value[0])}, {show(value[1])}]: expected "
-                              "low < high")
+        raise ExperimentError(
+            f"{label} = [{show(value[0])}, {show(value[1])}]: expected low < high"
+        )
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ExperimentError(f"{label}: bounds must be finite for a {kind} design")
     return (low, high)
@@ -666,8 +737,10 @@ def _param(name: str, prefix: str, what: str) -> Param:
 def _check_power_of_two(label: str, n: int) -> None:
     if n < 2 or n & (n - 1):
         lower = 1 << max(n.bit_length() - 1, 1)
-        raise ExperimentError(f"{label} = {n}: SALib's Sobol' sample needs a power of 2 >= 2 "
-                              f"(e.g. {lower} or {lower * 2})")
+        raise ExperimentError(
+            f"{label} = {n}: SALib's Sobol' sample needs a power of 2 >= 2 "
+            f"(e.g. {lower} or {lower * 2})"
+        )
 
 
 # --- --quick -------------------------------------------------------------------------------
@@ -691,8 +764,9 @@ def _quick_version(spec: ExperimentSpec) -> ExperimentSpec:
             values[name] = kept
         design = dataclasses.replace(design, values=values)
     elif design.kind == "points":
-        points = tuple({**p, "n_staff": min(p["n_staff"], cap)} if "n_staff" in p else p
-                       for p in design.points)
+        points = tuple(
+            {**p, "n_staff": min(p["n_staff"], cap)} if "n_staff" in p else p for p in design.points
+        )
         unique = tuple({json.dumps(p, sort_keys=True): p for p in points}.values())
         design = dataclasses.replace(design, points=unique)
     else:
@@ -700,22 +774,31 @@ def _quick_version(spec: ExperimentSpec) -> ExperimentSpec:
         if "n_staff" in values:
             low, high = values["n_staff"]
             if low >= cap:
-                raise ExperimentError(f"{where}: [quick] n_staff = {cap} is below the design's "
-                                      f"n_staff bounds [{low}, {high}]; raise [quick] n_staff")
+                raise ExperimentError(
+                    f"{where}: [quick] n_staff = {cap} is below the design's "
+                    f"n_staff bounds [{low}, {high}]; raise [quick] n_staff"
+                )
             values["n_staff"] = (low, min(high, cap))
         if design.kind == "morris":
             design = dataclasses.replace(design, values=values, r=min(design.r or q.r, q.r))
         else:
             n = q.n if q.n is not None else 8
             design = dataclasses.replace(design, values=values, n=min(design.n or n, n))
-    quick = dataclasses.replace(spec, base=base, events=events, design=design, points=(),
-                                replications=min(spec.replications, q.replications),
-                                is_quick=True)
+    quick = dataclasses.replace(
+        spec,
+        base=base,
+        events=events,
+        design=design,
+        points=(),
+        replications=min(spec.replications, q.replications),
+        is_quick=True,
+    )
     try:
         check_consistency(base)
     except ValueError as exc:
-        raise ExperimentError(f"{where}: [quick]: the reduced experiment is inconsistent: "
-                              f"{exc}") from None
+        raise ExperimentError(
+            f"{where}: [quick]: the reduced experiment is inconsistent: {exc}"
+        ) from None
     return _with_points(quick, where, "[quick]")
 
 

@@ -105,13 +105,15 @@ def runs_schema() -> pa.Schema:
     """The Arrow schema of the runs table."""
     import pyarrow as pa
 
-    kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(),
-             "choice": pa.string()}
+    kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
     fields = [pa.field(name, pa.int64(), nullable=False) for name in ID_COLUMNS]
     fields += [pa.field(p.name, kinds[p.type]) for p in PARAMETERS.values()]
     fields += [pa.field(name, pa.float64()) for name in MEASURES]
-    fields += [pa.field("status", pa.string(), nullable=False), pa.field("error", pa.string()),
-               pa.field("duration_s", pa.float64())]
+    fields += [
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("error", pa.string()),
+        pa.field("duration_s", pa.float64()),
+    ]
     return pa.schema(fields)
 
 
@@ -119,8 +121,10 @@ def timeseries_schema(reporters: tuple[str, ...]) -> pa.Schema:
     """The Arrow schema of the timeseries table keeping ``reporters``."""
     import pyarrow as pa
 
-    fields = [pa.field("run_id", pa.int64(), nullable=False),
-              pa.field("step", pa.int64(), nullable=False)]
+    fields = [
+        pa.field("run_id", pa.int64(), nullable=False),
+        pa.field("step", pa.int64(), nullable=False),
+    ]
     return pa.schema(fields + [pa.field(name, pa.float64()) for name in reporters])
 
 
@@ -129,8 +133,10 @@ def innovations_schema() -> pa.Schema:
     import pyarrow as pa
 
     kinds = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
-    return pa.schema([pa.field("run_id", pa.int64(), nullable=False)]
-                     + [pa.field(c.name, kinds[c.type], nullable=c.nullable) for c in COLUMNS])
+    return pa.schema(
+        [pa.field("run_id", pa.int64(), nullable=False)]
+        + [pa.field(c.name, kinds[c.type], nullable=c.nullable) for c in COLUMNS]
+    )
 
 
 # --- part ids --------------------------------------------------------------------------------
@@ -160,8 +166,15 @@ class PartWriter:
     ``flush_seconds``; the caller then calls :meth:`flush` (and always at the end).
     """
 
-    def __init__(self, root: Path, reporters: tuple[str, ...], *, flush_runs: int = 100,
-                 flush_seconds: float = 30.0, fingerprint: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        reporters: tuple[str, ...],
+        *,
+        flush_runs: int = 100,
+        flush_seconds: float = 30.0,
+        fingerprint: str | None = None,
+    ) -> None:
         import pyarrow as pa
 
         self.root = Path(root)
@@ -190,11 +203,14 @@ class PartWriter:
     def add(self, parameters: dict[str, Any], output: RunOutput) -> None:
         """Buffer one finished run (``parameters``: every parameter of the run)."""
         ok = output.status == "ok"
-        row: dict[str, Any] = {"run_id": output.run_id, "point_id": output.point_id,
-                               "replication": output.replication, "seed": output.seed}
+        row: dict[str, Any] = {
+            "run_id": output.run_id,
+            "point_id": output.point_id,
+            "replication": output.replication,
+            "seed": output.seed,
+        }
         row.update((name, parameters.get(name)) for name in PARAMETERS)
-        row.update((name, _finite(output.final.get(name)) if ok else None)
-                   for name in MEASURES)
+        row.update((name, _finite(output.final.get(name)) if ok else None) for name in MEASURES)
         row.update(status=output.status, error=output.error, duration_s=output.duration_s)
         self._rows.append(row)
         if ok and output.steps.size:
@@ -228,7 +244,8 @@ class PartWriter:
         schema = self._runs_schema
         runs = pa.Table.from_arrays(
             [_arrow_array([row[f.name] for row in self._rows], f.type) for f in schema],
-            schema=schema)
+            schema=schema,
+        )
         ts = self._timeseries_table()
         _write_atomic(ts, self.root / TIMESERIES_DIR / part)
         if self._innovations:
@@ -257,13 +274,13 @@ class PartWriter:
     def _innovations_table(self) -> pa.Table:
         pa = self._pa
         tables = [table for _, table in self._innovations]
-        ids = np.concatenate([np.full(len(t), rid, dtype=np.int64)
-                              for rid, t in self._innovations])
+        ids = np.concatenate([np.full(len(t), rid, dtype=np.int64) for rid, t in self._innovations])
         arrays = [_numpy_array(ids, pa.int64())]
         for column in COLUMNS:
             values = np.concatenate([t.columns[column.name] for t in tables])
-            valid = (np.concatenate([t.valid[column.name] for t in tables])
-                     if column.nullable else None)
+            valid = (
+                np.concatenate([t.valid[column.name] for t in tables]) if column.nullable else None
+            )
             field = self._inno_schema.field(column.name)
             if column.type in ("int", "float"):
                 arrays.append(_numpy_array(values, field.type, valid))
@@ -281,16 +298,16 @@ class PartWriter:
 # tests/test_store_arrays.py checks that they equal pyarrow's own conversions.
 
 
-def _numpy_array(values: np.ndarray, type_: pa.DataType,
-                 valid: np.ndarray | None = None) -> pa.Array:
+def _numpy_array(
+    values: np.ndarray, type_: pa.DataType, valid: np.ndarray | None = None
+) -> pa.Array:
     """A float64 or int64 Arrow array over ``values`` (nulls where ``valid`` is False)."""
     import pyarrow as pa
 
     dtype = np.float64 if type_ == pa.float64() else np.int64
     data = np.ascontiguousarray(values, dtype=dtype)
     validity, nulls = _validity(valid, data.size)
-    return pa.Array.from_buffers(type_, data.size, [validity, pa.py_buffer(data)],
-                                 null_count=nulls)
+    return pa.Array.from_buffers(type_, data.size, [validity, pa.py_buffer(data)], null_count=nulls)
 
 
 def _validity(valid: np.ndarray | None, n: int) -> tuple[pa.Buffer | None, int]:
@@ -312,14 +329,16 @@ def _arrow_array(values: list[Any], type_: pa.DataType) -> pa.Array:
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum([len(b) for b in encoded], out=offsets[1:])
         validity, nulls = _validity(valid, n)
-        return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(offsets),
-                                                pa.py_buffer(b"".join(encoded))],
-                                     null_count=nulls)
+        return pa.Array.from_buffers(
+            type_,
+            n,
+            [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))],
+            null_count=nulls,
+        )
     if type_ == pa.bool_():
         bits = np.packbits(np.array([bool(v) for v in values], dtype=bool), bitorder="little")
         validity, nulls = _validity(valid, n)
-        return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(bits)],
-                                     null_count=nulls)
+        return pa.Array.from_buffers(type_, n, [validity, pa.py_buffer(bits)], null_count=nulls)
     filled = [v if v is not None else 0 for v in values]
     return _numpy_array(np.array(filled), type_, valid)
 
@@ -359,27 +378,67 @@ def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 _NONE = type(None)
 _MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
-    "format": (int,), "status": (str,), "experiment": (dict,), "experiment.path": (str, _NONE),
-    "experiment.name": (str, _NONE), "experiment.title_en": (str,), "experiment.title_fr": (str,),
-    "title_en": (str,), "title_fr": (str,), "quick": (bool,), "scenario": (dict,),
-    "base": (dict,), "fixed": (dict,), "design": (dict,), "design.kind": (str,),
-    "design.varied": (list,), "design.parameters": (list,), "design.problem": (dict, _NONE),
-    "design.problem.names": (list,), "design.problem.bounds": (list,),
-    "design.settings": (dict,), "design.n": (int, _NONE), "design.levels": (int, _NONE),
-    "design.second_order": (bool, _NONE), "design.settings.n": (int, _NONE),
-    "design.settings.levels": (int, _NONE), "design.settings.second_order": (bool, _NONE),
-    "replications": (int,), "steps": (int,), "seed": (int,), "n_points": (int,),
-    "n_runs": (int,), "reporters": (list,), "every": (int,), "fingerprint": (str,),
-    "versions": (dict,), "history": (list,), "runs_ok": (int, _NONE),
+    "format": (int,),
+    "status": (str,),
+    "experiment": (dict,),
+    "experiment.path": (str, _NONE),
+    "experiment.name": (str, _NONE),
+    "experiment.title_en": (str,),
+    "experiment.title_fr": (str,),
+    "title_en": (str,),
+    "title_fr": (str,),
+    "quick": (bool,),
+    "scenario": (dict,),
+    "base": (dict,),
+    "fixed": (dict,),
+    "design": (dict,),
+    "design.kind": (str,),
+    "design.varied": (list,),
+    "design.parameters": (list,),
+    "design.problem": (dict, _NONE),
+    "design.problem.names": (list,),
+    "design.problem.bounds": (list,),
+    "design.settings": (dict,),
+    "design.n": (int, _NONE),
+    "design.levels": (int, _NONE),
+    "design.second_order": (bool, _NONE),
+    "design.settings.n": (int, _NONE),
+    "design.settings.levels": (int, _NONE),
+    "design.settings.second_order": (bool, _NONE),
+    "replications": (int,),
+    "steps": (int,),
+    "seed": (int,),
+    "n_points": (int,),
+    "n_runs": (int,),
+    "reporters": (list,),
+    "every": (int,),
+    "fingerprint": (str,),
+    "versions": (dict,),
+    "history": (list,),
+    "runs_ok": (int, _NONE),
     "runs_failed": (int, _NONE),
 }
 """Types of the manifest fields that are read back (a field may be absent)."""
-_MANIFEST_LOWEST = {"replications": 1, "steps": 1, "n_points": 1, "n_runs": 1, "every": 0,
-                    "seed": 0, "design.levels": 2, "design.settings.levels": 2,
-                    "design.n": 1, "design.settings.n": 1}
+_MANIFEST_LOWEST = {
+    "replications": 1,
+    "steps": 1,
+    "n_points": 1,
+    "n_runs": 1,
+    "every": 0,
+    "seed": 0,
+    "design.levels": 2,
+    "design.settings.levels": 2,
+    "design.n": 1,
+    "design.settings.n": 1,
+}
 _MANIFEST_ITEMS: dict[str, tuple[type, ...]] = {
-    "design.varied": (str,), "design.parameters": (str,), "design.problem.names": (str,),
-    "reporters": (str,), "history": (dict,), "design.problem.bounds": (list,)}
+    "design.varied": (str,),
+    "design.parameters": (str,),
+    "design.problem.names": (str,),
+    "reporters": (str,),
+    "history": (dict,),
+    "design.problem.bounds": (list,),
+}
 
 
 def check_manifest(manifest: dict[str, Any], path: str | os.PathLike[str] = MANIFEST) -> None:
@@ -390,8 +449,9 @@ def check_manifest(manifest: dict[str, Any], path: str | os.PathLike[str] = MANI
         if not found:
             continue
         if not _is(value, kinds):
-            raise DamagedResults(f"{path}: {key}: expected {_kinds(kinds)}, got "
-                                 f"{_json_kind(value)}")
+            raise DamagedResults(
+                f"{path}: {key}: expected {_kinds(kinds)}, got {_json_kind(value)}"
+            )
         lowest = _MANIFEST_LOWEST.get(key)
         if lowest is not None and isinstance(value, int) and value < lowest:
             raise DamagedResults(f"{path}: {key}: expected at least {lowest}, got {value}")
@@ -399,10 +459,18 @@ def check_manifest(manifest: dict[str, Any], path: str | os.PathLike[str] = MANI
         if items is not None:
             for index, item in enumerate(value):
                 if not _is(item, items):
-                    raise DamagedResults(f"{path}: {key}[{index}]: expected "
-                                         f"{_kinds(items)}, got {_json_kind(item)}")
-    for key in ("title_en", "title_fr", "experiment.title_en", "experiment.title_fr",
-                "experiment.name", "experiment.path", "design.kind"):
+                    raise DamagedResults(
+                        f"{path}: {key}[{index}]: expected {_kinds(items)}, got {_json_kind(item)}"
+                    )
+    for key in (
+        "title_en",
+        "title_fr",
+        "experiment.title_en",
+        "experiment.title_fr",
+        "experiment.name",
+        "experiment.path",
+        "design.kind",
+    ):
         found, value = _lookup(manifest, key)
         where = control_character(value) if found and isinstance(value, str) else None
         if where:
@@ -411,10 +479,14 @@ def check_manifest(manifest: dict[str, Any], path: str | os.PathLike[str] = MANI
     if found:
         _, names = _lookup(manifest, "design.problem.names")
         for index, pair in enumerate(bounds):
-            if len(pair) != 2 or not all(_is(v, (int, float)) and math.isfinite(v)
-                                         for v in pair) or not pair[0] < pair[1]:
-                raise DamagedResults(f"{path}: design.problem.bounds[{index}]: expected "
-                                     "[low, high] with low < high")
+            if (
+                len(pair) != 2
+                or not all(_is(v, (int, float)) and math.isfinite(v) for v in pair)
+                or not pair[0] < pair[1]
+            ):
+                raise DamagedResults(
+                    f"{path}: design.problem.bounds[{index}]: expected [low, high] with low < high"
+                )
         if not isinstance(names, list) or len(names) != len(bounds):
             raise DamagedResults(f"{path}: design.problem: expected as many names as bounds")
 
@@ -435,8 +507,15 @@ def _is(value: Any, kinds: tuple[type, ...]) -> bool:
 
 
 def _kinds(kinds: tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-             dict: "an object", list: "an array", _NONE: "null"}
+    names = {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        bool: "true or false",
+        dict: "an object",
+        list: "an array",
+        _NONE: "null",
+    }
     return " or ".join(names[k] for k in kinds)
 
 
@@ -445,8 +524,13 @@ def _json_kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    kinds = {int: "an integer", float: "a number", str: "a string", dict: "an object",
-             list: "an array"}
+    kinds = {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        dict: "an object",
+        list: "an array",
+    }
     return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a value")
 
 
@@ -467,8 +551,14 @@ def part_files(root: str | os.PathLike[str], table: str) -> list[Path]:
     return sorted(folder.glob(_PART_GLOB), key=lambda p: p.name)
 
 
-def read_part(path: Path, schema: pa.Schema, *, required: tuple[str, ...] = (),
-              columns: list[str] | None = None, fingerprint: str | None = None) -> pa.Table:
+def read_part(
+    path: Path,
+    schema: pa.Schema,
+    *,
+    required: tuple[str, ...] = (),
+    columns: list[str] | None = None,
+    fingerprint: str | None = None,
+) -> pa.Table:
     """Part ``path`` as a table of ``schema``'s types; :class:`DamagedResults` if it cannot
     be read, lacks a ``required`` column, has a column of another type than ``schema``
     gives (integers and floats may widen), has nulls in a ``required`` column, or was
@@ -501,23 +591,28 @@ def read_part(path: Path, schema: pa.Schema, *, required: tuple[str, ...] = (),
     return table
 
 
-def _check_part_schema(path: Path, actual: pa.Schema, schema: pa.Schema,
-                       required: tuple[str, ...], fingerprint: str | None) -> None:
+def _check_part_schema(
+    path: Path,
+    actual: pa.Schema,
+    schema: pa.Schema,
+    required: tuple[str, ...],
+    fingerprint: str | None,
+) -> None:
     stamp = (actual.metadata or {}).get(FINGERPRINT_KEY)
     if fingerprint and stamp is not None and stamp.decode(errors="replace") != fingerprint:
-        raise DamagedResults(f"{path}: written by another sweep than the one of its "
-                             f"{MANIFEST} (fingerprint {stamp.decode(errors='replace')[:12]}…, "
-                             f"expected {fingerprint[:12]}…); do not mix results folders")
+        raise DamagedResults(
+            f"{path}: written by another sweep than the one of its "
+            f"{MANIFEST} (fingerprint {stamp.decode(errors='replace')[:12]}…, "
+            f"expected {fingerprint[:12]}…); do not mix results folders"
+        )
     for name in required:
         if name not in actual.names:
-            raise DamagedResults(f"{path}: column {name} missing; not a part this version "
-                                 "writes")
+            raise DamagedResults(f"{path}: column {name} missing; not a part this version writes")
     for field in schema:
         if field.name in actual.names:
             got = actual.field(field.name).type
             if not _compatible(got, field.type):
-                raise DamagedResults(f"{path}: column {field.name} is {got}, expected "
-                                     f"{field.type}")
+                raise DamagedResults(f"{path}: column {field.name} is {got}, expected {field.type}")
 
 
 def _compatible(got: pa.DataType, expected: pa.DataType) -> bool:
@@ -531,21 +626,29 @@ def _compatible(got: pa.DataType, expected: pa.DataType) -> bool:
     if t.is_floating(expected):
         return t.is_integer(got) or t.is_floating(got)
     if t.is_string(expected):
-        return t.is_string(got) or t.is_large_string(got) or (
-            t.is_dictionary(got) and (t.is_string(got.value_type)
-                                      or t.is_large_string(got.value_type)))
+        return (
+            t.is_string(got)
+            or t.is_large_string(got)
+            or (
+                t.is_dictionary(got)
+                and (t.is_string(got.value_type) or t.is_large_string(got.value_type))
+            )
+        )
     return False
 
 
 def tables(reporters: tuple[str, ...]) -> dict[str, tuple[pa.Schema, tuple[str, ...]]]:
     """Every table of a results folder: its folder name → (schema, required columns)."""
-    return {RUNS_DIR: (runs_schema(), RUNS_REQUIRED),
-            TIMESERIES_DIR: (timeseries_schema(reporters), TIMESERIES_REQUIRED),
-            INNOVATIONS_DIR: (innovations_schema(), INNOVATIONS_REQUIRED)}
+    return {
+        RUNS_DIR: (runs_schema(), RUNS_REQUIRED),
+        TIMESERIES_DIR: (timeseries_schema(reporters), TIMESERIES_REQUIRED),
+        INNOVATIONS_DIR: (innovations_schema(), INNOVATIONS_REQUIRED),
+    }
 
 
-def check_parts(root: str | os.PathLike[str], reporters: tuple[str, ...],
-                fingerprint: str | None = None) -> None:
+def check_parts(
+    root: str | os.PathLike[str], reporters: tuple[str, ...], fingerprint: str | None = None
+) -> None:
     """:class:`DamagedResults` unless every part of every table reads as its schema says
     (and belongs to the sweep of ``fingerprint``); reads footers, not the data."""
     for table, (schema, required) in tables(reporters).items():
@@ -557,21 +660,27 @@ def has_results(root: str | os.PathLike[str]) -> bool:
     """Whether ``root`` holds (part of) a sweep's results."""
     root = Path(root)
     return (root / MANIFEST).exists() or any(
-        part_files(root, table) for table in (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR))
+        part_files(root, table) for table in (RUNS_DIR, TIMESERIES_DIR, INNOVATIONS_DIR)
+    )
 
 
-def run_status(root: str | os.PathLike[str], fingerprint: str | None = None
-               ) -> dict[int, str]:
+def run_status(root: str | os.PathLike[str], fingerprint: str | None = None) -> dict[int, str]:
     """The status of every run in the dataset, by run id (ok wins over failed);
     :class:`DamagedResults` for a damaged part or one of another sweep than
     ``fingerprint``'s."""
     status: dict[int, str] = {}
     schema = runs_schema()
     for path in part_files(root, RUNS_DIR):
-        table = read_part(path, schema, required=RUNS_REQUIRED, columns=["run_id", "status"],
-                          fingerprint=fingerprint)
-        for rid, st in zip(table.column("run_id").to_pylist(),
-                           table.column("status").to_pylist(), strict=True):
+        table = read_part(
+            path,
+            schema,
+            required=RUNS_REQUIRED,
+            columns=["run_id", "status"],
+            fingerprint=fingerprint,
+        )
+        for rid, st in zip(
+            table.column("run_id").to_pylist(), table.column("status").to_pylist(), strict=True
+        ):
             if status.get(rid) != "ok":
                 status[rid] = st
     return status
@@ -650,8 +759,9 @@ def load_results(path: str | os.PathLike[str]) -> Results:
         try:
             return pa.concat_tables(pieces, promote_options="permissive")
         except (pa.ArrowException, ValueError) as exc:
-            raise DamagedResults(f"{root / table}: parts that do not fit together "
-                                 f"({str(exc)[:200]})") from None
+            raise DamagedResults(
+                f"{root / table}: parts that do not fit together ({str(exc)[:200]})"
+            ) from None
 
     schemas = tables(reporters)
     runs_table = read(RUNS_DIR)
@@ -674,8 +784,13 @@ def load_results(path: str | os.PathLike[str]) -> Results:
     innovations = kept(INNOVATIONS_DIR, ["run_id", "innovation"], _nullable)
     innovations["run_id"] = innovations["run_id"].astype("int64")
     runs = runs.drop(columns=["_part", "_row", "_ok"])
-    return Results(path=root, runs=runs.reset_index(drop=True), timeseries=ts,
-                   manifest=manifest, innovations=innovations)
+    return Results(
+        path=root,
+        runs=runs.reset_index(drop=True),
+        timeseries=ts,
+        manifest=manifest,
+        innovations=innovations,
+    )
 
 
 def _nullable(type_: pa.DataType) -> Any:
@@ -708,9 +823,11 @@ def _check_seeds(root: Path, runs: pa.Table, manifest: dict[str, Any]) -> None:
     for replication in np.unique(replications):
         expected = run_seed(manifest["seed"], int(replication)) if replication >= 0 else -1
         if not np.all(seeds[replications == replication] == expected):
-            raise DamagedResults(f"{root / RUNS_DIR}: runs of replication {replication} have "
-                                 f"other seeds than {root / MANIFEST} gives; the manifest "
-                                 "belongs to another sweep, or the folder mixes two")
+            raise DamagedResults(
+                f"{root / RUNS_DIR}: runs of replication {replication} have "
+                f"other seeds than {root / MANIFEST} gives; the manifest "
+                "belongs to another sweep, or the folder mixes two"
+            )
 
 
 # --- one sweep at a time ---------------------------------------------------------------------

@@ -30,8 +30,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CRASH_ENV", "FAULT_ENV", "ORGANISATIONS", "Organisations", "RunOutput", "RunTask",
-           "execute_run", "faulty_runs"]
+__all__ = [
+    "CRASH_ENV",
+    "FAULT_ENV",
+    "ORGANISATIONS",
+    "Organisations",
+    "RunOutput",
+    "RunTask",
+    "execute_run",
+    "faulty_runs",
+]
 
 FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
 CRASH_ENV = "MILIEUSIM_SWEEP_CRASH"
@@ -95,14 +103,33 @@ def execute_run(task: RunTask, organisations: Organisations | None = None) -> Ru
     try:
         final, steps, series, table = _run(task, organisations)
     except Exception:
-        return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed",
-                         traceback.format_exc(), time.perf_counter() - start)
-    return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "ok", None,
-                     time.perf_counter() - start, final, steps, series, table)
+        return RunOutput(
+            task.run_id,
+            task.point_id,
+            task.replication,
+            task.seed,
+            "failed",
+            traceback.format_exc(),
+            time.perf_counter() - start,
+        )
+    return RunOutput(
+        task.run_id,
+        task.point_id,
+        task.replication,
+        task.seed,
+        "ok",
+        None,
+        time.perf_counter() - start,
+        final,
+        steps,
+        series,
+        table,
+    )
 
 
-def _run(task: RunTask, organisations: Organisations
-         ) -> tuple[dict[str, float], np.ndarray, np.ndarray, Any]:
+def _run(
+    task: RunTask, organisations: Organisations
+) -> tuple[dict[str, float], np.ndarray, np.ndarray, Any]:
     from milieusim.measures import MEASURES
     from milieusim.records import RunEnd
 
@@ -165,8 +192,12 @@ class Organisations:
         last = self._last
         return int(last is not None and last[2] is not None)
 
-    def model(self, seed: int, parameters: dict[str, Any],
-              events: tuple[tuple[int, dict[str, Any]], ...] = ()) -> Any:
+    def model(
+        self,
+        seed: int,
+        parameters: dict[str, Any],
+        events: tuple[tuple[int, dict[str, Any]], ...] = (),
+    ) -> Any:
         """A model ready to run: ``MilieuModel(rng=seed, events=events, **parameters)``."""
         import pickle
 
@@ -176,8 +207,12 @@ class Organisations:
         values = defaults() | validate(parameters)
         with self._lock:
             last = self._last
-        if (last is not None and last[2] is not None and last[0] == seed
-                and all(values[name] == value for name, value in last[1].items())):
+        if (
+            last is not None
+            and last[2] is not None
+            and last[0] == seed
+            and all(values[name] == value for name, value in last[1].items())
+        ):
             with gc_paused():
                 model = pickle.loads(last[2])
             model.restart(events=events, **parameters)

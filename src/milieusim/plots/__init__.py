@@ -28,14 +28,30 @@ if TYPE_CHECKING:
     from milieusim.plots.style import save_figure
 
 _WHERE = {
-    "plot_adoption": "adoption", "plot_curves": "curves", "plot_funnel": "funnel",
-    "plot_heatmap": "heatmap", "KINDS": "kinds", "default_kinds": "kinds",
-    "make_figure": "kinds", "plot_scatter": "scatter", "plot_sensitivity": "sensitivity",
+    "plot_adoption": "adoption",
+    "plot_curves": "curves",
+    "plot_funnel": "funnel",
+    "plot_heatmap": "heatmap",
+    "KINDS": "kinds",
+    "default_kinds": "kinds",
+    "make_figure": "kinds",
+    "plot_scatter": "scatter",
+    "plot_sensitivity": "sensitivity",
     "save_figure": "style",
 }
 
-__all__ = ["KINDS", "default_kinds", "make_figure", "plot_adoption", "plot_curves",
-           "plot_funnel", "plot_heatmap", "plot_scatter", "plot_sensitivity", "save_figure"]
+__all__ = [
+    "KINDS",
+    "default_kinds",
+    "make_figure",
+    "plot_adoption",
+    "plot_curves",
+    "plot_funnel",
+    "plot_heatmap",
+    "plot_scatter",
+    "plot_sensitivity",
+    "save_figure",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

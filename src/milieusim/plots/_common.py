@@ -20,16 +20,36 @@ from milieusim.text import (
     percent_sign,
 )
 
-__all__ = ["check_parameter", "describe_point", "feasible_range", "finish", "format_outcome",
-           "is_share", "is_numeric", "mean_ci_frame", "outcome_axis_label", "set_outcome_axis"]
+__all__ = [
+    "check_parameter",
+    "describe_point",
+    "feasible_range",
+    "finish",
+    "format_outcome",
+    "is_share",
+    "is_numeric",
+    "mean_ci_frame",
+    "outcome_axis_label",
+    "set_outcome_axis",
+]
 
 TEXT = {
-    "en": {"weeks": "Weeks", "band": "95% confidence band of the mean",
-           "ci": "95% confidence interval of the mean", "point": "Design point",
-           "others": "other points", "runs": "runs"},
-    "fr": {"weeks": "Semaines", "band": "Bande de confiance à 95\u00a0% de la moyenne",
-           "ci": "Intervalle de confiance à 95\u00a0% de la moyenne",
-           "point": "Point du plan", "others": "autres points", "runs": "simulations"},
+    "en": {
+        "weeks": "Weeks",
+        "band": "95% confidence band of the mean",
+        "ci": "95% confidence interval of the mean",
+        "point": "Design point",
+        "others": "other points",
+        "runs": "runs",
+    },
+    "fr": {
+        "weeks": "Semaines",
+        "band": "Bande de confiance à 95\u00a0% de la moyenne",
+        "ci": "Intervalle de confiance à 95\u00a0% de la moyenne",
+        "point": "Point du plan",
+        "others": "autres points",
+        "runs": "simulations",
+    },
 }
 
 
@@ -79,17 +99,22 @@ def is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def describe_point(values: pd.Series, params: Sequence[str], lang: str, *,
-                   width: int = 34) -> str:
+def describe_point(values: pd.Series, params: Sequence[str], lang: str, *, width: int = 34) -> str:
     """'Label = value' lines naming a design point by its varied parameters (values to 3
     significant digits), each wrapped to ``width``."""
     return "\n".join(
-        wrap(f"{param_label(p, lang, unit=False, short=True)} = "
-             f"{format_value(values[p], lang, 3, p)}", width) for p in params)
+        wrap(
+            f"{param_label(p, lang, unit=False, short=True)} = "
+            f"{format_value(values[p], lang, 3, p)}",
+            width,
+        )
+        for p in params
+    )
 
 
-def mean_ci_frame(frame: pd.DataFrame, by: str | list[str], value: str,
-                  level: float = 0.95) -> pd.DataFrame:
+def mean_ci_frame(
+    frame: pd.DataFrame, by: str | list[str], value: str, level: float = 0.95
+) -> pd.DataFrame:
     """Per group: ``n``, ``mean``, ``sd`` and ``half`` (half-width of the Student t
     interval of the mean; NaN for n < 2), finite values only."""
     from scipy import stats  # slow to import: only when a figure needs it
@@ -103,10 +128,10 @@ def mean_ci_frame(frame: pd.DataFrame, by: str | list[str], value: str,
     return out.reset_index()
 
 
-def finish(fig: Figure, results: ResultsLike, lang: str, title: str | None,
-           width_chars: int = 80) -> None:
+def finish(
+    fig: Figure, results: ResultsLike, lang: str, title: str | None, width_chars: int = 80
+) -> None:
     """Give ``fig`` its title: ``title``, else the experiment's title in ``lang``."""
     text = title if title is not None else experiment_title(results, lang)
     if text:
-        fig.suptitle(wrap(text, width_chars), fontsize=13, fontweight="bold", x=0.01,
-                     ha="left")
+        fig.suptitle(wrap(text, width_chars), fontsize=13, fontweight="bold", x=0.01, ha="left")

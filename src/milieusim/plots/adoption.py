@@ -23,8 +23,13 @@ from milieusim.text import decimal, language, percent_sign, pick
 
 __all__ = ["LIFECYCLE", "INDICES", "plot_adoption"]
 
-LIFECYCLE: tuple[str, ...] = ("ideas", "proposals", "approvals", "experiments_failed",
-                              "innovations_adopted")
+LIFECYCLE: tuple[str, ...] = (
+    "ideas",
+    "proposals",
+    "approvals",
+    "experiments_failed",
+    "innovations_adopted",
+)
 """Cumulative lifecycle counts drawn on the second panel, in lifecycle order."""
 
 INDICES: tuple[str, ...] = ("quality_index", "cost_index")
@@ -44,16 +49,28 @@ _COLOURS = {
 _STYLES = {"ideas": ":", "proposals": "--", "experiments_failed": "-."}
 
 _TEXT = {
-    "en": {"weeks": "Weeks", "count": "Count (cumulative)", "index": "Index (base 100)",
-           "share": "Share of staff", "panel_a": "Uptake of new practices",
-           "panel_b": "Innovation lifecycle", "panel_c": "Doing better with less"},
-    "fr": {"weeks": "Semaines", "count": "Nombre (cumul)", "index": "Indice (base 100)",
-           "share": "Part des agents",
-           "panel_a": "Appropriation des nouvelles pratiques",
-           "panel_b": "Cycle de vie des innovations", "panel_c": "Faire mieux avec moins"},
+    "en": {
+        "weeks": "Weeks",
+        "count": "Count (cumulative)",
+        "index": "Index (base 100)",
+        "share": "Share of staff",
+        "panel_a": "Uptake of new practices",
+        "panel_b": "Innovation lifecycle",
+        "panel_c": "Doing better with less",
+    },
+    "fr": {
+        "weeks": "Semaines",
+        "count": "Nombre (cumul)",
+        "index": "Indice (base 100)",
+        "share": "Part des agents",
+        "panel_a": "Appropriation des nouvelles pratiques",
+        "panel_b": "Cycle de vie des innovations",
+        "panel_c": "Faire mieux avec moins",
+    },
 }
 
 _LEGEND_WIDTH = 30
+
 
 def _label(name: str, lang: str) -> str:
     reporter = REPORTERS[name]
@@ -91,11 +108,19 @@ def _mark_events(axes: list[Axes], events: list[tuple[int, str]], *, labelled: A
         for ax in axes:
             ax.axvline(step, color="#555555", linewidth=0.9, linestyle=(0, (4, 3)), zorder=1)
         if label:
-            labelled.annotate(label, xy=(step, 1.0), xycoords=("data", "axes fraction"),
-                              xytext=(3, -3), textcoords="offset points", ha="left", va="top",
-                              fontsize=8, color="#333333", rotation=90,
-                              bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none",
-                                    "pad": 1.0})
+            labelled.annotate(
+                label,
+                xy=(step, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3),
+                textcoords="offset points",
+                ha="left",
+                va="top",
+                fontsize=8,
+                color="#333333",
+                rotation=90,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.0},
+            )
 
 
 def _legend(ax: Axes) -> None:
@@ -107,14 +132,20 @@ def _entry(label: str, value: str) -> str:
     return textwrap.fill(f"{label}: {value}", _LEGEND_WIDTH)
 
 
-def _draw_adoption(ax: Axes, weeks: np.ndarray, timeseries: pd.DataFrame,
-                   text: dict[str, str], lang: str) -> None:
+def _draw_adoption(
+    ax: Axes, weeks: np.ndarray, timeseries: pd.DataFrame, text: dict[str, str], lang: str
+) -> None:
     share = timeseries["adoption_share"]
     colour = _COLOURS["adoption_share"]
     final = float(share.iloc[-1])
     ax.fill_between(weeks, 0, share, color=colour, alpha=0.12, linewidth=0)
-    ax.plot(weeks, share, color=colour, linewidth=2.4,
-            label=_entry(_label("adoption_share", lang), f"{final * 100:.0f}{percent_sign(lang)}"))
+    ax.plot(
+        weeks,
+        share,
+        color=colour,
+        linewidth=2.4,
+        label=_entry(_label("adoption_share", lang), f"{final * 100:.0f}{percent_sign(lang)}"),
+    )
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0, symbol=percent_sign(lang)))
     ax.set_ylabel(text["share"])
@@ -122,8 +153,14 @@ def _draw_adoption(ax: Axes, weeks: np.ndarray, timeseries: pd.DataFrame,
     _legend(ax)
 
 
-def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | None = None,
-                  ax: Axes | None = None, events: Iterable[Any] = ()) -> Figure:
+def plot_adoption(
+    timeseries: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    ax: Axes | None = None,
+    events: Iterable[Any] = (),
+) -> Figure:
     """Draw a run's time series and return the figure.
 
     ``timeseries`` has one row per week (a ``step`` column, else the index, gives the week)
@@ -153,16 +190,22 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
         _check_columns(timeseries, ["adoption_share", *LIFECYCLE, *INDICES])
         weeks = _weeks(timeseries)
         fig = new_figure(10.5, 9.0)
-        top, middle, bottom = fig.subplots(3, 1, sharex=True,
-                                           gridspec_kw={"height_ratios": [3.0, 2.4, 1.6]})
+        top, middle, bottom = fig.subplots(
+            3, 1, sharex=True, gridspec_kw={"height_ratios": [3.0, 2.4, 1.6]}
+        )
 
         _draw_adoption(top, weeks, timeseries, text, lang)
 
         for name in LIFECYCLE:
             final_count = f"{timeseries[name].iloc[-1]:.0f}"
-            middle.plot(weeks, timeseries[name], color=_COLOURS[name],
-                        linestyle=_STYLES.get(name, "-"), drawstyle="steps-post",
-                        label=_entry(_label(name, lang), final_count))
+            middle.plot(
+                weeks,
+                timeseries[name],
+                color=_COLOURS[name],
+                linestyle=_STYLES.get(name, "-"),
+                drawstyle="steps-post",
+                label=_entry(_label(name, lang), final_count),
+            )
         middle.yaxis.set_major_locator(MaxNLocator(integer=True))
         middle.set_ylabel(text["count"])
         middle.set_title(text["panel_b"])
@@ -171,8 +214,12 @@ def plot_adoption(timeseries: pd.DataFrame, *, lang: str = "en", title: str | No
 
         for name in INDICES:
             final_index = decimal(f"{timeseries[name].iloc[-1]:.1f}", lang)
-            bottom.plot(weeks, timeseries[name], color=_COLOURS[name],
-                        label=_entry(_label(name, lang), final_index))
+            bottom.plot(
+                weeks,
+                timeseries[name],
+                color=_COLOURS[name],
+                label=_entry(_label(name, lang), final_index),
+            )
         bottom.axhline(100.0, color="#888888", linewidth=0.8, zorder=1)
         bottom.set_ylabel(text["index"])
         if lang == "fr":

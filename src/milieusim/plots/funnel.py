@@ -23,43 +23,70 @@ from milieusim.text import decimal, format_value, language, param_label, percent
 
 __all__ = ["FUNNEL_STAGES", "draw", "plot_funnel", "suits"]
 
-FUNNEL_STAGES: tuple[str, ...] = ("ideas", "proposals", "approvals", "innovations_spreading",
-                                  "innovations_adopted")
+FUNNEL_STAGES: tuple[str, ...] = (
+    "ideas",
+    "proposals",
+    "approvals",
+    "innovations_spreading",
+    "innovations_adopted",
+)
 """The lifecycle stages of the funnel (reporters, final values), in order."""
 
 _STAGE_TEXT = {
-    "en": {"ideas": "Ideas", "proposals": "Proposals", "approvals": "Pilots approved",
-           "innovations_spreading": "Spreading or routine at the end",
-           "innovations_adopted": "Became routine"},
-    "fr": {"ideas": "Idées", "proposals": "Propositions",
-           "approvals": "Expérimentations approuvées",
-           "innovations_spreading": "En diffusion ou routinisées à la fin",
-           "innovations_adopted": "Routinisées"},
+    "en": {
+        "ideas": "Ideas",
+        "proposals": "Proposals",
+        "approvals": "Pilots approved",
+        "innovations_spreading": "Spreading or routine at the end",
+        "innovations_adopted": "Became routine",
+    },
+    "fr": {
+        "ideas": "Idées",
+        "proposals": "Propositions",
+        "approvals": "Expérimentations approuvées",
+        "innovations_spreading": "En diffusion ou routinisées à la fin",
+        "innovations_adopted": "Routinisées",
+    },
 }
-_STAGE_COLOURS = {"ideas": "#999999", "proposals": "#56B4E9", "approvals": "#009E73",
-                  "innovations_spreading": "#E69F00", "innovations_adopted": "#0072B2"}
+_STAGE_COLOURS = {
+    "ideas": "#999999",
+    "proposals": "#56B4E9",
+    "approvals": "#009E73",
+    "innovations_spreading": "#E69F00",
+    "innovations_adopted": "#0072B2",
+}
 _TEXT = {
-    "en": {"x": "Innovations per run (mean; bars: 95% CI)",
-           "pooled": "Innovation lifecycle over all {runs} ok runs ({points} design points "
-                     "pooled); in brackets: share of the stage above",
-           "by_point": "Innovation lifecycle per design point, mean of its ok runs",
-           "all": "Innovation lifecycle over the {runs} ok runs; in brackets: share of the "
-                  "stage above"},
-    "fr": {"x": "Innovations par simulation (moyenne\u00a0; barres\u00a0: IC à 95\u00a0%)",
-           "pooled": "Cycle de vie des innovations sur les {runs} simulations réussies "
-                     "({points} points du plan confondus)\u00a0; entre parenthèses\u00a0: "
-                     "part de l'étape du dessus",
-           "by_point": "Cycle de vie des innovations par point du plan, moyenne de ses "
-                       "simulations réussies",
-           "all": "Cycle de vie des innovations sur les {runs} simulations réussies\u00a0; "
-                  "entre parenthèses\u00a0: part de l'étape du dessus"},
+    "en": {
+        "x": "Innovations per run (mean; bars: 95% CI)",
+        "pooled": "Innovation lifecycle over all {runs} ok runs ({points} design points "
+        "pooled); in brackets: share of the stage above",
+        "by_point": "Innovation lifecycle per design point, mean of its ok runs",
+        "all": "Innovation lifecycle over the {runs} ok runs; in brackets: share of the "
+        "stage above",
+    },
+    "fr": {
+        "x": "Innovations par simulation (moyenne\u00a0; barres\u00a0: IC à 95\u00a0%)",
+        "pooled": "Cycle de vie des innovations sur les {runs} simulations réussies "
+        "({points} points du plan confondus)\u00a0; entre parenthèses\u00a0: "
+        "part de l'étape du dessus",
+        "by_point": "Cycle de vie des innovations par point du plan, moyenne de ses "
+        "simulations réussies",
+        "all": "Cycle de vie des innovations sur les {runs} simulations réussies\u00a0; "
+        "entre parenthèses\u00a0: part de l'étape du dessus",
+    },
 }
 MAX_POINTS = 6
 """Most design points drawn side by side; more are pooled."""
 
 
-def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None = None,
-                by_point: bool | None = None, stages: Sequence[str] = FUNNEL_STAGES) -> Figure:
+def plot_funnel(
+    results: ResultsSource,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    by_point: bool | None = None,
+    stages: Sequence[str] = FUNNEL_STAGES,
+) -> Figure:
     """Mean final count per run of each lifecycle stage, with 95% confidence intervals
     of the mean (Student t): ideas, proposals, approved pilots, innovations spreading
     (or routine) at the end, innovations become routine.
@@ -72,8 +99,9 @@ def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None =
     res = as_results(results)
     stages = [s for s in stages if s in res.runs.columns]
     if not stages:
-        raise ResultsError("the runs hold none of the lifecycle counts "
-                           f"({', '.join(FUNNEL_STAGES)})")
+        raise ResultsError(
+            f"the runs hold none of the lifecycle counts ({', '.join(FUNNEL_STAGES)})"
+        )
     values = run_outcomes(res, stages)
     points = point_table(res).set_index("point_id")
     points = points.loc[points.index.isin(values["point_id"].unique())]
@@ -92,8 +120,7 @@ def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None =
         top = 0.0
         for g, pid in enumerate(groups):
             chosen = values if pid is None else values[values["point_id"] == pid]
-            stats_ = [mean_ci_frame(chosen.assign(_k=0), "_k", s).iloc[0]
-                      for s in stages]
+            stats_ = [mean_ci_frame(chosen.assign(_k=0), "_k", s).iloc[0] for s in stages]
             mean = np.array([float(s["mean"]) for s in stats_])
             half = np.nan_to_num(np.array([float(s["half"]) for s in stats_]), nan=0.0)
             low = np.minimum(half, mean)  # a count is never negative
@@ -107,20 +134,38 @@ def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None =
                 if len(params) == 1:
                     label = format_value(points.loc[pid, params[0]], lang, 3, params[0])
                 else:
-                    label = (describe_point(points.loc[pid], params, lang, width=40)
-                             if params else str(pid))
+                    label = (
+                        describe_point(points.loc[pid], params, lang, width=40)
+                        if params
+                        else str(pid)
+                    )
             ax.barh(y, mean, height=height * 0.9, color=colours, label=label, zorder=2)
-            ax.errorbar(mean, y, xerr=np.vstack([low, half]), fmt="none", ecolor="#333333",
-                        elinewidth=1.0, capsize=3 if len(groups) > 1 else 4, zorder=3)
+            ax.errorbar(
+                mean,
+                y,
+                xerr=np.vstack([low, half]),
+                fmt="none",
+                ecolor="#333333",
+                elinewidth=1.0,
+                capsize=3 if len(groups) > 1 else 4,
+                zorder=3,
+            )
             top = max(top, float(np.max(mean + half)))
             for i, (m, h) in enumerate(zip(mean, half, strict=True)):
                 note = _count(m, lang)
                 if pid is None and i > 0 and mean[i - 1] > 0:
                     share = decimal(f"{100 * m / mean[i - 1]:.0f}", lang)
                     note += f"  ({share}{percent_sign(lang)})"
-                ax.annotate(note, xy=(m + h, y[i]), xytext=(4, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=9 if len(groups) == 1 else 8,
-                            color="#222222")
+                ax.annotate(
+                    note,
+                    xy=(m + h, y[i]),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=9 if len(groups) == 1 else 8,
+                    color="#222222",
+                )
         ax.set_yticks(rows, labels)
         ax.set_xlim(0, max(top, 1.0) * 1.22)
         ax.xaxis.set_major_formatter(number_formatter(lang))
@@ -130,10 +175,10 @@ def plot_funnel(results: ResultsSource, *, lang: str = "en", title: str | None =
         if by_point:
             subtitle = text["by_point"]
             handles, names = ax.get_legend_handles_labels()
-            legend_title = (wrap(param_label(params[0], lang), 30) if len(params) == 1
-                            else None)
-            ax.legend(handles, names, title=legend_title, loc="lower right",
-                      alignment="left")  # a funnel narrows: the lower right is free
+            legend_title = wrap(param_label(params[0], lang), 30) if len(params) == 1 else None
+            ax.legend(
+                handles, names, title=legend_title, loc="lower right", alignment="left"
+            )  # a funnel narrows: the lower right is free
         elif len(points) > 1:
             subtitle = text["pooled"].format(runs=len(values), points=len(points))
         else:
@@ -158,7 +203,14 @@ def suits(results: ResultsLike, outcome: str | None) -> bool:
     return any(stage in results.runs.columns for stage in FUNNEL_STAGES)
 
 
-def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
-         title: str | None) -> Figure:
+def draw(
+    results: ResultsLike,
+    outcome: str,
+    *,
+    x: str | None,
+    y: str | None,
+    lang: str,
+    title: str | None,
+) -> Figure:
     """:func:`plot_funnel` (``outcome``, ``x`` and ``y`` unused)."""
     return plot_funnel(results, lang=lang, title=title)

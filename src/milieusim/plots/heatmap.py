@@ -33,19 +33,23 @@ MAX_LEVELS = 25
 """Most distinct values a heatmap axis may have (more: not a grid, use a scatter)."""
 
 _TEXT = {
-    "en": {"title": "{label}: mean over the ok runs of each cell",
-           "pooled": "{label}: mean over the ok runs of each cell, all values of {others} "
-                     "pooled",
-           "na": "n/a"},
-    "fr": {"title": "{label} : moyenne des simulations réussies de chaque case",
-           "pooled": "{label} : moyenne des simulations réussies de chaque case, toutes "
-                     "valeurs de {others} confondues",
-           "na": "n.d."},
+    "en": {
+        "title": "{label}: mean over the ok runs of each cell",
+        "pooled": "{label}: mean over the ok runs of each cell, all values of {others} pooled",
+        "na": "n/a",
+    },
+    "fr": {
+        "title": "{label} : moyenne des simulations réussies de chaque case",
+        "pooled": "{label} : moyenne des simulations réussies de chaque case, toutes "
+        "valeurs de {others} confondues",
+        "na": "n.d.",
+    },
 }
 
 
-def heatmap_axes(results: ResultsSource, x: str | None = None, y: str | None = None
-                 ) -> tuple[str, str]:
+def heatmap_axes(
+    results: ResultsSource, x: str | None = None, y: str | None = None
+) -> tuple[str, str]:
     """The (x, y) parameters of a heatmap: those given, else the first two varied ones.
 
     Raises :class:`ResultsError` if there are not two parameters with few levels each.
@@ -53,8 +57,9 @@ def heatmap_axes(results: ResultsSource, x: str | None = None, y: str | None = N
     res = as_results(results)
     kind = design_kind(res)
     if kind not in ("grid", "points"):
-        raise ResultsError(f"a heatmap needs a grid design; this one is {kind!r}: use "
-                           "--kind scatter")
+        raise ResultsError(
+            f"a heatmap needs a grid design; this one is {kind!r}: use --kind scatter"
+        )
     varied = varied_parameters(res)
     for name in (x, y):
         if name is not None:
@@ -64,21 +69,32 @@ def heatmap_axes(results: ResultsSource, x: str | None = None, y: str | None = N
     if y is None:
         y = next((p for p in varied if p != x), None)
     if x is None or y is None:
-        raise ResultsError("a heatmap needs two varied parameters; this design varies "
-                           f"{len(varied)}: use --kind scatter or curves")
+        raise ResultsError(
+            "a heatmap needs two varied parameters; this design varies "
+            f"{len(varied)}: use --kind scatter or curves"
+        )
     if x == y:
         raise ResultsError(f"a heatmap needs two different parameters, got {x!r} twice")
     for name in (x, y):
         levels = res.runs[name].nunique()
         if levels > MAX_LEVELS:
-            raise ResultsError(f"a heatmap needs a grid: {name!r} takes {levels} distinct "
-                               f"values (at most {MAX_LEVELS}); use --kind scatter")
+            raise ResultsError(
+                f"a heatmap needs a grid: {name!r} takes {levels} distinct "
+                f"values (at most {MAX_LEVELS}); use --kind scatter"
+            )
     return x, y
 
 
-def plot_heatmap(results: ResultsSource, outcome: str = "adoption_share", *,
-                 x: str | None = None, y: str | None = None, lang: str = "en",
-                 title: str | None = None, cmap: str = "viridis") -> Figure:
+def plot_heatmap(
+    results: ResultsSource,
+    outcome: str = "adoption_share",
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    cmap: str = "viridis",
+) -> Figure:
     """The mean of ``outcome`` over the ok runs of each (``x``, ``y``) cell of a grid.
 
     ``x`` and ``y`` default to the first two varied parameters; runs at other values of
@@ -112,8 +128,15 @@ def plot_heatmap(results: ResultsSource, outcome: str = "adoption_share", *,
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
         if low == high:
             low, high = low - 0.5, high + 0.5
-        image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto",
-                          cmap=colours, vmin=low, vmax=high, interpolation="nearest")
+        image = ax.imshow(
+            np.ma.masked_invalid(grid),
+            origin="lower",
+            aspect="auto",
+            cmap=colours,
+            vmin=low,
+            vmax=high,
+            interpolation="nearest",
+        )
         ax.set_xticks(range(len(xs)), [format_value(v, lang, 3, x) for v in xs])
         ax.set_yticks(range(len(ys)), [format_value(v, lang, 3, y) for v in ys])
         ax.set_xlabel(param_label(x, lang))
@@ -128,11 +151,19 @@ def plot_heatmap(results: ResultsSource, outcome: str = "adoption_share", *,
                 if np.isfinite(value):
                     rgb = to_rgb(colours(image.norm(value)))
                     light = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] > 0.5
-                    ax.text(ix, iy, format_outcome(value, outcome, lang), ha="center",
-                            va="center", fontsize=size, color="black" if light else "white")
+                    ax.text(
+                        ix,
+                        iy,
+                        format_outcome(value, outcome, lang),
+                        ha="center",
+                        va="center",
+                        fontsize=size,
+                        color="black" if light else "white",
+                    )
                 else:
-                    ax.text(ix, iy, text["na"], ha="center", va="center", fontsize=size,
-                            color="#666666")
+                    ax.text(
+                        ix, iy, text["na"], ha="center", va="center", fontsize=size, color="#666666"
+                    )
         bar = fig.colorbar(image, ax=ax, shrink=0.9, aspect=25)
         bar.set_label(wrap(outcome_axis_label(outcome, lang), 40))
         set_outcome_axis(bar.ax.yaxis, outcome, lang)
@@ -171,7 +202,14 @@ def suits(results: ResultsLike, outcome: str | None) -> bool:
     return True
 
 
-def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
-         title: str | None) -> Figure:
+def draw(
+    results: ResultsLike,
+    outcome: str,
+    *,
+    x: str | None,
+    y: str | None,
+    lang: str,
+    title: str | None,
+) -> Figure:
     """:func:`plot_heatmap`."""
     return plot_heatmap(results, outcome, x=x, y=y, lang=lang, title=title)

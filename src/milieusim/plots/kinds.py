@@ -42,15 +42,20 @@ class Kind:
         return importlib.import_module(f"milieusim.plots.{self.module}")
 
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (
-    Kind("curves", "mean of a time series per design point, with 95% bands", "curves"),
-    Kind("heatmap", "mean of an outcome over two grid parameters, cells annotated", "heatmap"),
-    Kind("sensitivity", "Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs",
-         "sensitivity"),
-    Kind("scatter", "an outcome against a parameter: runs, and means with 95% CIs",
-         "scatter"),
-    Kind("funnel", "ideas → proposals → pilots → spreading → routine, per run", "funnel"),
-)}
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("curves", "mean of a time series per design point, with 95% bands", "curves"),
+        Kind("heatmap", "mean of an outcome over two grid parameters, cells annotated", "heatmap"),
+        Kind(
+            "sensitivity",
+            "Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs",
+            "sensitivity",
+        ),
+        Kind("scatter", "an outcome against a parameter: runs, and means with 95% CIs", "scatter"),
+        Kind("funnel", "ideas → proposals → pilots → spreading → routine, per run", "funnel"),
+    )
+}
 """Figure kinds by name, in the order :func:`default_kinds` lists them."""
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -68,9 +73,16 @@ def default_kinds(results: ResultsSource, outcome: str | None = None) -> list[st
     return [name for name, kind in KINDS.items() if kind.drawer().suits(res, outcome)]
 
 
-def make_figure(results: ResultsSource, kind: str, *, outcome: str | None = None,
-                x: str | None = None, y: str | None = None, lang: str = "en",
-                title: str | None = None) -> Figure:
+def make_figure(
+    results: ResultsSource,
+    kind: str,
+    *,
+    outcome: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+) -> Figure:
     """The figure ``kind`` (one of :data:`KINDS`) of the results.
 
     ``outcome`` defaults to ``adoption_share``; ``x``/``y`` choose the parameters of a
@@ -80,6 +92,9 @@ def make_figure(results: ResultsSource, kind: str, *, outcome: str | None = None
 
     if kind not in KINDS:
         raise ValueError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
-    figure: Figure = KINDS[kind].drawer().draw(as_results(results), outcome or "adoption_share",
-                                               x=x, y=y, lang=lang, title=title)
+    figure: Figure = (
+        KINDS[kind]
+        .drawer()
+        .draw(as_results(results), outcome or "adoption_share", x=x, y=y, lang=lang, title=title)
+    )
     return figure

@@ -37,21 +37,32 @@ MAX_LEVELS = 12
 more, the runs are binned."""
 
 _TEXT = {
-    "en": {"runs": "Runs ({n})", "level": "Mean per value, 95% CI",
-           "bin": "Mean per bin of {k} equal widths, 95% CI",
-           "title": "{label} against {param}",
-           "pooled": "{label} against {param} (all values of the other parameters)"},
-    "fr": {"runs": "Simulations ({n})", "level": "Moyenne par valeur, IC à 95\u00a0%",
-           "bin": "Moyenne par classe ({k} classes de même largeur), IC à 95\u00a0%",
-           "title": "{label}, selon « {param} »",
-           "pooled": "{label}, selon « {param} » (toutes valeurs des autres paramètres "
-                     "confondues)"},
+    "en": {
+        "runs": "Runs ({n})",
+        "level": "Mean per value, 95% CI",
+        "bin": "Mean per bin of {k} equal widths, 95% CI",
+        "title": "{label} against {param}",
+        "pooled": "{label} against {param} (all values of the other parameters)",
+    },
+    "fr": {
+        "runs": "Simulations ({n})",
+        "level": "Moyenne par valeur, IC à 95\u00a0%",
+        "bin": "Moyenne par classe ({k} classes de même largeur), IC à 95\u00a0%",
+        "title": "{label}, selon « {param} »",
+        "pooled": "{label}, selon « {param} » (toutes valeurs des autres paramètres confondues)",
+    },
 }
 
 
-def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
-                 x: str | None = None, lang: str = "en", title: str | None = None,
-                 bins: int = 8) -> Figure:
+def plot_scatter(
+    results: ResultsSource,
+    outcome: str = "adoption_share",
+    *,
+    x: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    bins: int = 8,
+) -> Figure:
     """``outcome`` of each ok run against parameter ``x`` (default: the first varied one),
     with the mean and its 95% confidence interval (Student t) per value of ``x``.
 
@@ -69,8 +80,7 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
             raise ResultsError("a scatter needs a varied parameter; give one with --x")
         x = varied[0]
     check_parameter(res, x)
-    values = run_outcomes(res, [outcome]).join(res.runs.set_index("run_id")[[x]],
-                                                 on="run_id")
+    values = run_outcomes(res, [outcome]).join(res.runs.set_index("run_id")[[x]], on="run_id")
     values = values[np.isfinite(values[outcome].to_numpy(dtype=float))]
     if values.empty:
         raise ResultsError(f"no ok run has a value of {outcome!r}")
@@ -104,19 +114,41 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
             centres = stats_[x].map(position_of).to_numpy(dtype=float)
             mean_label = text["level"]
             if not numeric:
-                ax.set_xticks(list(position_of.values()),
-                              [format_value(v, lang, 4, x) for v in position_of])
+                ax.set_xticks(
+                    list(position_of.values()), [format_value(v, lang, 4, x) for v in position_of]
+                )
                 ax.set_xlim(-0.5, len(levels) - 0.5)
-        ax.scatter(positions, values[outcome], s=16, color=PALETTE[0], alpha=0.45,
-                   linewidths=0, zorder=2, label=text["runs"].format(n=len(values)))
+        ax.scatter(
+            positions,
+            values[outcome],
+            s=16,
+            color=PALETTE[0],
+            alpha=0.45,
+            linewidths=0,
+            zorder=2,
+            label=text["runs"].format(n=len(values)),
+        )
         mean = stats_["mean"].to_numpy()
         half = np.nan_to_num(stats_["half"].to_numpy(), nan=0.0)
         low, high = feasible_range(outcome)  # clip intervals at the outcome's bounds
-        yerr = np.vstack([mean - np.clip(mean - half, low, high),
-                          np.clip(mean + half, low, high) - mean])
-        ax.errorbar(centres, mean, yerr=yerr, fmt="D", color=PALETTE[1],
-                    ecolor=PALETTE[1], markersize=6, capsize=4, elinewidth=1.6, zorder=4,
-                    linestyle="-" if numeric else "none", linewidth=1.2, label=mean_label)
+        yerr = np.vstack(
+            [mean - np.clip(mean - half, low, high), np.clip(mean + half, low, high) - mean]
+        )
+        ax.errorbar(
+            centres,
+            mean,
+            yerr=yerr,
+            fmt="D",
+            color=PALETTE[1],
+            ecolor=PALETTE[1],
+            markersize=6,
+            capsize=4,
+            elinewidth=1.6,
+            zorder=4,
+            linestyle="-" if numeric else "none",
+            linewidth=1.2,
+            label=mean_label,
+        )
         ax.set_xlabel(param_label(x, lang))
         ax.set_ylabel(wrap(outcome_axis_label(outcome, lang), 45))
         set_outcome_axis(ax.yaxis, outcome, lang)
@@ -128,9 +160,15 @@ def plot_scatter(results: ResultsSource, outcome: str = "adoption_share", *,
         name = param_label(x, lang, unit=False, short=True)
         if lang == "en":
             name = name[0].lower() + name[1:]
-        ax.set_title(wrap(text[key].format(label=outcome_label(outcome, lang, unit=False),
-                                           param=name).replace(" »", "\u00a0»")
-                          .replace("« ", "«\u00a0"), 80))
+        ax.set_title(
+            wrap(
+                text[key]
+                .format(label=outcome_label(outcome, lang, unit=False), param=name)
+                .replace(" »", "\u00a0»")
+                .replace("« ", "«\u00a0"),
+                80,
+            )
+        )
         finish(fig, res, lang, title)
     return fig
 
@@ -157,7 +195,14 @@ def suits(results: ResultsLike, outcome: str | None) -> bool:
     return bool(varied_parameters(results))
 
 
-def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
-         title: str | None) -> Figure:
+def draw(
+    results: ResultsLike,
+    outcome: str,
+    *,
+    x: str | None,
+    y: str | None,
+    lang: str,
+    title: str | None,
+) -> Figure:
     """:func:`plot_scatter` (``y`` unused)."""
     return plot_scatter(results, outcome, x=x, lang=lang, title=title)

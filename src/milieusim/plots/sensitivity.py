@@ -29,28 +29,42 @@ from milieusim.text import language, outcome_label, outcome_unit, param_label
 __all__ = ["draw", "plot_sensitivity", "suits"]
 
 _TEXT = {
-    "en": {"sobol_title": "Sobol indices: {label}; {n} design points",
-           "morris_title": "Morris elementary effects: {label}; {n} design points",
-           "S1": "First order S1 (effect alone)", "ST": "Total ST (with interactions)",
-           "mu_star": "μ* (mean absolute effect)", "sigma": "σ (non-linearity, interactions)",
-           "sobol_x": "Share of the output variance (bars: 95% CI)",
-           "morris_x": "Elementary effect ({unit}; bars: 95% CI of μ*)",
-           "points": "percentage points", "constant": "{label} does not vary over the "
-           "design: no sensitivity indices"},
-    "fr": {"sobol_title": "Indices de Sobol\u00a0: {label}\u00a0; {n} points du plan",
-           "morris_title": "Effets élémentaires de Morris\u00a0: {label}\u00a0; {n} points du plan",
-           "S1": "Premier ordre S1 (effet seul)", "ST": "Total ST (avec interactions)",
-           "mu_star": "μ* (effet absolu moyen)", "sigma": "σ (non-linéarité, interactions)",
-           "sobol_x": "Part de la variance de la sortie (barres\u00a0: IC à 95\u00a0%)",
-           "morris_x": "Effet élémentaire ({unit}\u00a0; barres\u00a0: IC à 95\u00a0% de μ*)",
-           "points": "points de pourcentage", "constant": "{label} ne varie pas sur le "
-           "plan\u00a0: pas d'indices de sensibilité"},
+    "en": {
+        "sobol_title": "Sobol indices: {label}; {n} design points",
+        "morris_title": "Morris elementary effects: {label}; {n} design points",
+        "S1": "First order S1 (effect alone)",
+        "ST": "Total ST (with interactions)",
+        "mu_star": "μ* (mean absolute effect)",
+        "sigma": "σ (non-linearity, interactions)",
+        "sobol_x": "Share of the output variance (bars: 95% CI)",
+        "morris_x": "Elementary effect ({unit}; bars: 95% CI of μ*)",
+        "points": "percentage points",
+        "constant": "{label} does not vary over the design: no sensitivity indices",
+    },
+    "fr": {
+        "sobol_title": "Indices de Sobol\u00a0: {label}\u00a0; {n} points du plan",
+        "morris_title": "Effets élémentaires de Morris\u00a0: {label}\u00a0; {n} points du plan",
+        "S1": "Premier ordre S1 (effet seul)",
+        "ST": "Total ST (avec interactions)",
+        "mu_star": "μ* (effet absolu moyen)",
+        "sigma": "σ (non-linéarité, interactions)",
+        "sobol_x": "Part de la variance de la sortie (barres\u00a0: IC à 95\u00a0%)",
+        "morris_x": "Effet élémentaire ({unit}\u00a0; barres\u00a0: IC à 95\u00a0% de μ*)",
+        "points": "points de pourcentage",
+        "constant": "{label} ne varie pas sur le plan\u00a0: pas d'indices de sensibilité",
+    },
 }
 
 
-def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
-                     lang: str = "en", title: str | None = None, seed: int | None = None,
-                     num_resamples: int = 100) -> Figure:
+def plot_sensitivity(
+    results: ResultsSource,
+    outcome: str = "adoption_share",
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    seed: int | None = None,
+    num_resamples: int = 100,
+) -> Figure:
     """Bars of the Sobol first-order (S1) and total (ST) indices of ``outcome``, or of
     the Morris mu* and sigma, per varied parameter, most influential on top, with the
     95% bootstrap confidence intervals of S1, ST and mu* as error bars.
@@ -87,13 +101,24 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
             values = table[bar].to_numpy(dtype=float)
             xerr = table[error].to_numpy(dtype=float) if error else None
             if xerr is not None and bar == "mu_star":  # mu* >= 0: the interval stops at 0
-                xerr = np.vstack([values - table["mu_star_low"].to_numpy(dtype=float),
-                                  table["mu_star_high"].to_numpy(dtype=float) - values])
-            ax.barh(y, values, height=height * 0.92, color=PALETTE[i], label=text[bar],
-                    zorder=2)
+                xerr = np.vstack(
+                    [
+                        values - table["mu_star_low"].to_numpy(dtype=float),
+                        table["mu_star_high"].to_numpy(dtype=float) - values,
+                    ]
+                )
+            ax.barh(y, values, height=height * 0.92, color=PALETTE[i], label=text[bar], zorder=2)
             if xerr is not None:
-                ax.errorbar(values, y, xerr=xerr, fmt="none", ecolor="#333333",
-                            elinewidth=1.0, capsize=3, zorder=3)
+                ax.errorbar(
+                    values,
+                    y,
+                    xerr=xerr,
+                    fmt="none",
+                    ecolor="#333333",
+                    elinewidth=1.0,
+                    capsize=3,
+                    zorder=3,
+                )
         ax.set_yticks(rows, names)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
@@ -106,8 +131,9 @@ def plot_sensitivity(results: ResultsSource, outcome: str = "adoption_share", *,
             share = is_share(outcome)
             unit = text["points"] if share else (outcome_unit(outcome, lang) or "—")
             ax.set_xlabel(text["morris_x"].format(unit=unit))
-            ax.xaxis.set_major_formatter(percent_formatter(lang, decimals=None) if share
-                                         else number_formatter(lang))
+            ax.xaxis.set_major_formatter(
+                percent_formatter(lang, decimals=None) if share else number_formatter(lang)
+            )
             subtitle = text["morris_title"].format(label=label, n=n_points)
         ax.legend(loc="lower right")
         ax.set_title(wrap(subtitle, 72))
@@ -123,7 +149,14 @@ def suits(results: ResultsLike, outcome: str | None) -> bool:
     return design_kind(results) in SENSITIVITY_KINDS
 
 
-def draw(results: ResultsLike, outcome: str, *, x: str | None, y: str | None, lang: str,
-         title: str | None) -> Figure:
+def draw(
+    results: ResultsLike,
+    outcome: str,
+    *,
+    x: str | None,
+    y: str | None,
+    lang: str,
+    title: str | None,
+) -> Figure:
     """:func:`plot_sensitivity` (``x`` and ``y`` unused)."""
     return plot_sensitivity(results, outcome, lang=lang, title=title)

@@ -22,16 +22,43 @@ from matplotlib.ticker import Formatter, ScalarFormatter
 from milieusim.plots.kinds import FORMATS
 from milieusim.text import decimal, language, percent_sign
 
-__all__ = ["DPI", "FORMATS", "LINESTYLES", "PALETTE", "RC", "CommaFormatter", "new_figure",
-           "number_formatter", "percent_formatter", "save_figure", "wrap"]
+__all__ = [
+    "DPI",
+    "FORMATS",
+    "LINESTYLES",
+    "PALETTE",
+    "RC",
+    "CommaFormatter",
+    "new_figure",
+    "number_formatter",
+    "percent_formatter",
+    "save_figure",
+    "wrap",
+]
 
-PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
-                            "#56B4E9", "#000000", "#F0E442")
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+)
 """Okabe & Ito (2008) colour-blind-safe colours, most distinct first (yellow last: it is
 hard to see on white)."""
 
-LINESTYLES: tuple[object, ...] = ("-", "--", "-.", ":", (0, (5, 1.5, 1, 1.5, 1, 1.5)),
-                                  (0, (8, 2)), (0, (1, 1)), (0, (3, 1, 1, 1)))
+LINESTYLES: tuple[object, ...] = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1.5, 1, 1.5, 1, 1.5)),
+    (0, (8, 2)),
+    (0, (1, 1)),
+    (0, (3, 1, 1, 1)),
+)
 """Line styles paired with :data:`PALETTE`, so that curves differ in grey scale too."""
 
 DPI = 150
@@ -94,8 +121,7 @@ class _Percent(Formatter):
         return decimal(text, self.lang) + self.sign
 
 
-def percent_formatter(lang: str, *, symbol: bool = False, decimals: int | None = 0
-                      ) -> Formatter:
+def percent_formatter(lang: str, *, symbol: bool = False, decimals: int | None = 0) -> Formatter:
     """Tick labels for shares (0–1) as percentages, with or without the sign;
     ``decimals=None`` uses as many as the tick spacing needs."""
     return _Percent(language(lang), percent_sign(lang) if symbol else "", decimals)
@@ -118,12 +144,16 @@ _SAVE_RC = {"svg.hashsalt": "milieusim", "svg.fonttype": "path", "pdf.fonttype":
 """Settings read when a file is written: fixed SVG ids, text as paths in SVG, TrueType
 (editable) text in PDF."""
 
-_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
-             "pdf": {"CreationDate": None, "Producer": None, "Creator": None}}
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Producer": None, "Creator": None},
+}
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], fmt: str | None = None, *,
-                dpi: int = DPI) -> Path:
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], fmt: str | None = None, *, dpi: int = DPI
+) -> Path:
     """Write ``fig`` to ``path`` (format from ``fmt`` or the suffix: png, svg or pdf),
     atomically and byte-reproducibly. Returns the path."""
     from milieusim._io import atomic_write

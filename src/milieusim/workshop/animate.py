@@ -36,14 +36,13 @@ def gif_palette() -> Any:
     hues = {c.lower() for c in (*COLOURS.values(), *LINE_COLOURS.values())}
     rgb: list[tuple[int, int, int]] = [(255, 255, 255)]
     for hue in sorted(hues):
-        r, g, b = (int(hue[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(hue[i : i + 2], 16) for i in (1, 3, 5))
         for a in (1.0, 0.75, 0.5, 0.3, 0.15):
             tint = tuple(round(255 - a * (255 - v)) for v in (r, g, b))
             # (near-white tints would take white's place: PIL matches colours by buckets)
             if tint not in rgb and (a == 1.0 or min(tint) < 236):
                 rgb.append(tint)  # type: ignore[arg-type]
-    greys = [(v, v, v) for v in np.linspace(0, 232, 256 - len(rgb)).round().astype(int)
-             .tolist()]
+    greys = [(v, v, v) for v in np.linspace(0, 232, 256 - len(rgb)).round().astype(int).tolist()]
     rgb = [rgb[0], *greys, *rgb[1:]][:256]
     palette = Image.new("P", (1, 1))
     palette.putpalette([v for colour in rgb[:256] for v in colour])
@@ -62,11 +61,16 @@ def _writer(suffix: str, fps: int) -> Any:
 
             def grab_frame(self, **savefig_kwargs: Any) -> None:
                 buffer = io.BytesIO()
-                self.fig.savefig(buffer, **{**savefig_kwargs, "format": "rgba",
-                                            "dpi": self.dpi})
-                frame = Image.frombuffer("RGBA", self.frame_size,
-                                         buffer.getbuffer(),  # type: ignore[arg-type]
-                                         "raw", "RGBA", 0, 1).convert("RGB")
+                self.fig.savefig(buffer, **{**savefig_kwargs, "format": "rgba", "dpi": self.dpi})
+                frame = Image.frombuffer(
+                    "RGBA",
+                    self.frame_size,
+                    buffer.getbuffer(),  # type: ignore[arg-type]
+                    "raw",
+                    "RGBA",
+                    0,
+                    1,
+                ).convert("RGB")
                 frames = self._frames  # type: ignore[attr-defined]  # PillowWriter's own
                 frames.append(frame.quantize(palette=self.palette, dither=Image.Dither.NONE))
 
@@ -75,8 +79,9 @@ def _writer(suffix: str, fps: int) -> Any:
     import matplotlib as mpl
 
     mpl.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
-    return animation.FFMpegWriter(fps=fps, codec="libx264",
-                                  extra_args=["-pix_fmt", "yuv420p", "-preset", "veryfast"])
+    return animation.FFMpegWriter(
+        fps=fps, codec="libx264", extra_args=["-pix_fmt", "yuv420p", "-preset", "veryfast"]
+    )
 
 
 def shorten(scenario: Scenario, steps: int) -> Scenario:
@@ -86,8 +91,15 @@ def shorten(scenario: Scenario, steps: int) -> Scenario:
     return dataclasses.replace(scenario, parameters=parameters, events=events)
 
 
-def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lang: str = "fr",
-                     fps: int = 10, progress: bool = True) -> Path:
+def render_animation(
+    scenario: Scenario,
+    out: Path | str,
+    *,
+    seed: int = 42,
+    lang: str = "fr",
+    fps: int = 10,
+    progress: bool = True,
+) -> Path:
     """Run ``scenario`` with ``seed`` and write one frame per week to ``out`` (.gif/.mp4)."""
     # Imported here: the model and matplotlib take seconds to import, and the command
     # checks its arguments first.
@@ -113,8 +125,15 @@ def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lan
 
     fig = new_figure(WIDTH, HEIGHT, DPI)
     with _rc():
-        fig.suptitle(scenario.title(lang), x=0.02, y=0.985, ha="left", va="top",
-                     fontsize=20, fontweight="bold")
+        fig.suptitle(
+            scenario.title(lang),
+            x=0.02,
+            y=0.985,
+            ha="left",
+            va="top",
+            fontsize=20,
+            fontweight="bold",
+        )
         net_ax = fig.add_axes((0.0, 0.2, 0.56, 0.73))
         network = NetworkDrawing(net_ax, layout_of(model), lang)
         add_network_legend(fig, lang, x=0.28, y=0.0, fontsize=11.5)
@@ -127,15 +146,25 @@ def render_animation(scenario: Scenario, out: Path | str, *, seed: int = 42, lan
     writer = _writer(suffix, fps)
 
     def write(tmp: Path) -> None:
-        with writer.saving(fig, str(tmp), DPI), \
-                tqdm(total=steps + 1, disable=None if progress else True, file=sys.stderr,
-                     unit="frame", desc=out.name, leave=False, dynamic_ncols=True) as bar:
+        with (
+            writer.saving(fig, str(tmp), DPI),
+            tqdm(
+                total=steps + 1,
+                disable=None if progress else True,
+                file=sys.stderr,
+                unit="frame",
+                desc=out.name,
+                leave=False,
+                dynamic_ncols=True,
+            ) as bar,
+        ):
             for week in range(steps + 1):
                 if week:
                     model.step()
                 network.update(model)
-                charts.update(model.datacollector.model_vars,
-                              events=[e for e in events if e[0] <= week])
+                charts.update(
+                    model.datacollector.model_vars, events=[e for e in events if e[0] <= week]
+                )
                 with _rc():
                     writer.grab_frame(facecolor="white")
                 bar.update(1)

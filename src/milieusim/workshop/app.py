@@ -129,24 +129,44 @@ def new_workshop() -> Workshop:
 
 
 @solara.component
-def ParamSliders(values: dict[str, Any], names: tuple[str, ...], lang: str,
-                 on_change: Callable[[str, Any], None]) -> None:
+def ParamSliders(
+    values: dict[str, Any], names: tuple[str, ...], lang: str, on_change: Callable[[str, Any], None]
+) -> None:
     """Sliders from the schema (Mesa ``model_params`` + ``UserInputs``), meaning on hover."""
     ui_revision.get()
     params = model_params(values, lang, names)
     for name, options in params.items():
-        shown = fixed(options["value"], lang) if options["type"] == "SliderFloat" \
+        shown = (
+            fixed(options["value"], lang)
+            if options["type"] == "SliderFloat"
             else str(options["value"])
-        options = {**options, "label": f"{options['label']} : {shown}" if lang == "fr"
-                   else f"{options['label']}: {shown}"}
+        )
+        options = {
+            **options,
+            "label": f"{options['label']} : {shown}"
+            if lang == "fr"
+            else f"{options['label']}: {shown}",
+        }
         with solara.Tooltip(options["help"]), solara.Div(classes=["ms-slider"]):
             UserInputs({name: options}, on_change=on_change)
 
 
-def _select(label: str, items: list[dict[str, Any]], value: Any,
-            on_value: Callable[[Any], None], classes: str = "") -> None:
-    rv.Select(label=label, items=items, v_model=value, on_v_model=on_value, class_=classes,
-              hide_details=True, style_="margin-bottom: 14px")
+def _select(
+    label: str,
+    items: list[dict[str, Any]],
+    value: Any,
+    on_value: Callable[[Any], None],
+    classes: str = "",
+) -> None:
+    rv.Select(
+        label=label,
+        items=items,
+        v_model=value,
+        on_v_model=on_value,
+        class_=classes,
+        hide_details=True,
+        style_="margin-bottom: 14px",
+    )
 
 
 @solara.component
@@ -161,13 +181,16 @@ def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> Non
         changed()
 
     with solara.Card(t("compare_settings", lang)):
-        _select(t("scenario_a", lang), scenario_items, spec.scenario_a,
-                lambda v: set_(scenario_a=v))
-        _select(t("scenario_b", lang), scenario_items, spec.scenario_b,
-                lambda v: set_(scenario_b=v))
+        _select(
+            t("scenario_a", lang), scenario_items, spec.scenario_a, lambda v: set_(scenario_a=v)
+        )
+        _select(
+            t("scenario_b", lang), scenario_items, spec.scenario_b, lambda v: set_(scenario_b=v)
+        )
         param_items = [{"text": t("differ_none", lang), "value": ""}] + [
             {"text": param_label(n, lang, unit=False, short=True), "value": n}
-            for n in COMPARE_PARAMETERS]
+            for n in COMPARE_PARAMETERS
+        ]
 
         def set_param(name: str) -> None:
             if not name:
@@ -175,29 +198,37 @@ def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> Non
                 return
             lo, hi, _ = slider_range(name)
             p = PARAMETERS[name]
-            low_value, high_value = (lo + (hi - lo) * 0.1, lo + (hi - lo) * 0.9) \
-                if p.type == "float" else (max(int(lo), 1), min(int(hi), 4))
+            low_value, high_value = (
+                (lo + (hi - lo) * 0.1, lo + (hi - lo) * 0.9)
+                if p.type == "float"
+                else (max(int(lo), 1), min(int(hi), 4))
+            )
             set_(param=name, value_a=low_value, value_b=high_value)
 
-        _select(t("differ_param", lang), param_items, spec.param or "", set_param,
-                "ms-differ")
+        _select(t("differ_param", lang), param_items, spec.param or "", set_param, "ms-differ")
         if spec.param:
             lo, hi, step = slider_range(spec.param)
-            slider: Any = solara.SliderFloat if PARAMETERS[spec.param].type == "float" \
-                else solara.SliderInt
+            slider: Any = (
+                solara.SliderFloat if PARAMETERS[spec.param].type == "float" else solara.SliderInt
+            )
             for key, label in (("value_a", "value_a"), ("value_b", "value_b")):
                 value = getattr(spec, key)
-                text = fixed(value, lang) if PARAMETERS[spec.param].type == "float" \
-                    else str(value)
-                slider(f"{t(label, lang)} : {text}" if lang == "fr"
-                       else f"{t(label, lang)}: {text}", value=value, min=lo, max=hi,
-                       step=step, on_value=lambda v, k=key: set_(**{k: v}))
+                text = fixed(value, lang) if PARAMETERS[spec.param].type == "float" else str(value)
+                slider(
+                    f"{t(label, lang)} : {text}" if lang == "fr" else f"{t(label, lang)}: {text}",
+                    value=value,
+                    min=lo,
+                    max=hi,
+                    step=step,
+                    on_value=lambda v, k=key: set_(**{k: v}),
+                )
         solara.Text(t("compare_note", lang), classes=["ms-note"])
 
 
 @solara.component
-def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None],
-                   stop: Callable[[], None]) -> None:
+def SidebarContent(
+    ws: Workshop, lang: str, changed: Callable[[], None], stop: Callable[[], None]
+) -> None:
     """Scenario, seed, sliders (or the comparison), current settings."""
     ui_revision.get()
     items = [{"text": s.title(lang), "value": n} for n, s in ws.scenarios.items()]
@@ -227,18 +258,19 @@ def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None],
     with solara.Card(t("scenario", lang)):
         _select(t("scenario", lang), items, ws.scenario, pick, "ms-scenario")
         with solara.Tooltip(t("seed_help", lang)):
-            solara.InputInt(t("seed", lang), value=ws.seed, on_value=set_seed,
-                            classes=["ms-seed"])
-        solara.Checkbox(label=t("scheduled_events", lang), value=ws.scheduled,
-                        on_value=set_scheduled)
+            solara.InputInt(t("seed", lang), value=ws.seed, on_value=set_seed, classes=["ms-seed"])
+        solara.Checkbox(
+            label=t("scheduled_events", lang), value=ws.scheduled, on_value=set_scheduled
+        )
     if ws.mode == "compare":
         CompareSettings(ws, lang, changed)
     else:
         with solara.Card(t("organisation", lang), classes=["ms-organisation"]):
             ParamSliders(ws.settings, LIVE_PARAMETERS, lang, set_param)
     with solara.Card(t("sizes", lang), classes=["ms-sizes"]):
-        ParamSliders(ws.settings, SIZE_PARAMETERS if ws.mode == "single" else ("n_staff",),
-                     lang, set_param)
+        ParamSliders(
+            ws.settings, SIZE_PARAMETERS if ws.mode == "single" else ("n_staff",), lang, set_param
+        )
     if ws.mode == "single":
         with solara.Card(t("now_values", lang), classes=["ms-now"]):
             CurrentValues(ws, lang)
@@ -248,8 +280,9 @@ def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None],
 
 
 @solara.component
-def ControlBar(ws: Workshop, lang: str, playing: solara.Reactive[bool],
-               changed: Callable[[], None]) -> None:
+def ControlBar(
+    ws: Workshop, lang: str, playing: solara.Reactive[bool], changed: Callable[[], None]
+) -> None:
     """Play / pause, one week, reset, the week counter and the speed."""
     ui_revision.get()
 
@@ -274,22 +307,47 @@ def ControlBar(ws: Workshop, lang: str, playing: solara.Reactive[bool],
         playing.set(not playing.value)
 
     with solara.Row(classes=["ms-bar"], style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button(t("pause", lang) if playing.value else t("play", lang),
-                      icon_name="mdi-pause" if playing.value else "mdi-play",
-                      color="primary", on_click=play_or_pause,
-                      disabled=not ws.running and not playing.value, classes=["ms-play"])
-        solara.Button(t("step", lang), icon_name="mdi-step-forward", color="primary",
-                      outlined=True, on_click=step, disabled=playing.value or not ws.running,
-                      classes=["ms-step"])
-        solara.Button(t("reset", lang), icon_name="mdi-restore", color="primary",
-                      outlined=True, on_click=reset, classes=["ms-reset"])
+        solara.Button(
+            t("pause", lang) if playing.value else t("play", lang),
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            color="primary",
+            on_click=play_or_pause,
+            disabled=not ws.running and not playing.value,
+            classes=["ms-play"],
+        )
+        solara.Button(
+            t("step", lang),
+            icon_name="mdi-step-forward",
+            color="primary",
+            outlined=True,
+            on_click=step,
+            disabled=playing.value or not ws.running,
+            classes=["ms-step"],
+        )
+        solara.Button(
+            t("reset", lang),
+            icon_name="mdi-restore",
+            color="primary",
+            outlined=True,
+            on_click=reset,
+            classes=["ms-reset"],
+        )
         WeekCounter(ws, lang)
-        label = (t("speed_max", lang) if ws.speed >= MAX_SPEED
-                 else t("speed", lang, value=int(ws.speed)))
-        with solara.Tooltip(t("speed_help", lang)), \
-                solara.Div(classes=["ms-slider", "ms-speed"], style={"width": "330px"}):
-            solara.SliderInt(label, value=int(ws.speed), min=1, max=MAX_SPEED,
-                             on_value=set_speed, thumb_label=False)
+        label = (
+            t("speed_max", lang) if ws.speed >= MAX_SPEED else t("speed", lang, value=int(ws.speed))
+        )
+        with (
+            solara.Tooltip(t("speed_help", lang)),
+            solara.Div(classes=["ms-slider", "ms-speed"], style={"width": "330px"}),
+        ):
+            solara.SliderInt(
+                label,
+                value=int(ws.speed),
+                min=1,
+                max=MAX_SPEED,
+                on_value=set_speed,
+                thumb_label=False,
+            )
 
 
 @solara.component
@@ -305,10 +363,14 @@ def Interventions(ws: Workshop, lang: str) -> None:
         solara.Text(t("interventions", lang), style={"font-weight": "600"})
         for i, intervention in enumerate(ws.interventions()):
             with solara.Tooltip(intervention.help(lang)):
-                solara.Button(intervention.label(lang), icon_name="mdi-lightning-bolt",
-                              color="#6a3d9a", outlined=True,
-                              on_click=lambda i=i: apply(i),
-                              classes=["ms-intervention"])
+                solara.Button(
+                    intervention.label(lang),
+                    icon_name="mdi-lightning-bolt",
+                    color="#6a3d9a",
+                    outlined=True,
+                    on_click=lambda i=i: apply(i),
+                    classes=["ms-intervention"],
+                )
 
 
 @solara.component
@@ -398,8 +460,9 @@ def Page() -> None:
                     return
                 elapsed = time.perf_counter() - started
                 if os.environ.get("MILIEUSIM_WORKSHOP_TIMING"):
-                    print(f"frame {1000 * elapsed:.0f} ms, {due} week(s)", file=sys.stderr,
-                          flush=True)
+                    print(
+                        f"frame {1000 * elapsed:.0f} ms, {due} week(s)", file=sys.stderr, flush=True
+                    )
                 if ws.speed >= MAX_SPEED:  # as fast as frames go, one week per frame
                     continue
                 interval = 1.0 / max(ws.speed, 0.1)
@@ -432,13 +495,12 @@ def Page() -> None:
     solara.Title(t("app_title", lang))
     with solara.AppBar():
         solara.AppBarTitle(t("app_title", lang))
-        with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode,
-                                        classes=["ms-mode"]):
+        with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode, classes=["ms-mode"]):
             solara.Button(t("mode_single", lang), value="single", classes=["ms-mode-single"])
-            solara.Button(t("mode_compare", lang), value="compare",
-                          classes=["ms-mode-compare"])
-        with solara.ToggleButtonsSingle(value=lang, on_value=set_lang, classes=["ms-lang"],
-                                        style={"margin-left": "16px"}):
+            solara.Button(t("mode_compare", lang), value="compare", classes=["ms-mode-compare"])
+        with solara.ToggleButtonsSingle(
+            value=lang, on_value=set_lang, classes=["ms-lang"], style={"margin-left": "16px"}
+        ):
             solara.Button("FR", value="fr")
             solara.Button("EN", value="en")
     with solara.Sidebar():
@@ -448,4 +510,6 @@ def Page() -> None:
         ControlBar(ws, lang, playing, changed)
         Interventions(ws, lang)
         Views(ws, lang)
-  # the page re-renders on `revision`; views on the counter
+
+
+# the page re-renders on `revision`; views on the counter

@@ -18,8 +18,13 @@ from milieusim.scenario import Scenario
 from milieusim.text import language, param_label, pick
 from milieusim.workshop.i18n import t
 
-SIZE_PARAMETERS: tuple[str, ...] = ("n_staff", "n_units", "innovator_share", "n_partners",
-                                    "n_rules")
+SIZE_PARAMETERS: tuple[str, ...] = (
+    "n_staff",
+    "n_units",
+    "innovator_share",
+    "n_partners",
+    "n_rules",
+)
 """Size sliders; they shape the organisation, so they apply when the model is rebuilt."""
 
 LIVE_PARAMETERS: tuple[str, ...] = ORGANISATION_PARAMETERS
@@ -42,7 +47,6 @@ _RANGES: dict[str, tuple[float, float, float]] = {
     "max_pilots_per_unit": (0, 10, 1),
 }
 _FLOAT_STEP = 0.05
-
 
 
 def param_help(name: str, lang: str) -> str:
@@ -68,9 +72,11 @@ def slider_range(name: str, value: Any = None) -> tuple[float, float, float]:
     return float(lo), float(hi), float(step)
 
 
-def model_params(values: Mapping[str, Any], lang: str,
-                 names: Iterable[str] = (*ORGANISATION_PARAMETERS, *SIZE_PARAMETERS)
-                 ) -> dict[str, dict[str, Any]]:
+def model_params(
+    values: Mapping[str, Any],
+    lang: str,
+    names: Iterable[str] = (*ORGANISATION_PARAMETERS, *SIZE_PARAMETERS),
+) -> dict[str, dict[str, Any]]:
     """Mesa SolaraViz ``model_params`` for ``names``, at ``values``, labelled in ``lang``."""
     out: dict[str, dict[str, Any]] = {}
     for name in names:
@@ -132,14 +138,18 @@ class Intervention:
 
 
 def _generic(key: str, **kwargs: Any) -> Intervention:
-    return Intervention(key, t(key, "fr"), t(key, "en"), t(f"{key}_help", "fr"),
-                        t(f"{key}_help", "en"), **kwargs)
+    return Intervention(
+        key, t(key, "fr"), t(key, "en"), t(f"{key}_help", "fr"), t(f"{key}_help", "en"), **kwargs
+    )
 
 
 GENERIC_INTERVENTIONS: tuple[Intervention, ...] = (
     _generic("budget_cut", set={"max_pilots_per_unit": 1, "pilot_budget": 1.5}),
-    _generic("right_to_experiment", set={"experimentation_law": True},
-             add={"experimentation_tolerance": 0.3}),
+    _generic(
+        "right_to_experiment",
+        set={"experimentation_law": True},
+        add={"experimentation_tolerance": 0.3},
+    ),
     _generic("change_of_mayor", set={"institutional_uncertainty": 0.7}),
 )
 """Interventions offered whatever the scenario."""
@@ -155,12 +165,16 @@ def scenario_interventions(scenarios: Iterable[Scenario]) -> list[Intervention]:
             if signature in seen:
                 continue
             seen.add(signature)
-            out.append(Intervention(
-                key=f"event:{scenario.name}:{event.step}",
-                label_fr=event.label("fr"), label_en=event.label("en"),
-                help_fr=t("scenario_event_help", "fr", step=event.step),
-                help_en=t("scenario_event_help", "en", step=event.step),
-                set=dict(event.set)))
+            out.append(
+                Intervention(
+                    key=f"event:{scenario.name}:{event.step}",
+                    label_fr=event.label("fr"),
+                    label_en=event.label("en"),
+                    help_fr=t("scenario_event_help", "fr", step=event.step),
+                    help_en=t("scenario_event_help", "en", step=event.step),
+                    set=dict(event.set),
+                )
+            )
     return out
 
 
@@ -170,9 +184,13 @@ def interventions_for(scenarios: Iterable[Scenario]) -> list[Intervention]:
     events = scenario_interventions(scenarios)
     taken = {e.label_en.casefold() for e in events} | {e.label_fr.casefold() for e in events}
     effects = [e.set for e in events]
-    generic = [g for g in GENERIC_INTERVENTIONS
-               if g.label_en.casefold() not in taken and g.label_fr.casefold() not in taken
-               and not (g.set and not g.add and g.set in effects)]
+    generic = [
+        g
+        for g in GENERIC_INTERVENTIONS
+        if g.label_en.casefold() not in taken
+        and g.label_fr.casefold() not in taken
+        and not (g.set and not g.add and g.set in effects)
+    ]
     return [*events, *generic]
 
 

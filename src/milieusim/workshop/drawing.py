@@ -65,8 +65,7 @@ LINE_STYLES: dict[str, Any] = {"ideas": ":", "practices_dropped": "--"}
 
 PANELS: dict[str, tuple[str, ...]] = {
     "adoption": ("adoption_share",),
-    "lifecycle": ("ideas", "experiments_running", "innovations_adopted",
-                  "practices_dropped"),
+    "lifecycle": ("ideas", "experiments_running", "innovations_adopted", "practices_dropped"),
     "indices": ("quality_index", "cost_index"),
 }
 """Chart panels and the reporters each one draws."""
@@ -117,8 +116,7 @@ class NetworkDrawing:
     a unit running a pilot gets an amber ring.
     """
 
-    def __init__(self, ax: Axes, layout: OrgLayout, lang: str, *, week_label: bool = True
-                 ) -> None:
+    def __init__(self, ax: Axes, layout: OrgLayout, lang: str, *, week_label: bool = True) -> None:
         self.ax, self.layout, self.lang = ax, layout, language(lang)
         ext = layout.extent
         ax.set_xlim(-ext, ext)
@@ -134,36 +132,84 @@ class NetworkDrawing:
         self._sizes = {KIND_STAFF: base, KIND_INNOVATOR: base * 2.0, KIND_MANAGER: base * 2.0}
         lw = 0.6 if base > 30 else 0.3
 
-        ax.add_collection(PatchCollection(
-            [Circle(tuple(c), r) for c, r in zip(layout.unit_centre, layout.unit_radius,
-                                                 strict=True)],
-            facecolor=COLOURS["unit_fill"], edgecolor=COLOURS["unit_edge"], linewidth=1.2,
-            zorder=0))
+        ax.add_collection(
+            PatchCollection(
+                [
+                    Circle(tuple(c), r)
+                    for c, r in zip(layout.unit_centre, layout.unit_radius, strict=True)
+                ],
+                facecolor=COLOURS["unit_fill"],
+                edgecolor=COLOURS["unit_edge"],
+                linewidth=1.2,
+                zorder=0,
+            )
+        )
         n_units = layout.unit_radius.size
         if n_units <= 40:
-            for u, (c, r) in enumerate(zip(layout.unit_centre, layout.unit_radius,
-                                           strict=True)):
+            for u, (c, r) in enumerate(zip(layout.unit_centre, layout.unit_radius, strict=True)):
                 norm = float(np.hypot(*c))
                 direction = c / norm if norm else np.array([0.0, -1.0])
                 x, y = c - direction * (r + 0.9)
-                ax.text(x, y, t("unit", self.lang, n=u + 1), ha="center", va="center",
-                        fontsize=12, color="#555555", zorder=1)
-        ax.add_collection(LineCollection(layout.within, colors=COLOURS["edge_within"],  # type: ignore[arg-type]
-                                         linewidths=0.5, alpha=0.18, zorder=1))
-        ax.add_collection(LineCollection(layout.across, colors=COLOURS["edge_across"],  # type: ignore[arg-type]
-                                         linewidths=0.6, alpha=0.30, zorder=1))
-        ax.add_collection(LineCollection(layout.ties, colors=COLOURS["tie"], linewidths=1.0,  # type: ignore[arg-type]
-                                         alpha=0.45, zorder=1))
+                ax.text(
+                    x,
+                    y,
+                    t("unit", self.lang, n=u + 1),
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color="#555555",
+                    zorder=1,
+                )
+        ax.add_collection(
+            LineCollection(
+                layout.within,  # type: ignore[arg-type]
+                colors=COLOURS["edge_within"],
+                linewidths=0.5,
+                alpha=0.18,
+                zorder=1,
+            )
+        )
+        ax.add_collection(
+            LineCollection(
+                layout.across,  # type: ignore[arg-type]
+                colors=COLOURS["edge_across"],
+                linewidths=0.6,
+                alpha=0.30,
+                zorder=1,
+            )
+        )
+        ax.add_collection(
+            LineCollection(
+                layout.ties,  # type: ignore[arg-type]
+                colors=COLOURS["tie"],
+                linewidths=1.0,
+                alpha=0.45,
+                zorder=1,
+            )
+        )
         if layout.partner_xy.size:
-            ax.scatter(layout.partner_xy[:, 0], layout.partner_xy[:, 1], marker="p",
-                       s=base * 2.6, c=COLOURS["partner"], edgecolors=COLOURS["marker_edge"],
-                       linewidths=lw, zorder=3)
+            ax.scatter(
+                layout.partner_xy[:, 0],
+                layout.partner_xy[:, 1],
+                marker="p",
+                s=base * 2.6,
+                c=COLOURS["partner"],
+                edgecolors=COLOURS["marker_edge"],
+                linewidths=lw,
+                zorder=3,
+            )
 
         # Dynamic artists.
         self.rings = PatchCollection(
-            [Circle(tuple(c), r + 0.35) for c, r in zip(layout.unit_centre, layout.unit_radius,
-                                                        strict=True)],
-            facecolor="none", edgecolor=COLOURS["pilot"], linewidth=5, zorder=2)
+            [
+                Circle(tuple(c), r + 0.35)
+                for c, r in zip(layout.unit_centre, layout.unit_radius, strict=True)
+            ],
+            facecolor="none",
+            edgecolor=COLOURS["pilot"],
+            linewidth=5,
+            zorder=2,
+        )
         ax.add_collection(self.rings)
         self._ring_rgba = np.tile(to_rgba(COLOURS["pilot"]), (n_units, 1))
         self.scatters: dict[int, Any] = {}
@@ -173,14 +219,34 @@ class NetworkDrawing:
             self._members[kind] = members
             xy = layout.staff_xy[members]
             self.scatters[kind] = ax.scatter(
-                xy[:, 0], xy[:, 1], marker=marker, s=self._sizes[kind], c=COLOURS["none"],
+                xy[:, 0],
+                xy[:, 1],
+                marker=marker,
+                s=self._sizes[kind],
+                c=COLOURS["none"],
                 edgecolors=COLOURS["marker_edge"] if kind != KIND_STAFF else "#8a8a8a",
-                linewidths=lw * (1.6 if kind != KIND_STAFF else 1.0), zorder=4 + kind)
-        self._palette = to_rgba_array([COLOURS["none"], COLOURS["one"], COLOURS["many"],
-                                       COLOURS["frozen"]])
-        self.week = (ax.text(0.0, 1.0, "", transform=ax.transAxes, ha="left", va="top",
-                             fontsize=20, fontweight="bold", color=COLOURS["text"], zorder=6)
-                     if week_label else None)
+                linewidths=lw * (1.6 if kind != KIND_STAFF else 1.0),
+                zorder=4 + kind,
+            )
+        self._palette = to_rgba_array(
+            [COLOURS["none"], COLOURS["one"], COLOURS["many"], COLOURS["frozen"]]
+        )
+        self.week = (
+            ax.text(
+                0.0,
+                1.0,
+                "",
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=20,
+                fontweight="bold",
+                color=COLOURS["text"],
+                zorder=6,
+            )
+            if week_label
+            else None
+        )
 
     @property
     def dynamic(self) -> list[Artist]:
@@ -211,21 +277,44 @@ class NetworkDrawing:
 
 
 def _marker(shape: str, face: str, size: float = 13) -> Line2D:
-    return Line2D([], [], linestyle="", marker=shape, markersize=size, markerfacecolor=face,
-                  markeredgecolor=COLOURS["marker_edge"])
+    return Line2D(
+        [],
+        [],
+        linestyle="",
+        marker=shape,
+        markersize=size,
+        markerfacecolor=face,
+        markeredgecolor=COLOURS["marker_edge"],
+    )
 
 
 def network_legend(lang: str) -> list[tuple[list[Artist], list[str]]]:
     """Two legends for the network: marker shapes (kinds), then colours (states)."""
-    shapes = ([_marker("o", COLOURS["none"]), _marker("^", COLOURS["none"]),
-               _marker("s", COLOURS["none"]), _marker("p", COLOURS["partner"])],
-              [t(k, lang) for k in ("legend_staff", "legend_innovator", "legend_manager",
-                                    "legend_partner")])
-    colours = ([_marker("o", COLOURS["none"]), _marker("o", COLOURS["one"]),
-                _marker("o", COLOURS["many"]), _marker("s", COLOURS["frozen"]),
-                Line2D([], [], color=COLOURS["pilot"], linewidth=5)],
-               [t(k, lang) for k in ("legend_none", "legend_one", "legend_many",
-                                     "legend_frozen", "legend_pilot")])
+    shapes = (
+        [
+            _marker("o", COLOURS["none"]),
+            _marker("^", COLOURS["none"]),
+            _marker("s", COLOURS["none"]),
+            _marker("p", COLOURS["partner"]),
+        ],
+        [
+            t(k, lang)
+            for k in ("legend_staff", "legend_innovator", "legend_manager", "legend_partner")
+        ],
+    )
+    colours = (
+        [
+            _marker("o", COLOURS["none"]),
+            _marker("o", COLOURS["one"]),
+            _marker("o", COLOURS["many"]),
+            _marker("s", COLOURS["frozen"]),
+            Line2D([], [], color=COLOURS["pilot"], linewidth=5),
+        ],
+        [
+            t(k, lang)
+            for k in ("legend_none", "legend_one", "legend_many", "legend_frozen", "legend_pilot")
+        ],
+    )
     return [shapes, colours]  # type: ignore[list-item]  # (a Line2D is an Artist)
 
 
@@ -233,21 +322,40 @@ LEGEND_HEIGHT = 1.45
 """Inches below the network that its legends take."""
 
 
-def add_network_legend(fig: Figure, lang: str, *, x: float = 0.5, y: float = 0.0,
-                       fontsize: float = 13) -> None:
+def add_network_legend(
+    fig: Figure, lang: str, *, x: float = 0.5, y: float = 0.0, fontsize: float = 13
+) -> None:
     """Draw the two network legends centred at figure fraction ``x``, from ``y`` upwards."""
     (shape_h, shape_l), (colour_h, colour_l) = network_legend(lang)
     height = fig.get_size_inches()[1]
-    common = {"frameon": False, "fontsize": fontsize, "handletextpad": 0.3,
-              "columnspacing": 1.2, "borderaxespad": 0.0}
-    fig.legend(colour_h, colour_l, loc="lower center", ncol=2,
-               bbox_to_anchor=(x, y + 0.05 / height), **common)
-    fig.legend(shape_h, shape_l, loc="lower center", ncol=4,
-               bbox_to_anchor=(x, y + 1.08 / height), **common)
+    common = {
+        "frameon": False,
+        "fontsize": fontsize,
+        "handletextpad": 0.3,
+        "columnspacing": 1.2,
+        "borderaxespad": 0.0,
+    }
+    fig.legend(
+        colour_h,
+        colour_l,
+        loc="lower center",
+        ncol=2,
+        bbox_to_anchor=(x, y + 0.05 / height),
+        **common,
+    )
+    fig.legend(
+        shape_h,
+        shape_l,
+        loc="lower center",
+        ncol=4,
+        bbox_to_anchor=(x, y + 1.08 / height),
+        **common,
+    )
 
 
-def network_figure(layout: OrgLayout, lang: str, *, size: float = 8.0, legend: bool = True,
-                   dpi: int = 100) -> tuple[Figure, NetworkDrawing]:
+def network_figure(
+    layout: OrgLayout, lang: str, *, size: float = 8.0, legend: bool = True, dpi: int = 100
+) -> tuple[Figure, NetworkDrawing]:
     """A square figure holding the network, with its legends below."""
     legend_h = LEGEND_HEIGHT if legend else 0.0
     fig = new_figure(size, size + legend_h, dpi)
@@ -265,8 +373,16 @@ def legend_png(lang: str, width: float = 14.0) -> bytes:
     (shape_h, shape_l), (colour_h, colour_l) = network_legend(lang)
     fig = new_figure(width, 0.9)
     with _rc():
-        fig.legend(shape_h + colour_h, shape_l + colour_l, loc="center", ncol=5,
-                   frameon=False, fontsize=13, handletextpad=0.3, columnspacing=1.4)
+        fig.legend(
+            shape_h + colour_h,
+            shape_l + colour_l,
+            loc="center",
+            ncol=5,
+            frameon=False,
+            fontsize=13,
+            handletextpad=0.3,
+            columnspacing=1.4,
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", pad_inches=0.05)
     return buffer.getvalue()
@@ -302,8 +418,16 @@ class ChartsDrawing:
     turns True so that the encoder redraws the background.
     """
 
-    def __init__(self, axes: Sequence[Axes], panels: Sequence[str], lang: str, steps: int, *,
-                 ghost_label: str | None = None, legend_columns: int = 1) -> None:
+    def __init__(
+        self,
+        axes: Sequence[Axes],
+        panels: Sequence[str],
+        lang: str,
+        steps: int,
+        *,
+        ghost_label: str | None = None,
+        legend_columns: int = 1,
+    ) -> None:
         self.lang, self.steps, self.panels = language(lang), int(steps), tuple(panels)
         self.axes = list(axes)
         self.lines: dict[str, Line2D] = {}
@@ -317,26 +441,38 @@ class ChartsDrawing:
                 ax.set_xlim(0, max(self.steps, 1))
                 ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
                 for name in PANELS[panel]:
-                    (line,) = ax.plot([], [], color=LINE_COLOURS[name],
-                                      linestyle=LINE_STYLES.get(name, "-"),
-                                      label=_label(name, self.lang), zorder=3)
+                    (line,) = ax.plot(
+                        [],
+                        [],
+                        color=LINE_COLOURS[name],
+                        linestyle=LINE_STYLES.get(name, "-"),
+                        label=_label(name, self.lang),
+                        zorder=3,
+                    )
                     self.lines[name] = line
                 if panel == "adoption":
                     ax.set_ylim(0, 1)
                     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
                     if ghost_label is not None:
-                        (self.ghost,) = ax.plot([], [], color="#a0a0a0", linewidth=2.4,
-                                                label=ghost_label, zorder=2)
+                        (self.ghost,) = ax.plot(
+                            [], [], color="#a0a0a0", linewidth=2.4, label=ghost_label, zorder=2
+                        )
                 elif panel == "lifecycle":
                     ax.set_ylim(0, 10)
                     ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
                 elif panel == "indices":
                     ax.set_ylim(98, 102)
                     ax.axhline(100, color="#888888", linewidth=1.0, zorder=1)
-                ax.legend(title=t(f"panel_{panel}", self.lang), loc="lower left",
-                          bbox_to_anchor=(-0.02, 1.0), ncol=legend_columns,
-                          alignment="left", borderaxespad=0.15, handlelength=1.8,
-                          title_fontproperties={"weight": "bold", "size": RC["axes.titlesize"]})
+                ax.legend(
+                    title=t(f"panel_{panel}", self.lang),
+                    loc="lower left",
+                    bbox_to_anchor=(-0.02, 1.0),
+                    ncol=legend_columns,
+                    alignment="left",
+                    borderaxespad=0.15,
+                    handlelength=1.8,
+                    title_fontproperties={"weight": "bold", "size": RC["axes.titlesize"]},
+                )
             self.axes[-1].set_xlabel(t("weeks", self.lang))
 
     @property
@@ -345,9 +481,13 @@ class ChartsDrawing:
         out: list[Artist] = list(self.lines.values())
         return [*out, self.ghost] if self.ghost is not None else out
 
-    def update(self, series: Mapping[str, Sequence[float]], *,
-               events: Sequence[tuple[int, str]] = (),
-               ghost: Sequence[float] | None = None) -> None:
+    def update(
+        self,
+        series: Mapping[str, Sequence[float]],
+        *,
+        events: Sequence[tuple[int, str]] = (),
+        ghost: Sequence[float] | None = None,
+    ) -> None:
         """Set the lines to ``series`` (reporter name → values from week 0)."""
         for name, line in self.lines.items():
             y = np.asarray(series[name], dtype=float)
@@ -357,12 +497,12 @@ class ChartsDrawing:
             self.ghost.set_data(np.arange(y.size), y)
         for ax, panel in zip(self.axes, self.panels, strict=True):
             if panel == "lifecycle":
-                peak = max((float(np.max(series[n], initial=0)) for n in PANELS[panel]),
-                           default=0.0)
+                peak = max(
+                    (float(np.max(series[n], initial=0)) for n in PANELS[panel]), default=0.0
+                )
                 self._grow(ax, panel, 0.0, _nice_ceiling(peak * 1.1, 10))
             elif panel == "indices":
-                values = np.concatenate([np.asarray(series[n], dtype=float)
-                                         for n in PANELS[panel]])
+                values = np.concatenate([np.asarray(series[n], dtype=float) for n in PANELS[panel]])
                 spread = float(np.max(np.abs(values - 100), initial=0.0))
                 half = _nice_ceiling(spread * 1.15, 2)
                 self._grow(ax, panel, 100 - half, 100 + half)
@@ -388,16 +528,30 @@ class ChartsDrawing:
         with _rc():
             for step, labels in by_week.items():
                 for ax in self.axes:
-                    self._event_artists.append(ax.axvline(step, color="#444444", linewidth=1.4,
-                                                          linestyle=(0, (4, 3)), zorder=1))
+                    self._event_artists.append(
+                        ax.axvline(
+                            step, color="#444444", linewidth=1.4, linestyle=(0, (4, 3)), zorder=1
+                        )
+                    )
                 if labels:
                     text = " · ".join(labels)
                     if len(text) > 42:
                         text = text[:41] + "…"
-                    self._event_artists.append(self.axes[0].annotate(
-                        text, xy=(step, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(4, -4), textcoords="offset points", ha="left", va="top",
-                        rotation=90, fontsize=12, color="#333333", zorder=1))
+                    self._event_artists.append(
+                        self.axes[0].annotate(
+                            text,
+                            xy=(step, 1.0),
+                            xycoords=("data", "axes fraction"),
+                            xytext=(4, -4),
+                            textcoords="offset points",
+                            ha="left",
+                            va="top",
+                            rotation=90,
+                            fontsize=12,
+                            color="#333333",
+                            zorder=1,
+                        )
+                    )
         self._events = events
         self.changed_layout = True
 
@@ -415,13 +569,22 @@ def _legend_rows(panel: str, lang: str, ghost: bool, columns: int) -> int:
     return -(-len(lines) // columns) * max(lines)
 
 
-def charts_figure(panels: Sequence[str], lang: str, steps: int, *, width: float = 6.6,
-                  axes_height: float = 1.75, ghost_label: str | None = None,
-                  legend_columns: int = 1, dpi: int = 100) -> tuple[Figure, ChartsDrawing]:
+def charts_figure(
+    panels: Sequence[str],
+    lang: str,
+    steps: int,
+    *,
+    width: float = 6.6,
+    axes_height: float = 1.75,
+    ghost_label: str | None = None,
+    legend_columns: int = 1,
+    dpi: int = 100,
+) -> tuple[Figure, ChartsDrawing]:
     """A figure with one panel per row (title and legend above each), sharing the weeks axis."""
-    heads = [_TITLE + _LEGEND_ROW * _legend_rows(p, lang, ghost_label is not None,
-                                                 legend_columns)
-             for p in panels]
+    heads = [
+        _TITLE + _LEGEND_ROW * _legend_rows(p, lang, ghost_label is not None, legend_columns)
+        for p in panels
+    ]
     gap, bottom, top = 0.32, 0.72, 0.08
     height = top + sum(heads) + axes_height * len(panels) + gap * (len(panels) - 1) + bottom
     fig = new_figure(width, height, dpi)
@@ -430,14 +593,17 @@ def charts_figure(panels: Sequence[str], lang: str, steps: int, *, width: float 
         y = height - top
         for i, head in enumerate(heads):
             y -= head + axes_height
-            ax = fig.add_axes((0.8 / width, y / height, 1 - 1.0 / width, axes_height / height),
-                              sharex=axes[0] if axes else None)
+            ax = fig.add_axes(
+                (0.8 / width, y / height, 1 - 1.0 / width, axes_height / height),
+                sharex=axes[0] if axes else None,
+            )
             if i < len(heads) - 1:
                 ax.tick_params(labelbottom=False)
             axes.append(ax)
             y -= gap
-        drawing = ChartsDrawing(axes, panels, lang, steps, ghost_label=ghost_label,
-                                legend_columns=legend_columns)
+        drawing = ChartsDrawing(
+            axes, panels, lang, steps, ghost_label=ghost_label, legend_columns=legend_columns
+        )
     return fig, drawing
 
 

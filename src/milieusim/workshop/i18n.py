@@ -17,47 +17,67 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "language": {"fr": "Langue", "en": "Language"},
     "scenario": {"fr": "Scénario", "en": "Scenario"},
     "seed": {"fr": "Graine aléatoire", "en": "Random seed"},
-    "seed_help": {"fr": "Même graine et mêmes réglages : même simulation.",
-                  "en": "Same seed and same settings: same simulation."},
+    "seed_help": {
+        "fr": "Même graine et mêmes réglages : même simulation.",
+        "en": "Same seed and same settings: same simulation.",
+    },
     # --- run controls ----------------------------------------------------------------------
     "play": {"fr": "Lecture", "en": "Play"},
     "pause": {"fr": "Pause", "en": "Pause"},
     "step": {"fr": "+1 semaine", "en": "+1 week"},
     "reset": {"fr": "Recommencer", "en": "Reset"},
-    "speed": {"fr": "Vitesse : {value} semaines par seconde",
-              "en": "Speed: {value} weeks per second"},
+    "speed": {
+        "fr": "Vitesse : {value} semaines par seconde",
+        "en": "Speed: {value} weeks per second",
+    },
     "speed_max": {"fr": "Vitesse : au plus vite", "en": "Speed: as fast as possible"},
-    "speed_help": {"fr": "Tout à droite : aussi vite que l'ordinateur le permet.",
-                   "en": "All the way right: as fast as the computer goes."},
+    "speed_help": {
+        "fr": "Tout à droite : aussi vite que l'ordinateur le permet.",
+        "en": "All the way right: as fast as the computer goes.",
+    },
     "week_of": {"fr": "Semaine {now} / {steps}", "en": "Week {now} / {steps}"},
     "finished": {"fr": "terminé", "en": "finished"},
-    "scheduled_events": {"fr": "Événements du scénario à leur date",
-                         "en": "Scenario events on schedule"},
+    "scheduled_events": {
+        "fr": "Événements du scénario à leur date",
+        "en": "Scenario events on schedule",
+    },
     # --- settings --------------------------------------------------------------------------
-    "organisation": {"fr": "Organisation (effet immédiat)",
-                     "en": "Organisation (takes effect at once)"},
+    "organisation": {
+        "fr": "Organisation (effet immédiat)",
+        "en": "Organisation (takes effect at once)",
+    },
     "sizes": {"fr": "Taille (au prochain « Recommencer »)", "en": "Size (applies on Reset)"},
     "now_values": {"fr": "Réglages en cours", "en": "Current settings"},
     "now_changed": {"fr": "modifié pendant la simulation", "en": "changed during the run"},
     "bad_settings": {"fr": "Réglages impossibles : {error}", "en": "Impossible settings: {error}"},
     # --- interventions ---------------------------------------------------------------------
-    "interventions": {"fr": "Interventions (un clic, effet immédiat)",
-                      "en": "Interventions (one click, takes effect at once)"},
+    "interventions": {
+        "fr": "Interventions (un clic, effet immédiat)",
+        "en": "Interventions (one click, takes effect at once)",
+    },
     "budget_cut": {"fr": "Coupe budgétaire", "en": "Budget cut"},
-    "budget_cut_help": {"fr": "Budget d'expérimentation divisé par deux, une seule "
-                               "expérimentation à la fois par service.",
-                        "en": "Half the pilot budget, one pilot at a time per unit."},
+    "budget_cut_help": {
+        "fr": "Budget d'expérimentation divisé par deux, une seule "
+        "expérimentation à la fois par service.",
+        "en": "Half the pilot budget, one pilot at a time per unit.",
+    },
     "right_to_experiment": {"fr": "Droit à l'expérimentation", "en": "Right to experiment"},
-    "right_to_experiment_help": {"fr": "Loi d'expérimentation (dérogations aux règles "
-                                       "nationales possibles) et tolérance à "
-                                       "l'expérimentation + 0,3.",
-                                 "en": "Experimentation law (national rules may be "
-                                       "derogated) and experimentation tolerance + 0.3."},
+    "right_to_experiment_help": {
+        "fr": "Loi d'expérimentation (dérogations aux règles "
+        "nationales possibles) et tolérance à "
+        "l'expérimentation + 0,3.",
+        "en": "Experimentation law (national rules may be "
+        "derogated) and experimentation tolerance + 0.3.",
+    },
     "change_of_mayor": {"fr": "Changement de maire", "en": "Change of mayor"},
-    "change_of_mayor_help": {"fr": "Incertitude institutionnelle à 0,7.",
-                             "en": "Institutional uncertainty set to 0.7."},
-    "scenario_event_help": {"fr": "Événement du scénario (prévu semaine {step}).",
-                            "en": "Scenario event (scheduled for week {step})."},
+    "change_of_mayor_help": {
+        "fr": "Incertitude institutionnelle à 0,7.",
+        "en": "Institutional uncertainty set to 0.7.",
+    },
+    "scenario_event_help": {
+        "fr": "Événement du scénario (prévu semaine {step}).",
+        "en": "Scenario event (scheduled for week {step}).",
+    },
     "applied": {"fr": "Semaine {step} : {label}", "en": "Week {step}: {label}"},
     "history": {"fr": "Journal", "en": "Log"},
     # --- compare mode ----------------------------------------------------------------------
@@ -70,15 +90,19 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "value_b": {"fr": "Valeur pour B", "en": "Value for B"},
     "side_a": {"fr": "A", "en": "A"},
     "side_b": {"fr": "B", "en": "B"},
-    "compare_note": {"fr": "Même graine et même effectif des deux côtés ; chacun garde les "
-                           "services, partenaires et règles de son scénario.",
-                     "en": "Same seed and same head count on both sides; each keeps the "
-                           "units, partners and rules of its scenario."},
+    "compare_note": {
+        "fr": "Même graine et même effectif des deux côtés ; chacun garde les "
+        "services, partenaires et règles de son scénario.",
+        "en": "Same seed and same head count on both sides; each keeps the "
+        "units, partners and rules of its scenario.",
+    },
     # --- figures -------------------------------------------------------------------------
     "week": {"fr": "Semaine {now}", "en": "Week {now}"},
     "weeks": {"fr": "Semaines", "en": "Weeks"},
-    "panel_adoption": {"fr": "Appropriation des nouvelles pratiques",
-                       "en": "Uptake of new practices"},
+    "panel_adoption": {
+        "fr": "Appropriation des nouvelles pratiques",
+        "en": "Uptake of new practices",
+    },
     "panel_lifecycle": {"fr": "Cycle de vie des innovations", "en": "Innovation lifecycle"},
     "panel_indices": {"fr": "Faire mieux avec moins", "en": "Doing better with less"},
     "unit": {"fr": "S{n}", "en": "U{n}"},

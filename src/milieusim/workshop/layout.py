@@ -56,8 +56,14 @@ def structure_fingerprint(model: Any) -> str:
     """A digest of everything the layout depends on (equal structures, equal digests)."""
     h = hashlib.blake2b(digest_size=16)
     adjacency = model.adjacency
-    for array in (model.staff_unit, model.staff_kind, adjacency.indptr, adjacency.indices,
-                  model.tie_staff, model.tie_partner):
+    for array in (
+        model.staff_unit,
+        model.staff_kind,
+        adjacency.indptr,
+        adjacency.indices,
+        model.tie_staff,
+        model.tie_partner,
+    ):
         a = np.ascontiguousarray(array)
         h.update(str((a.dtype.str, a.shape)).encode())
         h.update(a.tobytes())
@@ -73,10 +79,14 @@ def layout_of(model: Any) -> OrgLayout:
         _CACHE.move_to_end(key)
         return found
     layout = compute_layout(
-        staff_unit=np.asarray(model.staff_unit), staff_kind=np.asarray(model.staff_kind),
-        adjacency=model.adjacency, tie_staff=np.asarray(model.tie_staff),
-        tie_partner=np.asarray(model.tie_partner), n_partners=len(model.partner_agents),
-        fingerprint=key)
+        staff_unit=np.asarray(model.staff_unit),
+        staff_kind=np.asarray(model.staff_kind),
+        adjacency=model.adjacency,
+        tie_staff=np.asarray(model.tie_staff),
+        tie_partner=np.asarray(model.tie_partner),
+        n_partners=len(model.partner_agents),
+        fingerprint=key,
+    )
     _CACHE[key] = layout
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -103,9 +113,16 @@ def _unit_centres(radius: np.ndarray) -> tuple[np.ndarray, float]:
     return np.column_stack([ring * np.cos(angle), ring * np.sin(angle)]), ring
 
 
-def compute_layout(*, staff_unit: np.ndarray, staff_kind: np.ndarray, adjacency: Any,
-                   tie_staff: np.ndarray, tie_partner: np.ndarray, n_partners: int,
-                   fingerprint: str = "") -> OrgLayout:
+def compute_layout(
+    *,
+    staff_unit: np.ndarray,
+    staff_kind: np.ndarray,
+    adjacency: Any,
+    tie_staff: np.ndarray,
+    tie_partner: np.ndarray,
+    n_partners: int,
+    fingerprint: str = "",
+) -> OrgLayout:
     """Lay out an organisation (deterministic: no random numbers are drawn)."""
     n = staff_unit.size
     n_units = int(staff_unit.max()) + 1 if n else 0
@@ -134,7 +151,7 @@ def compute_layout(*, staff_unit: np.ndarray, staff_kind: np.ndarray, adjacency:
             slots[position[m]] = free.pop(0)
             order.append(m)
         if innovators.size:  # outermost third of the points, most outward-facing first
-            rim = free[-max(innovators.size, len(free) // 3):]
+            rim = free[-max(innovators.size, len(free) // 3) :]
             facing = sorted(rim, key=lambda j: -float(points[j] @ outward))
             for m, j in zip(innovators.tolist(), facing, strict=False):
                 slots[position[m]] = j
@@ -150,10 +167,12 @@ def compute_layout(*, staff_unit: np.ndarray, staff_kind: np.ndarray, adjacency:
         angle_of_staff = np.arctan2(xy[:, 1], xy[:, 0])
         mean_angle = np.full(n_partners, np.inf)
         if tie_staff.size:
-            s = np.bincount(tie_partner, weights=np.sin(angle_of_staff[tie_staff]),
-                            minlength=n_partners)
-            c = np.bincount(tie_partner, weights=np.cos(angle_of_staff[tie_staff]),
-                            minlength=n_partners)
+            s = np.bincount(
+                tie_partner, weights=np.sin(angle_of_staff[tie_staff]), minlength=n_partners
+            )
+            c = np.bincount(
+                tie_partner, weights=np.cos(angle_of_staff[tie_staff]), minlength=n_partners
+            )
             tied = np.bincount(tie_partner, minlength=n_partners) > 0
             mean_angle[tied] = np.arctan2(s[tied], c[tied])
         # Untied partners fill in after the tied ones, in index order.
@@ -170,8 +189,9 @@ def compute_layout(*, staff_unit: np.ndarray, staff_kind: np.ndarray, adjacency:
             diff = wanted[tied_sorted] - offset[tied_sorted]
             offset = offset + math.atan2(np.sin(diff).mean(), np.cos(diff).mean())
         slot_angle = math.pi / 2 - offset
-        partner_xy[order_p] = np.column_stack([outer * np.cos(slot_angle),
-                                               outer * np.sin(slot_angle)])
+        partner_xy[order_p] = np.column_stack(
+            [outer * np.cos(slot_angle), outer * np.sin(slot_angle)]
+        )
 
     # Ties as segments (upper triangle of the symmetric adjacency).
     coo = adjacency.tocoo()
@@ -179,10 +199,22 @@ def compute_layout(*, staff_unit: np.ndarray, staff_kind: np.ndarray, adjacency:
     a, b = coo.row[upper], coo.col[upper]
     same = staff_unit[a] == staff_unit[b]
     segments = np.stack([xy[a], xy[b]], axis=1) if a.size else np.zeros((0, 2, 2))
-    ties = (np.stack([xy[tie_staff], partner_xy[tie_partner]], axis=1)
-            if tie_staff.size else np.zeros((0, 2, 2)))
+    ties = (
+        np.stack([xy[tie_staff], partner_xy[tie_partner]], axis=1)
+        if tie_staff.size
+        else np.zeros((0, 2, 2))
+    )
     extent = (outer if n_partners else ring + float(radius.max(initial=1.0))) + 1.5 * SPACING
-    return OrgLayout(fingerprint=fingerprint, staff_xy=xy, staff_unit=staff_unit.copy(),
-                     staff_kind=staff_kind.copy(), unit_centre=centre, unit_radius=radius,
-                     partner_xy=partner_xy, within=segments[same], across=segments[~same],
-                     ties=ties, extent=float(extent))
+    return OrgLayout(
+        fingerprint=fingerprint,
+        staff_xy=xy,
+        staff_unit=staff_unit.copy(),
+        staff_kind=staff_kind.copy(),
+        unit_centre=centre,
+        unit_radius=radius,
+        partner_xy=partner_xy,
+        within=segments[same],
+        across=segments[~same],
+        ties=ties,
+        extent=float(extent),
+    )

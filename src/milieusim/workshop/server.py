@@ -51,8 +51,9 @@ SOLARA_ENV: dict[str, str] = {
 """Environment of the workshop server (set before Solara is imported)."""
 
 
-def configure(scenario: str | None, lang: str,
-              environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def configure(
+    scenario: str | None, lang: str, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Set (and return) the environment for Solara and the page; idempotent."""
     env = dict(SOLARA_ENV)
     env[ENV_LANG] = lang
@@ -178,8 +179,12 @@ class Guard:
     not in ``allowed`` (400; websockets closed before they open), and answers 404 at once
     for assets missing from ``cdn_dir`` (the asset proxy would look for them on the CDN)."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]],
-                 allowed: Iterable[str], cdn_dir: Path) -> None:
+    def __init__(
+        self,
+        app: Callable[[Scope, Receive, Send], Awaitable[None]],
+        allowed: Iterable[str],
+        cdn_dir: Path,
+    ) -> None:
         self.app = app
         self.allowed = frozenset(name.lower() for name in allowed)
         self.cdn_dir = Path(cdn_dir).resolve()
@@ -191,12 +196,18 @@ class Guard:
                 if kind == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                 else:
-                    await _plain(send, 400, "unknown Host header: this workshop answers "
-                                            "only to its own address")
+                    await _plain(
+                        send,
+                        400,
+                        "unknown Host header: this workshop answers only to its own address",
+                    )
                 return
             path = str(scope.get("path", ""))
-            if kind == "http" and path.startswith(CDN_PREFIX) and not self.has_asset(
-                    path[len(CDN_PREFIX):]):
+            if (
+                kind == "http"
+                and path.startswith(CDN_PREFIX)
+                and not self.has_asset(path[len(CDN_PREFIX) :])
+            ):
                 await _plain(send, 404, "not found")
                 return
         await self.app(scope, receive, send)
@@ -217,20 +228,33 @@ def host_name(scope: Scope) -> str:
     raw = next((value for key, value in scope.get("headers", ()) if key == b"host"), b"")
     host = raw.decode("latin-1").strip().lower()
     if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else ""
+        return host[1 : host.find("]")] if "]" in host else ""
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
-def serve(scenario: str | None, lang: str, host: str = "127.0.0.1", port: int = 8765, *,
-          on_ready: Callable[[str], Any] | None = None) -> None:
+def serve(
+    scenario: str | None,
+    lang: str,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    on_ready: Callable[[str], Any] | None = None,
+) -> None:
     """Run the workshop server until Ctrl-C (or SIGTERM); ``on_ready(url)`` once it listens.
 
     Returns normally after a clean shutdown.
@@ -245,11 +269,21 @@ def serve(scenario: str | None, lang: str, host: str = "127.0.0.1", port: int = 
     import solara.server.settings as server_settings
     from solara.server.starlette import app as solara_app
 
-    guarded = Guard(solara_app, allowed_hosts(host),  # type: ignore[arg-type]  # an ASGI app
-                    server_settings.assets.proxy_cache_dir)
-    config = uvicorn.Config(guarded, host=host, port=port,
-                            log_level="warning", timeout_graceful_shutdown=2,
-                            ws_ping_interval=20, ws_per_message_deflate=False, lifespan="on")
+    guarded = Guard(
+        solara_app,  # type: ignore[arg-type]  # an ASGI app
+        allowed_hosts(host),
+        server_settings.assets.proxy_cache_dir,
+    )
+    config = uvicorn.Config(
+        guarded,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+        ws_ping_interval=20,
+        ws_per_message_deflate=False,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     url = url_for(host, port)
 

@@ -82,8 +82,15 @@ class _Pictures:
 class Workshop:
     """Settings and running models of one workshop page."""
 
-    def __init__(self, scenarios: Mapping[str, Scenario], scenario: str, *, lang: str = "fr",
-                 seed: int = 42, n_staff: int | None = WORKSHOP_STAFF) -> None:
+    def __init__(
+        self,
+        scenarios: Mapping[str, Scenario],
+        scenario: str,
+        *,
+        lang: str = "fr",
+        seed: int = 42,
+        n_staff: int | None = WORKSHOP_STAFF,
+    ) -> None:
         if scenario not in scenarios:
             raise ValueError(f"unknown scenario {scenario!r}")
         self.scenarios = dict(scenarios)
@@ -158,8 +165,10 @@ class Workshop:
             return [("", self.scenarios[self.scenario], dict(self.settings))]
         spec = self.compare
         sides = []
-        for name, scenario, value in (("A", spec.scenario_a, spec.value_a),
-                                      ("B", spec.scenario_b, spec.value_b)):
+        for name, scenario, value in (
+            ("A", spec.scenario_a, spec.value_a),
+            ("B", spec.scenario_b, spec.value_b),
+        ):
             params = self._base(scenario)
             # The same head count on both sides; units, partners and rules are part of
             # what a scenario says (e.g. the prudent bureaucracy's many rules).
@@ -237,8 +246,11 @@ class Workshop:
 
     def interventions(self) -> list[Intervention]:
         """Buttons to show: the events of the scenario(s) in play, then the generic ones."""
-        names = ([self.scenario] if self.mode == "single"
-                 else list(dict.fromkeys([self.compare.scenario_a, self.compare.scenario_b])))
+        names = (
+            [self.scenario]
+            if self.mode == "single"
+            else list(dict.fromkeys([self.compare.scenario_a, self.compare.scenario_b]))
+        )
         return interventions_for(self.scenarios[n] for n in names)
 
     def intervene(self, intervention: Intervention) -> None:
@@ -250,8 +262,12 @@ class Workshop:
 
     def _log(self, slot: Slot, label: str, *, merge: bool = False) -> None:
         week = int(slot.model.now)
-        if merge and slot.log and slot.log[-1][0] == week and \
-                slot.log[-1][1].split(" = ")[0] == label.split(" = ")[0]:
+        if (
+            merge
+            and slot.log
+            and slot.log[-1][0] == week
+            and slot.log[-1][1].split(" = ")[0] == label.split(" = ")[0]
+        ):
             slot.log[-1] = (week, label)
         else:
             slot.log.append((week, label))
@@ -302,19 +318,33 @@ class Workshop:
         """The network's legend as a picture (shown once below both sides in compare mode)."""
         return legend_png(self.lang)
 
-    def _new_pictures(self, index: int, layout: Any, panels: tuple[str, ...], key: str
-                      ) -> _Pictures:
+    def _new_pictures(
+        self, index: int, layout: Any, panels: tuple[str, ...], key: str
+    ) -> _Pictures:
         compare = self.mode == "compare"
         # Resolutions close to the size the page shows them at on a 1920×1080 screen:
         # more pixels would only cost drawing, encoding and decoding time on every frame.
-        fig, network = network_figure(layout, self.lang, size=7.0 if compare else 8.0,
-                                      legend=not compare, dpi=PICTURE_DPI[self.mode][0])
+        fig, network = network_figure(
+            layout,
+            self.lang,
+            size=7.0 if compare else 8.0,
+            legend=not compare,
+            dpi=PICTURE_DPI[self.mode][0],
+        )
         ghost_label = None
         if compare:
             other = self.slots[1 - index].name
             ghost_label = t("other_side", self.lang, side=other)
-        cfig, charts = charts_figure(panels, self.lang, int(self.slots[index].model.p["steps"]),
-                                     width=7.0 if compare else 6.6, ghost_label=ghost_label,
-                                     dpi=PICTURE_DPI[self.mode][1])
-        return _Pictures(key, (fig, network, FrameEncoder(fig, network.dynamic)),
-                         (cfig, charts, FrameEncoder(cfig, charts.dynamic)))
+        cfig, charts = charts_figure(
+            panels,
+            self.lang,
+            int(self.slots[index].model.p["steps"]),
+            width=7.0 if compare else 6.6,
+            ghost_label=ghost_label,
+            dpi=PICTURE_DPI[self.mode][1],
+        )
+        return _Pictures(
+            key,
+            (fig, network, FrameEncoder(fig, network.dynamic)),
+            (cfig, charts, FrameEncoder(cfig, charts.dynamic)),
+        )
