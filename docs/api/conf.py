@@ -21,10 +21,14 @@ extensions = [
 ]
 autosummary_generate = True
 autosummary_imported_members = False
-autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True,
-                           # the packages' lazy faces list in __all__ what their modules
-                           # define: document each name once, where it is defined
-                           "ignore-module-all": True}
+autodoc_default_options = {
+    "members": True,
+    "undoc-members": False,
+    "show-inheritance": True,
+    # the packages' lazy faces list in __all__ what their modules
+    # define: document each name once, where it is defined
+    "ignore-module-all": True,
+}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_preserve_defaults = True
