@@ -29,7 +29,7 @@ movements are *relative units* and only reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +157,8 @@ def _inside(
     if values.size < 2:
         return "too few values", False
     effect = mean_difference(values)
+    if percent:  # a share: its interval stays in [0, 1]
+        effect = replace(effect, low=max(effect.low, 0.0), high=min(effect.high, 1.0))
     ok = band[0] <= effect.low and effect.high <= band[1]
     return effect.text(digits, percent), ok
 
