@@ -18,6 +18,7 @@ __all__ = [
     "ORIGINS",
     "condition",
     "conditions",
+    "criterion_check",
     "evidence_run",
     "evidence_tasks",
     "paired",
@@ -176,3 +177,27 @@ def paired(outputs: list[tuple[Any, Any]], index: int, key: str) -> np.ndarray:
 def settings_for(quick: bool) -> dict[str, Any]:
     """Runs per condition: 50 paired seeds (the issue's minimum), 10 in quick mode."""
     return {"runs": 10 if quick else 50}
+
+
+def criterion_check(
+    quantity: str,
+    claim: str,
+    effect: Any,
+    criterion: Any,
+    *,
+    percent: bool = False,
+    digits: int = 2,
+) -> Any:
+    """A :class:`~milieusim.docking.core.Check` of ``effect`` (an
+    :class:`~milieusim.analysis.stats.Effect`) against ``criterion`` stated before the runs;
+    a miss is "not reproduced"."""
+    from milieusim.docking.core import NOT_REPRODUCED, Check
+
+    return Check(
+        quantity,
+        claim,
+        effect.text(digits, percent),
+        criterion.text(digits, percent),
+        criterion.met(effect),
+        miss=NOT_REPRODUCED,
+    )

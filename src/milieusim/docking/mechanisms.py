@@ -36,7 +36,13 @@ from milieusim.analysis.stats import (
     relative_change,
 )
 from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import condition, conditions, evidence_tasks, paired
+from milieusim.docking.evidence import (
+    condition,
+    conditions,
+    criterion_check,
+    evidence_tasks,
+    paired,
+)
 from milieusim.params import CHANNELS, PARAMETERS
 
 __all__ = ["CONTRASTS", "DYNAMICS", "MECHANISMS"]
@@ -97,25 +103,6 @@ def _settings(size: str = "full") -> EvidenceSettings:
 
 def _organisation(s: EvidenceSettings) -> str:
     return "quick: 300 staff, 2 years" if s.quick else "default organisation, 1,000 staff, 5 years"
-
-
-def _check(
-    quantity: str,
-    claim: str,
-    effect: Effect,
-    criterion: Criterion,
-    *,
-    percent: bool = False,
-    digits: int = 2,
-) -> Check:
-    return Check(
-        quantity,
-        claim,
-        effect.text(digits, percent),
-        criterion.text(digits, percent),
-        criterion.met(effect),
-        miss=NOT_REPRODUCED,
-    )
 
 
 class _Conditions:
@@ -194,7 +181,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         return relative_change(base, c.values(outputs, UPTAKE, **kw))
 
     checks.append(
-        _check(
+        criterion_check(
             "Uptake, organisation closed (openness 0) vs default",
             "lower by at least 20 %",
             change(openness=0.0),
@@ -204,7 +191,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         )
     )
     checks.append(
-        _check(
+        criterion_check(
             "Uptake, marginaux sécants' outside ties cut (people kept)",
             "lower by at least 15 %",
             change(knockout="partner-ties"),
@@ -223,7 +210,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         )
     )
     checks.append(
-        _check(
+        criterion_check(
             "Uptake, as many ordinary staff removed",
             "changed by less than 5 %",
             change(knockout="ordinary-staff"),
@@ -236,7 +223,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         c.values(outputs, UPTAKE, openness=0.1), c.values(outputs, UPTAKE, openness=0.9)
     )
     checks.append(
-        _check(
+        criterion_check(
             "Uptake, openness 0.1 → 0.9 at learning capacity 0.5",
             "higher by at least 10 %",
             opening,
@@ -261,7 +248,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
             )
         )
     checks.append(
-        _check(
+        criterion_check(
             "Openness × learning interaction: openness effect at learning 0.8 "
             "minus at 0.2 (pattern 6)",
             "positive: openness helps more with absorptive capacity",
@@ -299,7 +286,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         c.values(outputs, UPTAKE, serendipity=0.0), c.values(outputs, UPTAKE, serendipity=0.6)
     )
     checks.append(
-        _check(
+        criterion_check(
             "Uptake, serendipity 0 → 0.6",
             "higher by at least 10 %",
             seren,
@@ -317,7 +304,7 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         return float((blind[i].mean() - none[i].mean()) / whole) if whole > 0 else math.nan
 
     checks.append(
-        _check(
+        criterion_check(
             "Share of serendipity's effect left without the prepared mind "
             "(anomalies followed up at random)",
             "less than half: recognition by knowledge carries most of it",
@@ -399,7 +386,7 @@ def _ms_checks(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
         f"{int(get['partner_proposals'].sum())} / {int(get['frontline_proposals'].sum())} proposals"
     )
     return [
-        _check(
+        criterion_check(
             f"Approval rate, marginaux sécants' outside ideas minus front-line staff's ({counts})",
             "approved more (translation, trust)",
             approval,
@@ -407,7 +394,7 @@ def _ms_checks(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
             percent=True,
             digits=1,
         ),
-        _check(
+        criterion_check(
             "Staff reached per proposal, marginaux sécants' outside ideas minus front-line staff's",
             "spread more",
             reach,
@@ -493,7 +480,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
     low_t = c.values(outputs, UPTAKE, experimentation_tolerance=0.2)
     high_t = c.values(outputs, UPTAKE, experimentation_tolerance=0.8)
     checks.append(
-        _check(
+        criterion_check(
             "Uptake, experimentation tolerance 0.2 → 0.8 (tolerance acts only "
             "after failures: blame or lesson; no tolerance term in any hurdle)",
             "higher (channels: case mechanisms)",
@@ -513,7 +500,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         return float(np.median(pooled)) if pooled else math.nan
 
     checks.append(
-        _check(
+        criterion_check(
             f"Logistic R² of the median innovation that spread beyond its "
             f"pilot team ({len(curves)} innovations)",
             "an S-curve of its own",
@@ -523,7 +510,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         )
     )
     checks.append(
-        _check(
+        criterion_check(
             "Pilot team's share of the adopters, median innovation",
             "at most a fifth",
             paired_bootstrap(lambda i: median_of(i, 1), n),
@@ -534,7 +521,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
     )
     rises = np.array([r["max_weekly_rise"] for r in base])
     checks.append(
-        _check(
+        criterion_check(
             "Largest one-week rise of adoption_share, median run",
             "at most 5 % of staff",
             paired_bootstrap(lambda i: float(np.median(rises[i])), n),
@@ -545,7 +532,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
     )
     harmful = [flag for r in base for flag in r["harmful"]]
     checks.append(
-        _check(
+        criterion_check(
             f"Practices of negative realised value dropped before reaching half "
             f"the staff ({len(harmful)} practices)",
             "most of them",
@@ -561,7 +548,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
     ser_lo = c.values(outputs, "cross_ties_created", serendipity=0.0)
     ser_hi = c.values(outputs, "cross_ties_created", serendipity=0.6)
     checks.append(
-        _check(
+        criterion_check(
             "Cross-unit ties made, openness 0.1 → 0.9",
             "more",
             paired_difference(open_lo, open_hi),
@@ -570,7 +557,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         )
     )
     checks.append(
-        _check(
+        criterion_check(
             "Cross-unit ties made, serendipity 0 → 0.6",
             "more",
             paired_difference(ser_lo, ser_hi),
@@ -580,7 +567,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
     )
     ratio = np.array([r["betweenness_ratio"] for r in base])
     checks.append(
-        _check(
+        criterion_check(
             "Marginaux sécants' mean betweenness / ordinary staff's (end of run)",
             "at least twice",
             mean_difference(ratio),
@@ -603,7 +590,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         dtype=float,
     )
     checks.append(
-        _check(
+        criterion_check(
             "Internal rules added over the run, tolerance 0.2",
             "they grow (the vicious circle)",
             mean_difference(added_lo),
@@ -612,7 +599,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         )
     )
     checks.append(
-        _check(
+        criterion_check(
             "Internal rules added, tolerance 0.2 minus 0.8",
             "more under blame",
             mean_difference(added_lo - added_hi),
@@ -666,7 +653,7 @@ def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any)
         f"({i:g}, {t:g}): {((q > 100) & (k < 100)).mean():.0%}" for (i, t), q, k in cells
     )
     return [
-        _check(
+        criterion_check(
             "Runs ending with quality up at a higher cost, inertia × tolerance grid",
             "some organisations (pattern 8: a question, not a given)",
             proportion(int(costly.sum()), costly.size),

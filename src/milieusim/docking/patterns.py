@@ -27,7 +27,7 @@ from milieusim.analysis.stats import (
     relative_change,
 )
 from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import conditions, evidence_tasks, paired
+from milieusim.docking.evidence import conditions, criterion_check, evidence_tasks, paired
 
 __all__ = ["PATTERNS", "PatternSettings"]
 
@@ -70,25 +70,6 @@ def _points(s: PatternSettings, changes: list[dict[str, Any]]) -> list[dict[str,
     return [{**base, **c} for c in changes]
 
 
-def _check(
-    quantity: str,
-    claim: str,
-    effect: Any,
-    criterion: Criterion,
-    *,
-    percent: bool = False,
-    digits: int = 2,
-) -> Check:
-    return Check(
-        quantity,
-        claim,
-        effect.text(digits, percent),
-        criterion.text(digits, percent),
-        criterion.met(effect),
-        miss=NOT_REPRODUCED,
-    )
-
-
 def _setup(s: PatternSettings, what: str) -> str:
     org = "300 staff, 2 years (quick)" if s.quick else "default organisation, 5 years"
     return f"{what}; {org}; {s.runs} paired seeds per condition ({s.seed}–{s.seed + s.runs - 1})."
@@ -112,7 +93,7 @@ def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
     t50 = [paired(outputs, j, "t50_median") for j in range(len(INERTIA))]
     keep = np.isfinite(t50[0]) & np.isfinite(t50[-1])
     checks = [
-        _check(
+        criterion_check(
             "Uptake, inertia 0 → 0.5",
             "less uptake",
             relative_change(uptake[0], uptake[-1]),
@@ -120,7 +101,7 @@ def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             percent=True,
             digits=1,
         ),
-        _check(
+        criterion_check(
             f"Weeks to 50 % of reach (median innovation), inertia 0 → 0.5 ({int(keep.sum())} "
             "runs with spreading innovations at both)",
             "later uptake",
@@ -176,7 +157,7 @@ def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
     gain = {lam: get(UPTAKE, 0.8, lam) - get(UPTAKE, 0.2, lam) for lam in (0.2, 0.8)}
     checks = [
-        _check(
+        criterion_check(
             "Pilots approved, tolerance 0.2 → 0.8 (both learning levels)",
             "more pilots",
             relative_change(pooled("approvals", 0.2), pooled("approvals", 0.8)),
@@ -184,14 +165,14 @@ def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             percent=True,
             digits=1,
         ),
-        _check(
+        criterion_check(
             "Pilots failed or stopped, tolerance 0.2 → 0.8",
             "more failures",
             paired_difference(pooled("experiments_failed", 0.2), pooled("experiments_failed", 0.8)),
             MORE_FAILURES,
             digits=2,
         ),
-        _check(
+        criterion_check(
             "Uptake gain from tolerance (0.2 → 0.8) at learning 0.8 minus at 0.2",
             "more lasting uptake when learning capacity is high",
             mean_difference(gain[0.8] - gain[0.2]),
@@ -230,7 +211,7 @@ def p4_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
     value_mean + 3 value_sd."""
     none, much = paired(outputs, 0, "exceptional"), paired(outputs, 1, "exceptional")
     checks = [
-        _check(
+        criterion_check(
             "Exceptional innovations per run (realised value above v̄ + 3 s_v), serendipity 0 → 0.6",
             "more rare, very valuable innovations",
             relative_change(none, much),
@@ -295,7 +276,7 @@ def p5_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             bool(delta > STEP),
             miss=NOT_REPRODUCED,
         ),
-        _check(
+        criterion_check(
             f"Approvals, uncertainty {UNCERTAINTY[0]:g} → {UNCERTAINTY[-1]:g}",
             "collapse above the threshold",
             relative_change(approvals[0], approvals[-1]),
@@ -358,7 +339,7 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
     from milieusim.analysis.stats import paired_bootstrap
 
     checks = [
-        _check(
+        criterion_check(
             "Outside ideas proposed, marginaux sécants removed",
             "far fewer",
             ms,
@@ -366,7 +347,7 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             percent=True,
             digits=0,
         ),
-        _check(
+        criterion_check(
             "Difference between the two knock-outs (marginaux − ordinary staff), share of "
             "the intact organisation's",
             "far larger for the marginaux",
