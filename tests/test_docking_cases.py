@@ -508,3 +508,45 @@ def test_calibration_case_runs_every_shipped_scenario():
     cost = [c for c in result.checks if c.quantity.startswith("Cost index")]
     assert len(cost) == len(calibration.SCENARIOS)
     assert all(c.tested and c.miss == "FAIL" for c in cost)
+
+
+def test_robustness_constants_are_the_ends_of_their_morris_ranges():
+    from milieusim.docking import robustness
+    from milieusim.experiment.spec import load_experiment
+    from milieusim.params import ORGANISATION_PARAMETERS
+
+    ranges = load_experiment("morris-all").design.values
+    assert len(robustness.CONSTANTS) == 5
+    for name, low, high in robustness.CONSTANTS:
+        assert name not in ORGANISATION_PARAMETERS
+        assert (low, high) == tuple(ranges[name])
+
+
+def test_robustness_verdicts_hold_reverse_or_not_shown():
+    from milieusim.docking import robustness
+
+    s = robustness.RobustnessSettings(runs=6, quick=True)
+    conds = robustness._conditions(s)
+    signs = {p.name: p.sign for p in robustness.PATTERNS}
+    # Per constant's end: the expected sign at the low end, the opposite sign at the
+    # high end of the first constant, no effect elsewhere.
+    first = robustness.CONSTANTS[0][0]
+    noise = np.array([0.0, 0.1, -0.1, 0.05, -0.05, 0.0])
+    outputs = []
+    for j, (name, end, _, label, _) in enumerate(conds):
+        pattern, side = label.split(":")
+        outcome = next(p.outcome for p in robustness.PATTERNS if p.name == pattern)
+        shift = 0.0
+        if side == "changed" and name == first:
+            shift = signs[pattern] * (1.0 if end == "low" else -1.0)
+        for r in range(s.runs):
+            task = Task("robustness", (j, r), robustness.evidence_run, {})
+            outputs.append((task, {outcome: 10.0 + shift + (noise[r] if side == "base" else 0)}))
+    result = robustness.evaluate(s, outputs)
+    table = result.data["table"]
+    low, high = robustness.CONSTANTS[0][1:]
+    assert set(table[f"{first} = {low:g} (low)"].values()) == {"holds"}
+    assert set(table[f"{first} = {high:g} (high)"].values()) == {"reversed"}
+    other = robustness.CONSTANTS[1]
+    assert set(table[f"{other[0]} = {other[1]:g} (low)"].values()) == {"not shown"}
+    assert sum(c.passed for c in result.checks) == len(robustness.PATTERNS)
