@@ -925,7 +925,8 @@ _ALL: tuple[Param, ...] = (
         0.5,
         "lifecycle",
         "Share of a unit's staff (other than the pilot's unit) using a practice at which it "
-        "counts as routine.",
+        "counts as routine. An observation threshold: it sets what the routine count "
+        "reports, no agent reads it.",
         "Seuil de routinisation",
         0.0,
         1.0,
