@@ -471,18 +471,9 @@ def test_validate_command_usage_errors(tmp_path):
 
 
 def test_every_case_plans_tasks_at_quick_size():
-    names = [case.name for case in docking.all_cases()]
+    names = [case.name for case in (*docking.all_cases(), *docking.extra_cases())]
     assert names[:5] == ["bass", "watts", "centola-macy", "rogers", "march"]
-    assert names[5:] == [
-        "pattern-2",
-        "pattern-3",
-        "pattern-4",
-        "pattern-5",
-        "pattern-7",
-        "mechanisms",
-        "dynamics",
-        "calibration",
-    ]
+    assert len(set(names)) == len(names)
     for case in docking.all_cases():
         assert case.tasks(case.settings("quick"))
     assert patterns.PATTERNS[0].settings("quick").quick is True
@@ -550,3 +541,19 @@ def test_robustness_verdicts_hold_reverse_or_not_shown():
     other = robustness.CONSTANTS[1]
     assert set(table[f"{other[0]} = {other[1]:g} (low)"].values()) == {"not shown"}
     assert sum(c.passed for c in result.checks) == len(robustness.PATTERNS)
+
+
+def test_parameters_case_gives_every_numeric_parameter_two_values_in_its_range():
+    from milieusim.docking.parameters import _ranges, default_range
+    from milieusim.params import PARAMETERS
+
+    ranges = _ranges()
+    for name, values in ranges.items():
+        p = PARAMETERS[name]
+        assert len(set(values)) >= 2, name
+        if p.type in ("int", "float"):
+            assert all(p.low <= v <= p.high for v in values), (name, values)
+    # A parameter neither screened nor listed gets half to twice its default.
+    assert default_range(PARAMETERS["pilot_weeks"]) == (13, 52)
+    low, high = default_range(PARAMETERS["external_influence"])
+    assert low < PARAMETERS["external_influence"].default < high

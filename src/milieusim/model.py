@@ -66,7 +66,11 @@ from milieusim.params import (
     validate,
 )
 
-KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = (int(k) for k in StaffKind)
+KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = (
+    int(StaffKind.STAFF),
+    int(StaffKind.INNOVATOR),
+    int(StaffKind.MANAGER),
+)
 """The integer codes of :class:`milieusim.agents.StaffKind` (kept for array code)."""
 
 TIME_MEANS: tuple[str, ...] = ("practices_per_staff", "adoption_share")

@@ -57,10 +57,9 @@ __all__ = ["validate"]
     "cases",
     multiple=True,
     metavar="NAME",
-    help="Run only this case (repeatable): bass, watts, centola-macy, rogers, "
-    "march, pattern-2, pattern-3, pattern-4, pattern-5, pattern-7, "
-    "mechanisms, dynamics, calibration; or parameters and robustness, which "
-    "only run when asked for.",
+    help="Run only this case (repeatable), by its name in the report: bass, "
+    "pattern-2, calibration… (an unknown name lists them all). The cases "
+    "parameters and robustness run only when asked for.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def validate(

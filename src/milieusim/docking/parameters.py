@@ -17,6 +17,7 @@ decomposition of the ``mechanisms`` case instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,23 @@ def _ranges() -> dict[str, tuple[Any, ...]]:
         elif p.type == "choice":
             out[name] = (p.default, *[c for c in p.choices if c != p.default])
         else:
-            raise KeyError(f"parameter {name} has no range to check")
+            out[name] = default_range(p)
     return out
+
+
+def default_range(p: Any) -> tuple[Any, Any]:
+    """Half to twice the default, within the schema's range (for a numeric parameter
+    neither screened nor listed in :data:`OTHER_RANGES`; at a default of 0, the lower
+    quarter of the range)."""
+    low, high = p.low, p.high
+    if p.default == 0:
+        a, b = p.default, low + (high - low) / 4 if math.isfinite(high) else 1
+    else:
+        a, b = sorted((p.default / 2, p.default * 2))
+    a, b = max(a, low), min(b, high)
+    if p.type == "int":
+        a, b = math.floor(a), math.ceil(b)
+    return (a, b)
 
 
 def _conditions(s: ParametersSettings) -> list[tuple[str, Any, dict[str, Any]]]:
