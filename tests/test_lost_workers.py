@@ -109,6 +109,30 @@ def test_workers_die_with_the_sweep(experiment: Path, reference: Path, tmp_path:
     assert_same_dataset(out, reference)
 
 
+def test_validation_workers_die_with_validate(tmp_path: Path) -> None:
+    """As B8, for the process pool of ``milieusim validate``: kill -9 of the main process
+    leaves no worker (they were left running before)."""
+    process = start(
+        launcher(tmp_path),
+        "validate",
+        "--quick",
+        "--case",
+        "pattern-3",
+        "--workers",
+        "2",
+        "--out",
+        tmp_path / "val",
+        "-q",
+    )
+    try:
+        wait_for(lambda: len(workers_of(process.pid)) == 2, process)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+        assert wait_session_gone(process.pid) == []
+    finally:
+        kill_session(process.pid)
+
+
 def test_a_lost_dask_worker_is_replaced(experiment: Path, reference: Path, tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 

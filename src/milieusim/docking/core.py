@@ -351,7 +351,15 @@ def run_tasks(
                 bar.update(1)
             return outputs, times
         # At most 2 tasks per worker in flight: the pool stays busy, memory stays small.
-        with ProcessPoolExecutor(max_workers=count, mp_context=_context()) as pool:
+        from milieusim.experiment.preload import worker_init
+
+        # Workers exit with this process, even killed (as a sweep's do: worker_init).
+        with ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=_context(),
+            initializer=worker_init,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending = iter(range(len(tasks)))
             in_flight = {}
             for i in pending:
