@@ -104,7 +104,8 @@ def default_range(p: Any) -> tuple[Any, Any]:
     quarter of the range)."""
     low, high = p.low, p.high
     if p.default == 0:
-        a, b = p.default, low + (high - low) / 4 if math.isfinite(high) else 1
+        quarter = low + (high - low) / 4 if math.isfinite(high) else 1
+        a, b = sorted((0, quarter))
     else:
         a, b = sorted((p.default / 2, p.default * 2))
     a, b = max(a, low), min(b, high)
