@@ -820,7 +820,8 @@ _ALL: tuple[Param, ...] = (
         "int",
         26,
         "lifecycle",
-        "Weeks a proposal waits for approval before it expires.",
+        "Weeks a proposal waits for approval before it expires. Acts where proposals "
+        "wait: frozen managers, a pilot fund that binds, or rare reviews (high inertia).",
         "Patience d'une proposition",
         1,
         520,

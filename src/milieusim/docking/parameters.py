@@ -54,6 +54,8 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "manager_heterogeneity": {"institutional_uncertainty": 0.55},
     "paralysis_contagion": {"institutional_uncertainty": 0.55},
     "ambiguity_tolerance": {"institutional_uncertainty": 0.55},
+    # Proposals wait only where managers do not look: frozen, or a fund that binds.
+    "proposal_patience": {"institutional_uncertainty": 0.55},
 }
 """Where a parameter acts only in some setting: that setting (on top of the default)."""
 
