@@ -23,7 +23,7 @@ from milieusim.cli.common import (
 )
 from milieusim.params import GROUP_TITLES, PARAMETERS, Param
 from milieusim.scenario import Scenario, ScenarioError, shipped_scenarios
-from milieusim.text import decimal, french_spaces, pick
+from milieusim.text import decimal, french_spaces, outcome_unit, pick
 
 if TYPE_CHECKING:  # the model and the runner import Mesa, pandas, matplotlib: slow to load,
     from milieusim.runner import RunResult  # so commands import them only when they run.
@@ -382,8 +382,8 @@ def format_summary(
         (t["pilots"], f"{_number(s.get('approvals'))} / {_number(s.get('experiments_failed'))}"),
         (t["routine"], _number(s.get("innovations_adopted"))),
         (t["t50"], _number(s.get("t50_median"))),
-        (t["quality"], f"{quality} (base 100)"),
-        (t["cost"], f"{cost} (base 100)"),
+        (t["quality"], f"{quality} ({outcome_unit('quality_index', lang)})"),
+        (t["cost"], f"{cost} ({outcome_unit('cost_index', lang)})"),
     ]
     width = max(len(label) for label, _ in rows) + 2
     lines = [
