@@ -90,8 +90,8 @@ TAIL_COLUMNS: tuple[str, ...] = ("status", "error", "duration_s")
 _PART_GLOB = "part-*.parquet"
 FINGERPRINT_KEY = b"milieusim.fingerprint"
 """Key of the Arrow schema metadata that records the sweep a part belongs to."""
-RUNS_REQUIRED: tuple[str, ...] = ("run_id", "point_id", "replication", "status")
-"""Columns without which a runs part cannot be used."""
+RUNS_REQUIRED: tuple[str, ...] = ("run_id", "point_id", "replication", "seed", "status")
+"""Columns without which a runs part cannot be used (the seed: runs must be reproducible)."""
 TIMESERIES_REQUIRED: tuple[str, ...] = ("run_id", "step")
 INNOVATIONS_REQUIRED: tuple[str, ...] = ("run_id", "innovation")
 
