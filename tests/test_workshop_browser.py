@@ -29,6 +29,7 @@ from browser import (
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # a browser to start: out of the fast lane (-m "not slow")
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium)",
