@@ -557,3 +557,22 @@ def test_parameters_case_gives_every_numeric_parameter_two_values_in_its_range()
     assert default_range(PARAMETERS["pilot_weeks"]) == (13, 52)
     low, high = default_range(PARAMETERS["external_influence"])
     assert low < PARAMETERS["external_influence"].default < high
+
+
+def test_dynamics_figure_shows_the_quality_and_cost_grid():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from milieusim.docking.mechanisms import _plot_quality_cost
+
+    grid = {
+        "0.2,0.2": {"better_with_less": 0.9, "quality_at_a_cost": 0.05},
+        "0.8,0.8": {"better_with_less": 0.6, "quality_at_a_cost": 0.1},
+    }
+    fig, ax = plt.subplots()
+    _plot_quality_cost(ax, grid)
+    heights = sorted(round(p.get_height()) for p in ax.patches)
+    plt.close(fig)
+    assert heights == [5, 10, 60, 90]

@@ -627,7 +627,26 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         f"seeds each "
         f"({s.seed}–{s.seed + s.runs - 1}).",
         checks,
+        data={"quality_cost": _quality_cost_grid(c, outputs)},
     )
+
+
+def _quality_cost_grid(
+    c: _Conditions, outputs: list[tuple[Task, Any]]
+) -> dict[str, dict[str, float]]:
+    """Per (inertia, tolerance) cell of the grid: the shares of runs doing better with
+    less, and raising quality at a higher cost (the figure of the dynamics case)."""
+    grid: dict[str, dict[str, float]] = {}
+    for i in GRID:
+        for t in GRID:
+            rows = c.rows(outputs, **_level("inertia", i), **_level("experimentation_tolerance", t))
+            q = np.array([r["quality_index"] for r in rows])
+            k = np.array([r["cost_index"] for r in rows])
+            grid[f"{i:g},{t:g}"] = {
+                "better_with_less": float(((q > 100) & (k < 100)).mean()),
+                "quality_at_a_cost": float(((q > 100) & (k > 100)).mean()),
+            }
+    return grid
 
 
 def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any) -> list[Check]:
@@ -680,6 +699,23 @@ def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any)
     ]
 
 
+def _plot_quality_cost(ax: Any, grid: dict[str, dict[str, float]]) -> None:
+    """Bars per (inertia, tolerance) cell: shares of runs doing better with less, and
+    raising quality at a higher cost."""
+    cells = list(grid)
+    x = np.arange(len(cells))
+    for offset, key, label in (
+        (-0.2, "better_with_less", "quality up, cost down (better with less)"),
+        (0.2, "quality_at_a_cost", "quality up, cost up"),
+    ):
+        ax.bar(x + offset, [100 * grid[c][key] for c in cells], width=0.4, label=label)
+    ax.set_xticks(x, [f"({c.replace(',', ', ')})" for c in cells], fontsize=8)
+    ax.set_xlabel("(inertia, experimentation tolerance)")
+    ax.set_ylabel("share of runs (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+
+
 def _plot(result: CaseResult, path: Path) -> None:
     """A bar of each check's verdict is not informative: draw the distance curve or the
     openness effects."""
@@ -692,6 +728,8 @@ def _plot(result: CaseResult, path: Path) -> None:
         ax.plot(xs, [data["distance"][d] for d in xs], marker="o")
         ax.set_xlabel("partners' cognitive distance (partner_distance)")
         ax.set_ylabel("uptake (mean over the run)")
+    elif "quality_cost" in data:
+        _plot_quality_cost(ax, data["quality_cost"])
     else:
         ax.text(0.5, 0.5, "see the table", ha="center", va="center")
         ax.set_axis_off()
