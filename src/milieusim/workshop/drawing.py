@@ -30,10 +30,11 @@ from matplotlib.patches import Circle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from PIL import Image
 
+from milieusim.agents import StaffKind
 from milieusim.measures import REPORTERS
-from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, KIND_STAFF
+from milieusim.model import KIND_MANAGER, KIND_STAFF
 from milieusim.text import language, pick
-from milieusim.workshop.i18n import t
+from milieusim.workshop.i18n import STRINGS, t
 from milieusim.workshop.layout import OrgLayout
 
 # Okabe & Ito (2008) colour-blind-safe hues, with tints for the adoption levels.
@@ -129,7 +130,7 @@ class NetworkDrawing:
         side_pt = min(bbox.width * fig_w, bbox.height * fig_h) * 72
         spacing_pt = side_pt / (2 * ext) * 0.55
         base = float(np.clip(spacing_pt * 0.95, 2.5, 16.0)) ** 2
-        self._sizes = {KIND_STAFF: base, KIND_INNOVATOR: base * 2.0, KIND_MANAGER: base * 2.0}
+        self._sizes = {int(k): base * kind_look(k)[1] for k in StaffKind}
         lw = 0.6 if base > 30 else 0.3
 
         ax.add_collection(
@@ -214,7 +215,7 @@ class NetworkDrawing:
         self._ring_rgba = np.tile(to_rgba(COLOURS["pilot"]), (n_units, 1))
         self.scatters: dict[int, Any] = {}
         self._members: dict[int, np.ndarray] = {}
-        for kind, marker in ((KIND_STAFF, "o"), (KIND_INNOVATOR, "^"), (KIND_MANAGER, "s")):
+        for kind, marker in ((int(k), kind_look(k)[0]) for k in StaffKind):
             members = np.flatnonzero(layout.staff_kind == kind)
             self._members[kind] = members
             xy = layout.staff_xy[members]
@@ -288,19 +289,32 @@ def _marker(shape: str, face: str, size: float = 13) -> Line2D:
     )
 
 
+KIND_LOOKS: dict[StaffKind, tuple[str, float]] = {
+    StaffKind.STAFF: ("o", 1.0),
+    StaffKind.INNOVATOR: ("^", 2.0),
+    StaffKind.MANAGER: ("s", 2.0),
+}
+"""Marker and size (relative to staff) of each kind of staff member. A kind not listed is
+drawn as a diamond of the managers' size, and its legend entry is ``legend_<kind>`` of
+:mod:`milieusim.workshop.i18n`, or its name."""
+
+
+def kind_look(kind: StaffKind) -> tuple[str, float]:
+    """Marker and relative size of ``kind`` (:data:`KIND_LOOKS`, else a diamond)."""
+    return KIND_LOOKS.get(kind, ("D", 2.0))
+
+
+def _kind_label(kind: StaffKind, lang: str) -> str:
+    key = f"legend_{kind.name.lower()}"
+    return t(key, lang) if key in STRINGS else kind.name.replace("_", " ").capitalize()
+
+
 def network_legend(lang: str) -> list[tuple[list[Artist], list[str]]]:
     """Two legends for the network: marker shapes (kinds), then colours (states)."""
     shapes = (
-        [
-            _marker("o", COLOURS["none"]),
-            _marker("^", COLOURS["none"]),
-            _marker("s", COLOURS["none"]),
-            _marker("p", COLOURS["partner"]),
-        ],
-        [
-            t(k, lang)
-            for k in ("legend_staff", "legend_innovator", "legend_manager", "legend_partner")
-        ],
+        [_marker(kind_look(k)[0], COLOURS["none"]) for k in StaffKind]
+        + [_marker("p", COLOURS["partner"])],
+        [_kind_label(k, lang) for k in StaffKind] + [t("legend_partner", lang)],
     )
     colours = (
         [
@@ -347,7 +361,7 @@ def add_network_legend(
         shape_h,
         shape_l,
         loc="lower center",
-        ncol=4,
+        ncol=min(len(shape_h), 4),
         bbox_to_anchor=(x, y + 1.08 / height),
         **common,
     )
