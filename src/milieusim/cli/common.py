@@ -41,6 +41,16 @@ WIDTH = 88
 """Width of the tables and wrapped texts the commands print (fixed: reproducible output)."""
 
 LANG = click.Choice(["en", "fr"], case_sensitive=False)
+
+SEED_OPTION = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=42,
+    show_default=True,
+    metavar="S",
+    help="Random seed: the same seed gives byte-identical outputs.",
+)
+"""The ``--seed`` option of the commands that run one model (run, demo, animate)."""
 """The ``--lang`` option's values."""
 
 

@@ -14,6 +14,7 @@ import click
 from milieusim.cli.common import (
     CONTEXT,
     LANG,
+    SEED_OPTION,
     WIDTH,
     UserError,
     check_run_folder,
@@ -45,14 +46,7 @@ GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in PARAMETERS.values
     metavar="N",
     help="Number of weeks to simulate (default: the scenario's 'steps').",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=42,
-    show_default=True,
-    metavar="S",
-    help="Random seed: the same seed gives byte-identical outputs.",
-)
+@SEED_OPTION
 @click.option(
     "--set",
     "overrides",
@@ -142,14 +136,7 @@ def run(
     metavar="DIR",
     help="Output folder.",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=42,
-    show_default=True,
-    metavar="S",
-    help="Random seed.",
-)
+@SEED_OPTION
 @click.option(
     "--lang",
     type=LANG,

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import click
 
-from milieusim.cli.common import CONTEXT, LANG, UserError, check_out_dir, prepare, shown
+from milieusim.cli.common import (
+    CONTEXT,
+    LANG,
+    SEED_OPTION,
+    UserError,
+    check_out_dir,
+    prepare,
+    shown,
+)
 
 __all__ = ["animate", "viz"]
 
@@ -106,14 +114,7 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
 @click.option(
     "--lang", type=LANG, default="fr", show_default=True, help="Language of the titles and legends."
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=42,
-    show_default=True,
-    metavar="S",
-    help="Random seed.",
-)
+@SEED_OPTION
 @click.option(
     "--fps",
     type=click.IntRange(1, 60),
