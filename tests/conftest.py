@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests on a loaded CI machine: no per-example deadline and no "too slow" health
+# check (they measure the machine, not the code). HYPOTHESIS_PROFILE=dev keeps the defaults.
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 # tests/support/ holds the test helpers (clitools, strategies, results_fixture, sweepkit,
