@@ -530,7 +530,7 @@ def test_replications_extend_and_reuse(
     )
     assert code == 0, err
     assert "24 already done" in stdout and "done: 12 runs" in stdout
-    assert err.startswith("warning: versions changed since this sweep began (numpy 0.0 → ")
+    assert "\nwarning: versions changed since this sweep began (numpy 0.0 → " in "\n" + err
     grown = load_results(out)
     same(grown, reference, replications=6)
     pd.testing.assert_frame_equal(  # earlier runs untouched (even their durations)
@@ -578,8 +578,10 @@ def test_failed_runs_are_recorded_and_exit_1(
     monkeypatch.setenv(FAULT_ENV, "1000002,5000000")  # (point 1, rep 2) and (point 5, rep 0)
     code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out))
     assert code == 1, (stdout, err)
-    assert err.startswith("error: 2 of 24 runs failed (run ids ")
-    assert "injected fault" in err and "--resume" in err and err.count("\n") == 1
+    *progress, last = err.splitlines()  # off a terminal, progress is plain lines
+    assert progress and all(re.fullmatch(r"engine: \d+/24 runs, .* elapsed.*", p) for p in progress)
+    assert last.startswith("error: 2 of 24 runs failed (run ids ")
+    assert "injected fault" in last and "--resume" in last
     results = load_results(out)
     assert len(results.runs) == 24 and results.manifest["status"] == "complete"
     assert results.manifest["runs_failed"] == 2
@@ -663,3 +665,87 @@ def test_manifest_is_valid_json_without_nan(reference: Results) -> None:
         json.loads(text)["fingerprint"]
         == load_experiment(reference.manifest["experiment"]["path"]).fingerprint()
     )
+
+
+# --- the execution engine: progress, worker cap, scheduler checks (issue 20) --------------
+
+
+def test_progress_is_plain_lines_off_a_terminal() -> None:
+    """Off a terminal: a line at most every few seconds (less often as time goes by), and
+    one at the end; on a terminal, tqdm's bar and no such line."""
+    import io
+
+    from milieusim.experiment.progress import Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    with Progress(10, label="demo", stream=stream, clock=lambda: now[0]) as bar:
+        for t in (1.0, 2.0, 6.0, 7.0, 8.0, 40.0, 41.0, 42.0, 43.0, 44.0):
+            now[0] = t
+            bar.update(1, note="case bass, block 1")
+    assert stream.getvalue().splitlines() == [
+        "demo: 3/10 runs (case bass, block 1), 0:00:06 elapsed, ~0:00:14 left",
+        "demo: 6/10 runs (case bass, block 1), 0:00:40 elapsed, ~0:00:27 left",
+        "demo: 10/10 runs (case bass, block 1), 0:00:44 elapsed",
+    ]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    with Progress(3, label="demo", stream=terminal) as bar:
+        bar.update(3)
+    assert "3/3" in terminal.getvalue() and "elapsed" not in terminal.getvalue()
+    quiet = io.StringIO()
+    with Progress(3, label="demo", stream=quiet, enabled=False) as bar:
+        bar.update(3)
+    assert quiet.getvalue() == ""
+
+
+def test_workers_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """N18: --workers 1000 on a 40-run sweep started 40 processes (3.1 GB) on 2 cores."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert executors.worker_count(1000, 40)[0] == 8
+    assert "--workers 1000: using 8 (4 per CPU" in str(executors.worker_count(1000, 40)[1])
+    assert executors.worker_count(6, 40) == (6, None)
+    assert executors.worker_count(6, 3) == (3, None)
+    assert executors.worker_count(None, 40) == (2, None)
+
+
+@pytest.mark.parametrize(
+    "address, allowed",
+    [
+        ("tcp://10.0.0.5:8786", False),
+        ("ws://scheduler.example:8786", False),
+        ("tcp://127.0.0.1:8786", True),
+        ("tcp://localhost:8786", True),
+        ("tcp://[::1]:8786", True),
+    ],
+)
+def test_clear_scheduler_off_this_machine_needs_insecure(address: str, allowed: bool) -> None:
+    """tcp:// unpickles whatever a worker that joins sends: refused off this machine
+    unless the user says the network is trusted (--insecure)."""
+    from milieusim.experiment.spec import ExperimentError
+
+    executors.check_scheduler(address, insecure=True)
+    if allowed:
+        executors.check_scheduler(address)
+        return
+    with pytest.raises(ExperimentError, match="neither encrypted nor authenticated") as info:
+        executors.check_scheduler(address)
+    assert "--insecure" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_sweep_refuses_a_clear_remote_scheduler_in_one_line(
+    experiment_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    code, stdout, err = invoke(
+        "sweep", str(experiment_file), "--out", str(out), "--scheduler", "tcp://10.0.0.5:8786"
+    )
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert err.startswith("error: --scheduler tcp://10.0.0.5:8786: tcp:// is neither")
+    assert not out.exists()
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--insecure")
+    assert code == 2 and "--insecure goes with --scheduler" in err

@@ -43,7 +43,11 @@ __all__ = [
     "LocalExecutor",
     "WorkerLost",
     "check_scheduler",
+    "ignoring_sigint",
     "map_tasks",
+    "private_tempdir",
+    "sigterm_as_interrupt",
+    "start_method",
     "tls_security",
     "warm_up",
     "worker_count",
@@ -313,7 +317,7 @@ def map_tasks[T](
                 entry = _Entry(task)
             in_flight[executor.submit(entry.task)] = entry
 
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
             fill()
             while in_flight:
@@ -364,8 +368,7 @@ def _outcome(executor: Executor, handle: Any, entry: _Entry) -> Any:
             "'if __name__ == \"__main__\":'? The workers import the main module again."
         )
         return Failure(
-            f"The worker process running this task died twice ({how}); it is recorded as "
-            f"failed. {hint}",
+            f"The worker process running this task died twice ({how}). {hint}",
             lost=True,
         )
     except Exception as exc:  # raised by the task, or a result that cannot be unpickled
@@ -386,7 +389,7 @@ def ignoring_sigint() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM (e.g. from a job scheduler) like Ctrl-C meanwhile."""
     if threading.current_thread() is not threading.main_thread():
         yield
