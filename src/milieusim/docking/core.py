@@ -1,7 +1,8 @@
 """What every docking case shares: tasks, checks, results, and running tasks in parallel.
 
-A case is split in three so that ``milieusim validate`` can run the work of all cases in
-one process pool under one progress bar:
+A case is split in three so that ``milieusim validate`` can run the work of all cases on
+one set of workers (:mod:`milieusim.experiment.executors`, as a sweep's) under one
+progress display:
 
 * ``tasks(settings)``: the independent pieces of work (usually one model run each), as
   :class:`Task` objects whose function and arguments can be sent to a worker process;

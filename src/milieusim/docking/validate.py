@@ -1,10 +1,12 @@
 """``milieusim validate``: run every docking case and behaviour pattern, write the report.
 
-The work of all cases goes to one process pool under one progress bar; each case then
-evaluates its outputs and draws its figure. The report, ``DIR/validation.md``, gives for
-each case the published reference, our figure next to it, the tolerance and pass/fail,
-and links its figure in ``DIR/figures/``; ``DIR/validation.json`` holds the same results
-for programs.
+The work of all cases goes to one set of workers (:mod:`milieusim.experiment.executors`: a
+task whose worker dies is run again) under one progress display; each case is evaluated as
+soon as its tasks are done, and kept in a work folder (:class:`WorkFolder`) so that an
+interrupted validation goes on where it stopped; each case then draws its figure. The
+report, ``DIR/validation.md``, gives for each case the published reference, our figure
+next to it, the tolerance and pass/fail, and links its figure in ``DIR/figures/``;
+``DIR/validation.json`` holds the same results for programs.
 
 Every case can run on another block of seeds (``seed_block``: block *k* adds
 ``k × SEED_STRIDE`` to every seed, block 0 being the cases' fixed seeds). Run on several
