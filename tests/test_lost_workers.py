@@ -9,6 +9,7 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -239,6 +240,9 @@ def test_a_validation_task_whose_worker_dies_is_run_again(tmp_path: Path) -> Non
     assert once.returncode == 0, once.stderr
     assert (tmp_path / "marks" / "crashed-3").exists()  # the worker did die
     assert "Traceback" not in once.stderr
+    assert re.search(
+        r"^warning: worker processes died; \d+ tasks were run again", once.stderr, re.M
+    )
     assert report_data(tmp_path / "once") == report_data(tmp_path / "ref")
     assert not (tmp_path / "once" / ".work").exists()
     always = run_tiny(tmp_path, tmp_path / "always", TINY_CRASH="always")

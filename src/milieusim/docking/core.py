@@ -323,14 +323,16 @@ def run_tasks(
     description: str = "validate",
     on_result: Callable[[int, Any, float], None] | None = None,
     where: Callable[[int], str] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[list[Any], list[float]]:
     """Run ``tasks``; return their outputs and compute times, in the order given.
 
     ``workers`` > 1 uses local worker processes (:mod:`milieusim.experiment.executors`: a
     task whose worker dies is run again); 1 runs in this process. ``progress`` shows
     progress on stderr, with ``where(i)`` (what task ``i`` belongs to). ``on_result(i,
-    output, seconds)`` is called as each task finishes. :class:`TaskFailed` once the others
-    are done if a task raised or killed its worker twice.
+    output, seconds)`` is called as each task finishes; ``warnings`` receives what the user
+    should know (tasks run again). :class:`TaskFailed` once the others are done if a task
+    raised or killed its worker twice.
     """
     from milieusim.experiment.executors import (
         Failure,
@@ -358,9 +360,14 @@ def run_tasks(
             bar.update(1, note=where(timed.index) if where else "", failed=len(failures))
 
         try:
-            map_tasks(executor, (_Timed(i, t) for i, t in enumerate(tasks)), record)
+            retried = map_tasks(executor, (_Timed(i, t) for i, t in enumerate(tasks)), record)
         finally:
             executor.close(abandon=True)
+    if retried and warnings is not None:
+        warnings.append(
+            f"worker processes died; {retried} tasks were run again on fresh workers (a task "
+            "whose worker dies twice fails)"
+        )
     if failures:
         task, failure = failures[0]
         more = f" (and {len(failures) - 1} other tasks)" if len(failures) > 1 else ""

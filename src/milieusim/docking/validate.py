@@ -123,7 +123,9 @@ def run_validation(
             folder.save(case.name, b, s, result)
 
     todo = [i for i in range(len(runs)) if i not in evaluated]
-    _run_cases(runs, todo, keep, count, progress, _command(quick, blocks, only).split(" (")[0])
+    warnings = [capped] if capped else []
+    label = _command(quick, blocks, only).split(" (")[0]
+    _run_cases(runs, todo, keep, count, progress, label, warnings)
     ordered = [evaluated[i] for i in range(len(runs))]
     by_block = [ordered[j * len(chosen) : (j + 1) * len(chosen)] for j in range(len(blocks))]
     results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
@@ -137,7 +139,7 @@ def run_validation(
         by_block,
         only,
         resumed=resumed,
-        warnings=[capped] if capped else [],
+        warnings=warnings,
     )
 
 
@@ -148,6 +150,7 @@ def _run_cases(
     workers: int,
     progress: bool,
     description: str,
+    warnings: list[str],
 ) -> None:
     """Run the tasks of the cases ``runs[i]`` for ``i`` in ``todo`` (block, case, settings),
     each distinct piece of work once, and ``keep(i, result)`` each case as soon as its
@@ -197,6 +200,7 @@ def _run_cases(
         description=description,
         on_result=finished,
         where=where,
+        warnings=warnings,
     )
 
 

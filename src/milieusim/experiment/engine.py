@@ -196,7 +196,11 @@ def _run_locked(
     )
     report = sweep.report
     try:
-        retried = _loop(sweep.spec, executor, writer, done, report, progress) if executor else 0
+        retried = (
+            _loop(sweep.spec, executor, writer, done, report, progress)
+            if executor is not None
+            else 0
+        )
         if retried:
             report.warnings.append(
                 f"worker processes died during the sweep; {retried} runs were run again on "

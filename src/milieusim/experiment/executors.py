@@ -177,10 +177,10 @@ class LocalExecutor:
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that
     survives the loss of a worker: a broken pool is replaced by a new one."""
 
-    def __init__(self, workers: int, unit: str = "worker") -> None:
+    def __init__(self, workers: int) -> None:
         self.workers = max(int(workers), 1)
         self.slots = 2 * self.workers
-        self.label = f"{self.workers} local {unit}{'s' if self.workers > 1 else ''}"
+        self.label = f"{self.workers} local worker{'s' if self.workers > 1 else ''}"
         method = start_method()
         self._context = multiprocessing.get_context(method)
         if method == "forkserver":
