@@ -131,13 +131,13 @@ class DaskExecutor:
 
     def __init__(self, address: str, security: Any = None, *, insecure: bool = False) -> None:
         check_scheduler(address, security, insecure=insecure)
+        _probe(address)  # before importing distributed (seconds): a refused address fails now
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - a dependency of milieusim
             raise ExperimentError(
                 f"--scheduler {address}: dask.distributed is not installed ({exc})"
             ) from None
-        _probe(address)
         try:
             self._client = Client(
                 address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False, security=security
