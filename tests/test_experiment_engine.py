@@ -701,6 +701,11 @@ def test_progress_is_plain_lines_off_a_terminal() -> None:
     with Progress(3, label="demo", stream=quiet, enabled=False) as bar:
         bar.update(3)
     assert quiet.getvalue() == ""
+    once = io.StringIO()
+    with Progress(2, label="demo", stream=once, clock=lambda: now[0]) as bar:
+        now[0] += 10
+        bar.update(2)  # a line now, none repeated at the end
+    assert once.getvalue().splitlines() == ["demo: 2/2 runs, 0:00:10 elapsed"]
 
 
 def test_workers_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,6 +47,7 @@ class Progress:
         self._stream = stream if stream is not None else sys.stderr
         self._clock = clock
         self._start = self._last = clock()
+        self._shown = initial
         self._note = ""
         self._bar: Any = None
         self._plain = False
@@ -97,11 +98,11 @@ class Progress:
             self._bar = None
         elif self._plain:
             self._plain = False
-            if self.done > self._initial:
+            if self.done > self._shown:
                 self._line(self._clock())
 
     def _line(self, now: float) -> None:
-        self._last = now
+        self._last, self._shown = now, self.done
         elapsed = now - self._start
         ran = self.done - self._initial
         left = ""
