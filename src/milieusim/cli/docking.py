@@ -197,7 +197,7 @@ def _kept(work: Path) -> str:
 
 
 def check_report_folder(out: Path, overwrite: bool) -> bool:
-    """Fail now unless ``out`` can take the report: :func:`check_out_dir`, then ``out``
+    """Fail now unless ``out`` can take the report: :func:`.check_out_dir`, then ``out``
     missing or empty, or holding only what ``validate`` writes (an earlier report, replaced
     only if ``overwrite``; the cases kept by an interrupted run). Return True if it holds
     an interrupted run's cases."""

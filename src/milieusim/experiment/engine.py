@@ -11,7 +11,7 @@ scenario's events and its seed (:mod:`milieusim.experiment.seeds`).
 A run that raises is recorded as failed with its traceback and the sweep goes on; so is a
 run whose worker died twice, with the reason. Ctrl-C (or SIGTERM) stops submitting,
 cancels what is pending, writes what finished, marks the manifest ``interrupted`` and
-raises :class:`SweepInterrupted`; ``resume=True`` then runs only what is missing.
+raises :class:`.SweepInterrupted`; ``resume=True`` then runs only what is missing.
 """
 
 from __future__ import annotations
@@ -66,15 +66,15 @@ def run_sweep(
     security: Any = None,
     insecure: bool = False,
 ) -> SweepReport:
-    """Run every run of ``spec`` missing from ``out_dir``; return a :class:`SweepReport`.
+    """Run every run of ``spec`` missing from ``out_dir``; return a :class:`.SweepReport`.
 
     On ``workers`` local workers (default: one per CPU), or a Dask ``scheduler`` (``tls://``
     with ``security``; ``tcp://`` on this machine, or if ``insecure``). ``resume``,
     ``replications``: finish or extend the sweep in ``out_dir``. A part is written every
     ``flush_runs`` runs or ``flush_seconds`` s. ``on_start(spec, todo)``: once checked. In
-    a script, call it under ``if __name__ == "__main__":``. Raises :class:`ExperimentError`
-    before writing anything if ``out_dir`` cannot take the sweep; :class:`SweepError` (OS
-    failure: ``os_error``; a lost cluster) or :class:`SweepInterrupted` (Ctrl-C, SIGTERM)
+    a script, call it under ``if __name__ == "__main__":``. Raises :class:`.ExperimentError`
+    before writing anything if ``out_dir`` cannot take the sweep; :class:`.SweepError` (OS
+    failure: ``os_error``; a lost cluster) or :class:`.SweepInterrupted` (Ctrl-C, SIGTERM)
     once what finished is on disk.
     """
     started = time.monotonic()

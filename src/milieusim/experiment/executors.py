@@ -59,7 +59,7 @@ PRELOAD = ["milieusim.experiment.forkserver"]
 """What the forkserver imports before it forks workers (the model, without pandas)."""
 
 WORKERS_PER_CPU = 4
-"""At most this many local workers per CPU (more only add memory: each holds a model)."""
+"""Most local workers per CPU; more would only add memory, as each holds a model."""
 
 LOST_TWICE = 2
 """A task whose worker process dies this many times is reported failed."""

@@ -15,7 +15,7 @@ __all__ = ["SweepError", "SweepInterrupted", "SweepReport", "stopped"]
 
 @dataclass
 class SweepReport:
-    """What a call of :func:`run_sweep` did, and the state of the results folder after it."""
+    """What a call of :func:`.run_sweep` did, and the state of the results folder after it."""
 
     out_dir: Path
     status: str
@@ -70,7 +70,7 @@ class SweepError(RuntimeError):
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """Raised by :func:`run_sweep` after a Ctrl-C once finished runs are on disk."""
+    """Raised by :func:`.run_sweep` after a Ctrl-C once finished runs are on disk."""
 
     def __init__(self, report: SweepReport) -> None:
         super().__init__("sweep interrupted")
