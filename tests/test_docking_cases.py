@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import multiprocessing
+import pickle
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from click.testing import CliRunner
 
 import milieusim.docking as docking
 from milieusim.cli import main
-from milieusim.docking import bass, centola_macy, core, march, patterns, rogers, watts
+from milieusim.docking import bass, centola_macy, march, patterns, rogers, watts
 from milieusim.docking.core import (
     NOT_REPRODUCED,
     SEED_STRIDE,
@@ -31,7 +33,7 @@ from milieusim.docking.core import (
     combine_blocks,
     seed_block,
 )
-from milieusim.docking.validate import run_validation, write_report
+from milieusim.docking.validate import WorkFolder, run_validation, write_report
 from milieusim.learning import close_gap, imitate, reinforced_rate
 
 
@@ -409,10 +411,7 @@ def test_report_over_seed_blocks(tmp_path):
 
 
 @pytest.mark.slow
-def test_seed_blocks_give_the_same_results_on_any_number_of_workers(monkeypatch):
-    # Spawned workers: the forkserver is one per process, and the sweep engine's tests
-    # expect it to start with their own preload (the model without pandas).
-    monkeypatch.setattr(core, "_context", lambda: multiprocessing.get_context("spawn"))
+def test_seed_blocks_give_the_same_results_on_any_number_of_workers():
     one = run_validation(quick=True, workers=1, cases=[SMALL_BASS], blocks=(2,))
     two = run_validation(quick=True, workers=2, cases=[SMALL_BASS], blocks=(2,))
     assert one.results[0].checks == two.results[0].checks
@@ -576,3 +575,119 @@ def test_dynamics_figure_shows_the_quality_and_cost_grid():
     heights = sorted(round(p.get_height()) for p in ax.patches)
     plt.close(fig)
     assert heights == [5, 10, 60, 90]
+
+
+# --- resuming, the report's folder, progress (issue 20: N1–N4) -------------------------------
+
+INTERRUPT = {"on": False, "calls": 0}
+
+
+def _interrupting(a: int, b: int, seed: int = 0) -> int:
+    INTERRUPT["calls"] += 1
+    if INTERRUPT["on"]:
+        raise KeyboardInterrupt
+    return a + b
+
+
+def _late_evaluate(settings: Toy, outputs):
+    value = outputs[0][1]
+    return CaseResult(
+        "late", "Late", "none", "a sum", [Check("1 + 2", "3", str(value), "", value == 3)]
+    )
+
+
+LATE = Case(
+    "late",
+    "Late",
+    lambda size: Toy(),
+    lambda s: [Task("late", (0,), _interrupting, {"a": 1, "b": 2, "seed": s.seed})],
+    _late_evaluate,
+    _no_plot,
+)
+
+
+def test_an_interrupted_validation_goes_on_where_it_stopped(tmp_path, monkeypatch):
+    """N1: each case's result on each block is kept as soon as it is known; run again,
+    a validation runs only what is missing, and reports what an uninterrupted one does.
+    A kept file that holds anything but a result's data is ignored, never run."""
+    work = tmp_path / "work"
+    monkeypatch.setitem(INTERRUPT, "on", True)
+    with pytest.raises(KeyboardInterrupt):
+        run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2), work=work)
+    assert sorted(p.name for p in work.iterdir()) == ["misfit.block-1.quick.pickle"]
+    monkeypatch.setitem(INTERRUPT, "on", False)
+    monkeypatch.setitem(INTERRUPT, "calls", 0)
+    resumed = run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2), work=work)
+    assert resumed.resumed == 1 and INTERRUPT["calls"] == 2  # late's two blocks only
+    whole = run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2))
+    assert [r.checks for r in resumed.results] == [r.checks for r in whole.results]
+    assert [[r.setup for r in b] for b in resumed.by_block] == [
+        [r.setup for r in b] for b in whole.by_block
+    ]
+
+    class Foreign:
+        def __reduce__(self):
+            return (Path.touch, (tmp_path / "ran",))
+
+    folder = WorkFolder(work, "quick")
+    folder.path("misfit", 1).write_bytes(pickle.dumps({"key": "x", "result": Foreign()}))
+    assert folder.load("misfit", 1, seed_block(Toy(), 1)) is None
+    assert not (tmp_path / "ran").exists()
+
+
+def _validate(tmp_path, monkeypatch, *args):
+    monkeypatch.setattr(docking, "all_cases", lambda: (MISFIT,))
+    return CliRunner().invoke(main, ["validate", "--quick", "--workers", "1", *args])
+
+
+def test_validate_checks_its_folder_before_running(tmp_path, monkeypatch):
+    """N2, N3: a folder holding anything validate does not write, or a report it would
+    replace without --overwrite, or a report file of the wrong kind, is refused at once
+    (one line, exit 2, nothing changed); --overwrite replaces a report, stale figures too."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "validation.md").write_text("MY NOTES")
+    result = _validate(tmp_path, monkeypatch, "--out", str(mine))
+    assert result.exit_code == 2 and "holds an earlier report (validation.md)" in result.stderr
+    assert (mine / "validation.md").read_text() == "MY NOTES" and len(list(mine.iterdir())) == 1
+    (mine / "notes.txt").write_text("keep")
+    result = _validate(tmp_path, monkeypatch, "--out", str(mine), "--overwrite")
+    assert result.exit_code == 2 and "not the folder of a validation report" in result.stderr
+    for name, make in (("figures", Path.write_text), ("validation.md", Path.mkdir)):
+        folder = tmp_path / f"bad-{name}"
+        folder.mkdir()
+        make(folder / name, *(["x"] if make is Path.write_text else []))
+        result = _validate(tmp_path, monkeypatch, "--out", str(folder))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1 and "is not the" in result.stderr
+        assert [p.name for p in folder.iterdir()] == [name]
+    val = tmp_path / "val"
+    assert _validate(tmp_path, monkeypatch, "--out", str(val), "-q").exit_code == 0
+    (val / "figures" / "old.png").write_bytes(b"")
+    again = _validate(tmp_path, monkeypatch, "--out", str(val), "-q")
+    assert again.exit_code == 2 and "--overwrite" in again.stderr
+    again = _validate(tmp_path, monkeypatch, "--out", str(val), "-q", "--overwrite")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (val / "figures").iterdir()) == ["misfit.png"]
+    assert sorted(p.name for p in val.iterdir()) == ["figures", "validation.json", "validation.md"]
+
+
+def test_validate_refuses_a_huge_number_of_blocks_at_once(tmp_path):
+    """N4: --blocks 10¹² gave a MemoryError traceback (10⁶: 1 GB and no output)."""
+    result = CliRunner().invoke(
+        main, ["validate", "--blocks", "1000000000000", "--out", str(tmp_path / "v")]
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: ") and "--blocks" in result.stderr
+    assert not (tmp_path / "v").exists()
+
+
+def test_validate_prints_progress_lines_off_a_terminal(tmp_path, monkeypatch):
+    """Off a terminal, progress is plain lines on stderr (a bar would be one long line)."""
+    result = _validate(tmp_path, monkeypatch, "--out", str(tmp_path / "v"))
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"^validate --quick: 1/1 tasks \(case misfit, block 0\), 0:00:\d\d elapsed$",
+        result.stderr,
+        re.M,
+    ), result.stderr

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from milieusim.cli import main
-from milieusim.experiment import engine, load_experiment, run_sweep
+from milieusim.experiment import executors, load_experiment, run_sweep
 from milieusim.experiment.seeds import run_seed
 from milieusim.experiment.store import RUNS_DIR, TIMESERIES_DIR, Results, load_results
 from milieusim.experiment.worker import FAULT_ENV, Organisations, RunTask, execute_run
@@ -181,8 +181,8 @@ def test_workers_have_the_model_but_not_pandas(
 ) -> None:
     """Local workers import the model before their first run, and not pandas
     (milieusim.experiment.preload): it saves each worker about 1.5 s and 70 MB."""
-    monkeypatch.setenv(engine.START_METHOD_ENV, method)
-    executor = engine.LocalExecutor(1)
+    monkeypatch.setenv(executors.START_METHOD_ENV, method)
+    executor = executors.LocalExecutor(1)
     check = (
         "sorted(m for m in ('milieusim.model', 'pandas.core', 'pyarrow.lib')"
         " if m in __import__('sys').modules)"
@@ -376,7 +376,8 @@ def test_dask_gives_the_same_results(
 def test_unreachable_scheduler_is_a_clean_error(
     experiment_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "DASK_CONNECT_TIMEOUT", "1s")
+    """A refused connection is an error at once (Dask alone retried for 10 s or more)."""
+    start = time.monotonic()
     code, _, err = invoke(
         "sweep",
         str(experiment_file),
@@ -386,6 +387,7 @@ def test_unreachable_scheduler_is_a_clean_error(
         "tcp://127.0.0.1:9",
     )
     assert code == 2 and err.startswith("error: --scheduler tcp://127.0.0.1:9: cannot connect")
+    assert time.monotonic() - start < 3
     assert not (tmp_path / "o").exists()
 
 
@@ -408,7 +410,7 @@ def test_sigkill_mid_sweep_then_resume(
     resumes to exactly the dataset of an uninterrupted sweep."""
     out = tmp_path / "killed"
     code = textwrap.dedent(f"""
-        from milieusim.experiment import engine, load_experiment, run_sweep
+        from milieusim.experiment import executors, load_experiment, run_sweep
         if __name__ == "__main__":
             run_sweep(load_experiment({str(experiment_file)!r}), {str(out)!r}, workers=2,
                       replications={BIG}, progress=False, flush_runs=3)
@@ -528,7 +530,7 @@ def test_replications_extend_and_reuse(
     )
     assert code == 0, err
     assert "24 already done" in stdout and "done: 12 runs" in stdout
-    assert err.startswith("warning: versions changed since this sweep began (numpy 0.0 → ")
+    assert "\nwarning: versions changed since this sweep began (numpy 0.0 → " in "\n" + err
     grown = load_results(out)
     same(grown, reference, replications=6)
     pd.testing.assert_frame_equal(  # earlier runs untouched (even their durations)
@@ -576,8 +578,10 @@ def test_failed_runs_are_recorded_and_exit_1(
     monkeypatch.setenv(FAULT_ENV, "1000002,5000000")  # (point 1, rep 2) and (point 5, rep 0)
     code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out))
     assert code == 1, (stdout, err)
-    assert err.startswith("error: 2 of 24 runs failed (run ids ")
-    assert "injected fault" in err and "--resume" in err and err.count("\n") == 1
+    *progress, last = err.splitlines()  # off a terminal, progress is plain lines
+    assert progress and all(re.fullmatch(r"engine: \d+/24 runs, .* elapsed.*", p) for p in progress)
+    assert last.startswith("error: 2 of 24 runs failed (run ids ")
+    assert "injected fault" in last and "--resume" in last
     results = load_results(out)
     assert len(results.runs) == 24 and results.manifest["status"] == "complete"
     assert results.manifest["runs_failed"] == 2
@@ -661,3 +665,92 @@ def test_manifest_is_valid_json_without_nan(reference: Results) -> None:
         json.loads(text)["fingerprint"]
         == load_experiment(reference.manifest["experiment"]["path"]).fingerprint()
     )
+
+
+# --- the execution engine: progress, worker cap, scheduler checks (issue 20) --------------
+
+
+def test_progress_is_plain_lines_off_a_terminal() -> None:
+    """Off a terminal: a line at most every few seconds (less often as time goes by), and
+    one at the end; on a terminal, tqdm's bar and no such line."""
+    import io
+
+    from milieusim.experiment.progress import Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    with Progress(10, label="demo", stream=stream, clock=lambda: now[0]) as bar:
+        for t in (1.0, 2.0, 6.0, 7.0, 8.0, 40.0, 41.0, 42.0, 43.0, 44.0):
+            now[0] = t
+            bar.update(1, note="case bass, block 1")
+    assert stream.getvalue().splitlines() == [
+        "demo: 3/10 runs (case bass, block 1), 0:00:06 elapsed, ~0:00:14 left",
+        "demo: 6/10 runs (case bass, block 1), 0:00:40 elapsed, ~0:00:27 left",
+        "demo: 10/10 runs (case bass, block 1), 0:00:44 elapsed",
+    ]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    with Progress(3, label="demo", stream=terminal) as bar:
+        bar.update(3)
+    assert "3/3" in terminal.getvalue() and "elapsed" not in terminal.getvalue()
+    quiet = io.StringIO()
+    with Progress(3, label="demo", stream=quiet, enabled=False) as bar:
+        bar.update(3)
+    assert quiet.getvalue() == ""
+    once = io.StringIO()
+    with Progress(2, label="demo", stream=once, clock=lambda: now[0]) as bar:
+        now[0] += 10
+        bar.update(2)  # a line now, none repeated at the end
+    assert once.getvalue().splitlines() == ["demo: 2/2 runs, 0:00:10 elapsed"]
+
+
+def test_workers_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """N18: --workers 1000 on a 40-run sweep started 40 processes (3.1 GB) on 2 cores."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert executors.worker_count(1000, 40)[0] == 8
+    assert "--workers 1000: using 8 (4 per CPU" in str(executors.worker_count(1000, 40)[1])
+    assert executors.worker_count(6, 40) == (6, None)
+    assert executors.worker_count(6, 3) == (3, None)
+    assert executors.worker_count(None, 40) == (2, None)
+
+
+@pytest.mark.parametrize(
+    "address, allowed",
+    [
+        ("tcp://10.0.0.5:8786", False),
+        ("ws://scheduler.example:8786", False),
+        ("tcp://127.0.0.1:8786", True),
+        ("tcp://localhost:8786", True),
+        ("tcp://[::1]:8786", True),
+    ],
+)
+def test_clear_scheduler_off_this_machine_needs_insecure(address: str, allowed: bool) -> None:
+    """tcp:// unpickles whatever a worker that joins sends: refused off this machine
+    unless the user says the network is trusted (--insecure)."""
+    from milieusim.experiment.spec import ExperimentError
+
+    executors.check_scheduler(address, insecure=True)
+    if allowed:
+        executors.check_scheduler(address)
+        return
+    with pytest.raises(ExperimentError, match="neither encrypted nor authenticated") as info:
+        executors.check_scheduler(address)
+    assert "--insecure" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_sweep_refuses_a_clear_remote_scheduler_in_one_line(
+    experiment_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    code, stdout, err = invoke(
+        "sweep", str(experiment_file), "--out", str(out), "--scheduler", "tcp://10.0.0.5:8786"
+    )
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert err.startswith("error: --scheduler tcp://10.0.0.5:8786: tcp:// is neither")
+    assert not out.exists()
+    code, _, err = invoke("sweep", str(experiment_file), "--out", str(out), "--insecure")
+    assert code == 2 and "--insecure goes with --scheduler" in err

@@ -1,14 +1,19 @@
 """Lost workers and cluster security: a local worker killed mid-sweep is replaced and its
 runs retried; a run that kills its worker twice is recorded failed with the reason; a
-lost Dask worker's runs are rescheduled; workers die with the sweep (row B8); a sweep
-over TLS on loopback with self-signed certificates."""
+lost Dask worker's runs are rescheduled; workers die with the sweep (row B8); the same for
+``validate`` (rows N1, N5); a sweep over TLS on loopback with self-signed certificates."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
+import re
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -27,7 +32,8 @@ from sweepkit import (
     write_experiment,
 )
 
-from milieusim.experiment import engine, load_experiment, run_sweep
+from milieusim.experiment import cluster as dask_client
+from milieusim.experiment import load_experiment, run_sweep
 from milieusim.experiment.store import load_results
 from milieusim.experiment.worker import CRASH_ENV
 
@@ -79,6 +85,9 @@ def test_a_run_that_kills_its_worker_twice_is_recorded_failed(
     # The reason is the second death's: SIGKILL here, but under heavy load the pool's
     # shutdown can end that worker first (exit status 255); the run is failed either way.
     assert "died twice" in error, error
+    # N17: the summary's line is the death and its likely cause, not an unrelated hint.
+    reason = report.failures[0][1]
+    assert "died twice" in reason and "__main__" not in reason, reason
     assert (runs.drop(index=poison)["status"] == "ok").all()
     monkeypatch.delenv(CRASH_ENV)
     resumed = run_sweep(load_experiment(experiment), out, workers=2, resume=True, progress=False)
@@ -90,8 +99,6 @@ def test_workers_die_with_the_sweep(experiment: Path, reference: Path, tmp_path:
     """B8: kill -9 of the main process leaves no forkserver, worker or resource tracker
     (they were alive 30 s later, ~290 MB), and the next sweep removes its temporary
     folder."""
-    import tempfile
-
     out = tmp_path / "out"
     process = start(launcher(tmp_path), "sweep", experiment, "--out", out, "--workers", "2", "-q")
     try:
@@ -131,6 +138,161 @@ def test_validation_workers_die_with_validate(tmp_path: Path) -> None:
         assert wait_session_gone(process.pid) == []
     finally:
         kill_session(process.pid)
+
+
+# --- validate on the same engine (N1, N5) ---------------------------------------------------
+
+TINY_VALIDATE = """\
+import dataclasses, os, signal, sys, time
+from pathlib import Path
+
+from milieusim.docking.core import Case, CaseResult, Check, Task
+
+
+@dataclasses.dataclass(frozen=True)
+class Tiny:
+    seed: int = 0
+
+
+def work(i, seed, crash=""):
+    mark = Path(os.environ["TINY_MARKS"]) / f"crashed-{i}"
+    if crash == "always" or (crash == "once" and not mark.exists()):
+        mark.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(float(os.environ.get("TINY_SLEEP", "0.02")))
+    return i * i + seed
+
+
+def tasks(settings):
+    crash = os.environ.get("TINY_CRASH", "")
+    return [
+        Task("tiny", (i,), work, {"i": i, "seed": settings.seed + i, "crash": crash * (i == 3)})
+        for i in range(8)
+    ]
+
+
+def evaluate(settings, outputs):
+    total = sum(value for _, value in outputs)
+    expected = sum(i * i + settings.seed + i for i in range(8))
+    check = Check("sum", str(expected), str(total), "exact", total == expected)
+    return CaseResult("tiny", "A tiny case", "none", f"seed {settings.seed}", [check],
+                      data={"values": [value for _, value in outputs]})
+
+
+def plot(result, path):
+    path.write_bytes(repr(result.data).encode())
+
+
+TINY = Case("tiny", "A tiny case", lambda size: Tiny(), tasks, evaluate, plot)
+
+if __name__ == "__main__":
+    import milieusim.docking as docking
+    from milieusim.cli import main
+
+    docking.all_cases = lambda: (TINY,)
+    docking.extra_cases = lambda: ()
+    main(sys.argv[1:], prog_name="milieusim")
+"""
+"""``milieusim`` with one tiny validation case (8 tasks) whose task 3 kills its worker
+process once (``TINY_CRASH=once``) or every time (``always``)."""
+
+
+def tiny_validate(folder: Path) -> Path:
+    path = folder / "tiny_validate.py"
+    path.write_text(TINY_VALIDATE, encoding="utf-8")
+    (folder / "marks").mkdir(exist_ok=True)
+    return path
+
+
+def tiny_env(folder: Path, **extra: str) -> dict[str, str]:
+    return {"TINY_MARKS": str(folder / "marks"), **extra}
+
+
+def run_tiny(folder: Path, out: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(tiny_validate(folder)), "validate", "--quick", "--workers", "2"]
+        + ["--out", str(out), "-q"],
+        text=True,
+        capture_output=True,
+        env={**os.environ, **tiny_env(folder, **extra)},
+        timeout=300,
+        check=False,
+    )
+
+
+def report_data(out: Path) -> dict[str, object]:
+    """validation.json without what depends on the clock."""
+    data = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    for key in ("wall_s", "started"):
+        data.pop(key)
+    for case in data["cases"]:
+        case.pop("compute_s")
+    return data
+
+
+def test_a_validation_task_whose_worker_dies_is_run_again(tmp_path: Path) -> None:
+    """N1: a worker killed under ``validate --workers 2`` (here by its task, once) no longer
+    ends the validation in a BrokenProcessPool traceback: the task runs again and the report
+    is that of an uninterrupted validation. Killed twice, it fails in one line, naming why."""
+    reference = run_tiny(tmp_path, tmp_path / "ref")
+    assert reference.returncode == 0, reference.stderr
+    once = run_tiny(tmp_path, tmp_path / "once", TINY_CRASH="once")
+    assert once.returncode == 0, once.stderr
+    assert (tmp_path / "marks" / "crashed-3").exists()  # the worker did die
+    assert "Traceback" not in once.stderr
+    assert re.search(
+        r"^warning: worker processes died; \d+ tasks were run again", once.stderr, re.M
+    )
+    assert report_data(tmp_path / "once") == report_data(tmp_path / "ref")
+    assert not (tmp_path / "once" / ".work").exists()
+    always = run_tiny(tmp_path, tmp_path / "always", TINY_CRASH="always")
+    assert always.returncode == 1, always.stderr
+    assert always.stdout == "" and len(always.stderr.splitlines()) == 1, always.stderr
+    assert always.stderr.startswith("error: case tiny: task (3,) failed: The worker process")
+    assert "died twice (killed by signal SIGKILL)" in always.stderr
+    assert "Out of memory?" in always.stderr and "__main__" not in always.stderr
+
+
+def test_validate_ends_cleanly_on_sigterm_and_leaves_no_temporary_folder(tmp_path: Path) -> None:
+    """N5: SIGTERM ends ``validate`` as it ends a sweep (exit 130, a line saying what is
+    kept, no leaked semaphore), and neither SIGTERM nor SIGKILL leaves a ``pymp-*`` folder
+    in the temporary directory (the next run removes a killed one's)."""
+    temp = Path(tempfile.mkdtemp(prefix="n5-", dir="/tmp"))  # short: it holds a socket
+    script = tiny_validate(tmp_path)
+    env = {**tiny_env(tmp_path, TINY_SLEEP="2"), "TMPDIR": str(temp)}
+    args = ("validate", "--quick", "--workers", "2", "--out", tmp_path / "val", "-q")
+    process = start(script, *args, env=env)
+    try:
+        wait_for(lambda: len(workers_of(process.pid)) == 2, process)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+        assert wait_session_gone(process.pid) == []
+    finally:
+        kill_session(process.pid)
+    assert process.returncode == 130, stderr
+    assert stderr.startswith("interrupted: "), stderr
+    assert "leaked" not in stderr and "Traceback" not in stderr, stderr
+    assert list(temp.glob("pymp-*")) == [] and list(temp.iterdir()) == []
+    process = start(script, *args, env=env)
+    try:
+        wait_for(lambda: len(workers_of(process.pid)) == 2, process)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+        assert wait_session_gone(process.pid) == []
+    finally:
+        kill_session(process.pid)
+    assert list(temp.glob("pymp-*")) == []
+    assert [p.name.startswith(f"milieusim-mp-{process.pid}-") for p in temp.iterdir()] == [True]
+    done = subprocess.run(
+        [sys.executable, str(script), *map(str, args)],
+        env={**os.environ, **env, "TINY_SLEEP": "0"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(temp.iterdir()) == []
 
 
 def test_a_lost_dask_worker_is_replaced(experiment: Path, reference: Path, tmp_path: Path) -> None:
@@ -288,7 +450,7 @@ def test_a_sweep_over_tls_with_self_signed_certificates(
         history = load_results(out).manifest["history"][-1]
         assert history["executor"].startswith(f"Dask scheduler {address}")
         # A client without the authority's certificate, or in clear, gets no further.
-        monkeypatch.setattr(engine, "DASK_CONNECT_TIMEOUT", "3s")
+        monkeypatch.setattr(dask_client, "DASK_CONNECT_TIMEOUT", "3s")
         stranger = (
             "--tls-ca-file",
             pem["ca"],

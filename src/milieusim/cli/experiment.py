@@ -94,6 +94,11 @@ def _header(spec: ExperimentSpec) -> str:
     help="This client's private key (tls://).",
 )
 @click.option(
+    "--insecure",
+    is_flag=True,
+    help="Allow a tcp:// scheduler on another machine (a trusted private network only).",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Finish the sweep already in DIR: run only what is missing or failed.",
@@ -123,6 +128,7 @@ def sweep(
     tls_ca_file: str | None,
     tls_cert: str | None,
     tls_key: str | None,
+    insecure: bool,
     resume: bool,
     replications: int | None,
     quick: bool,
@@ -154,9 +160,10 @@ def sweep(
     Cluster security: a Dask scheduler runs whatever code its clients send, and this
     command unpickles what the workers send back. Over tcp:// nothing is authenticated
     or encrypted: anyone who can reach the scheduler's port can run code on the workers
-    and on this machine. Use tcp:// only on a trusted private network (or through an SSH
-    tunnel); elsewhere use tls:// with --tls-ca-file, --tls-cert and --tls-key (the
-    scheduler and workers started with certificates from the same authority).
+    and on this machine. So tcp:// is refused but on this machine (or through an SSH
+    tunnel) unless --insecure says the network is private and trusted; elsewhere use
+    tls:// with --tls-ca-file, --tls-cert and --tls-key (the scheduler and workers started
+    with certificates from the same authority).
 
     \b
     Examples:
@@ -169,7 +176,7 @@ def sweep(
           --tls-ca-file ca.pem --tls-cert client.pem --tls-key client-key.pem
     """
     if scheduler is None:
-        from milieusim.experiment.engine import warm_up
+        from milieusim.experiment.executors import warm_up
 
         warm_up()  # the workers' parent imports the model while the experiment loads
     spec = _load(experiment, quick=quick)
@@ -178,7 +185,9 @@ def sweep(
             "--workers and --scheduler exclude each other: with --scheduler "
             "the cluster's workers run the sweep"
         )
-    security = _security(scheduler, tls_ca_file, tls_cert, tls_key)
+    if insecure and scheduler is None:
+        raise UserError("--insecure goes with --scheduler tcp://host:port")
+    security = _security(scheduler, tls_ca_file, tls_cert, tls_key, insecure)
     check_out_dir(out)
     from milieusim.experiment.engine import SweepError, SweepInterrupted, run_sweep
     from milieusim.experiment.spec import ExperimentError
@@ -199,6 +208,7 @@ def sweep(
             progress=not quiet,
             on_start=announce,
             security=security,
+            insecure=insecure,
         )
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
@@ -210,7 +220,7 @@ def sweep(
         if quick:
             again.append("--quick")
         if scheduler:
-            again += ["--scheduler", scheduler]
+            again += ["--scheduler", scheduler] + (["--insecure"] if insecure else [])
         for option, value in (
             ("--tls-ca-file", tls_ca_file),
             ("--tls-cert", tls_cert),
@@ -248,7 +258,9 @@ def sweep(
         )
 
 
-def _security(scheduler: str | None, ca_file: str | None, cert: str | None, key: str | None) -> Any:
+def _security(
+    scheduler: str | None, ca_file: str | None, cert: str | None, key: str | None, insecure: bool
+) -> Any:
     """The Dask security for ``--scheduler`` from the --tls-* options (all three or none),
     after checking the address; UserError (exit 2) for anything wrong."""
     from milieusim.experiment.spec import ExperimentError
@@ -262,11 +274,11 @@ def _security(scheduler: str | None, ca_file: str | None, cert: str | None, key:
         raise UserError("--tls-ca-file, --tls-cert and --tls-key go together: give all three")
     if scheduler is None:
         return None
-    from milieusim.experiment.engine import check_scheduler, tls_security
+    from milieusim.experiment.executors import check_scheduler, tls_security
 
     try:
         security = tls_security(ca_file, cert, key) if given else None  # type: ignore[arg-type]
-        check_scheduler(scheduler, security)
+        check_scheduler(scheduler, security, insecure=insecure)
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
     return security

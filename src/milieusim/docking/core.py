@@ -1,7 +1,8 @@
 """What every docking case shares: tasks, checks, results, and running tasks in parallel.
 
-A case is split in three so that ``milieusim validate`` can run the work of all cases in
-one process pool under one progress bar:
+A case is split in three so that ``milieusim validate`` can run the work of all cases on
+one set of workers (:mod:`milieusim.experiment.executors`, as a sweep's) under one
+progress display:
 
 * ``tasks(settings)``: the independent pieces of work (usually one model run each), as
   :class:`Task` objects whose function and arguments can be sent to a worker process;
@@ -30,11 +31,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
-import os
-import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +47,7 @@ __all__ = [
     "CaseResult",
     "Check",
     "Task",
+    "TaskFailed",
     "binomial_se",
     "block_tasks",
     "blocks_needed",
@@ -299,22 +298,21 @@ def run_model(
 # --- running tasks ---------------------------------------------------------------------------
 
 
-def _context() -> Any:
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(
-            ["milieusim.experiment.forkserver", "milieusim.docking.core"]
-        )
-    return context
+class TaskFailed(RuntimeError):
+    """A task raised, or killed its worker process twice; the message is one line."""
 
 
-def _call(task: Task) -> tuple[Any, float]:
-    import time
+@dataclass(frozen=True)
+class _Timed:
+    """Task ``index`` of a batch, timed: what a worker runs."""
 
-    start = time.perf_counter()
-    out = task()
-    return out, time.perf_counter() - start
+    index: int
+    task: Task
+
+    def __call__(self) -> tuple[Any, float]:
+        start = time.perf_counter()
+        out = self.task()
+        return out, time.perf_counter() - start
 
 
 def run_tasks(
@@ -323,58 +321,58 @@ def run_tasks(
     workers: int | None = 1,
     progress: bool = False,
     description: str = "validate",
+    on_result: Callable[[int, Any, float], None] | None = None,
+    where: Callable[[int], str] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[list[Any], list[float]]:
     """Run ``tasks``; return their outputs and compute times, in the order given.
 
-    ``workers`` > 1 uses a process pool (forkserver, else spawn); 1 runs in this process.
-    ``progress`` shows one tqdm bar over all tasks on stderr (when it is a terminal).
+    ``workers`` > 1 uses local worker processes (:mod:`milieusim.experiment.executors`: a
+    task whose worker dies is run again); 1 runs in this process. ``progress`` shows
+    progress on stderr, with ``where(i)`` (what task ``i`` belongs to). ``on_result(i,
+    output, seconds)`` is called as each task finishes; ``warnings`` receives what the user
+    should know (tasks run again). :class:`TaskFailed` once the others are done if a task
+    raised or killed its worker twice.
     """
-    from tqdm import tqdm
+    from milieusim.experiment.executors import (
+        Failure,
+        InlineExecutor,
+        LocalExecutor,
+        map_tasks,
+        worker_count,
+    )
+    from milieusim.experiment.progress import Progress
 
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    count = max(1, min(int(count), len(tasks) or 1))
+    count = worker_count(workers, len(tasks))[0]
+    executor = InlineExecutor() if count == 1 else LocalExecutor(count)
     outputs: list[Any] = [None] * len(tasks)
     times = [0.0] * len(tasks)
-    bar = tqdm(
-        total=len(tasks),
-        unit="task",
-        desc=description,
-        file=sys.stderr,
-        disable=None if progress else True,
-        dynamic_ncols=True,
-        smoothing=0.05,
-    )
-    with bar:
-        if count == 1:
-            for i, task in enumerate(tasks):
-                outputs[i], times[i] = _call(task)
-                bar.update(1)
-            return outputs, times
-        # At most 2 tasks per worker in flight: the pool stays busy, memory stays small.
-        from milieusim.experiment.preload import worker_init
+    failures: list[tuple[Task, Failure]] = []
+    with Progress(len(tasks), label=description, unit="task", enabled=progress) as bar:
 
-        # Workers exit with this process, even killed (as a sweep's do: worker_init).
-        with ProcessPoolExecutor(
-            max_workers=count,
-            mp_context=_context(),
-            initializer=worker_init,
-            initargs=(os.getpid(),),
-        ) as pool:
-            pending = iter(range(len(tasks)))
-            in_flight = {}
-            for i in pending:
-                in_flight[pool.submit(_call, tasks[i])] = i
-                if len(in_flight) >= 2 * count:
-                    break
-            while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    i = in_flight.pop(future)
-                    outputs[i], times[i] = future.result()
-                    bar.update(1)
-                    nxt = next(pending, None)
-                    if nxt is not None:
-                        in_flight[pool.submit(_call, tasks[nxt])] = nxt
+        def record(timed: _Timed, value: Any) -> None:
+            if isinstance(value, Failure):
+                failures.append((timed.task, value))
+            else:
+                outputs[timed.index], times[timed.index] = value
+                if on_result is not None:
+                    on_result(timed.index, *value)
+            bar.update(1, note=where(timed.index) if where else "", failed=len(failures))
+
+        try:
+            retried = map_tasks(executor, (_Timed(i, t) for i, t in enumerate(tasks)), record)
+        finally:
+            executor.close(abandon=True)
+    if retried and warnings is not None:
+        warnings.append(
+            f"worker processes died; {retried} tasks were run again on fresh workers (a task "
+            "whose worker dies twice fails)"
+        )
+    if failures:
+        task, failure = failures[0]
+        more = f" (and {len(failures) - 1} other tasks)" if len(failures) > 1 else ""
+        reason = failure.reason.rstrip(".")
+        raise TaskFailed(f"case {task.case}: task {task.key} failed{more}: {reason}")
     return outputs, times
 
 

@@ -1,10 +1,12 @@
 """``milieusim validate``: run every docking case and behaviour pattern, write the report.
 
-The work of all cases goes to one process pool under one progress bar; each case then
-evaluates its outputs and draws its figure. The report, ``DIR/validation.md``, gives for
-each case the published reference, our figure next to it, the tolerance and pass/fail,
-and links its figure in ``DIR/figures/``; ``DIR/validation.json`` holds the same results
-for programs.
+The work of all cases goes to one set of workers (:mod:`milieusim.experiment.executors`: a
+task whose worker dies is run again) under one progress display; each case is evaluated as
+soon as its tasks are done, and kept in a work folder (:class:`WorkFolder`) so that an
+interrupted validation goes on where it stopped; each case then draws its figure. The
+report, ``DIR/validation.md``, gives for each case the published reference, our figure
+next to it, the tolerance and pass/fail, and links its figure in ``DIR/figures/``;
+``DIR/validation.json`` holds the same results for programs.
 
 Every case can run on another block of seeds (``seed_block``: block *k* adds
 ``k × SEED_STRIDE`` to every seed, block 0 being the cases' fixed seeds). Run on several
@@ -16,15 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from milieusim._io import versions, write_json
+from milieusim._io import atomic_write, versions, write_json
 from milieusim.docking.core import (
     NOT_REPRODUCED,
     SEED_STRIDE,
@@ -41,7 +42,7 @@ from milieusim.docking.core import (
 
 PACKAGES = ("milieusim", "mesa", "numpy", "networkx")
 """Packages whose versions the report records."""
-__all__ = ["Validation", "render_report", "run_validation", "write_report"]
+__all__ = ["Validation", "WorkFolder", "render_report", "run_validation", "write_report"]
 
 
 @dataclass
@@ -60,6 +61,10 @@ class Validation:
     """Each block's results (in the order of ``blocks``), one per case."""
     only: tuple[str, ...] = ()
     """The cases chosen with ``--case`` (empty: every case)."""
+    resumed: int = 0
+    """(case, seed block) results taken from an interrupted run (:class:`WorkFolder`)."""
+    warnings: list[str] = field(default_factory=list)
+    """Things the user should know (e.g. --workers capped)."""
 
     @property
     def passed(self) -> bool:
@@ -80,55 +85,188 @@ def run_validation(
     cases: Sequence[Case] | None = None,
     blocks: Sequence[int] = (0,),
     by_request: bool = False,
+    work: str | os.PathLike[str] | None = None,
 ) -> Validation:
     """Run ``cases`` (default: all) at the quick or full size on each seed block of
-    ``blocks``; nothing is written. All the work goes to one pool. ``by_request``: the
-    cases were chosen with ``--case`` (the report's command line names them)."""
+    ``blocks``. All the work goes to one pool of workers. ``by_request``: the cases were
+    chosen with ``--case`` (the report's command line names them).
+
+    ``work``: a folder where each case's result on each block is stored as soon as it is
+    known (:class:`WorkFolder`); those already there are not run again. Without it nothing
+    is written. Raises :class:`~milieusim.docking.core.TaskFailed` if a task failed (the
+    cases that could be evaluated are stored first)."""
     from milieusim.docking import all_cases
+    from milieusim.experiment.executors import worker_count
 
     chosen = list(cases) if cases is not None else list(all_cases())
     only = tuple(c.name for c in chosen) if cases is not None and by_request else ()
     blocks = tuple(blocks)
     if not blocks or len(set(blocks)) != len(blocks):
         raise ValueError(f"seed blocks must be distinct and at least one: {blocks}")
-    count = workers if workers is not None else (os.cpu_count() or 1)
+    count, capped = worker_count(workers, 1 << 30)
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     t0 = time.perf_counter()
     size = "quick" if quick else "full"
     runs = [(b, case, seed_block(case.settings(size), b)) for b in blocks for case in chosen]
-    planned = [block_tasks(case, s) for _, case, s in runs]
+    folder = WorkFolder(Path(work), size) if work is not None else None
+    evaluated: dict[int, CaseResult] = {}
+    for i, (b, case, s) in enumerate(runs):
+        stored = folder.load(case.name, b, s) if folder is not None else None
+        if stored is not None:
+            evaluated[i] = stored
+    resumed = len(evaluated)
+
+    def keep(i: int, result: CaseResult) -> None:
+        evaluated[i] = result
+        if folder is not None:
+            b, case, s = runs[i]
+            folder.save(case.name, b, s, result)
+
+    todo = [i for i in range(len(runs)) if i not in evaluated]
+    warnings = [capped] if capped else []
+    label = _command(quick, blocks, only).split(" (")[0]
+    _run_cases(runs, todo, keep, count, progress, label, warnings)
+    ordered = [evaluated[i] for i in range(len(runs))]
+    by_block = [ordered[j * len(chosen) : (j + 1) * len(chosen)] for j in range(len(blocks))]
+    results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
+    return Validation(
+        results,
+        quick,
+        count,
+        time.perf_counter() - t0,
+        started,
+        blocks,
+        by_block,
+        only,
+        resumed=resumed,
+        warnings=warnings,
+    )
+
+
+def _run_cases(
+    runs: Sequence[tuple[int, Case, Any]],
+    todo: Sequence[int],
+    keep: Callable[[int, CaseResult], None],
+    workers: int,
+    progress: bool,
+    description: str,
+    warnings: list[str],
+) -> None:
+    """Run the tasks of the cases ``runs[i]`` for ``i`` in ``todo`` (block, case, settings),
+    each distinct piece of work once, and ``keep(i, result)`` each case as soon as its
+    tasks are done."""
+    planned = {i: block_tasks(runs[i][1], runs[i][2]) for i in todo}
     # Cases with few (long) tasks first, many short ones last: the pool ends evenly.
-    order = sorted(range(len(runs)), key=lambda i: len(planned[i]))
+    order = sorted(todo, key=lambda i: len(planned[i]))
     flat = [(i, task) for i in order for task in planned[i]]
     # Cases share runs (the default organisation with the same seed, say): each distinct
     # piece of work runs once.
     unique: dict[tuple[Any, ...], int] = {}
     which = [unique.setdefault(_work_key(task), len(unique)) for _, task in flat]
     distinct = {j: task for (_, task), j in zip(flat, which, strict=True)}
-    done, seconds = run_tasks(
+    users: dict[int, list[int]] = {}
+    for k, j in enumerate(which):
+        users.setdefault(j, []).append(k)
+    outputs: list[Any] = [None] * len(flat)
+    times = [0.0] * len(flat)
+    left = {i: len(planned[i]) for i in todo}
+
+    def evaluate(i: int) -> None:
+        _, case, settings = runs[i]
+        mine = [k for k, (owner, _) in enumerate(flat) if owner == i]
+        result = case.evaluate(settings, [(flat[k][1], outputs[k]) for k in mine])
+        result.elapsed_s = float(sum(times[k] for k in mine))
+        keep(i, result)
+
+    def finished(j: int, output: Any, seconds: float) -> None:
+        for k in users[j]:
+            outputs[k], times[k] = output, seconds / len(users[j])
+            i = flat[k][0]
+            left[i] -= 1
+            if not left[i]:
+                evaluate(i)
+
+    def where(j: int) -> str:
+        block, case, _ = runs[flat[users[j][0]][0]]
+        return f"case {case.name}, block {block}"
+
+    for i in todo:
+        if not left[i]:
+            evaluate(i)
+    run_tasks(
         [distinct[j] for j in range(len(distinct))],
-        workers=count,
+        workers=workers,
         progress=progress,
-        description=_command(quick, blocks, only).split(" (")[0],
+        description=description,
+        on_result=finished,
+        where=where,
+        warnings=warnings,
     )
-    outputs = [done[j] for j in which]
-    shares = np.bincount(which, minlength=len(distinct))
-    times = [seconds[j] / shares[j] for j in which]
-    per_run: dict[int, list[Any]] = {i: [] for i in range(len(runs))}
-    spent = dict.fromkeys(range(len(runs)), 0.0)
-    for (i, task), output, seconds in zip(flat, outputs, times, strict=True):
-        per_run[i].append((task, output))
-        spent[i] += seconds
-    evaluated = []
-    for i, (_, case, s) in enumerate(runs):
-        result = case.evaluate(s, per_run[i])
-        result.elapsed_s = spent[i]
-        evaluated.append(result)
-    by_block = [evaluated[j * len(chosen) : (j + 1) * len(chosen)] for j in range(len(blocks))]
-    results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
-    return Validation(
-        results, quick, count, time.perf_counter() - t0, started, blocks, by_block, only
-    )
+
+
+class WorkFolder:
+    """Where ``validate`` keeps each case's result on each seed block as soon as it is
+    known, so that a run interrupted (Ctrl-C, a lost machine) goes on where it stopped.
+
+    One pickle per (case, block, size), holding the result and what it was run with (the
+    case's settings, the versions); a file that does not match, or holds anything but a
+    result's plain data, is ignored (the case is run again)."""
+
+    def __init__(self, root: Path, size: str) -> None:
+        self.root, self.size = root, size
+
+    def path(self, name: str, block: int) -> Path:
+        """The file of case ``name`` on seed block ``block``."""
+        return self.root / f"{name}.block-{block}.{self.size}.pickle"
+
+    def _key(self, name: str, block: int, settings: Any) -> str:
+        return repr((name, block, self.size, repr(settings), sorted(versions(*PACKAGES).items())))
+
+    def load(self, name: str, block: int, settings: Any) -> CaseResult | None:
+        """The stored result, or None."""
+        try:
+            with self.path(name, block).open("rb") as file:
+                stored = _SafeUnpickler(file).load()
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        if not isinstance(stored, dict) or stored.get("key") != self._key(name, block, settings):
+            return None
+        result = stored.get("result")
+        return result if isinstance(result, CaseResult) else None
+
+    def save(self, name: str, block: int, settings: Any, result: CaseResult) -> None:
+        """Store ``result`` (atomically)."""
+        data = pickle.dumps(
+            {"key": self._key(name, block, settings), "result": result},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+
+        def write(tmp: Path) -> None:
+            tmp.write_bytes(data)
+
+        atomic_write(self.path(name, block), write)
+
+
+_SAFE = {
+    "milieusim.docking.core": {"CaseResult", "Check"},
+    "builtins": {"set", "frozenset", "complex", "slice", "range"},
+    "collections": {"OrderedDict"},
+    "copyreg": {"_reconstructor"},
+    "numpy": {"ndarray", "dtype"},
+    "numpy._core.multiarray": {"_reconstruct", "scalar"},
+    "numpy._core.numeric": {"_frombuffer"},
+    "numpy.dtypes": {"Float64DType", "Int64DType", "BoolDType", "Float32DType", "Int32DType"},
+}
+"""What a stored result may hold: its own classes, containers and NumPy arrays."""
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickles plain data only (:data:`_SAFE`): a stored file never runs code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name in _SAFE.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a result's data")
 
 
 def _work_key(task: Any) -> tuple[Any, ...]:
@@ -182,7 +320,12 @@ def write_report(
         by_name[result.name].plot(result, path)
         written[path.name] = path
     report = root / "validation.md"
-    report.write_text(render_report(validation, figures_url), encoding="utf-8")
+    text = render_report(validation, figures_url)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(report, write)
     written[report.name] = report
     data = root / "validation.json"
     write_json(data, _as_json(validation))
@@ -197,6 +340,7 @@ def _as_json(v: Validation) -> dict[str, Any]:
         "workers": v.workers,
         "wall_s": v.wall_s,
         "started": v.started,
+        "resumed": v.resumed,
         "versions": versions(*PACKAGES),
         "command": f"milieusim {v.command}",
         "seed_blocks": list(v.blocks),
@@ -322,8 +466,9 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
         "# milieusim — validation report",
         "",
         f"Generated by `milieusim {v.command}` on {v.started}: {_minutes(v.wall_s)} wall "
-        f"time on {v.workers} worker{'s' if v.workers != 1 else ''} "
-        f"(milieusim {installed['milieusim']}, Mesa {installed['mesa']}, numpy "
+        f"time on {v.workers} worker{'s' if v.workers != 1 else ''}"
+        + (f" and {v.resumed} case results of an interrupted run " if v.resumed else " ")
+        + f"(milieusim {installed['milieusim']}, Mesa {installed['mesa']}, numpy "
         f"{installed['numpy']}, networkx {installed['networkx']}, Python "
         f"{installed['python']}). {_seeds_text(v)}",
         "",

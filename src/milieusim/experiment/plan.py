@@ -63,8 +63,8 @@ def make_plan(
     full_run_budget_s: float = 5.0,
 ) -> Plan:
     """Count the runs of ``spec`` and estimate wall time on ``workers`` and disk use."""
-    from milieusim.experiment.engine import make_tasks
     from milieusim.experiment.store import PartWriter
+    from milieusim.experiment.worker import make_tasks
 
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
     steps = spec.steps

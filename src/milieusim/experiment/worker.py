@@ -25,10 +25,16 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from milieusim.experiment.seeds import run_id, run_seed
+
+if TYPE_CHECKING:
+    from milieusim.experiment.spec import ExperimentSpec
 
 __all__ = [
     "CRASH_ENV",
@@ -38,7 +44,9 @@ __all__ = [
     "RunOutput",
     "RunTask",
     "execute_run",
+    "failed",
     "faulty_runs",
+    "make_tasks",
 ]
 
 FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
@@ -64,6 +72,10 @@ class RunTask:
     crash: bool = False
     """Testing hook: kill the worker process instead of running (see :data:`CRASH_ENV`)."""
 
+    def __call__(self) -> RunOutput:
+        """Run it (:func:`execute_run`): what an executor calls in a worker."""
+        return execute_run(self)
+
 
 @dataclass(slots=True)
 class RunOutput:
@@ -83,6 +95,11 @@ class RunOutput:
     """Kept reporters: one row per kept step, one column per reporter of the task."""
     innovations: Any = None
     """The per-innovation table (:class:`milieusim.records.InnovationTable`), if asked."""
+
+
+def failed(task: RunTask, error: str) -> RunOutput:
+    """The output of ``task`` when it could not run: ``error``, the traceback or reason."""
+    return RunOutput(task.run_id, task.point_id, task.replication, task.seed, "failed", error, 0.0)
 
 
 class _NoCollector:
@@ -230,6 +247,33 @@ class Organisations:
 
 ORGANISATIONS = Organisations()
 """This worker process's kept organisation."""
+
+
+def make_tasks(
+    spec: ExperimentSpec, skip: set[int] | frozenset[int] = frozenset()
+) -> Iterator[RunTask]:
+    """The runs of ``spec`` not in ``skip`` (run ids), replication by replication."""
+    events = tuple((e.step, dict(e.set)) for e in spec.events)
+    faults, crashes = faulty_runs(), faulty_runs(CRASH_ENV)
+    for replication in range(spec.replications):
+        seed = run_seed(spec.seed, replication)
+        for point_id in range(spec.n_points):
+            rid = run_id(point_id, replication)
+            if rid in skip:
+                continue
+            yield RunTask(
+                run_id=rid,
+                point_id=point_id,
+                replication=replication,
+                seed=seed,
+                parameters=spec.parameters(point_id),
+                events=events,
+                reporters=spec.reporters,
+                every=spec.every,
+                innovations=spec.innovations,
+                fault=rid in faults,
+                crash=rid in crashes,
+            )
 
 
 def faulty_runs(variable: str = FAULT_ENV) -> frozenset[int]:
