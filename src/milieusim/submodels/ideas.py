@@ -28,6 +28,7 @@ __all__ = [
     "generate_ideas",
     "knowledge_paths",
     "new_innovation",
+    "outside_contacts",
     "relay",
 ]
 
@@ -87,6 +88,58 @@ def generate_ideas(m: MilieuModel) -> None:
     n = p["n_staff"]
     present = m.staff_present
     rate = p["anomaly_rate"]
+    outside_c, outside_s, outside_p, outside_o = outside_contacts(m)
+    # 3. Staff combine a colleague's know-how with their own (creativity).
+    inside = np.flatnonzero(
+        present & (m.draws("inside").random(n) < p["internal_idea_rate"] * m.staff_creativity)
+    )
+    colleague = ties.random_contacts(m, inside)
+    # 4. Unplanned encounters across units (serendipity): a tie, and maybe an anomaly.
+    enc = np.flatnonzero(
+        present
+        & (
+            m.draws("encounters").random(n)
+            < m.lever("serendipity", "serendipity:encounters") * p["encounter_rate"]
+        )
+    )
+    other = ties.random_other_unit(m, enc)
+    ok = other >= 0
+    enc, other = enc[ok], other[ok]
+    ties.make_ties(m, enc, other)
+    # 5. Anomalies: in pilots, in daily work, in encounters (inside and outside).
+    found_c, found_s, found_in = anomalies(m, outside_c, outside_s, enc, other, rate)
+
+    all_c = np.concatenate([outside_c, inside])
+    all_s = np.concatenate([outside_s, m.staff_home[colleague]])
+    all_p = np.concatenate([outside_p, np.full(inside.size, -1)])
+    all_o = np.concatenate([outside_o, np.full(inside.size, 2)])
+    # Creativity turns an encounter into an idea (internal ideas already used it).
+    rng = m.draws("ideas")
+    spark = np.ones(all_c.size, dtype=bool)
+    spark[: outside_c.size] = rng.random(outside_c.size) < m.staff_creativity[outside_c]
+    spark &= rng.random(all_c.size) < p["creative_stimulation"]
+    form_ideas(m, all_c[spark], all_s[spark], all_p[spark], all_o[spark], found_in=None)
+    if found_c.size:
+        form_ideas(
+            m,
+            found_c,
+            found_s,
+            np.full(found_c.size, -1),
+            np.full(found_c.size, 3),
+            found_in=found_in,
+        )
+
+
+def outside_contacts(
+    m: MilieuModel,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """This week's contacts with outsiders: marginaux sécants meeting the partners of their
+    outside world, other staff meeting outsiders at work (both with ``openness``). Returns
+    the staff, where the knowledge met lies, the partners, and the origin codes (0 partner
+    contact, 1 front line)."""
+    p = m.p
+    n = p["n_staff"]
+    present = m.staff_present
     carriers: list[np.ndarray] = []
     partners: list[np.ndarray] = []
     origins: list[np.ndarray] = []
@@ -120,45 +173,7 @@ def generate_ideas(m: MilieuModel) -> None:
         if outside_p.size
         else np.zeros((0, 2))
     )
-    # 3. Staff combine a colleague's know-how with their own (creativity).
-    inside = np.flatnonzero(
-        present & (m.draws("inside").random(n) < p["internal_idea_rate"] * m.staff_creativity)
-    )
-    colleague = ties.random_contacts(m, inside)
-    # 4. Unplanned encounters across units (serendipity): a tie, and maybe an anomaly.
-    enc = np.flatnonzero(
-        present
-        & (
-            m.draws("encounters").random(n)
-            < m.lever("serendipity", "serendipity:encounters") * p["encounter_rate"]
-        )
-    )
-    other = ties.random_other_unit(m, enc)
-    ok = other >= 0
-    enc, other = enc[ok], other[ok]
-    ties.make_ties(m, enc, other)
-    # 5. Anomalies: in pilots, in daily work, in encounters (inside and outside).
-    found_c, found_s, found_in = anomalies(m, outside_c, outside_s, enc, other, rate)
-
-    all_c = np.concatenate([outside_c, inside])
-    all_s = np.concatenate([outside_s, m.staff_home[colleague]])
-    all_p = np.concatenate([outside_p, np.full(inside.size, -1)])
-    all_o = np.concatenate([*origins, np.full(inside.size, 2)])
-    # Creativity turns an encounter into an idea (internal ideas already used it).
-    rng = m.draws("ideas")
-    spark = np.ones(all_c.size, dtype=bool)
-    spark[: outside_c.size] = rng.random(outside_c.size) < m.staff_creativity[outside_c]
-    spark &= rng.random(all_c.size) < p["creative_stimulation"]
-    form_ideas(m, all_c[spark], all_s[spark], all_p[spark], all_o[spark], found_in=None)
-    if found_c.size:
-        form_ideas(
-            m,
-            found_c,
-            found_s,
-            np.full(found_c.size, -1),
-            np.full(found_c.size, 3),
-            found_in=found_in,
-        )
+    return outside_c, outside_s, outside_p, np.concatenate(origins)
 
 
 def relay(m: MilieuModel, partners: np.ndarray) -> np.ndarray:
