@@ -23,10 +23,11 @@ import re
 import sys
 from pathlib import Path
 
-from milieusim import agents, knowledge, model, organisation, records
+from milieusim import agents, knowledge, organisation, records
 from milieusim.docking import evidence
 from milieusim.measures import END_MEASURES, REPORTERS
 from milieusim.params import CHANNELS, EVENT_PARAMETERS, PARAMETERS, defaults
+from milieusim.submodels import ideas, uptake
 
 # --- symbols of the parameters (used in the equations of the ODD) --------------------------
 SYMBOL = {
@@ -163,32 +164,32 @@ CONSTANTS = [
         "(managers' attention, change fatigue)",
     ),
     (
-        "model.WORK_ANOMALY_SHARE",
-        model.WORK_ANOMALY_SHARE,
+        "ideas.WORK_ANOMALY_SHARE",
+        ideas.WORK_ANOMALY_SHARE,
         "anomalies per person-week of daily work, as a share of $r_a$: routine work turns up "
         "far fewer surprises than a pilot or an encounter",
     ),
     (
-        "model.WILLING_MARGIN",
-        model.WILLING_MARGIN,
+        "uptake.WILLING_MARGIN",
+        uptake.WILLING_MARGIN,
         "staff comply with a mandate only if their threshold is below adhesion plus this "
         "margin: the most reluctant resist an order (partial compliance)",
     ),
     (
-        "model.DROP_RATE",
-        model.DROP_RATE,
+        "uptake.DROP_RATE",
+        uptake.DROP_RATE,
         "highest weekly chance of dropping a practice (reached when its use is clearly "
         "negative): a harmful practice is given up within weeks, not at once",
     ),
     (
-        "model.SWITCH_COST",
-        model.SWITCH_COST,
+        "uptake.SWITCH_COST",
+        uptake.SWITCH_COST,
         "a person with no attention left swaps a practice only for one that seems this many "
         "$s_v$ better: changing habits costs effort",
     ),
     (
-        "model.PRODUCT_TILT",
-        model.PRODUCT_TILT,
+        "ideas.PRODUCT_TILT",
+        ideas.PRODUCT_TILT,
         "how far, in $s_v$, a new service's mean use value is raised and its mean exchange "
         "value lowered (a new process: the reverse), so the two faces of a product differ by "
         "twice this on average: a new service is worth more to users and costs; a new process "

@@ -1,6 +1,6 @@
 """The adoption kernel draws with the probabilities of the rule written over the whole grid.
 
-``MilieuModel._changes_batched`` only looks at staff who can adopt: the contacts of
+``milieusim.submodels.uptake.changes_batched`` only looks at staff who can adopt: the contacts of
 adopters, and a sample of the others for the part of adoption that needs no contact. Its
 reference is the rule written densely over staff × practices, from the network (the ties
 of step 0 and those made since): for the probabilistic (Bass) rule
@@ -18,6 +18,7 @@ import pytest
 
 from milieusim import adoption
 from milieusim.model import MilieuModel
+from milieusim.submodels import uptake
 
 REPS = 1500
 SMALL = {
@@ -87,7 +88,7 @@ def test_adoption_frequencies_match_the_dense_rule(rule, params, warm_up):
     assert x.any() and (prob > 0).any()
     counts = np.zeros(prob.shape)
     for _ in range(REPS):
-        for j, (_, new, _, _, _) in enumerate(model._changes_batched(rule)):
+        for j, (_, new, _, _, _) in enumerate(uptake.changes_batched(model, rule)):
             counts[new, j] += 1
     assert not counts[x].any()  # nobody adopts what they use already
     assert not counts[prob == 0].any()  # nobody adopts who could not

@@ -2,9 +2,9 @@
 
 Read from the source with ``ast``: every ``import``/``from … import`` of a ``milieusim``
 module, at module level or inside a function (imported late is still imported), is an
-arrow. Arrows under ``if TYPE_CHECKING:`` are type-only. The only circle allowed is a
-type-only one between the model and its agents (the agents name the model in their type
-hints; the model builds the agents).
+arrow. Arrows under ``if TYPE_CHECKING:`` are type-only. The only circles allowed are
+type-only ones between the model, its agents and its submodels (they name the model in
+their type hints; the model builds the agents and calls the submodels).
 """
 
 from __future__ import annotations
@@ -14,9 +14,19 @@ from pathlib import Path
 
 import pytest
 
+from milieusim.submodels import LAYERS
+
 SRC = Path(__file__).resolve().parents[1] / "src"
-ALLOWED = {frozenset({"milieusim.model", "milieusim.agents"})}
-"""Circles that may exist, each only through type-only arrows."""
+SUBMODELS = [f"milieusim.submodels.{name}" for name in LAYERS]
+"""The layered submodel modules, from the lowest layer up."""
+
+
+def on_model_floor(name: str) -> bool:
+    """Whether module ``name`` may be in a circle (only through type-only arrows): the
+    model, its agents and its submodels."""
+    return name in ("milieusim.model", "milieusim.agents") or name.startswith(
+        "milieusim.submodels."
+    )
 
 
 def modules() -> dict[str, Path]:
@@ -114,14 +124,32 @@ def test_the_reader_sees_the_package() -> None:
     assert len(modules()) > 60
     assert edges[("milieusim.cli", "milieusim.cli.run")] is False
     assert edges[("milieusim.agents", "milieusim.model")] is True  # under TYPE_CHECKING
+    assert edges[("milieusim.submodels.ties", "milieusim.model")] is True
+    assert edges[("milieusim.submodels.pilots", "milieusim.submodels.uptake")] is False
     assert circles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == [frozenset("abc")]
 
 
-def test_no_circle_but_the_type_only_one_of_the_model_and_its_agents() -> None:
+def test_no_circle_but_type_only_ones_of_the_model_its_agents_and_submodels() -> None:
     edges = arrows()
     run_time = {edge for edge, type_only in edges.items() if not type_only}
     assert circles(run_time) == []
-    assert set(circles(set(edges))) <= ALLOWED
+    assert all(all(map(on_model_floor, circle)) for circle in circles(set(edges)))
+
+
+def test_submodels_name_the_model_only_in_type_hints() -> None:
+    found = [name for name in modules() if name.startswith("milieusim.submodels.")]
+    assert set(SUBMODELS) <= set(found)
+    edges = arrows()
+    assert [a for a in found if edges.get((a, "milieusim.model")) is False] == []
+
+
+@pytest.mark.parametrize("low", SUBMODELS)
+def test_submodels_import_only_lower_layers_and_the_model_for_types(low: str) -> None:
+    """A submodel imports the submodels below it; the model and any submodel at or
+    above its layer only under ``TYPE_CHECKING``."""
+    higher = {"milieusim.model", *SUBMODELS[SUBMODELS.index(low) :]}
+    up = [b for (a, b), type_only in arrows().items() if a == low and not type_only]
+    assert [b for b in up if b in higher] == []
 
 
 @pytest.mark.parametrize(

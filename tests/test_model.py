@@ -174,7 +174,7 @@ def test_quality_and_cost_indices_follow_their_definitions():
         100
         - scale * sum(k.realised_exchange * k.adopters.size for k in model.spreading) / n
         + pilots
-        + model._leads_this_week * 100 / n
+        + model.leads_this_week * 100 / n
     )
     assert model.quality_index == pytest.approx(quality)
     assert model.cost_index == pytest.approx(cost)

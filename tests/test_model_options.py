@@ -8,6 +8,7 @@ import pytest
 
 from milieusim.model import MilieuModel
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults
+from milieusim.submodels import uptake
 
 # A closed set-up: one innovation open to everyone, nothing else happening.
 CLOSED = {
@@ -133,7 +134,7 @@ def test_threshold_rules_draw_no_random_numbers_and_match_the_dense_rule():
         passes = counts / degree >= value if key == "threshold_share" else counts >= value
         model.now = 1
         state = model.draws("adoption").bit_generator.state
-        model._adopt()
+        uptake.adopt(model)
         assert model.draws("adoption").bit_generator.state == state
         after = users(model)
         assert ((after & ~x) == (eligible & passes)).all()

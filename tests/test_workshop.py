@@ -14,7 +14,8 @@ from clitools import assert_one_line_error, invoke
 from PIL import Image
 
 from milieusim import text
-from milieusim.model import KIND_INNOVATOR, KIND_MANAGER, MilieuModel
+from milieusim.agents import StaffKind
+from milieusim.model import MilieuModel
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS
 from milieusim.scenario import load_scenario, shipped_scenarios
 from milieusim.workshop import i18n
@@ -79,8 +80,8 @@ def test_layout_groups_units() -> None:
     for u in range(7):  # the manager sits at the centre, innovators towards the rim
         members = np.flatnonzero(m.staff_unit == u)
         kinds = m.staff_kind[members]
-        assert np.argmin(distance[members]) == np.flatnonzero(kinds == KIND_MANAGER)[0]
-        innovators = members[kinds == KIND_INNOVATOR]
+        assert np.argmin(distance[members]) == np.flatnonzero(kinds == StaffKind.MANAGER)[0]
+        innovators = members[kinds == StaffKind.INNOVATOR]
         if innovators.size:
             assert distance[innovators].mean() > distance[members].mean()
     ring = np.hypot(lay.partner_xy[:, 0], lay.partner_xy[:, 1])

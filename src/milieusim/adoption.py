@@ -1,7 +1,7 @@
 """The adoption kernel: who starts or stops using a practice this week.
 
 Pure functions over the informal network (CSR arrays plus the ties made during the run)
-and NumPy arrays; :class:`milieusim.model.MilieuModel` calls them once per practice in use
+and NumPy arrays; :mod:`milieusim.submodels.uptake` calls them once per practice in use
 and keeps the books (who uses what, attention, the log). They only look at staff who can
 change: the contacts of current adopters, and a random sample for the part of adoption
 that needs no contact (Bass's external influence), drawn so that every staff member is

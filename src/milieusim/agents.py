@@ -10,9 +10,9 @@ practice and learning from outcomes; a rule granting a derogation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from mesa import Agent
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MANDATE_GAP",
     "MANDATE_SHARE",
+    "STAFF_CLASSES",
     "ExternalPartner",
     "Innovator",
     "PrudentManager",
@@ -63,6 +64,20 @@ class StaffMember(CellAgent):
         super().__init__(model)
         self.index = index
         self.cell = cell
+
+    @classmethod
+    def hired(
+        cls,
+        model: MilieuModel,
+        cell: Cell,
+        index: int,
+        *,
+        outside: Mapping[int, list[int]],
+        ambiguity: np.ndarray,
+    ) -> Self:
+        """Staff member ``index`` as the build places them on ``cell``, given each
+        marginal sécant's partners (``outside``) and each unit's ``ambiguity`` draw."""
+        return cls(model, cell, index)
 
     @property
     def unit(self) -> int:
@@ -122,6 +137,19 @@ class Innovator(StaffMember):
         super().__init__(model, cell, index)
         self.partners = partners  # indices of tied external partners
 
+    @classmethod
+    def hired(
+        cls,
+        model: MilieuModel,
+        cell: Cell,
+        index: int,
+        *,
+        outside: Mapping[int, list[int]],
+        ambiguity: np.ndarray,
+    ) -> Self:
+        """A marginal sécant, tied to the partners of their outside world."""
+        return cls(model, cell, index, np.array(outside.get(index, []), dtype=int))
+
     @property
     def external_ties(self) -> list[ExternalPartner]:
         """The external partners this innovator is tied to."""
@@ -131,11 +159,6 @@ class Innovator(StaffMember):
     def bridge(self) -> np.ndarray:
         """Know-how of their outside world, half-way between their unit and it."""
         return self.model.staff_bridge[self.index]
-
-    @property
-    def reputation(self) -> float:
-        """Track record of the innovator's pilots: Beta(1, 1) posterior mean of success."""
-        return self.model.reputation_of(self.index)
 
 
 class PrudentManager(StaffMember):
@@ -155,6 +178,20 @@ class PrudentManager(StaffMember):
         self.frozen = False
         self.queue: list[Innovation] = []
         self.last_mandate = -MANDATE_GAP
+
+    @classmethod
+    def hired(
+        cls,
+        model: MilieuModel,
+        cell: Cell,
+        index: int,
+        *,
+        outside: Mapping[int, list[int]],
+        ambiguity: np.ndarray,
+    ) -> Self:
+        """The head of their unit, whose tolerance rank is the unit's ``ambiguity``."""
+        unit = int(model.staff_unit[index])
+        return cls(model, cell, index, unit, float(ambiguity[unit]))
 
     @property
     def ambiguity_tolerance(self) -> float:
@@ -257,6 +294,14 @@ class PrudentManager(StaffMember):
     def relax(self) -> None:
         """Caution fades with the memory of blame."""
         self.caution = close_gap(self.caution, 0.0, 1.0 / self.model.p["safety_memory"])
+
+
+STAFF_CLASSES: dict[StaffKind, type[StaffMember]] = {
+    StaffKind.STAFF: StaffMember,
+    StaffKind.INNOVATOR: Innovator,
+    StaffKind.MANAGER: PrudentManager,
+}
+"""The agent class of each staff role: the build hires each staff member through it."""
 
 
 class RuleConstraint(Agent):

@@ -2,7 +2,7 @@
 
 idea → proposal → experiment (pilot) → diffusion → routine; or an end: never proposed,
 rejected, expired, failed or stopped (the pilot), dropped (nobody uses it any more). Every
-transition is made by a submodel of :mod:`milieusim.model` and recorded in
+transition is made by a submodel (:mod:`milieusim.submodels`) and recorded in
 :attr:`Innovation.history`; every adoption and every drop by a staff member is recorded in
 :attr:`Innovation.log`, from which :mod:`milieusim.records` builds the per-innovation
 table.

@@ -9,7 +9,7 @@ unless used again. Two laws follow Nooteboom (2000, 2007) and Cohen & Levinthal 
 
 * an idea's *novelty* is the distance of the knowledge it draws on from its unit's own
   domain (what is new to the unit, as innovation surveys count it), and its potential
-  value grows with novelty (:mod:`milieusim.model`); how much of that potential can be
+  value grows with novelty (:mod:`milieusim.submodels.ideas`); how much of that potential can be
   realised falls with the distance from what the organisation knows (its
   *unfamiliarity*);
 * understanding falls with distance: an idea reaches the organisation through the people

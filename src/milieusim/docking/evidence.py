@@ -135,7 +135,7 @@ def betweenness_ratio(model: Any, seed: int, pivots: int = 100) -> float:
     Brandes' algorithm with ``pivots`` sampled sources (networkx, seeded)."""
     import networkx as nx
 
-    from milieusim.model import KIND_INNOVATOR, KIND_STAFF
+    from milieusim.agents import StaffKind
 
     n = int(model.p["n_staff"])
     graph = nx.empty_graph(n)
@@ -149,8 +149,8 @@ def betweenness_ratio(model: Any, seed: int, pivots: int = 100) -> float:
     values = np.array([scores.get(i, 0.0) for i in range(n)])
     kind = model.staff_kind
     present = model.staff_present
-    staff = values[present & (kind == KIND_STAFF)].mean()
-    innovators = values[present & (kind == KIND_INNOVATOR)]
+    staff = values[present & (kind == StaffKind.STAFF)].mean()
+    innovators = values[present & (kind == StaffKind.INNOVATOR)]
     if innovators.size == 0 or staff <= 0:
         return math.nan
     return float(innovators.mean() / staff)

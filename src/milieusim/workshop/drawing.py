@@ -32,7 +32,6 @@ from PIL import Image
 
 from milieusim.agents import StaffKind
 from milieusim.measures import REPORTERS
-from milieusim.model import KIND_MANAGER, KIND_STAFF
 from milieusim.text import language, pick
 from milieusim.workshop.i18n import STRINGS, t
 from milieusim.workshop.layout import OrgLayout
@@ -225,8 +224,8 @@ class NetworkDrawing:
                 marker=marker,
                 s=self._sizes[kind],
                 c=COLOURS["none"],
-                edgecolors=COLOURS["marker_edge"] if kind != KIND_STAFF else "#8a8a8a",
-                linewidths=lw * (1.6 if kind != KIND_STAFF else 1.0),
+                edgecolors=COLOURS["marker_edge"] if kind != StaffKind.STAFF else "#8a8a8a",
+                linewidths=lw * (1.6 if kind != StaffKind.STAFF else 1.0),
                 zorder=4 + kind,
             )
         self._palette = to_rgba_array(
@@ -262,7 +261,7 @@ class NetworkDrawing:
         for kind, scatter in self.scatters.items():
             members = self._members[kind]
             colour_index = level[members].copy()
-            if kind == KIND_MANAGER:
+            if kind == StaffKind.MANAGER:
                 frozen = np.zeros(members.size, dtype=bool)
                 heads = {m.index: m.frozen for m in model.managers}
                 frozen[:] = [heads.get(int(i), False) for i in members]

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.model import KIND_INNOVATOR, KIND_MANAGER
+from milieusim.agents import StaffKind
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 SPACING = 1.0
@@ -141,9 +141,9 @@ def compute_layout(
             outward = np.array([0.0, 1.0])
         kinds = staff_kind[members]
         order: list[int] = []
-        managers = members[kinds == KIND_MANAGER]
-        innovators = members[kinds == KIND_INNOVATOR]
-        others = members[(kinds != KIND_MANAGER) & (kinds != KIND_INNOVATOR)]
+        managers = members[kinds == StaffKind.MANAGER]
+        innovators = members[kinds == StaffKind.INNOVATOR]
+        others = members[(kinds != StaffKind.MANAGER) & (kinds != StaffKind.INNOVATOR)]
         free = list(range(points.shape[0]))
         slots = np.empty(members.size, dtype=np.int64)
         position = {int(m): i for i, m in enumerate(members.tolist())}
