@@ -11,6 +11,7 @@ Adding a measure is one entry here (plus, for a weekly one, the model attribute 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -661,7 +662,7 @@ _UPTAKE: tuple[Measure, ...] = (
             "weeks",
             "end",
             low=0.0,
-            of=lambda e, level=level: _weeks_to_uptake(e, level),
+            of=functools.partial(_weeks_to_uptake, level=level),
         )
         for level in UPTAKE_LEVELS
     ),
