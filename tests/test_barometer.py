@@ -138,5 +138,34 @@ def test_the_command_prints_both_sides(run_dir: Path) -> None:
 def test_the_command_refuses_what_is_not_a_run(tmp_path: Path) -> None:
     assert_one_line_error(invoke("barometer", str(tmp_path / "nope")), "no such folder")
     assert_one_line_error(invoke("barometer", str(tmp_path)), "no summary.json")
-    (tmp_path / "manifest.json").write_text("{}")
-    assert_one_line_error(invoke("barometer", str(tmp_path)), "sweep")
+    assert_one_line_error(invoke("barometer", str(tmp_path), "--point", "1"), "only for a sweep")
+
+
+def test_a_sweep_is_surveyed_run_by_run(grid_dir: Path) -> None:
+    """The conftest grid (real runs, run 5 failed): its ok runs are made again, checked
+    against their recorded final values, and their answers averaged."""
+    from milieusim.barometer import rerun_sweep
+
+    ids, models = rerun_sweep(grid_dir, max_runs=3)
+    assert len(ids) == 3 and 5 not in ids
+    assert all(m.now > 0 for m in models)
+    _, one_point = rerun_sweep(grid_dir, point=1, max_runs=10)
+    assert sum(1 for _ in one_point) >= 1
+    result = invoke("barometer", str(grid_dir), "--runs", "2", "--lang", "fr")
+    assert result.exit_code == 0, result.output
+    assert "2 runs" in result.stdout and "Étendue sur les runs" in result.stdout
+    assert_one_line_error(
+        invoke("barometer", str(grid_dir), "--point", "99"), "no such design point"
+    )
+
+
+def test_a_sweep_run_that_cannot_be_made_again_is_refused(grid_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "grid"
+    shutil.copytree(grid_dir, copy)
+    part = sorted((copy / "runs").glob("*.parquet"))[0]
+    runs = pd.read_parquet(part)
+    runs["ideas"] = runs["ideas"] + 1
+    runs.to_parquet(part)
+    assert_one_line_error(invoke("barometer", str(copy), "--runs", "1"), "another ideas")

@@ -18,7 +18,8 @@ same question; ``proxy``, the model's nearest analogue, defined in ``definition`
 
 A run folder keeps the per-innovation table but not the adoption logs per unit, so
 :func:`rerun` runs the model again from its ``summary.json`` (the same seed gives the very
-same run) and checks that the run it got is the one saved.
+same run) and checks that the run it got is the one saved; :func:`rerun_sweep` does the
+same for the runs of a sweep's results folder, checked against their final values.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +47,7 @@ __all__ = [
     "answers",
     "compare",
     "rerun",
+    "rerun_sweep",
     "run_answers",
     "survey",
 ]
@@ -540,6 +542,75 @@ def rerun(folder: str | Path) -> Any:
                 "version of milieusim?); run it again with 'milieusim run'"
             )
     return model
+
+
+CHECKED = ("ideas", "approvals", "proposals", "practices_per_staff", "experiments_failed")
+"""Final values a sweep's run made again must reproduce exactly."""
+
+
+def rerun_sweep(
+    folder: str | Path, *, point: int | None = None, max_runs: int = 20
+) -> tuple[list[int], Iterator[Any]]:
+    """The ok runs of the sweep in ``folder`` (those of design point ``point``, or all), at
+    most ``max_runs`` in order of run id: their ids, and their finished models made again
+    one by one from the recorded parameters and seeds (each checked against the recorded
+    final values of :data:`CHECKED`). :class:`BarometerError` for a folder that is not a
+    sweep's, a point it does not have, or a run this version cannot make again."""
+    from milieusim.experiment.store import DamagedResults, load_results
+    from milieusim.model import MilieuModel
+    from milieusim.params import PARAMETERS, validate
+
+    folder = Path(folder)
+    try:
+        results = load_results(folder)
+    except (DamagedResults, OSError, ValueError) as exc:
+        raise BarometerError(" ".join(str(exc).split())) from None
+    runs = results.runs
+    runs = runs[runs["status"] == "ok"].sort_values("run_id")
+    if point is not None:
+        points = sorted(set(results.runs["point_id"].tolist()))
+        if point not in points:
+            raise BarometerError(
+                f"{folder}: --point {point}: no such design point (points: "
+                f"{points[0]}-{points[-1]})"
+            )
+        runs = runs[runs["point_id"] == point]
+    if runs.empty:
+        raise BarometerError(f"{folder}: no finished run to survey")
+    runs = runs.head(max_runs)
+    scenario = results.manifest.get("scenario") or {}
+    events = [(e["step"], e["set"]) for e in scenario.get("events", [])]
+    names = [name for name in PARAMETERS if name in runs.columns]
+
+    def models() -> Iterator[Any]:
+        for row in runs.to_dict("records"):
+            try:
+                params = validate({name: _plain(row[name]) for name in names})
+                model = MilieuModel(rng=int(row["seed"]), events=events, **params)
+            except (TypeError, ValueError) as exc:
+                raise BarometerError(
+                    f"{folder}: run {row['run_id']}: cannot run it again ({exc})"
+                ) from None
+            while model.running:
+                model.step()
+            for name in CHECKED:
+                if name in row and not _same(getattr(model, name), row[name]):
+                    raise BarometerError(
+                        f"{folder}: run {row['run_id']}: running it again gives another "
+                        f"{name} than the one recorded (another version of milieusim?)"
+                    )
+            yield model
+
+    return [int(r) for r in runs["run_id"]], models()
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = float(a), float(b)
+    return (math.isnan(a) and math.isnan(b)) or a == b
 
 
 def _saved_innovations(folder: Path) -> pd.DataFrame | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from milieusim.cli.common import CONTEXT, LANG, WIDTH, UserError, shown
 from milieusim.text import decimal, pick
@@ -35,27 +36,48 @@ _CODE = {
     help="Targets file (default: targets/public-innovation.toml).",
 )
 @click.option(
+    "--point",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="P",
+    help="Sweeps: survey only the runs of design point P (default: all points pooled).",
+)
+@click.option(
+    "--runs",
+    "max_runs",
+    type=click.IntRange(min=1, max=1000),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Sweeps: survey at most N finished runs (in order of run id).",
+)
+@click.option(
     "--lang", type=LANG, default="en", show_default=True, help="Language of the printed table."
 )
-def barometer(results: Path, targets_path: Path | None, lang: str) -> None:
+def barometer(
+    results: Path, targets_path: Path | None, point: int | None, max_runs: int, lang: str
+) -> None:
     """Ask a run's units the questions of the public-innovation barometers.
 
-    RESULTS is the folder of a run (from 'milieusim run' or 'milieusim demo'). Each unit
-    of the organisation answers, for the last two years of the run, the questions the
-    Danish and Norwegian innovation barometers ask the leaders of public workplaces: did
-    you introduce an innovation; was the latest one your own, adapted or copied; with whom
-    did you collaborate; who initiated it; did it raise quality, efficiency; what helped
-    or hindered it. The shares of units answering yes are printed beside the published
-    shares, with how comparable each pair is: 'same question', 'model analogue' (the
-    model's nearest equivalent, defined below the table) or 'not recorded'.
+    RESULTS is the folder of a run (from 'milieusim run' or 'milieusim demo') or of a
+    sweep (from 'milieusim sweep'). Each unit of the organisation answers, for the last
+    two years of the run, the questions the Danish and Norwegian innovation barometers ask
+    the leaders of public workplaces: did you introduce an innovation; was the latest one
+    your own, adapted or copied; with whom did you collaborate; who initiated it; did it
+    raise quality, efficiency; what helped or hindered it. The shares of units answering
+    yes are printed beside the published shares, with how comparable each pair is: the
+    same question, the model's nearest analogue (defined below the table), or not recorded.
 
-    The run is made again from its summary.json (same seed, same run: a few seconds) and
-    checked against its saved innovations table.
+    A run is made again from its summary.json (same seed, same run: a few seconds each)
+    and checked against its saved innovations table; a sweep's runs are made again from
+    their recorded parameters and seeds, checked against their recorded final values, and
+    their answers averaged (with their range across runs).
 
     \b
     Examples:
       milieusim demo --out out/demo && milieusim barometer out/demo
       milieusim barometer out/saint-etienne --lang fr
+      milieusim barometer results/inertia --point 0 --runs 10
     """
     from milieusim.barometer import (
         ANSWERS,
@@ -63,6 +85,7 @@ def barometer(results: Path, targets_path: Path | None, lang: str) -> None:
         answers,
         compare,
         rerun,
+        rerun_sweep,
         run_answers,
         survey,
     )
@@ -73,34 +96,56 @@ def barometer(results: Path, targets_path: Path | None, lang: str) -> None:
     except TargetsError as exc:
         raise UserError(str(exc)) from None
     if not results.is_dir():
-        raise UserError(f"{shown(results)}: no such folder (give the folder of a run)")
-    if (results / "manifest.json").is_file():
-        raise UserError(
-            f"{shown(results)}: a sweep's results folder; the barometer reads the folder of "
-            "one run (milieusim run or demo) for now"
-        )
+        raise UserError(f"{shown(results)}: no such folder (give the folder of a run or a sweep)")
+    sweep = (results / "manifest.json").is_file()
+    if not sweep and point is not None:
+        raise UserError(f"--point {point}: only for a sweep's results folder")
+    per_run: list[dict[str, float]] = []
+    innovating: list[int] = []
     try:
-        model = rerun(results)
+        if sweep:
+            ids, models = rerun_sweep(results, point=point, max_runs=max_runs)
+        else:
+            ids, models = [0], iter([rerun(results)])
+        for model in models:
+            units = survey(model)
+            per_run.append(answers(units, run_answers(model, units)))
+            innovating.append(int(units["introduced"].sum()))
     except BarometerError as exc:
         raise UserError(str(exc)) from None
-    units = survey(model)
-    simulated = answers(units, run_answers(model, units))
-    table = compare(simulated, targets)
+    frame = pd.DataFrame(per_run)
+    simulated = {key: _nanmean(frame[key]) for key in ANSWERS}
+    spread = {key: (frame[key].min(), frame[key].max()) for key in ANSWERS} if sweep else None
+    table = compare(simulated, targets, spread)
     by_id = {t.id: t for t in targets}
     n_units = len(units)
-    n_innovating = int(units["introduced"].sum())
-
-    _echo_wrapped(
-        pick(
-            lang,
-            f"Innovation barometer of {shown(results)}: {n_units} units, "
-            f"{n_innovating} introduced an innovation in the last two years "
-            f"(weeks {max(model.now - 104, 0)}-{model.now}).",
-            f"Baromètre de l'innovation de {shown(results)} : {n_units} services, dont "
-            f"{n_innovating} ont introduit une innovation au cours des deux dernières années "
-            f"(semaines {max(model.now - 104, 0)}-{model.now}).",
+    weeks = f"{max(model.now - 104, 0)}-{model.now}"
+    if sweep:
+        which = pick(lang, f"point {point}", f"point {point}") if point is not None else ""
+        _echo_wrapped(
+            pick(
+                lang,
+                f"Innovation barometer of the sweep {shown(results)}"
+                f"{', ' + which if which else ''}: {len(ids)} runs of {n_units} units "
+                f"(weeks {weeks} of the last run); the model's answers are means over the runs.",
+                f"Baromètre de l'innovation du balayage {shown(results)}"
+                f"{', ' + which if which else ''} : {len(ids)} runs de {n_units} services "
+                f"(semaines {weeks} du dernier run) ; les réponses du modèle sont des moyennes "
+                "sur les runs.",
+            )
         )
-    )
+    else:
+        _echo_wrapped(
+            pick(
+                lang,
+                f"Innovation barometer of {shown(results)}: {n_units} units, "
+                f"{innovating[0]} introduced an innovation in the last two years "
+                f"(weeks {weeks}).",
+                f"Baromètre de l'innovation de {shown(results)} : {n_units} services, dont "
+                f"{innovating[0]} ont introduit une innovation au cours des deux dernières "
+                f"années (semaines {weeks}).",
+            )
+        )
     _echo_wrapped(
         pick(
             lang,
@@ -134,6 +179,13 @@ def barometer(results: Path, targets_path: Path | None, lang: str) -> None:
             code = pick(lang, *_CODE[answer.relation])
         click.echo(f"{_clip(label, 34):<34} {sim:>7} {pub:>7} {code:<7} {row.target}".rstrip())
     click.echo("-" * WIDTH)
+    if spread is not None:
+        ranges = "; ".join(
+            f"{key} {_number(lo, ANSWERS[key].kind, lang)}–{_number(hi, ANSWERS[key].kind, lang)}"
+            for key, (lo, hi) in spread.items()
+            if not (isinstance(lo, float) and math.isnan(lo))
+        )
+        _echo_wrapped(pick(lang, "Range across runs: ", "Étendue sur les runs : ") + ranges)
     for key, answer in ANSWERS.items():
         if answer.relation != "yes":
             notes.append(f"{key}: {answer.definition}")
@@ -201,3 +253,8 @@ def _clip(text: str, width: int) -> str:
 
 def _echo_wrapped(text: str) -> None:
     click.echo(textwrap.fill(text, WIDTH))
+
+
+def _nanmean(values: pd.Series) -> float:
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    return float(values.mean()) if len(values) else math.nan
