@@ -37,8 +37,31 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def model(run_dir: Path):  # type: ignore[no-untyped-def]
+def made_again(run_dir: Path):  # type: ignore[no-untyped-def]
     return rerun(run_dir)
+
+
+@pytest.fixture(scope="module")
+def model(made_again):  # type: ignore[no-untyped-def]
+    return made_again[0]
+
+
+def test_blame_is_recorded_for_every_failed_pilot(made_again) -> None:  # type: ignore[no-untyped-def]
+    model, blamed = made_again
+    failed = [k.id for k in model.innovations if k.stage in ("failed", "stopped")]
+    assert sorted(blamed) == sorted(failed) and failed  # the run has failures to judge
+    verdicts = list(blamed.values())
+    if None not in verdicts:
+        assert sum(v is True for v in verdicts) == model.failures_blamed
+    else:  # ambiguous weeks: the known verdicts never exceed the count
+        assert sum(v is True for v in verdicts) <= model.failures_blamed
+    units = survey(model, blamed=blamed)
+    asked = units.dropna(subset=["mistakes_hindered"])
+    assert not (
+        asked["mistakes_hindered"].astype(bool) & asked["mistakes_helped"].astype(bool)
+    ).any()
+    assert survey(model)["mistakes_hindered"].isna().all()  # not asked without verdicts
+    assert not units["mistakes_hindered"].isna().all()
 
 
 def test_the_run_made_again_is_the_saved_one(run_dir: Path, model) -> None:  # type: ignore[no-untyped-def]
@@ -95,8 +118,9 @@ def test_each_unit_answers_from_the_records(model) -> None:  # type: ignore[no-u
         assert reached
 
 
-def test_shares_and_the_comparison(model) -> None:  # type: ignore[no-untyped-def]
-    units = survey(model)
+def test_shares_and_the_comparison(made_again) -> None:  # type: ignore[no-untyped-def]
+    model, blamed = made_again
+    units = survey(model, blamed=blamed)
     simulated = answers(units, run_answers(model, units))
     assert set(simulated) == set(ANSWERS)
     assert simulated["introduced"] == pytest.approx(units["introduced"].mean())
@@ -148,7 +172,7 @@ def test_a_sweep_is_surveyed_run_by_run(grid_dir: Path) -> None:
 
     ids, models = rerun_sweep(grid_dir, max_runs=3)
     assert len(ids) == 3 and 5 not in ids
-    assert all(m.now > 0 for m in models)
+    assert all(m.now > 0 and isinstance(b, dict) for m, b in models)
     _, one_point = rerun_sweep(grid_dir, point=1, max_runs=10)
     assert sum(1 for _ in one_point) >= 1
     result = invoke("barometer", str(grid_dir), "--runs", "2", "--lang", "fr")

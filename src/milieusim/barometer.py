@@ -35,7 +35,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from milieusim.records import RunEnd, innovation_table, unit_introductions, unit_means
+from milieusim.innovation import Stage
+from milieusim.records import RunEnd, innovation_table, unit_introductions
 from milieusim.targets import Target
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "rerun",
     "rerun_sweep",
     "run_answers",
+    "run_recording_blame",
     "survey",
 ]
 
@@ -235,9 +237,17 @@ ANSWERS: dict[str, Answer] = {
             "Handling of mistakes hindered",
             "Traitement des erreurs a freiné",
             "proxy",
-            "a pilot of the unit failed in the last 104 weeks and its staff's mean "
-            "psychological safety at the end is below 1 - blame_impact/4 (at least half of "
-            "one blame's loss remains): blame is not recorded per failure",
+            "a pilot of the unit failed or was stopped in the last 104 weeks and the "
+            "failure was blamed (unknown when two pilots failed the same week and only one "
+            "was blamed)",
+        ),
+        Answer(
+            "mistakes_helped",
+            "Handling of mistakes helped",
+            "Traitement des erreurs a aidé",
+            "proxy",
+            "pilots of the unit failed in the last 104 weeks and every failure was tolerated "
+            "(a lesson, not blame)",
         ),
         Answer(
             "resources_hindered",
@@ -300,13 +310,41 @@ ANSWERS: dict[str, Answer] = {
 # --- the survey ------------------------------------------------------------------------------
 
 
-def survey(model: Any, window: int = WINDOW) -> pd.DataFrame:
+def run_recording_blame(model: Any) -> dict[int, bool | None]:
+    """Step ``model`` to its end and note, for each pilot that failed or was stopped,
+    whether its failure was blamed: by innovation id, True or False, or None when pilots
+    failed the same week and only some were blamed (the model counts blamed failures,
+    ``failures_blamed``, but does not mark which)."""
+    blamed: dict[int, bool | None] = {}
+    while model.running:
+        pilots = list(model.pilots)
+        before = int(model.failures_blamed)
+        model.step()
+        failed = [
+            k.id
+            for k in pilots
+            if k.stage in (Stage.FAILED, Stage.STOPPED) and k.stage_since == model.now
+        ]
+        if not failed:
+            continue
+        count = int(model.failures_blamed) - before
+        verdict = True if count == len(failed) else False if count == 0 else None
+        for k_id in failed:
+            blamed[k_id] = verdict
+    return blamed
+
+
+def survey(
+    model: Any, window: int = WINDOW, blamed: dict[int, bool | None] | None = None
+) -> pd.DataFrame:
     """Each unit's answers for the finished ``model``: one row per unit, a column per
     unit-level answer of :data:`ANSWERS` (booleans; NaN where the unit is not asked, e.g.
     the latest innovation's questions for a unit that introduced none), plus ``unit``,
     ``size`` and ``latest`` (the latest innovation's id, -1 if none).
 
     The period is the last ``window`` weeks of the run (the whole run if shorter).
+    ``blamed``: which failed pilots were blamed (:func:`run_recording_blame`); without it
+    the questions on mistakes are left unanswered (NaN).
     """
     m = model
     n_units = int(m.p["n_units"])
@@ -330,9 +368,11 @@ def survey(model: Any, window: int = WINDOW) -> pd.DataFrame:
     shelved = np.isin(stage, ("rejected", "expired")) & (week_end > start)
     failed = np.isin(stage, ("failed", "stopped")) & (week_end > start)
     shelved_units = np.bincount(k_unit[shelved & (k_unit >= 0)], minlength=n_units) > 0
-    failed_units = np.bincount(k_unit[failed & (k_unit >= 0)], minlength=n_units) > 0
-    safety = unit_means(m.staff_safety, staff_unit=unit, present=present, n_units=n_units)
-    blamed_mark = 1.0 - float(m.p["blame_impact"]) / 4.0
+    verdicts: dict[int, list[bool | None]] = {u: [] for u in range(n_units)}
+    if blamed is not None:
+        ids = table.columns["innovation"]
+        for row_index in np.flatnonzero(failed & (k_unit >= 0)).tolist():
+            verdicts[int(k_unit[row_index])].append(blamed.get(int(ids[row_index])))
     manager_kind = _manager_kind(m)
 
     out: dict[str, list[Any]] = {"unit": [], "size": [], "latest": []}
@@ -364,7 +404,7 @@ def survey(model: Any, window: int = WINDOW) -> pd.DataFrame:
                 raised_quality=bool(k.realised_use > 0),
                 raised_efficiency=bool(k.realised_exchange > 0),
                 raised_both=bool(k.realised_use > 0 and k.realised_exchange > 0),
-                mistakes_hindered=bool(failed_units[u] and safety[u] < blamed_mark),
+                **_mistakes(verdicts[u], blamed is not None),
                 staff_participation_helped=(k.team.size > 1) if own else not mandated,
             )
             row["initiated_by_staff"] = not row["initiated_by_manager"]
@@ -379,6 +419,17 @@ def survey(model: Any, window: int = WINDOW) -> pd.DataFrame:
         for key in unit_keys:
             out[key].append(row[key])
     return pd.DataFrame(out)
+
+
+def _mistakes(verdicts: list[bool | None], known: bool) -> dict[str, Any]:
+    """The answers on mistakes from the blame verdicts of a unit's failed pilots."""
+    if not known:
+        return {"mistakes_hindered": math.nan, "mistakes_helped": math.nan}
+    if any(v is True for v in verdicts):
+        return {"mistakes_hindered": True, "mistakes_helped": False}
+    if any(v is None for v in verdicts):
+        return {"mistakes_hindered": math.nan, "mistakes_helped": math.nan}
+    return {"mistakes_hindered": False, "mistakes_helped": bool(verdicts)}
 
 
 def _manager_kind(model: Any) -> int:
@@ -503,9 +554,10 @@ def compare(
 # --- a saved run -----------------------------------------------------------------------------
 
 
-def rerun(folder: str | Path) -> Any:
+def rerun(folder: str | Path) -> tuple[Any, dict[int, bool | None]]:
     """The finished model of the run saved in ``folder`` (by ``milieusim run`` or
-    ``demo``), run again from its ``summary.json``; :class:`BarometerError` when the folder
+    ``demo``), run again from its ``summary.json``, and which of its failed pilots were
+    blamed (:func:`run_recording_blame`); :class:`BarometerError` when the folder
     holds no run or when the run this version of milieusim makes differs from the saved one
     (its per-innovation table is compared)."""
     from milieusim.model import MilieuModel
@@ -525,8 +577,7 @@ def rerun(folder: str | Path) -> Any:
         model = MilieuModel(rng=int(summary["seed"]), events=events, **summary["parameters"])
     except (TypeError, ValueError) as exc:
         raise BarometerError(f"{summary_path}: cannot run it again ({exc})") from None
-    while model.running:
-        model.step()
+    blamed = run_recording_blame(model)
     saved = _saved_innovations(folder)
     if saved is not None:
         table = innovation_table(
@@ -541,7 +592,7 @@ def rerun(folder: str | Path) -> Any:
                 f"{folder}: running it again gives another run than the one saved (another "
                 "version of milieusim?); run it again with 'milieusim run'"
             )
-    return model
+    return model, blamed
 
 
 CHECKED = ("ideas", "approvals", "proposals", "practices_per_staff", "experiments_failed")
@@ -550,12 +601,13 @@ CHECKED = ("ideas", "approvals", "proposals", "practices_per_staff", "experiment
 
 def rerun_sweep(
     folder: str | Path, *, point: int | None = None, max_runs: int = 20
-) -> tuple[list[int], Iterator[Any]]:
+) -> tuple[list[int], Iterator[tuple[Any, dict[int, bool | None]]]]:
     """The ok runs of the sweep in ``folder`` (those of design point ``point``, or all), at
     most ``max_runs`` in order of run id: their ids, and their finished models made again
-    one by one from the recorded parameters and seeds (each checked against the recorded
-    final values of :data:`CHECKED`). :class:`BarometerError` for a folder that is not a
-    sweep's, a point it does not have, or a run this version cannot make again."""
+    one by one from the recorded parameters and seeds, with their blame verdicts (each
+    checked against the recorded final values of :data:`CHECKED`). :class:`BarometerError`
+    for a folder that is not a sweep's, a point it does not have, or a run this version
+    cannot make again."""
     from milieusim.experiment.store import DamagedResults, load_results
     from milieusim.model import MilieuModel
     from milieusim.params import PARAMETERS, validate
@@ -591,15 +643,14 @@ def rerun_sweep(
                 raise BarometerError(
                     f"{folder}: run {row['run_id']}: cannot run it again ({exc})"
                 ) from None
-            while model.running:
-                model.step()
+            blamed = run_recording_blame(model)
             for name in CHECKED:
                 if name in row and not _same(getattr(model, name), row[name]):
                     raise BarometerError(
                         f"{folder}: run {row['run_id']}: running it again gives another "
                         f"{name} than the one recorded (another version of milieusim?)"
                     )
-            yield model
+            yield model, blamed
 
     return [int(r) for r in runs["run_id"]], models()
 

@@ -33,7 +33,6 @@ __all__ = [
     "in_use_series",
     "innovation_table",
     "unit_introductions",
-    "unit_means",
 ]
 
 ColumnType = Literal["int", "float", "str", "bool"]
@@ -447,13 +446,3 @@ def unit_introductions(
         if units.size:
             rows.append(np.column_stack([np.full(units.size, k.id), units, week_of[units]]))
     return np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), dtype=np.int64)
-
-
-def unit_means(
-    values: np.ndarray, *, staff_unit: np.ndarray, present: np.ndarray, n_units: int
-) -> np.ndarray:
-    """Mean of a per-staff array over each unit's present staff (NaN for an empty unit)."""
-    total = np.bincount(staff_unit[present], weights=values[present], minlength=n_units)
-    count = np.bincount(staff_unit[present], minlength=n_units)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)

@@ -107,8 +107,8 @@ def barometer(
             ids, models = rerun_sweep(results, point=point, max_runs=max_runs)
         else:
             ids, models = [0], iter([rerun(results)])
-        for model in models:
-            units = survey(model)
+        for model, blamed in models:
+            units = survey(model, blamed=blamed)
             per_run.append(answers(units, run_answers(model, units)))
             innovating.append(int(units["introduced"].sum()))
     except BarometerError as exc:
