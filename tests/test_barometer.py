@@ -193,3 +193,12 @@ def test_a_sweep_run_that_cannot_be_made_again_is_refused(grid_dir: Path, tmp_pa
     runs["ideas"] = runs["ideas"] + 1
     runs.to_parquet(part)
     assert_one_line_error(invoke("barometer", str(copy), "--runs", "1"), "another ideas")
+
+
+def test_every_answer_is_defined_in_both_languages() -> None:
+    from milieusim.barometer import DEFINITIONS_FR
+
+    assert set(DEFINITIONS_FR) == set(ANSWERS)
+    for a in ANSWERS.values():
+        assert a.describe("en") == a.definition and a.describe("fr") != a.definition
+        assert len(a.en) <= 34 and len(a.fr) <= 34  # they fit the printed table

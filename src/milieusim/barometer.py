@@ -96,6 +96,10 @@ class Answer:
     kind: str = "share"
     """'share', 'months', or 'difference' (of two shares)."""
 
+    def describe(self, lang: str = "en") -> str:
+        """The definition in ``lang`` ('en' or 'fr')."""
+        return DEFINITIONS_FR.get(self.key, self.definition) if lang == "fr" else self.definition
+
 
 ANSWERS: dict[str, Answer] = {
     a.key: a
@@ -305,6 +309,67 @@ ANSWERS: dict[str, Answer] = {
     )
 }
 """The barometer's answers by key, in the order they are printed."""
+
+_KINDS_FR = {
+    "citizens": "usagers (users)",
+    "firms": "entreprises ou designers (firms, designers)",
+    "knowledge": "universités (universities)",
+    "associations": "associations",
+    "public": "autres collectivités (other-local-authorities)",
+}
+
+DEFINITIONS_FR: dict[str, str] = {
+    "introduced": "une pratique née pendant le run a touché un dixième des agents du service "
+    "au cours des 104 dernières semaines du run",
+    "latest_own": "le service a mené l'expérimentation de la dernière pratique, et l'idée "
+    "venait de l'intérieur de l'organisation (savoir-faire d'un collègue ou anomalie)",
+    "latest_adapted": "le service a mené l'expérimentation de la dernière pratique, et l'idée "
+    "s'appuyait sur le savoir-faire d'un partenaire extérieur",
+    "latest_copied": "la dernière pratique a été expérimentée dans un autre service et reprise "
+    "telle quelle",
+    "latest_reused": "latest_adapted ou latest_copied",
+    "collaborated_any": "sa propre dernière pratique s'appuyait sur un partenaire extérieur ou "
+    "son équipe d'expérimentation comptait des agents d'un autre service ; pour une pratique "
+    "copiée, des agents du service faisaient partie de l'équipe d'expérimentation",
+    "collaborated_outside_public": "sa propre dernière pratique s'appuyait sur un partenaire "
+    "autre qu'une collectivité",
+    **{
+        f"collaborated_{group}": "sa propre dernière pratique s'appuyait sur un partenaire de "
+        f"type {kinds}"
+        for group, kinds in _KINDS_FR.items()
+    },
+    "initiated_by_manager": "le chef de service a eu l'idée (pratique propre) ou l'a imposée "
+    "dans le service (pratique copiée) ; l'enquête admet jusqu'à trois initiateurs, le "
+    "modèle un seul",
+    "initiated_by_staff": "un agent a eu l'idée (pratique propre) ou des collègues l'ont "
+    "reprise sans qu'elle soit imposée (pratique copiée)",
+    "raised_quality": "la valeur d'usage réalisée de la dernière pratique est positive",
+    "raised_efficiency": "la valeur d'échange réalisée de la dernière pratique est positive "
+    "(elle fait économiser)",
+    "raised_both": "les deux à la fois",
+    "prudence_hindered": "le chef de service a refusé ou laissé expirer au moins une "
+    "proposition au cours des 104 dernières semaines",
+    "prudence_hindered_collaborating": "prudence_hindered, parmi les services dont la "
+    "dernière innovation a été faite en collaboration",
+    "mistakes_hindered": "une expérimentation du service a échoué ou a été arrêtée au cours "
+    "des 104 dernières semaines et l'échec a été sanctionné (inconnu quand deux "
+    "expérimentations ont échoué la même semaine et qu'une seule a été sanctionnée)",
+    "mistakes_helped": "des expérimentations du service ont échoué au cours des 104 dernières "
+    "semaines et chaque échec a été toléré (une leçon, pas une sanction)",
+    "resources_hindered": "le modèle n'enregistre pas quelles propositions ont attendu le "
+    "budget d'expérimentation",
+    "staff_participation_helped": "l'équipe d'expérimentation de sa propre pratique comptait "
+    "des collègues outre son auteur, ou une pratique copiée a été reprise sans être imposée",
+    "introduced_size_slope": "part des services qui innovent parmi ceux au-dessus de la "
+    "taille médiane, moins parmi les autres",
+    "adopted_after_pilot": "expérimentations terminées pendant le run (réussies, échouées ou "
+    "arrêtées) dont la pratique est devenue routine dans un autre service que le leur",
+    "adoption_value_slope": "parmi les expérimentations terminées, part devenue routine pour "
+    "celles dont la valeur réalisée dépasse la médiane, moins pour les autres",
+    "months_proposal_to_routine": "moyenne, sur les pratiques devenues routine, des semaines "
+    "de la proposition à la routine, en mois",
+}
+"""The definitions of :data:`ANSWERS` in French."""
 
 
 # --- the survey ------------------------------------------------------------------------------

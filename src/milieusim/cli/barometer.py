@@ -188,7 +188,7 @@ def barometer(
         _echo_wrapped(pick(lang, "Range across runs: ", "Étendue sur les runs : ") + ranges)
     for key, answer in ANSWERS.items():
         if answer.relation != "yes":
-            notes.append(f"{key}: {answer.definition}")
+            notes.append(f"{key}: {answer.describe(lang)}")
     _echo_wrapped(
         pick(
             lang,
