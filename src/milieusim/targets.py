@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -130,9 +131,10 @@ class Target:
         return max(p - half, 0.0), min(p + half, 1.0)
 
 
-def load_targets(path: str | Path) -> list[Target]:
+def load_targets(path: str | Path, answers: Collection[str] | None = None) -> list[Target]:
     """The targets of the file at ``path``, in file order; :class:`TargetsError` (one line
-    naming the file and the key) for anything wrong."""
+    naming the file and the key) for anything wrong. ``answers``: the answer keys a
+    target may name (:data:`milieusim.barometer.ANSWERS`), if they are to be checked."""
     path = Path(path)
     where = display(path)
     data = read_toml(path, where, TargetsError)
@@ -149,7 +151,7 @@ def load_targets(path: str | Path) -> list[Target]:
         label = f"{where}: target {index}"
         if not isinstance(table, dict):
             raise TargetsError(f"{label}: expected a table, got {kind(table)}")
-        target = _target(table, label)
+        target = _target(table, label, answers)
         if target.id in seen:
             raise TargetsError(f"{label}: id = {show(target.id)} is used twice; ids must differ")
         seen.add(target.id)
@@ -165,7 +167,7 @@ def shipped_targets() -> list[Target]:
 # --- checking one target ---------------------------------------------------------------------
 
 
-def _target(table: dict[str, Any], label: str) -> Target:
+def _target(table: dict[str, Any], label: str, answers: Collection[str] | None) -> Target:
     check_keys(table, _KEYS, label, "", "key", TargetsError)
     ident = table.get("id")
     if isinstance(ident, str) and _ID.fullmatch(ident):
@@ -218,14 +220,11 @@ def _target(table: dict[str, Any], label: str) -> Target:
     n = table.get("n")
     if n is not None:
         n = check_int(f"{label}: n", n, 1, MAX_N, TargetsError)
-    if optional["answer"]:
-        from milieusim.barometer import ANSWERS
-
-        if optional["answer"] not in ANSWERS:
-            raise TargetsError(
-                f"{label}: answer = {show(optional['answer'])}: unknown barometer answer; "
-                f"allowed: {', '.join(ANSWERS)}"
-            )
+    if optional["answer"] and answers is not None and optional["answer"] not in answers:
+        raise TargetsError(
+            f"{label}: answer = {show(optional['answer'])}: unknown barometer answer; "
+            f"allowed: {', '.join(answers)}"
+        )
     return Target(
         id=ident,
         en=texts["en"],

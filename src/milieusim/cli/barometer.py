@@ -6,13 +6,15 @@ from __future__ import annotations
 import math
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
 from milieusim.cli.common import CONTEXT, LANG, WIDTH, UserError, shown
 from milieusim.text import decimal, pick
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["barometer"]
 
@@ -79,6 +81,8 @@ def barometer(
       milieusim barometer out/saint-etienne --lang fr
       milieusim barometer results/inertia --point 0 --runs 10
     """
+    import pandas as pd
+
     from milieusim.barometer import (
         ANSWERS,
         BarometerError,
@@ -92,7 +96,9 @@ def barometer(
     from milieusim.targets import SHIPPED, TargetsError, load_targets
 
     try:
-        targets = load_targets(targets_path if targets_path is not None else SHIPPED)
+        targets = load_targets(
+            targets_path if targets_path is not None else SHIPPED, answers=ANSWERS
+        )
     except TargetsError as exc:
         raise UserError(str(exc)) from None
     if not results.is_dir():
@@ -256,5 +262,7 @@ def _echo_wrapped(text: str) -> None:
 
 
 def _nanmean(values: pd.Series) -> float:
+    import pandas as pd
+
     values = pd.to_numeric(values, errors="coerce").dropna()
     return float(values.mean()) if len(values) else math.nan
