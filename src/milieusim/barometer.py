@@ -447,8 +447,8 @@ def survey(
     for u in range(n_units):
         row: dict[str, Any] = dict.fromkeys(unit_keys, math.nan)
         row["introduced"] = bool(latest[u] >= 0)
-        row["prudence_hindered"] = bool(shelved_units[u])
         if latest[u] >= 0:
+            row["prudence_hindered"] = bool(shelved_units[u])
             k = m.innovations[int(latest[u])]
             own = k.unit == u
             group = PARTNER_GROUPS.get(k.partner_kind, "") if own else ""

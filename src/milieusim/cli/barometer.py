@@ -125,7 +125,8 @@ def barometer(
     table = compare(simulated, targets, spread)
     by_id = {t.id: t for t in targets}
     n_units = len(units)
-    weeks = f"{max(model.now - 104, 0)}-{model.now}"
+    start = model.now - 104
+    weeks = f"{start + 1 if start > 0 else 0}-{model.now}"
     if sweep:
         which = pick(lang, f"point {point}", f"point {point}") if point is not None else ""
         _echo_wrapped(
