@@ -11,6 +11,7 @@ Adding a measure is one entry here (plus, for a weekly one, the model attribute 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Literal, TypedDict
 
 import numpy as np
 
-from milieusim.records import RunEnd
+from milieusim.records import RunEnd, first_adoption_weeks, unit_introductions
 
 __all__ = ["END_MEASURES", "KEY_MEASURES", "MEASURES", "REPORTERS", "Measure", "end_values", "gini"]
 
@@ -587,6 +588,104 @@ _ALL: tuple[Measure, ...] = (
         of=lambda e: _sd(e.table.get("realised_value")[e.born]),
     ),
 )
+
+# --- how uptake changes: level, timing, breadth and value (issue 17, item 6) -----------------
+# Computed from the adoption logs and the per-innovation table (milieusim.records), so
+# that they hold in sweeps too, where the weekly time series is not kept.
+
+UPTAKE_LEVELS: tuple[float, ...] = (0.25, 0.5, 1.0)
+"""Absolute uptake levels (new practices in use per staff member) timed by
+``weeks_to_uptake_*``."""
+
+
+def _uptake_end(end: RunEnd) -> float:
+    return float(end.uptake[-1])
+
+
+def _adoption_centroid(end: RunEnd) -> float:
+    m = end.model
+    return _mean(first_adoption_weeks(m.innovations, int(m.p["n_staff"])).astype(float))
+
+
+def _weeks_to_uptake(end: RunEnd, level: float) -> float:
+    hit = np.flatnonzero(end.uptake >= level - 1e-12)
+    return float(hit[0]) if hit.size else math.nan
+
+
+def _units_reached(end: RunEnd) -> float:
+    m = end.model
+    n_units = int(m.p["n_units"])
+    rows = unit_introductions(
+        m.innovations, staff_unit=m.staff_unit, present=m.staff_present, n_units=n_units
+    )
+    return _ratio(float(np.unique(rows[:, 1]).size), float(n_units))
+
+
+def _value_weighted_use(end: RunEnd) -> float:
+    t = end.table
+    users = np.nan_to_num(t.get("adopters_end"))
+    value = np.nan_to_num(t.get("realised_value"))
+    n_present = max(int(np.count_nonzero(end.model.staff_present)), 1)
+    return float((users * value).sum() / n_present)
+
+
+def _level_name(level: float) -> str:
+    return f"weeks_to_uptake_{level:g}".replace(".", "_")
+
+
+_UPTAKE: tuple[Measure, ...] = (
+    Measure(
+        "uptake_end",
+        "New practices in use per staff member at the end of the run (stock)",
+        "Nouvelles pratiques utilisées par agent en fin de période (stock)",
+        "mean count",
+        "end",
+        low=0.0,
+        of=_uptake_end,
+    ),
+    Measure(
+        "adoption_centroid",
+        "Mean week of the first adoptions of new practices (population centroid)",
+        "Semaine moyenne des premières adoptions de nouvelles pratiques (centroïde)",
+        "week",
+        "end",
+        low=0.0,
+        of=_adoption_centroid,
+    ),
+    *(
+        Measure(
+            _level_name(level),
+            f"Weeks until {level:g} new practices in use per staff member",
+            f"Semaines avant {level:g} nouvelle(s) pratique(s) utilisée(s) par agent".replace(
+                ".", ","
+            ),
+            "weeks",
+            "end",
+            low=0.0,
+            of=functools.partial(_weeks_to_uptake, level=level),
+        )
+        for level in UPTAKE_LEVELS
+    ),
+    Measure(
+        "units_reached_share",
+        "Units where a new practice reached a tenth of staff (breadth)",
+        "Services où une nouvelle pratique a touché un dixième des agents (étendue)",
+        "share",
+        "end",
+        low=0.0,
+        high=1.0,
+        of=_units_reached,
+    ),
+    Measure(
+        "value_weighted_use",
+        "Net value of the practices in use at the end, per staff member",
+        "Valeur nette des pratiques utilisées en fin de période, par agent",
+        "value units",
+        "end",
+        of=_value_weighted_use,
+    ),
+)
+_ALL = (*_ALL, *_UPTAKE)
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _ALL}
 """Every measure by name: weekly reporters first, then end-of-run measures."""

@@ -29,7 +29,10 @@ __all__ = [
     "RunEnd",
     "bass_fit",
     "decisions_by_unit",
+    "first_adoption_weeks",
+    "in_use_series",
     "innovation_table",
+    "unit_introductions",
 ]
 
 ColumnType = Literal["int", "float", "str", "bool"]
@@ -358,6 +361,14 @@ class RunEnd:
         """Rows of ideas born during the run (seeded innovations out)."""
         return self.table.columns["origin"] != "seed"
 
+    @cached_property
+    def uptake(self) -> np.ndarray:
+        """New practices in use per present staff member at the end of each week 0…now,
+        from the adoption logs (:func:`in_use_series`)."""
+        m = self.model
+        n_present = max(int(np.count_nonzero(m.staff_present)), 1)
+        return in_use_series(m.innovations, int(m.now)) / n_present
+
 
 def decisions_by_unit(table: InnovationTable, n_units: int) -> dict[str, list[int]]:
     """Per unit (index = unit): pilots approved, proposals rejected, proposals expired."""
@@ -373,3 +384,65 @@ def decisions_by_unit(table: InnovationTable, n_units: int) -> dict[str, list[in
         "rejections": count(stage == "rejected"),
         "expiries": count(stage == "expired"),
     }
+
+
+# --- uptake over time and per unit, from the adoption logs ----------------------------------
+
+
+def in_use_series(innovations: list[Innovation], weeks: int) -> np.ndarray:
+    """Practices in use (staff × practice pairs) at the end of each week 0…``weeks``, summed
+    over every innovation (seeds included), from the adoption logs; divided by the present
+    staff it is the weekly reporter ``practices_per_staff``, also when the time series was
+    not kept (sweeps)."""
+    delta = np.zeros(weeks + 1)
+    for k in innovations:
+        for week, staff, sign in k.log:
+            if week <= weeks:
+                delta[week] += sign * staff.size
+    return np.cumsum(delta)
+
+
+def first_adoption_weeks(innovations: list[Innovation], n_staff: int) -> np.ndarray:
+    """The week of every first adoption of a practice born during the run (seeds out): one
+    entry per (staff member, practice) pair that ever used it."""
+    weeks = [
+        first[first >= 0]
+        for k in innovations
+        if k.log and k.origin != "seed"
+        for first in (k.first_adoptions(n_staff),)
+    ]
+    return np.concatenate(weeks) if weeks else np.zeros(0, dtype=np.int32)
+
+
+def unit_introductions(
+    innovations: list[Innovation],
+    *,
+    staff_unit: np.ndarray,
+    present: np.ndarray,
+    n_units: int,
+    share: float = 0.1,
+) -> np.ndarray:
+    """When each unit introduced each practice born during the run (seeds out): the first
+    week at least ``share`` of the unit's present staff (and at least one person) used it.
+
+    Returns an int64 array of rows (innovation id, unit, week), in order of innovation then
+    unit; a unit appears once per practice it introduced. The survey question "did your
+    workplace introduce a new practice" asked of the simulated units
+    (:mod:`milieusim.barometer`).
+    """
+    size = np.bincount(staff_unit[present], minlength=n_units)
+    need = np.maximum(np.ceil(share * size), 1)
+    rows: list[np.ndarray] = []
+    for k in innovations:
+        if not k.log or k.origin == "seed":
+            continue
+        counts = np.zeros(n_units, dtype=np.int64)
+        week_of = np.full(n_units, -1, dtype=np.int64)
+        for week, staff, sign in k.log:
+            np.add.at(counts, staff_unit[staff], sign)
+            new = (counts >= need) & (week_of < 0)
+            week_of[new] = week
+        units = np.flatnonzero(week_of >= 0)
+        if units.size:
+            rows.append(np.column_stack([np.full(units.size, k.id), units, week_of[units]]))
+    return np.concatenate(rows).astype(np.int64) if rows else np.zeros((0, 3), dtype=np.int64)

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from milieusim.cli.analysis import analyze, plot
+from milieusim.cli.barometer import barometer
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
 from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
@@ -106,5 +107,6 @@ for _command in (
     viz,
     animate,
     validate,
+    barometer,
 ):
     main.add_command(_command)
