@@ -35,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from milieusim.agents import StaffKind
 from milieusim.innovation import Stage
 from milieusim.records import RunEnd, innovation_table, unit_introductions
 from milieusim.targets import Target
@@ -438,7 +439,7 @@ def survey(
         ids = table.columns["innovation"]
         for row_index in np.flatnonzero(failed & (k_unit >= 0)).tolist():
             verdicts[int(k_unit[row_index])].append(blamed.get(int(ids[row_index])))
-    manager_kind = _manager_kind(m)
+    manager_kind = int(StaffKind.MANAGER)
 
     out: dict[str, list[Any]] = {"unit": [], "size": [], "latest": []}
     unit_keys = [a.key for a in ANSWERS.values() if a.base != "run"]
@@ -495,12 +496,6 @@ def _mistakes(verdicts: list[bool | None], known: bool) -> dict[str, Any]:
     if any(v is None for v in verdicts):
         return {"mistakes_hindered": math.nan, "mistakes_helped": math.nan}
     return {"mistakes_hindered": False, "mistakes_helped": bool(verdicts)}
-
-
-def _manager_kind(model: Any) -> int:
-    from milieusim.model import KIND_MANAGER
-
-    return int(KIND_MANAGER)
 
 
 def run_answers(model: Any, units: pd.DataFrame | None = None) -> dict[str, float]:
