@@ -10,6 +10,8 @@ their type hints; the model builds the agents and calls the submodels).
 from __future__ import annotations
 
 import ast
+import functools
+import importlib
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,7 @@ def _type_only(tree: ast.Module) -> set[int]:
     return inside
 
 
+@functools.cache
 def arrows() -> dict[tuple[str, str], bool]:
     """(importer, imported) → True if every such import is type-only."""
     known = modules()
@@ -174,3 +177,13 @@ def test_lower_floors_never_import_higher_ones(low: str, high: str) -> None:
         if (a == low or a.startswith(low + ".")) and (b == high or b.startswith(high + "."))
     ]
     assert up == []
+
+
+@pytest.mark.parametrize(
+    "face", ["milieusim", "milieusim.experiment", "milieusim.analysis", "milieusim.plots"]
+)
+def test_every_lazy_face_resolves_every_name_it_exports(face: str) -> None:
+    """A package face's ``__all__``, its lazy table and the modules behind them agree."""
+    module = importlib.import_module(face)
+    missing = [name for name in module.__all__ if getattr(module, name, None) is None]
+    assert missing == []
