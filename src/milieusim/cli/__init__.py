@@ -19,6 +19,7 @@ from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
 from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
+from milieusim.cli.research import replications
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.workshop import animate, viz
 
@@ -102,6 +103,7 @@ for _command in (
     plan,
     experiments,
     analyze,
+    replications,
     plot,
     viz,
     animate,
