@@ -19,7 +19,7 @@ from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
 from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
-from milieusim.cli.research import replications
+from milieusim.cli.research import discover, export, replications
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.workshop import animate, viz
 
@@ -105,6 +105,8 @@ for _command in (
     analyze,
     replications,
     plot,
+    export,
+    discover,
     viz,
     animate,
     validate,
