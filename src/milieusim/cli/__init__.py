@@ -19,7 +19,7 @@ from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
 from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
-from milieusim.cli.research import discover, export, replications
+from milieusim.cli.research import discover, export, replications, report
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.workshop import animate, viz
 
@@ -107,6 +107,7 @@ for _command in (
     plot,
     export,
     discover,
+    report,
     viz,
     animate,
     validate,

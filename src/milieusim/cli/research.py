@@ -19,7 +19,7 @@ import click
 from milieusim.cli.analysis import _load, contrast_table, describe_results, shown_outcomes
 from milieusim.cli.common import CONTEXT, LANG, WIDTH, UserError, shown
 
-__all__ = ["discover", "export", "replications"]
+__all__ = ["discover", "export", "replications", "report"]
 
 
 # --- replications ---------------------------------------------------------------------------
@@ -458,3 +458,63 @@ def _scores(scores: Any, lang: str, top: int = 3) -> str:
             f"{column}: {ranked}", WIDTH, initial_indent="  ", subsequent_indent="      "
         )
     return "\n".join(lines)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--lang", type=LANG, default="en", show_default=True, help="Language of the report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="One HTML page, or one Markdown document.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Where to write (default DIR/report.<lang>.<format>).",
+)
+def report(directory: Path, lang: str, fmt: str, out: Path | None) -> None:
+    """Write one self-contained report of the sweep in DIR, readable offline.
+
+    It holds what was run (experiment file and sha256, design, replications, seeds,
+    versions, platform, git commit and uv.lock hash when the manifest records them),
+    warnings (incomplete, --quick, few replications, failed runs), the per-point summary
+    of the key outcomes with 95% intervals, the sensitivity indices of sobol and morris
+    designs, the default figures of milieusim plot (embedded as PNG: nothing is fetched
+    when it is opened) and the command that reproduces the results.
+
+    \b
+    Examples:
+      milieusim report out/inertia
+      milieusim report out/inertia --lang fr --format md
+      milieusim report out/sobol --out share/sobol-report.html
+    """
+    from milieusim._io import atomic_write
+    from milieusim.analysis.report import build_report, render_report
+    from milieusim.analysis.results import ResultsError
+
+    lang = lang.lower()
+    path = out if out is not None else directory / f"report.{lang}.{fmt}"
+    if out is not None and out.suffix.lstrip(".") not in ("", fmt):
+        raise UserError(f"--out {shown(out)}: the suffix does not match --format {fmt}")
+    if path.is_dir():
+        raise UserError(f"--out {shown(path)}: is a folder, not a file")
+    res = _load(directory)
+    try:
+        document = render_report(build_report(res, lang=lang, directory=shown(directory)), fmt)
+    except ResultsError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda p: p.write_text(document, encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}", 1) from None
+    click.echo(shown(path))
