@@ -514,7 +514,11 @@ def report(directory: Path, lang: str, fmt: str, out: Path | None) -> None:
         raise UserError(str(exc)) from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda p: p.write_text(document, encoding="utf-8"))
+
+        def write(target: Path) -> None:
+            target.write_text(document, encoding="utf-8")
+
+        atomic_write(path, write)
     except OSError as exc:
         raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}", 1) from None
     click.echo(shown(path))
