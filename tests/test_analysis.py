@@ -323,3 +323,12 @@ def test_analyze_without_ok_runs(tmp_path: Path, grid_dir: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert_one_line_error(invoke("analyze", folder), "no ok runs")
     assert not (folder / "analysis").exists()
+
+
+def test_one_run_per_point_samples_get_no_few_runs_warning(lhs_dir: Path, grid_dir: Path) -> None:
+    """An lhs of one replication has one run per point by design; a grid of three
+    replications (one failed run) is warned about."""
+    from milieusim.analysis.results import results_warnings
+
+    assert not any("fewer than" in w for w in results_warnings(as_results(lhs_dir)))
+    assert any("fewer than 5" in w for w in results_warnings(as_results(grid_dir)))

@@ -361,7 +361,8 @@ def _csv(frame: pd.DataFrame) -> Any:
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     metavar="FILE",
-    help="Output file (one --kind only). Default: DIR/figures/<kind>.<format>.",
+    help="Output file (one --kind only). Default: DIR/figures/<kind>.<format> "
+    "(<kind>.fr.<format> in French).",
 )
 def plot(
     directory: Path,
@@ -380,7 +381,9 @@ def plot(
       KINDS
 
     Titles come from the experiment; labels and units from the parameter and reporter
-    schemas, in English or French. Files are byte-identical for identical results.
+    schemas, in English or French (French figures are named <kind>.fr.<format>, so both
+    languages can sit side by side). Files are byte-identical for identical results.
+    Warns (on stderr) when the results are --quick, incomplete or have few runs per point.
 
     \b
     Examples:
@@ -425,7 +428,9 @@ def plot(
         raise UserError("no figure suits these results; choose one with --kind")
     written = []
     for kind, figure in figures:
-        path = out if out is not None else directory / "figures" / f"{kind}.{fmt}"
+        # French figures get their own names: drawing them never overwrites the English.
+        name = f"{kind}.{fmt}" if lang == "en" else f"{kind}.{lang}.{fmt}"
+        path = out if out is not None else directory / "figures" / name
         if out is not None and not out.suffix:
             path = out.with_suffix(f".{fmt}")
         try:
@@ -436,6 +441,10 @@ def plot(
             ) from None
     for path in written:
         click.echo(shown(path))
+    from milieusim.analysis.results import results_warnings
+
+    for warning in results_warnings(res):
+        click.echo(f"warning: {warning}", err=True)
 
 
 plot.help = (plot.help or "").replace(
