@@ -42,6 +42,7 @@ from milieusim.analysis.results import (
     point_table,
     varied_parameters,
 )
+from milieusim.analysis.stats import t_half_width, t_interval
 from milieusim.measures import MEASURES
 from milieusim.params import PARAMETERS
 
@@ -154,16 +155,9 @@ def runs_outcomes(results: ResultsLike) -> list[str]:
 def _paired(d: np.ndarray, level: float) -> tuple[float, float, float, float]:
     """(mean, low, high, sd) of paired differences ``d``: a one-sample t interval."""
     d = d[np.isfinite(d)]
-    if d.size == 0:
-        return math.nan, math.nan, math.nan, math.nan
-    mean = float(d.mean())
-    if d.size < 2:
-        return mean, math.nan, math.nan, math.nan
-    sd = float(d.std(ddof=1))
-    if sd == 0:
-        return mean, mean, mean, 0.0
-    ci = stats.ttest_1samp(d, 0.0).confidence_interval(level)
-    return mean, float(ci.low), float(ci.high), sd
+    effect = t_interval(d, level)
+    sd = float(d.std(ddof=1)) if d.size >= 2 else math.nan
+    return effect.estimate, effect.low, effect.high, sd
 
 
 def _welch(groups: list[tuple[float, np.ndarray]], level: float) -> tuple[float, float]:
@@ -403,7 +397,7 @@ def replications_needed(sd: float, half_width: float, level: float = 0.95) -> fl
         return 2.0
     quantile = 0.5 + level / 2
     n = max(2, math.ceil((stats.norm.ppf(quantile) * sd / half_width) ** 2))
-    while stats.t.ppf(quantile, n - 1) * sd / math.sqrt(n) > half_width:
+    while float(t_half_width(sd, n, level)) > half_width:
         n += 1
     return float(n)
 
