@@ -297,7 +297,7 @@ def test_plot_fails_cleanly(grid_dir: Path, knockout_dir: Path, tmp_path: Path) 
 
 
 def test_help_texts_have_examples() -> None:
-    for command in ("analyze", "plot"):
+    for command in ("analyze", "plot", "replications", "export", "discover", "report"):
         result = invoke(command, "--help")
         assert result.exit_code == 0
         assert "Examples:" in result.stdout and f"milieusim {command} " in result.stdout

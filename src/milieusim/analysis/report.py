@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import shlex
 from collections.abc import Mapping
@@ -230,27 +229,16 @@ def _facts(results: ResultsLike, lang: str) -> list[tuple[str, str]]:
     return facts
 
 
-def _figures(results: ResultsLike, lang: str) -> list[tuple[str, bytes]]:
-    """The default figures of ``plot`` as PNG bytes, with their kind."""
-    from milieusim.plots.kinds import default_kinds, make_figure
-    from milieusim.plots.style import DPI
-
-    out = []
-    for kind in default_kinds(results):
-        try:
-            figure = make_figure(results, kind, lang=lang)
-        except ResultsError:
-            continue  # the kind does not suit these results after all (plot says why)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        out.append((kind, buffer.getvalue()))
-    return out
-
-
 def build_report(
-    results: ResultsSource, *, lang: str = "en", directory: str | None = None
+    results: ResultsSource,
+    *,
+    lang: str = "en",
+    directory: str | None = None,
+    figures: list[tuple[str, bytes]] | None = None,
 ) -> Report:
-    """Gather what the report shows (runs the summary, the indices and the figures)."""
+    """Gather what the report shows (runs the summary and the indices); ``figures`` are
+    (kind, PNG bytes) pairs, as :func:`milieusim.plots.report.default_figures_png` draws
+    them (the analysis layer draws nothing itself)."""
     from milieusim.analysis.sensitivity import SENSITIVITY_KINDS, sensitivity_indices
     from milieusim.analysis.summary import summarise
 
@@ -283,7 +271,7 @@ def build_report(
         more_points=more,
         sensitivity=indices,
         sensitivity_method=method,
-        figures=_figures(res, lang),
+        figures=list(figures or []),
         command=reproduce_command(res, folder),
         lang=lang,
     )

@@ -2,7 +2,8 @@
 
 One module per family of commands (:mod:`~milieusim.cli.run`: one run, scenarios,
 parameters, measures; :mod:`~milieusim.cli.experiment`: sweeps; :mod:`~milieusim.cli.analysis`:
-analyses and figures of their results; :mod:`~milieusim.cli.workshop`: the workshop and
+analyses and figures of their results; :mod:`~milieusim.cli.research`: replications,
+exports, scenario discovery and reports; :mod:`~milieusim.cli.workshop`: the workshop and
 animations; :mod:`~milieusim.cli.docking`: the validation), and what they share in
 :mod:`~milieusim.cli.common`. Every problem with what the user typed or with a data file
 is reported as one line ``error: …`` on stderr with exit status 2, before any output

@@ -61,7 +61,10 @@ def experiment_argument(manifest: object) -> str:
     return shown(Path(path)) if isinstance(path, str) else "EXPERIMENT"
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT,
+    short_help="Replications a paired contrast needs.",
+)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--half-width",
@@ -195,7 +198,10 @@ def replications(
 EXPORT_FORMATS = ("csv", "ema", "salib")
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT,
+    short_help="Export a sweep: CSV and codebook, EMA, SALib.",
+)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--format",
@@ -288,7 +294,10 @@ def export(directory: Path, fmt: str, out: Path | None, outcomes: tuple[str, ...
 # --- discover -------------------------------------------------------------------------------
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT,
+    short_help="Scenario discovery (PRIM, CART) on a sweep.",
+)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--where",
@@ -463,7 +472,9 @@ def _scores(scores: Any, lang: str, top: int = 3) -> str:
 # --- report ---------------------------------------------------------------------------------
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT, short_help="One offline HTML or Markdown report of a sweep."
+)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Language of the report.")
 @click.option(
@@ -509,7 +520,12 @@ def report(directory: Path, lang: str, fmt: str, out: Path | None) -> None:
         raise UserError(f"--out {shown(path)}: is a folder, not a file")
     res = _load(directory)
     try:
-        document = render_report(build_report(res, lang=lang, directory=shown(directory)), fmt)
+        from milieusim.plots.report import default_figures_png
+
+        parts = build_report(
+            res, lang=lang, directory=shown(directory), figures=default_figures_png(res, lang)
+        )
+        document = render_report(parts, fmt)
     except ResultsError as exc:
         raise UserError(str(exc)) from None
     try:
