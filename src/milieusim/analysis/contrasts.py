@@ -45,6 +45,7 @@ from milieusim.analysis.results import (
 from milieusim.analysis.stats import t_half_width, t_interval
 from milieusim.measures import MEASURES
 from milieusim.params import PARAMETERS
+from milieusim.text import format_value
 
 __all__ = [
     "CONTRAST_COLUMNS",
@@ -103,7 +104,11 @@ def _levels(runs: pd.DataFrame, name: str) -> list[Any]:
 
 def _match(value: str, levels: list[Any], name: str) -> Any:
     """The stored level that ``value`` (as typed) names; ResultsError listing the levels."""
-    shown = ", ".join(_plain(v) for v in levels)
+    shown = ", ".join(format_value(v, "en", 4) for v in levels[:12]) + (
+        f", … ({len(levels)} levels: a sampled design; contrasts need a grid or points)"
+        if len(levels) > 12
+        else ""
+    )
     param = PARAMETERS[name]
     try:
         typed = param.parse(value)
