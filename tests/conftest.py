@@ -75,3 +75,38 @@ def knockout_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_results(
         tmp_path_factory.mktemp("knockout"), "grid", grid=grid, replications=2, titles=None
     )
+
+
+PAIRED_EXPERIMENT = """\
+[meta]
+title_fr = "Droit à l'erreur et inertie, apparié"
+title_en = "Right to error and inertia, paired"
+[experiment]
+scenario = "default"
+replications = 4
+seed = 11
+steps = 104
+set = { n_staff = 300 }
+[output]
+reporters = ["adoption_share", "approvals"]
+every = 4
+[design]
+kind = "grid"
+[design.parameters]
+experimentation_tolerance = [0.0, 1.0]
+inertia = [0.0, 0.5]
+"""
+
+
+@pytest.fixture(scope="session")
+def crn_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real sweep through the engine (common random numbers, innovations table, full
+    manifest): tolerance {0, 1} × inertia {0, 0.5}, 4 replications, 300 staff, 104 weeks."""
+    from milieusim.experiment import load_experiment, run_sweep
+
+    folder = tmp_path_factory.mktemp("crn")
+    path = folder / "paired.toml"
+    path.write_text(PAIRED_EXPERIMENT, encoding="utf-8")
+    report = run_sweep(load_experiment(path), folder / "out", workers=2, progress=False)
+    assert report.status == "complete"
+    return folder / "out"

@@ -323,3 +323,38 @@ def test_analyze_without_ok_runs(tmp_path: Path, grid_dir: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert_one_line_error(invoke("analyze", folder), "no ok runs")
     assert not (folder / "analysis").exists()
+
+
+def test_one_run_per_point_samples_get_no_few_runs_warning(lhs_dir: Path, grid_dir: Path) -> None:
+    """An lhs of one replication has one run per point by design; a grid of three
+    replications (one failed run) is warned about."""
+    from milieusim.analysis.results import results_warnings
+
+    assert not any("fewer than" in w for w in results_warnings(as_results(lhs_dir)))
+    assert any("fewer than 5" in w for w in results_warnings(as_results(grid_dir)))
+
+
+def test_intervals_come_from_scipy() -> None:
+    """The shared helpers give scipy.stats' intervals: t (ttest_1samp), Wilson
+    (binomtest) and the percentile bootstrap (bootstrap, paired over seeds)."""
+    from milieusim.analysis.stats import (
+        BOOTSTRAP,
+        paired_bootstrap,
+        proportion,
+        t_half_width,
+        t_interval,
+    )
+
+    x = np.array([0.3, 0.1, 0.4, 0.15, 0.9, 0.26])
+    ci = stats.ttest_1samp(x, 0).confidence_interval()
+    effect = t_interval(x)
+    assert (effect.low, effect.high) == pytest.approx((ci.low, ci.high), rel=1e-12)
+    assert t_half_width(x.std(ddof=1), x.size) == pytest.approx((ci.high - ci.low) / 2)
+    assert np.isnan(t_half_width(1.0, 1))
+    wilson = stats.binomtest(7, 20).proportion_ci(0.95, method="wilson")
+    assert (proportion(7, 20).low, proportion(7, 20).high) == (wilson.low, wilson.high)
+    boot = paired_bootstrap(lambda i: float(x[i].mean()), x.size, seed=3)
+    draws = stats.bootstrap(
+        (x,), np.mean, n_resamples=BOOTSTRAP, method="percentile", rng=np.random.default_rng(3)
+    ).bootstrap_distribution
+    assert (boot.low, boot.high) == pytest.approx(tuple(np.percentile(draws, [2.5, 97.5])))

@@ -205,9 +205,39 @@ def test_plot_writes_the_default_kinds(grid_dir: Path) -> None:
     result = invoke("plot", grid_dir, "--lang", "fr")
     assert result.exit_code == 0, result.output
     names = ["curves", "heatmap", "scatter", "funnel"]
-    assert [Path(line).name for line in result.stdout.splitlines()] == [f"{n}.png" for n in names]
+    shown = [Path(line).name for line in result.stdout.splitlines()]
+    assert shown == [f"{n}.fr.png" for n in names]
     for name in names:
-        assert (grid_dir / "figures" / f"{name}.png").read_bytes().startswith(MAGIC["png"])
+        assert (grid_dir / "figures" / f"{name}.fr.png").read_bytes().startswith(MAGIC["png"])
+    # 3 replications per point: the same warning as analyze gives
+    assert "warning: only 2 ok runs at some design point" in result.stderr
+
+
+def test_french_figures_do_not_overwrite_the_english(grid_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "g"
+    shutil.copytree(grid_dir, folder)
+    shutil.rmtree(folder / "figures", ignore_errors=True)
+    assert invoke("plot", folder, "--kind", "heatmap").exit_code == 0
+    english = (folder / "figures" / "heatmap.png").read_bytes()
+    assert invoke("plot", folder, "--kind", "heatmap", "--lang", "fr").exit_code == 0
+    assert (folder / "figures" / "heatmap.png").read_bytes() == english
+    french = (folder / "figures" / "heatmap.fr.png").read_bytes()
+    assert french != english
+
+
+def test_plot_warns_on_quick_results(grid_dir: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    folder = tmp_path / "q"
+    shutil.copytree(grid_dir, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "quick": True}), "utf-8")
+    result = invoke("plot", folder, "--kind", "heatmap")
+    assert result.exit_code == 0, result.output
+    assert "warning: these are --quick results" in result.stderr
 
 
 def test_plot_one_kind_to_a_file(sobol_dir: Path, tmp_path: Path) -> None:
@@ -267,7 +297,7 @@ def test_plot_fails_cleanly(grid_dir: Path, knockout_dir: Path, tmp_path: Path) 
 
 
 def test_help_texts_have_examples() -> None:
-    for command in ("analyze", "plot"):
+    for command in ("analyze", "plot", "replications", "export", "discover", "report"):
         result = invoke(command, "--help")
         assert result.exit_code == 0
         assert "Examples:" in result.stdout and f"milieusim {command} " in result.stdout

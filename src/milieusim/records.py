@@ -14,7 +14,7 @@ The table is plain NumPy (no pandas), so that sweep workers can build it cheaply
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -46,6 +46,8 @@ class Column:
     type: ColumnType
     en: str
     nullable: bool = False
+    fr: str = ""
+    """Short French label (codebooks, ``milieusim export``)."""
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -110,6 +112,48 @@ COLUMNS: tuple[Column, ...] = (
     Column("bass_q", "float", "Bass q (per week), as bass_p", True),
 )
 """The columns of :func:`innovation_table`, in order."""
+
+_FR: dict[str, str] = {
+    "innovation": "Identifiant de l'innovation, dans l'ordre de naissance",
+    "origin": "Origine de l'idée",
+    "partner_kind": "Type du partenaire extérieur",
+    "kind": "Nature (produit ou procédé)",
+    "from_outside": "Un partenaire extérieur y a contribué",
+    "unit": "Service de son auteur",
+    "found_in": "Sérendipité : où l'anomalie est apparue",
+    "novelty": "Nouveauté (distance au domaine du service)",
+    "use": "Valeur d'usage potentielle",
+    "exchange": "Valeur d'échange potentielle",
+    "esteem": "Valeur d'estime",
+    "value": "Valeur nette potentielle",
+    "realised_use": "Valeur d'usage réalisée",
+    "realised_exchange": "Valeur d'échange réalisée",
+    "realised_value": "Valeur nette réalisée",
+    "born": "Semaine de naissance de l'idée",
+    "week_proposal": "Semaine de la proposition",
+    "week_pilot": "Semaine d'approbation de l'expérimentation",
+    "week_spread": "Semaine du début de la diffusion",
+    "week_routine": "Semaine de la routinisation",
+    "week_end": "Semaine de l'étape finale",
+    "stage": "Étape en fin de simulation",
+    "team": "Agents de l'équipe pilote",
+    "units_reached": "Services atteints",
+    "adopters_end": "Utilisateurs en fin de simulation",
+    "adopters_peak": "Utilisateurs au maximum (portée)",
+    "adoptions_outside_team": "Adoptions hors de l'équipe pilote",
+    "depth": "Profondeur (portée / effectif des services atteints)",
+    "t10_reach": "Semaines jusqu'à 10 % de sa portée",
+    "t50_reach": "Semaines jusqu'à 50 % de sa portée",
+    "t90_reach": "Semaines jusqu'à 90 % de sa portée",
+    "t10_staff": "Semaines jusqu'à 10 % des agents",
+    "t50_staff": "Semaines jusqu'à 50 % des agents",
+    "t90_staff": "Semaines jusqu'à 90 % des agents",
+    "in_use": "Encore en usage en fin de simulation",
+    "survival": "Semaines d'usage avant abandon",
+    "bass_p": "p de Bass (par semaine)",
+    "bass_q": "q de Bass (par semaine)",
+}
+COLUMNS = tuple(replace(c, fr=_FR[c.name]) for c in COLUMNS)
 
 BASS_MIN_ADOPTIONS = 10
 """Adoptions outside the pilot team needed before a Bass curve is fitted."""

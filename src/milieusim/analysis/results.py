@@ -189,7 +189,9 @@ MIN_RUNS_PER_POINT = 5
 
 def results_warnings(results: ResultsLike) -> list[str]:
     """What a reader of these results should know before trusting them: an unfinished
-    sweep, a ``--quick`` one, or fewer than :data:`MIN_RUNS_PER_POINT` ok runs per point."""
+    sweep, a ``--quick`` one, or fewer than :data:`MIN_RUNS_PER_POINT` ok runs per point
+    (not for a sampled design of one run per point, lhs, sobol or morris: there the
+    sample as a whole is analysed, not each point)."""
     out: list[str] = []
     manifest = results.manifest
     status = _get(manifest, "status")
@@ -206,7 +208,13 @@ def results_warnings(results: ResultsLike) -> list[str]:
             "chain, not a result to report"
         )
     runs = ok_runs(results)
-    if len(runs):
+    planned = results.runs.groupby("point_id").size() if len(results.runs) else None
+    one_run_sample = (
+        design_kind(results) in ("lhs", "sobol", "morris")
+        and planned is not None
+        and int(planned.max()) == 1
+    )  # one run per point by design: the sample as a whole is what is analysed
+    if len(runs) and not one_run_sample:
         fewest = int(runs.groupby("point_id").size().min())
         if fewest < MIN_RUNS_PER_POINT:
             out.append(

@@ -16,7 +16,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import optimize, stats
@@ -31,6 +31,8 @@ __all__ = [
     "paired_difference",
     "proportion",
     "relative_change",
+    "t_half_width",
+    "t_interval",
 ]
 
 LEVEL = 0.95
@@ -86,15 +88,30 @@ class Criterion:
         }[self.kind]
 
 
-def _t_interval(values: np.ndarray) -> Effect:
-    values = values[np.isfinite(values)]
-    n = values.size
+def t_half_width(sd: Any, n: Any, level: float = LEVEL) -> Any:
+    """Half-width ``t_{(1+level)/2, n-1} · sd / √n`` of the Student t interval of a mean
+    (scipy's t quantile), element-wise over arrays; NaN where ``n`` < 2. The one place
+    the project computes it: per-point summaries, figures and effects all call it."""
+    sd, n = np.asarray(sd, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = np.where(n >= 2, stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1)), np.nan)
+        return quantile * sd / np.sqrt(np.maximum(n, 1))
+
+
+def t_interval(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> Effect:
+    """The mean of the finite ``values`` with its Student t interval
+    (``scipy.stats.ttest_1samp(...).confidence_interval``); a zero-width interval when
+    the values are all equal, NaN bounds for fewer than two values."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
     if n < 2:
-        mean = float(values.mean()) if n else math.nan
-        return Effect(mean, math.nan, math.nan, n)
-    mean = float(values.mean())
-    half = float(stats.t.ppf((1 + LEVEL) / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return Effect(mean, mean - half, mean + half, n)
+        return Effect(float(x.mean()) if n else math.nan, math.nan, math.nan, n)
+    mean = float(x.mean())
+    if float(x.std(ddof=1)) == 0:
+        return Effect(mean, mean, mean, n)
+    ci = stats.ttest_1samp(x, 0.0).confidence_interval(level)
+    return Effect(mean, float(ci.low), float(ci.high), n)
 
 
 def paired_difference(
@@ -102,21 +119,35 @@ def paired_difference(
 ) -> Effect:
     """Mean of ``other − base`` over paired seeds, with a Student t interval."""
     a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
-    return _t_interval(b - a)
+    return t_interval(b - a)
 
 
 def mean_difference(values: Sequence[float] | np.ndarray) -> Effect:
     """Mean of per-seed values (already differences, or contrasts), t interval."""
-    return _t_interval(np.asarray(values, dtype=float))
+    return t_interval(values)
 
 
 def paired_bootstrap(statistic: Callable[[np.ndarray], float], n: int, seed: int = 0) -> Effect:
     """``statistic(indices)`` on all seeds, and its percentile interval over resamples of
-    the seeds (with replacement; ``seed`` fixes the resampling)."""
-    rng = np.random.default_rng(seed)
+    the seeds (with replacement; ``scipy.stats.bootstrap`` with a generator seeded by
+    ``seed``, so reproducible). Resamples where the statistic is not finite are left
+    out; NaN bounds if more than half are."""
     everyone = np.arange(n)
     estimate = float(statistic(everyone))
-    draws = np.array([statistic(rng.integers(n, size=n)) for _ in range(BOOTSTRAP)])
+    if n < 2:
+        return Effect(estimate, math.nan, math.nan, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # degenerate distributions: handled below
+        result = stats.bootstrap(
+            (everyone,),
+            lambda i: statistic(np.asarray(i, dtype=int)),
+            vectorized=False,
+            n_resamples=BOOTSTRAP,
+            confidence_level=LEVEL,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
+    draws = np.asarray(result.bootstrap_distribution, dtype=float)
     draws = draws[np.isfinite(draws)]
     if draws.size < BOOTSTRAP // 2:
         return Effect(estimate, math.nan, math.nan, n)
@@ -138,16 +169,11 @@ def relative_change(
 
 
 def proportion(successes: int, trials: int) -> Effect:
-    """A share with its Wilson interval."""
+    """A share with its Wilson interval (``scipy.stats.binomtest(...).proportion_ci``)."""
     if trials == 0:
         return Effect(math.nan, math.nan, math.nan, 0)
-    z = stats.norm.ppf((1 + LEVEL) / 2)
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = (
-        z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    )
-    return Effect(p, centre - half, centre + half, trials)
+    ci = stats.binomtest(successes, trials).proportion_ci(LEVEL, method="wilson")
+    return Effect(successes / trials, float(ci.low), float(ci.high), trials)
 
 
 def _logistic(x: np.ndarray, low: float, high: float, mid: float, slope: float) -> np.ndarray:

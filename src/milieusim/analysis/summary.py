@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from milieusim.analysis.outcomes import resolve_outcomes, run_outcomes
 from milieusim.analysis.results import (
@@ -17,6 +16,7 @@ from milieusim.analysis.results import (
     point_table,
     varied_parameters,
 )
+from milieusim.analysis.stats import t_half_width
 from milieusim.text import (
     format_mean_ci,
     format_value,
@@ -44,7 +44,7 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[int, float, f
     if n < 2:
         return n, mean, float("nan"), float("nan")
     sd = float(x.std(ddof=1))
-    return n, mean, sd, float(stats.t.ppf((1 + level) / 2, n - 1) * sd / np.sqrt(n))
+    return n, mean, sd, float(t_half_width(sd, n, level))
 
 
 def summarise(
@@ -72,10 +72,7 @@ def summarise(
     index = pd.MultiIndex.from_product([names, points["point_id"]], names=["outcome", "point_id"])
     stats_ = stats_.set_index(["outcome", "point_id"]).reindex(index).reset_index()
     stats_["n"] = stats_["n"].fillna(0).astype(int)
-    n = stats_["n"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quantile = np.where(n >= 2, stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1)), np.nan)
-        half = quantile * stats_["sd"].to_numpy() / np.sqrt(np.maximum(n, 1))
+    half = t_half_width(stats_["sd"].to_numpy(), stats_["n"].to_numpy(), level)
     stats_["ci_low"] = stats_["mean"] - half
     stats_["ci_high"] = stats_["mean"] + half
     for name in names:

@@ -113,9 +113,38 @@ def describe_results(res: ResultsLike, lang: str) -> str:
     "key measures.",
 )
 @click.option(
+    "--contrast",
+    default=None,
+    metavar="PARAM=A:B",
+    help="Instead of the per-point summary: the paired difference B − A of a varied "
+    "parameter's two levels, runs paired by replication (common random numbers).",
+)
+@click.option(
+    "--by",
+    default=None,
+    metavar="PARAM",
+    help="With --contrast: one contrast per level of PARAM, and the interaction "
+    "(the contrast at its last level minus at its first).",
+)
+@click.option(
+    "--baseline",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="POINT",
+    help="Instead of the per-point summary: every design point against point POINT, "
+    "paired by replication (ablations, the mechanisms experiment).",
+)
+@click.option(
     "--lang", type=LANG, default="en", show_default=True, help="Language of the printed tables."
 )
-def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
+def analyze(
+    directory: Path,
+    outcomes: tuple[str, ...],
+    contrast: str | None,
+    by: str | None,
+    baseline: int | None,
+    lang: str,
+) -> None:
     """Summarise the results of a sweep in DIR, per design point.
 
     For each design point and outcome: the number of ok runs n, the mean, the standard
@@ -135,14 +164,30 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     Warns (on stderr) when the sweep is incomplete, was run with --quick, or has fewer
     than 5 ok runs at some design point.
 
+    With --contrast PARAM=A:B (and --by PARAM) or --baseline POINT: paired contrasts
+    instead. Replication k of every point runs with the same seed, so the difference
+    between two conditions is taken within each replication and its 95% interval is a
+    t interval over replications, far narrower than the per-point intervals suggest (the
+    unpaired interval is printed beside it). Writes DIR/analysis/contrasts.csv for every
+    outcome of the runs table (or those given with --outcome); prints the key ones.
+
     \b
     Examples:
       milieusim analyze out/inertia
       milieusim analyze out/inertia --outcome t50_median --outcome breadth_mean
       milieusim analyze out/sobol --outcome uptake_time_mean --lang fr
+      milieusim analyze out/inertia --contrast experimentation_tolerance=0:1 --by inertia
+      milieusim analyze out/mechanisms --baseline 0 --outcome uptake_time_mean
     """
     lang = lang.lower()
+    if by is not None and contrast is None:
+        raise UserError("--by needs --contrast PARAM=A:B")
+    if contrast is not None and baseline is not None:
+        raise UserError("--contrast and --baseline are two different analyses; give one")
     res = _load(directory)
+    if contrast is not None or baseline is not None:
+        _analyze_contrasts(directory, res, outcomes, contrast, by, baseline, lang)
+        return
     from milieusim._io import atomic_write
     from milieusim.analysis.results import ResultsError, design_kind, results_warnings
     from milieusim.analysis.sensitivity import (
@@ -193,6 +238,69 @@ def analyze(directory: Path, outcomes: tuple[str, ...], lang: str) -> None:
     click.echo("Files written:" if lang == "en" else "Fichiers écrits\u00a0:")
     for path in written:
         click.echo(f"  {shown(path)}")
+
+
+def contrast_table(
+    res: ResultsLike,
+    outcomes: tuple[str, ...],
+    contrast: str | None,
+    by: str | None,
+    baseline: int | None,
+) -> pd.DataFrame:
+    """The paired contrasts asked for (UserError on a bad parameter, level or point)."""
+    from milieusim.analysis.contrasts import baseline_contrasts, contrasts
+    from milieusim.analysis.results import ResultsError
+
+    chosen = list(outcomes) or None
+    try:
+        if contrast is not None:
+            return contrasts(res, contrast, by=by, outcomes=chosen)
+        assert baseline is not None
+        return baseline_contrasts(res, baseline, outcomes=chosen)
+    except ResultsError as exc:
+        raise UserError(str(exc)) from None
+
+
+def shown_outcomes(res: ResultsLike, outcomes: tuple[str, ...]) -> list[str]:
+    """The outcomes to print: those asked for, else the key ones."""
+    from milieusim.analysis.outcomes import default_outcomes
+
+    return list(outcomes) or [o for o in default_outcomes(res) if not o.startswith("mean_")]
+
+
+def _analyze_contrasts(
+    directory: Path,
+    res: ResultsLike,
+    outcomes: tuple[str, ...],
+    contrast: str | None,
+    by: str | None,
+    baseline: int | None,
+    lang: str,
+) -> None:
+    from milieusim._io import atomic_write
+    from milieusim.analysis.contrasts import format_contrasts
+    from milieusim.analysis.results import results_warnings
+
+    table = contrast_table(res, outcomes, contrast, by, baseline)
+    path = directory / "analysis" / "contrasts.csv"
+    try:
+        atomic_write(path, _csv(table))
+    except OSError as exc:
+        raise UserError(
+            f"cannot write to {shown(path.parent)}: {exc.strerror or exc}", exit_code=1
+        ) from None
+    click.echo("\n".join(textwrap.wrap(describe_results(res, lang), WIDTH)))
+    click.echo()
+    click.echo(
+        format_contrasts(
+            table, lang, outcomes=shown_outcomes(res, outcomes), width=WIDTH, file=shown(path)
+        )
+    )
+    for warning in results_warnings(res):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo()
+    click.echo("Files written:" if lang == "en" else "Fichiers écrits\u00a0:")
+    click.echo(f"  {shown(path)}")
 
 
 def _csv(frame: pd.DataFrame) -> Any:
@@ -253,7 +361,8 @@ def _csv(frame: pd.DataFrame) -> Any:
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     metavar="FILE",
-    help="Output file (one --kind only). Default: DIR/figures/<kind>.<format>.",
+    help="Output file (one --kind only). Default: DIR/figures/<kind>.<format> "
+    "(<kind>.fr.<format> in French).",
 )
 def plot(
     directory: Path,
@@ -272,7 +381,9 @@ def plot(
       KINDS
 
     Titles come from the experiment; labels and units from the parameter and reporter
-    schemas, in English or French. Files are byte-identical for identical results.
+    schemas, in English or French (French figures are named <kind>.fr.<format>, so both
+    languages can sit side by side). Files are byte-identical for identical results.
+    Warns (on stderr) when the results are --quick, incomplete or have few runs per point.
 
     \b
     Examples:
@@ -317,7 +428,9 @@ def plot(
         raise UserError("no figure suits these results; choose one with --kind")
     written = []
     for kind, figure in figures:
-        path = out if out is not None else directory / "figures" / f"{kind}.{fmt}"
+        # French figures get their own names: drawing them never overwrites the English.
+        name = f"{kind}.{fmt}" if lang == "en" else f"{kind}.{lang}.{fmt}"
+        path = out if out is not None else directory / "figures" / name
         if out is not None and not out.suffix:
             path = out.with_suffix(f".{fmt}")
         try:
@@ -328,6 +441,10 @@ def plot(
             ) from None
     for path in written:
         click.echo(shown(path))
+    from milieusim.analysis.results import results_warnings
+
+    for warning in results_warnings(res):
+        click.echo(f"warning: {warning}", err=True)
 
 
 plot.help = (plot.help or "").replace(

@@ -151,6 +151,7 @@ def sweep(
       DIR/manifest.json        what was run, with which versions, when, and its status
       DIR/runs/*.parquet       one row per run: ids, seed, parameters, final values
       DIR/timeseries/*.parquet one row per run and kept week
+      DIR/innovations/*.parquet one row per innovation born in each run
 
     A local worker that dies (killed, out of memory) is replaced and its runs are run
     again; a run whose worker dies twice is recorded as failed. Workers stop with the

@@ -117,14 +117,11 @@ def mean_ci_frame(
 ) -> pd.DataFrame:
     """Per group: ``n``, ``mean``, ``sd`` and ``half`` (half-width of the Student t
     interval of the mean; NaN for n < 2), finite values only."""
-    from scipy import stats  # slow to import: only when a figure needs it
+    from milieusim.analysis.stats import t_half_width  # SciPy: only when a figure needs it
 
     finite = frame[np.isfinite(frame[value].to_numpy(dtype=float))]
     out = finite.groupby(by, sort=True)[value].agg(n="count", mean="mean", sd="std")
-    n = out["n"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.where(n >= 2, stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1)), np.nan)
-        out["half"] = q * out["sd"].to_numpy() / np.sqrt(np.maximum(n, 1))
+    out["half"] = t_half_width(out["sd"].to_numpy(), out["n"].to_numpy(), level)
     return out.reset_index()
 
 
