@@ -601,7 +601,10 @@ def test_override_steps_keeps_events_in_range() -> None:
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 PRINTABLE = st.text(
-    st.characters(min_codepoint=32, max_codepoint=0x2FF, blacklist_categories=("Cc",)), max_size=12
+    st.characters(
+        min_codepoint=32, max_codepoint=0x2FF, blacklist_categories=("Cc", "Cf", "Zl", "Zp")
+    ),
+    max_size=12,
 )
 
 

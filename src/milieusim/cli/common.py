@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import click
 
-from milieusim.datafile import DataFileError
+from milieusim.datafile import DataFileError, printable
 from milieusim.params import check_consistency
 from milieusim.scenario import Scenario, load_scenario
 
@@ -23,6 +23,7 @@ __all__ = [
     "CONTEXT",
     "LANG",
     "RUN_FILES",
+    "SEED_OPTION",
     "WIDTH",
     "Interrupted",
     "OutPath",
@@ -41,6 +42,7 @@ WIDTH = 88
 """Width of the tables and wrapped texts the commands print (fixed: reproducible output)."""
 
 LANG = click.Choice(["en", "fr"], case_sensitive=False)
+"""The ``--lang`` option's values."""
 
 SEED_OPTION = click.option(
     "--seed",
@@ -51,7 +53,6 @@ SEED_OPTION = click.option(
     help="Random seed: the same seed gives byte-identical outputs.",
 )
 """The ``--seed`` option of the commands that run one model (run, demo, animate)."""
-"""The ``--lang`` option's values."""
 
 
 class UserError(click.ClickException):
@@ -64,7 +65,7 @@ class UserError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # (click types it per class)
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        click.echo(f"error: {printable(self.message)}", err=True)
 
 
 class Interrupted(click.ClickException):
