@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from milieusim._io import read_regular_file
 from milieusim._io import versions as _versions
 from milieusim.experiment import store
 from milieusim.experiment.preload import worker_init
@@ -346,8 +347,7 @@ def tls_security(ca_file: str, cert: str, key: str) -> Any:
     ExperimentError naming a file that cannot be read."""
     for option, path in (("--tls-ca-file", ca_file), ("--tls-cert", cert), ("--tls-key", key)):
         try:
-            with open(path, "rb"):
-                pass
+            read_regular_file(path, 10_000_000)  # a FIFO would block, /dev/zero never end
         except OSError as exc:
             raise ExperimentError(
                 f"{option} {path}: cannot read the file ({exc.strerror or exc})"
