@@ -553,3 +553,44 @@ def test_format_characters_in_a_title_are_refused(char: str, tmp_path: Path) -> 
     result = invoke("run", scenario, "--out", tmp_path / "o")
     assert_one_line_error(result, f"title_en: control character U+{ord(char):04X} at position 2")
     assert char not in result.stderr
+
+
+# --- N21: the libraries' caches stay out of the home folder --------------------------------
+
+
+def test_a_run_writes_nothing_in_the_home_folder(tmp_path: Path) -> None:
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLCONFIGDIR", "IPYTHONDIR")}
+    env |= {"HOME": str(home), "TMPDIR": str(temp), "XDG_CACHE_HOME": "", "XDG_CONFIG_HOME": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "milieusim", "run", "default", "--steps", "2"]
+        + ["--set", "n_staff=20", "--out", str(tmp_path / "o"), "-q"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(home.rglob("*")) == []
+    cache = temp / f"milieusim-{os.getuid()}"
+    assert (cache / "matplotlib").is_dir() and cache.stat().st_mode & 0o777 == 0o700
+
+
+def test_caches_are_not_put_in_a_folder_of_another_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from milieusim.cli.common import keep_caches_out_of_home
+
+    shared = tmp_path / f"milieusim-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)  # as if made by someone else, open to all
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    environ: dict[str, str] = {}
+    assert keep_caches_out_of_home(environ) is None and environ == {}
+    shared.chmod(0o700)
+    assert keep_caches_out_of_home(environ) == shared
+    assert environ["MPLCONFIGDIR"] == str(shared / "matplotlib")

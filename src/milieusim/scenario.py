@@ -305,9 +305,12 @@ def _read_layer(path: Path, chain: tuple[Path, ...]) -> _Layer:
         try:
             check_regular_file(parent_path)
         except (OSError, ValueError) as exc:
-            reason = {FileNotFoundError: "no such file", IsADirectoryError: "is a folder"}.get(
-                type(exc), getattr(exc, "strerror", None) or "cannot read the file"
-            )
+            if isinstance(exc, FileNotFoundError):
+                reason = "no such file"
+            elif isinstance(exc, IsADirectoryError):
+                reason = "is a folder"
+            else:
+                reason = getattr(exc, "strerror", None) or "cannot read the file"
             raise ScenarioError(
                 f"{where}: extends = {clip(target, 60)!r}: {reason} ({display(parent_path)})"
             ) from None
