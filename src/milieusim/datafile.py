@@ -130,10 +130,10 @@ def is_file(path: Path) -> bool:
 
 
 def exists(path: Path) -> bool:
-    """Whether ``path`` names anything (a file, a folder, a FIFO…), links followed: such a
-    path is read as a file, and what is wrong with it reported as such."""
+    """Whether ``path`` names anything (a file, a folder, a FIFO, a link even if broken or
+    in a loop): such a path is read as a file, and what is wrong with it reported as such."""
     try:
-        os.stat(path)
+        os.lstat(path)
     except (OSError, ValueError):
         return False
     return True

@@ -224,6 +224,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         return _load_file(shipped)
     names = ", ".join(SCENARIOS.files()) or "(none found)"
     if text.endswith(".toml") or "/" in text or os.sep in text:
+        if exists(path):  # a folder
+            raise ScenarioError(f"{display(path)}: is a folder, not a scenario file")
         raise ScenarioError(f"{display(path)}: no such file; or give a shipped scenario: {names}")
     key = text.replace("\\", "/").removesuffix(".toml")
     raise ScenarioError(
