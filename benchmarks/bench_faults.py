@@ -249,6 +249,7 @@ def fuzz_inputs(count: int, seed: int | None, limit: float) -> int:
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     broken: list[str] = []
     times: list[float] = []
+    slowest: list[object] = [0.0, ""]
     worker = _Worker()
     started = time.monotonic()
 
@@ -274,6 +275,7 @@ def fuzz_inputs(count: int, seed: int | None, limit: float) -> int:
             tally["cases"] += 1
             tally[f"exit {outcome.code}"] += 1
             times.append(outcome.seconds)
+            slowest[:] = max(slowest, [outcome.seconds, f"{kind}: {case.args}"])  # type: ignore[attr-defined]
             found = problems(outcome, limit)
             for problem in found:
                 tally[problem.split(" (")[0].split(" ")[0]] += 1
@@ -291,6 +293,7 @@ def fuzz_inputs(count: int, seed: int | None, limit: float) -> int:
         f"\nseed {seed}: {total} inputs in {time.monotonic() - started:.0f} s "
         f"(median {statistics.median(times):.2f} s, max {max(times):.1f} s per input)"
     )
+    print(f"slowest: {slowest[0]:.1f} s, {slowest[1]}")
     columns = [
         "cases",
         "exit 0",
