@@ -1,10 +1,23 @@
-"""Fault injection over many random points: how sweeps recover.
+"""Fault injection over many random points: how sweeps recover; and the command line fuzzed.
 
 Run from the project root::
 
     uv run python benchmarks/bench_faults.py                 # 20 random points per fault
     uv run python benchmarks/bench_faults.py --trials 5 --faults worker,main
     uv run python benchmarks/bench_faults.py --seed 1234     # replay the same points
+    uv run python benchmarks/bench_faults.py --inputs 2000   # fuzz the CLI's inputs instead
+
+``--inputs N`` draws N inputs with Hypothesis (tests/support/strategies.py ``cases``: scenario
+files, experiment files, ``--set`` items, damaged files, FIFOs, devices, links, control
+characters in file names), runs each through the real CLI (in a worker process, in-process
+with click's runner; inputs that could block in a child process) and counts, per family of
+input, the outcomes and what broke the promise to users: tracebacks, hangs (over
+``--limit`` seconds: the worker is killed), control characters printed, failures that are
+not one ``error:`` line with exit 2 (1 for the machine), and files written by a failure
+(tests/test_fuzz_cli.py is the same with a few dozen inputs). It exits with status 1 if
+any case broke it, printing the first few.
+
+Sweep faults:
 
 Each trial runs the fault-test experiment of tests/support/sweepkit.py (a 2 × 2 grid, 16
 replications, 80 weeks, 200 staff: 64 runs, a part every 2 runs) as a real ``milieusim
@@ -34,13 +47,17 @@ maximum). The script exits with status 1 if a trial did not recover.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
@@ -58,7 +75,15 @@ def main() -> int:
         "--faults", default=",".join(FAULTS), help=f"comma-separated, among {', '.join(FAULTS)}"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault points")
+    parser.add_argument(
+        "--inputs", type=int, default=None, metavar="N", help="fuzz the CLI with N drawn inputs"
+    )
+    parser.add_argument(
+        "--limit", type=float, default=20.0, help="seconds before an input counts as a hang"
+    )
     args = parser.parse_args()
+    if args.inputs is not None:
+        return fuzz_inputs(args.inputs, args.seed, args.limit)
     chosen = [name.strip() for name in args.faults.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in FAULTS]
     if unknown:
@@ -170,6 +195,133 @@ def report(results: dict[str, list[Trial]]) -> int:
         )
     print(f"\n{'all trials recovered' if not failed else f'{len(failed)} trials failed'}")
     return 1 if failed else 0
+
+
+# --- the command line, fuzzed ---------------------------------------------------------------
+
+
+def _serve(conn: Connection) -> None:
+    """The worker: run each case it receives (in-process), send back the outcome."""
+    from strategies import run_case
+
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        case, root, limit = message
+        conn.send(run_case(case, Path(root), timeout=limit))
+
+
+class _Worker:
+    """A child process running cases; killed and replaced when one hangs."""
+
+    def __init__(self) -> None:
+        self.context = multiprocessing.get_context("fork")
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child = self.context.Pipe()
+        self.process = self.context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+
+    def run(self, case: object, root: Path, limit: float) -> object | None:
+        """The case's outcome, or None if no answer came within 2 × ``limit`` seconds."""
+        self.conn.send((case, str(root), limit))
+        if self.conn.poll(2 * limit):
+            return self.conn.recv()
+        self.process.kill()
+        self.process.join()
+        self._start()
+        return None
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join(10)
+
+
+def fuzz_inputs(count: int, seed: int | None, limit: float) -> int:
+    """Draw ``count`` inputs, run each, print the tallies; 1 if any broke the promise."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as fix_seed
+    from strategies import Outcome, cases, problems
+
+    seed = seed if seed is not None else random.randrange(2**32)
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    broken: list[str] = []
+    times: list[float] = []
+    slowest: list[object] = [0.0, ""]
+    worker = _Worker()
+    started = time.monotonic()
+
+    with tempfile.TemporaryDirectory(prefix="bench-inputs-") as tmp:
+
+        @fix_seed(seed)
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=cases())
+        def one(case: object) -> None:
+            root = Path(tempfile.mkdtemp(dir=tmp))
+            outcome = worker.run(case, root, limit)
+            if outcome is None:  # the worker itself was stuck: a hang
+                outcome = Outcome(None, "", "", "", 2 * limit, [])
+            assert isinstance(outcome, Outcome)
+            kind = case.kind  # type: ignore[attr-defined]
+            tally = tallies[kind]
+            tally["cases"] += 1
+            tally[f"exit {outcome.code}"] += 1
+            times.append(outcome.seconds)
+            slowest[:] = max(slowest, [outcome.seconds, f"{kind}: {case.args}"])  # type: ignore[attr-defined]
+            found = problems(outcome, limit)
+            for problem in found:
+                tally[problem.split(" (")[0].split(" ")[0]] += 1
+            if found:
+                broken.append(f"{kind}: {'; '.join(found)}: {case.args} {outcome.stderr[:200]!r}")  # type: ignore[attr-defined]
+            shutil.rmtree(root, ignore_errors=True)
+            done = sum(t["cases"] for t in tallies.values())
+            if done % 100 == 0:
+                print(f"{done} cases, {time.monotonic() - started:.0f} s", flush=True)
+
+        one()
+    worker.close()
+    total = sum(t["cases"] for t in tallies.values())
+    print(
+        f"\nseed {seed}: {total} inputs in {time.monotonic() - started:.0f} s "
+        f"(median {statistics.median(times):.2f} s, max {max(times):.1f} s per input)"
+    )
+    print(f"slowest: {slowest[0]:.1f} s, {slowest[1]}")
+    columns = [
+        "cases",
+        "exit 0",
+        "exit 2",
+        "exit 1",
+        "traceback",
+        "hang",
+        "wrote",
+        "not",
+        "control",
+    ]
+    heads = ["input", *columns[:-2], "not one line", "control chars"]
+    rows = [[kind, *(str(t[c]) for c in columns)] for kind, t in sorted(tallies.items())]
+    rows.append(["all", *(str(sum(t[c] for t in tallies.values())) for c in columns)])
+    widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
+    for row in (heads, *rows):
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    for line in broken[:10]:
+        print("BROKEN", line)
+    print(
+        f"\n{len(broken)} inputs broke the promise" if broken else "\nevery input kept the promise"
+    )
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ Usage (from the repository root):
         # exit 1, naming the stale tables, if the ODD is not up to date (a test runs it)
 
 Tables: params, channels, constants, kinds, scenarios, weekly, end, columns.
-The prose (symbols, rationales, definitions) lives here, keyed by name; the numbers come
-from the code. A parameter, constant, measure or column without prose makes the script
-fail, so that a new one cannot slip into the ODD undocumented.
+Parameters' symbols and meanings come from their schema entries (``milieusim.params``) and
+measures' definitions from theirs (``milieusim.measures``); the rationales of the named
+constants live here. A parameter or measure without them shows "—" or "as computed in
+``milieusim.measures``" (``tests/test_params_schema.py`` fails on either).
 """
 
 from __future__ import annotations
@@ -28,85 +29,6 @@ from milieusim.docking import evidence
 from milieusim.measures import END_MEASURES, REPORTERS
 from milieusim.params import CHANNELS, EVENT_PARAMETERS, PARAMETERS, defaults
 from milieusim.submodels import ideas, uptake
-
-# --- symbols of the parameters (used in the equations of the ODD) --------------------------
-SYMBOL = {
-    "openness": r"$o$",
-    "learning_capacity": r"$\lambda$",
-    "inertia": r"$\eta$",
-    "experimentation_tolerance": r"$\tau$",
-    "serendipity": r"$\zeta$",
-    "institutional_uncertainty": r"$\chi$",
-    "adhesion": r"$\alpha$",
-    "recognition": r"$\omega$",
-    "creative_stimulation": r"$\psi$",
-    "n_staff": r"$N$",
-    "n_units": r"$U$",
-    "innovator_share": r"$\pi_M$",
-    "n_partners": r"$n_P$",
-    "n_rules": r"$n_R$",
-    "steps": r"$T$",
-    "managers": "—",
-    "knockout": "—",
-    "staff_network": "—",
-    "ties_within_unit": r"$d_w$",
-    "ties_across_units": r"$d_x$",
-    "innovator_ties_across": r"$d_M$",
-    "mean_degree": r"$z$",
-    "ring_neighbours": r"$k$",
-    "rewiring": r"$\beta$",
-    "partner_ties": r"$n_T$",
-    "partner_milieu_ties": r"$d_P$",
-    "partner_distance": r"$D_P$",
-    "absorption_radius": r"$r$",
-    "novelty_value": r"$g$",
-    "contact_rate": r"$r_c$",
-    "frontline_rate": r"$r_f$",
-    "milieu_relay": r"$\mu$",
-    "adoption_rule": "—",
-    "external_influence": r"$p$",
-    "imitation": r"$q$",
-    "attention": r"$n_a$",
-    "mandate_rate": r"$r_m$",
-    "threshold_share": r"$\phi$",
-    "threshold_count": r"$T_a$",
-    "initial_innovations": "—",
-    "initial_adopters": r"$n_0$",
-    "initial_adopters_mode": "—",
-    "internal_idea_rate": r"$r_i$",
-    "encounter_rate": r"$r_s$",
-    "anomaly_rate": r"$r_a$",
-    "value_mean": r"$\bar v$",
-    "value_sd": r"$s_v$",
-    "product_share": r"$\pi_P$",
-    "rule_collision": r"$\pi_R$",
-    "proposal_patience": r"$T_P$",
-    "max_pilots_per_unit": r"$B$",
-    "pilot_weeks": r"$T_X$",
-    "pilot_team": r"$n_X$",
-    "pilot_cost": r"$C_X$",
-    "pilot_budget": r"$B_Y$",
-    "slack_share": r"$\kappa$",
-    "implementation_risk": r"$R_I$",
-    "review_weeks": r"$T_R$",
-    "routine_share": r"$\pi_{\rm rt}$",
-    "experimentation_law": r"$\mathcal L$",
-    "learning_rate": r"$\ell$",
-    "knowledge_half_life": r"$h_K$",
-    "initiative_memory": r"$T_\iota$",
-    "initiative_shock": r"$\Delta_\iota$",
-    "blame_impact": r"$b$",
-    "safety_memory": r"$T_S$",
-    "caution_step": r"$\Delta_c$",
-    "rule_breeding": r"$\pi_B$",
-    "tie_memory": r"$T_L$",
-    "ambiguity_tolerance": r"$A_0$",
-    "manager_heterogeneity": r"$h_A$",
-    "paralysis_contagion": r"$c_P$",
-    "ablate": "—",
-    "index_scale": r"$\sigma_I$",
-    "partner_mix": "—",
-}
 
 # --- named constants of the code, with a one-line rationale --------------------------------
 CONSTANTS = [
@@ -223,66 +145,6 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-# --- weekly and end-of-run measures: exact definitions (ODD §8) ----------------------------
-WEEKLY = {
-    "adoption_share": r"$\frac1N\,\#\{i\in\mathcal P:\exists k\in\mathcal S,\ x_{ik}=1\}$: present staff using at least one practice in use",
-    "practices_per_staff": r"$\sum_{k\in\mathcal S}A_k/N$",
-    "ideas": "ideas formed (understood, §7.3), all four origins; seeds excluded",
-    "ideas_external": "ideas drawing on a partner's know-how (origins *partner* and *frontline*); anomalies met in encounters with outsiders are *serendipity* and are not counted",
-    "proposals": "ideas their carrier proposed (§7.4)",
-    "approvals": "pilots started (by a manager, or at once without managers)",
-    "experiments_running": "pilots in progress at the end of the week",
-    "experiments_failed": "pilots that failed at their end **or** were stopped half-way",
-    "innovations_spreading": r"practices in $\mathcal S$ (stage *diffusion* or *routine*), seeds included",
-    "innovations_adopted": "transitions *diffusion → routine* (§7.10)",
-    "proposals_rejected": "proposals a manager turned down",
-    "proposals_expired": r"proposals that waited $T_P$ weeks unanswered",
-    "practices_dropped": "practices whose last user left them (stage *dropped*)",
-    "derogations": "(practice, rule) derogations granted",
-    "experiments_stopped": "pilots stopped at the half-way check (also in `experiments_failed`)",
-    "failures_blamed": r"failed or stopped pilots whose blame draw $\upsilon<1-\tau$ (§7.7), $\tau$ the parameter's current value whatever `ablate`",
-    "mandates": "(practice, unit) mandates issued",
-    "leads_followed": "anomalies followed up, before absorption (§7.3)",
-    "internal_rules": "rules of kind *internal* in force (initial ones plus those bred by blame)",
-    "ties_created": "staff–staff ties made by pilot teams and encounters that were not in the network at the time (a faded tie made again counts again)",
-    "cross_ties_created": "the part of `ties_created` across units",
-    "cross_unit_ties": r"$2\,L_x/N$, $L_x$ = ties between present staff of different units (initial network plus ties made and not faded)",
-    "unit_cohesion": "share of present staff with at least one such cross-unit tie",
-    "psychological_safety": r"mean $S_i$ over present staff",
-    "pilot_fund": r"$F/U$, the pilot fund per unit (§7.12)",
-    "quality_index": r"$100+\sigma_I\sum_{k\in\mathcal S}v^{u*}_k\,A_k/N$",
-    "cost_index": r"$100-\sigma_I\sum_{k\in\mathcal S}v^{e*}_k\,A_k/N+\frac{C_X}{U}\sum_{k\in\text{pilots}}(1-a_k)+\frac{100}{N}\,n_{\rm leads}(t)$, $n_{\rm leads}(t)$ the anomalies followed up this week",
-    "paralysis": r"$\frac1M\sum_m\phi_m$; 0 without managers",
-    "innovator_initiative": r"mean $\iota_i$ over present marginaux sécants; NaN if none",
-    "knowledge": r"$\frac1{n_P}\sum_j\exp\!\big(-D(y_j)^2/r^2\big)$: the share of the milieu the organisation understands without a go-between; NaN without partners",
-}
-
-END = {
-    "uptake_time_mean": r"time mean of `practices_per_staff` over weeks $0\dots T$ (trapezoid rule): **uptake** in the evidence cases",
-    "t50_median": "median of `t50_reach` over innovations that reached someone beyond their pilot team (seeds included)",
-    "breadth_mean": "mean `units_reached` over innovations whose pilot succeeded",
-    "depth_mean": "mean `depth` over the same",
-    "share_reaching_half": "share of the same that reached half of all present staff at some week (`t50_staff` not empty)",
-    "survival_share": "share of the same still in use at the end",
-    "uptake_from_outside": "Σ `adopters_peak` of ideas with `from_outside` / Σ `adopters_peak` of all ideas born in the run",
-    "uptake_from_serendipity": "the same for origin *serendipity*",
-    "conversion_proposal": "ideas proposed / ideas born",
-    "conversion_pilot": "pilots approved / ideas proposed",
-    "conversion_success": "pilots that started to spread / (those + pilots in stage *failed* or *stopped*)",
-    "conversion_spread": "ideas that reached someone beyond their pilot team / pilots that started to spread",
-    "conversion_routine": "ideas that became routine / ideas that reached someone beyond their team",
-    "pilot_failure_share": "1 − `conversion_success`",
-    "units_innovating_2y": r"share of units where, at some week $\le104$, some practice born in the run (pilot team included) was used by at least 10 % of the unit's present staff; NaN for runs under 104 weeks",
-    "approvals_gini": "Gini coefficient of pilots approved per unit",
-    "bass_p_median": "median of `bass_p` over innovations with a fit",
-    "bass_q_median": "median of `bass_q` over the same",
-    "idea_value_mean": r"mean `value` ($v^u+v^e$ at birth) of ideas born",
-    "idea_value_sd": "their sd",
-    "ideas_exceptional": r"ideas born with `value` $>\bar v+3s_v$",
-    "realised_value_sd": r"sd of `realised_value` ($v^{u*}+v^{e*}$) of ideas that were piloted",
-}
-
-
 def table_params() -> str:
     rows = [
         "| Symbol | Schema name | Group | Default | Range | Unit | Meaning (schema) | Source (schema) | Event? |",
@@ -303,7 +165,7 @@ def table_params() -> str:
             )
         event = "yes" if name in EVENT_PARAMETERS else "no"
         rows.append(
-            f"| {SYMBOL.get(name, '—')} | `{name}` | {p.group} | {default} | {rng} | {p.unit or '—'} "
+            f"| {p.symbol or '—'} | `{name}` | {p.group} | {default} | {rng} | {p.unit or '—'} "
             f"| {p.en} | {p.source or '—'} | {event} |"
         )
     return "\n".join(rows)
@@ -448,7 +310,7 @@ def table_weekly() -> str:
     rows = ["| Measure | Label (code) | Definition | Cumulative? | Unit |", "|---|---|---|---|---|"]
     for name, m in REPORTERS.items():
         rows.append(
-            f"| `{name}` | {m.en} | {WEEKLY.get(name, _UNDEFINED)} | {'yes' if m.cumulative else 'no'} "
+            f"| `{name}` | {m.en} | {m.definition or _UNDEFINED} | {'yes' if m.cumulative else 'no'} "
             f"| {m.unit or '—'} |"
         )
     return "\n".join(rows)
@@ -457,7 +319,7 @@ def table_weekly() -> str:
 def table_end() -> str:
     rows = ["| Measure | Label (code) | Definition | Unit |", "|---|---|---|---|"]
     for name, m in END_MEASURES.items():
-        rows.append(f"| `{name}` | {m.en} | {END.get(name, _UNDEFINED)} | {m.unit or '—'} |")
+        rows.append(f"| `{name}` | {m.en} | {m.definition or _UNDEFINED} | {m.unit or '—'} |")
     return "\n".join(rows)
 
 

@@ -289,3 +289,27 @@ def test_python_m_milieusim_help() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and "Examples" in done.stdout
+
+
+# --- the run's figure (N20: its cost follows the run's length, not the number of events) ---
+
+
+def test_events_are_drawn_once_per_week_with_one_label_each() -> None:
+    from matplotlib.collections import LineCollection
+    from matplotlib.text import Annotation
+
+    from milieusim.plots.adoption import plot_adoption
+
+    frame = pd.DataFrame({"step": range(4), **{name: [0.0] * 4 for name in REPORTERS}})
+    events = [(1 + i % 3, f"event {i % 7}") for i in range(12_000)]
+    fig = plot_adoption(frame, events=events, title="T" * 200_000)
+    for ax in fig.axes:
+        marks = [c for c in ax.collections if isinstance(c, LineCollection)]
+        assert len(marks) == 1 and len(marks[0].get_segments()) == 3
+    labels = [t.get_text() for t in fig.axes[0].texts if isinstance(t, Annotation)]
+    assert labels == ["event 0; event 3 (+5)", "event 1; event 4 (+5)", "event 2; event 5 (+5)"]
+    assert len(fig._suptitle.get_text()) == 160
+    many = [(week, f"w{week}") for week in range(1, 200)]
+    long = pd.DataFrame({"step": range(200), **{name: [0.0] * 200 for name in REPORTERS}})
+    fig = plot_adoption(long, events=many)
+    assert len(fig.axes[0].texts) == 40

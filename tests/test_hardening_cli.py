@@ -1,6 +1,6 @@
-"""Rows B2, B5, B6, B9, B11, B13–B16 of the reliability review: each reproduced, each now
-one ``error:`` line (exit 2, or 1 for an operating-system failure) with nothing written
-or left behind."""
+"""Rows B2, B5, B6, B9, B11, B13–B16 and N6, N16, N19–N21 of the reliability review: each
+reproduced, each now one ``error:`` line (exit 2, or 1 for an operating-system failure)
+with nothing written or left behind (N20, the figure's cost: tests/test_cli.py)."""
 
 from __future__ import annotations
 
@@ -450,3 +450,147 @@ def test_tls_options_go_together_with_a_tls_address(tmp_path: Path) -> None:
     for args, fragment in cases:
         assert_one_line_error(invoke("sweep", experiment, "--out", tmp_path / "o", *args), fragment)
     assert not (tmp_path / "o").exists()
+
+
+# --- N6 / N19: FIFOs and devices given as input files -------------------------------------
+
+
+def milieusim(*args: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """``milieusim ARGS`` in a child process, killed after ``timeout`` s (a hang fails)."""
+    return subprocess.run(
+        [sys.executable, "-m", "milieusim", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def assert_one_line(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert "no such file" not in lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifos_and_devices_are_not_regular_files(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "f.toml")
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    (tmp_path / "ext.toml").write_text('extends = "f.toml"\n', encoding="utf-8")
+    experiment = write_experiment(tmp_path)
+    text = experiment.read_text(encoding="utf-8")
+    assert 'scenario = "default"' in text
+    (tmp_path / "e-fifo.toml").write_text(
+        text.replace('scenario = "default"', 'scenario = "f.toml"'), encoding="utf-8"
+    )
+    pem = tmp_path / "x.pem"
+    pem.write_text("x", encoding="utf-8")
+    tls = ("--scheduler", "tls://h:1", "--tls-cert", pem, "--tls-key", pem, "--tls-ca-file")
+    cases = [
+        (("run", "f.toml", "--out", "o"), "f.toml: is not a regular file (a FIFO)"),
+        (("run", "zero.toml", "--out", "o"), "is not a regular file (a character device)"),
+        (("run", "/dev/null", "--out", "o"), "/dev/null: is not a regular file"),
+        (("run", "ext.toml", "--out", "o"), "extends = 'f.toml': is not a regular file"),
+        (("plan", "f.toml"), "f.toml: is not a regular file (a FIFO)"),
+        (("plan", "e-fifo.toml"), "[experiment] scenario = 'f.toml'"),
+        (("sweep", experiment, "--out", "o", *tls, "f.toml"), "--tls-ca-file"),
+    ]
+    for args, fragment in cases:
+        done = milieusim(*args, cwd=tmp_path)
+        assert_one_line(done, fragment, "is not a regular file")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_part_or_a_device_manifest_is_damage_not_a_hang(
+    grid_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    results = tmp_path / "R"
+    shutil.copytree(grid_dir, results)
+    part = sorted((results / "runs").glob("*.parquet"))[0]
+    part.unlink()
+    os.mkfifo(part)
+    done = milieusim("analyze", results, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "is not a regular file (a FIFO)" in done.stderr and "Traceback" not in done.stderr
+    resumed = tmp_path / "S"
+    resumed.mkdir()
+    (resumed / "manifest.json").symlink_to("/dev/zero")
+    done = milieusim(
+        "sweep", write_experiment(tmp_path), "--out", resumed, "--resume", cwd=tmp_path
+    )
+    assert_one_line(done, "manifest.json: is not a regular file (a character device)")
+
+
+# --- N16: escapes and format characters never reach the terminal -------------------------
+
+
+def test_escapes_in_a_file_name_and_a_set_name_are_shown_escaped(tmp_path: Path) -> None:
+    name = "\u001b]0;pwned\u0007\u202e.toml"
+    (tmp_path / name).write_text('[meta]\ntitle_en = "T"\ntitle_fr = "T"\n', encoding="utf-8")
+    done = milieusim("run", name, "--steps", "2", "--set", "n_staff=20", "--out", "o", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "T (\\x1b]0;pwned\\x07\\u202e)" in done.stdout
+    for text in (done.stdout, done.stderr, (tmp_path / "o" / "summary.json").read_text("utf-8")):
+        assert not {"\u001b", "\u0007", "\u202e"} & set(text)
+    done = milieusim("run", "default", "--set", "\u001b]0;x\u0007\u2028=1", cwd=tmp_path)
+    assert_one_line(done, "--set \\x1b]0;x\\x07\\u2028=1: unknown parameter")
+    assert not {"\u001b", "\u0007", "\u2028"} & set(done.stderr)
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200d", "\u2028", "\u2029", "\u00ad"])
+def test_format_characters_in_a_title_are_refused(char: str, tmp_path: Path) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f'[meta]\ntitle_fr = "ok"\ntitle_en = {json.dumps("a" + char)}\n', encoding="utf-8"
+    )
+    result = invoke("run", scenario, "--out", tmp_path / "o")
+    assert_one_line_error(result, f"title_en: control character U+{ord(char):04X} at position 2")
+    assert char not in result.stderr
+
+
+# --- N21: the libraries' caches stay out of the home folder --------------------------------
+
+
+def test_a_run_writes_nothing_in_the_home_folder(tmp_path: Path) -> None:
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLCONFIGDIR", "IPYTHONDIR")}
+    env |= {"HOME": str(home), "TMPDIR": str(temp), "XDG_CACHE_HOME": "", "XDG_CONFIG_HOME": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "milieusim", "run", "default", "--steps", "2"]
+        + ["--set", "n_staff=20", "--out", str(tmp_path / "o"), "-q"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(home.rglob("*")) == []
+    cache = temp / f"milieusim-{os.getuid()}"
+    assert (cache / "matplotlib").is_dir() and cache.stat().st_mode & 0o777 == 0o700
+
+
+def test_caches_are_not_put_in_a_folder_of_another_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from milieusim.cli.common import keep_caches_out_of_home
+
+    shared = tmp_path / f"milieusim-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)  # as if made by someone else, open to all
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    environ: dict[str, str] = {}
+    assert keep_caches_out_of_home(environ) is None and environ == {}
+    shared.chmod(0o700)
+    assert keep_caches_out_of_home(environ) == shared
+    assert environ["MPLCONFIGDIR"] == str(shared / "matplotlib")

@@ -10,14 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from strategies import good_value, toml_key, toml_value
+from strategies import TEXT, documents, near, render
 
 from milieusim import params
 from milieusim.params import EVENT_PARAMETERS, PARAMETERS
 from milieusim.scenario import (
-    EVENT_KEYS,
     META_KEYS,
-    TOP_KEYS,
     Event,
     Scenario,
     ScenarioError,
@@ -598,118 +596,6 @@ def test_override_steps_keeps_events_in_range() -> None:
 
 
 # --- fuzzing ----------------------------------------------------------------------------------
-
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
-PRINTABLE = st.text(
-    st.characters(min_codepoint=32, max_codepoint=0x2FF, blacklist_categories=("Cc",)), max_size=12
-)
-
-
-@st.composite
-def near(draw: st.DrawFn, valid: tuple[str, ...]) -> str:
-    """A valid name, a misspelt one, or random text."""
-    name = draw(st.sampled_from(valid))
-    how = draw(st.sampled_from(["same", "same", "drop", "add", "swap", "upper", "random"]))
-    if how == "random":
-        return draw(TEXT)
-    if how == "upper":
-        return name.upper()
-    i = draw(st.integers(0, len(name) - 1))
-    if how == "drop":
-        return name[:i] + name[i + 1 :]
-    if how == "add":
-        return name[:i] + draw(st.sampled_from("abz_- é")) + name[i:]
-    if how == "swap" and len(name) > 1:
-        i = min(i, len(name) - 2)
-        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
-    return name
-
-
-SCALARS = st.one_of(st.booleans(), st.integers(-(2**70), 2**70), st.floats(), TEXT, st.dates())
-ANY_VALUE = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(PRINTABLE, inner, max_size=3),
-    max_leaves=6,
-)
-
-
-@st.composite
-def documents(draw: st.DrawFn, good: bool) -> dict[str, Any]:
-    """A scenario document: always loadable when ``good``; else each part may go wrong."""
-    noise = 0 if good else draw(st.integers(0, 3))
-
-    def wild() -> bool:  # with probability noise / 10: corrupt this part
-        return noise > 0 and draw(st.integers(0, 9)) < noise
-
-    def value(name: str) -> Any:
-        if name in PARAMETERS and not wild():
-            return draw(good_value(name, int_span=400))
-        return draw(ANY_VALUE)
-
-    doc: dict[str, Any] = {}
-    if not wild():
-        doc["meta"] = {
-            "title_fr": draw(PRINTABLE.filter(str.strip)),
-            "title_en": draw(PRINTABLE.filter(str.strip)),
-        }
-        for key in draw(st.lists(st.sampled_from(META_KEYS[2:]), max_size=3)):
-            doc["meta"][key] = draw(PRINTABLE) if not wild() else draw(ANY_VALUE)
-    while wild():
-        where = draw(st.sampled_from(["top", "meta"]))
-        key = draw(near(TOP_KEYS if where == "top" else META_KEYS))
-        target = doc if where == "top" else doc.setdefault("meta", {})
-        if isinstance(target, dict):
-            target[key] = draw(ANY_VALUE)
-    names = [
-        draw(near(tuple(PARAMETERS))) if wild() else draw(st.sampled_from(tuple(PARAMETERS)))
-        for _ in range(draw(st.integers(0, 6)))
-    ]
-    if names or draw(st.booleans()):
-        doc["parameters"] = {n: value(n) for n in names}
-    table = doc.get("parameters")
-    steps = table.get("steps", 260) if isinstance(table, dict) else 260
-    top = steps if isinstance(steps, int) and not isinstance(steps, bool) else 260
-    events = []
-    for _ in range(draw(st.integers(0, 3))):
-        step = draw(st.integers(1, max(1, min(top, 10**6))))
-        event: dict[str, Any] = {
-            "step": step if not wild() else draw(st.integers(-2, 300) | ANY_VALUE),
-            draw(st.sampled_from(["label_fr", "label_en"])): draw(PRINTABLE.filter(str.strip)),
-        }
-        set_names = [
-            draw(near(EVENT_PARAMETERS)) if wild() else draw(st.sampled_from(EVENT_PARAMETERS))
-            for _ in range(draw(st.integers(1, 3)))
-        ]
-        event["set"] = {n: value(n) for n in set_names}
-        if wild():
-            event[draw(near(EVENT_KEYS))] = draw(ANY_VALUE)
-        events.append(event)
-    if events:
-        doc["events"] = events
-    if wild():
-        doc[draw(st.sampled_from(TOP_KEYS))] = draw(ANY_VALUE)
-    return doc
-
-
-def render(doc: dict[str, Any], sections: bool) -> str:
-    """TOML text for ``doc``: either ``[table]`` sections or all inline."""
-    lines = []
-    for key, value in doc.items():
-        if sections and isinstance(value, dict) and value:
-            lines.append(f"[{toml_key(key)}]")
-            lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()]
-        elif (
-            sections
-            and isinstance(value, list)
-            and value
-            and all(isinstance(v, dict) for v in value)
-        ):
-            for item in value:
-                lines.append(f"[[{toml_key(key)}]]")
-                lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in item.items()]
-        else:
-            lines.insert(0, f"{toml_key(key)} = {toml_value(value)}")
-    return "\n".join(lines) + "\n"
 
 
 def check_load(path: Path) -> Scenario | None:

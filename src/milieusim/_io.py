@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -33,10 +34,13 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "NotRegularFile",
     "atomic_write",
+    "check_regular_file",
     "exchange",
     "json_text",
     "pid_alive",
+    "read_regular_file",
     "remove_stale_siblings",
     "replace_folder",
     "temp_dir",
@@ -198,6 +202,64 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+# --- reading input files ---------------------------------------------------------------------
+
+
+class NotRegularFile(OSError):
+    """A path to read that is neither missing nor a folder, but not a regular file either
+    (a FIFO, a device, a socket): reading it could block for ever or never end."""
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def _check_mode(mode: int, path: str | os.PathLike[str]) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", os.fspath(path))
+    raise NotRegularFile(errno.EINVAL, f"is not a regular file ({_what(mode)})", os.fspath(path))
+
+
+def check_regular_file(path: str | os.PathLike[str]) -> None:
+    """Raise unless ``path`` (links followed) is a regular file, without opening it (a
+    FIFO would block): :class:`FileNotFoundError`, :class:`IsADirectoryError`,
+    :class:`NotRegularFile` (``strerror`` 'is not a regular file (a FIFO …)'), or another
+    :class:`OSError`. For files a library opens itself (TLS certificates, Parquet parts)."""
+    _check_mode(os.stat(path).st_mode, path)
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of regular file ``path``; the same errors as :func:`check_regular_file`,
+    checked on the opened file (no race, no hang: it is opened without blocking), and
+    :class:`OSError` (``EFBIG``) if it holds more than ``limit`` bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        _check_mode(info.st_mode, path)
+        if limit is not None and info.st_size > limit:
+            raise OSError(errno.EFBIG, f"file too large ({info.st_size} bytes)", os.fspath(path))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1  # closed with the handle
+            data = handle.read() if limit is None else handle.read(limit + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if limit is not None and len(data) > limit:  # grew, or a size the system does not tell
+        raise OSError(errno.EFBIG, f"file too large (over {limit} bytes)", os.fspath(path))
+    return data
 
 
 # --- JSON -----------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ each kind of file reports its own errors in its own words.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import math
+import os
 import re
 import tomllib
 import unicodedata
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from milieusim._io import NotRegularFile, read_regular_file
 from milieusim.params import Param, suggest
 
 __all__ = [
@@ -34,9 +37,11 @@ __all__ = [
     "clip",
     "control_character",
     "display",
+    "exists",
     "is_file",
     "key_text",
     "kind",
+    "printable",
     "read_toml",
     "resolve",
     "show",
@@ -55,7 +60,8 @@ class DataFileError(Exception):
     """What the file is, in messages: 'is a folder, not a scenario file'."""
 
     def __init__(self, message: str) -> None:
-        line = " ".join(str(message).splitlines()) or f"invalid {self.document}"
+        line = " ".join(printable(part) for part in str(message).split("\n")).strip()
+        line = line or f"invalid {self.document}"
         if len(line) > MAX_MESSAGE:
             line = line[: MAX_MESSAGE - 1] + "…"
         super().__init__(line)
@@ -123,6 +129,16 @@ def is_file(path: Path) -> bool:
         return False
 
 
+def exists(path: Path) -> bool:
+    """Whether ``path`` names anything (a file, a folder, a FIFO, a link even if broken or
+    in a loop): such a path is read as a file, and what is wrong with it reported as such."""
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def resolve(path: Path) -> Path:
     """``path`` made absolute, links resolved where possible."""
     try:
@@ -145,18 +161,22 @@ def display(path: Path) -> str:
 def read_toml(path: Path, where: str, error: type[DataFileError]) -> dict[str, Any]:
     """The TOML document at ``path`` (shown as ``where``); ``error`` for anything wrong."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise error(
-                f"{where}: file too large for {error.a_document()} ({size} bytes, "
-                f"at most {MAX_BYTES})"
-            )
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_BYTES)
     except FileNotFoundError:
         raise error(f"{where}: no such file") from None
     except IsADirectoryError:
         raise error(f"{where}: is a folder, not {error.a_document()} file") from None
-    except (OSError, ValueError) as exc:
+    except NotRegularFile as exc:
+        raise error(f"{where}: {exc.strerror}") from None
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise error(
+                f"{where}: {exc.strerror}: too large for {error.a_document()} file "
+                f"(at most {MAX_BYTES} bytes)"
+            ) from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise error(f"{where}: cannot read the file ({reason})") from None
+    except ValueError as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise error(f"{where}: cannot read the file ({reason})") from None
     try:
@@ -270,13 +290,35 @@ def check_value(label: str, param: Param, value: Any, error: type[DataFileError]
 # --- showing values in messages ---------------------------------------------------------------
 
 
+_ACTIVE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+"""Unicode categories a terminal acts on or that change how text is shown: controls
+(escape, bell, newline), format characters (right-to-left override, zero-width joiner),
+line and paragraph separators, lone surrogates."""
+
+
 def control_character(text: str) -> str | None:
-    """The first control character of ``text`` (escape, bell, newline…) as ``U+001B at
-    position 1``, or None: titles and labels reach terminals, where such characters act."""
+    """The first control or format character of ``text`` (escape, bell, newline, a
+    right-to-left override…) as ``U+001B at position 1``, or None: titles and labels reach
+    terminals, where such characters act or disguise the text."""
     for index, char in enumerate(text, start=1):
-        if unicodedata.category(char) == "Cc":
+        if unicodedata.category(char) in _ACTIVE:
             return f"U+{ord(char):04X} at position {index}"
     return None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print: each control or format character (see
+    :func:`control_character`) written as its escape (``\\x1b``, ``\\u202e``). The one
+    sanitiser for what milieusim echoes of its input (file names, ``--set`` names,
+    messages)."""
+    if not any(unicodedata.category(char) in _ACTIVE for char in text):
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in _ACTIVE
+        else char
+        for char in text
+    )
 
 
 def _is_number(value: Any) -> bool:

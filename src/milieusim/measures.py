@@ -6,7 +6,9 @@ from the finished run, mostly from its per-innovation table, :mod:`milieusim.rec
 The model's data collection, the sweep store's schema, ``analyze``, the plots and the
 workshop all read this registry; ``docs/ODD.md`` ("Observation") explains each measure.
 
-Adding a measure is one entry here (plus, for a weekly one, the model attribute it reads).
+Adding a measure is one entry here, with its exact definition for the ODD (plus, for a
+weekly one, the model attribute it reads; a cumulative one is a counter the model keeps,
+:data:`COUNTER_NAMES`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ import numpy as np
 
 from milieusim.records import RunEnd, first_adoption_weeks, unit_introductions
 
-__all__ = ["END_MEASURES", "KEY_MEASURES", "MEASURES", "REPORTERS", "Measure", "end_values", "gini"]
+__all__ = [
+    "COUNTERS",
+    "COUNTER_NAMES",
+    "END_MEASURES",
+    "KEY_MEASURES",
+    "MEASURES",
+    "REPORTERS",
+    "Measure",
+    "end_values",
+    "gini",
+]
 
 When = Literal["week", "end"]
 
@@ -43,6 +55,8 @@ class Measure:
     """The range of possible values (confidence intervals are clipped to it)."""
     of: Callable[[RunEnd], float] | None = None
     """End-of-run measures: how the value is computed from the finished run."""
+    definition: str = ""
+    """The exact definition, for the ODD (Markdown with LaTeX; ``docs/ODD.md`` §8)."""
 
     def label(self, lang: str = "en") -> str:
         """Axis label in ``lang`` ('en' or 'fr'), with the unit if any."""
@@ -217,6 +231,10 @@ _ALL: tuple[Measure, ...] = (
         "Agents utilisant au moins une nouvelle pratique",
         key=True,
         **_SHARE,
+        definition=(
+            r"$\frac1N\,\#\{i\in\mathcal P:\exists k\in\mathcal S,\ x_{ik}=1\}$: present staff "
+            "using at least one practice in use"
+        ),
     ),
     Measure(
         "practices_per_staff",
@@ -225,25 +243,49 @@ _ALL: tuple[Measure, ...] = (
         "mean count",
         key=True,
         low=0.0,
+        definition=r"$\sum_{k\in\mathcal S}A_k/N$",
     ),
-    Measure("ideas", "Ideas (cumulative)", "Idées (cumul)", key=True, **_COUNT),
+    Measure(
+        "ideas",
+        "Ideas (cumulative)",
+        "Idées (cumul)",
+        key=True,
+        **_COUNT,
+        definition="ideas formed (understood, §7.3), all four origins; seeds excluded",
+    ),
     Measure(
         "ideas_external",
         "Ideas from outside (cumulative)",
         "Idées venues de l'extérieur (cumul)",
         key=True,
         **_COUNT,
+        definition=(
+            "ideas drawing on a partner's know-how (origins *partner* and *frontline*); anomalies"
+            " met in encounters with outsiders are *serendipity* and are not counted"
+        ),
     ),
-    Measure("proposals", "Proposals (cumulative)", "Propositions (cumul)", **_COUNT),
+    Measure(
+        "proposals",
+        "Proposals (cumulative)",
+        "Propositions (cumul)",
+        **_COUNT,
+        definition="ideas their carrier proposed (§7.4)",
+    ),
     Measure(
         "approvals",
         "Pilots approved (cumulative)",
         "Expérimentations approuvées (cumul)",
         key=True,
         **_COUNT,
+        definition="pilots started (by a manager, or at once without managers)",
     ),
     Measure(
-        "experiments_running", "Experiments running", "Expérimentations en cours", "count", low=0.0
+        "experiments_running",
+        "Experiments running",
+        "Expérimentations en cours",
+        "count",
+        low=0.0,
+        definition="pilots in progress at the end of the week",
     ),
     Measure(
         "experiments_failed",
@@ -251,9 +293,15 @@ _ALL: tuple[Measure, ...] = (
         "Expérimentations échouées (cumul)",
         key=True,
         **_COUNT,
+        definition="pilots that failed at their end **or** were stopped half-way",
     ),
     Measure(
-        "innovations_spreading", "Innovations in use", "Innovations en usage", "count", low=0.0
+        "innovations_spreading",
+        "Innovations in use",
+        "Innovations en usage",
+        "count",
+        low=0.0,
+        definition=r"practices in $\mathcal S$ (stage *diffusion* or *routine*), seeds included",
     ),
     Measure(
         "innovations_adopted",
@@ -261,64 +309,91 @@ _ALL: tuple[Measure, ...] = (
         "Innovations routinisées au-delà de leur service pilote (cumul)",
         key=True,
         **_COUNT,
+        definition="transitions *diffusion → routine* (§7.10)",
     ),
     Measure(
         "proposals_rejected",
         "Proposals rejected (cumulative)",
         "Propositions refusées (cumul)",
         **_COUNT,
+        definition="proposals a manager turned down",
     ),
     Measure(
         "proposals_expired",
         "Proposals expired unanswered (cumulative)",
         "Propositions restées sans réponse (cumul)",
         **_COUNT,
+        definition="proposals that waited $T_P$ weeks unanswered",
     ),
     Measure(
         "practices_dropped",
         "Practices dropped after spreading (cumulative)",
         "Pratiques abandonnées après diffusion (cumul)",
         **_COUNT,
+        definition="practices whose last user left them (stage *dropped*)",
     ),
-    Measure("derogations", "Rule derogations (cumulative)", "Dérogations (cumul)", **_COUNT),
+    Measure(
+        "derogations",
+        "Rule derogations (cumulative)",
+        "Dérogations (cumul)",
+        **_COUNT,
+        definition="(practice, rule) derogations granted",
+    ),
     Measure(
         "experiments_stopped",
         "Experiments stopped half-way (cumulative)",
         "Expérimentations arrêtées à mi-parcours (cumul)",
         **_COUNT,
+        definition="pilots stopped at the half-way check (also in `experiments_failed`)",
     ),
     Measure(
         "failures_blamed",
         "Failed experiments blamed (cumulative)",
         "Échecs sanctionnés (cumul)",
         **_COUNT,
+        definition=(
+            r"failed or stopped pilots whose blame draw $\upsilon<1-\tau$ (§7.7), $\tau$ the "
+            "parameter's current value whatever `ablate`"
+        ),
     ),
     Measure(
         "mandates",
         "Practices mandated in a unit (cumulative)",
         "Pratiques imposées dans un service (cumul)",
         **_COUNT,
+        definition="(practice, unit) mandates issued",
     ),
     Measure(
         "leads_followed",
         "Anomalies followed up (cumulative)",
         "Anomalies explorées (cumul)",
         **_COUNT,
+        definition="anomalies followed up, before absorption (§7.3)",
     ),
     Measure(
-        "internal_rules", "Internal rules in force", "Règles internes en vigueur", "count", low=0.0
+        "internal_rules",
+        "Internal rules in force",
+        "Règles internes en vigueur",
+        "count",
+        low=0.0,
+        definition="rules of kind *internal* in force (initial ones plus those bred by blame)",
     ),
     Measure(
         "ties_created",
         "Ties made by joint pilots and encounters (cumulative)",
         "Liens créés par des expérimentations et des rencontres (cumul)",
         **_COUNT,
+        definition=(
+            "staff–staff ties made by pilot teams and encounters that were not in the network at "
+            "the time (a faded tie made again counts again)"
+        ),
     ),
     Measure(
         "cross_ties_created",
         "Ties across units made by joint pilots and encounters (cumulative)",
         "Liens entre services créés par des expérimentations et des rencontres (cumul)",
         **_COUNT,
+        definition="the part of `ties_created` across units",
     ),
     Measure(
         "cross_unit_ties",
@@ -326,12 +401,17 @@ _ALL: tuple[Measure, ...] = (
         "Liens entre services par agent",
         "mean count",
         low=0.0,
+        definition=(
+            r"$2\,L_x/N$, $L_x$ = ties between present staff of different units (initial network "
+            "plus ties made and not faded)"
+        ),
     ),
     Measure(
         "unit_cohesion",
         "Staff with at least one tie outside their unit",
         "Agents ayant au moins un lien hors de leur service",
         **_SHARE,
+        definition="share of present staff with at least one such cross-unit tie",
     ),
     Measure(
         "psychological_safety",
@@ -340,6 +420,7 @@ _ALL: tuple[Measure, ...] = (
         "0–1",
         low=0.0,
         high=1.0,
+        definition="mean $S_i$ over present staff",
     ),
     Measure(
         "pilot_fund",
@@ -347,6 +428,7 @@ _ALL: tuple[Measure, ...] = (
         "Budget d'expérimentation disponible par service",
         "index points",
         low=0.0,
+        definition="$F/U$, the pilot fund per unit (§7.12)",
     ),
     Measure(
         "quality_index",
@@ -354,9 +436,28 @@ _ALL: tuple[Measure, ...] = (
         "Indice de qualité du service",
         "base 100, relative units",
         key=True,
+        definition=r"$100+\sigma_I\sum_{k\in\mathcal S}v^{u*}_k\,A_k/N$",
     ),
-    Measure("cost_index", "Service cost index", "Indice de coût du service", "base 100", key=True),
-    Measure("paralysis", "Managers frozen by uncertainty", "Cadres paralysés", key=True, **_SHARE),
+    Measure(
+        "cost_index",
+        "Service cost index",
+        "Indice de coût du service",
+        "base 100",
+        key=True,
+        definition=(
+            r"$100-\sigma_I\sum_{k\in\mathcal "
+            r"S}v^{e*}_k\,A_k/N+\frac{C_X}{U}\sum_{k\in\text{pilots}}(1-a_k)+\frac{100}{N}\,n_{\rm"
+            r" leads}(t)$, $n_{\rm leads}(t)$ the anomalies followed up this week"
+        ),
+    ),
+    Measure(
+        "paralysis",
+        "Managers frozen by uncertainty",
+        "Cadres paralysés",
+        key=True,
+        **_SHARE,
+        definition=r"$\frac1M\sum_m\phi_m$; 0 without managers",
+    ),
     Measure(
         "innovator_initiative",
         "Mean initiative of marginaux sécants",
@@ -364,6 +465,7 @@ _ALL: tuple[Measure, ...] = (
         "0–1",
         low=0.0,
         high=1.0,
+        definition=r"mean $\iota_i$ over present marginaux sécants; NaN if none",
     ),
     Measure(
         "knowledge",
@@ -372,6 +474,10 @@ _ALL: tuple[Measure, ...] = (
         "0–1",
         low=0.0,
         high=1.0,
+        definition=(
+            r"$\frac1{n_P}\sum_j\exp\!\big(-D(y_j)^2/r^2\big)$: the share of the milieu the "
+            "organisation understands without a go-between; NaN without partners"
+        ),
     ),
     # --- end of run -------------------------------------------------------------------------
     Measure(
@@ -383,6 +489,10 @@ _ALL: tuple[Measure, ...] = (
         key=True,
         low=0.0,
         of=lambda e: e.model.time_mean("practices_per_staff"),
+        definition=(
+            r"time mean of `practices_per_staff` over weeks $0\dots T$ (trapezoid rule): "
+            "**uptake** in the evidence cases"
+        ),
     ),
     Measure(
         "t50_median",
@@ -393,6 +503,10 @@ _ALL: tuple[Measure, ...] = (
         key=True,
         low=0.0,
         of=_t50_median,
+        definition=(
+            "median of `t50_reach` over innovations that reached someone beyond their pilot team "
+            "(seeds included)"
+        ),
     ),
     Measure(
         "breadth_mean",
@@ -403,6 +517,7 @@ _ALL: tuple[Measure, ...] = (
         key=True,
         low=0.0,
         of=_breadth,
+        definition="mean `units_reached` over innovations whose pilot succeeded",
     ),
     Measure(
         "depth_mean",
@@ -413,6 +528,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_depth,
+        definition="mean `depth` over the same",
     ),
     Measure(
         "share_reaching_half",
@@ -423,6 +539,10 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_share_half,
+        definition=(
+            "share of the same that reached half of all present staff at some week (`t50_staff` "
+            "not empty)"
+        ),
     ),
     Measure(
         "survival_share",
@@ -433,6 +553,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_survival,
+        definition="share of the same still in use at the end",
     ),
     Measure(
         "uptake_from_outside",
@@ -443,6 +564,10 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_uptake_outside,
+        definition=(
+            "Σ `adopters_peak` of ideas with `from_outside` / Σ `adopters_peak` of all ideas born"
+            " in the run"
+        ),
     ),
     Measure(
         "uptake_from_serendipity",
@@ -453,6 +578,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_uptake_serendipity,
+        definition="the same for origin *serendipity*",
     ),
     Measure(
         "conversion_proposal",
@@ -463,6 +589,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=lambda e: _funnel(e)["proposal"],
+        definition="ideas proposed / ideas born",
     ),
     Measure(
         "conversion_pilot",
@@ -473,6 +600,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=lambda e: _funnel(e)["pilot"],
+        definition="pilots approved / ideas proposed",
     ),
     Measure(
         "conversion_success",
@@ -483,6 +611,9 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=lambda e: _funnel(e)["success"],
+        definition=(
+            "pilots that started to spread / (those + pilots in stage *failed* or *stopped*)"
+        ),
     ),
     Measure(
         "conversion_spread",
@@ -493,6 +624,9 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=lambda e: _funnel(e)["spread"],
+        definition=(
+            "ideas that reached someone beyond their pilot team / pilots that started to spread"
+        ),
     ),
     Measure(
         "conversion_routine",
@@ -503,6 +637,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=lambda e: _funnel(e)["routine"],
+        definition="ideas that became routine / ideas that reached someone beyond their team",
     ),
     Measure(
         "pilot_failure_share",
@@ -513,6 +648,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=lambda e: 1.0 - _funnel(e)["success"],
+        definition="1 − `conversion_success`",
     ),
     Measure(
         "units_innovating_2y",
@@ -523,6 +659,11 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_units_innovating,
+        definition=(
+            r"share of units where, at some week $\le104$, some practice born in the run (pilot "
+            "team included) was used by at least 10 % of the unit's present staff; NaN for runs "
+            "under 104 weeks"
+        ),
     ),
     Measure(
         "approvals_gini",
@@ -533,6 +674,7 @@ _ALL: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_approvals_gini,
+        definition="Gini coefficient of pilots approved per unit",
     ),
     Measure(
         "bass_p_median",
@@ -542,6 +684,7 @@ _ALL: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=lambda e: _bass(e, "bass_p"),
+        definition="median of `bass_p` over innovations with a fit",
     ),
     Measure(
         "bass_q_median",
@@ -551,6 +694,7 @@ _ALL: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=lambda e: _bass(e, "bass_q"),
+        definition="median of `bass_q` over the same",
     ),
     Measure(
         "idea_value_mean",
@@ -559,6 +703,7 @@ _ALL: tuple[Measure, ...] = (
         "value units",
         "end",
         of=lambda e: _mean(_idea_values(e)),
+        definition="mean `value` ($v^u+v^e$ at birth) of ideas born",
     ),
     Measure(
         "idea_value_sd",
@@ -568,6 +713,7 @@ _ALL: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=lambda e: _sd(_idea_values(e)),
+        definition="their sd",
     ),
     Measure(
         "ideas_exceptional",
@@ -577,6 +723,7 @@ _ALL: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=_exceptional,
+        definition=r"ideas born with `value` $>\bar v+3s_v$",
     ),
     Measure(
         "realised_value_sd",
@@ -586,6 +733,7 @@ _ALL: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=lambda e: _sd(e.table.get("realised_value")[e.born]),
+        definition="sd of `realised_value` ($v^{u*}+v^{e*}$) of ideas that were piloted",
     ),
 )
 
@@ -642,6 +790,7 @@ _UPTAKE: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=_uptake_end,
+        definition="$\\bar a_T$: new practices in use per present staff member in the last week (the stock)",
     ),
     Measure(
         "adoption_centroid",
@@ -651,6 +800,7 @@ _UPTAKE: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=_adoption_centroid,
+        definition="mean over staff members who adopted of the week of their first adoption of a new practice",
     ),
     *(
         Measure(
@@ -663,6 +813,7 @@ _UPTAKE: tuple[Measure, ...] = (
             "end",
             low=0.0,
             of=functools.partial(_weeks_to_uptake, level=level),
+            definition="first week in which new practices in use per staff member reach the level (absolute, not relative to an innovation's own peak); NaN if never",
         )
         for level in UPTAKE_LEVELS
     ),
@@ -675,6 +826,7 @@ _UPTAKE: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_units_reached,
+        definition="share of units into which at least one new practice was introduced (a tenth of the unit's staff using it, `records.unit_introductions`)",
     ),
     Measure(
         "value_weighted_use",
@@ -683,6 +835,7 @@ _UPTAKE: tuple[Measure, ...] = (
         "value units",
         "end",
         of=_value_weighted_use,
+        definition="$\\sum_k n_k v_k / N$: staff using each innovation at the end times its realised value, over present staff",
     ),
 )
 _ALL = (*_ALL, *_UPTAKE)
@@ -698,6 +851,15 @@ END_MEASURES: dict[str, Measure] = {m.name: m for m in _ALL if m.when == "end"}
 
 KEY_MEASURES: tuple[str, ...] = tuple(m.name for m in _ALL if m.key)
 """The measures ``milieusim analyze`` summarises by default."""
+
+COUNTERS: tuple[str, ...] = ("rules_added",)
+"""Counters the model keeps that are not reporters (``model.count``)."""
+
+COUNTER_NAMES: tuple[str, ...] = (
+    *(name for name, m in REPORTERS.items() if m.cumulative),
+    *COUNTERS,
+)
+"""Every counter of ``model.count``: the cumulative reporters, then :data:`COUNTERS`."""
 
 
 def end_values(model: Any) -> dict[str, float]:

@@ -42,7 +42,7 @@ from milieusim import adoption
 from milieusim.agents import ExternalPartner, PrudentManager, RuleConstraint, StaffMember
 from milieusim.innovation import Innovation, Origin, Stage
 from milieusim.knowledge import KnowledgeBase, absorption
-from milieusim.measures import REPORTERS
+from milieusim.measures import COUNTER_NAMES, REPORTERS
 from milieusim.params import (
     CHANNELS,
     EVENT_PARAMETERS,
@@ -77,28 +77,6 @@ STREAMS: tuple[str, ...] = (
     "adoption",
 )
 """The model's random streams after set-up, one per purpose (:meth:`MilieuModel.draws`)."""
-
-COUNTERS: tuple[str, ...] = (
-    "ideas",
-    "ideas_external",
-    "proposals",
-    "approvals",
-    "experiments_failed",
-    "experiments_stopped",
-    "innovations_adopted",
-    "proposals_rejected",
-    "proposals_expired",
-    "practices_dropped",
-    "derogations",
-    "failures_blamed",
-    "ties_created",
-    "cross_ties_created",
-    "leads_followed",
-    "mandates",
-    "rules_added",
-)
-"""The cumulative counters (:meth:`MilieuModel.count`), each also a reporter."""
-
 
 def normalise_events(events: Iterable[Any], steps: int) -> dict[int, list[dict[str, Any]]]:
     """Events as {step: [settings, ...]}; accepts objects with ``step``/``set`` or pairs.
@@ -245,7 +223,7 @@ class MilieuModel(mesa.Model):
         self.innovations: list[Innovation] = []
         self.spreading: list[Innovation] = []
         self.pilots: list[Innovation] = []
-        self.counters = dict.fromkeys(COUNTERS, 0)
+        self.counters = dict.fromkeys(COUNTER_NAMES, 0)
         self.time_sums: dict[str, list[float]] = {}  # first, total, last of TIME_MEANS
         self.leads_this_week = 0
         self.adopted_this_week = False
@@ -485,7 +463,6 @@ class MilieuModel(mesa.Model):
 
 __all__ = [
     "CHANNELS",
-    "COUNTERS",
     "STREAMS",
     "TIME_MEANS",
     "MilieuModel",

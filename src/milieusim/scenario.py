@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from milieusim._io import check_regular_file
 from milieusim.datafile import (
     SCENARIOS,
     DataFileError,
@@ -38,9 +39,10 @@ from milieusim.datafile import (
     check_value,
     clip,
     display,
-    is_file,
+    exists,
     key_text,
     kind,
+    printable,
     read_toml,
     resolve,
     show,
@@ -215,13 +217,15 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if isinstance(text, bytes):
         text = os.fsdecode(text)
     path = Path(text)
-    if isinstance(name_or_path, Path) or is_file(path):
+    if isinstance(name_or_path, Path) or _names_a_file(path):
         return _load_file(path)
     shipped = SCENARIOS.shipped(text)
     if shipped is not None:
         return _load_file(shipped)
     names = ", ".join(SCENARIOS.files()) or "(none found)"
     if text.endswith(".toml") or "/" in text or os.sep in text:
+        if exists(path):  # a folder
+            raise ScenarioError(f"{display(path)}: is a folder, not a scenario file")
         raise ScenarioError(f"{display(path)}: no such file; or give a shipped scenario: {names}")
     key = text.replace("\\", "/").removesuffix(".toml")
     raise ScenarioError(
@@ -229,6 +233,15 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         f"{suggest(key, SCENARIOS.files())}; shipped scenarios: {names}; or "
         "give a path to a .toml file"
     )
+
+
+def _names_a_file(path: Path) -> bool:
+    """Whether ``path`` names something other than a folder: a file, or a FIFO or device
+    that reading reports as such (a folder may share a shipped scenario's name)."""
+    try:
+        return exists(path) and not path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass
@@ -263,7 +276,11 @@ def _load_file(path: Path) -> Scenario:
     meta = {key: layer.meta.get(key, "") for key in META_KEYS}
     events = tuple(sorted((e for e, _, _ in layer.events), key=lambda e: e.step))
     return Scenario(
-        name=SCENARIOS.name_of(resolved), path=resolved, meta=meta, parameters=merged, events=events
+        name=printable(SCENARIOS.name_of(resolved)),
+        path=resolved,
+        meta=meta,
+        parameters=merged,
+        events=events,
     )
 
 
@@ -287,10 +304,18 @@ def _read_layer(path: Path, chain: tuple[Path, ...]) -> _Layer:
             raise ScenarioError(f"{where}: extends = {clip(target, 60)!r} makes a cycle: {cycle}")
         if len(chain) >= _MAX_EXTENDS:
             raise ScenarioError(f"{where}: extends: chain longer than {_MAX_EXTENDS} files")
-        if not is_file(parent_path):
+        try:
+            check_regular_file(parent_path)
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, FileNotFoundError):
+                reason = "no such file"
+            elif isinstance(exc, IsADirectoryError):
+                reason = "is a folder"
+            else:
+                reason = getattr(exc, "strerror", None) or "cannot read the file"
             raise ScenarioError(
-                f"{where}: extends = {clip(target, 60)!r}: no such file ({display(parent_path)})"
-            )
+                f"{where}: extends = {clip(target, 60)!r}: {reason} ({display(parent_path)})"
+            ) from None
         parent = _read_layer(parent_path, (*chain, path))
 
     meta = _read_meta(data, where, required=parent is None)

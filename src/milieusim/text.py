@@ -18,7 +18,6 @@ from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
 
 __all__ = [
-    "CHOICE_LABELS",
     "LANGS",
     "TIME_MEAN_PREFIX",
     "UNITS_FR",
@@ -34,6 +33,7 @@ __all__ = [
     "outcome_label",
     "outcome_unit",
     "param_label",
+    "param_meaning",
     "param_unit",
     "percent_sign",
     "pick",
@@ -96,8 +96,10 @@ def format_value(
     """A parameter value for legends and tables: numbers to ``digits`` significant digits
     without trailing zeros, booleans as yes/no (oui/non), the values of choice parameter
     ``param`` by their label, other text unchanged."""
-    if isinstance(value, str) and param in CHOICE_LABELS and value in CHOICE_LABELS[param]:
-        return pick(lang, *CHOICE_LABELS[param][value])
+    schema = PARAMETERS.get(param) if param else None
+    labels = schema.choice_labels if schema else {}
+    if isinstance(value, str) and value in labels:
+        return pick(lang, *labels[value])
     if isinstance(value, bool):
         return pick(lang, "yes", "oui") if value else pick(lang, "no", "non")
     if isinstance(value, int):
@@ -162,30 +164,6 @@ UNITS_FR: dict[str, str] = {
 }
 """French for the units of the schema and the reporters (others are kept as they are)."""
 
-CHOICE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "knockout": {
-        "none": ("none", "aucun"),
-        "marginaux-secants": ("marginaux sécants", "marginaux sécants"),
-        "ordinary-staff": ("ordinary staff", "agents ordinaires"),
-    },
-    "staff_network": {
-        "units": ("by unit", "par service"),
-        "erdos-renyi": ("random (Erdős–Rényi)", "aléatoire (Erdős–Rényi)"),
-        "watts-strogatz": ("small world (Watts–Strogatz)", "petit monde (Watts–Strogatz)"),
-        "fully-mixed": ("fully mixed", "entièrement mélangé"),
-    },
-    "adoption_rule": {
-        "probabilistic": ("probabilistic", "probabiliste"),
-        "fractional-threshold": ("threshold (share)", "seuil (part)"),
-        "absolute-threshold": ("threshold (count)", "seuil (nombre)"),
-    },
-    "initial_adopters_mode": {
-        "random": ("random", "au hasard"),
-        "neighbourhood": ("a neighbourhood", "un voisinage"),
-    },
-}
-"""(en, fr) labels of the values of choice parameters, for figures."""
-
 
 def unit_text(unit: str, lang: str | None) -> str:
     """``unit`` in ``lang``."""
@@ -221,10 +199,16 @@ def param_label(
     if param is None:
         text = name.replace("_", " ").capitalize()
     else:
-        text = pick(lang, param.label, param.fr)
+        text = pick(lang, param.label, param.fr) or name.replace("_", " ").capitalize()
     if short:
         text = _short(text)
     return _with_unit(text, param_unit(name, lang)) if unit else text
+
+
+def param_meaning(name: str, lang: str | None = "en") -> str:
+    """The full meaning of parameter ``name`` in ``lang`` (the schema's; '' if unknown)."""
+    param = PARAMETERS.get(name)
+    return pick(lang, param.en, param.meaning_fr) if param else ""
 
 
 def _measure(name: str) -> Any:

@@ -1,5 +1,8 @@
 """What every command shares: Click settings, the one-line error, paths and ``--out`` checks.
 
+Importing it also keeps the libraries' caches (matplotlib, IPython, Solara) out of the
+home folder: see :func:`keep_caches_out_of_home`.
+
 Every problem with what the user typed or with a data file is reported as one line
 ``error: …`` on stderr with exit status 2 (1 for a failure of the machine, such as a full
 disk), before any output is written.
@@ -8,6 +11,7 @@ disk), before any output is written.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,14 +19,16 @@ from typing import IO, Any
 
 import click
 
-from milieusim.datafile import DataFileError
+from milieusim.datafile import DataFileError, printable
 from milieusim.params import check_consistency
 from milieusim.scenario import Scenario, load_scenario
 
 __all__ = [
+    "CACHES",
     "CONTEXT",
     "LANG",
     "RUN_FILES",
+    "SEED_OPTION",
     "WIDTH",
     "Interrupted",
     "OutPath",
@@ -30,9 +36,42 @@ __all__ = [
     "check_out_dir",
     "check_run_folder",
     "default_out",
+    "keep_caches_out_of_home",
     "prepare",
     "shown",
 ]
+
+CACHES: dict[str, str] = {
+    "MPLCONFIGDIR": "matplotlib",  # matplotlib's font cache (else ~/.cache, ~/.config)
+    "IPYTHONDIR": "ipython",  # the workshop's kernel profile and history (else ~/.ipython)
+    "SOLARA_HOME": "solara",  # Solara's server id (else ~/.solara)
+}
+"""Variables that move the caches of the libraries the commands use out of the home folder,
+into a private folder of the system's temporary folder (:func:`keep_caches_out_of_home`)."""
+
+
+def keep_caches_out_of_home(environ: Any = os.environ) -> Path | None:
+    """Point each unset variable of :data:`CACHES` at a sub-folder of
+    ``<temporary folder>/milieusim-<uid>`` (created private, kept between commands so that
+    matplotlib's font cache is built once); return that folder, or None (variables left
+    alone) if it cannot be made or is not this user's own private folder."""
+    root = Path(tempfile.gettempdir()) / f"milieusim-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(root)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o077:
+        return None
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return None
+    for variable, name in CACHES.items():
+        if not environ.get(variable):
+            environ[variable] = str(root / name)
+    return root
+
+
+keep_caches_out_of_home()
 
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 """Click settings of every command."""
@@ -41,6 +80,7 @@ WIDTH = 88
 """Width of the tables and wrapped texts the commands print (fixed: reproducible output)."""
 
 LANG = click.Choice(["en", "fr"], case_sensitive=False)
+"""The ``--lang`` option's values."""
 
 SEED_OPTION = click.option(
     "--seed",
@@ -51,7 +91,6 @@ SEED_OPTION = click.option(
     help="Random seed: the same seed gives byte-identical outputs.",
 )
 """The ``--seed`` option of the commands that run one model (run, demo, animate)."""
-"""The ``--lang`` option's values."""
 
 
 class UserError(click.ClickException):
@@ -64,7 +103,7 @@ class UserError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # (click types it per class)
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        click.echo(f"error: {printable(self.message)}", err=True)
 
 
 class Interrupted(click.ClickException):

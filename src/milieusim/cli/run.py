@@ -555,7 +555,7 @@ def format_params(group: str | None, lang: str) -> str:
                 f"  {p.name:<{name_w}}  {_default(p):<{default_w}}  "
                 f"{p.unit:<{unit_w}}  {p.describe_range()}"
             )
-            text = f"{p.fr}. {p.en}" if lang == "fr" else p.en
+            text = f"{p.fr}. {p.meaning(lang)}" if lang == "fr" else p.en
             lines += textwrap.wrap(text, WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6)
     lines += [
         "",

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from milieusim._io import read_regular_file
 from milieusim.experiment.spec import ExperimentError
 
 __all__ = ["DaskExecutor", "check_scheduler", "tls_security"]
@@ -96,8 +97,7 @@ def tls_security(ca_file: str, cert: str, key: str) -> Any:
     ExperimentError naming a file that cannot be read."""
     for option, path in (("--tls-ca-file", ca_file), ("--tls-cert", cert), ("--tls-key", key)):
         try:
-            with open(path, "rb"):
-                pass
+            read_regular_file(path, 10_000_000)  # a FIFO would block, /dev/zero never end
         except OSError as exc:
             raise ExperimentError(
                 f"{option} {path}: cannot read the file ({exc.strerror or exc})"

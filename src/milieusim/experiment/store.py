@@ -51,7 +51,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from milieusim._io import atomic_write, write_json
+from milieusim._io import (
+    NotRegularFile,
+    atomic_write,
+    check_regular_file,
+    read_regular_file,
+    write_json,
+)
 from milieusim.datafile import control_character
 from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
@@ -363,11 +369,13 @@ def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The manifest of results folder ``root``, or None if it has none."""
     path = Path(root) / MANIFEST
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_regular_file(path, 100_000_000)
     except FileNotFoundError:
         return None
+    except NotRegularFile as exc:  # a FIFO would block, /dev/zero never end
+        raise DamagedResults(f"{path}: {exc.strerror}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
     except ValueError as exc:
         raise DamagedResults(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -568,6 +576,7 @@ def read_part(
     import pyarrow.parquet as pq
 
     try:
+        check_regular_file(path)  # pyarrow would block on a FIFO
         with pq.ParquetFile(path) as file:  # (pq.read_table would import pandas)
             actual = file.schema_arrow
             _check_part_schema(path, actual, schema, required, fingerprint)
@@ -575,6 +584,8 @@ def read_part(
             table = file.read(columns=wanted)
     except DamagedResults:
         raise
+    except NotRegularFile as exc:
+        raise DamagedResults(f"{path}: {exc.strerror}") from None
     except (OSError, pa.ArrowException, ValueError) as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise DamagedResults(f"{path}: not a readable Parquet part ({reason[:200]})") from None

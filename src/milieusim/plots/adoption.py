@@ -14,6 +14,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
@@ -103,10 +104,51 @@ def _events(events: Iterable[Any], lang: str) -> list[tuple[int, str]]:
     return out
 
 
-def _mark_events(axes: list[Axes], events: list[tuple[int, str]], *, labelled: Axes) -> None:
+_MAX_LABELS = 40
+"""Most event labels drawn on a figure (one per week with events); the others are dropped."""
+_LABEL_CHARS = 60
+"""Longest event label drawn (several events in one week share one label)."""
+_TITLE_CHARS = 160
+"""Longest title drawn."""
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _by_week(events: list[tuple[int, str]]) -> dict[int, str]:
+    """One label per week with events: the first distinct labels, '+N' for the others.
+    The figure's cost then grows with the run's length, not with the number of events."""
+    labels: dict[int, list[str]] = {}
+    seen: dict[int, set[str]] = {}
     for step, label in events:
-        for ax in axes:
-            ax.axvline(step, color="#555555", linewidth=0.9, linestyle=(0, (4, 3)), zorder=1)
+        shown, known = labels.setdefault(step, []), seen.setdefault(step, set())
+        if label and label not in known:
+            known.add(label)
+            shown.append(label)
+    out: dict[int, str] = {}
+    for step in sorted(labels):
+        shown = labels[step]
+        text = "; ".join(shown[:2]) + (f" (+{len(shown) - 2})" if len(shown) > 2 else "")
+        out[step] = _clip(text, _LABEL_CHARS)
+    return out
+
+
+def _mark_events(axes: list[Axes], events: list[tuple[int, str]], *, labelled: Axes) -> None:
+    weeks = _by_week(events)
+    if not weeks:
+        return
+    for ax in axes:  # one collection per panel, whatever the number of events
+        lines = LineCollection(
+            [[(step, 0.0), (step, 1.0)] for step in weeks],
+            transform=ax.get_xaxis_transform(),
+            colors="#555555",
+            linewidths=0.9,
+            linestyles=[(0, (4, 3))],
+            zorder=1,
+        )
+        ax.add_collection(lines, autolim=False)
+    for step, label in list(weeks.items())[:_MAX_LABELS]:
         if label:
             labelled.annotate(
                 label,
@@ -168,8 +210,9 @@ def plot_adoption(
     three panels sharing the week axis: the adoption share; the cumulative lifecycle
     counts (ideas, proposals, approved pilots, failed pilots, routinised innovations); the
     quality and cost indices. ``events`` (scenario events or ``(step, label)`` pairs) are
-    marked by dashed vertical lines. Labels come from the reporters in ``lang`` ('en' or
-    'fr').
+    marked by dashed vertical lines, one per week with events (several events in a week
+    share one label; at most 40 weeks are labelled). Labels come from the reporters in
+    ``lang`` ('en' or 'fr').
 
     With ``ax``, only the adoption panel is drawn, on that axes, and its figure returned.
     """
@@ -184,7 +227,7 @@ def plot_adoption(
             ax.set_xlabel(text["weeks"])
             _mark_events([ax], marks, labelled=ax)
             if title:
-                ax.set_title(title)
+                ax.set_title(_clip(title, _TITLE_CHARS))
             return ax.figure  # type: ignore[return-value]
 
         _check_columns(timeseries, ["adoption_share", *LIFECYCLE, *INDICES])
@@ -232,5 +275,7 @@ def plot_adoption(
 
         _mark_events([top, middle, bottom], marks, labelled=top)
         if title:
-            fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
+            fig.suptitle(
+                _clip(title, _TITLE_CHARS), fontsize=13, fontweight="bold", x=0.01, ha="left"
+            )
         return fig
