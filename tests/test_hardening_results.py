@@ -183,18 +183,19 @@ def test_a_folder_mixing_parts_of_two_sweeps(
     assert snapshot(folder) == before
 
 
-def test_parts_without_fingerprint_but_foreign_seeds(
-    reference: Path, other: Path, tmp_path: Path
-) -> None:
-    """Parts written before fingerprints were recorded: the run seeds still tell."""
+def test_parts_without_fingerprint_are_refused(reference: Path, tmp_path: Path) -> None:
+    """N10 (b): parts without the stamp of their sweep were read (only the seeds told)."""
     folder = copy(reference, tmp_path)
-    shutil.copy(other / MANIFEST, folder / MANIFEST)
-    for part in (
-        *(folder / RUNS_DIR).glob("*.parquet"),
-        *(folder / TIMESERIES_DIR).glob("*.parquet"),
-    ):
-        table = pq.read_table(part)
-        pq.write_table(table.replace_schema_metadata(None), part)
+    part = first_part(folder)
+    pq.write_table(pq.read_table(part).replace_schema_metadata(None), part)
+    assert_one_line_error(invoke("analyze", folder), f"{part}: no sweep fingerprint in it")
+
+
+def test_a_manifest_with_another_seed(reference: Path, tmp_path: Path) -> None:
+    """The runs' seeds follow from the manifest's seed: a manifest edited to another seed
+    (its fingerprint kept) does not describe these runs."""
+    folder = copy(reference, tmp_path)
+    edit_manifest(folder, seed=8)
     assert_one_line_error(
         invoke("analyze", folder), "have other seeds than", "belongs to another sweep"
     )
@@ -208,7 +209,7 @@ def test_disk_full_exits_1_then_resume_completes(
     reference: Path, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "full"
-    real = store._write_atomic
+    real = store.parts._write_atomic
     writes = {"n": 0}
 
     def full_after_two(table: pa.Table, path: Path) -> None:
@@ -217,7 +218,7 @@ def test_disk_full_exits_1_then_resume_completes(
             raise OSError(errno.ENOSPC, "No space left on device")
         real(table, path)
 
-    monkeypatch.setattr(store, "_write_atomic", full_after_two)
+    monkeypatch.setattr(store.parts, "_write_atomic", full_after_two)
     monkeypatch.setattr(engine, "run_sweep", _flushing(engine.run_sweep, 2))
     result = invoke("sweep", experiment, "--out", out, "--workers", "2", "-q")
     assert result.exit_code == 1 and result.stdout == "", result.output
