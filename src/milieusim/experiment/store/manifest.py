@@ -40,6 +40,7 @@ __all__ = [
     "Manifest",
     "ScenarioRecord",
     "check_manifest",
+    "forget_parts",
     "load_manifest",
     "read_manifest",
     "record_part",
@@ -471,15 +472,15 @@ def check_manifest(manifest: Any, path: str | os.PathLike[str] = MANIFEST) -> No
 def write_manifest(root: str | os.PathLike[str], manifest: Manifest | dict[str, Any]) -> None:
     """Write ``manifest.json`` atomically (NaN and infinities as null).
 
-    The ledger belongs to the parts' writer: the parts the folder's manifest records
-    already, and the part it is writing (``pending``), are kept.
+    The ledger belongs to the parts' writer (:func:`record_part`) and to
+    :func:`~milieusim.experiment.store.results.tidy`: where the folder has a manifest,
+    its ``parts`` and ``pending`` are kept as they are.
     """
     data = manifest.to_json() if isinstance(manifest, Manifest) else dict(manifest)
     with contextlib.suppress(DamagedResults):
         old = _parse(Path(root) / MANIFEST)
         if old is not None and isinstance(old.get("parts"), dict):
-            data["parts"] = {**old["parts"], **data.get("parts", {})}
-            data["pending"] = old.get("pending")
+            data["parts"], data["pending"] = old["parts"], old.get("pending")
     write_json(Path(root) / MANIFEST, data)
 
 
@@ -489,13 +490,29 @@ def record_part(
     """Record in ``root``'s manifest the part being written (``pending``), or, with
     ``digests`` (table → SHA-256), that part ``pending`` is written (then nothing is
     pending)."""
+    _edit_ledger(root, pending, {pending: digests} if digests and pending else {}, ())
+
+
+def forget_parts(root: str | os.PathLike[str], names: list[str]) -> None:
+    """Remove parts ``names`` from ``root``'s ledger (their files are gone)."""
+    _edit_ledger(root, None, {}, names)
+
+
+def _edit_ledger(
+    root: str | os.PathLike[str],
+    pending: str | None,
+    recorded: dict[str, dict[str, str] | None],
+    forgotten: list[str] | tuple[str, ...],
+) -> None:
     path = Path(root) / MANIFEST
     data = _parse(path)
     if data is None:
         raise DamagedResults(f"{path}: missing; a sweep's parts are recorded in it")
     parts = dict(data.get("parts") or {})
-    if digests is not None and pending is not None:
-        parts[pending] = dict(digests)
+    for name, digests in recorded.items():
+        parts[name] = dict(digests or {})
         pending = None
+    for name in forgotten:
+        parts.pop(name, None)
     data["parts"], data["pending"] = parts, pending
     write_json(path, data)

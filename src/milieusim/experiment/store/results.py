@@ -32,6 +32,7 @@ from milieusim.experiment.store.layout import (
 )
 from milieusim.experiment.store.manifest import (
     Manifest,
+    forget_parts,
     load_manifest,
     read_manifest,
     record_part,
@@ -139,7 +140,9 @@ def tidy(root: str | os.PathLike[str]) -> None:
     """Make a folder ready to resume (the caller holds its lock): check its layout first
     (:class:`DamagedResults`, nothing removed), then remove temporary files
     (:func:`milieusim._io.atomic_write`'s, of a sweep killed while writing) and the parts
-    of the part being written when it was killed (``pending``: not in the dataset)."""
+    of the part being written when it was killed (``pending``: not in the dataset) and
+    those of a part whose runs part was removed (to run its runs again); any other part
+    missing, added or altered is refused by :func:`check_parts`."""
     root = Path(root)
     check_layout(root)
     data = read_manifest(root)
@@ -156,6 +159,15 @@ def tidy(root: str | os.PathLike[str]) -> None:
                 (folder / pending).unlink()
     if pending:
         record_part(root, pending=None)
+    # A part whose runs part was removed is out of the dataset: its runs are run again.
+    ledger = (data or {}).get("parts") or {}
+    removed = [n for n, e in ledger.items() if RUNS_DIR in e and not (root / RUNS_DIR / n).exists()]
+    for name in removed:
+        for table in TABLES:
+            with contextlib.suppress(FileNotFoundError):
+                (root / table / name).unlink()
+    if removed:
+        forget_parts(root, removed)
     for tmp in root.glob(f".{MANIFEST}*.tmp*"):
         with contextlib.suppress(OSError):
             tmp.unlink()
