@@ -351,6 +351,20 @@ def test_runs_are_checked_against_their_manifest(
         store.check_runs(reference, manifest, runs)
 
 
+def test_the_manifest_is_declared_once(reference: Path, experiment: Path) -> None:
+    """What the engine writes is what :meth:`Manifest.from_json` reads back, field for
+    field (the manifest is one dataclass; its keys are written nowhere else)."""
+    data = json.loads((reference / MANIFEST).read_text(encoding="utf-8"))
+    manifest = store.Manifest.from_json(data)
+    assert manifest.to_json() == data
+    spec = load_experiment(experiment)
+    begun = store.Manifest.begin(
+        spec.with_replications(2), None, executor="x", versions={}, platform="", now="t"
+    )
+    assert store.Manifest.from_json(begun.to_json()).to_json() == begun.to_json()
+    assert manifest.fingerprint == spec.fingerprint() and manifest.parts
+
+
 # --- N7, N8, N9, N19: what a folder may be made of ------------------------------------------
 
 

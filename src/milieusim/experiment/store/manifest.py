@@ -11,7 +11,6 @@ dataset until it is recorded). Readers refuse a part altered, removed or added s
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import re
@@ -223,24 +222,6 @@ class Manifest:
             runs_failed=old.get("runs_failed", 0),
             history=[*old.get("history", []), entry],
             parts=dict(old.get("parts", {})),
-        )
-
-    def end(
-        self, status: str, runs_ok: int, runs_failed: int, ran: int, failed: int, now: str
-    ) -> Manifest:
-        """The manifest of the sweep ended ``now`` with ``status``, ``ran`` runs of which
-        ``failed`` failed, and ``runs_ok``/``runs_failed`` runs in the dataset."""
-        history = [
-            *self.history[:-1],
-            {**self.history[-1], "finished": now, "status": status, "ran": ran, "failed": failed},
-        ]
-        return dataclasses.replace(
-            self,
-            status=status,
-            finished=now,
-            runs_ok=runs_ok,
-            runs_failed=runs_failed,
-            history=history,
         )
 
     def to_json(self) -> dict[str, Any]:

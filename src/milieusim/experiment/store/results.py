@@ -145,8 +145,8 @@ def tidy(root: str | os.PathLike[str]) -> None:
     missing, added or altered is refused by :func:`check_parts`."""
     root = Path(root)
     check_layout(root)
-    data = read_manifest(root)
-    pending = data.get("pending") if data else None
+    manifest = load_manifest(root)
+    pending = manifest.pending if manifest else None
     for table in TABLES:
         folder = root / table
         if not folder.is_dir():
@@ -160,7 +160,7 @@ def tidy(root: str | os.PathLike[str]) -> None:
     if pending:
         record_part(root, pending=None)
     # A part whose runs part was removed is out of the dataset: its runs are run again.
-    ledger = (data or {}).get("parts") or {}
+    ledger = manifest.parts if manifest else {}
     removed = [n for n, e in ledger.items() if RUNS_DIR in e and not (root / RUNS_DIR / n).exists()]
     for name in removed:
         for table in TABLES:
@@ -359,10 +359,13 @@ class Results:
     """One row per innovation of each run (:data:`milieusim.records.COLUMNS`), sorted by
     run_id and innovation; empty when the sweep did not keep them."""
 
+    record: Manifest | None = None
+    """The manifest, checked."""
+
     @property
     def varied(self) -> list[str]:
         """The parameters the design varies."""
-        return list(self.manifest.get("design", {}).get("varied", []))
+        return list(self.record.design.varied) if self.record else []
 
 
 def load_results(path: str | os.PathLike[str]) -> Results:
@@ -434,6 +437,7 @@ def load_results(path: str | os.PathLike[str]) -> Results:
         timeseries=ts,
         manifest=manifest,
         innovations=innovations,
+        record=record,
     )
 
 
