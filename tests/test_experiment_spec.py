@@ -16,13 +16,9 @@ from strategies import good_value, toml_key, toml_value
 from milieusim.cli import main
 from milieusim.experiment.design import DESIGN_KINDS, DESIGNS, design_points, salib_problem
 from milieusim.experiment.engine import make_tasks
+from milieusim.experiment.experiment_file import load_experiment
 from milieusim.experiment.seeds import run_id, run_seed
-from milieusim.experiment.spec import (
-    ExperimentError,
-    ExperimentSpec,
-    load_experiment,
-    shipped_experiments,
-)
+from milieusim.experiment.spec import ExperimentError, ExperimentSpec, shipped_experiments
 from milieusim.measures import REPORTERS
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS, check_consistency
 

@@ -30,15 +30,12 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from milieusim.datafile import DataFileError, check_int, show
 from milieusim.params import PARAMETERS
-
-if TYPE_CHECKING:
-    from milieusim.experiment.spec import QuickSettings
 
 __all__ = [
     "DESIGNS",
@@ -57,6 +54,19 @@ MAX_POINTS = 200_000
 """Design points per experiment (all are generated and checked when the file is loaded)."""
 MAX_LEVELS = 100
 """Levels of a Morris design."""
+
+
+class QuickLimits(Protocol):
+    """What ``--quick`` keeps of a design (:class:`milieusim.experiment.spec.QuickSettings`)."""
+
+    @property
+    def levels(self) -> int: ...
+    @property
+    def n_staff(self) -> int: ...
+    @property
+    def n(self) -> int | None: ...
+    @property
+    def r(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ class Design:
     def check_n(cls, label: str, n: int, error: type[DataFileError]) -> None:
         """``error`` unless ``n`` suits this design's ``n`` (as ``[quick] n``)."""
 
-    def reduced(self, quick: QuickSettings, where: str, error: type[DataFileError]) -> Design:
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
         """The smaller design ``--quick`` runs (see ``QuickSettings``)."""
         raise NotImplementedError
 
@@ -175,7 +185,7 @@ class Grid(Design):
     def known_points(self) -> list[dict[str, Any]] | None:
         return self.points(0)
 
-    def reduced(self, quick: QuickSettings, where: str, error: type[DataFileError]) -> Design:
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
         values = {}
         for name, levels in self.values.items():
             kept = _spread(levels, quick.levels)
@@ -216,7 +226,7 @@ class Points(Design):
     def point_label(self, point_id: int) -> str | None:
         return f"[[design.points]] #{point_id + 1}"
 
-    def reduced(self, quick: QuickSettings, where: str, error: type[DataFileError]) -> Design:
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
         cap = quick.n_staff
         tables = tuple(
             {**p, "n_staff": min(p["n_staff"], cap)} if "n_staff" in p else p for p in self.tables
@@ -262,7 +272,7 @@ class LatinHypercube(Design):
     ) -> dict[str, Any]:
         return {"n": _required_int(table, "n", where, error, "the number of points", cls)}
 
-    def reduced(self, quick: QuickSettings, where: str, error: type[DataFileError]) -> Design:
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
         n = quick.n if quick.n is not None else 8
         values = self._capped_bounds(quick.n_staff, where, error)
         return dataclasses.replace(self, values=values, n=min(self.n, n))
@@ -321,7 +331,7 @@ class Sobol(Design):
                 f"(e.g. {lower} or {lower * 2})"
             )
 
-    def reduced(self, quick: QuickSettings, where: str, error: type[DataFileError]) -> Design:
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
         n = quick.n if quick.n is not None else 8
         values = self._capped_bounds(quick.n_staff, where, error)
         return dataclasses.replace(self, values=values, n=min(self.n, n))
@@ -371,7 +381,7 @@ class Morris(Design):
             )
         return {"r": r, "levels": levels}
 
-    def reduced(self, quick: QuickSettings, where: str, error: type[DataFileError]) -> Design:
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
         values = self._capped_bounds(quick.n_staff, where, error)
         return dataclasses.replace(self, values=values, r=min(self.r, quick.r))
 

@@ -1,8 +1,8 @@
 """A validated experiment (:class:`ExperimentSpec`), what ``--quick`` runs
 (:class:`QuickSettings`), and the one error of experiments (:class:`ExperimentError`).
 
-Experiment files are read by :mod:`milieusim.experiment.experiment_file`
-(:func:`load_experiment`); designs are in :mod:`milieusim.experiment.design`.
+Experiment files are read by :func:`milieusim.experiment.experiment_file.load_experiment`
+(also ``milieusim.experiment.load_experiment``); designs are in :mod:`milieusim.experiment.design`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ __all__ = [
     "ExperimentSpec",
     "QuickSettings",
     "experiments_dir",
-    "load_experiment",
     "shipped_experiments",
 ]
 
@@ -181,14 +180,6 @@ def experiments_dir() -> Path:
 def shipped_experiments() -> dict[str, Path]:
     """Shipped experiment files by name, sorted."""
     return EXPERIMENTS.files()
-
-
-def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
-    """Load and validate an experiment file, by path or shipped name ('inertia-tolerance'):
-    :func:`milieusim.experiment.experiment_file.load_experiment`."""
-    from milieusim.experiment.experiment_file import load_experiment as load
-
-    return load(name_or_path)
 
 
 # --- design points ------------------------------------------------------------------------

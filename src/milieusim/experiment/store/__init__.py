@@ -36,9 +36,11 @@ manifest's design, base and seed (:func:`check_runs`): a damaged part, a foreign
 manifest or parts of two sweeps raise :class:`DamagedResults` naming the file and the
 field, never something vaguer.
 
-The package keeps one document per module: :mod:`~.layout` (names, schemas, part ids),
-:mod:`~.manifest` (:class:`Manifest`), :mod:`~.parts` (:class:`PartWriter`) and
-:mod:`~.results` (:func:`load_results`, the checks, :func:`locked`, :func:`tidy`).
+The package keeps one document per module: :mod:`milieusim.experiment.store.layout`
+(names, schemas, part ids), :mod:`milieusim.experiment.store.manifest`
+(:class:`Manifest`), :mod:`milieusim.experiment.store.parts` (:class:`PartWriter`) and
+:mod:`milieusim.experiment.store.results` (:func:`load_results`, the checks,
+:func:`locked`, :func:`tidy`).
 """
 
 from __future__ import annotations
