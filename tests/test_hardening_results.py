@@ -613,6 +613,8 @@ def damage(draw: st.DrawFn) -> list[tuple[str, Any]]:
             "dropcolumn",
             "manifest-text",
             "emptypart",
+            "removepart",
+            "addpart",
         ]
     )
     out = []
@@ -633,11 +635,14 @@ def damage(draw: st.DrawFn) -> list[tuple[str, Any]]:
             )
         elif kind == "drop":
             out.append((kind, draw(st.sampled_from(KEYS))))
-        elif kind in ("truncate", "garbage", "emptypart"):
+        elif kind in ("truncate", "garbage", "emptypart", "removepart", "addpart"):
             out.append(
                 (
                     kind,
-                    (draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR])), draw(st.integers(0, 4000))),
+                    (
+                        draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR, "innovations"])),
+                        draw(st.integers(0, 4000)),
+                    ),
                 )
             )
         elif kind in ("retype", "dropcolumn"):
@@ -691,8 +696,15 @@ def apply(folder: Path, damages: list[tuple[str, Any]]) -> None:
             text = path.read_text(encoding="utf-8")
             path.write_text(text[:what], encoding="utf-8")
         else:
-            part = first_part(folder, what[0])
-            if kind == "truncate":
+            found = sorted((folder / what[0]).glob("part-*.parquet"))
+            if not found:
+                continue
+            part = found[0]
+            if kind == "removepart":
+                part.unlink()
+            elif kind == "addpart":
+                shutil.copy(part, part.with_name(f"part-9{what[1]:018d}-00000000.parquet"))
+            elif kind == "truncate":
                 part.write_bytes(part.read_bytes()[: what[1]])
             elif kind == "garbage":
                 part.write_bytes(bytes(range(256)) * (what[1] // 256 + 1))
