@@ -408,6 +408,16 @@ def test_a_table_that_is_a_file_deletes_nothing(
     assert snapshot(folder) == before
 
 
+def test_a_new_sweep_into_a_folder_whose_table_is_a_file(experiment: Path, tmp_path: Path) -> None:
+    """N9's cousin: no manifest yet, ``runs`` a file: refused before anything is written."""
+    out = tmp_path / "X"
+    out.mkdir()
+    (out / RUNS_DIR).write_text("x", encoding="utf-8")
+    result = invoke("sweep", experiment, "--out", out)
+    assert_one_line_error(result, f"{out / RUNS_DIR}: a file where")
+    assert sorted(p.name for p in out.iterdir()) == [RUNS_DIR]
+
+
 def test_a_damaged_innovations_part_is_named(
     reference: Path, experiment: Path, tmp_path: Path
 ) -> None:

@@ -107,8 +107,10 @@ def check_parts(
 
 
 def has_results(root: str | os.PathLike[str]) -> bool:
-    """Whether ``root`` holds (part of) a sweep's results."""
+    """Whether ``root`` holds (part of) a sweep's results; :class:`DamagedResults` if a
+    table of it is a file (nothing could be written there)."""
     root = Path(root)
+    check_layout(root)
     return os.path.lexists(root / MANIFEST) or any(part_files(root, table) for table in TABLES)
 
 
