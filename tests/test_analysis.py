@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from clitools import assert_one_line_error, invoke
+from results_fixture import write_folder
 from scipy import stats
 
 from milieusim.analysis import (
@@ -25,7 +25,7 @@ from milieusim.analysis import (
 )
 from milieusim.analysis.outcomes import time_mean
 from milieusim.analysis.results import varied_parameters
-from milieusim.experiment.store import load_results
+from milieusim.experiment.store import load_manifest, load_results
 from milieusim.text import format_mean_ci, outcome_label, param_label
 
 
@@ -316,11 +316,8 @@ def test_analyze_fails_cleanly(tmp_path: Path, grid_dir: Path) -> None:
 
 def test_analyze_without_ok_runs(tmp_path: Path, grid_dir: Path) -> None:
     folder = tmp_path / "failed"
-    (folder / "runs").mkdir(parents=True)
     runs = raw_runs(grid_dir).assign(status="failed")
-    runs.to_parquet(folder / "runs" / "part-00000.parquet")
-    manifest = json.loads((grid_dir / "manifest.json").read_text(encoding="utf-8"))
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_folder(folder, load_manifest(grid_dir), {"runs": runs})
     assert_one_line_error(invoke("analyze", folder), "no ok runs")
     assert not (folder / "analysis").exists()
 

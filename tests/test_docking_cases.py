@@ -502,7 +502,7 @@ def test_calibration_case_runs_every_shipped_scenario():
 
 def test_robustness_constants_are_the_ends_of_their_morris_ranges():
     from milieusim.docking import robustness
-    from milieusim.experiment.spec import load_experiment
+    from milieusim.experiment import load_experiment
     from milieusim.params import ORGANISATION_PARAMETERS
 
     ranges = load_experiment("morris-all").design.values

@@ -26,7 +26,13 @@ from click.testing import CliRunner
 from milieusim.cli import main
 from milieusim.experiment import executors, load_experiment, run_sweep
 from milieusim.experiment.seeds import run_seed
-from milieusim.experiment.store import RUNS_DIR, TIMESERIES_DIR, Results, load_results
+from milieusim.experiment.store import (
+    RUNS_DIR,
+    TIMESERIES_DIR,
+    DamagedResults,
+    Results,
+    load_results,
+)
 from milieusim.experiment.worker import FAULT_ENV, Organisations, RunTask, execute_run
 from milieusim.measures import MEASURES, end_values
 from milieusim.model import MilieuModel
@@ -446,18 +452,17 @@ def test_sigkill_mid_sweep_then_resume(
 def test_lost_parts_and_orphans_then_resume(
     reference: Results, experiment_file: Path, tmp_path: Path
 ) -> None:
-    """Runs parts lost (their timeseries parts left as orphans, as after a crash between
-    the two writes) are ignored on load and run again on resume."""
+    """A runs part lost (its timeseries part left as an orphan): the folder is not whole,
+    so loading it is refused (the manifest records every part); resume runs its runs
+    again."""
     out = tmp_path / "copy"
     shutil.copytree(reference.path, out)
     parts = sorted((out / RUNS_DIR).glob("part-*.parquet"))
     assert len(parts) >= 1
-    lost = pd.read_parquet(parts[0])["run_id"]
     parts[0].unlink()
     (out / RUNS_DIR / ".part-x.parquet.tmp").write_bytes(b"half-written")
-    partial = load_results(out)
-    assert len(partial.runs) == POINTS * BIG - len(lost)
-    assert not partial.timeseries["run_id"].isin(lost).any()  # orphans are ignored
+    with pytest.raises(DamagedResults, match=f"{parts[0].name}: missing, though manifest"):
+        load_results(out)
     code, stdout, err = invoke("sweep", str(experiment_file), "--out", str(out), "--resume", "-q")
     assert code == 0, err
     same(load_results(out), reference)

@@ -14,15 +14,11 @@ from hypothesis import strategies as st
 from strategies import good_value, toml_key, toml_value
 
 from milieusim.cli import main
-from milieusim.experiment.design import DESIGN_KINDS, design_points, salib_problem
+from milieusim.experiment.design import DESIGN_KINDS, DESIGNS, design_points, salib_problem
 from milieusim.experiment.engine import make_tasks
+from milieusim.experiment.experiment_file import load_experiment
 from milieusim.experiment.seeds import run_id, run_seed
-from milieusim.experiment.spec import (
-    ExperimentError,
-    ExperimentSpec,
-    load_experiment,
-    shipped_experiments,
-)
+from milieusim.experiment.spec import ExperimentError, ExperimentSpec, shipped_experiments
 from milieusim.measures import REPORTERS
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS, check_consistency
 
@@ -652,3 +648,16 @@ def test_fuzz_raw_bytes(tmp_path: Path, data: bytes) -> None:
     with pytest.raises(ExperimentError) as info:
         load_experiment(path)
     assert_one_line(info.value, "fuzz.toml")
+
+
+# --- the design registry --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(shipped_experiments()))
+def test_each_design_counts_its_points(name: str) -> None:
+    """``count`` (without generating) agrees with ``points`` for every shipped design and
+    its --quick version; the registry knows every kind by its name."""
+    for spec in (load_experiment(name), load_experiment(name).quick()):
+        assert DESIGNS[spec.design.kind] is type(spec.design)
+        assert spec.design.count() == len(spec.design.points(spec.seed)) == spec.n_points
+        assert set(spec.varied) == {key for point in spec.points for key in point}

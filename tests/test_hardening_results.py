@@ -1,5 +1,5 @@
-"""Rows B3, B4, B7 and B10 of the reliability review, the time-of-check gap of
-``run_sweep``, and a hypothesis test that drives the results readers (``analyze``,
+"""Rows B3, B4, B7, B10 and N7-N12, N19 of the reliability reviews, the time-of-check gap
+of ``run_sweep``, and a hypothesis test that drives the results readers (``analyze``,
 ``plot``, ``sweep --resume``) with damaged manifests and parts: one ``error:`` line, never
 a traceback, nothing written."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,21 +184,293 @@ def test_a_folder_mixing_parts_of_two_sweeps(
     assert snapshot(folder) == before
 
 
-def test_parts_without_fingerprint_but_foreign_seeds(
-    reference: Path, other: Path, tmp_path: Path
-) -> None:
-    """Parts written before fingerprints were recorded: the run seeds still tell."""
+def test_parts_without_fingerprint_are_refused(reference: Path, tmp_path: Path) -> None:
+    """N10 (b): parts without the stamp of their sweep were read (only the seeds told)."""
     folder = copy(reference, tmp_path)
-    shutil.copy(other / MANIFEST, folder / MANIFEST)
-    for part in (
-        *(folder / RUNS_DIR).glob("*.parquet"),
-        *(folder / TIMESERIES_DIR).glob("*.parquet"),
-    ):
-        table = pq.read_table(part)
-        pq.write_table(table.replace_schema_metadata(None), part)
+    part = first_part(folder)
+    pq.write_table(pq.read_table(part).replace_schema_metadata(None), part)
+    assert_one_line_error(invoke("analyze", folder), f"{part}: no sweep fingerprint in it")
+
+
+def test_a_manifest_with_another_seed(reference: Path, tmp_path: Path) -> None:
+    """The runs' seeds follow from the manifest's seed: a manifest edited to another seed
+    (its fingerprint kept) does not describe these runs."""
+    folder = copy(reference, tmp_path)
+    edit_manifest(folder, seed=8)
     assert_one_line_error(
         invoke("analyze", folder), "have other seeds than", "belongs to another sweep"
     )
+
+
+# --- N10: a results folder proves it is whole and its own ---------------------------------
+
+
+def test_a_part_altered_is_refused(reference: Path, experiment: Path, tmp_path: Path) -> None:
+    """A part rewritten with its stamp and schema kept (one run fewer) was read as whole."""
+    folder = copy(reference, tmp_path)
+    part = first_part(folder)
+    pq.write_table(pq.read_table(part).slice(1), part)
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{part}: altered since its sweep wrote it")
+    assert snapshot(folder) == before
+
+
+def test_a_part_removed_is_refused(reference: Path, experiment: Path, tmp_path: Path) -> None:
+    folder = copy(reference, tmp_path)
+    part = first_part(folder, TIMESERIES_DIR)
+    part.unlink()
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{part}: missing, though manifest.json records")
+    assert snapshot(folder) == before
+
+
+def test_a_runs_part_removed_is_run_again_on_resume(
+    reference: Path, experiment: Path, tmp_path: Path
+) -> None:
+    """Without its runs part, a part is not in the dataset: readers refuse the folder,
+    ``--resume`` runs its runs again (and drops its other tables' parts)."""
+    folder = copy(reference, tmp_path)
+    part = first_part(folder)
+    part.unlink()
+    assert_one_line_error(invoke("analyze", folder), f"{part}: missing")
+    assert invoke("sweep", experiment, "--out", folder, "--resume", "-q").exit_code == 0
+    assert_same_dataset(folder, reference)
+
+
+def test_a_part_added_is_refused(reference: Path, experiment: Path, tmp_path: Path) -> None:
+    """A part of the same sweep under another name (a copy) was read as more runs."""
+    folder = copy(reference, tmp_path)
+    stray = folder / RUNS_DIR / "part-9999999999999999999-00000000.parquet"
+    shutil.copy(first_part(folder), stray)
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{stray}: not recorded in manifest.json")
+    assert snapshot(folder) == before
+
+
+def test_a_foreign_manifest_without_its_fingerprint(
+    reference: Path, other: Path, experiment: Path, tmp_path: Path
+) -> None:
+    """N10 (a): deleting the ``fingerprint`` key sidestepped the foreign-manifest check."""
+    folder = copy(reference, tmp_path)
+    manifest = json.loads((other / MANIFEST).read_text(encoding="utf-8"))
+    del manifest["fingerprint"]
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{folder / MANIFEST}: fingerprint: missing")
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("design", "expected"),
+    [
+        ({"kind": "sobol"}, "design"),
+        ({"kind": "morris"}, "design"),
+        ({"kind": "zzz"}, "design.kind: 'zzz' is not a design"),
+        ({"varied": ["inertia", "inertia"]}, "design.varied: 'inertia' is listed twice"),
+        (
+            {"varied": ["inertia", "experimentation_tolerance", "zzz"]},
+            "design.varied[2]: 'zzz' is unknown",
+        ),
+        ({"description": "Sobol' (Saltelli)"}, "design.description: not that of its design"),
+    ],
+)
+def test_design_fields_are_checked_against_the_design(
+    design: dict[str, Any], expected: str, reference: Path, tmp_path: Path
+) -> None:
+    """N10 (c): a grid's manifest said to be Sobol's or Morris', with an unknown or a
+    duplicated varied parameter (a traceback after ``analysis/summary.csv`` was written)."""
+    folder = copy(reference, tmp_path)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    edit_manifest(folder, design={**manifest["design"], **design})
+    before = snapshot(folder)
+    for command in ("analyze", "plot"):
+        assert_one_line_error(invoke(command, folder), f"{folder / MANIFEST}: {expected}")
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"replications": 10**18}, "replications: expected in [1, 999999]"),
+        ({"replications": 10**7}, "replications: expected in [1, 999999]"),
+        ({"n_points": 3}, "n_points = 3, but its grid design makes 4"),
+        ({"n_runs": 10**12}, "n_runs: expected in [1, 10000000]"),
+        ({"format": 2}, "format: 2; this version of milieusim reads results folders of format 3"),
+    ],
+)
+def test_manifest_errors_name_the_manifest(
+    changes: dict[str, Any], expected: str, reference: Path, experiment: Path, tmp_path: Path
+) -> None:
+    """N19: ``replications = 10000000 is out of range`` did not name the manifest; N10:
+    10**18 replications were accepted."""
+    folder = copy(reference, tmp_path)
+    edit_manifest(folder, **changes)
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{folder / MANIFEST}", expected)
+    assert snapshot(folder) == before
+
+
+def test_the_base_is_checked_against_the_runs(reference: Path, tmp_path: Path) -> None:
+    folder = copy(reference, tmp_path)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    edit_manifest(folder, base={**manifest["base"], "n_staff": 999})
+    assert_one_line_error(
+        invoke("analyze", folder), "n_staff is not 999, the base in manifest.json"
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("point_id", 10**12, "is not point_id × 1000000 + replication"),
+        ("inertia", float("nan"), "inertia is not what the design in manifest.json gives"),
+        ("inertia", 0.5, "inertia is not what the design in manifest.json gives point 0"),
+        ("openness", float("nan"), "openness is not"),
+        ("replication", 5, "is not point_id × 1000000 + replication"),
+    ],
+)
+def test_runs_are_checked_against_their_manifest(
+    column: str, value: Any, expected: str, reference: Path
+) -> None:
+    """N10 (c): ``point_id`` 10**12 and NaN parameters were accepted (the parts' digests
+    guard them on disk; :func:`check_runs` is what the digests vouch for)."""
+    manifest = store.load_manifest(reference)
+    assert manifest is not None
+    runs = pa.concat_tables(pq.read_table(p) for p in sorted((reference / RUNS_DIR).glob("*")))
+    runs = runs.sort_by("run_id")
+    index = runs.column_names.index(column)
+    values = runs.column(column).to_pylist()
+    values[0] = value
+    runs = runs.set_column(index, column, pa.array(values, runs.schema.field(column).type))
+    with pytest.raises(store.DamagedResults, match=re.escape(expected)):
+        store.check_runs(reference, manifest, runs)
+
+
+def test_the_manifest_is_declared_once(reference: Path, experiment: Path) -> None:
+    """What the engine writes is what :meth:`Manifest.from_json` reads back, field for
+    field (the manifest is one dataclass; its keys are written nowhere else)."""
+    data = json.loads((reference / MANIFEST).read_text(encoding="utf-8"))
+    manifest = store.Manifest.from_json(data)
+    assert manifest.to_json() == data
+    spec = load_experiment(experiment)
+    begun = store.Manifest.begin(
+        spec.with_replications(2), None, executor="x", versions={}, platform="", now="t"
+    )
+    assert store.Manifest.from_json(begun.to_json()).to_json() == begun.to_json()
+    assert manifest.fingerprint == spec.fingerprint() and manifest.parts
+
+
+# --- N7, N8, N9, N19: what a folder may be made of ------------------------------------------
+
+
+def test_a_deeply_nested_manifest(reference: Path, experiment: Path, tmp_path: Path) -> None:
+    """N7: a RecursionError traceback."""
+    folder = copy(reference, tmp_path)
+    (folder / MANIFEST).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), "manifest.json: not a sweep manifest (nested")
+    edit = {"history": [json.loads("[" * 200 + "]" * 200)]}
+    shutil.copy(reference / MANIFEST, folder / MANIFEST)
+    edit_manifest(folder, **edit)
+    assert_one_line_error(invoke("analyze", folder), "nested too deeply")
+    assert snapshot(folder) != before  # (the manifest only)
+
+
+def test_a_lock_that_is_a_folder(reference: Path, experiment: Path, tmp_path: Path) -> None:
+    """N8: an IsADirectoryError traceback."""
+    folder = copy(reference, tmp_path)
+    (folder / ".lock").unlink(missing_ok=True)
+    (folder / ".lock").mkdir()
+    before = snapshot(folder)
+    result = invoke("sweep", experiment, "--out", folder, "--resume")
+    assert_one_line_error(result, f"{folder / '.lock'}: not a file")
+    assert snapshot(folder) == before and (folder / ".lock").is_dir()
+
+
+@pytest.mark.parametrize("table", [RUNS_DIR, TIMESERIES_DIR, "innovations"])
+def test_a_table_that_is_a_file_deletes_nothing(
+    table: str, reference: Path, experiment: Path, tmp_path: Path
+) -> None:
+    """N9: with ``runs/`` a file, ``--resume`` deleted every time-series and innovations
+    part, ran everything again, then failed."""
+    folder = copy(reference, tmp_path)
+    shutil.rmtree(folder / table)
+    (folder / table).write_text("x", encoding="utf-8")
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{folder / table}: a file where")
+    assert snapshot(folder) == before
+
+
+def test_a_new_sweep_into_a_folder_whose_table_is_a_file(experiment: Path, tmp_path: Path) -> None:
+    """N9's cousin: no manifest yet, ``runs`` a file: refused before anything is written."""
+    out = tmp_path / "X"
+    out.mkdir()
+    (out / RUNS_DIR).write_text("x", encoding="utf-8")
+    result = invoke("sweep", experiment, "--out", out)
+    assert_one_line_error(result, f"{out / RUNS_DIR}: a file where")
+    assert sorted(p.name for p in out.iterdir()) == [RUNS_DIR]
+
+
+def test_a_damaged_innovations_part_is_named(
+    reference: Path, experiment: Path, tmp_path: Path
+) -> None:
+    """N19: the message named only runs/ and timeseries/."""
+    folder = copy(reference, tmp_path)
+    part = first_part(folder, "innovations")
+    part.write_bytes(b"garbage")
+    before = snapshot(folder)
+    for command in readers(folder, experiment):
+        assert_one_line_error(invoke(*command), f"{part}: not a readable Parquet part")
+    assert snapshot(folder) == before
+
+
+def test_the_hint_for_a_damaged_innovations_part(
+    reference: Path, experiment: Path, tmp_path: Path
+) -> None:
+    """N19: ``remove that part, in runs/ and timeseries/`` for an innovations part."""
+    folder = copy(reference, tmp_path)
+    part = first_part(folder, "innovations")
+    part.write_bytes(b"garbage")
+    result = invoke("sweep", experiment, "--out", folder, "--resume")
+    assert_one_line_error(result, f"remove its runs part, {RUNS_DIR}/{part.name}")
+
+
+# --- N11, N12: run --overwrite --------------------------------------------------------------
+
+RUN = ("run", "default", "--steps", "3", "--set", "n_staff=20", "--seed", "3")
+
+
+def test_overwrite_keeps_a_folder_named_like_an_output(tmp_path: Path) -> None:
+    """N11: ``X/summary.json/`` (a folder) counted as an earlier run's file and was
+    replaced whole, with the user's file in it."""
+    out = tmp_path / "X"
+    (out / "summary.json").mkdir(parents=True)
+    (out / "summary.json" / "important.txt").write_text("keep", encoding="utf-8")
+    result = invoke(*RUN, "--out", out, "--overwrite")
+    assert_one_line_error(result, "not the folder of a run")
+    assert (out / "summary.json" / "important.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_overwrite_through_a_link_keeps_the_link(tmp_path: Path) -> None:
+    """N12: the link became a real folder, the old run stayed at its target, and a hidden
+    temporary link was left beside it."""
+    target = tmp_path / "elsewhere"
+    assert invoke(*RUN, "--out", target).exit_code == 0
+    first = (target / "summary.json").read_bytes()
+    link = tmp_path / "L"
+    link.symlink_to(target, target_is_directory=True)
+    result = invoke(*RUN[:-1], "4", "--out", link, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert (target / "summary.json").read_bytes() != first  # the new run, through the link
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L", "elsewhere"]
 
 
 # --- B7: disk full during a sweep ---------------------------------------------------------
@@ -208,7 +481,7 @@ def test_disk_full_exits_1_then_resume_completes(
     reference: Path, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "full"
-    real = store._write_atomic
+    real = store.parts._write_atomic
     writes = {"n": 0}
 
     def full_after_two(table: pa.Table, path: Path) -> None:
@@ -217,7 +490,7 @@ def test_disk_full_exits_1_then_resume_completes(
             raise OSError(errno.ENOSPC, "No space left on device")
         real(table, path)
 
-    monkeypatch.setattr(store, "_write_atomic", full_after_two)
+    monkeypatch.setattr(store.parts, "_write_atomic", full_after_two)
     monkeypatch.setattr(engine, "run_sweep", _flushing(engine.run_sweep, 2))
     result = invoke("sweep", experiment, "--out", out, "--workers", "2", "-q")
     assert result.exit_code == 1 and result.stdout == "", result.output
@@ -345,6 +618,8 @@ def damage(draw: st.DrawFn) -> list[tuple[str, Any]]:
             "dropcolumn",
             "manifest-text",
             "emptypart",
+            "removepart",
+            "addpart",
         ]
     )
     out = []
@@ -365,11 +640,14 @@ def damage(draw: st.DrawFn) -> list[tuple[str, Any]]:
             )
         elif kind == "drop":
             out.append((kind, draw(st.sampled_from(KEYS))))
-        elif kind in ("truncate", "garbage", "emptypart"):
+        elif kind in ("truncate", "garbage", "emptypart", "removepart", "addpart"):
             out.append(
                 (
                     kind,
-                    (draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR])), draw(st.integers(0, 4000))),
+                    (
+                        draw(st.sampled_from([RUNS_DIR, TIMESERIES_DIR, "innovations"])),
+                        draw(st.integers(0, 4000)),
+                    ),
                 )
             )
         elif kind in ("retype", "dropcolumn"):
@@ -423,8 +701,15 @@ def apply(folder: Path, damages: list[tuple[str, Any]]) -> None:
             text = path.read_text(encoding="utf-8")
             path.write_text(text[:what], encoding="utf-8")
         else:
-            part = first_part(folder, what[0])
-            if kind == "truncate":
+            found = sorted((folder / what[0]).glob("part-*.parquet"))
+            if not found:
+                continue
+            part = found[0]
+            if kind == "removepart":
+                part.unlink()
+            elif kind == "addpart":
+                shutil.copy(part, part.with_name(f"part-9{what[1]:018d}-00000000.parquet"))
+            elif kind == "truncate":
                 part.write_bytes(part.read_bytes()[: what[1]])
             elif kind == "garbage":
                 part.write_bytes(bytes(range(256)) * (what[1] // 256 + 1))

@@ -128,7 +128,9 @@ def write_outputs(
     """
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"format must be parquet or csv, got {fmt!r}")
-    out = Path(out_dir)
+    shown = Path(out_dir)
+    # A link to a folder stays a link: the run replaces the folder it points to (N12).
+    out = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{out} exists and is not a folder")
     if not overwrite and out.is_dir() and any(out.iterdir()):
@@ -151,7 +153,7 @@ def write_outputs(
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)
         raise
-    return {name: out / name for name in names}
+    return {name: shown / name for name in names}
 
 
 def summary_dict(result: RunResult) -> dict[str, Any]:

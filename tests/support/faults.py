@@ -30,7 +30,7 @@ from sweepkit import (
     workers_of,
 )
 
-from milieusim.experiment.store import MANIFEST, RUNS_DIR, TIMESERIES_DIR
+from milieusim.experiment.store import MANIFEST, RUNS_DIR, TIMESERIES_DIR, load_manifest
 
 
 @dataclass
@@ -194,6 +194,8 @@ def damaged_part(bench: Bench) -> Trial:
     kill_session(process.pid)
     found = sorted((out / RUNS_DIR).glob("part-*.parquet"))
     trial.parts_at_fault = len(found)
+    manifest = load_manifest(out) if (out / MANIFEST).exists() else None
+    found = [p for p in found if manifest and p.name in manifest.parts]  # not the pending one
     if not found:
         trial.injected = False
         return _resume_and_compare(bench, trial, out)

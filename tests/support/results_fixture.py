@@ -15,15 +15,28 @@ weeks by default) but active enough to produce ideas, pilots and adoption.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from milieusim.experiment import seeds
+from milieusim.experiment.design import Design, Grid, LatinHypercube, Morris, Points, Sobol
+from milieusim.experiment.store import FINGERPRINT_KEY, FORMAT, Manifest, write_manifest
+from milieusim.experiment.store.layout import digest
+from milieusim.experiment.store.manifest import (
+    DesignRecord,
+    ExperimentRecord,
+    ScenarioRecord,
+    record_part,
+)
 from milieusim.measures import MEASURES, REPORTERS, end_values
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS, defaults
@@ -128,10 +141,11 @@ def build_results(
 ) -> Path:
     """Run every point of the design ``replications`` times and write the results folder.
 
-    ``failed`` lists run ids to record as failed (no values, no time series); ``keep``
-    the reporters kept in the time series (default: all). Returns ``path``.
+    ``failed`` lists runs (0, 1, … in point then replication order) to record as failed
+    (no values, no time series); ``keep`` the reporters kept in the time series (default:
+    all). Returns ``path``.
     """
-    chosen, design_entry = design_points(kind, **design)
+    chosen, _ = design_points(kind, **design)
     base = {**FAST, **(base or {})}
     keep = list(REPORTERS) if keep is None else list(keep)
     rows: list[dict[str, Any]] = []
@@ -139,13 +153,13 @@ def build_results(
     run_id = 0
     for point_id, point in enumerate(chosen):
         for replication in range(replications):
-            run_seed = seed * 100_000 + run_id
+            run_seed = seeds.run_seed(seed, replication)
             params = {**defaults(), **base, **point}
             for name, value in point.items():  # the engine coerces sampled ints
                 if PARAMETERS[name].type == "int":
                     params[name] = round(value)
             row: dict[str, Any] = {
-                "run_id": run_id,
+                "run_id": seeds.run_id(point_id, replication),
                 "point_id": point_id,
                 "replication": replication,
                 "seed": run_seed,
@@ -162,41 +176,113 @@ def build_results(
                 frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
                 frame = frame[keep].astype(float)
                 frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
-                frame.insert(0, "run_id", run_id)
+                frame.insert(0, "run_id", seeds.run_id(point_id, replication))
+                frame.insert(0, "_index", run_id)
                 series.append(frame)
             rows.append(row)
             run_id += 1
     runs = pd.DataFrame(rows)
     timeseries = (
-        pd.concat(series, ignore_index=True) if series else pd.DataFrame({"run_id": [], "step": []})
+        pd.concat(series, ignore_index=True)
+        if series
+        else pd.DataFrame({"_index": [], "run_id": [], "step": []})
     )
+    manifest = _manifest(kind, design, base, seed, replications, keep, titles, len(chosen), rows)
+    runs.insert(0, "_index", np.arange(len(runs)))
+    return write_folder(path, manifest, {"runs": runs, "timeseries": timeseries}, parts)
+
+
+def write_folder(
+    path: Path, manifest: Manifest, frames: Mapping[str, pd.DataFrame], parts: int = 1
+) -> Path:
+    """Write ``manifest`` and the tables ``frames`` (split into ``parts`` parts by their
+    ``_index`` column if they have one) as the sweep engine does: each part stamped with
+    the manifest's fingerprint and recorded in it with its digest. Returns ``path``."""
     path.mkdir(parents=True, exist_ok=True)
-    for sub, frame in (("runs", runs), ("timeseries", timeseries)):
-        (path / sub).mkdir(exist_ok=True)
-        ids = frame["run_id"].to_numpy()
-        bounds = np.linspace(0, run_id, parts + 1)
-        for i in range(parts):
-            piece = frame[(ids >= bounds[i]) & (ids < bounds[i + 1])]
-            piece.to_parquet(path / sub / f"part-{i:05d}.parquet", index=False)
-    manifest = {
-        "experiment": {
-            "path": f"experiments/{kind}.toml",
-            "sha256": "0" * 64,
-            **(dict(titles) if titles else {}),
-        },
-        "design": design_entry,
-        "replications": replications,
-        "steps": base["steps"],
-        "seed": seed,
-        "reporters": keep,
-        "every": 1,
-        "status": "complete",
-        "runs": run_id,
+    write_manifest(path, dataclasses.replace(manifest, parts={}, pending=None))
+    stamp = {FINGERPRINT_KEY: manifest.fingerprint.encode()}
+    ids = {
+        sub: frame["_index"].to_numpy() if "_index" in frame else np.zeros(len(frame))
+        for sub, frame in frames.items()
     }
-    (path / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
+    top = max((int(i.max()) + 1 for i in ids.values() if len(i)), default=1)
+    bounds = np.linspace(0, top, parts + 1)
+    for i in range(parts):
+        name = f"part-{i:05d}.parquet"
+        digests = {}
+        for sub, frame in frames.items():
+            piece = frame[(ids[sub] >= bounds[i]) & (ids[sub] < bounds[i + 1])]
+            table = pa.Table.from_pandas(
+                piece.drop(columns="_index", errors="ignore"), preserve_index=False
+            )
+            (path / sub).mkdir(exist_ok=True)
+            pq.write_table(table.replace_schema_metadata(stamp), path / sub / name)
+            digests[sub] = digest((path / sub / name).read_bytes())
+        record_part(path, pending=name, digests=digests)
     return path
+
+
+def _manifest(
+    kind: str,
+    settings: Mapping[str, Any],
+    base: Mapping[str, Any],
+    seed: int,
+    replications: int,
+    keep: list[str],
+    titles: Mapping[str, str] | None,
+    n_points: int,
+    rows: list[dict[str, Any]],
+) -> Manifest:
+    """The manifest the sweep engine would write for this design."""
+    if kind == "grid":
+        design: Design = Grid(values={k: tuple(v) for k, v in settings["grid"].items()})
+    elif kind == "points":
+        design = Points(tables=tuple(dict(p) for p in settings["points"]))
+    else:
+        problem = settings["problem"]
+        values = {n: tuple(b) for n, b in zip(problem["names"], problem["bounds"], strict=True)}
+        n = settings.get("n", 8)
+        if kind == "lhs":
+            design = LatinHypercube(values=values, n=n)
+        elif kind == "sobol":
+            design = Sobol(values=values, n=n, second_order=settings.get("second_order", False))
+        else:
+            design = Morris(values=values, r=n, levels=settings.get("levels", 4))
+    titles = titles or {}
+    ok = sum(1 for row in rows if row["status"] == "ok")
+    return Manifest(
+        format=FORMAT,
+        status="complete",
+        experiment=ExperimentRecord(
+            name=kind, path=f"experiments/{kind}.toml", sha256="0" * 64, content={}
+        ),
+        title_fr=titles.get("title_fr", ""),
+        title_en=titles.get("title_en", ""),
+        quick=False,
+        scenario=ScenarioRecord(name="default", path="", events=[]),
+        base={**defaults(), **base},
+        fixed={},
+        design=DesignRecord.of(design),
+        replications=replications,
+        steps=int(base["steps"]),
+        seed=seed,
+        seeds="seeds.run_seed(seed, replication)",
+        n_points=n_points,
+        n_runs=n_points * replications,
+        run_id="point_id * 1000000 + replication",
+        reporters=keep,
+        every=1,
+        innovations=False,
+        measures={},
+        fingerprint=hashlib.sha256(repr((kind, dict(settings), seed)).encode()).hexdigest(),
+        versions={},
+        platform="",
+        started="",
+        finished=None,
+        runs_ok=ok,
+        runs_failed=len(rows) - ok,
+        history=[],
+    )
 
 
 SOBOL_PROBLEM = {

@@ -208,8 +208,8 @@ RUN_FILES = frozenset(
 
 def check_run_folder(out: Path, overwrite: bool) -> None:
     """Fail now unless ``out`` can receive a run's outputs: :func:`check_out_dir`, then
-    ``out`` must be missing or empty, or hold an earlier run (only :data:`RUN_FILES`) and
-    ``overwrite`` be given. Nothing else is ever replaced."""
+    ``out`` must be missing or empty, or hold an earlier run (only :data:`RUN_FILES`, as
+    files) and ``overwrite`` be given. Nothing else is ever replaced."""
     check_out_dir(out)
     if not out.is_dir():
         return
@@ -221,7 +221,11 @@ def check_run_folder(out: Path, overwrite: bool) -> None:
         ) from None
     if not names:
         return
-    others = [name for name in names if name not in RUN_FILES]
+    others = [  # a folder or a link named like an output is the user's (N11)
+        name
+        for name in names
+        if name not in RUN_FILES or not (out / name).is_file() or (out / name).is_symlink()
+    ]
     listed = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
     if others:
         raise UserError(

@@ -25,7 +25,8 @@ _MAX_REPLICATIONS = 999_999
 
 
 def _load(name: str, *, quick: bool = False, replications: int | None = None) -> ExperimentSpec:
-    from milieusim.experiment.spec import ExperimentError, load_experiment
+    from milieusim.experiment.experiment_file import load_experiment
+    from milieusim.experiment.spec import ExperimentError
 
     try:
         spec = load_experiment(name)
@@ -387,7 +388,8 @@ def experiments(lang: str) -> None:
       milieusim experiments
       milieusim experiments --lang fr
     """
-    from milieusim.experiment.spec import ExperimentError, load_experiment, shipped_experiments
+    from milieusim.experiment.experiment_file import load_experiment
+    from milieusim.experiment.spec import ExperimentError, shipped_experiments
 
     lang = lang.lower()
     rows = []

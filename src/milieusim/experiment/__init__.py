@@ -3,15 +3,18 @@
 The package keeps each concern in its module, as SALib keeps sampling apart from
 analysis:
 
-* :mod:`~milieusim.experiment.spec`: experiment files → validated :class:`ExperimentSpec`;
-* :mod:`~milieusim.experiment.design`: designs (grid, points, lhs, sobol, morris) and
-  their points;
+* :mod:`~milieusim.experiment.experiment_file`: experiment files → validated
+  :class:`ExperimentSpec` (:mod:`~milieusim.experiment.spec`);
+* :mod:`~milieusim.experiment.design`: designs, one class per kind (grid, points, lhs,
+  sobol, morris), and their points;
 * :mod:`~milieusim.experiment.seeds`: run seeds (common random numbers) and run ids;
 * :mod:`~milieusim.experiment.worker`: one run in a worker process;
 * :mod:`~milieusim.experiment.preload`: what a local worker process does before its first
   run;
 * :mod:`~milieusim.experiment.engine`: :func:`run_sweep` on a process pool or Dask;
-* :mod:`~milieusim.experiment.store`: the results folder and :func:`load_results`;
+* :mod:`~milieusim.experiment.store`: the results folder (its layout, its
+  :class:`~milieusim.experiment.store.Manifest`, the parts' writer) and
+  :func:`load_results`;
 * :mod:`~milieusim.experiment.plan`: counts, time and disk estimates before a sweep.
 
 The ``sweep``, ``plan`` and ``experiments`` commands are in :mod:`milieusim.cli.experiment`.
@@ -27,12 +30,8 @@ from milieusim._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from milieusim.experiment.engine import SweepError, SweepInterrupted, SweepReport, run_sweep
-    from milieusim.experiment.spec import (
-        ExperimentError,
-        ExperimentSpec,
-        load_experiment,
-        shipped_experiments,
-    )
+    from milieusim.experiment.experiment_file import load_experiment
+    from milieusim.experiment.spec import ExperimentError, ExperimentSpec, shipped_experiments
     from milieusim.experiment.store import Results, load_results
 
 __all__ = [
@@ -51,7 +50,7 @@ __all__ = [
 _WHERE = {
     "ExperimentError": "spec",
     "ExperimentSpec": "spec",
-    "load_experiment": "spec",
+    "load_experiment": "experiment_file",
     "shipped_experiments": "spec",
     "SweepInterrupted": "engine",
     "SweepReport": "engine",

@@ -1,11 +1,19 @@
 """Designs (what an experiment varies) and their design points: deterministic functions
-of the design and the experiment seed.
+of the design and the experiment seed. One small class per kind, in :data:`DESIGNS`:
 
-* grid: every combination of the levels, in file order (the last parameter fastest);
-* points: the tables as written;
-* lhs: :class:`scipy.stats.qmc.LatinHypercube` seeded from the experiment seed;
-* sobol: :func:`SALib.sample.sobol.sample` (Saltelli's scheme), seeded from it;
-* morris: :func:`SALib.sample.morris.sample`, seeded from it.
+* :class:`Grid` (``grid``): ``[design.parameters]`` name = list of levels, or
+  ``{ from, to, num }`` (numeric parameters); every combination, in file order, the last
+  parameter fastest;
+* :class:`Points` (``points``): ``[[design.points]]`` tables of name = value, as
+  written; unset names keep the base;
+* :class:`LatinHypercube` (``lhs``): ``n`` points of
+  :class:`scipy.stats.qmc.LatinHypercube` within ``[low, high]`` bounds, seeded from the
+  experiment seed;
+* :class:`Sobol` (``sobol``): :func:`SALib.sample.sobol.sample` (Saltelli's scheme),
+  ``n`` = SALib's N (a power of 2), ``second_order`` (default false): N × (D + 2)
+  points, or N × (2D + 2);
+* :class:`Morris` (``morris``): :func:`SALib.sample.morris.sample`, ``r`` trajectories
+  on ``levels`` levels (even, default 4): r × (D + 1) points.
 
 For sobol and morris, ``point_id`` is the row of SALib's sample matrix, so
 ``SALib.analyze`` takes the outputs ordered by ``point_id``. Integer parameters of
@@ -15,136 +23,400 @@ carry half the weight of inner values).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from milieusim.datafile import DataFileError, check_int, show
 from milieusim.params import PARAMETERS
 
-__all__ = ["CONTINUOUS", "DESIGN_KINDS", "Design", "design_points", "salib_problem", "unit_sample"]
+__all__ = [
+    "DESIGNS",
+    "DESIGN_KINDS",
+    "Design",
+    "Grid",
+    "LatinHypercube",
+    "Morris",
+    "Points",
+    "Sobol",
+    "design_points",
+    "salib_problem",
+]
 
-DESIGN_KINDS: tuple[str, ...] = ("grid", "points", "lhs", "sobol", "morris")
-"""The kinds of design an experiment file may ask for."""
-CONTINUOUS: frozenset[str] = frozenset({"lhs", "sobol", "morris"})
-"""Designs that sample within ``[low, high]`` bounds (numeric parameters only)."""
+MAX_POINTS = 200_000
+"""Design points per experiment (all are generated and checked when the file is loaded)."""
+MAX_LEVELS = 100
+"""Levels of a Morris design."""
+
+
+class QuickLimits(Protocol):
+    """What ``--quick`` keeps of a design (:class:`milieusim.experiment.spec.QuickSettings`)."""
+
+    @property
+    def levels(self) -> int: ...
+    @property
+    def n_staff(self) -> int: ...
+    @property
+    def n(self) -> int | None: ...
+    @property
+    def r(self) -> int: ...
 
 
 @dataclass(frozen=True)
 class Design:
-    """What varies: the kind of design and its settings, as validated.
+    """What varies: ``values`` holds, per varied parameter in file order, its levels (grid)
+    or its ``(low, high)`` bounds (lhs, sobol, morris)."""
 
-    ``values`` holds, per varied parameter in file order, its levels (grid) or its
-    ``(low, high)`` bounds (lhs, sobol, morris); ``points`` the tables of a points design.
-    """
+    kind: ClassVar[str] = ""
+    keys: ClassVar[tuple[str, ...]] = ("kind", "parameters")
+    """The keys of its ``[design]`` table."""
+    bounded: ClassVar[bool] = False
+    """Whether it samples within ``[low, high]`` bounds (numeric parameters only)."""
 
-    kind: str
     values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    points: tuple[dict[str, Any], ...] = ()
-    n: int | None = None
-    second_order: bool = False
-    r: int | None = None
-    levels: int = 4
 
     @property
     def varied(self) -> tuple[str, ...]:
         """Names of the parameters the design varies, in file order."""
-        if self.kind == "points":
-            return tuple(dict.fromkeys(name for point in self.points for name in point))
         return tuple(self.values)
 
     def count(self) -> int:
         """Number of design points (without generating them)."""
-        d = len(self.values)
-        if self.kind == "grid":
-            return math.prod(len(v) for v in self.values.values())
-        if self.kind == "points":
-            return len(self.points)
-        if self.kind == "lhs":
-            return int(self.n or 0)
-        if self.kind == "sobol":
-            return int(self.n or 0) * ((2 * d + 2) if self.second_order else (d + 2))
-        return int(self.r or 0) * (d + 1)
+        raise NotImplementedError
 
     def describe(self) -> str:
         """A short text such as ``grid over inertia (5), serendipity (3)``."""
-        if self.kind == "grid":
-            parts = [f"{name} ({len(v)})" for name, v in self.values.items()]
-            return "grid over " + ", ".join(parts)
-        if self.kind == "points":
-            varied = ", ".join(self.varied) or "nothing"
-            return f"{len(self.points)} points varying {varied}"
+        raise NotImplementedError
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        """The design points: for each, the varied parameters' values (plain scalars)."""
+        raise NotImplementedError
+
+    def known_points(self) -> list[dict[str, Any]] | None:
+        """The points when they follow from the design alone (no sampling), else None."""
+        return None
+
+    def problem(self) -> dict[str, Any] | None:
+        """SALib's ``problem`` dict (num_vars, names, bounds) for sobol and morris."""
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        """Its settings besides ``values``, as recorded in a manifest."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)[1:]}
+
+    def point_label(self, point_id: int) -> str | None:
+        """How the file names point ``point_id``, if it lists its points."""
+        return None
+
+    @classmethod
+    def read_settings(
+        cls, table: Mapping[str, Any], where: str, error: type[DataFileError]
+    ) -> dict[str, Any]:
+        """The settings of its ``[design]`` table, checked (``error`` if wrong)."""
+        return {}
+
+    @classmethod
+    def check_n(cls, label: str, n: int, error: type[DataFileError]) -> None:
+        """``error`` unless ``n`` suits this design's ``n`` (as ``[quick] n``)."""
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        """The smaller design ``--quick`` runs (see ``QuickSettings``)."""
+        raise NotImplementedError
+
+    def _capped_bounds(self, cap: int, where: str, error: type[DataFileError]) -> dict[str, Any]:
+        values = dict(self.values)
+        if "n_staff" in values:
+            low, high = values["n_staff"]
+            if low >= cap:
+                raise error(
+                    f"{where}: [quick] n_staff = {cap} is below the design's "
+                    f"n_staff bounds [{low}, {high}]; raise [quick] n_staff"
+                )
+            values["n_staff"] = (low, min(high, cap))
+        return values
+
+    def _sample(self, seed: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _sampled_points(self, seed: int) -> list[dict[str, Any]]:
+        names = list(self.values)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SALib/SciPy deprecation notes; settings are checked
+            matrix = self._sample(seed)
+        columns = [_column(name, matrix[:, j], self.values[name]) for j, name in enumerate(names)]
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+    def _bounds(self) -> np.ndarray:
+        names = list(self.values)
+        return np.array([self.values[n] for n in names], dtype=float).reshape(len(names), 2)
+
+    def _salib_problem(self) -> dict[str, Any]:
+        return {
+            "num_vars": len(self.values),
+            "names": list(self.values),
+            "bounds": [[float(low), float(high)] for low, high in self.values.values()],
+        }
+
+
+@dataclass(frozen=True)
+class Grid(Design):
+    """Every combination of the levels, the last parameter fastest."""
+
+    kind: ClassVar[str] = "grid"
+
+    def count(self) -> int:
+        return math.prod(len(v) for v in self.values.values())
+
+    def describe(self) -> str:
+        parts = [f"{name} ({len(v)})" for name, v in self.values.items()]
+        return "grid over " + ", ".join(parts)
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        names = list(self.values)
+        return [dict(zip(names, c, strict=True)) for c in itertools.product(*self.values.values())]
+
+    def known_points(self) -> list[dict[str, Any]] | None:
+        return self.points(0)
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        values = {}
+        for name, levels in self.values.items():
+            kept = _spread(levels, quick.levels)
+            if name == "n_staff":
+                kept = tuple(dict.fromkeys(min(v, quick.n_staff) for v in kept))
+            values[name] = kept
+        return dataclasses.replace(self, values=values)
+
+
+@dataclass(frozen=True)
+class Points(Design):
+    """The ``[[design.points]]`` tables as written; unset names keep the base."""
+
+    kind: ClassVar[str] = "points"
+    keys: ClassVar[tuple[str, ...]] = ("kind", "points")
+
+    tables: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for point in self.tables for name in point))
+
+    def count(self) -> int:
+        return len(self.tables)
+
+    def describe(self) -> str:
+        return f"{len(self.tables)} points varying {', '.join(self.varied) or 'nothing'}"
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        return [dict(point) for point in self.tables]
+
+    def known_points(self) -> list[dict[str, Any]] | None:
+        return self.points(0)
+
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def point_label(self, point_id: int) -> str | None:
+        return f"[[design.points]] #{point_id + 1}"
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        cap = quick.n_staff
+        tables = tuple(
+            {**p, "n_staff": min(p["n_staff"], cap)} if "n_staff" in p else p for p in self.tables
+        )
+        unique = tuple({json.dumps(p, sort_keys=True): p for p in tables}.values())
+        return dataclasses.replace(self, tables=unique)
+
+
+@dataclass(frozen=True)
+class LatinHypercube(Design):
+    """``n`` points of a Latin hypercube within the bounds."""
+
+    kind: ClassVar[str] = "lhs"
+    keys: ClassVar[tuple[str, ...]] = ("kind", "n", "parameters")
+    bounded: ClassVar[bool] = True
+
+    n: int = 1
+
+    def count(self) -> int:
+        return self.n
+
+    def describe(self) -> str:
+        return f"Latin hypercube, n = {self.n}, over {', '.join(self.values)}"
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        return self._sampled_points(seed)
+
+    def _sample(self, seed: int) -> np.ndarray:
+        from scipy.stats import qmc
+
+        bounds = self._bounds()
+        rng = np.random.default_rng(seed)
+        try:
+            sampler = qmc.LatinHypercube(d=len(self.values), rng=rng)
+        except TypeError:  # SciPy < 1.15
+            sampler = qmc.LatinHypercube(d=len(self.values), seed=rng)
+        unit = sampler.random(self.n)
+        return bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
+
+    @classmethod
+    def read_settings(
+        cls, table: Mapping[str, Any], where: str, error: type[DataFileError]
+    ) -> dict[str, Any]:
+        return {"n": _required_int(table, "n", where, error, "the number of points", cls)}
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        n = quick.n if quick.n is not None else 8
+        values = self._capped_bounds(quick.n_staff, where, error)
+        return dataclasses.replace(self, values=values, n=min(self.n, n))
+
+
+@dataclass(frozen=True)
+class Sobol(Design):
+    """SALib's Saltelli/Sobol' sample: N × (D + 2) points, or N × (2D + 2)."""
+
+    kind: ClassVar[str] = "sobol"
+    keys: ClassVar[tuple[str, ...]] = ("kind", "n", "second_order", "parameters")
+    bounded: ClassVar[bool] = True
+
+    n: int = 2
+    second_order: bool = False
+
+    def count(self) -> int:
+        d = len(self.values)
+        return self.n * ((2 * d + 2) if self.second_order else (d + 2))
+
+    def describe(self) -> str:
+        order = "second order" if self.second_order else "first and total order"
+        return f"Sobol' (Saltelli), N = {self.n}, {order}, over {', '.join(self.values)}"
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        return self._sampled_points(seed)
+
+    def problem(self) -> dict[str, Any] | None:
+        return self._salib_problem()
+
+    def _sample(self, seed: int) -> np.ndarray:
+        from SALib.sample import sobol
+
+        return sobol.sample(
+            self._salib_problem(), self.n, calc_second_order=self.second_order, seed=seed
+        )
+
+    @classmethod
+    def read_settings(
+        cls, table: Mapping[str, Any], where: str, error: type[DataFileError]
+    ) -> dict[str, Any]:
+        n = _required_int(table, "n", where, error, "the number of base samples (SALib N)", cls)
+        second = table.get("second_order", False)
+        if not isinstance(second, bool):
+            raise error(
+                f"{where}: [design] second_order: expected true or false, got {show(second)}"
+            )
+        return {"n": n, "second_order": second}
+
+    @classmethod
+    def check_n(cls, label: str, n: int, error: type[DataFileError]) -> None:
+        if n < 2 or n & (n - 1):
+            lower = 1 << max(n.bit_length() - 1, 1)
+            raise error(
+                f"{label} = {n}: SALib's Sobol' sample needs a power of 2 >= 2 "
+                f"(e.g. {lower} or {lower * 2})"
+            )
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        n = quick.n if quick.n is not None else 8
+        values = self._capped_bounds(quick.n_staff, where, error)
+        return dataclasses.replace(self, values=values, n=min(self.n, n))
+
+
+@dataclass(frozen=True)
+class Morris(Design):
+    """SALib's Morris sample: ``r`` trajectories on ``levels`` levels, r × (D + 1) points."""
+
+    kind: ClassVar[str] = "morris"
+    keys: ClassVar[tuple[str, ...]] = ("kind", "r", "levels", "parameters")
+    bounded: ClassVar[bool] = True
+
+    r: int = 1
+    levels: int = 4
+
+    def count(self) -> int:
+        return self.r * (len(self.values) + 1)
+
+    def describe(self) -> str:
         names = ", ".join(self.values)
-        if self.kind == "lhs":
-            return f"Latin hypercube, n = {self.n}, over {names}"
-        if self.kind == "sobol":
-            order = "second order" if self.second_order else "first and total order"
-            return f"Sobol' (Saltelli), N = {self.n}, {order}, over {names}"
         return f"Morris, r = {self.r}, {self.levels} levels, over {names}"
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        return self._sampled_points(seed)
+
+    def problem(self) -> dict[str, Any] | None:
+        return self._salib_problem()
+
+    def _sample(self, seed: int) -> np.ndarray:
+        from SALib.sample import morris
+
+        return morris.sample(self._salib_problem(), self.r, num_levels=self.levels, seed=seed)
+
+    @classmethod
+    def read_settings(
+        cls, table: Mapping[str, Any], where: str, error: type[DataFileError]
+    ) -> dict[str, Any]:
+        r = _required_int(table, "r", where, error, "the number of Morris trajectories", cls)
+        levels = check_int(
+            f"{where}: [design] levels", table.get("levels", 4), 2, MAX_LEVELS, error
+        )
+        if levels % 2:
+            raise error(
+                f"{where}: [design] levels = {levels}: expected an even "
+                "number (SALib's Morris sample is biased otherwise)"
+            )
+        return {"r": r, "levels": levels}
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        values = self._capped_bounds(quick.n_staff, where, error)
+        return dataclasses.replace(self, values=values, r=min(self.r, quick.r))
+
+
+DESIGNS: dict[str, type[Design]] = {
+    cls.kind: cls for cls in (Grid, Points, LatinHypercube, Sobol, Morris)
+}
+"""Every kind of design an experiment file may ask for, by its name."""
+DESIGN_KINDS: tuple[str, ...] = tuple(DESIGNS)
+
+
+def design_points(design: Design, seed: int) -> list[dict[str, Any]]:
+    """The design points of ``design`` for experiment seed ``seed``."""
+    return design.points(seed)
 
 
 def salib_problem(design: Design) -> dict[str, Any] | None:
     """SALib's ``problem`` dict (num_vars, names, bounds) for sobol and morris, else None."""
-    if design.kind not in ("sobol", "morris"):
-        return None
-    names = list(design.values)
-    return {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[float(low), float(high)] for low, high in design.values.values()],
-    }
+    return design.problem()
 
 
-def unit_sample(design: Design, seed: int) -> np.ndarray:
-    """The continuous sample of an lhs, sobol or morris design, within the bounds, unrounded.
-
-    One row per design point, one column per varied parameter.
-    """
-    names = list(design.values)
-    bounds = np.array([design.values[n] for n in names], dtype=float).reshape(len(names), 2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SALib/SciPy deprecation notes; settings are checked
-        if design.kind == "lhs":
-            from scipy.stats import qmc
-
-            rng = np.random.default_rng(seed)
-            try:
-                sampler = qmc.LatinHypercube(d=len(names), rng=rng)
-            except TypeError:  # SciPy < 1.15
-                sampler = qmc.LatinHypercube(d=len(names), seed=rng)
-            unit = sampler.random(int(design.n or 0))
-            return bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
-        problem = salib_problem(design)
-        if design.kind == "sobol":
-            from SALib.sample import sobol
-
-            return sobol.sample(
-                problem, int(design.n or 0), calc_second_order=design.second_order, seed=seed
-            )
-        if design.kind == "morris":
-            from SALib.sample import morris
-
-            return morris.sample(problem, int(design.r or 0), num_levels=design.levels, seed=seed)
-    raise ValueError(f"{design.kind} designs have no continuous sample")
-
-
-def design_points(design: Design, seed: int) -> list[dict[str, Any]]:
-    """The design points: for each, the varied parameters' values (plain Python scalars)."""
-    if design.kind == "grid":
-        names = list(design.values)
-        return [
-            dict(zip(names, combo, strict=True))
-            for combo in itertools.product(*design.values.values())
-        ]
-    if design.kind == "points":
-        return [dict(point) for point in design.points]
-    names = list(design.values)
-    matrix = unit_sample(design, seed)
-    columns = [_column(name, matrix[:, j], design.values[name]) for j, name in enumerate(names)]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+def _required_int(
+    table: Mapping[str, Any],
+    key: str,
+    where: str,
+    error: type[DataFileError],
+    what: str,
+    cls: type[Design],
+) -> int:
+    if key not in table:
+        raise error(f"{where}: [design] {key}: missing; {what}")
+    value = check_int(f"{where}: [design] {key}", table[key], 1, MAX_POINTS, error)
+    if key == "n":
+        cls.check_n(f"{where}: [design] {key}", value, error)
+    return value
 
 
 def _column(name: str, values: np.ndarray, bounds: tuple[Any, ...]) -> list[Any]:
@@ -155,3 +427,14 @@ def _column(name: str, values: np.ndarray, bounds: tuple[Any, ...]) -> list[Any]
     if param.type == "int":
         return [param.coerce(int(v)) for v in np.rint(clipped).astype(np.int64).tolist()]
     return [param.coerce(float(v)) for v in clipped.tolist()]
+
+
+def _spread(levels: tuple[Any, ...], keep: int) -> tuple[Any, ...]:
+    """At most ``keep`` of ``levels``, evenly spaced, always the first and the last."""
+    if len(levels) <= keep:
+        return levels
+    if keep == 1:
+        return levels[:1]
+    last = len(levels) - 1
+    picks = dict.fromkeys(round(i * last / (keep - 1)) for i in range(keep))
+    return tuple(levels[i] for i in picks)

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +43,6 @@ from milieusim.experiment.progress import Progress
 from milieusim.experiment.seeds import RUN_ID_STRIDE
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
 from milieusim.experiment.worker import RunOutput, RunTask, failed, make_tasks
-from milieusim.measures import MEASURES
 
 __all__ = ["SweepError", "SweepInterrupted", "SweepReport", "make_tasks", "run_sweep", "versions"]
 
@@ -140,11 +140,17 @@ def _settle_spec(
             store.check_parts(root, tuple(manifest.get("reporters", spec.reporters)), fingerprint)
             status = store.run_status(root, fingerprint)
         except store.DamagedResults as exc:
-            raise ExperimentError(
-                f"{exc}; cannot resume this folder (remove that part, in runs/ and "
-                "timeseries/, to run its runs again)"
-            ) from None
+            raise ExperimentError(f"{exc}; cannot resume this folder ({_resume_hint(exc)})") from None
     return spec, manifest, status
+
+
+def _resume_hint(exc: Exception) -> str:
+    """How to recover from a damaged part: its runs are run again once their runs part is
+    removed (whichever table's part is damaged, the runs part of the same name goes)."""
+    found = re.search(r"part-[^/\\\s:]+\.parquet", str(exc))
+    if found is None:
+        return "remove the damaged part to run its runs again"
+    return f"remove its runs part, {store.RUNS_DIR}/{found.group(0)}, to run its runs again"
 
 
 def _open_executor(
@@ -397,74 +403,10 @@ def _check_same_design(spec: ExperimentSpec, manifest: dict[str, Any], root: Pat
 def _start_manifest(
     spec: ExperimentSpec, old: dict[str, Any] | None, executor: str
 ) -> dict[str, Any]:
-    now = _now()
-    history = list(old.get("history", [])) if old else []
-    history.append(
-        {
-            "started": now,
-            "finished": None,
-            "status": "running",
-            "replications": spec.replications,
-            "executor": executor,
-            "versions": versions(),
-        }
+    manifest = store.Manifest.begin(
+        spec, old, executor=executor, versions=versions(), platform=platform.platform(), now=_now()
     )
-    return {
-        "format": store.FORMAT,
-        "status": "running",
-        "experiment": {
-            "name": spec.name,
-            "path": str(spec.path) if spec.path else None,
-            "sha256": spec.sha256,
-            "content": spec.content,
-        },
-        "title_fr": spec.meta.get("title_fr", ""),
-        "title_en": spec.meta.get("title_en", ""),
-        "quick": spec.is_quick,
-        "scenario": {
-            "name": spec.scenario.name,
-            "path": str(spec.scenario.path or ""),
-            "events": [
-                {"step": e.step, "set": e.set, "label_en": e.label_en, "label_fr": e.label_fr}
-                for e in spec.events
-            ],
-        },
-        "base": spec.base,
-        "fixed": spec.fixed,
-        "design": {
-            "kind": spec.design.kind,
-            "description": spec.design.describe(),
-            "varied": list(spec.varied),
-            "problem": spec.problem(),
-            "settings": {
-                "n": spec.design.n,
-                "second_order": spec.design.second_order,
-                "r": spec.design.r,
-                "levels": spec.design.levels,
-            },
-        },
-        "replications": spec.replications,
-        "steps": spec.steps,
-        "seed": spec.seed,
-        "seeds": "numpy.random.SeedSequence(seed, spawn_key=(replication,)), first uint64 >> 1",
-        "n_points": spec.n_points,
-        "n_runs": spec.n_runs,
-        "run_id": "point_id * 1000000 + replication",
-        "reporters": list(spec.reporters),
-        "every": spec.every,
-        "innovations": spec.innovations,
-        "measures": {
-            name: {"en": m.en, "unit": m.unit, "when": m.when} for name, m in MEASURES.items()
-        },
-        "fingerprint": spec.fingerprint(),
-        "versions": versions(),
-        "platform": platform.platform(),
-        "started": old.get("started", now) if old else now,
-        "finished": None,
-        "runs_ok": old.get("runs_ok") if old else 0,
-        "runs_failed": old.get("runs_failed") if old else 0,
-        "history": history,
-    }
+    return manifest.to_json()
 
 
 def _version_changes(old: dict[str, Any] | None) -> list[str]:

@@ -1,0 +1,491 @@
+"""Reading a results folder: :func:`load_results` and :class:`Results`, the checks of its
+parts against the manifest (:func:`check_parts`, :func:`check_runs`), the status of its
+runs, and what a sweep does before resuming (:func:`locked`, :func:`tidy`)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from milieusim.experiment.store.layout import (
+    FINGERPRINT_KEY,
+    INNOVATIONS_DIR,
+    LOCK,
+    MANIFEST,
+    RUNS_DIR,
+    RUNS_REQUIRED,
+    TABLES,
+    TIMESERIES_DIR,
+    DamagedResults,
+    check_layout,
+    digest,
+    part_files,
+    runs_schema,
+    tables,
+)
+from milieusim.experiment.store.manifest import (
+    Manifest,
+    forget_parts,
+    load_manifest,
+    read_manifest,
+    record_part,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = [
+    "Results",
+    "check_parts",
+    "check_runs",
+    "has_results",
+    "load_results",
+    "locked",
+    "read_part",
+    "recorded_parts",
+    "run_status",
+    "tidy",
+]
+
+
+def recorded_parts(
+    root: str | os.PathLike[str], manifest: Manifest, table: str, strict: bool = True
+) -> list[Path]:
+    """The parts of ``table`` that ``manifest`` records, oldest first; :class:`DamagedResults`
+    if one it records is missing, or (``strict``) a part is there that it does not record
+    (but the part being written, ``pending``, which is not in the dataset)."""
+    root = Path(root)
+    found = {p.name: p for p in part_files(root, table)}
+    for name, path in found.items():
+        if table not in manifest.parts.get(name, {}) and strict and name != manifest.pending:
+            import pyarrow as pa
+
+            # a part of another sweep says so; one of this sweep was added
+            read_part(path, pa.schema([]), columns=[], fingerprint=manifest.fingerprint)
+            raise DamagedResults(
+                f"{path}: not recorded in {MANIFEST}; added after its sweep wrote the "
+                "folder (remove it)"
+            )
+    for name, entry in manifest.parts.items():
+        if table in entry and name not in found:
+            raise DamagedResults(
+                f"{root / table / name}: missing, though {MANIFEST} records it; "
+                "the folder is not whole"
+            )
+    return [path for name, path in found.items() if table in manifest.parts.get(name, {})]
+
+
+def check_parts(
+    root: str | os.PathLike[str], reporters: tuple[str, ...], fingerprint: str | None = None
+) -> None:
+    """:class:`DamagedResults` unless every part of every table reads as its schema says,
+    belongs to the sweep of ``fingerprint`` and is one the folder's manifest records,
+    unaltered; and none it records is missing."""
+    root = Path(root)
+    check_layout(root)
+    manifest = load_manifest(root)
+    if manifest is None:
+        raise DamagedResults(f"{root / MANIFEST}: missing")
+    for table, (schema, required) in tables(reporters).items():
+        for path in recorded_parts(root, manifest, table):
+            read_part(
+                path,
+                schema,
+                required=required,
+                columns=[],
+                fingerprint=fingerprint or manifest.fingerprint,
+                recorded=manifest.parts[path.name][table],
+            )
+
+
+def has_results(root: str | os.PathLike[str]) -> bool:
+    """Whether ``root`` holds (part of) a sweep's results; :class:`DamagedResults` if a
+    table of it is a file (nothing could be written there)."""
+    root = Path(root)
+    check_layout(root)
+    return os.path.lexists(root / MANIFEST) or any(part_files(root, table) for table in TABLES)
+
+
+def run_status(root: str | os.PathLike[str], fingerprint: str | None = None) -> dict[int, str]:
+    """The status of every run in the dataset, by run id (ok wins over failed);
+    :class:`DamagedResults` for a damaged part or one of another sweep than
+    ``fingerprint``'s."""
+    status: dict[int, str] = {}
+    manifest = load_manifest(root)
+    if manifest is None:
+        return status
+    for path in recorded_parts(root, manifest, RUNS_DIR):
+        table = read_part(
+            path,
+            runs_schema(),
+            required=RUNS_REQUIRED,
+            columns=["run_id", "status"],
+            fingerprint=fingerprint or manifest.fingerprint,
+        )
+        for rid, st in zip(
+            table.column("run_id").to_pylist(), table.column("status").to_pylist(), strict=True
+        ):
+            if status.get(rid) != "ok":
+                status[rid] = st
+    return status
+
+
+def tidy(root: str | os.PathLike[str]) -> None:
+    """Make a folder ready to resume (the caller holds its lock): check its layout first
+    (:class:`DamagedResults`, nothing removed), then remove temporary files
+    (:func:`milieusim._io.atomic_write`'s, of a sweep killed while writing) and the parts
+    of the part being written when it was killed (``pending``: not in the dataset) and
+    those of a part whose runs part was removed (to run its runs again); any other part
+    missing, added or altered is refused by :func:`check_parts`."""
+    root = Path(root)
+    check_layout(root)
+    manifest = load_manifest(root)
+    pending = manifest.pending if manifest else None
+    for table in TABLES:
+        folder = root / table
+        if not folder.is_dir():
+            continue
+        for tmp in folder.glob(".part-*.tmp*"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        if pending:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / pending).unlink()
+    if pending:
+        record_part(root, pending=None)
+    # A part whose runs part was removed is out of the dataset: its runs are run again.
+    ledger = manifest.parts if manifest else {}
+    removed = [n for n, e in ledger.items() if RUNS_DIR in e and not (root / RUNS_DIR / n).exists()]
+    for name in removed:
+        for table in TABLES:
+            with contextlib.suppress(FileNotFoundError):
+                (root / table / name).unlink()
+    if removed:
+        forget_parts(root, removed)
+    for tmp in root.glob(f".{MANIFEST}*.tmp*"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+# --- parts ----------------------------------------------------------------------------------
+
+
+def read_part(
+    path: Path,
+    schema: pa.Schema,
+    *,
+    required: tuple[str, ...] = (),
+    columns: list[str] | None = None,
+    fingerprint: str | None = None,
+    recorded: str | None = None,
+) -> pa.Table:
+    """Part ``path`` as a table of ``schema``'s types; :class:`DamagedResults` if it cannot
+    be read, lacks a ``required`` column, has a column of another type than ``schema``
+    gives (integers and floats may widen), has nulls in a ``required`` column, was
+    written by another sweep than ``fingerprint``'s (or has no fingerprint), or its
+    SHA-256 is not the ``recorded`` one. Columns not in ``schema`` are kept as they are;
+    ``columns`` reads only those."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = _read_bytes(path)
+    try:
+        with pq.ParquetFile(pa.BufferReader(data)) as file:  # (pq.read_table imports pandas)
+            actual = file.schema_arrow
+            _check_part_schema(path, actual, schema, required, fingerprint)
+            wanted = [c for c in columns if c in actual.names] if columns is not None else None
+            table = file.read(columns=wanted)
+    except DamagedResults:
+        raise
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DamagedResults(f"{path}: not a readable Parquet part ({reason[:200]})") from None
+    for name in required:
+        if name in table.column_names and table.column(name).null_count:
+            raise DamagedResults(f"{path}: column {name} has empty values")
+    for index, name in enumerate(table.column_names):
+        if name in schema.names and table.schema.field(name).type != schema.field(name).type:
+            try:
+                cast = table.column(name).cast(schema.field(name).type)
+            except (pa.ArrowException, ValueError) as exc:
+                raise DamagedResults(f"{path}: column {name}: {str(exc)[:200]}") from None
+            table = table.set_column(index, schema.field(name).with_nullable(True), cast)
+    if recorded is not None and digest(data) != recorded:
+        raise DamagedResults(
+            f"{path}: altered since its sweep wrote it (its SHA-256 is not the one "
+            f"{MANIFEST} records); the folder is not whole"
+        )
+    return table
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would hang
+            raise DamagedResults(f"{path}: not a file")
+        return path.read_bytes()
+    except OSError as exc:
+        raise DamagedResults(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def _check_part_schema(
+    path: Path,
+    actual: pa.Schema,
+    schema: pa.Schema,
+    required: tuple[str, ...],
+    fingerprint: str | None,
+) -> None:
+    stamp = (actual.metadata or {}).get(FINGERPRINT_KEY)
+    if fingerprint and stamp is None:
+        raise DamagedResults(f"{path}: no sweep fingerprint in it; not a part this version writes")
+    if fingerprint and stamp is not None and stamp.decode(errors="replace") != fingerprint:
+        raise DamagedResults(
+            f"{path}: written by another sweep than the one of its "
+            f"{MANIFEST} (fingerprint {stamp.decode(errors='replace')[:12]}…, "
+            f"expected {fingerprint[:12]}…); do not mix results folders"
+        )
+    for name in required:
+        if name not in actual.names:
+            raise DamagedResults(f"{path}: column {name} missing; not a part this version writes")
+    for field in schema:
+        if field.name in actual.names:
+            got = actual.field(field.name).type
+            if not _compatible(got, field.type):
+                raise DamagedResults(f"{path}: column {field.name} is {got}, expected {field.type}")
+
+
+def _compatible(got: pa.DataType, expected: pa.DataType) -> bool:
+    """Whether a column of type ``got`` may stand for ``expected`` (cast on reading)."""
+    import pyarrow.types as t
+
+    if got == expected or t.is_null(got):
+        return True
+    if t.is_integer(expected):
+        return t.is_integer(got)
+    if t.is_floating(expected):
+        return t.is_integer(got) or t.is_floating(got)
+    if t.is_string(expected):
+        return (
+            t.is_string(got)
+            or t.is_large_string(got)
+            or (
+                t.is_dictionary(got)
+                and (t.is_string(got.value_type) or t.is_large_string(got.value_type))
+            )
+        )
+    return False
+
+
+def check_runs(root: Path, manifest: Manifest, runs: pa.Table) -> None:
+    """:class:`DamagedResults` unless the runs agree with their ``manifest``: run ids,
+    point ids and replications within the design, seeds those of the sweep's seed, the
+    parameters the design does not vary those of its base, and those it varies those of
+    its design (its points for grids and points designs; within its bounds, and the same
+    for every run of a point, for the others)."""
+    from milieusim.experiment.seeds import RUN_ID_STRIDE, run_seed
+
+    where = root / RUNS_DIR
+    if not runs.num_rows:
+        return
+
+    def column(name: str) -> np.ndarray:
+        return np.asarray(runs.column(name).to_numpy(zero_copy_only=False))
+
+    rids, pids, reps, seeds = (column(c) for c in ("run_id", "point_id", "replication", "seed"))
+
+    def refuse(rows: np.ndarray, text: str) -> None:
+        if rows.any():
+            row = int(np.flatnonzero(rows)[0])
+            raise DamagedResults(
+                f"{where}: run {rids[row]}: " + text.format(pid=pids[row], rep=reps[row])
+            )
+
+    refuse(rids != pids * RUN_ID_STRIDE + reps, "its id is not point_id × 1000000 + replication")
+    refuse(
+        (pids < 0) | (pids >= manifest.n_points),
+        f"point_id {{pid}} is outside the {manifest.n_points} points of {MANIFEST}",
+    )
+    refuse(
+        (reps < 0) | (reps >= manifest.replications),
+        f"replication {{rep}} is outside the {manifest.replications} of {MANIFEST}",
+    )
+    for replication in np.unique(reps):
+        if not np.all(seeds[reps == replication] == run_seed(manifest.seed, int(replication))):
+            raise DamagedResults(
+                f"{where}: runs of replication {replication} have other seeds than "
+                f"{root / MANIFEST} gives; the manifest belongs to another sweep, or the "
+                "folder mixes two"
+            )
+    design = manifest.rebuild_design()
+    for name, value in manifest.base.items():
+        if name not in design.varied and name in runs.column_names:
+            refuse(column(name) != value, f"{name} is not {value!r}, the base in {MANIFEST}")
+    known = design.known_points()
+    order = np.argsort(pids, kind="stable")
+    same_point = pids[order][1:] == pids[order][:-1]
+    for name in design.varied:
+        values = column(name)
+        if known is not None:
+            levels = np.array([p.get(name, manifest.base.get(name)) for p in known], dtype=object)
+            wrong = values.astype(object) != levels[pids]
+        else:
+            low, high = design.values[name]
+            wrong = ~((values >= low) & (values <= high))
+            spread = np.zeros(len(values), dtype=bool)
+            spread[order[1:]] = same_point & (values[order][1:] != values[order][:-1])
+            wrong |= spread
+        refuse(wrong, f"{name} is not what the design in {MANIFEST} gives point {{pid}}")
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Results:
+    """A loaded results folder: runs and time series as DataFrames, and the manifest."""
+
+    path: Path
+    runs: pd.DataFrame
+    """One row per run, sorted by run_id (see :mod:`milieusim.experiment.store`)."""
+    timeseries: pd.DataFrame
+    """One row per run and kept step, sorted by run_id and step."""
+    manifest: dict[str, Any]
+    innovations: pd.DataFrame | None = None
+    """One row per innovation of each run (:data:`milieusim.records.COLUMNS`), sorted by
+    run_id and innovation; empty when the sweep did not keep them."""
+
+    record: Manifest | None = None
+    """The manifest, checked."""
+
+    @property
+    def varied(self) -> list[str]:
+        """The parameters the design varies."""
+        return list(self.record.design.varied) if self.record else []
+
+
+def load_results(path: str | os.PathLike[str]) -> Results:
+    """Load a results folder written by ``milieusim sweep`` (finished or not).
+
+    Parts are concatenated; a run id present several times keeps its ok row, else its
+    last written one, and only the time series and innovations of that row's part;
+    time-series and innovation rows of runs without a runs row are ignored.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    root = Path(path)
+    manifest = read_manifest(root)
+    if manifest is None:
+        if not root.is_dir():
+            raise FileNotFoundError(f"{root}: no such results folder")
+        raise FileNotFoundError(f"{root}: not a sweep's results folder (no {MANIFEST})")
+    record = Manifest.from_json(manifest, root / MANIFEST)
+    check_layout(root)
+    strict = record.status != "running"  # a running sweep's newest part is not recorded yet
+    order = {name: index for index, name in enumerate(sorted(record.parts))}
+
+    def read(table: str) -> pa.Table:
+        schema, required = schemas[table]
+        pieces = []
+        for file in recorded_parts(root, record, table, strict):
+            t = read_part(
+                file,
+                schema,
+                required=required,
+                fingerprint=record.fingerprint,
+                recorded=record.parts[file.name][table],
+            )
+            index = np.full(t.num_rows, order[file.name])
+            pieces.append(t.append_column("_part", pa.array(index)))
+        if not pieces:
+            return schema.empty_table().append_column("_part", pa.array([], pa.int64()))
+        try:
+            return pa.concat_tables(pieces, promote_options="permissive")
+        except (pa.ArrowException, ValueError) as exc:
+            raise DamagedResults(
+                f"{root / table}: parts that do not fit together ({str(exc)[:200]})"
+            ) from None
+
+    schemas = tables(tuple(record.reporters))
+    runs_table = read(RUNS_DIR)
+    check_runs(root, record, runs_table)
+    runs = runs_table.to_pandas()
+    runs["_row"] = np.arange(len(runs))
+    runs["_ok"] = runs["status"] == "ok"
+    runs = runs.sort_values(["run_id", "_ok", "_part", "_row"], kind="stable")
+    runs = runs.drop_duplicates("run_id", keep="last")
+    keep = pd.MultiIndex.from_arrays([runs["run_id"], runs["_part"]])
+
+    def kept(table: str, order: list[str], mapper: Any = None) -> pd.DataFrame:
+        frame = read(table).to_pandas(types_mapper=mapper)
+        frame = frame[pd.MultiIndex.from_arrays([frame["run_id"], frame["_part"]]).isin(keep)]
+        frame = frame.drop(columns="_part").sort_values(order, kind="stable")
+        return frame.reset_index(drop=True)
+
+    ts = kept(TIMESERIES_DIR, ["run_id", "step"])
+    innovations = kept(INNOVATIONS_DIR, ["run_id", "innovation"], _nullable)
+    innovations["run_id"] = innovations["run_id"].astype("int64")
+    runs = runs.drop(columns=["_part", "_row", "_ok"])
+    return Results(
+        path=root,
+        runs=runs.reset_index(drop=True),
+        timeseries=ts,
+        manifest=manifest,
+        innovations=innovations,
+        record=record,
+    )
+
+
+def _nullable(type_: pa.DataType) -> Any:
+    """pandas' nullable dtypes for Arrow integers, floats, booleans and strings (so that
+    empty entries stay empty rather than turning integer columns into floats), as in
+    :meth:`milieusim.records.InnovationTable.to_pandas`."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if pa.types.is_integer(type_):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(type_):
+        return pd.BooleanDtype()
+    if pa.types.is_string(type_):
+        return pd.StringDtype()
+    if pa.types.is_floating(type_):
+        return pd.Float64Dtype()
+    return None
+
+
+# --- one sweep at a time ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on results folder ``root`` (POSIX; elsewhere a no-op).
+
+    Raises :class:`BlockingIOError` if another sweep holds it, :class:`DamagedResults` if
+    its lock file is not a file.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    check_layout(root)
+    try:
+        handle = open(Path(root) / LOCK, "a+b")  # noqa: SIM115 - closed below
+    except (IsADirectoryError, NotADirectoryError) as exc:
+        raise DamagedResults(f"{Path(root) / LOCK}: not a file ({exc.strerror})") from None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()
