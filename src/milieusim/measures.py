@@ -790,7 +790,10 @@ _UPTAKE: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=_uptake_end,
-        definition="$\\bar a_T$: new practices in use per present staff member in the last week (the stock)",
+        definition=(
+            "$\\bar a_T$: new practices in use per present staff member in the last week "
+            "(the stock)"
+        ),
     ),
     Measure(
         "adoption_centroid",
@@ -800,7 +803,10 @@ _UPTAKE: tuple[Measure, ...] = (
         "end",
         low=0.0,
         of=_adoption_centroid,
-        definition="mean over staff members who adopted of the week of their first adoption of a new practice",
+        definition=(
+            "mean over staff members who adopted of the week of their first adoption of a new "
+            "practice"
+        ),
     ),
     *(
         Measure(
@@ -813,7 +819,10 @@ _UPTAKE: tuple[Measure, ...] = (
             "end",
             low=0.0,
             of=functools.partial(_weeks_to_uptake, level=level),
-            definition="first week in which new practices in use per staff member reach the level (absolute, not relative to an innovation's own peak); NaN if never",
+            definition=(
+                "first week in which new practices in use per staff member reach the level "
+                "(absolute, not relative to an innovation's own peak); NaN if never"
+            ),
         )
         for level in UPTAKE_LEVELS
     ),
@@ -826,7 +835,10 @@ _UPTAKE: tuple[Measure, ...] = (
         low=0.0,
         high=1.0,
         of=_units_reached,
-        definition="share of units into which at least one new practice was introduced (a tenth of the unit's staff using it, `records.unit_introductions`)",
+        definition=(
+            "share of units into which at least one new practice was introduced (a tenth of the "
+            "unit's staff using it, `records.unit_introductions`)"
+        ),
     ),
     Measure(
         "value_weighted_use",
@@ -835,7 +847,10 @@ _UPTAKE: tuple[Measure, ...] = (
         "value units",
         "end",
         of=_value_weighted_use,
-        definition="$\\sum_k n_k v_k / N$: staff using each innovation at the end times its realised value, over present staff",
+        definition=(
+            "$\\sum_k n_k v_k / N$: staff using each innovation at the end times its realised "
+            "value, over present staff"
+        ),
     ),
 )
 _ALL = (*_ALL, *_UPTAKE)

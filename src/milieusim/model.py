@@ -78,6 +78,7 @@ STREAMS: tuple[str, ...] = (
 )
 """The model's random streams after set-up, one per purpose (:meth:`MilieuModel.draws`)."""
 
+
 def normalise_events(events: Iterable[Any], steps: int) -> dict[int, list[dict[str, Any]]]:
     """Events as {step: [settings, ...]}; accepts objects with ``step``/``set`` or pairs.
 

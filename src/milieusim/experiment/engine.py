@@ -140,7 +140,8 @@ def _settle_spec(
             store.check_parts(root, tuple(manifest.get("reporters", spec.reporters)), fingerprint)
             status = store.run_status(root, fingerprint)
         except store.DamagedResults as exc:
-            raise ExperimentError(f"{exc}; cannot resume this folder ({_resume_hint(exc)})") from None
+            hint = _resume_hint(exc)
+            raise ExperimentError(f"{exc}; cannot resume this folder ({hint})") from None
     return spec, manifest, status
 
 
