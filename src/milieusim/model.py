@@ -65,6 +65,8 @@ from milieusim.params import (
     defaults,
     validate,
 )
+from milieusim.submodels import absorption as absorptive  # lever specifications (issue 17)
+from milieusim.submodels import tolerance
 
 KIND_STAFF, KIND_INNOVATOR, KIND_MANAGER = (
     int(StaffKind.STAFF),
@@ -349,13 +351,12 @@ class MilieuModel(mesa.Model):
             ring_neighbours=p["ring_neighbours"],
             rewiring=p["rewiring"],
         )
-        if p["staff_network"] == "units" and p["ablate"] != "marginaux:brokerage":
+        if p["staff_network"] == "units":
             extra = max(p["innovator_ties_across"] - p["ties_across_units"], 0.0)
-            edges = organisation.unique_edges(
-                np.concatenate(
-                    [edges, organisation.extra_cross_ties(self.staff_unit, innovators, extra, rng)]
-                )
-            )
+            # Drawn even with brokerage switched off, then dropped: the ablation stays paired.
+            cross = organisation.extra_cross_ties(self.staff_unit, innovators, extra, rng)
+            if p["ablate"] != "marginaux:brokerage":
+                edges = organisation.unique_edges(np.concatenate([edges, cross]))
         graph = organisation.graph_from_edges(n, edges)
         for i, u in enumerate(self.staff_unit.tolist()):
             graph.nodes[i]["unit"] = u
@@ -480,7 +481,9 @@ class MilieuModel(mesa.Model):
             removed = innovators
         else:
             ordinary = np.flatnonzero(self.staff_kind == KIND_STAFF)
-            removed = np.sort(self.rng.choice(ordinary, size=innovators.size, replace=False))
+            # A stream of its own (self.rng jumped, not advanced): the knock-out stays paired.
+            chooser = np.random.Generator(self.rng.bit_generator.jumped(1))
+            removed = np.sort(chooser.choice(ordinary, size=innovators.size, replace=False))
         self.staff_present[removed] = False
         keep = np.isin(self.tie_staff, removed, invert=True)
         self.tie_staff, self.tie_partner = self.tie_staff[keep], self.tie_partner[keep]
@@ -529,7 +532,15 @@ class MilieuModel(mesa.Model):
         count = min(count, present.size)
         if count == 0:
             return np.zeros(0, dtype=np.int64)
-        chosen = self.rng.choice(present, size=count, replace=False)
+        chooser = self.rng
+        if present.size < self.p["n_staff"]:  # a knock-out: advance self.rng as without it
+            chooser = np.random.Generator(self.rng.bit_generator.jumped(2))
+            self.rng.choice(
+                self.p["n_staff"],
+                size=min(self.p["initial_adopters"], self.p["n_staff"]),
+                replace=False,
+            )
+        chosen = chooser.choice(present, size=count, replace=False)
         if self.p["initial_adopters_mode"] == "neighbourhood":
             contacts = self.contacts().neighbours(chosen)
             chosen = np.concatenate([chosen, contacts])
@@ -906,13 +917,11 @@ class MilieuModel(mesa.Model):
             + p["value_sd"] * (0.5 + np.sqrt(path2) / r) * (rng.standard_normal(carriers.size))
         )
         worth = judged > 0
-        if found_in is not None and self.switched_off("serendipity:recognition"):
-            worth = rng.random(carriers.size) < 0.5
         proposes = rng.random(carriers.size) < self.staff_initiative[carriers]
         collisions = rng.random((carriers.size, len(self.rule_agents))) < p["rule_collision"]
-        outside_learn = rng.random(carriers.size) < (
-            self.lever("learning_capacity", "learning:encounters") * p["learning_rate"]
-        )
+        outside_learn = rng.random(carriers.size) < absorptive.assimilation_chance(self, sources)
+        if found_in is not None and self.switched_off("serendipity:recognition"):
+            worth = rng.random(carriers.size) < 0.5  # drawn last: the other draws stay paired
         origin_of = (Origin.PARTNER, Origin.FRONTLINE, Origin.INTERNAL, Origin.SERENDIPITY)
         for i in np.flatnonzero(understood).tolist():
             kind = "product" if is_product[i] else "process"
@@ -1140,6 +1149,7 @@ class MilieuModel(mesa.Model):
             self._breed_rule(k)
         if draw < 1.0 - p["experimentation_tolerance"]:
             self.count("failures_blamed")
+        tolerance.record(self, k.unit, draw < 1.0 - p["experimentation_tolerance"])  # climate
 
     def _breed_rule(self, k: Innovation) -> None:
         """'Never again': a blamed failure becomes a new internal rule, for the unit or,
@@ -1615,6 +1625,8 @@ class MilieuModel(mesa.Model):
         a share of the savings new practices make."""
         p = self.p
         rest = self.lever("recognition", "recognition:rest") * self.staff_safety
+        rest = tolerance.initiative_rest(self, rest)  # the unit's climate (anticipatory)
+        tolerance.relax(self)
         self.staff_initiative = close_gap(self.staff_initiative, rest, 1.0 / p["initiative_memory"])
         self.staff_safety = close_gap(self.staff_safety, 1.0, 1.0 / p["safety_memory"])
         for m in self.managers:

@@ -1087,6 +1087,119 @@ _ALL: tuple[Param, ...] = (
         "Mécanisme neutralisé",
         choices=("none", *CHANNELS),
     ),
+    # --- competing specifications of the levers (issue 17; docs/ODD.md §7.14) --------------
+    _p(
+        "tolerance_spec",
+        "choice",
+        "reactive",
+        "ablation",
+        "How the right to error acts: 'reactive' (only through what observed failures do: "
+        "blame, caution, lessons, rules, and derogations) or 'anticipatory' (reactive, plus "
+        "an ex-ante climate: staff's initiative and managers' expected blame follow the "
+        "declared tolerance and how each unit has treated failures so far).",
+        "Spécification du droit à l'erreur",
+        choices=("reactive", "anticipatory"),
+        source="Edmondson (1999); Hood (2011)",
+    ),
+    _p(
+        "inertia_spec",
+        "choice",
+        "weekly_look",
+        "ablation",
+        "How prudence acts on proposals: 'weekly_look' (a manager looks at the queue each "
+        "week with chance 1 − inertia) or 'review_cycles' (proposals wait for the unit's "
+        "next review committee, whose cycle lengthens with inertia, and pass a funding gate "
+        "whose strictness grows with inertia).",
+        "Spécification de l'inertie",
+        choices=("weekly_look", "review_cycles"),
+        source="DellaVigna, Kim & Linos (2024)",
+    ),
+    _p(
+        "learning_spec",
+        "choice",
+        "today",
+        "ablation",
+        "How learning capacity acts on outside knowledge: 'today' (each absorbed outside "
+        "idea is kept with chance learning_capacity × learning_rate) or 'absorptive' "
+        "(absorptive capacity: what is kept grows with what is already known nearby).",
+        "Spécification de l'apprentissage",
+        choices=("today", "absorptive"),
+        source="Cohen & Levinthal (1990); Zahra & George (2002)",
+    ),
+    _p(
+        "blame_cost",
+        "float",
+        2.0,
+        "calibration",
+        "Anticipatory tolerance: what a blamed failure would cost a manager, in value_sd; "
+        "a manager adds it, times the blame expected in the unit and the chance the pilot "
+        "fails as they see it, to the bar of a proposal.",
+        "Coût anticipé du blâme",
+        0.0,
+        10.0,
+        unit="value_sd",
+    ),
+    _p(
+        "climate_impact",
+        "float",
+        0.5,
+        "calibration",
+        "Anticipatory tolerance: how far the expected blame of the unit's climate moves "
+        "the level staff's initiative returns to (× 1 + this × (0.5 − expected blame)).",
+        "Effet du climat sur l'initiative",
+        0.0,
+        2.0,
+        source="Edmondson (1999)",
+    ),
+    _p(
+        "climate_weight",
+        "float",
+        4.0,
+        "calibration",
+        "Anticipatory tolerance: weight of the declared tolerance against the unit's "
+        "record of blamed failures, in failures (the declared policy counts as this many "
+        "observed failures, blamed with chance 1 − tolerance).",
+        "Poids de la tolérance déclarée",
+        0.0,
+        100.0,
+        unit="failures",
+    ),
+    _p(
+        "review_cycle_max",
+        "int",
+        26,
+        "calibration",
+        "Review cycles: weeks between two review committees of a unit at inertia 1 "
+        "(1 + inertia × (this − 1), rounded).",
+        "Cycle de revue à inertie maximale",
+        1,
+        104,
+        unit="weeks",
+    ),
+    _p(
+        "gate_strictness",
+        "float",
+        1.0,
+        "calibration",
+        "Review cycles: at inertia 1, how many standard errors of the manager's judgement "
+        "a proposal must clear the bar by to pass the funding gate (× inertia).",
+        "Sévérité du passage en comité",
+        0.0,
+        5.0,
+    ),
+    _p(
+        "assimilation_rate",
+        "float",
+        0.5,
+        "calibration",
+        "Absorptive learning: chance, at learning capacity 1, that the organisation keeps "
+        "the knowledge of an absorbed outside idea lying on what it already knows (falling "
+        "with the distance to it, as absorption does).",
+        "Assimilation des savoirs extérieurs",
+        0.0,
+        1.0,
+        source="Cohen & Levinthal (1990)",
+    ),
 )
 
 # Short English labels for tables, legends and sliders (``en`` is the full meaning).
@@ -1166,6 +1279,15 @@ _LABELS_EN: dict[str, str] = {
     "threshold_count": "Adoption threshold (number of contacts)",
     "initial_adopters": "Initial adopters",
     "initial_adopters_mode": "Choice of the initial adopters",
+    "tolerance_spec": "Specification of the right to error",
+    "inertia_spec": "Specification of inertia",
+    "learning_spec": "Specification of learning capacity",
+    "blame_cost": "Anticipated cost of blame",
+    "climate_impact": "Effect of the climate on initiative",
+    "climate_weight": "Weight of the declared tolerance",
+    "review_cycle_max": "Review cycle at full inertia",
+    "gate_strictness": "Strictness of the funding gate",
+    "assimilation_rate": "Assimilation of outside knowledge",
 }
 _ALL = tuple(replace(p, label=_LABELS_EN[p.name]) for p in _ALL)
 
