@@ -105,6 +105,15 @@ SYMBOL = {
     "ablate": "—",
     "index_scale": r"$\sigma_I$",
     "partner_mix": "—",
+    "tolerance_spec": "—",
+    "inertia_spec": "—",
+    "learning_spec": "—",
+    "blame_cost": r"$c_B$",
+    "climate_impact": r"$a_C$",
+    "climate_weight": r"$\kappa_C$",
+    "review_cycle_max": r"$L_{\max}$",
+    "gate_strictness": r"$z_G$",
+    "assimilation_rate": r"$a_A$",
 }
 
 # --- named constants of the code, with a one-line rationale --------------------------------

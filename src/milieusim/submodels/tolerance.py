@@ -47,7 +47,7 @@ def _record(model: MilieuModel) -> tuple[np.ndarray, np.ndarray]:
     found = getattr(model, "_climate", None)
     if found is None:
         n_units = model.p["n_units"]
-        found = model._climate = (np.zeros(n_units), np.zeros(n_units))  # type: ignore[attr-defined]
+        found = model._climate = (np.zeros(n_units), np.zeros(n_units))
     return found
 
 
