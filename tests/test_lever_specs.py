@@ -130,5 +130,7 @@ def test_lever_specs_case_reports_every_variant() -> None:
     settings = LeverSpecSettings(n_staff=150, steps=26, runs=2)
     result = run_case(LEVER_SPECS, settings)
     for variant in VARIANTS:
-        assert sum(c.quantity.startswith(f"{variant}:") for c in result.checks) == 3
+        expected = 3 if variant == "today" else 1  # the focused design: its own lever
+        assert sum(c.quantity.startswith(f"{variant}:") for c in result.checks) == expected
     assert set(result.data["retained"]) == {"tolerance", "inertia", "learning"}
+    assert len(LEVER_SPECS.tasks(LeverSpecSettings(runs=1, focused=False))) == 40

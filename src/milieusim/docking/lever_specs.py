@@ -68,6 +68,22 @@ CRITERIA: dict[str, str] = {
 }
 """The lever-level patterns, stated before the runs."""
 
+ARMS_OF: dict[str, tuple[str, ...]] = {
+    "today": tuple(ARMS),
+    "anticipatory": ("tolerance 0.2", "tolerance 0.8"),
+    "review_cycles": ("inertia 0", "inertia 0.8"),
+    "absorptive": (
+        "learning 0",
+        "learning 1",
+        "open 0.1 learning 0",
+        "open 0.1 learning 1",
+        "open 0.9 learning 0",
+        "open 0.9 learning 1",
+    ),
+}
+"""The arms of the focused design: every lever under today's model, and under each
+alternative the lever it specifies (the other levers are as today's there)."""
+
 LEVEL = 0.5
 """Practices per staff member whose first week is the inertia criterion's clock."""
 
@@ -81,6 +97,8 @@ class LeverSpecSettings:
     runs: int = 20
     seed: int = 7000
     quick: bool = False
+    focused: bool = True
+    """Only the arms of :data:`ARMS_OF` (else every arm under every variant)."""
 
 
 def _settings(size: str = "full") -> LeverSpecSettings:
@@ -111,18 +129,19 @@ def measure(params: dict[str, Any], seed: int) -> dict[str, float]:
 
 
 def tasks(s: LeverSpecSettings) -> list[Task]:
-    """Every variant × arm × paired seed."""
+    """Every paired seed × variant × arm (seed first: a run stopped early leaves whole
+    pairs)."""
     base = {"n_staff": s.n_staff, "steps": s.steps}
     return [
         Task(
             "lever-specs",
             (variant, arm, r),
             measure,
-            {"params": {**base, **spec, **levers}, "seed": s.seed + r},
+            {"params": {**base, **spec, **ARMS[arm]}, "seed": s.seed + r},
         )
-        for variant, spec in VARIANTS.items()
-        for arm, levers in ARMS.items()
         for r in range(s.runs)
+        for variant, spec in VARIANTS.items()
+        for arm in (ARMS_OF[variant] if s.focused else ARMS)
     ]
 
 
@@ -137,9 +156,20 @@ def effects(outputs: list[tuple[Task, Any]], variant: str) -> dict[str, Any]:
     def v(arm: str, key: str = "uptake") -> np.ndarray:
         return _values(outputs, variant, arm, key)
 
-    interaction = (v("open 0.9 learning 1") - v("open 0.1 learning 1")) - (
-        v("open 0.9 learning 0") - v("open 0.1 learning 0")
-    )
+    def ran(*arms: str) -> bool:
+        return all(v(a).size > 1 for a in arms)
+
+    out: dict[str, Any] = {}
+    if ran("tolerance 0.2", "tolerance 0.8"):
+        out |= _tolerance(v)
+    if ran("inertia 0", "inertia 0.8"):
+        out |= _inertia(v)
+    if ran("learning 0", "learning 1", *[a for a in ARMS if a.startswith("open")]):
+        out |= _learning(v)
+    return out
+
+
+def _tolerance(v: Any) -> dict[str, Any]:
     return {
         "tolerance": relative_change(v("tolerance 0.2"), v("tolerance 0.8")),
         "tolerance_diff": paired_difference(v("tolerance 0.2"), v("tolerance 0.8")),
@@ -149,10 +179,23 @@ def effects(outputs: list[tuple[Task, Any]], variant: str) -> dict[str, Any]:
         "tolerance_failures": paired_difference(
             v("tolerance 0.2", "failures"), v("tolerance 0.8", "failures")
         ),
+    }
+
+
+def _inertia(v: Any) -> dict[str, Any]:
+    return {
         "inertia": relative_change(v("inertia 0"), v("inertia 0.8")),
         "inertia_delay": paired_difference(
             v("inertia 0", "week_level"), v("inertia 0.8", "week_level")
         ),
+    }
+
+
+def _learning(v: Any) -> dict[str, Any]:
+    interaction = (v("open 0.9 learning 1") - v("open 0.1 learning 1")) - (
+        v("open 0.9 learning 0") - v("open 0.1 learning 0")
+    )
+    return {
         "learning": relative_change(v("learning 0"), v("learning 1")),
         "learning_diff": paired_difference(v("learning 0"), v("learning 1")),
         "learning_knowledge": paired_difference(
@@ -173,46 +216,54 @@ def _meets(e: dict[str, Any], lever: str) -> bool:
 
 
 LEVER_OF = {"anticipatory": "tolerance", "review_cycles": "inertia", "absorptive": "learning"}
+KEY_OF = {"tolerance": "tolerance", "inertia": "inertia", "learning": "learning"}
+
+
+def _check(variant: str, lever: str, e: dict[str, Any]) -> Check:
+    if lever == "tolerance":
+        ours = (
+            f"{e['tolerance'].text(3)} (Δ {e['tolerance_diff'].text(3)}); approvals "
+            f"{e['tolerance_approvals'].text(2)}; failures {e['tolerance_failures'].text(2)}"
+        )
+        quantity, tolerance = "tolerance 0.2 → 0.8, uptake", "interval above +5 %"
+    elif lever == "inertia":
+        ours = (
+            f"{e['inertia'].text(3)}; weeks to {LEVEL:g} practices/staff "
+            f"{e['inertia_delay'].text(1)}"
+        )
+        quantity, tolerance = "inertia 0 → 0.8, uptake and delay", "delay above +5 weeks"
+    else:
+        ours = (
+            f"λ: {e['learning'].text(3)} (knowledge points "
+            f"{e['learning_knowledge'].text(1)}); openness at λ 0 "
+            f"{e['openness_at_l0'].text(3)}, at λ 1 {e['openness_at_l1'].text(3)}; "
+            f"interaction {e['interaction'].text(3)}"
+        )
+        quantity, tolerance = "learning 0 → 1 and openness × learning", "both above 0"
+    return Check(
+        f"{variant}: {quantity}",
+        CRITERIA[lever],
+        ours,
+        tolerance,
+        _meets(e, lever),
+        miss=NOT_REPRODUCED,
+    )
 
 
 def evaluate(s: LeverSpecSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
     """Per variant, each lever's effect and whether it meets the lever's criterion; the
     specification retained for each lever."""
     table = {variant: effects(outputs, variant) for variant in VARIANTS}
-    checks: list[Check] = []
-    for variant, e in table.items():
-        checks += [
-            Check(
-                f"{variant}: tolerance 0.2 → 0.8, uptake",
-                CRITERIA["tolerance"],
-                f"{e['tolerance'].text(3)} (Δ {e['tolerance_diff'].text(3)}); approvals "
-                f"{e['tolerance_approvals'].text(2)}; failures {e['tolerance_failures'].text(2)}",
-                "interval above +5 %",
-                _meets(e, "tolerance"),
-                miss=NOT_REPRODUCED,
-            ),
-            Check(
-                f"{variant}: inertia 0 → 0.8, uptake and delay",
-                CRITERIA["inertia"],
-                f"{e['inertia'].text(3)}; weeks to {LEVEL:g} practices/staff "
-                f"{e['inertia_delay'].text(1)}",
-                "delay interval above +5 weeks",
-                _meets(e, "inertia"),
-                miss=NOT_REPRODUCED,
-            ),
-            Check(
-                f"{variant}: learning 0 → 1 and openness × learning",
-                CRITERIA["learning"],
-                f"λ: {e['learning'].text(3)} (knowledge points {e['learning_knowledge'].text(1)}); "
-                f"openness at λ 0 {e['openness_at_l0'].text(3)}, at λ 1 "
-                f"{e['openness_at_l1'].text(3)}; interaction {e['interaction'].text(3)}",
-                "both intervals above 0",
-                _meets(e, "learning"),
-                miss=NOT_REPRODUCED,
-            ),
-        ]
+    checks = [
+        _check(variant, lever, e)
+        for variant, e in table.items()
+        for lever in ("tolerance", "inertia", "learning")
+        if KEY_OF[lever] in e
+    ]
     retained = {}
     for variant, lever in LEVER_OF.items():
+        if KEY_OF[lever] not in table[variant] or KEY_OF[lever] not in table["today"]:
+            continue
         alt, now = _meets(table[variant], lever), _meets(table["today"], lever)
         retained[lever] = variant if alt and not now else "today"
         checks.append(
@@ -225,11 +276,13 @@ def evaluate(s: LeverSpecSettings, outputs: list[tuple[Task, Any]]) -> CaseResul
                 None,
             )
         )
+    seeds = sorted({t.key[2] for t, _ in outputs})
     setup = (
         f"{s.n_staff} staff, {s.steps} weeks; variants {', '.join(VARIANTS)}; arms "
-        f"{'; '.join(ARMS)}; {s.runs} paired seeds per arm ({s.seed}–{s.seed + s.runs - 1}), "
-        "the same in every arm and variant. Relative changes: ratio of means − 1 with a "
-        "paired bootstrap 95 % interval; differences: paired t intervals."
+        f"{'; '.join(f'{v}: ' + ', '.join(ARMS_OF[v] if s.focused else ARMS) for v in VARIANTS)}; "
+        f"{len(seeds)} paired seeds per arm (from {s.seed}), the same in every arm and "
+        "variant. Relative changes: ratio of means − 1 with a paired bootstrap 95 % interval; "
+        "differences: paired t intervals."
     )
     return CaseResult(
         "lever-specs",
@@ -267,9 +320,10 @@ def plot(result: CaseResult, path: Path) -> None:
     fig, axes = plt.subplots(1, len(panels), figsize=(12, 3.2), layout="constrained")
     names = list(effects_)
     for ax, (key, title) in zip(axes, panels, strict=True):
-        est = np.array([effects_[v][key][0] for v in names])
-        lo = np.array([effects_[v][key][1] for v in names])
-        hi = np.array([effects_[v][key][2] for v in names])
+        nan = (math.nan, math.nan, math.nan)
+        est = np.array([effects_[v].get(key, nan)[0] for v in names])
+        lo = np.array([effects_[v].get(key, nan)[1] for v in names])
+        hi = np.array([effects_[v].get(key, nan)[2] for v in names])
         ok = np.isfinite(lo) & np.isfinite(hi)
         ax.errorbar(
             range(len(names)),
@@ -290,29 +344,61 @@ LEVER_SPECS = Case(
 )
 
 
+def _run_logged(task: Task) -> tuple[tuple[Any, ...], Any]:
+    return task.key, task()
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the case and print its table (``--runs``, ``--workers``, ``--staff``)."""
+    """Run the case and print its table. With ``--jsonl PATH`` each run is appended to
+    PATH as it ends (seed by seed), runs already there are skipped, and the table is made
+    from every seed complete in the file."""
     import argparse
+    import json
 
-    from milieusim.docking.core import run_case
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--staff", type=int, default=600)
     parser.add_argument("--steps", type=int, default=260)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--all-arms", action="store_true", help="every arm under every variant")
+    parser.add_argument("--jsonl", type=Path, help="runs log (resumable)")
+    parser.add_argument("--report-only", action="store_true", help="only evaluate --jsonl")
     parser.add_argument("--json", type=Path, help="also write the effects here (JSON)")
     args = parser.parse_args(argv)
-    settings = LeverSpecSettings(n_staff=args.staff, steps=args.steps, runs=args.runs)
-    result = run_case(LEVER_SPECS, settings, workers=args.workers, progress=True)
+    settings = LeverSpecSettings(
+        n_staff=args.staff, steps=args.steps, runs=args.runs, focused=not args.all_arms
+    )
+    planned = tasks(settings)
+    if args.jsonl is None:
+        from milieusim.docking.core import run_case
+
+        result = run_case(LEVER_SPECS, settings, workers=args.workers, progress=True)
+    else:
+        done: dict[tuple[Any, ...], Any] = {}
+        if args.jsonl.exists():
+            for line in args.jsonl.read_text().splitlines():
+                row = json.loads(line)
+                done[tuple(row["key"])] = row["out"]
+        todo = [t for t in planned if t.key not in done]
+        if todo and not args.report_only:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=args.workers) as pool, args.jsonl.open("a") as f:
+                for key, out in pool.map(_run_logged, todo, chunksize=1):
+                    done[key] = out
+                    f.write(json.dumps({"key": list(key), "out": out}) + "\n")
+                    f.flush()
+        by_seed: dict[int, int] = {}
+        for t in planned:
+            by_seed[t.key[2]] = by_seed.get(t.key[2], 0) + (t.key in done)
+        per_seed = len(planned) // max(settings.runs, 1)
+        complete = {r for r, n in by_seed.items() if n == per_seed}
+        outputs = [(t, done[t.key]) for t in planned if t.key[2] in complete]
+        result = evaluate(settings, outputs)
     print(result.setup)
     for c in result.checks:
         print(f"- [{c.verdict}] {c.quantity}: {c.ours}")
-    if not math.isnan(result.elapsed_s):
-        print(f"compute: {result.elapsed_s:.0f} s")
     if args.json is not None:
-        import json
-
         args.json.write_text(json.dumps(result.data, indent=1) + "\n")
 
 
