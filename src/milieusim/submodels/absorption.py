@@ -26,14 +26,22 @@ not written anywhere; it comes from this path dependence). docs/ODD.md §7.14.3.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
-from milieusim.knowledge import absorption
+from milieusim.knowledge import KnowledgeBase, absorption
 
-if TYPE_CHECKING:
-    from milieusim.model import MilieuModel
+
+class MilieuModel(Protocol):
+    """What this submodel reads of :class:`milieusim.model.MilieuModel` (a protocol, so
+    that the model can import this module without a circle)."""
+
+    p: dict[str, Any]
+    kb: KnowledgeBase
+
+    def lever(self, name: str, channel: str) -> Any: ...
+
 
 __all__ = ["assimilation_chance", "is_absorptive"]
 

@@ -23,12 +23,35 @@ docs/ODD.md §7.14.2 gives the equations and what is assumed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from milieusim.agents import PrudentManager
-    from milieusim.innovation import Innovation
-    from milieusim.model import MilieuModel
+import numpy as np
+
+from milieusim.innovation import Innovation
+
+
+class MilieuModel(Protocol):
+    """What this submodel reads of :class:`milieusim.model.MilieuModel` (a protocol, so
+    that the agents can import this module without a circle)."""
+
+    p: dict[str, Any]
+    now: int
+
+    def lever(self, name: str, channel: str) -> Any: ...
+
+    def draws(self, purpose: str) -> np.random.Generator: ...
+
+    def unfamiliarity(self, k: Innovation) -> float: ...
+
+
+class PrudentManager(Protocol):
+    """What this submodel reads of :class:`milieusim.agents.PrudentManager`."""
+
+    head_of: int
+
+    @property
+    def estimate_error(self) -> float: ...
+
 
 __all__ = ["cycle_weeks", "gate", "in_cycles", "sits"]
 

@@ -22,17 +22,35 @@ docs/ODD.md §7.14.1 gives the equations and what is assumed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 from scipy.special import ndtr
 
+from milieusim.innovation import Innovation
 from milieusim.learning import close_gap
 
-if TYPE_CHECKING:
-    from milieusim.agents import PrudentManager
-    from milieusim.innovation import Innovation
-    from milieusim.model import MilieuModel
+
+class MilieuModel(Protocol):
+    """What this submodel reads of :class:`milieusim.model.MilieuModel` (a protocol, so
+    that the model can import this module without a circle)."""
+
+    p: dict[str, Any]
+    staff_unit: np.ndarray
+
+    def lever(self, name: str, channel: str) -> Any: ...
+
+    def unfamiliarity(self, k: Innovation) -> float: ...
+
+
+class PrudentManager(Protocol):
+    """What this submodel reads of :class:`milieusim.agents.PrudentManager`."""
+
+    head_of: int
+
+    @property
+    def estimate_error(self) -> float: ...
+
 
 __all__ = ["anticipates", "expected_blame", "initiative_rest", "manager_bar", "record", "relax"]
 
@@ -44,10 +62,11 @@ def anticipates(model: MilieuModel) -> bool:
 
 def _record(model: MilieuModel) -> tuple[np.ndarray, np.ndarray]:
     """Each unit's (fading) count of failed pilots and of blamed ones."""
-    found = getattr(model, "_climate", None)
+    state = vars(model)  # kept on the model, so that copies of a model carry it
+    found = state.get("_climate")
     if found is None:
         n_units = model.p["n_units"]
-        found = model._climate = (np.zeros(n_units), np.zeros(n_units))
+        found = state["_climate"] = (np.zeros(n_units), np.zeros(n_units))
     return found
 
 
