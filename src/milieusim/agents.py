@@ -20,6 +20,7 @@ from mesa.discrete_space import CellAgent
 
 from milieusim.innovation import Innovation, Stage
 from milieusim.learning import close_gap
+from milieusim.submodels import prudence, tolerance
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Cell
@@ -258,14 +259,17 @@ class PrudentManager(StaffMember):
         self.queue = [k for k in self.queue if k.stage == Stage.PROPOSAL]
         if not self.queue or self.frozen:
             return
-        if model.draws("decisions").random() >= 1.0 - model.lever("inertia", "inertia:review"):
+        if not prudence.sits(model, self):  # weekly look or review committee (inertia_spec)
             return
         hurdle = self.hurdle
         scored = []
         for k in self.queue:
             trust = model.reputation_of(k.originator) - 0.5
             bar = hurdle - p["value_sd"] * trust + model.rule_burden(k, self.head_of)
-            scored.append(self.judge(k) - bar)
+            judged = self.judge(k)
+            # Specification hooks (0 by default): funding gate, anticipated blame.
+            bar += prudence.gate(model, self, k) + tolerance.manager_bar(model, self, k, judged)
+            scored.append(judged - bar)
         keep: list[Innovation] = []
         # The most convincing proposals go first; ties keep queue order.
         for j in np.argsort(-np.asarray(scored), kind="stable").tolist():

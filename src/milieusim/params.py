@@ -1609,6 +1609,194 @@ _ALL: tuple[Param, ...] = (
             "valeur par défaut de ce paramètre, ou un mécanisme supprimé."
         ),
     ),
+    # --- competing specifications of the levers (issue 17; docs/ODD.md §7.14) --------------
+    _p(
+        "tolerance_spec",
+        "choice",
+        "reactive",
+        "ablation",
+        "How the right to error acts: 'reactive' (only through what observed failures do: "
+        "blame, caution, lessons, rules, and derogations) or 'anticipatory' (reactive, plus "
+        "an ex-ante climate: staff's initiative and managers' expected blame follow the "
+        "declared tolerance and how each unit has treated failures so far).",
+        "Spécification du droit à l'erreur",
+        choices=("reactive", "anticipatory"),
+        source="Edmondson (1999); Hood (2011)",
+        label="Specification of the right to error",
+        meaning_fr=(
+            "Comment agit le droit à l'erreur : « reactive » (seulement par ce que font les échecs"
+            " observés : blâme, prudence, leçons, règles et dérogations) ou « anticipatory » "
+            "(réactif, plus un climat ex ante : l'initiative des agents et le blâme attendu par "
+            "les encadrants suivent la tolérance déclarée et la façon dont chaque service a traité"
+            " ses échecs jusqu'ici)."
+        ),
+        choice_labels={
+            "reactive": ("reactive", "réactif"),
+            "anticipatory": ("anticipatory", "anticipé"),
+        },
+    ),
+    _p(
+        "inertia_spec",
+        "choice",
+        "weekly_look",
+        "ablation",
+        "How prudence acts on proposals: 'weekly_look' (a manager looks at the queue each "
+        "week with chance 1 − inertia) or 'review_cycles' (proposals wait for the unit's "
+        "next review committee, whose cycle lengthens with inertia, and pass a funding gate "
+        "whose strictness grows with inertia).",
+        "Spécification de l'inertie",
+        choices=("weekly_look", "review_cycles"),
+        source="DellaVigna, Kim & Linos (2024)",
+        label="Specification of inertia",
+        meaning_fr=(
+            "Comment la prudence agit sur les propositions : « weekly_look » (un encadrant examine"
+            " la file chaque semaine avec la probabilité 1 − inertie) ou « review_cycles » (les "
+            "propositions attendent le prochain comité de revue du service, dont le cycle "
+            "s'allonge avec l'inertie, et passent un filtre budgétaire d'autant plus sévère que "
+            "l'inertie est forte)."
+        ),
+        choice_labels={
+            "weekly_look": ("weekly look", "examen hebdomadaire"),
+            "review_cycles": ("review cycles", "cycles de revue"),
+        },
+    ),
+    _p(
+        "learning_spec",
+        "choice",
+        "today",
+        "ablation",
+        "How learning capacity acts on outside knowledge: 'today' (each absorbed outside "
+        "idea is kept with chance learning_capacity × learning_rate) or 'absorptive' "
+        "(absorptive capacity: what is kept grows with what is already known nearby).",
+        "Spécification de l'apprentissage",
+        choices=("today", "absorptive"),
+        source="Cohen & Levinthal (1990); Zahra & George (2002)",
+        label="Specification of learning capacity",
+        meaning_fr=(
+            "Comment la capacité d'apprentissage agit sur les savoirs extérieurs : « today » "
+            "(chaque idée extérieure absorbée est retenue avec la probabilité capacité "
+            "d'apprentissage × taux d'apprentissage) ou « absorptive » (capacité d'absorption : ce"
+            " qui est retenu croît avec ce qui est déjà connu à proximité)."
+        ),
+        choice_labels={
+            "today": ("today's", "actuelle"),
+            "absorptive": ("absorptive", "capacité d'absorption"),
+        },
+    ),
+    _p(
+        "blame_cost",
+        "float",
+        2.0,
+        "calibration",
+        "Anticipatory tolerance: what a blamed failure would cost a manager, in value_sd; "
+        "a manager adds it, times the blame expected in the unit and the chance the pilot "
+        "fails as they see it, to the bar of a proposal.",
+        "Coût anticipé du blâme",
+        0.0,
+        10.0,
+        unit="value_sd",
+        label="Anticipated cost of blame",
+        meaning_fr=(
+            "Tolérance anticipée : ce que coûterait à un encadrant un échec blâmé, en écarts-types"
+            " de valeur ; l'encadrant l'ajoute, multiplié par le blâme attendu dans le service et "
+            "par la probabilité d'échec qu'il perçoit, au seuil d'une proposition."
+        ),
+        symbol=r"$c_B$",
+    ),
+    _p(
+        "climate_impact",
+        "float",
+        0.5,
+        "calibration",
+        "Anticipatory tolerance: how far the expected blame of the unit's climate moves "
+        "the level staff's initiative returns to (× 1 + this × (0.5 − expected blame)).",
+        "Effet du climat sur l'initiative",
+        0.0,
+        2.0,
+        source="Edmondson (1999)",
+        label="Effect of the climate on initiative",
+        meaning_fr=(
+            "Tolérance anticipée : combien le blâme attendu dans le climat du service déplace le "
+            "niveau vers lequel revient l'initiative des agents (× 1 + ce paramètre × (0,5 − blâme"
+            " attendu))."
+        ),
+        symbol=r"$a_C$",
+    ),
+    _p(
+        "climate_weight",
+        "float",
+        4.0,
+        "calibration",
+        "Anticipatory tolerance: weight of the declared tolerance against the unit's "
+        "record of blamed failures, in failures (the declared policy counts as this many "
+        "observed failures, blamed with chance 1 − tolerance).",
+        "Poids de la tolérance déclarée",
+        0.0,
+        100.0,
+        unit="failures",
+        label="Weight of the declared tolerance",
+        meaning_fr=(
+            "Tolérance anticipée : poids de la tolérance déclarée face au bilan des échecs blâmés "
+            "du service, en nombre d'échecs (la politique déclarée compte comme autant d'échecs "
+            "observés, blâmés avec la probabilité 1 − tolérance)."
+        ),
+        symbol=r"$\kappa_C$",
+    ),
+    _p(
+        "review_cycle_max",
+        "int",
+        26,
+        "calibration",
+        "Review cycles: weeks between two review committees of a unit at inertia 1 "
+        "(1 + inertia × (this − 1), rounded).",
+        "Cycle de revue à inertie maximale",
+        1,
+        104,
+        unit="weeks",
+        label="Review cycle at full inertia",
+        meaning_fr=(
+            "Cycles de revue : semaines entre deux comités de revue d'un service à inertie 1 (1 + "
+            "inertie × (ce paramètre − 1), arrondi)."
+        ),
+        symbol=r"$L_{\max}$",
+    ),
+    _p(
+        "gate_strictness",
+        "float",
+        1.0,
+        "calibration",
+        "Review cycles: at inertia 1, how many standard errors of the manager's judgement "
+        "a proposal must clear the bar by to pass the funding gate (× inertia).",
+        "Sévérité du passage en comité",
+        0.0,
+        5.0,
+        label="Strictness of the funding gate",
+        meaning_fr=(
+            "Cycles de revue : à inertie 1, de combien d'erreurs-types du jugement de l'encadrant "
+            "une proposition doit dépasser le seuil pour passer le filtre budgétaire (× inertie)."
+        ),
+        symbol=r"$z_G$",
+    ),
+    _p(
+        "assimilation_rate",
+        "float",
+        0.5,
+        "calibration",
+        "Absorptive learning: chance, at learning capacity 1, that the organisation keeps "
+        "the knowledge of an absorbed outside idea lying on what it already knows (falling "
+        "with the distance to it, as absorption does).",
+        "Assimilation des savoirs extérieurs",
+        0.0,
+        1.0,
+        source="Cohen & Levinthal (1990)",
+        label="Assimilation of outside knowledge",
+        meaning_fr=(
+            "Apprentissage par absorption : probabilité, à capacité d'apprentissage 1, que "
+            "l'organisation retienne le savoir d'une idée extérieure absorbée située sur ce "
+            "qu'elle connaît déjà (décroissant avec la distance, comme l'absorption)."
+        ),
+        symbol=r"$a_A$",
+    ),
 )
 
 PARAMETERS: dict[str, Param] = {p.name: p for p in _ALL}

@@ -21,6 +21,8 @@ published ones, the tolerance and pass/fail), a ``CASE`` and a ``plot``:
   parameters``);
 * :mod:`~milieusim.docking.robustness`: the patterns' signs at both ends of the most
   influential constants (run on request: ``--case robustness``);
+* :mod:`~milieusim.docking.lever_specs`: the levers' competing specifications against
+  lever-level patterns (run on request: ``--case lever-specs``);
 * :mod:`~milieusim.docking.validate`: all of them, and the report of ``milieusim validate``.
 """
 
@@ -59,9 +61,9 @@ def extra_cases() -> tuple[Case, ...]:
     """Cases run only when asked for (``milieusim validate --case NAME``): every parameter
     acts, and the robustness of the patterns' signs to the constants the Morris screening
     ranks highest."""
-    from milieusim.docking import parameters, robustness
+    from milieusim.docking import lever_specs, parameters, robustness
 
-    return (parameters.PARAMETERS_CASE, robustness.ROBUSTNESS)
+    return (parameters.PARAMETERS_CASE, robustness.ROBUSTNESS, lever_specs.LEVER_SPECS)
 
 
 __all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "extra_cases", "run_case"]

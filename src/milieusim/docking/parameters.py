@@ -56,6 +56,13 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "ambiguity_tolerance": {"institutional_uncertainty": 0.55},
     # Proposals wait only where managers do not look: frozen, or a fund that binds.
     "proposal_patience": {"institutional_uncertainty": 0.55},
+    # The constants of the levers' alternative specifications act only under them.
+    "blame_cost": {"tolerance_spec": "anticipatory"},
+    "climate_impact": {"tolerance_spec": "anticipatory"},
+    "climate_weight": {"tolerance_spec": "anticipatory"},
+    "review_cycle_max": {"inertia_spec": "review_cycles"},
+    "gate_strictness": {"inertia_spec": "review_cycles"},
+    "assimilation_rate": {"learning_spec": "absorptive"},
 }
 """Where a parameter acts only in some setting: that setting (on top of the default)."""
 

@@ -112,13 +112,12 @@ def informal_network(m: MilieuModel, innovators: np.ndarray) -> None:
         ring_neighbours=p["ring_neighbours"],
         rewiring=p["rewiring"],
     )
-    if p["staff_network"] == "units" and p["ablate"] != "marginaux:brokerage":
+    if p["staff_network"] == "units":
         extra = max(p["innovator_ties_across"] - p["ties_across_units"], 0.0)
-        edges = organisation.unique_edges(
-            np.concatenate(
-                [edges, organisation.extra_cross_ties(m.staff_unit, innovators, extra, rng)]
-            )
-        )
+        # Drawn even with brokerage switched off, then dropped: the ablation stays paired.
+        cross = organisation.extra_cross_ties(m.staff_unit, innovators, extra, rng)
+        if p["ablate"] != "marginaux:brokerage":
+            edges = organisation.unique_edges(np.concatenate([edges, cross]))
     graph = organisation.graph_from_edges(n, edges)
     for i, u in enumerate(m.staff_unit.tolist()):
         graph.nodes[i]["unit"] = u
@@ -218,7 +217,9 @@ def knockout(m: MilieuModel) -> None:
         removed = innovators
     else:
         ordinary = np.flatnonzero(m.staff_kind == StaffKind.STAFF)
-        removed = np.sort(m.rng.choice(ordinary, size=innovators.size, replace=False))
+        # A stream of its own (m.rng jumped, not advanced): the knock-out stays paired.
+        chooser = np.random.Generator(m.rng.bit_generator.jumped(1))
+        removed = np.sort(chooser.choice(ordinary, size=innovators.size, replace=False))
     m.staff_present[removed] = False
     keep = np.isin(m.tie_staff, removed, invert=True)
     m.tie_staff, m.tie_partner = m.tie_staff[keep], m.tie_partner[keep]
@@ -270,7 +271,13 @@ def initial_adopters(m: MilieuModel) -> np.ndarray:
     count = min(count, present.size)
     if count == 0:
         return np.zeros(0, dtype=np.int64)
-    chosen = m.rng.choice(present, size=count, replace=False)
+    chooser = m.rng
+    if present.size < m.p["n_staff"]:  # a knock-out: advance m.rng as without it
+        chooser = np.random.Generator(m.rng.bit_generator.jumped(2))
+        m.rng.choice(
+            m.p["n_staff"], size=min(m.p["initial_adopters"], m.p["n_staff"]), replace=False
+        )
+    chosen = chooser.choice(present, size=count, replace=False)
     if m.p["initial_adopters_mode"] == "neighbourhood":
         contacts = ties.contacts(m).neighbours(chosen)
         chosen = np.concatenate([chosen, contacts])

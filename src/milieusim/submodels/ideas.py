@@ -14,6 +14,7 @@ import numpy as np
 
 from milieusim.innovation import Innovation, Origin, Stage
 from milieusim.knowledge import ANOMALY_OFFSET, KIND_FACES, PARTNER_BREADTH, absorption
+from milieusim.submodels import absorption as absorptive
 from milieusim.submodels import pilots, ties
 
 if TYPE_CHECKING:
@@ -330,13 +331,11 @@ def form_ideas(
         + p["value_sd"] * (0.5 + np.sqrt(path2) / r) * (rng.standard_normal(carriers.size))
     )
     worth = judged > 0
-    if found_in is not None and m.switched_off("serendipity:recognition"):
-        worth = rng.random(carriers.size) < 0.5
     proposes = rng.random(carriers.size) < m.staff_initiative[carriers]
     collisions = rng.random((carriers.size, len(m.rule_agents))) < p["rule_collision"]
-    outside_learn = rng.random(carriers.size) < (
-        m.lever("learning_capacity", "learning:encounters") * p["learning_rate"]
-    )
+    outside_learn = rng.random(carriers.size) < absorptive.assimilation_chance(m, sources)
+    if found_in is not None and m.switched_off("serendipity:recognition"):
+        worth = rng.random(carriers.size) < 0.5  # drawn last: the other draws stay paired
     origin_of = (Origin.PARTNER, Origin.FRONTLINE, Origin.INTERNAL, Origin.SERENDIPITY)
     for i in np.flatnonzero(understood).tolist():
         kind = "product" if is_product[i] else "process"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from milieusim.innovation import Innovation, Stage
-from milieusim.submodels import rules, ties, uptake
+from milieusim.submodels import rules, ties, tolerance, uptake
 
 if TYPE_CHECKING:
     from milieusim.model import MilieuModel
@@ -210,3 +210,4 @@ def failed(m: MilieuModel, k: Innovation, stage: Stage) -> None:
         rules.breed_rule(m, k)
     if draw < 1.0 - p["experimentation_tolerance"]:
         m.count("failures_blamed")
+    tolerance.record(m, k.unit, draw < 1.0 - p["experimentation_tolerance"])  # climate

@@ -14,7 +14,7 @@ import numpy as np
 from milieusim.agents import managers_decide
 from milieusim.innovation import Innovation, Stage
 from milieusim.learning import close_gap
-from milieusim.submodels import ties
+from milieusim.submodels import ties, tolerance
 
 if TYPE_CHECKING:
     from milieusim.model import MilieuModel
@@ -74,6 +74,8 @@ def relax(m: MilieuModel) -> None:
     a share of the savings new practices make."""
     p = m.p
     rest = m.lever("recognition", "recognition:rest") * m.staff_safety
+    rest = tolerance.initiative_rest(m, rest)  # the unit's climate (anticipatory)
+    tolerance.relax(m)
     m.staff_initiative = close_gap(m.staff_initiative, rest, 1.0 / p["initiative_memory"])
     m.staff_safety = close_gap(m.staff_safety, 1.0, 1.0 / p["safety_memory"])
     for head in m.managers:
