@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,7 +184,25 @@ def test_a_sweep_is_surveyed_run_by_run(grid_dir: Path) -> None:
     )
 
 
-def test_a_sweep_run_that_cannot_be_made_again_is_refused(grid_dir: Path, tmp_path: Path) -> None:
+def test_a_sweep_run_that_cannot_be_made_again_is_refused(
+    grid_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose re-run differs from its recorded values (another version of the model)
+    is refused in one line. (A part altered on disk is refused earlier, by its digest.)"""
+    import milieusim.barometer as barometer
+
+    original = barometer.run_recording_blame
+
+    def drifted(model: Any) -> Any:
+        blamed = original(model)
+        model.ideas += 1  # as if this version of the model made one more idea
+        return blamed
+
+    monkeypatch.setattr(barometer, "run_recording_blame", drifted)
+    assert_one_line_error(invoke("barometer", str(grid_dir), "--runs", "1"), "another ideas")
+
+
+def test_a_sweep_part_altered_on_disk_is_refused(grid_dir: Path, tmp_path: Path) -> None:
     import shutil
 
     copy = tmp_path / "grid"
@@ -192,7 +211,7 @@ def test_a_sweep_run_that_cannot_be_made_again_is_refused(grid_dir: Path, tmp_pa
     runs = pd.read_parquet(part)
     runs["ideas"] = runs["ideas"] + 1
     runs.to_parquet(part)
-    assert_one_line_error(invoke("barometer", str(copy), "--runs", "1"), "another ideas")
+    assert_one_line_error(invoke("barometer", str(copy), "--runs", "1"), part.name)
 
 
 def test_every_answer_is_defined_in_both_languages() -> None:
