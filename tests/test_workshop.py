@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import socket
 import string
+import time
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ from milieusim.workshop.drawing import (
 )
 from milieusim.workshop.layout import compute_layout, layout_of, structure_fingerprint
 from milieusim.workshop.server import SOLARA_ENV, configure, port_problem
-from milieusim.workshop.session import Workshop
+from milieusim.workshop.session import PlayHooks, Workshop
 
 SMALL = {"n_staff": 200, "n_units": 5, "n_partners": 12, "n_rules": 5, "steps": 60}
 
@@ -131,7 +132,11 @@ def test_sliders_come_from_the_schema(lang: str) -> None:
         assert p.low <= spec["min"] <= spec["value"] <= spec["max"] <= p.high
         assert spec["step"] > 0
         assert spec["label"] == (p.fr if lang == "fr" else p.label)
-        assert p.en in spec["help"]
+        if lang == "en":
+            assert p.en in spec["help"]
+        else:  # a French page never explains in English (the label, if no French meaning)
+            assert p.en not in spec["help"]
+            assert not re.search(r"\b(the|of|and|staff|units?)\b", spec["help"]), spec["help"]
     for name in ORGANISATION_PARAMETERS:  # the nine parameters keep their full range
         assert (params[name]["min"], params[name]["max"]) == (0.0, 1.0)
 
@@ -220,7 +225,7 @@ def test_workshop_live_settings_and_sizes() -> None:
     ws = workshop()
     ws.set_setting("inertia", 0.9)
     assert ws.slots[0].model.p["inertia"] == 0.9  # at once
-    assert ws.slots[0].log[-1] == (0, "Inertie = 0,90")
+    assert ws.log_lines()[-1] == (0, "Inertie = 0,90")
     ws.set_setting("n_units", 3)
     assert ws.slots[0].model.p["n_units"] == 10  # sizes wait for Reset
     ws.step()
@@ -249,7 +254,17 @@ def test_workshop_bad_sizes_keep_the_model_and_report() -> None:
 def test_workshop_compare_mode() -> None:
     ws = workshop(lang="en")
     ws.set_mode("compare")
-    ws.set_compare(param="experimentation_tolerance", value_a=0.1, value_b=0.9)
+    assert (ws.compare.scenario_a, ws.compare.scenario_b) == (
+        "prudent-bureaucracy",
+        "milieu-innovateur",
+    )  # the default pair: a difference the room sees
+    ws.set_compare(
+        scenario_a="default",
+        scenario_b="default",
+        param="experimentation_tolerance",
+        value_a=0.1,
+        value_b=0.9,
+    )
     a, b = (s.model for s in ws.slots)
     assert [s.name for s in ws.slots] == ["A", "B"]
     assert (a.p["experimentation_tolerance"], b.p["experimentation_tolerance"]) == (0.1, 0.9)
@@ -273,12 +288,151 @@ def test_workshop_logs_scheduled_events() -> None:
     ws.select_scenario("timeline")
     while ws.now < 52:
         ws.step()
-    assert ws.slots[0].log == [(52, "Droit à l'expérimentation")]
+    assert ws.log_lines() == [(52, "Droit à l'expérimentation")]
     assert ws.slots[0].model.p["experimentation_tolerance"] == 0.8
     ws.set_scheduled(False)
     while ws.now < 52:
         ws.step()
-    assert ws.slots[0].log == [] and ws.slots[0].model.p["experimentation_tolerance"] == 0.5
+    assert ws.log_lines() == [] and ws.slots[0].model.p["experimentation_tolerance"] == 0.5
+
+
+def test_sliders_show_what_the_model_runs_whatever_changed_it() -> None:
+    ws = workshop()
+    while ws.now < 51:
+        ws.step()
+    mayor = next(i for i in ws.interventions() if i.key == "change_of_mayor")
+    ws.intervene(mayor)
+    assert ws.shown_values()["institutional_uncertainty"] == 0.7  # not the 0.2 set at start
+    mark = ws.slots[0].changed_by["institutional_uncertainty"]
+    assert (mark.week, mark.label("fr")) == (51, "Changement de maire")
+    ws.set_setting("institutional_uncertainty", 0.65)  # one step down from what it shows
+    assert ws.slots[0].model.p["institutional_uncertainty"] == 0.65
+    assert "institutional_uncertainty" not in ws.slots[0].changed_by
+    # A scheduled event moves the slider too (Pantin, week 104: openness 0.75).
+    ws.select_scenario("pantin")
+    assert ws.shown_values()["openness"] == 0.6 and not ws.slots[0].changed_by
+    while ws.now < 110:
+        ws.step()
+    assert ws.shown_values()["openness"] == 0.75
+    assert ws.slots[0].changed_by["openness"].label("en") == "Stronger cooperation"
+    assert ws.settings["openness"] == 0.6  # Reset goes back to the trainer's settings
+    ws.reset()
+    assert ws.shown_values()["openness"] == 0.6 and not ws.slots[0].changed_by
+
+
+def _event_texts(ws: Workshop) -> list[str]:
+    ws.images(0)
+    charts = ws._pictures[0].charts[1]
+    return [a.get_text() for a in charts._event_artists if hasattr(a, "get_text")]
+
+
+def test_logs_and_chart_events_follow_the_language() -> None:
+    ws = workshop()
+    ws.select_scenario("timeline")
+    while ws.now < 53:
+        ws.step()
+    ws.intervene(GENERIC_INTERVENTIONS[0])
+    ws.set_setting("inertia", 0.9)
+    french = ["Droit à l'expérimentation", "Coupe budgétaire", "Inertie = 0,90"]
+    assert [label for _, label in ws.log_lines()] == french
+    assert any("Droit à l'expérimentation" in x for x in _event_texts(ws))
+    ws.lang = "en"
+    english = ["New right to experiment", "Budget cut", "Inertia = 0.90"]
+    assert [label for _, label in ws.log_lines()] == english
+    texts = " ".join(_event_texts(ws))
+    assert "New right to experiment" in texts and "Budget cut" in texts
+    assert not any(word in texts for word in ("Droit", "Coupe", "Inertie"))
+    ws.lang = "fr"
+    texts = " ".join(_event_texts(ws))
+    assert "Coupe budgétaire" in texts and "Budget cut" not in texts
+
+
+def test_french_chart_numbers_have_decimal_commas() -> None:
+    steps = 40
+    series = {name: [0.0] * steps for name in ("adoption_share", "ideas", "experiments_running")}
+    series.update({n: [0.0] * steps for n in ("innovations_adopted", "practices_dropped")})
+    series["quality_index"] = list(np.linspace(100, 102.3, steps))  # Saint-Étienne
+    series["cost_index"] = list(np.linspace(100, 97.9, steps))
+    for lang in ("fr", "en"):
+        fig, charts = charts_figure(("adoption", "lifecycle", "indices"), lang, steps)
+        charts.update(series)
+        fig.canvas.draw()
+        ticks = [
+            label.get_text()
+            for ax in charts.axes
+            for label in (*ax.get_yticklabels(), *ax.get_xticklabels())
+        ]
+        as_tick = charts.axes[2].yaxis.get_major_formatter()
+        assert as_tick(102.5) == ("102,5" if lang == "fr" else "102.5")  # the review's case
+        if lang == "fr":
+            assert not any("." in x for x in ticks), ticks
+            assert "100\u202f%" in [x.get_text() for x in charts.axes[0].get_yticklabels()]
+
+
+def test_default_comparison_shows_a_difference() -> None:
+    """Compare mode opens on two organisations at least 20 adoption points apart at week
+    150 (at the page's size and seed)."""
+    scenarios = {s.name: s for s in shipped_scenarios()}
+    ws = Workshop(scenarios, "default")
+    ws.set_mode("compare")
+    while ws.now < 150:
+        ws.step()
+    a, b = (s.model.datacollector.model_vars["adoption_share"][-1] for s in ws.slots)
+    assert abs(a - b) >= 0.20, (a, b)
+
+
+def test_play_loop_stops_before_any_rebuild() -> None:
+    ws = workshop()
+    ws.speed = 25.0  # as fast as it goes
+    seen: list[int] = []
+    ws.listen("probe", lambda: seen.append(ws.now))
+    ws.play()
+    while ws.now < 3:
+        time.sleep(0.01)
+    ws.select_scenario("milieu-innovateur")  # picked while playing
+    assert not ws.playing and ws.now == 0
+    time.sleep(0.3)
+    assert ws.now == 0  # no stale step on the new model
+    # Compare, then one organisation while playing: views of side B ask for a side that
+    # has gone; nothing fails.
+    ws.set_mode("compare")
+    ws.listen("side-b", lambda: ws.images(1))
+    ws.play()
+    while ws.now < 3:
+        time.sleep(0.01)
+    ws.set_mode("single")
+    ws.play()
+    time.sleep(0.5)
+    ws.pause()
+    assert ws.play_error is None and ws.images(1) is None
+
+
+def test_pause_stops_within_one_week() -> None:
+    ws = workshop()
+    ws.speed = 8.0
+    ws.play()
+    for _ in range(5):
+        time.sleep(0.4)
+        ws.pause()
+        stopped = ws.now
+        time.sleep(0.4)
+        assert ws.now == stopped and not ws.playing
+        ws.play()
+    ws.pause()
+
+
+def test_play_runs_to_the_end_and_says_it() -> None:
+    ws = workshop()
+    ws.settings["steps"] = 6
+    ws.reset()
+    calls: list[bool] = []
+    ws.speed = 25.0
+    ws.play(PlayHooks(changed=lambda: calls.append(ws.playing)))
+    deadline = time.monotonic() + 30
+    while ws.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.1)
+    assert ws.now == 6 and not ws.playing and calls and calls[-1] is False
 
 
 @pytest.mark.slow

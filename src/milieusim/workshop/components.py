@@ -1,8 +1,9 @@
 """Solara components that show a running model.
 
-Each one reads Mesa's ``update_counter``, so ``force_update`` (after a click: one week,
-an intervention, a setting) re-renders them. While playing, the pictures and the week
-counter do not go through a re-render at all: they register a frame listener with the
+Each one reads :data:`update_counter` (as Mesa's SolaraViz views do), so
+:func:`force_update` (after a click: one week, an intervention, a setting) re-renders
+them. While playing, the pictures and the week counter do not go through a re-render at
+all: they register a frame listener with the
 :class:`~milieusim.workshop.session.Workshop`, and the play loop's
 :meth:`~milieusim.workshop.session.Workshop.push_frame` sets their widgets' values
 directly. (Each Reacton render walks the whole page, sidebar sliders included: skipping
@@ -16,11 +17,20 @@ from collections.abc import Callable
 from typing import Any
 
 import solara
-from mesa.visualization.utils import update_counter
 from solara.alias import rv
 
 from milieusim.workshop.i18n import t
 from milieusim.workshop.session import Workshop
+
+update_counter = solara.reactive(0)
+"""Bumped to re-render the views of a running model (one per browser session, like every
+Solara reactive variable; the same idea as ``mesa.visualization.utils.update_counter``,
+without importing Mesa's visualisation stack, which takes seconds)."""
+
+
+def force_update() -> None:
+    """Re-render the views (pictures, counter, logs, current settings)."""
+    update_counter.value += 1
 
 
 @solara.component
@@ -29,10 +39,12 @@ def NetworkView(ws: Workshop, index: int, compare: bool = False) -> None:
     update_counter.get()
     if index >= len(ws.slots):
         return
-    network, _ = ws.images(index)
+    pictures = ws.images(index)
+    if pictures is None:
+        return
     classes = ["ms-image", "ms-network"] + (["ms-network-compare"] if compare else [])
-    image = solara.Image(network, format="jpeg", width="100%", classes=classes)
-    _on_frame(ws, f"network-{index}", image, lambda w: _set(w, "value", ws.images(index)[0]))
+    image = solara.Image(pictures[0], format="jpeg", width="100%", classes=classes)
+    _on_frame(ws, f"network-{index}", image, lambda w: _set_picture(w, ws, index, 0))
 
 
 @solara.component
@@ -41,10 +53,12 @@ def ChartView(ws: Workshop, index: int) -> None:
     update_counter.get()
     if index >= len(ws.slots):
         return
-    _, charts = ws.images(index)
+    pictures = ws.images(index)
+    if pictures is None:
+        return
     classes = ["ms-image", "ms-charts"] + (["ms-charts-compare"] if len(ws.slots) > 1 else [])
-    image = solara.Image(charts, format="jpeg", width="100%", classes=classes)
-    _on_frame(ws, f"charts-{index}", image, lambda w: _set(w, "value", ws.images(index)[1]))
+    image = solara.Image(pictures[1], format="jpeg", width="100%", classes=classes)
+    _on_frame(ws, f"charts-{index}", image, lambda w: _set_picture(w, ws, index, 1))
 
 
 @solara.component
@@ -69,11 +83,13 @@ def CurrentValues(ws: Workshop, lang: str, index: int = 0) -> None:
     if index >= len(ws.slots):
         return
     rows = []
-    for label, value, changed in ws.current_values(index):
+    values = ws.current_values(index)
+    for label, value, changed in values:
         css = ' class="ms-changed"' if changed else ""
         rows.append(f"<tr><td{css}>{_escape(label)}</td><td{css}>{_escape(value)}</td></tr>")
     solara.HTML(tag="table", unsafe_innerHTML="".join(rows), classes=["ms-values"])
-    solara.Text(t("now_changed", lang), classes=["ms-note", "ms-changed"])
+    if any(changed for _, _, changed in values):  # the note explains an orange row
+        solara.Text(t("now_changed", lang), classes=["ms-note", "ms-changed"])
 
 
 @solara.component
@@ -82,7 +98,7 @@ def EventLog(ws: Workshop, index: int, lang: str) -> None:
     update_counter.get()
     if index >= len(ws.slots):
         return
-    log = ws.slots[index].log[-6:]
+    log = ws.log_lines(index)
     if not log:
         return
     text = " · ".join(t("applied", lang, step=step, label=label) for step, label in log)
@@ -97,6 +113,12 @@ def _on_frame(ws: Workshop, key: str, element: Any, update: Callable[[Any], None
         return ws.listen(key, lambda: update(widget))
 
     solara.use_effect(attach, None)  # after every render: the widget may be a new one
+
+
+def _set_picture(widget: Any, ws: Workshop, index: int, which: int) -> None:
+    pictures = ws.images(index)
+    if pictures is not None:  # None: the side has gone (the next render drops this view)
+        _set(widget, "value", pictures[which])
 
 
 def _set(widget: Any, name: str, value: Any) -> None:

@@ -27,13 +27,13 @@ from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
 from milieusim.agents import StaffKind
 from milieusim.measures import REPORTERS
 from milieusim.model import KIND_MANAGER, KIND_STAFF
-from milieusim.text import language, pick
+from milieusim.text import decimal, language, percent_sign, pick
 from milieusim.workshop.i18n import STRINGS, t
 from milieusim.workshop.layout import OrgLayout
 
@@ -405,6 +405,26 @@ def legend_png(lang: str, width: float = 14.0) -> bytes:
 # --- the charts --------------------------------------------------------------------------
 
 
+def number_formatter(lang: str) -> FuncFormatter:
+    """Tick labels with as few decimals as the ticks need, a decimal comma in French."""
+
+    def fmt(x: float, _pos: Any = None) -> str:
+        text = f"{x:.2f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{x:.0f}"
+        return decimal(text, lang)
+
+    return FuncFormatter(fmt)
+
+
+def percent_formatter(lang: str) -> FuncFormatter:
+    """Shares as percentages: '40%' in English, '40 %' (narrow space) in French."""
+    sign = percent_sign(lang)
+
+    def fmt(x: float, _pos: Any = None) -> str:
+        return decimal(f"{100 * x:.0f}", lang) + sign
+
+    return FuncFormatter(fmt)
+
+
 def _nice_ceiling(x: float, minimum: float) -> float:
     """The next 1-2-5 step above ``x`` (at least ``minimum``)."""
     x = max(x, minimum)
@@ -454,6 +474,7 @@ class ChartsDrawing:
             for ax, panel in zip(self.axes, self.panels, strict=True):
                 ax.set_xlim(0, max(self.steps, 1))
                 ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+                ax.xaxis.set_major_formatter(number_formatter(self.lang))
                 for name in PANELS[panel]:
                     (line,) = ax.plot(
                         [],
@@ -466,7 +487,7 @@ class ChartsDrawing:
                     self.lines[name] = line
                 if panel == "adoption":
                     ax.set_ylim(0, 1)
-                    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+                    ax.yaxis.set_major_formatter(percent_formatter(self.lang))
                     if ghost_label is not None:
                         (self.ghost,) = ax.plot(
                             [], [], color="#a0a0a0", linewidth=2.4, label=ghost_label, zorder=2
@@ -474,8 +495,10 @@ class ChartsDrawing:
                 elif panel == "lifecycle":
                     ax.set_ylim(0, 10)
                     ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+                    ax.yaxis.set_major_formatter(number_formatter(self.lang))
                 elif panel == "indices":
                     ax.set_ylim(98, 102)
+                    ax.yaxis.set_major_formatter(number_formatter(self.lang))
                     ax.axhline(100, color="#888888", linewidth=1.0, zorder=1)
                 ax.legend(
                     title=t(f"panel_{panel}", self.lang),

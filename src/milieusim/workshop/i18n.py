@@ -78,6 +78,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "fr": "Événement du scénario (prévu semaine {step}).",
         "en": "Scenario event (scheduled for week {step}).",
     },
+    "set_by": {"fr": "← {label} (semaine {step})", "en": "← {label} (week {step})"},
+    "play_error": {
+        "fr": "La lecture s'est arrêtée : {error}",
+        "en": "Playing stopped: {error}",
+    },
     "applied": {"fr": "Semaine {step} : {label}", "en": "Week {step}: {label}"},
     "history": {"fr": "Journal", "en": "Log"},
     # --- compare mode ----------------------------------------------------------------------
