@@ -40,15 +40,32 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, *, lang: str = "fr", scenario: str | None = None, log: Path | None = None
+    port: int,
+    *,
+    lang: str = "fr",
+    scenario: str | None = None,
+    log: Path | None = None,
+    fd_limit: int | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start ``milieusim viz`` on ``127.0.0.1:port`` (stdout and stderr to ``log``)."""
+    """Start ``milieusim viz`` on ``127.0.0.1:port`` (stdout and stderr to ``log``), with at
+    most ``fd_limit`` open files if given (as ``ulimit -n``)."""
     args = [sys.executable, "-m", "milieusim", "viz", "--port", str(port), "--lang", lang]
     if scenario:
         args.insert(4, scenario)
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
+
+    def limit_files() -> None:
+        import resource
+
+        if fd_limit is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
+
     return subprocess.Popen(
-        args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        args,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=limit_files if fd_limit is not None else None,  # noqa: PLW1509
     )
 
 
