@@ -262,8 +262,9 @@ def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None]) -> None
         ws.set_scheduled(on)
         changed()
 
-    with solara.Card(t("scenario", lang)):
-        _select(t("scenario", lang), items, ws.scenario, pick, "ms-scenario")
+    with solara.Card(t("scenario", lang) if ws.mode == "single" else t("run", lang)):
+        if ws.mode == "single":  # compare mode picks a scenario per side, below
+            _select(t("scenario", lang), items, ws.scenario, pick, "ms-scenario")
         with solara.Tooltip(t("seed_help", lang)):
             solara.InputInt(t("seed", lang), value=ws.seed, on_value=set_seed, classes=["ms-seed"])
         solara.Checkbox(

@@ -16,6 +16,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "mode_compare": {"fr": "Comparer deux organisations", "en": "Compare two organisations"},
     "language": {"fr": "Langue", "en": "Language"},
     "scenario": {"fr": "Scénario", "en": "Scenario"},
+    "run": {"fr": "Simulation", "en": "Run"},
     "seed": {"fr": "Graine aléatoire", "en": "Random seed"},
     "seed_help": {
         "fr": "Même graine et mêmes réglages : même simulation.",
