@@ -38,6 +38,15 @@ from milieusim.workshop.layout import compute_layout, layout_of, structure_finge
 from milieusim.workshop.server import SOLARA_ENV, configure, port_problem
 from milieusim.workshop.session import PlayHooks, Workshop
 
+REPORTER_NAMES = (
+    "adoption_share",
+    "ideas",
+    "experiments_running",
+    "innovations_adopted",
+    "practices_dropped",
+    "quality_index",
+    "cost_index",
+)
 SMALL = {"n_staff": 200, "n_units": 5, "n_partners": 12, "n_rules": 5, "steps": 60}
 
 
@@ -323,7 +332,7 @@ def test_sliders_show_what_the_model_runs_whatever_changed_it() -> None:
 def _event_texts(ws: Workshop) -> list[str]:
     ws.images(0)
     charts = ws._pictures[0].charts[1]
-    return [a.get_text() for a in charts._event_artists if hasattr(a, "get_text")]
+    return [label for _, label in charts._events]  # what the charts were given to mark
 
 
 def test_logs_and_chart_events_follow_the_language() -> None:
@@ -367,6 +376,43 @@ def test_french_chart_numbers_have_decimal_commas() -> None:
         if lang == "fr":
             assert not any("." in x for x in ticks), ticks
             assert "100\u202f%" in [x.get_text() for x in charts.axes[0].get_yticklabels()]
+
+
+def test_event_markers_never_overlap_and_pilots_have_their_panel() -> None:
+    steps = 260
+    series = {name: [0.0] * 120 for name in REPORTER_NAMES}
+    series["experiments_running"] = [float(i % 7) for i in range(120)]  # at most 6 pilots
+    series["ideas"] = [float(3 * i) for i in range(120)]  # cumulative: hundreds
+    fig, charts = charts_figure(
+        ("adoption", "pilots", "lifecycle", "indices"),
+        "fr",
+        steps,
+        event_band=True,
+        axis_titles=True,
+    )
+    events = [(104, "Renforcement des coopérations"), (114, "Meilleur usage…"), (156, "X")]
+    events += [(115, "Coupe budgétaire"), (52, "Internalisation de la médiation")]
+    charts.update(series, events=events)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [a for a in charts._event_artists if hasattr(a, "get_text")]
+    assert [x.get_text() for x in texts] == ["1", "2", "3", "4", "5"]  # by week
+    boxes = [x.get_window_extent(renderer) for x in texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    others = [ax.get_legend().get_window_extent(renderer) for ax in charts.axes]
+    others += [ax.get_window_extent(renderer) for ax in charts.axes]
+    assert not any(a.overlaps(b) for a in boxes for b in others)  # in a band of their own
+    pilots = charts.axes[charts.panels.index("pilots")]
+    assert pilots.get_ylim()[1] <= 10  # not flattened by the cumulative counts
+    assert charts.axes[charts.panels.index("lifecycle")].get_ylim()[1] >= 300
+    assert [ax.get_ylabel() for ax in charts.axes] == [
+        "part des agents",
+        "nombre",
+        "nombre (cumul)",
+        "indice, base 100",
+    ]
 
 
 def test_default_comparison_shows_a_difference() -> None:

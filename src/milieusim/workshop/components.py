@@ -101,8 +101,17 @@ def EventLog(ws: Workshop, index: int, lang: str) -> None:
     log = ws.log_lines(index)
     if not log:
         return
-    text = " · ".join(t("applied", lang, step=step, label=label) for step, label in log)
+    numbers = ws.marker_numbers(index)
+    text = " · ".join(
+        f"{marker(numbers.get(step, 0))} {t('applied', lang, step=step, label=label)}"
+        for step, label in log
+    )
     solara.Text(f"{t('history', lang)} — {text}", classes=["ms-log"])
+
+
+def marker(number: int) -> str:
+    """The number of an event marker as on the charts: ①, ②, … (then (21), (22), …)."""
+    return chr(0x2460 + number - 1) if 1 <= number <= 20 else f"({number})"
 
 
 def _on_frame(ws: Workshop, key: str, element: Any, update: Callable[[Any], None]) -> None:

@@ -47,7 +47,7 @@ from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import layout_of
 
 Mode = Literal["single", "compare"]
-SINGLE_PANELS = ("adoption", "lifecycle", "indices")
+SINGLE_PANELS = ("adoption", "pilots", "lifecycle", "indices")
 COMPARE_PANELS = ("adoption",)
 PICTURE_DPI: dict[str, tuple[int, int]] = {"single": (84, 76), "compare": (72, 72)}
 """Resolution (network, charts) of the live pictures, in dots per inch of the figures."""
@@ -477,6 +477,14 @@ class Workshop:
                 return []
             return [(e.week, e.label(self.lang)) for e in self.slots[index].log[-last:]]
 
+    def marker_numbers(self, index: int = 0) -> dict[int, int]:
+        """Week → the number of its marker on the charts (weeks with an event, in order)."""
+        with self.lock:
+            if index >= len(self.slots):
+                return {}
+            weeks = sorted({e.week for e in self.slots[index].log})
+            return {week: n for n, week in enumerate(weeks, 1)}
+
     def current_values(self, slot: int = 0) -> list[tuple[str, str, bool]]:
         """(label, value, changed since the start) of the settings that can change live."""
         s = self.slots[slot]
@@ -550,6 +558,9 @@ class Workshop:
             width=7.0 if compare else 6.6,
             ghost_label=ghost_label,
             dpi=PICTURE_DPI[self.mode][1],
+            axes_height=1.75 if compare else 1.45,
+            event_band=True,
+            axis_titles=True,
         )
         return _Pictures(
             key,
