@@ -415,6 +415,35 @@ def test_event_markers_never_overlap_and_pilots_have_their_panel() -> None:
     ]
 
 
+def test_projection_pictures_have_no_type_below_the_smallest_size() -> None:
+    """Projection mode stretches its pictures so that SMALLEST_POINTS is at least 20 px
+    (the browser test measures that); here: no text in them is smaller."""
+    from matplotlib.text import Text
+
+    from milieusim.workshop.drawing import SMALLEST_POINTS
+
+    ws = workshop()
+    ws.select_scenario("pantin")
+    while ws.now < 60:
+        ws.step()
+    ws.projection = True
+    ws.images(0)
+    pictures = ws._pictures[0]
+    for fig in (pictures.network[0], pictures.charts[0]):
+        fig.canvas.draw()
+        sizes = [
+            x.get_fontsize() for x in fig.findobj(Text) if x.get_visible() and x.get_text().strip()
+        ]
+        assert sizes and min(sizes) >= SMALLEST_POINTS, sorted(sizes)[:5]
+    assert ws.monitors()["quality_index"] > 0 and set(ws.monitors()) == {
+        "adoption_share",
+        "experiments_running",
+        "quality_index",
+        "cost_index",
+    }
+    assert ws.next_moment() == 104  # Pantin's next event after week 60
+
+
 def test_default_comparison_shows_a_difference() -> None:
     """Compare mode opens on two organisations at least 20 adoption points apart at week
     150 (at the page's size and seed)."""

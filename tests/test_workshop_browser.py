@@ -34,8 +34,11 @@ from browser import (
 from milieusim.params import PARAMETERS
 from milieusim.scenario import load_scenario
 from milieusim.text import param_label
+from milieusim.workshop.app import workshop_scenarios
 from milieusim.workshop.controls import GENERIC_INTERVENTIONS
+from milieusim.workshop.drawing import SMALLEST_POINTS
 from milieusim.workshop.i18n import STRINGS
+from milieusim.workshop.session import PROJECTION_DPI
 
 pytestmark = [
     pytest.mark.browser,
@@ -357,3 +360,90 @@ def test_pause_stops_within_one_week(page: Any) -> None:
         at_click = int(page.evaluate("() => /(\\d+)\\s*\\//.exec(window.shownAtClick)[1]"))
         overshoots.append(week(page) - at_click)
     assert max(overshoots) <= 1, overshoots
+
+
+OVERFLOW_JS = """() => {
+    const scrolling = [...document.querySelectorAll('*')].filter(e => {
+        const s = getComputedStyle(e);
+        return ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 2;
+    }).map(e => e.className.toString().slice(0, 60));
+    const root = document.scrollingElement;
+    const outside = [...document.querySelectorAll('.ms-proj-views img, .ms-legend-html,'
+        + ' .ms-monitors, .ms-bar')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return r.bottom > innerHeight + 1 || r.right > innerWidth + 1 || r.height === 0;
+    }).map(e => e.className.toString());
+    const pictures = [...document.querySelectorAll('.ms-proj-views img')].map(img => [
+        img.getBoundingClientRect().height, img.naturalHeight]);
+    return {scrolling, outside, pictures,
+            page: root.scrollHeight > innerHeight + 1 || root.scrollWidth > innerWidth + 1};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_projection_mode_fits_every_scenario(
+    browser: Any, server: tuple[str, Path], artifacts: Path, size: tuple[int, int]
+) -> None:
+    """Key P: nothing scrolls, the pictures, legend and four numbers are inside the
+    window, and the smallest type in the pictures is at least 20 px, for every scenario."""
+    attempted: list[str] = []
+    page = open_page(browser, server[0], width=size[0], height=size[1], attempted=attempted)
+    scenarios, _ = workshop_scenarios(None)
+    for name, scenario in scenarios.items():
+        pick_option(page, 0, scenario.title("fr"))
+        page.wait_for_function(
+            "t => document.querySelector('.ms-title').innerText === t", arg=scenario.title("fr")
+        )
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("p")
+        page.wait_for_selector(".ms-proj-views img.ms-charts", state="visible")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.ms-proj-views img')]"
+            ".every(i => i.complete && i.naturalHeight > 0)"
+        )
+        page.wait_for_timeout(500)
+        found = page.evaluate(OVERFLOW_JS)
+        assert found["scrolling"] == [] and found["outside"] == [], (name, size, found)
+        assert not found["page"], (name, size)
+        for shown, natural in found["pictures"]:
+            px_per_point = shown / (natural / PROJECTION_DPI) / 72
+            assert SMALLEST_POINTS * px_per_point >= 20, (name, size, shown, natural)
+        monitors = page.locator(".ms-monitors").inner_text()
+        assert "Nouvelles pratiques" in monitors and "Coût" in monitors
+        if name in ("pantin", "default"):
+            page.screenshot(path=str(artifacts / f"projection-{name}-{size[0]}x{size[1]}.png"))
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("p")
+        page.wait_for_selector(".ms-proj-views", state="detached")
+    page.close()
+    assert attempted == []
+
+
+def test_presenter_keys(page: Any) -> None:
+    """Space plays and pauses, → steps one week, R restarts, N plays to the next event."""
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.ms-week').innerText.includes('1 /')")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Pause')")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Lecture')")
+    assert week(page) > 1
+    page.keyboard.press("r")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
+    )
+    pick_option(page, 0, "Un mandat mouvementé")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-title').innerText.includes('Un mandat')"
+    )
+    first = min(e.step for e in load_scenario("timeline").events)
+    page.evaluate("() => document.activeElement.blur()")  # away from the drop-down
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Pause')")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-play').innerText.includes('Lecture')"
+        " && /Semaine [1-9]/.test(document.querySelector('.ms-week').innerText)",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+    assert week(page) == first  # stopped at the event, to talk about it

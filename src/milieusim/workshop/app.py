@@ -33,6 +33,7 @@ from milieusim.workshop.components import (
     ChartView,
     CurrentValues,
     EventLog,
+    Monitors,
     NetworkView,
     WeekCounter,
     force_update,
@@ -44,6 +45,7 @@ from milieusim.workshop.controls import (
     model_params,
     slider_range,
 )
+from milieusim.workshop.drawing import COLOURS, kind_look
 from milieusim.workshop.i18n import t
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
 from milieusim.workshop.session import MAX_SPEED, PlayHooks, Workshop
@@ -101,6 +103,55 @@ CSS = """
     .ms-views img { height: max(calc(100vh - 250px), 440px); }
 }
 """
+
+
+PROJECTION_CSS = """
+.v-navigation-drawer, .v-app-bar__nav-icon { display: none !important; }
+.v-main, .v-content { padding-left: 0 !important; }
+.ms-desc, .ms-log, .ms-speed, .ms-title { display: none !important; }
+.solara-autorouter-content > .d-flex { gap: 0 !important; row-gap: 0 !important; }
+.ms-main { gap: 4px !important; row-gap: 4px !important; padding-top: 0 !important; }
+.ms-main > * { margin-top: 0 !important; margin-bottom: 0 !important; }
+.ms-proj-views { display: flex; gap: 18px; justify-content: center; align-items: flex-start; }
+.ms-proj-views img { height: min(calc(100vh - 300px), 33vw) !important; width: auto !important;
+    max-width: none !important; display: block; }
+.ms-monitors { display: flex; gap: 36px; flex-wrap: wrap; justify-content: center;
+    font-size: 22px; margin: 2px 0 4px 0; }
+.ms-monitor b { font-size: 32px; color: #0b3d91; margin-left: 6px; }
+.ms-legend-html { display: flex; flex-wrap: wrap; gap: 2px 22px; justify-content: center;
+    font-size: 20px; line-height: 1.35; }
+.ms-legend-html .ms-sym { font-size: 22px; margin-right: 4px; }
+.ms-bar { margin-bottom: 2px; }
+.ms-proj-interventions { max-width: 360px; }
+"""
+"""Extra style of projection mode (the pictures' height leaves room for the controls,
+the four numbers and the legend at 1280×720)."""
+
+SYMBOLS = {"o": "●", "^": "▲", "s": "■", "D": "◆", "p": "⬟"}
+
+
+def legend_items(lang: str) -> list[tuple[str, str, str]]:
+    """(symbol, colour, label) of the network's legend, for the page (large type)."""
+    from milieusim.agents import StaffKind
+    from milieusim.workshop.drawing import _kind_label
+
+    items = [
+        (SYMBOLS.get(kind_look(k)[0], "◆"), "#9a9a9a", _kind_label(k, lang)) for k in StaffKind
+    ]
+    items.append(("⬟", COLOURS["partner"], t("legend_partner", lang)))
+    items += [
+        ("●", COLOURS["none"], t("legend_none", lang)),
+        ("●", COLOURS["one"], t("legend_one", lang)),
+        ("●", COLOURS["many"], t("legend_many", lang)),
+        ("■", COLOURS["frozen"], t("legend_frozen", lang)),
+        ("◯", COLOURS["pilot"], t("legend_pilot", lang)),
+    ]
+    return items
+
+
+@solara.component_vue("keys.vue")
+def PresenterKeys(event_key: Callable[[str], None]) -> None:
+    """Listens to the presenter's keys (Space, →, R, N, P) on the whole page."""
 
 
 @functools.cache
@@ -339,6 +390,8 @@ def ControlBar(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
             classes=["ms-reset"],
         )
         WeekCounter(ws, lang)
+        if ws.projection:
+            Interventions(ws, lang, changed)
         label = (
             t("speed_max", lang) if ws.speed >= MAX_SPEED else t("speed", lang, value=int(ws.speed))
         )
@@ -358,12 +411,26 @@ def ControlBar(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
 
 @solara.component
 def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
-    """One button per intervention; applies it to the running model(s) at once."""
+    """One button per intervention; applies it to the running model(s) at once. In
+    projection mode, one drop-down however many there are."""
     ui_revision.get()
 
     def apply(index: int) -> None:
         ws.intervene(ws.interventions()[index])
         changed()  # sliders, current settings and the log show it
+
+    if ws.projection:
+        items = [{"text": i.label(lang), "value": n} for n, i in enumerate(ws.interventions())]
+        rv.Select(
+            label=t("interventions_short", lang),
+            items=items,
+            v_model=None,
+            on_v_model=lambda n: apply(int(n)) if n is not None else None,
+            hide_details=True,
+            dense=True,
+            class_="ms-proj-interventions",
+        )
+        return
 
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Text(t("interventions", lang), style={"font-weight": "600"})
@@ -411,6 +478,17 @@ def Views(ws: Workshop, lang: str) -> None:
     ui_revision.get()
     if not ws.slots:
         return
+    if ws.projection and ws.mode == "single":
+        Monitors(ws, lang)
+        with solara.Div(classes=["ms-proj-views"]):
+            NetworkView(ws, 0)
+            ChartView(ws, 0)
+        items = "".join(
+            f'<span><span class="ms-sym" style="color:{colour}">{symbol}</span>{label}</span>'
+            for symbol, colour, label in legend_items(lang)
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=items, classes=["ms-legend-html"])
+        return
     if ws.mode == "single" or len(ws.slots) == 1:
         with solara.Columns([7, 5], classes=["ms-views"]):
             NetworkView(ws, 0)
@@ -457,13 +535,53 @@ def Page() -> None:
         ws.set_mode("compare" if value == "compare" else "single")  # stops the play loop
         changed()
 
-    solara.Style(CSS)
+    def toggle_projection(*_: Any) -> None:
+        ws.projection = not ws.projection
+        changed()
+
+    def key(name: str) -> None:
+        """Space play/pause, → one week, R restart, N to the next key moment, P projection."""
+        if name == "projection":
+            toggle_projection()
+            return
+        if name == "space":
+            if ws.playing:
+                ws.pause()
+            else:
+                ws.play(PlayHooks(changed=changed))
+        elif name == "right" and not ws.playing and ws.running:
+            ws.step()
+        elif name == "reset":
+            ws.reset()
+        elif name == "next":
+            moment = ws.next_moment()
+            ws.pause()
+            if moment is not None and ws.running:
+                ws.stop_at = moment
+                ws.play(PlayHooks(changed=changed))
+        changed()
+
+    PresenterKeys(event_key=key)
+    solara.Style(CSS + (PROJECTION_CSS if ws.projection else ""))
     solara.Title(t("app_title", lang))
     with solara.AppBar():
-        solara.AppBarTitle(t("app_title", lang))
+        solara.AppBarTitle(
+            ws.scenarios[ws.scenario].title(lang)
+            if ws.projection and ws.mode == "single"
+            else t("app_title", lang)
+        )
         with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode, classes=["ms-mode"]):
             solara.Button(t("mode_single", lang), value="single", classes=["ms-mode-single"])
             solara.Button(t("mode_compare", lang), value="compare", classes=["ms-mode-compare"])
+        with solara.Tooltip(t("projection_help", lang)):
+            solara.Button(
+                t("projection_off", lang) if ws.projection else t("projection", lang),
+                icon_name="mdi-fullscreen-exit" if ws.projection else "mdi-projector-screen",
+                on_click=toggle_projection,
+                text=True,
+                classes=["ms-projection"],
+                style={"margin-left": "16px", "color": "white"},
+            )
         with solara.ToggleButtonsSingle(
             value=lang, on_value=set_lang, classes=["ms-lang"], style={"margin-left": "16px"}
         ):
@@ -471,10 +589,12 @@ def Page() -> None:
             solara.Button("EN", value="en")
     with solara.Sidebar():
         SidebarContent(ws, lang, changed)
-    with solara.Column(style={"padding": "4px 12px"}):
-        Header(ws, lang)
+    with solara.Column(style={"padding": "4px 12px"}, classes=["ms-main"]):
+        if not ws.projection or ws.error or ws.play_error:
+            Header(ws, lang)
         ControlBar(ws, lang, changed)
-        Interventions(ws, lang, changed)
+        if not ws.projection:  # (in projection mode a drop-down in the bar)
+            Interventions(ws, lang, changed)
         Views(ws, lang)
 
 

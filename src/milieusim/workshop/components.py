@@ -19,6 +19,7 @@ from typing import Any
 import solara
 from solara.alias import rv
 
+from milieusim.text import fixed, percent_sign
 from milieusim.workshop.i18n import t
 from milieusim.workshop.session import Workshop
 
@@ -74,6 +75,37 @@ def WeekCounter(ws: Workshop, lang: str) -> None:
 
     counter = rv.Html(tag="span", class_="ms-week", children=[text()])
     _on_frame(ws, "week", counter, lambda w: _set(w, "children", [text()]))
+
+
+def monitor_text(ws: Workshop, lang: str, index: int = 0) -> list[tuple[str, str]]:
+    """(label, value) of the four live numbers: uptake, pilots, quality, cost."""
+    values = ws.monitors(index)
+    if not values:
+        return []
+    return [
+        (
+            t("monitor_uptake", lang),
+            fixed(100 * values["adoption_share"], lang, 0) + percent_sign(lang),
+        ),
+        (t("monitor_pilots", lang), str(int(values["experiments_running"]))),
+        (t("monitor_quality", lang), fixed(values["quality_index"], lang, 1)),
+        (t("monitor_cost", lang), fixed(values["cost_index"], lang, 1)),
+    ]
+
+
+@solara.component
+def Monitors(ws: Workshop, lang: str, index: int = 0) -> None:
+    """Four large live numbers (like NetLogo's monitors), updated on every frame."""
+    update_counter.get()
+
+    def html() -> str:
+        return "".join(
+            f'<span class="ms-monitor">{_escape(label)} <b>{_escape(value)}</b></span>'
+            for label, value in monitor_text(ws, lang, index)
+        )
+
+    shown = solara.HTML(tag="div", unsafe_innerHTML=html(), classes=["ms-monitors"])
+    _on_frame(ws, f"monitors-{index}", shown, lambda w: _set(w, "unsafe_innerHTML", html()))
 
 
 @solara.component

@@ -110,6 +110,11 @@ RC: dict[str, Any] = {
 """Large type for a projected room."""
 
 
+SMALLEST_POINTS = 13
+"""The smallest type in the pictures, in points (unit names, event markers, legends, axis
+titles); projection mode sizes its pictures so that this is at least 20 px on screen."""
+
+
 def new_figure(width: float, height: float, dpi: int = 100) -> Figure:
     """A figure with an Agg canvas (no pyplot), white background."""
     fig = Figure(figsize=(width, height), dpi=dpi, facecolor="white")
@@ -177,7 +182,7 @@ class NetworkDrawing:
                     t("unit", self.lang, n=u + 1),
                     ha="center",
                     va="center",
-                    fontsize=12,
+                    fontsize=SMALLEST_POINTS,
                     color="#555555",
                     zorder=1,
                 )
@@ -539,7 +544,7 @@ class ChartsDrawing:
                     title_fontproperties={"weight": "bold", "size": RC["axes.titlesize"]},
                 )
                 if axis_titles:
-                    ax.set_ylabel(t(AXIS_TITLES[panel], self.lang), fontsize=13)
+                    ax.set_ylabel(t(AXIS_TITLES[panel], self.lang), fontsize=SMALLEST_POINTS)
             self.axes[-1].set_xlabel(t("weeks", self.lang))
             if band is not None:
                 band.set_xlim(0, max(self.steps, 1))
@@ -628,7 +633,7 @@ class ChartsDrawing:
                     str(number),
                     ha="center",
                     va="center",
-                    fontsize=12,
+                    fontsize=SMALLEST_POINTS,
                     fontweight="bold",
                     color="#222222",
                     bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": "#444444"},
@@ -655,7 +660,7 @@ class ChartsDrawing:
                     ha="left",
                     va="top",
                     rotation=90,
-                    fontsize=12,
+                    fontsize=SMALLEST_POINTS,
                     color="#333333",
                     zorder=1,
                 )

@@ -56,6 +56,20 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "fr": "Interventions (un clic, effet immédiat)",
         "en": "Interventions (one click, takes effect at once)",
     },
+    "interventions_short": {"fr": "Intervention…", "en": "Intervention…"},
+    "projection": {"fr": "Projection", "en": "Projection"},
+    "projection_off": {"fr": "Quitter la projection", "en": "Leave projection"},
+    "projection_help": {
+        "fr": "Touche P. Réglages masqués, images à la taille de l'écran, grands caractères. "
+        "Espace : lecture / pause ; → : une semaine ; R : recommencer ; N : jusqu'au "
+        "prochain événement.",
+        "en": "Key P. Settings hidden, pictures fitted to the screen, large type. "
+        "Space: play / pause; →: one week; R: reset; N: on to the next event.",
+    },
+    "monitor_uptake": {"fr": "Nouvelles pratiques", "en": "New practices"},
+    "monitor_pilots": {"fr": "Expérimentations", "en": "Pilots"},
+    "monitor_quality": {"fr": "Qualité", "en": "Quality"},
+    "monitor_cost": {"fr": "Coût", "en": "Cost"},
     "budget_cut": {"fr": "Coupe budgétaire", "en": "Budget cut"},
     "budget_cut_help": {
         "fr": "Budget d'expérimentation divisé par deux, une seule "

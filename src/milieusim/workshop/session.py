@@ -52,6 +52,14 @@ COMPARE_PANELS = ("adoption",)
 PICTURE_DPI: dict[str, tuple[int, int]] = {"single": (84, 76), "compare": (72, 72)}
 """Resolution (network, charts) of the live pictures, in dots per inch of the figures."""
 
+PROJECTION_DPI = 150
+"""Resolution of the pictures in projection mode (shown at 430–800 px high)."""
+PROJECTION_NETWORK_INCHES = 3.7
+"""Side of the network picture in projection mode: small in inches, so that its type is
+large once the picture is stretched to the window."""
+PROJECTION_CHARTS = (6.6, 1.6)
+"""(width, panel height) of the adoption chart in projection mode, in inches."""
+
 MAX_SPEED = 25
 """Top of the speed slider, in weeks per second; at the top the loop does not wait."""
 
@@ -190,6 +198,10 @@ class Workshop:
         self._player_guard = threading.Lock()
         self.play_error: str | None = None
         """Why the last play loop stopped on an error (one line), if it did."""
+        self.projection = False
+        """Projection mode: controls hidden, pictures fitted to the window, large type."""
+        self.stop_at: int | None = None
+        """A week at which the play loop pauses by itself (presenter key N)."""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -375,6 +387,9 @@ class Workshop:
                         if cancel.is_set():
                             return
                         more = self.step()
+                        if self.stop_at is not None and self.now >= self.stop_at:
+                            self.stop_at = None
+                            more = False  # the key moment the presenter asked for
                     if not more:
                         break
                 if cancel.is_set():
@@ -407,6 +422,25 @@ class Workshop:
                     hooks.changed()
                 except Exception as exc:  # the page is gone
                     print(f"milieusim workshop: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    def next_moment(self) -> int | None:
+        """The week of the next scheduled event of the run in play (None if there is none
+        left): where presenter key N plays to."""
+        with self.lock:
+            if not self.scheduled or not self.slots:
+                return None
+            later = [e.step for s in self.slots for e in s.scenario.events if e.step > self.now]
+            return min(later, default=None)
+
+    def monitors(self, index: int = 0) -> dict[str, float]:
+        """The live numbers of side ``index``: uptake (share of staff), pilots running,
+        quality and cost indices (base 100)."""
+        with self.lock:
+            if index >= len(self.slots):
+                return {}
+            series = self.slots[index].model.datacollector.model_vars
+            names = ("adoption_share", "experiments_running", "quality_index", "cost_index")
+            return {name: float(series[name][-1]) for name in names}
 
     @property
     def log_size(self) -> int:
@@ -508,9 +542,12 @@ class Workshop:
             layout = layout_of(model)
             pictures = self._pictures.get(index)
             panels = SINGLE_PANELS if self.mode == "single" else COMPARE_PANELS
-            key = (layout.fingerprint, self.lang, panels, int(model.p["steps"]))
+            projection = self.projection and self.mode == "single"
+            if projection:
+                panels = ("adoption",)
+            key = (layout.fingerprint, self.lang, panels, int(model.p["steps"]), projection)
             if pictures is None or pictures.layout_key != repr(key):
-                pictures = self._new_pictures(index, layout, panels, repr(key))
+                pictures = self._new_pictures(index, layout, panels, repr(key), projection)
                 self._pictures[index] = pictures
             cache_key = (id(model), int(model.now), slot.version, self.lang)
             if pictures.cache_key == cache_key:
@@ -535,9 +572,29 @@ class Workshop:
         return legend_png(self.lang)
 
     def _new_pictures(
-        self, index: int, layout: Any, panels: tuple[str, ...], key: str
+        self, index: int, layout: Any, panels: tuple[str, ...], key: str, projection: bool
     ) -> _Pictures:
         compare = self.mode == "compare"
+        steps = int(self.slots[index].model.p["steps"])
+        if projection:  # the legend is on the page, in large type
+            fig, network = network_figure(
+                layout, self.lang, size=PROJECTION_NETWORK_INCHES, legend=False, dpi=PROJECTION_DPI
+            )
+            cfig, charts = charts_figure(
+                panels,
+                self.lang,
+                steps,
+                dpi=PROJECTION_DPI,
+                event_band=True,
+                axis_titles=True,
+                width=PROJECTION_CHARTS[0],
+                axes_height=PROJECTION_CHARTS[1],
+            )
+            return _Pictures(
+                key,
+                (fig, network, FrameEncoder(fig, network.dynamic)),
+                (cfig, charts, FrameEncoder(cfig, charts.dynamic)),
+            )
         # Resolutions close to the size the page shows them at on a 1920×1080 screen:
         # more pixels would only cost drawing, encoding and decoding time on every frame.
         fig, network = network_figure(
@@ -554,7 +611,7 @@ class Workshop:
         cfig, charts = charts_figure(
             panels,
             self.lang,
-            int(self.slots[index].model.p["steps"]),
+            steps,
             width=7.0 if compare else 6.6,
             ghost_label=ghost_label,
             dpi=PICTURE_DPI[self.mode][1],
