@@ -444,6 +444,31 @@ def test_projection_pictures_have_no_type_below_the_smallest_size() -> None:
     assert ws.next_moment() == 104  # Pantin's next event after week 60
 
 
+def test_what_if_forks_the_run_from_this_week() -> None:
+    """« Et si… ? » at week 50 of the innovative milieu with a change of mayor: A and B are
+    identical up to week 50, then part (the mayor freezes B's managers)."""
+    scenarios = {s.name: s for s in shipped_scenarios()}
+    ws = Workshop(scenarios, "milieu-innovateur")
+    while ws.now < 50:
+        ws.step()
+    mayor = next(i for i in ws.interventions() if i.key == "change_of_mayor")
+    ws.fork(mayor)
+    assert ws.mode == "compare" and [s.name for s in ws.slots] == ["A", "B"]
+    assert ws.slots[1].model.p["institutional_uncertainty"] == 0.7
+    assert ws.slots[0].model.p["institutional_uncertainty"] != 0.7
+    while ws.now < 150:
+        ws.step()
+    a, b = (s.model.datacollector.model_vars for s in ws.slots)
+    for name in ("adoption_share", "ideas", "experiments_running", "quality_index"):
+        assert a[name][:51] == b[name][:51], name  # the same run up to the fork
+    assert a["adoption_share"][-1] - b["adoption_share"][-1] >= 0.20  # then they part
+    points, week = ws.gap()
+    assert week == 150 and points <= -20
+    assert ws.log_lines(1)[-1] == (50, "Changement de maire") and ws.log_lines(0) == []
+    ws.reset()  # Recommencer: back to one organisation, week 0
+    assert ws.mode == "single" and ws.now == 0 and ws.forked is None
+
+
 def test_default_comparison_shows_a_difference() -> None:
     """Compare mode opens on two organisations at least 20 adoption points apart at week
     150 (at the page's size and seed)."""

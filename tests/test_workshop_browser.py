@@ -447,3 +447,29 @@ def test_presenter_keys(page: Any) -> None:
     )
     page.wait_for_timeout(500)
     assert week(page) == first  # stopped at the event, to talk about it
+
+
+def test_what_if_from_this_week(page: Any, artifacts: Path) -> None:
+    """« Et si… ? » with Changement de maire at the current week: A and B side by side
+    from that week, the gap said in words; Recommencer goes back to one organisation."""
+    shown = play_until(page, 20)
+    page.locator(".ms-what-if").click()
+    page.locator(
+        ".v-menu__content.menuable__content__active .v-list-item", has_text="Changement de maire"
+    ).first.click()
+    page.wait_for_selector(".ms-side-b img.ms-network", state="visible", timeout=30_000)
+    assert page.locator(".ms-side-a .ms-side").inner_text() == "A · sans changement"
+    assert (
+        page.locator(".ms-side-b .ms-side").inner_text()
+        == f"B · Changement de maire (semaine {shown})"
+    )
+    assert week(page) == shown  # from this week, not from 0
+    play_until(page, shown + 30)
+    gap = page.locator(".ms-gap").inner_text()
+    assert gap.startswith("B : ") and "points de nouvelles pratiques à la semaine" in gap
+    page.screenshot(path=str(artifacts / "workshop-what-if.png"))
+    page.locator(".ms-reset").click()
+    page.wait_for_selector(".ms-side-b", state="detached", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
+    )

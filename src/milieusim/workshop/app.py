@@ -33,6 +33,7 @@ from milieusim.workshop.components import (
     ChartView,
     CurrentValues,
     EventLog,
+    Gap,
     Monitors,
     NetworkView,
     WeekCounter,
@@ -72,6 +73,7 @@ CSS = """
 .ms-desc { font-size: 16px; color: #3c3c3c; max-width: 125ch; line-height: 1.3; }
 .ms-week { font-size: 30px; font-weight: 700; min-width: 8.5em; }
 .ms-side { font-size: 22px; font-weight: 700; }
+.ms-gap { font-size: 26px; font-weight: 700; color: #0b3d91; }
 .ms-note { font-size: 15px; color: #555; }
 .ms-log { font-size: 16px; color: #333; }
 .ms-changed { color: #b34700; font-weight: 700; }
@@ -432,6 +434,12 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
         )
         return
 
+    def what_if(index: int | None) -> None:
+        if index is None:
+            return
+        ws.fork(ws.interventions()[int(index)])
+        changed()
+
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Text(t("interventions", lang), style={"font-weight": "600"})
         for i, intervention in enumerate(ws.interventions()):
@@ -443,6 +451,21 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
                     outlined=True,
                     on_click=lambda i=i: apply(i),
                     classes=["ms-intervention"],
+                )
+        if ws.mode == "single" and ws.running:
+            with solara.Tooltip(t("what_if_help", lang)):
+                rv.Select(
+                    label=t("what_if", lang),
+                    items=[
+                        {"text": i.label(lang), "value": n}
+                        for n, i in enumerate(ws.interventions())
+                    ],
+                    v_model=None,
+                    on_v_model=what_if,
+                    hide_details=True,
+                    dense=True,
+                    class_="ms-what-if",
+                    style_="max-width: 320px; margin-left: 12px",
                 )
 
 
@@ -463,6 +486,11 @@ def Header(ws: Workshop, lang: str) -> None:
 def side_title(ws: Workshop, index: int, lang: str) -> str:
     """'A · Prudent bureaucracy · Experimentation tolerance = 0.10'."""
     slot = ws.slots[index]
+    if ws.forked is not None:
+        week, change = ws.forked
+        if slot.name == "A":
+            return f"A · {t('unchanged', lang)}"
+        return f"B · {change.label(lang)} ({t('week', lang, now=week).lower()})"
     parts = [slot.name, slot.scenario.title(lang)]
     param = ws.compare.param
     if param:
@@ -496,6 +524,7 @@ def Views(ws: Workshop, lang: str) -> None:
                 ChartView(ws, 0)
                 EventLog(ws, 0, lang)
     else:
+        Gap(ws, lang)
         solara.Image(ws.legend(), format="png", classes=["ms-legend"])
         with solara.Columns([1, 1], classes=["ms-views"]):
             for i in range(len(ws.slots)):

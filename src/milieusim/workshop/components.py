@@ -109,6 +109,23 @@ def Monitors(ws: Workshop, lang: str, index: int = 0) -> None:
 
 
 @solara.component
+def Gap(ws: Workshop, lang: str) -> None:
+    """The gap between B and A in words: « B : +35 points à la semaine 150 »."""
+    update_counter.get()
+
+    def text() -> str:
+        found = ws.gap()
+        if found is None:
+            return ""
+        points, week = found
+        shown = ("+" if points >= 0 else "−") + fixed(abs(points), lang, 0)
+        return t("gap", lang, points=shown, step=week)
+
+    shown = rv.Html(tag="div", class_="ms-gap", children=[text()])
+    _on_frame(ws, "gap", shown, lambda w: _set(w, "children", [text()]))
+
+
+@solara.component
 def CurrentValues(ws: Workshop, lang: str, index: int = 0) -> None:
     """The running model's settings that can change live; changed ones stand out."""
     update_counter.get()

@@ -70,6 +70,19 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "monitor_pilots": {"fr": "Expérimentations", "en": "Pilots"},
     "monitor_quality": {"fr": "Qualité", "en": "Quality"},
     "monitor_cost": {"fr": "Coût", "en": "Cost"},
+    "what_if": {"fr": "Et si… ? (à partir de cette semaine)", "en": "What if…? (from this week)"},
+    "what_if_help": {
+        "fr": "Compare la suite de cette simulation, telle quelle (A) et avec ce changement "
+        "(B), à partir de la même semaine et du même hasard. « Recommencer » revient à une "
+        "organisation.",
+        "en": "Compares how this run goes on, as it is (A) and with this change (B), from "
+        "the same week and the same chance. Reset goes back to one organisation.",
+    },
+    "unchanged": {"fr": "sans changement", "en": "unchanged"},
+    "gap": {
+        "fr": "B : {points} points de nouvelles pratiques à la semaine {step}",
+        "en": "B: {points} points of new practices at week {step}",
+    },
     "budget_cut": {"fr": "Coupe budgétaire", "en": "Budget cut"},
     "budget_cut_help": {
         "fr": "Budget d'expérimentation divisé par deux, une seule "

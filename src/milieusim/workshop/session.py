@@ -15,6 +15,7 @@ they are labelled in the page's language each time they are shown.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import sys
@@ -202,6 +203,8 @@ class Workshop:
         """Projection mode: controls hidden, pictures fitted to the window, large type."""
         self.stop_at: int | None = None
         """A week at which the play loop pauses by itself (presenter key N)."""
+        self.forked: tuple[int, Intervention] | None = None
+        """(week, change) of an « Et si… ? » comparison (:meth:`fork`), if one is shown."""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -247,8 +250,36 @@ class Workshop:
         """Switch between one organisation and a comparison of two; rebuilds the models."""
         self.pause()
         with self.lock:
+            self.forked = None
             self.mode = mode
             self.reset()
+
+    def fork(self, intervention: Intervention) -> None:
+        """« Et si… ? »: from this week, compare the run as it is (A) with the same run,
+        same state and same random numbers, given ``intervention`` (B). The two are
+        identical up to this week."""
+        self.pause()
+        with self.lock:
+            if self.mode != "single" or not self.slots:
+                raise ValueError("« Et si… ? » starts from one organisation")
+            here = self.slots[0]
+            other = copy.deepcopy(here.model)  # the state and the random streams
+            a = Slot("A", here.scenario, here.parameters, here.model, list(here.log))
+            a.changed_by = dict(here.changed_by)
+            b = Slot("B", here.scenario, here.parameters, other, list(here.log))
+            b.changed_by = dict(here.changed_by)
+            self._log(b, intervention, by_event=apply_intervention(other, intervention))
+            self.forked = (int(here.model.now), intervention)
+            self.mode = "compare"
+            self.slots = [a, b]
+
+    def gap(self) -> tuple[float, int] | None:
+        """(B − A in points of uptake, week) in a comparison; None with one organisation."""
+        with self.lock:
+            if len(self.slots) != 2:
+                return None
+            a, b = (s.model.datacollector.model_vars["adoption_share"][-1] for s in self.slots)
+            return 100 * (float(b) - float(a)), self.now
 
     def set_compare(self, **changes: Any) -> None:
         """Change the comparison (scenarios, setting, values); rebuilds the models."""
@@ -293,9 +324,13 @@ class Workshop:
 
     # ------------------------------------------------------------------ running
     def reset(self) -> None:
-        """Build the model(s) afresh from the settings and the seed (stops playing)."""
+        """Build the model(s) afresh from the settings and the seed (stops playing); an
+        « Et si… ? » comparison ends: back to one organisation."""
         self.pause()
         with self.lock:
+            if self.forked is not None:
+                self.forked = None
+                self.mode = "single"
             try:
                 slots = []
                 for name, scenario, params in self.side_parameters():
