@@ -323,7 +323,10 @@ def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None]) -> None
         solara.Checkbox(
             label=t("scheduled_events", lang), value=ws.scheduled, on_value=set_scheduled
         )
-    if ws.mode == "compare":
+    if ws.mode == "compare" and ws.forked is not None:  # « Et si… ? »: nothing to set
+        with solara.Card(t("what_if", lang)):
+            solara.Text(t("what_if_help", lang), classes=["ms-note"])
+    elif ws.mode == "compare":
         CompareSettings(ws, lang, changed)
     else:
         with solara.Card(t("organisation", lang), classes=["ms-organisation"]):
