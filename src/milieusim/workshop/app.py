@@ -445,16 +445,19 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
 
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Text(t("interventions", lang), style={"font-weight": "600"})
-        for i, intervention in enumerate(ws.interventions()):
-            with solara.Tooltip(intervention.help(lang)):
-                solara.Button(
-                    intervention.label(lang),
-                    icon_name="mdi-flash",
-                    color="#6a3d9a",
-                    outlined=True,
-                    on_click=lambda i=i: apply(i),
-                    classes=["ms-intervention"],
-                )
+        # The buttons in a box of their own: their number varies with the scenario, and
+        # Reacton matches children by position (a drop-down after them lost a button).
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            for i, intervention in enumerate(ws.interventions()):
+                with solara.Tooltip(intervention.help(lang)):
+                    solara.Button(
+                        intervention.label(lang),
+                        icon_name="mdi-flash",
+                        color="#6a3d9a",
+                        outlined=True,
+                        on_click=lambda i=i: apply(i),
+                        classes=["ms-intervention"],
+                    )
         if ws.mode == "single" and ws.running:
             with solara.Tooltip(t("what_if_help", lang)):
                 rv.Select(
