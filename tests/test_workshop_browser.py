@@ -243,7 +243,9 @@ def test_scheduled_events_move_the_sliders(page: Any, artifacts: Path) -> None:
     pick_option(page, 0, "Pantin")
     page.wait_for_function("() => document.querySelector('.ms-title').innerText.includes('Pantin')")
     assert "0,60" in slider_text(page, "openness")
-    assert page.locator(".ms-intervention").count() == 6  # 3 events, 3 generic ones
+    page.wait_for_function(  # 3 events and 3 generic interventions
+        "() => document.querySelectorAll('.ms-intervention').length === 6"
+    )
     shown = play_until(page, 110)
     assert shown >= 110
     assert slider_text(page, "openness") == "Ouverture sur l'extérieur : 0,75"
