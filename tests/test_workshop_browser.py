@@ -225,7 +225,7 @@ def test_sliders_show_what_the_model_runs(page: Any, artifacts: Path) -> None:
     assert slider_text(page, name) == "Incertitude institutionnelle : 0,70"
     assert slider_aria(page, name) == pytest.approx(0.7)
     marked = page.locator(f".ms-param-{name}.ms-by-event")
-    assert marked.count() == 1
+    marked.wait_for(state="visible")
     assert "Changement de maire (semaine 1)" in marked.inner_text()
     page.screenshot(path=str(artifacts / "workshop-slider-after-mayor.png"))
     page.locator(f".ms-param-{name} [role=slider]").first.focus()
@@ -234,7 +234,7 @@ def test_sliders_show_what_the_model_runs(page: Any, artifacts: Path) -> None:
         "() => document.querySelector('.ms-now').innerText.includes('Incertitude "
         "institutionnelle\\t0,65')"
     )
-    assert page.locator(f".ms-param-{name}.ms-by-event").count() == 0  # the trainer's now
+    page.locator(f".ms-param-{name}.ms-by-event").wait_for(state="detached")  # the trainer's
 
 
 def test_scheduled_events_move_the_sliders(page: Any, artifacts: Path) -> None:

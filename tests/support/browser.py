@@ -173,6 +173,10 @@ def measure_play(page: Any, seconds: float = 3.0) -> float:
     page.wait_for_timeout(seconds * 1000)
     end_week, end = week(page), time.perf_counter()
     page.locator(".ms-play").click()  # pause
+    page.wait_for_function(
+        "() => /Lecture|Play/.test(document.querySelector('.ms-play').innerText)"
+    )
+    page.wait_for_timeout(300)
     return (end_week - start_week) / (end - start)
 
 

@@ -16,7 +16,6 @@ they are labelled in the page's language each time they are shown.
 from __future__ import annotations
 
 import copy
-import math
 import os
 import sys
 import threading
@@ -412,21 +411,19 @@ class Workshop:
         ModelController, but frames go straight to the views' widgets: see components.py)."""
         timing = bool(os.environ.get("MILIEUSIM_WORKSHOP_TIMING"))
         try:
-            due = 1  # weeks to step before the next frame
+            # One week per frame, always: a slow machine plays slower than the chosen
+            # speed rather than skipping weeks, so that the room sees every week and a
+            # pause stops within one week of what it sees.
             while not cancel.is_set():
                 started = time.perf_counter()
                 events = self.log_size
-                more = True
-                for _ in range(due):
-                    with self.lock:  # a pause waits for this week, never for more
-                        if cancel.is_set():
-                            return
-                        more = self.step()
-                        if self.stop_at is not None and self.now >= self.stop_at:
-                            self.stop_at = None
-                            more = False  # the key moment the presenter asked for
-                    if not more:
-                        break
+                with self.lock:  # a pause waits for this week, never for more
+                    if cancel.is_set():
+                        return
+                    more = self.step()
+                    if self.stop_at is not None and self.now >= self.stop_at:
+                        self.stop_at = None
+                        more = False  # the key moment the presenter asked for
                 if cancel.is_set():
                     return
                 self.push_frame()  # pictures and week counter, without re-rendering the page
@@ -436,12 +433,10 @@ class Workshop:
                     return
                 elapsed = time.perf_counter() - started
                 if timing:
-                    print(f"frame {1000 * elapsed:.0f} ms, {due} week(s)", file=sys.stderr)
-                if self.speed >= MAX_SPEED:  # as fast as frames go, one week per frame
+                    print(f"frame {1000 * elapsed:.0f} ms", file=sys.stderr)
+                if self.speed >= MAX_SPEED:  # as fast as frames go
                     continue
                 interval = 1.0 / max(self.speed, 0.1)
-                # A slow machine keeps the chosen pace by showing every other week or so.
-                due = min(math.ceil(elapsed / interval - 0.2), 4) if elapsed > interval else 1
                 if elapsed < interval:
                     cancel.wait(interval - elapsed)
         except Exception as exc:  # one line on the terminal; the page says it and stops
