@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import socket
 import string
+import time
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +37,17 @@ from milieusim.workshop.drawing import (
 )
 from milieusim.workshop.layout import compute_layout, layout_of, structure_fingerprint
 from milieusim.workshop.server import SOLARA_ENV, configure, port_problem
-from milieusim.workshop.session import Workshop
+from milieusim.workshop.session import PlayHooks, Workshop
 
+REPORTER_NAMES = (
+    "adoption_share",
+    "ideas",
+    "experiments_running",
+    "innovations_adopted",
+    "practices_dropped",
+    "quality_index",
+    "cost_index",
+)
 SMALL = {"n_staff": 200, "n_units": 5, "n_partners": 12, "n_rules": 5, "steps": 60}
 
 
@@ -132,7 +142,11 @@ def test_sliders_come_from_the_schema(lang: str) -> None:
         assert p.low <= spec["min"] <= spec["value"] <= spec["max"] <= p.high
         assert spec["step"] > 0
         assert spec["label"] == (p.fr if lang == "fr" else p.label)
-        assert p.en in spec["help"]
+        if lang == "en":
+            assert p.en in spec["help"]
+        else:  # a French page never explains in English (the label, if no French meaning)
+            assert p.en not in spec["help"]
+            assert not re.search(r"\b(the|of|and|staff|units?)\b", spec["help"]), spec["help"]
     for name in ORGANISATION_PARAMETERS:  # the nine parameters keep their full range
         assert (params[name]["min"], params[name]["max"]) == (0.0, 1.0)
 
@@ -221,7 +235,7 @@ def test_workshop_live_settings_and_sizes() -> None:
     ws = workshop()
     ws.set_setting("inertia", 0.9)
     assert ws.slots[0].model.p["inertia"] == 0.9  # at once
-    assert ws.slots[0].log[-1] == (0, "Inertie = 0,90")
+    assert ws.log_lines()[-1] == (0, "Inertie = 0,90")
     ws.set_setting("n_units", 3)
     assert ws.slots[0].model.p["n_units"] == 10  # sizes wait for Reset
     ws.step()
@@ -250,7 +264,17 @@ def test_workshop_bad_sizes_keep_the_model_and_report() -> None:
 def test_workshop_compare_mode() -> None:
     ws = workshop(lang="en")
     ws.set_mode("compare")
-    ws.set_compare(param="experimentation_tolerance", value_a=0.1, value_b=0.9)
+    assert (ws.compare.scenario_a, ws.compare.scenario_b) == (
+        "prudent-bureaucracy",
+        "milieu-innovateur",
+    )  # the default pair: a difference the room sees
+    ws.set_compare(
+        scenario_a="default",
+        scenario_b="default",
+        param="experimentation_tolerance",
+        value_a=0.1,
+        value_b=0.9,
+    )
     a, b = (s.model for s in ws.slots)
     assert [s.name for s in ws.slots] == ["A", "B"]
     assert (a.p["experimentation_tolerance"], b.p["experimentation_tolerance"]) == (0.1, 0.9)
@@ -274,12 +298,242 @@ def test_workshop_logs_scheduled_events() -> None:
     ws.select_scenario("timeline")
     while ws.now < 52:
         ws.step()
-    assert ws.slots[0].log == [(52, "Droit à l'expérimentation")]
+    assert ws.log_lines() == [(52, "Droit à l'expérimentation")]
     assert ws.slots[0].model.p["experimentation_tolerance"] == 0.8
     ws.set_scheduled(False)
     while ws.now < 52:
         ws.step()
-    assert ws.slots[0].log == [] and ws.slots[0].model.p["experimentation_tolerance"] == 0.5
+    assert ws.log_lines() == [] and ws.slots[0].model.p["experimentation_tolerance"] == 0.5
+
+
+def test_sliders_show_what_the_model_runs_whatever_changed_it() -> None:
+    ws = workshop()
+    while ws.now < 51:
+        ws.step()
+    mayor = next(i for i in ws.interventions() if i.key == "change_of_mayor")
+    ws.intervene(mayor)
+    assert ws.shown_values()["institutional_uncertainty"] == 0.7  # not the 0.2 set at start
+    mark = ws.slots[0].changed_by["institutional_uncertainty"]
+    assert (mark.week, mark.label("fr")) == (51, "Changement de maire")
+    ws.set_setting("institutional_uncertainty", 0.65)  # one step down from what it shows
+    assert ws.slots[0].model.p["institutional_uncertainty"] == 0.65
+    assert "institutional_uncertainty" not in ws.slots[0].changed_by
+    # A scheduled event moves the slider too (Pantin, week 104: openness 0.75).
+    ws.select_scenario("pantin")
+    assert ws.shown_values()["openness"] == 0.6 and not ws.slots[0].changed_by
+    while ws.now < 110:
+        ws.step()
+    assert ws.shown_values()["openness"] == 0.75
+    assert ws.slots[0].changed_by["openness"].label("en") == "Stronger cooperation"
+    assert ws.settings["openness"] == 0.6  # Reset goes back to the trainer's settings
+    ws.reset()
+    assert ws.shown_values()["openness"] == 0.6 and not ws.slots[0].changed_by
+
+
+def _event_texts(ws: Workshop) -> list[str]:
+    ws.images(0)
+    charts = ws._pictures[0].charts[1]
+    return [label for _, label in charts._events]  # what the charts were given to mark
+
+
+def test_logs_and_chart_events_follow_the_language() -> None:
+    ws = workshop()
+    ws.select_scenario("timeline")
+    while ws.now < 53:
+        ws.step()
+    ws.intervene(GENERIC_INTERVENTIONS[0])
+    ws.set_setting("inertia", 0.9)
+    french = ["Droit à l'expérimentation", "Coupe budgétaire", "Inertie = 0,90"]
+    assert [label for _, label in ws.log_lines()] == french
+    assert any("Droit à l'expérimentation" in x for x in _event_texts(ws))
+    ws.lang = "en"
+    english = ["New right to experiment", "Budget cut", "Inertia = 0.90"]
+    assert [label for _, label in ws.log_lines()] == english
+    texts = " ".join(_event_texts(ws))
+    assert "New right to experiment" in texts and "Budget cut" in texts
+    assert not any(word in texts for word in ("Droit", "Coupe", "Inertie"))
+    ws.lang = "fr"
+    texts = " ".join(_event_texts(ws))
+    assert "Coupe budgétaire" in texts and "Budget cut" not in texts
+
+
+def test_french_chart_numbers_have_decimal_commas() -> None:
+    steps = 40
+    series = {name: [0.0] * steps for name in ("adoption_share", "ideas", "experiments_running")}
+    series.update({n: [0.0] * steps for n in ("innovations_adopted", "practices_dropped")})
+    series["quality_index"] = list(np.linspace(100, 102.3, steps))  # Saint-Étienne
+    series["cost_index"] = list(np.linspace(100, 97.9, steps))
+    for lang in ("fr", "en"):
+        fig, charts = charts_figure(("adoption", "lifecycle", "indices"), lang, steps)
+        charts.update(series)
+        fig.canvas.draw()
+        ticks = [
+            label.get_text()
+            for ax in charts.axes
+            for label in (*ax.get_yticklabels(), *ax.get_xticklabels())
+        ]
+        as_tick = charts.axes[2].yaxis.get_major_formatter()
+        assert as_tick(102.5) == ("102,5" if lang == "fr" else "102.5")  # the review's case
+        if lang == "fr":
+            assert not any("." in x for x in ticks), ticks
+            assert "100\u202f%" in [x.get_text() for x in charts.axes[0].get_yticklabels()]
+
+
+def test_event_markers_never_overlap_and_pilots_have_their_panel() -> None:
+    steps = 260
+    series = {name: [0.0] * 120 for name in REPORTER_NAMES}
+    series["experiments_running"] = [float(i % 7) for i in range(120)]  # at most 6 pilots
+    series["ideas"] = [float(3 * i) for i in range(120)]  # cumulative: hundreds
+    fig, charts = charts_figure(
+        ("adoption", "pilots", "lifecycle", "indices"),
+        "fr",
+        steps,
+        event_band=True,
+        axis_titles=True,
+    )
+    events = [(104, "Renforcement des coopérations"), (114, "Meilleur usage…"), (156, "X")]
+    events += [(115, "Coupe budgétaire"), (52, "Internalisation de la médiation")]
+    charts.update(series, events=events)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [a for a in charts._event_artists if hasattr(a, "get_text")]
+    assert [x.get_text() for x in texts] == ["1", "2", "3", "4", "5"]  # by week
+    boxes = [x.get_window_extent(renderer) for x in texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    others = [ax.get_legend().get_window_extent(renderer) for ax in charts.axes]
+    others += [ax.get_window_extent(renderer) for ax in charts.axes]
+    assert not any(a.overlaps(b) for a in boxes for b in others)  # in a band of their own
+    pilots = charts.axes[charts.panels.index("pilots")]
+    assert pilots.get_ylim()[1] <= 10  # not flattened by the cumulative counts
+    assert charts.axes[charts.panels.index("lifecycle")].get_ylim()[1] >= 300
+    assert [ax.get_ylabel() for ax in charts.axes] == [
+        "part des agents",
+        "nombre",
+        "nombre (cumul)",
+        "indice, base 100",
+    ]
+
+
+def test_projection_pictures_have_no_type_below_the_smallest_size() -> None:
+    """Projection mode stretches its pictures so that SMALLEST_POINTS is at least 20 px
+    (the browser test measures that); here: no text in them is smaller."""
+    from matplotlib.text import Text
+
+    from milieusim.workshop.drawing import SMALLEST_POINTS
+
+    ws = workshop()
+    ws.select_scenario("pantin")
+    while ws.now < 60:
+        ws.step()
+    ws.projection = True
+    ws.images(0)
+    pictures = ws._pictures[0]
+    for fig in (pictures.network[0], pictures.charts[0]):
+        fig.canvas.draw()
+        sizes = [
+            x.get_fontsize() for x in fig.findobj(Text) if x.get_visible() and x.get_text().strip()
+        ]
+        assert sizes and min(sizes) >= SMALLEST_POINTS, sorted(sizes)[:5]
+    assert ws.monitors()["quality_index"] > 0 and set(ws.monitors()) == {
+        "adoption_share",
+        "experiments_running",
+        "quality_index",
+        "cost_index",
+    }
+    assert ws.next_moment() == 104  # Pantin's next event after week 60
+
+
+def test_what_if_forks_the_run_from_this_week() -> None:
+    """« Et si… ? » at week 50 of the innovative milieu with a change of mayor: A and B are
+    identical up to week 50, then part (the mayor freezes B's managers)."""
+    scenarios = {s.name: s for s in shipped_scenarios()}
+    ws = Workshop(scenarios, "milieu-innovateur")
+    while ws.now < 50:
+        ws.step()
+    mayor = next(i for i in ws.interventions() if i.key == "change_of_mayor")
+    ws.fork(mayor)
+    assert ws.mode == "compare" and [s.name for s in ws.slots] == ["A", "B"]
+    assert ws.slots[1].model.p["institutional_uncertainty"] == 0.7
+    assert ws.slots[0].model.p["institutional_uncertainty"] != 0.7
+    while ws.now < 150:
+        ws.step()
+    a, b = (s.model.datacollector.model_vars for s in ws.slots)
+    for name in ("adoption_share", "ideas", "experiments_running", "quality_index"):
+        assert a[name][:51] == b[name][:51], name  # the same run up to the fork
+    assert a["adoption_share"][-1] - b["adoption_share"][-1] >= 0.20  # then they part
+    points, week = ws.gap()
+    assert week == 150 and points <= -20
+    assert ws.log_lines(1)[-1] == (50, "Changement de maire") and ws.log_lines(0) == []
+    ws.reset()  # Recommencer: back to one organisation, week 0
+    assert ws.mode == "single" and ws.now == 0 and ws.forked is None
+
+
+def test_default_comparison_shows_a_difference() -> None:
+    """Compare mode opens on two organisations at least 20 adoption points apart at week
+    150 (at the page's size and seed)."""
+    scenarios = {s.name: s for s in shipped_scenarios()}
+    ws = Workshop(scenarios, "default")
+    ws.set_mode("compare")
+    while ws.now < 150:
+        ws.step()
+    a, b = (s.model.datacollector.model_vars["adoption_share"][-1] for s in ws.slots)
+    assert abs(a - b) >= 0.20, (a, b)
+
+
+def test_play_loop_stops_before_any_rebuild() -> None:
+    ws = workshop()
+    ws.speed = 25.0  # as fast as it goes
+    seen: list[int] = []
+    ws.listen("probe", lambda: seen.append(ws.now))
+    ws.play()
+    while ws.now < 3:
+        time.sleep(0.01)
+    ws.select_scenario("milieu-innovateur")  # picked while playing
+    assert not ws.playing and ws.now == 0
+    time.sleep(0.3)
+    assert ws.now == 0  # no stale step on the new model
+    # Compare, then one organisation while playing: views of side B ask for a side that
+    # has gone; nothing fails.
+    ws.set_mode("compare")
+    ws.listen("side-b", lambda: ws.images(1))
+    ws.play()
+    while ws.now < 3:
+        time.sleep(0.01)
+    ws.set_mode("single")
+    ws.play()
+    time.sleep(0.5)
+    ws.pause()
+    assert ws.play_error is None and ws.images(1) is None
+
+
+def test_pause_stops_within_one_week() -> None:
+    ws = workshop()
+    ws.speed = 8.0
+    ws.play()
+    for _ in range(5):
+        time.sleep(0.4)
+        ws.pause()
+        stopped = ws.now
+        time.sleep(0.4)
+        assert ws.now == stopped and not ws.playing
+        ws.play()
+    ws.pause()
+
+
+def test_play_runs_to_the_end_and_says_it() -> None:
+    ws = workshop()
+    ws.settings["steps"] = 6
+    ws.reset()
+    calls: list[bool] = []
+    ws.speed = 25.0
+    ws.play(PlayHooks(changed=lambda: calls.append(ws.playing)))
+    deadline = time.monotonic() + 30
+    while ws.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.1)
+    assert ws.now == 6 and not ws.playing and calls and calls[-1] is False
 
 
 @pytest.mark.slow

@@ -20,12 +20,25 @@ from browser import (
     launch_chromium,
     measure_play,
     open_page,
+    pick_option,
+    play_until,
+    slider_aria,
+    slider_text,
     slider_to_end,
     start_server,
     stop_server,
     wait_ready,
     week,
 )
+
+from milieusim.params import PARAMETERS
+from milieusim.scenario import load_scenario
+from milieusim.text import param_label
+from milieusim.workshop.app import workshop_scenarios
+from milieusim.workshop.controls import GENERIC_INTERVENTIONS
+from milieusim.workshop.drawing import SMALLEST_POINTS
+from milieusim.workshop.i18n import STRINGS
+from milieusim.workshop.session import PROJECTION_DPI
 
 pytestmark = [
     pytest.mark.browser,
@@ -73,9 +86,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: tuple[str, Path]) -> Iterator[Any]:
-    page = open_page(browser, server[0])
+    attempted: list[str] = []
+    page = open_page(browser, server[0], attempted=attempted)
     yield page
     page.close()
+    assert attempted == []  # every outside request was aborted, and there were none
 
 
 def visible_image(page: Any, selector: str, index: int = 0) -> bool:
@@ -144,8 +159,8 @@ def test_compare_mode_runs_two_organisations(page: Any, artifacts: Path) -> None
     assert page.locator("img.ms-charts").count() == 2
     side_a = page.locator(".ms-side-a .ms-side").inner_text()
     side_b = page.locator(".ms-side-b .ms-side").inner_text()
-    assert side_a.startswith("A ·") and "0,10" in side_a
-    assert side_b.startswith("B ·") and "0,90" in side_b
+    assert side_a == "A · Bureaucratie prudente"  # a pair that differs visibly
+    assert side_b == "B · Milieu innovateur"
     before = [page.locator("img.ms-network").nth(i).get_attribute("src") for i in (0, 1)]
     measure_play(page, seconds=2.0)
     assert week(page) > 3
@@ -193,3 +208,271 @@ def test_offline_no_request_leaves_the_machine(
     server_log = log.read_text(errors="replace")
     assert "Could not load URL" not in server_log  # the server did not reach for a CDN
     assert "Traceback" not in server_log, server_log
+
+
+def test_sliders_show_what_the_model_runs(page: Any, artifacts: Path) -> None:
+    """After *Changement de maire* the uncertainty slider reads « 0,70 » (it read 0,20 while
+    the model ran at 0,70), marked with what set it; one ← then gives 0,65, not 0,15."""
+    name = "institutional_uncertainty"
+    assert "0,20" in slider_text(page, name)
+    page.locator(".ms-step").click()
+    page.wait_for_function("() => document.querySelector('.ms-week').innerText.includes('1 /')")
+    page.locator(".ms-intervention", has_text="Changement de maire").click()
+    page.wait_for_function(
+        "() => document.querySelector('.ms-param-institutional_uncertainty')"
+        ".innerText.includes('0,70')"
+    )
+    assert slider_text(page, name) == "Incertitude institutionnelle : 0,70"
+    assert slider_aria(page, name) == pytest.approx(0.7)
+    marked = page.locator(f".ms-param-{name}.ms-by-event")
+    marked.wait_for(state="visible")
+    assert "Changement de maire (semaine 1)" in marked.inner_text()
+    page.screenshot(path=str(artifacts / "workshop-slider-after-mayor.png"))
+    page.locator(f".ms-param-{name} [role=slider]").first.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-now').innerText.includes('Incertitude "
+        "institutionnelle\\t0,65')"
+    )
+    page.locator(f".ms-param-{name}.ms-by-event").wait_for(state="detached")  # the trainer's
+
+
+def test_scheduled_events_move_the_sliders(page: Any, artifacts: Path) -> None:
+    """Pantin, week 110: openness reads 0,75 (set by « Renforcement des coopérations » at
+    week 104; it read 0,60)."""
+    pick_option(page, 0, "Pantin")
+    page.wait_for_function("() => document.querySelector('.ms-title').innerText.includes('Pantin')")
+    assert "0,60" in slider_text(page, "openness")
+    page.wait_for_function(  # 3 events and 3 generic interventions
+        "() => document.querySelectorAll('.ms-intervention').length === 6"
+    )
+    shown = play_until(page, 110)
+    assert shown >= 110
+    assert slider_text(page, "openness") == "Ouverture sur l'extérieur : 0,75"
+    assert slider_aria(page, "openness") == pytest.approx(0.75)
+    note = page.locator(".ms-param-openness .ms-by-event-note").inner_text()
+    assert note == "← Renforcement des coopérations (semaine 104)"
+    page.screenshot(path=str(artifacts / "workshop-pantin-w110.png"))
+
+
+def _words(lang: str) -> set[str]:
+    """Labels of the page in ``lang`` that differ from the other language's."""
+    other = "en" if lang == "fr" else "fr"
+    found: set[str] = set()
+    for texts in STRINGS.values():
+        a, b = texts[lang], texts[other]
+        if a != b and "{" not in a and len(a) >= 6:
+            found.add(a)
+    for name in PARAMETERS:
+        a, b = param_label(name, lang, unit=False), param_label(name, other, unit=False)
+        if a != b:
+            found.add(a)
+    for event in load_scenario("pantin").events:
+        found.add(event.label(lang))
+    for g in GENERIC_INTERVENTIONS:
+        found.add(g.label(lang))
+    return found
+
+
+def test_a_language_switch_relabels_everything(page: Any, artifacts: Path) -> None:
+    """After FR → EN no French label remains (logs of interventions and scheduled events
+    included), and the reverse."""
+    pick_option(page, 0, "Pantin")
+    page.wait_for_function("() => document.querySelector('.ms-title').innerText.includes('Pantin')")
+    play_until(page, 53)  # the scheduled « Internalisation de la médiation » (week 52)
+    page.locator(".ms-intervention", has_text="Coupe budgétaire").click()
+    page.wait_for_function(
+        "() => (document.querySelector('.ms-log') || {innerText: ''}).innerText"
+        ".includes('Coupe budgétaire')"
+    )
+    french, english = _words("fr"), _words("en")
+    for lang, button, absent, present in (
+        ("en", "EN", french, "Mediation brought in-house"),
+        ("fr", "FR", english, "Internalisation de la médiation"),
+    ):
+        page.locator(".ms-lang button", has_text=button).click()
+        page.wait_for_function(
+            "text => document.querySelector('.ms-log').innerText.includes(text)", arg=present
+        )
+        page.wait_for_function(  # the sidebar re-renders too
+            "title => document.querySelector('.v-navigation-drawer').innerText.includes(title)",
+            arg=STRINGS["organisation"][lang],
+        )
+        page.wait_for_timeout(1000)
+        text = page.locator("body").inner_text()
+        left = sorted(word for word in absent if word in text)
+        assert left == [], (lang, left)
+        page.screenshot(path=str(artifacts / f"workshop-relabelled-{lang}.png"))
+
+
+def test_a_scenario_picked_while_playing_starts_at_week_0(page: Any) -> None:
+    slider_to_end(page, ".ms-speed")
+    page.locator(".ms-play").click()
+    page.wait_for_function(
+        "() => /Semaine [3-9]/.test(document.querySelector('.ms-week').innerText)"
+    )
+    pick_option(page, 0, "Milieu innovateur")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-title').innerText.includes('Milieu innovateur')"
+    )
+    page.wait_for_timeout(1000)
+    assert page.locator(".ms-week").inner_text().startswith("Semaine 0 /")
+    page.wait_for_timeout(3000)
+    assert page.locator(".ms-week").inner_text().startswith("Semaine 0 /")
+    assert "Lecture" in page.locator(".ms-play").inner_text()  # not playing
+
+
+def test_compare_to_one_organisation_while_playing(page: Any, server: tuple[str, Path]) -> None:
+    """10 times: compare, play, back to one organisation while playing; no traceback."""
+    _, log = server
+    slider_to_end(page, ".ms-speed")
+    for _ in range(10):
+        page.locator(".ms-mode-compare").click()
+        page.wait_for_selector(".ms-side-b img.ms-network", state="visible", timeout=30_000)
+        page.locator(".ms-play").click()
+        page.wait_for_function(
+            "() => /Semaine [2-9]/.test(document.querySelector('.ms-week').innerText)"
+        )
+        page.locator(".ms-mode-single").click()
+        page.wait_for_selector(".ms-side-b", state="detached", timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
+        )
+    assert page.locator("img.ms-network").count() == 1
+    assert "Traceback" not in log.read_text(errors="replace")
+    assert "Error" not in log.read_text(errors="replace")
+
+
+def test_pause_stops_within_one_week(page: Any) -> None:
+    """At 8 weeks per second, the week shown when Pause is clicked is at most one week
+    before the week the page stops on."""
+    assert "8 semaines par seconde" in page.locator(".ms-speed").inner_text()
+    page.evaluate(
+        "() => document.querySelector('.ms-play').addEventListener('mousedown', () => {"
+        " window.shownAtClick = document.querySelector('.ms-week').innerText; }, true)"
+    )
+    overshoots = []
+    for _ in range(5):
+        page.locator(".ms-play").click()
+        page.wait_for_timeout(1500)
+        page.locator(".ms-play").click()
+        page.wait_for_function(
+            "() => document.querySelector('.ms-play').innerText.includes('Lecture')"
+        )
+        page.wait_for_timeout(1500)
+        at_click = int(page.evaluate("() => /(\\d+)\\s*\\//.exec(window.shownAtClick)[1]"))
+        overshoots.append(week(page) - at_click)
+    assert max(overshoots) <= 1, overshoots
+
+
+OVERFLOW_JS = """() => {
+    const scrolling = [...document.querySelectorAll('*')].filter(e => {
+        const s = getComputedStyle(e);
+        return ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 2;
+    }).map(e => e.className.toString().slice(0, 60));
+    const root = document.scrollingElement;
+    const outside = [...document.querySelectorAll('.ms-proj-views img, .ms-legend-html,'
+        + ' .ms-monitors, .ms-bar')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return r.bottom > innerHeight + 1 || r.right > innerWidth + 1 || r.height === 0;
+    }).map(e => e.className.toString());
+    const pictures = [...document.querySelectorAll('.ms-proj-views img')].map(img => [
+        img.getBoundingClientRect().height, img.naturalHeight]);
+    return {scrolling, outside, pictures,
+            page: root.scrollHeight > innerHeight + 1 || root.scrollWidth > innerWidth + 1};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_projection_mode_fits_every_scenario(
+    browser: Any, server: tuple[str, Path], artifacts: Path, size: tuple[int, int]
+) -> None:
+    """Key P: nothing scrolls, the pictures, legend and four numbers are inside the
+    window, and the smallest type in the pictures is at least 20 px, for every scenario."""
+    attempted: list[str] = []
+    page = open_page(browser, server[0], width=size[0], height=size[1], attempted=attempted)
+    scenarios, _ = workshop_scenarios(None)
+    for name, scenario in scenarios.items():
+        pick_option(page, 0, scenario.title("fr"))
+        page.wait_for_function(
+            "t => document.querySelector('.ms-title').innerText === t", arg=scenario.title("fr")
+        )
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("p")
+        page.wait_for_selector(".ms-proj-views img.ms-charts", state="visible")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.ms-proj-views img')]"
+            ".every(i => i.complete && i.naturalHeight > 0)"
+        )
+        page.wait_for_timeout(500)
+        found = page.evaluate(OVERFLOW_JS)
+        assert found["scrolling"] == [] and found["outside"] == [], (name, size, found)
+        assert not found["page"], (name, size)
+        for shown, natural in found["pictures"]:
+            px_per_point = shown / (natural / PROJECTION_DPI) / 72
+            assert SMALLEST_POINTS * px_per_point >= 20, (name, size, shown, natural)
+        monitors = page.locator(".ms-monitors").inner_text()
+        assert "Nouvelles pratiques" in monitors and "Coût" in monitors
+        if name in ("pantin", "default"):
+            page.screenshot(path=str(artifacts / f"projection-{name}-{size[0]}x{size[1]}.png"))
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("p")
+        page.wait_for_selector(".ms-proj-views", state="detached")
+    page.close()
+    assert attempted == []
+
+
+def test_presenter_keys(page: Any) -> None:
+    """Space plays and pauses, → steps one week, R restarts, N plays to the next event."""
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.ms-week').innerText.includes('1 /')")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Pause')")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Lecture')")
+    assert week(page) > 1
+    page.keyboard.press("r")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
+    )
+    pick_option(page, 0, "Un mandat mouvementé")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-title').innerText.includes('Un mandat')"
+    )
+    first = min(e.step for e in load_scenario("timeline").events)
+    page.evaluate("() => document.activeElement.blur()")  # away from the drop-down
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Pause')")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-play').innerText.includes('Lecture')"
+        " && /Semaine [1-9]/.test(document.querySelector('.ms-week').innerText)",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+    assert week(page) == first  # stopped at the event, to talk about it
+
+
+def test_what_if_from_this_week(page: Any, artifacts: Path) -> None:
+    """« Et si… ? » with Changement de maire at the current week: A and B side by side
+    from that week, the gap said in words; Recommencer goes back to one organisation."""
+    shown = play_until(page, 20)
+    page.locator(".ms-what-if").click()
+    page.locator(
+        ".v-menu__content.menuable__content__active .v-list-item", has_text="Changement de maire"
+    ).first.click()
+    page.wait_for_selector(".ms-side-b img.ms-network", state="visible", timeout=30_000)
+    assert page.locator(".ms-side-a .ms-side").inner_text() == "A · sans changement"
+    assert (
+        page.locator(".ms-side-b .ms-side").inner_text()
+        == f"B · Changement de maire (semaine {shown})"
+    )
+    assert week(page) == shown  # from this week, not from 0
+    play_until(page, shown + 30)
+    gap = page.locator(".ms-gap").inner_text()
+    assert gap.startswith("B : ") and "points de nouvelles pratiques à la semaine" in gap
+    page.screenshot(path=str(artifacts / "workshop-what-if.png"))
+    page.locator(".ms-reset").click()
+    page.wait_for_selector(".ms-side-b", state="detached", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
+    )

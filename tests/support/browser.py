@@ -40,15 +40,32 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, *, lang: str = "fr", scenario: str | None = None, log: Path | None = None
+    port: int,
+    *,
+    lang: str = "fr",
+    scenario: str | None = None,
+    log: Path | None = None,
+    fd_limit: int | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start ``milieusim viz`` on ``127.0.0.1:port`` (stdout and stderr to ``log``)."""
+    """Start ``milieusim viz`` on ``127.0.0.1:port`` (stdout and stderr to ``log``), with at
+    most ``fd_limit`` open files if given (as ``ulimit -n``)."""
     args = [sys.executable, "-m", "milieusim", "viz", "--port", str(port), "--lang", lang]
     if scenario:
         args.insert(4, scenario)
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
+
+    def limit_files() -> None:
+        import resource
+
+        if fd_limit is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
+
     return subprocess.Popen(
-        args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        args,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=limit_files if fd_limit is not None else None,  # noqa: PLW1509
     )
 
 
@@ -91,9 +108,10 @@ def host_of(url: str) -> str:
     return found.group(1) if found else ""
 
 
-def block_outside(page: Any) -> list[str]:
-    """Abort every request to a host that is not this machine; return the list of them."""
-    attempted: list[str] = []
+def block_outside(page: Any, attempted: list[str] | None = None) -> list[str]:
+    """Abort every request to a host that is not this machine; return the list of them
+    (``attempted``, if given, is the list filled)."""
+    attempted = [] if attempted is None else attempted
 
     def route(r: Any) -> None:
         host = host_of(r.request.url)
@@ -108,9 +126,19 @@ def block_outside(page: Any) -> list[str]:
     return attempted
 
 
-def open_page(browser: Any, url: str, *, width: int = 1920, height: int = 1080) -> Any:
-    """A new page (a new session on the server) with the workshop loaded."""
+def open_page(
+    browser: Any,
+    url: str,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    attempted: list[str] | None = None,
+) -> Any:
+    """A new page (a new session on the server) with the workshop loaded; with
+    ``attempted``, every request to another host is aborted and listed there."""
     page = browser.new_page(viewport={"width": width, "height": height})
+    if attempted is not None:
+        block_outside(page, attempted)
     page.goto(url)
     page.wait_for_selector("img.ms-network", state="visible", timeout=60_000)
     page.wait_for_selector("img.ms-charts", state="visible", timeout=60_000)
@@ -145,4 +173,50 @@ def measure_play(page: Any, seconds: float = 3.0) -> float:
     page.wait_for_timeout(seconds * 1000)
     end_week, end = week(page), time.perf_counter()
     page.locator(".ms-play").click()  # pause
+    page.wait_for_function(
+        "() => /Lecture|Play/.test(document.querySelector('.ms-play').innerText)"
+    )
+    page.wait_for_timeout(300)
     return (end_week - start_week) / (end - start)
+
+
+def pick_option(page: Any, index: int, text: str) -> None:
+    """Choose the item ``text`` of the ``index``-th drop-down of the sidebar."""
+    page.locator(".v-navigation-drawer .v-select").nth(index).click()
+    page.locator(
+        ".v-menu__content.menuable__content__active .v-list-item", has_text=text
+    ).first.click()
+
+
+def play_until(page: Any, target: int, *, fastest: bool = True, timeout: float = 120.0) -> int:
+    """Play (at full speed unless ``fastest`` is False) until the page shows week
+    ``target`` or later, then pause; the week shown once paused."""
+    if fastest:
+        slider_to_end(page, ".ms-speed")
+        page.wait_for_timeout(300)
+    page.locator(".ms-play").click()
+    page.wait_for_function(
+        "n => { const m = /(\\d+)\\s*\\//.exec(document.querySelector('.ms-week').innerText);"
+        " return m && Number(m[1]) >= n; }",
+        arg=target,
+        timeout=timeout * 1000,
+        polling=20,
+    )
+    page.locator(".ms-play").click()
+    page.wait_for_function(
+        "() => document.querySelector('.ms-play').innerText.includes('Lecture')"
+        " || document.querySelector('.ms-play').innerText.includes('Play')"
+    )
+    page.wait_for_timeout(300)
+    return week(page)
+
+
+def slider_text(page: Any, name: str) -> str:
+    """The label of the slider of parameter ``name`` (with the value it shows)."""
+    return str(page.locator(f".ms-param-{name} .v-label").first.inner_text())
+
+
+def slider_aria(page: Any, name: str) -> float:
+    """The value the slider of parameter ``name`` holds (its aria-valuenow)."""
+    thumb = page.locator(f".ms-param-{name} [role=slider]").first
+    return float(thumb.get_attribute("aria-valuenow"))

@@ -90,8 +90,11 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
                 "from other machines of the network: none (this machine has no network address)"
             )
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not an error
-        serve(scenario, lang.lower(), host, port, on_ready=ready)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not an error
+            serve(scenario, lang.lower(), host, port, on_ready=ready)
+    except OSError as exc:  # the port was taken between the check and the bind
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"milieusim workshop stopped ({url_for(host, port)})")
 
 

@@ -4,11 +4,14 @@ Served by :mod:`milieusim.workshop.server` (``milieusim viz``), which sets the s
 scenario and language in the environment (:data:`ENV_SCENARIO`, :data:`ENV_LANG`). Each
 browser tab gets its own :class:`~milieusim.workshop.session.Workshop`.
 
-Built from Mesa's SolaraViz pieces: parameters are SolaraViz ``model_params`` dicts
-(:func:`~milieusim.workshop.controls.model_params`) rendered with Mesa's ``UserInputs``;
-views are components of the model that re-render on Mesa's ``update_counter``
-(``force_update``); the play loop follows Mesa's ``ModelController``. The page frame is
-our own, because SolaraViz's controls are English-only and drive a single model.
+Shaped like Mesa's SolaraViz: parameters are SolaraViz ``model_params`` dicts
+(:func:`~milieusim.workshop.controls.model_params`) drawn as sliders; views re-render on
+an ``update_counter`` (:func:`~milieusim.workshop.components.force_update`); the play
+loop (:meth:`~milieusim.workshop.session.Workshop.play`) follows Mesa's
+``ModelController``. Mesa's own visualisation package is not imported: it is English-only,
+drives a single model, and importing it took most of the server's start-up.
+Every slider shows the running model's value, whatever changed it; a value an
+intervention or a scheduled event set is marked, with what set it.
 
 ``MILIEUSIM_WORKSHOP_TIMING=1`` in the server's environment prints the time of each frame.
 """
@@ -16,19 +19,11 @@ our own, because SolaraViz's controls are English-only and drive a single model.
 from __future__ import annotations
 
 import functools
-import math
 import os
-import sys
-import threading
-import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 import solara
-import solara.lab
-from mesa.visualization.solara_viz import UserInputs
-from mesa.visualization.utils import force_update
 from solara.alias import rv
 
 from milieusim.params import PARAMETERS
@@ -38,8 +33,11 @@ from milieusim.workshop.components import (
     ChartView,
     CurrentValues,
     EventLog,
+    Gap,
+    Monitors,
     NetworkView,
     WeekCounter,
+    force_update,
 )
 from milieusim.workshop.controls import (
     COMPARE_PARAMETERS,
@@ -48,9 +46,10 @@ from milieusim.workshop.controls import (
     model_params,
     slider_range,
 )
+from milieusim.workshop.drawing import COLOURS, kind_look
 from milieusim.workshop.i18n import t
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
-from milieusim.workshop.session import Workshop
+from milieusim.workshop.session import MAX_SPEED, PlayHooks, Workshop
 
 HIDDEN_PREFIXES = ("docking/",)
 """Shipped scenarios left out of the picker (technical checks, not workshop material)."""
@@ -59,9 +58,6 @@ ui_revision = solara.reactive(0)
 """Bumped when settings change (not on every frame); the page's parts re-render on it.
 (Reacton skips a child whose arguments are unchanged, and the Workshop is mutated in place.)
 """
-
-MAX_SPEED = 25
-"""Top of the speed slider, in weeks per second; at the top the loop does not wait."""
 
 CSS = """
 .v-application { font-size: 18px; }
@@ -77,9 +73,16 @@ CSS = """
 .ms-desc { font-size: 16px; color: #3c3c3c; max-width: 125ch; line-height: 1.3; }
 .ms-week { font-size: 30px; font-weight: 700; min-width: 8.5em; }
 .ms-side { font-size: 22px; font-weight: 700; }
+.ms-gap { font-size: 26px; font-weight: 700; color: #0b3d91; }
 .ms-note { font-size: 15px; color: #555; }
 .ms-log { font-size: 16px; color: #333; }
 .ms-changed { color: #b34700; font-weight: 700; }
+.ms-by-event .v-label { color: #b34700 !important; font-weight: 700; }
+.ms-by-event .v-slider__thumb, .ms-by-event .v-slider__track-fill {
+    background-color: #d55e00 !important; border-color: #d55e00 !important; }
+.ms-by-event-note { font-size: 15px; color: #b34700; margin: -6px 0 6px 0; }
+.v-tooltip__content { max-width: min(60ch, 90vw) !important; font-size: 17px !important;
+    line-height: 1.35 !important; }
 .ms-values td { padding: 1px 6px; font-size: 16px; }
 .ms-views img { height: max(calc(100vh - 345px), 440px); width: auto !important;
     max-width: 100%; object-fit: contain; object-position: top; display: block;
@@ -102,6 +105,55 @@ CSS = """
     .ms-views img { height: max(calc(100vh - 250px), 440px); }
 }
 """
+
+
+PROJECTION_CSS = """
+.v-navigation-drawer, .v-app-bar__nav-icon { display: none !important; }
+.v-main, .v-content { padding-left: 0 !important; }
+.ms-desc, .ms-log, .ms-speed, .ms-title { display: none !important; }
+.solara-autorouter-content > .d-flex { gap: 0 !important; row-gap: 0 !important; }
+.ms-main { gap: 4px !important; row-gap: 4px !important; padding-top: 0 !important; }
+.ms-main > * { margin-top: 0 !important; margin-bottom: 0 !important; }
+.ms-proj-views { display: flex; gap: 18px; justify-content: center; align-items: flex-start; }
+.ms-proj-views img { height: min(calc(100vh - 300px), 33vw) !important; width: auto !important;
+    max-width: none !important; display: block; }
+.ms-monitors { display: flex; gap: 36px; flex-wrap: wrap; justify-content: center;
+    font-size: 22px; margin: 2px 0 4px 0; }
+.ms-monitor b { font-size: 32px; color: #0b3d91; margin-left: 6px; }
+.ms-legend-html { display: flex; flex-wrap: wrap; gap: 2px 22px; justify-content: center;
+    font-size: 20px; line-height: 1.35; }
+.ms-legend-html .ms-sym { font-size: 22px; margin-right: 4px; }
+.ms-bar { margin-bottom: 2px; }
+.ms-proj-interventions { max-width: 360px; }
+"""
+"""Extra style of projection mode (the pictures' height leaves room for the controls,
+the four numbers and the legend at 1280×720)."""
+
+SYMBOLS = {"o": "●", "^": "▲", "s": "■", "D": "◆", "p": "⬟"}
+
+
+def legend_items(lang: str) -> list[tuple[str, str, str]]:
+    """(symbol, colour, label) of the network's legend, for the page (large type)."""
+    from milieusim.agents import StaffKind
+    from milieusim.workshop.drawing import _kind_label
+
+    items = [
+        (SYMBOLS.get(kind_look(k)[0], "◆"), "#9a9a9a", _kind_label(k, lang)) for k in StaffKind
+    ]
+    items.append(("⬟", COLOURS["partner"], t("legend_partner", lang)))
+    items += [
+        ("●", COLOURS["none"], t("legend_none", lang)),
+        ("●", COLOURS["one"], t("legend_one", lang)),
+        ("●", COLOURS["many"], t("legend_many", lang)),
+        ("■", COLOURS["frozen"], t("legend_frozen", lang)),
+        ("◯", COLOURS["pilot"], t("legend_pilot", lang)),
+    ]
+    return items
+
+
+@solara.component_vue("keys.vue")
+def PresenterKeys(event_key: Callable[[str], None]) -> None:
+    """Listens to the presenter's keys (Space, →, R, N, P) on the whole page."""
 
 
 @functools.cache
@@ -130,25 +182,39 @@ def new_workshop() -> Workshop:
 
 @solara.component
 def ParamSliders(
-    values: dict[str, Any], names: tuple[str, ...], lang: str, on_change: Callable[[str, Any], None]
+    ws: Workshop,
+    names: tuple[str, ...],
+    lang: str,
+    on_change: Callable[[str, Any], None],
 ) -> None:
-    """Sliders from the schema (Mesa ``model_params`` + ``UserInputs``), meaning on hover."""
+    """Sliders from the schema (SolaraViz ``model_params``), meaning on hover. Each shows
+    the running model's value (:meth:`Workshop.shown_values`); one that an intervention
+    or a scheduled event set is orange, with what set it and when."""
     ui_revision.get()
-    params = model_params(values, lang, names)
-    for name, options in params.items():
-        shown = (
-            fixed(options["value"], lang)
-            if options["type"] == "SliderFloat"
-            else str(options["value"])
-        )
-        options = {
-            **options,
-            "label": f"{options['label']} : {shown}"
-            if lang == "fr"
-            else f"{options['label']}: {shown}",
-        }
-        with solara.Tooltip(options["help"]), solara.Div(classes=["ms-slider"]):
-            UserInputs({name: options}, on_change=on_change)
+    values = ws.shown_values()
+    marks = ws.slots[0].changed_by if ws.mode == "single" and ws.slots else {}
+    for name, options in model_params(values, lang, names).items():
+        is_float = options["type"] == "SliderFloat"
+        shown = fixed(options["value"], lang) if is_float else str(options["value"])
+        label = f"{options['label']} : {shown}" if lang == "fr" else f"{options['label']}: {shown}"
+        mark = marks.get(name)
+        classes = ["ms-slider", f"ms-param-{name}"] + (["ms-by-event"] if mark else [])
+        with solara.Tooltip(options["help"]), solara.Div(classes=classes):
+            slider: Any = solara.SliderFloat if is_float else solara.SliderInt
+            slider(
+                label,
+                value=options["value"],
+                min=options["min"],
+                max=options["max"],
+                step=options["step"],
+                on_value=lambda v, n=name: on_change(n, v),
+                thumb_label=False,  # Vuetify's bubble cannot write a decimal comma
+            )
+            if mark is not None:
+                solara.Text(
+                    t("set_by", lang, label=mark.label(lang), step=mark.week),
+                    classes=["ms-by-event-note"],
+                )
 
 
 def _select(
@@ -226,16 +292,13 @@ def CompareSettings(ws: Workshop, lang: str, changed: Callable[[], None]) -> Non
 
 
 @solara.component
-def SidebarContent(
-    ws: Workshop, lang: str, changed: Callable[[], None], stop: Callable[[], None]
-) -> None:
+def SidebarContent(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
     """Scenario, seed, sliders (or the comparison), current settings."""
     ui_revision.get()
     items = [{"text": s.title(lang), "value": n} for n, s in ws.scenarios.items()]
 
     def pick(name: str) -> None:
-        stop()
-        ws.select_scenario(name)
+        ws.select_scenario(name)  # stops the play loop first
         changed()
 
     def set_param(name: str, value: Any) -> None:
@@ -245,32 +308,31 @@ def SidebarContent(
     def set_seed(value: int | None) -> None:
         if value is None:
             return
-        stop()
-        ws.seed = max(int(value), 0)
-        ws.reset()
+        ws.set_seed(value)
         changed()
 
     def set_scheduled(on: bool) -> None:
-        stop()
         ws.set_scheduled(on)
         changed()
 
-    with solara.Card(t("scenario", lang)):
-        _select(t("scenario", lang), items, ws.scenario, pick, "ms-scenario")
+    with solara.Card(t("scenario", lang) if ws.mode == "single" else t("run", lang)):
+        if ws.mode == "single":  # compare mode picks a scenario per side, below
+            _select(t("scenario", lang), items, ws.scenario, pick, "ms-scenario")
         with solara.Tooltip(t("seed_help", lang)):
             solara.InputInt(t("seed", lang), value=ws.seed, on_value=set_seed, classes=["ms-seed"])
         solara.Checkbox(
             label=t("scheduled_events", lang), value=ws.scheduled, on_value=set_scheduled
         )
-    if ws.mode == "compare":
+    if ws.mode == "compare" and ws.forked is not None:  # « Et si… ? »: nothing to set
+        with solara.Card(t("what_if", lang)):
+            solara.Text(t("what_if_help", lang), classes=["ms-note"])
+    elif ws.mode == "compare":
         CompareSettings(ws, lang, changed)
     else:
         with solara.Card(t("organisation", lang), classes=["ms-organisation"]):
-            ParamSliders(ws.settings, LIVE_PARAMETERS, lang, set_param)
+            ParamSliders(ws, LIVE_PARAMETERS, lang, set_param)
     with solara.Card(t("sizes", lang), classes=["ms-sizes"]):
-        ParamSliders(
-            ws.settings, SIZE_PARAMETERS if ws.mode == "single" else ("n_staff",), lang, set_param
-        )
+        ParamSliders(ws, SIZE_PARAMETERS if ws.mode == "single" else ("n_staff",), lang, set_param)
     if ws.mode == "single":
         with solara.Card(t("now_values", lang), classes=["ms-now"]):
             CurrentValues(ws, lang)
@@ -280,19 +342,17 @@ def SidebarContent(
 
 
 @solara.component
-def ControlBar(
-    ws: Workshop, lang: str, playing: solara.Reactive[bool], changed: Callable[[], None]
-) -> None:
+def ControlBar(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
     """Play / pause, one week, reset, the week counter and the speed."""
     ui_revision.get()
+    playing = ws.playing
 
     def step() -> None:
         ws.step()
-        force_update()
+        changed()
 
     def reset() -> None:
-        playing.set(False)
-        ws.reset()
+        ws.reset()  # stops the play loop first
         changed()
 
     def set_speed(value: int) -> None:
@@ -300,19 +360,21 @@ def ControlBar(
         changed()
 
     def play_or_pause() -> None:
-        if playing.value:
-            # Frames pushed while playing bypass Reacton: re-render the views first, so the
-            # re-render that pausing causes does not bring back an older week.
-            force_update()
-        playing.set(not playing.value)
+        if ws.playing:
+            ws.pause()  # returns once the loop has stopped: no week after this one
+        else:
+            ws.play(PlayHooks(changed=changed))
+        # Frames pushed while playing bypass Reacton: re-render the views with the current
+        # week, so the re-render does not bring back an older one.
+        changed()
 
     with solara.Row(classes=["ms-bar"], style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(
-            t("pause", lang) if playing.value else t("play", lang),
-            icon_name="mdi-pause" if playing.value else "mdi-play",
+            t("pause", lang) if playing else t("play", lang),
+            icon_name="mdi-pause" if playing else "mdi-play",
             color="primary",
             on_click=play_or_pause,
-            disabled=not ws.running and not playing.value,
+            disabled=not ws.running and not playing,
             classes=["ms-play"],
         )
         solara.Button(
@@ -321,7 +383,7 @@ def ControlBar(
             color="primary",
             outlined=True,
             on_click=step,
-            disabled=playing.value or not ws.running,
+            disabled=playing or not ws.running,
             classes=["ms-step"],
         )
         solara.Button(
@@ -333,6 +395,8 @@ def ControlBar(
             classes=["ms-reset"],
         )
         WeekCounter(ws, lang)
+        if ws.projection:
+            Interventions(ws, lang, changed)
         label = (
             t("speed_max", lang) if ws.speed >= MAX_SPEED else t("speed", lang, value=int(ws.speed))
         )
@@ -351,25 +415,63 @@ def ControlBar(
 
 
 @solara.component
-def Interventions(ws: Workshop, lang: str) -> None:
-    """One button per intervention; applies it to the running model(s) at once."""
+def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
+    """One button per intervention; applies it to the running model(s) at once. In
+    projection mode, one drop-down however many there are."""
     ui_revision.get()
 
     def apply(index: int) -> None:
         ws.intervene(ws.interventions()[index])
-        force_update()
+        changed()  # sliders, current settings and the log show it
+
+    if ws.projection:
+        items = [{"text": i.label(lang), "value": n} for n, i in enumerate(ws.interventions())]
+        rv.Select(
+            label=t("interventions_short", lang),
+            items=items,
+            v_model=None,
+            on_v_model=lambda n: apply(int(n)) if n is not None else None,
+            hide_details=True,
+            dense=True,
+            class_="ms-proj-interventions",
+        )
+        return
+
+    def what_if(index: int | None) -> None:
+        if index is None:
+            return
+        ws.fork(ws.interventions()[int(index)])
+        changed()
 
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Text(t("interventions", lang), style={"font-weight": "600"})
-        for i, intervention in enumerate(ws.interventions()):
-            with solara.Tooltip(intervention.help(lang)):
-                solara.Button(
-                    intervention.label(lang),
-                    icon_name="mdi-lightning-bolt",
-                    color="#6a3d9a",
-                    outlined=True,
-                    on_click=lambda i=i: apply(i),
-                    classes=["ms-intervention"],
+        # The buttons in a box of their own: their number varies with the scenario, and
+        # Reacton matches children by position (a drop-down after them lost a button).
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            for i, intervention in enumerate(ws.interventions()):
+                with solara.Tooltip(intervention.help(lang)):
+                    solara.Button(
+                        intervention.label(lang),
+                        icon_name="mdi-flash",
+                        color="#6a3d9a",
+                        outlined=True,
+                        on_click=lambda i=i: apply(i),
+                        classes=["ms-intervention"],
+                    )
+        if ws.mode == "single" and ws.running:
+            with solara.Tooltip(t("what_if_help", lang)):
+                rv.Select(
+                    label=t("what_if", lang),
+                    items=[
+                        {"text": i.label(lang), "value": n}
+                        for n, i in enumerate(ws.interventions())
+                    ],
+                    v_model=None,
+                    on_v_model=what_if,
+                    hide_details=True,
+                    dense=True,
+                    class_="ms-what-if",
+                    style_="max-width: 320px; margin-left: 12px",
                 )
 
 
@@ -383,11 +485,18 @@ def Header(ws: Workshop, lang: str) -> None:
         solara.Text(scenario.description(lang), classes=["ms-desc"])
     if ws.error:
         solara.Error(ws.error)
+    if ws.play_error:
+        solara.Error(t("play_error", lang, error=ws.play_error))
 
 
 def side_title(ws: Workshop, index: int, lang: str) -> str:
     """'A · Prudent bureaucracy · Experimentation tolerance = 0.10'."""
     slot = ws.slots[index]
+    if ws.forked is not None:
+        week, change = ws.forked
+        if slot.name == "A":
+            return f"A · {t('unchanged', lang)}"
+        return f"B · {change.label(lang)} ({t('week', lang, now=week).lower()})"
     parts = [slot.name, slot.scenario.title(lang)]
     param = ws.compare.param
     if param:
@@ -403,6 +512,17 @@ def Views(ws: Workshop, lang: str) -> None:
     ui_revision.get()
     if not ws.slots:
         return
+    if ws.projection and ws.mode == "single":
+        Monitors(ws, lang)
+        with solara.Div(classes=["ms-proj-views"]):
+            NetworkView(ws, 0)
+            ChartView(ws, 0)
+        items = "".join(
+            f'<span><span class="ms-sym" style="color:{colour}">{symbol}</span>{label}</span>'
+            for symbol, colour, label in legend_items(lang)
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=items, classes=["ms-legend-html"])
+        return
     if ws.mode == "single" or len(ws.slots) == 1:
         with solara.Columns([7, 5], classes=["ms-views"]):
             NetworkView(ws, 0)
@@ -410,6 +530,7 @@ def Views(ws: Workshop, lang: str) -> None:
                 ChartView(ws, 0)
                 EventLog(ws, 0, lang)
     else:
+        Gap(ws, lang)
         solara.Image(ws.legend(), format="png", classes=["ms-legend"])
         with solara.Columns([1, 1], classes=["ms-views"]):
             for i in range(len(ws.slots)):
@@ -428,57 +549,16 @@ def Page() -> None:
     """The workshop page."""
     ws = solara.use_memo(new_workshop, [])
     ui_revision.get()
-    playing = solara.use_reactive(False)
     lang = ws.lang
 
     def changed() -> None:
         ui_revision.value += 1
         force_update()
 
-    def stop() -> None:
-        playing.set(False)
+    def stop_when_closed() -> Callable[[], None]:
+        return ws.pause  # the tab's session ends: its play loop with it
 
-    def play_loop(cancel: threading.Event) -> None:
-        """Step and redraw until paused, finished or cancelled (like Mesa's ModelController,
-        but frames go straight to the views' widgets: see components.py)."""
-        if not playing.value:
-            return
-        try:
-            due = 1  # weeks to step before the next frame
-            while not cancel.is_set():
-                started = time.perf_counter()
-                events = ws.log_size
-                for _ in range(due):
-                    more = ws.step()
-                    if not more:
-                        break
-                ws.push_frame()  # pictures and week counter, without re-rendering the page
-                if ws.log_size != events or not more:
-                    force_update()  # an event happened: logs and current settings too
-                if not more:
-                    playing.set(False)
-                    return
-                elapsed = time.perf_counter() - started
-                if os.environ.get("MILIEUSIM_WORKSHOP_TIMING"):
-                    print(
-                        f"frame {1000 * elapsed:.0f} ms, {due} week(s)", file=sys.stderr, flush=True
-                    )
-                if ws.speed >= MAX_SPEED:  # as fast as frames go, one week per frame
-                    continue
-                interval = 1.0 / max(ws.speed, 0.1)
-                # A slow machine keeps the chosen pace by showing every other week or so.
-                due = min(math.ceil(elapsed / interval - 0.2), 4) if elapsed > interval else 1
-                if elapsed < interval:
-                    cancel.wait(interval - elapsed)
-        except Exception:  # shown in the server's terminal; the page stops playing
-            traceback.print_exc()
-            playing.set(False)
-        finally:
-            # A re-render puts back the values Reacton last rendered (the frames pushed since
-            # are not among them): re-render the views with the current ones.
-            force_update()
-
-    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+    solara.use_effect(stop_when_closed, [])
 
     def set_lang(value: str) -> None:
         ws.lang = language(value)
@@ -487,28 +567,69 @@ def Page() -> None:
         changed()
 
     def set_mode(value: str) -> None:
-        playing.set(False)
-        ws.set_mode("compare" if value == "compare" else "single")
+        ws.set_mode("compare" if value == "compare" else "single")  # stops the play loop
         changed()
 
-    solara.Style(CSS)
+    def toggle_projection(*_: Any) -> None:
+        ws.projection = not ws.projection
+        changed()
+
+    def key(name: str) -> None:
+        """Space play/pause, → one week, R restart, N to the next key moment, P projection."""
+        if name == "projection":
+            toggle_projection()
+            return
+        if name == "space":
+            if ws.playing:
+                ws.pause()
+            else:
+                ws.play(PlayHooks(changed=changed))
+        elif name == "right" and not ws.playing and ws.running:
+            ws.step()
+        elif name == "reset":
+            ws.reset()
+        elif name == "next":
+            moment = ws.next_moment()
+            ws.pause()
+            if moment is not None and ws.running:
+                ws.stop_at = moment
+                ws.play(PlayHooks(changed=changed))
+        changed()
+
+    PresenterKeys(event_key=key)
+    solara.Style(CSS + (PROJECTION_CSS if ws.projection else ""))
     solara.Title(t("app_title", lang))
     with solara.AppBar():
-        solara.AppBarTitle(t("app_title", lang))
+        solara.AppBarTitle(
+            ws.scenarios[ws.scenario].title(lang)
+            if ws.projection and ws.mode == "single"
+            else t("app_title", lang)
+        )
         with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode, classes=["ms-mode"]):
             solara.Button(t("mode_single", lang), value="single", classes=["ms-mode-single"])
             solara.Button(t("mode_compare", lang), value="compare", classes=["ms-mode-compare"])
+        with solara.Tooltip(t("projection_help", lang)):
+            solara.Button(
+                t("projection_off", lang) if ws.projection else t("projection", lang),
+                icon_name="mdi-fullscreen-exit" if ws.projection else "mdi-projector-screen",
+                on_click=toggle_projection,
+                text=True,
+                classes=["ms-projection"],
+                style={"margin-left": "16px", "color": "white"},
+            )
         with solara.ToggleButtonsSingle(
             value=lang, on_value=set_lang, classes=["ms-lang"], style={"margin-left": "16px"}
         ):
             solara.Button("FR", value="fr")
             solara.Button("EN", value="en")
     with solara.Sidebar():
-        SidebarContent(ws, lang, changed, stop)
-    with solara.Column(style={"padding": "4px 12px"}):
-        Header(ws, lang)
-        ControlBar(ws, lang, playing, changed)
-        Interventions(ws, lang)
+        SidebarContent(ws, lang, changed)
+    with solara.Column(style={"padding": "4px 12px"}, classes=["ms-main"]):
+        if not ws.projection or ws.error or ws.play_error:
+            Header(ws, lang)
+        ControlBar(ws, lang, changed)
+        if not ws.projection:  # (in projection mode a drop-down in the bar)
+            Interventions(ws, lang, changed)
         Views(ws, lang)
 
 

@@ -1,8 +1,9 @@
 """Solara components that show a running model.
 
-Each one reads Mesa's ``update_counter``, so ``force_update`` (after a click: one week,
-an intervention, a setting) re-renders them. While playing, the pictures and the week
-counter do not go through a re-render at all: they register a frame listener with the
+Each one reads :data:`update_counter` (as Mesa's SolaraViz views do), so
+:func:`force_update` (after a click: one week, an intervention, a setting) re-renders
+them. While playing, the pictures and the week counter do not go through a re-render at
+all: they register a frame listener with the
 :class:`~milieusim.workshop.session.Workshop`, and the play loop's
 :meth:`~milieusim.workshop.session.Workshop.push_frame` sets their widgets' values
 directly. (Each Reacton render walks the whole page, sidebar sliders included: skipping
@@ -16,11 +17,21 @@ from collections.abc import Callable
 from typing import Any
 
 import solara
-from mesa.visualization.utils import update_counter
 from solara.alias import rv
 
+from milieusim.text import fixed, percent_sign
 from milieusim.workshop.i18n import t
 from milieusim.workshop.session import Workshop
+
+update_counter = solara.reactive(0)
+"""Bumped to re-render the views of a running model (one per browser session, like every
+Solara reactive variable; the same idea as ``mesa.visualization.utils.update_counter``,
+without importing Mesa's visualisation stack, which takes seconds)."""
+
+
+def force_update() -> None:
+    """Re-render the views (pictures, counter, logs, current settings)."""
+    update_counter.value += 1
 
 
 @solara.component
@@ -29,10 +40,12 @@ def NetworkView(ws: Workshop, index: int, compare: bool = False) -> None:
     update_counter.get()
     if index >= len(ws.slots):
         return
-    network, _ = ws.images(index)
+    pictures = ws.images(index)
+    if pictures is None:
+        return
     classes = ["ms-image", "ms-network"] + (["ms-network-compare"] if compare else [])
-    image = solara.Image(network, format="jpeg", width="100%", classes=classes)
-    _on_frame(ws, f"network-{index}", image, lambda w: _set(w, "value", ws.images(index)[0]))
+    image = solara.Image(pictures[0], format="jpeg", width="100%", classes=classes)
+    _on_frame(ws, f"network-{index}", image, lambda w: _set_picture(w, ws, index, 0))
 
 
 @solara.component
@@ -41,10 +54,12 @@ def ChartView(ws: Workshop, index: int) -> None:
     update_counter.get()
     if index >= len(ws.slots):
         return
-    _, charts = ws.images(index)
+    pictures = ws.images(index)
+    if pictures is None:
+        return
     classes = ["ms-image", "ms-charts"] + (["ms-charts-compare"] if len(ws.slots) > 1 else [])
-    image = solara.Image(charts, format="jpeg", width="100%", classes=classes)
-    _on_frame(ws, f"charts-{index}", image, lambda w: _set(w, "value", ws.images(index)[1]))
+    image = solara.Image(pictures[1], format="jpeg", width="100%", classes=classes)
+    _on_frame(ws, f"charts-{index}", image, lambda w: _set_picture(w, ws, index, 1))
 
 
 @solara.component
@@ -62,6 +77,54 @@ def WeekCounter(ws: Workshop, lang: str) -> None:
     _on_frame(ws, "week", counter, lambda w: _set(w, "children", [text()]))
 
 
+def monitor_text(ws: Workshop, lang: str, index: int = 0) -> list[tuple[str, str]]:
+    """(label, value) of the four live numbers: uptake, pilots, quality, cost."""
+    values = ws.monitors(index)
+    if not values:
+        return []
+    return [
+        (
+            t("monitor_uptake", lang),
+            fixed(100 * values["adoption_share"], lang, 0) + percent_sign(lang),
+        ),
+        (t("monitor_pilots", lang), str(int(values["experiments_running"]))),
+        (t("monitor_quality", lang), fixed(values["quality_index"], lang, 1)),
+        (t("monitor_cost", lang), fixed(values["cost_index"], lang, 1)),
+    ]
+
+
+@solara.component
+def Monitors(ws: Workshop, lang: str, index: int = 0) -> None:
+    """Four large live numbers (like NetLogo's monitors), updated on every frame."""
+    update_counter.get()
+
+    def html() -> str:
+        return "".join(
+            f'<span class="ms-monitor">{_escape(label)} <b>{_escape(value)}</b></span>'
+            for label, value in monitor_text(ws, lang, index)
+        )
+
+    shown = solara.HTML(tag="div", unsafe_innerHTML=html(), classes=["ms-monitors"])
+    _on_frame(ws, f"monitors-{index}", shown, lambda w: _set(w, "unsafe_innerHTML", html()))
+
+
+@solara.component
+def Gap(ws: Workshop, lang: str) -> None:
+    """The gap between B and A in words: « B : +35 points à la semaine 150 »."""
+    update_counter.get()
+
+    def text() -> str:
+        found = ws.gap()
+        if found is None:
+            return ""
+        points, week = found
+        shown = ("+" if points >= 0 else "−") + fixed(abs(points), lang, 0)
+        return t("gap", lang, points=shown, step=week)
+
+    shown = rv.Html(tag="div", class_="ms-gap", children=[text()])
+    _on_frame(ws, "gap", shown, lambda w: _set(w, "children", [text()]))
+
+
 @solara.component
 def CurrentValues(ws: Workshop, lang: str, index: int = 0) -> None:
     """The running model's settings that can change live; changed ones stand out."""
@@ -69,11 +132,13 @@ def CurrentValues(ws: Workshop, lang: str, index: int = 0) -> None:
     if index >= len(ws.slots):
         return
     rows = []
-    for label, value, changed in ws.current_values(index):
+    values = ws.current_values(index)
+    for label, value, changed in values:
         css = ' class="ms-changed"' if changed else ""
         rows.append(f"<tr><td{css}>{_escape(label)}</td><td{css}>{_escape(value)}</td></tr>")
     solara.HTML(tag="table", unsafe_innerHTML="".join(rows), classes=["ms-values"])
-    solara.Text(t("now_changed", lang), classes=["ms-note", "ms-changed"])
+    if any(changed for _, _, changed in values):  # the note explains an orange row
+        solara.Text(t("now_changed", lang), classes=["ms-note", "ms-changed"])
 
 
 @solara.component
@@ -82,11 +147,20 @@ def EventLog(ws: Workshop, index: int, lang: str) -> None:
     update_counter.get()
     if index >= len(ws.slots):
         return
-    log = ws.slots[index].log[-6:]
+    log = ws.log_lines(index)
     if not log:
         return
-    text = " · ".join(t("applied", lang, step=step, label=label) for step, label in log)
+    numbers = ws.marker_numbers(index)
+    text = " · ".join(
+        f"{marker(numbers.get(step, 0))} {t('applied', lang, step=step, label=label)}"
+        for step, label in log
+    )
     solara.Text(f"{t('history', lang)} — {text}", classes=["ms-log"])
+
+
+def marker(number: int) -> str:
+    """The number of an event marker as on the charts: ①, ②, … (then (21), (22), …)."""
+    return chr(0x2460 + number - 1) if 1 <= number <= 20 else f"({number})"
 
 
 def _on_frame(ws: Workshop, key: str, element: Any, update: Callable[[Any], None]) -> None:
@@ -97,6 +171,12 @@ def _on_frame(ws: Workshop, key: str, element: Any, update: Callable[[Any], None
         return ws.listen(key, lambda: update(widget))
 
     solara.use_effect(attach, None)  # after every render: the widget may be a new one
+
+
+def _set_picture(widget: Any, ws: Workshop, index: int, which: int) -> None:
+    pictures = ws.images(index)
+    if pictures is not None:  # None: the side has gone (the next render drops this view)
+        _set(widget, "value", pictures[which])
 
 
 def _set(widget: Any, name: str, value: Any) -> None:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from milieusim import text as text_module
 from milieusim.params import ORGANISATION_PARAMETERS, PARAMETERS, validate
 from milieusim.scenario import Scenario
-from milieusim.text import language, param_label, pick
+from milieusim.text import french_spaces, language, param_label, pick
 from milieusim.workshop.i18n import t
 
 SIZE_PARAMETERS: tuple[str, ...] = (
@@ -49,13 +50,24 @@ _RANGES: dict[str, tuple[float, float, float]] = {
 _FLOAT_STEP = 0.05
 
 
+def param_meaning(name: str, lang: str) -> str:
+    """The meaning of parameter ``name`` in ``lang`` (the schema's ``en`` or ``meaning_fr``),
+    or '' when the schema has none in that language: a French page never falls back to the
+    English sentence."""
+    return text_module.param_meaning(name, language(lang))
+
+
 def param_help(name: str, lang: str) -> str:
-    """Tooltip of a parameter: its meaning (the schema has it in English) and the seminar
-    passage it comes from (in French), the passage first on a French page."""
+    """Tooltip of a parameter: its meaning and the seminar passage it comes from (quoted
+    in French), the passage first on a French page. A French page without a French
+    meaning shows the French label with the passage, never an English sentence."""
     p = PARAMETERS[name]
-    if not p.source:
-        return p.en
-    return f"{p.source}. {p.en}" if language(lang) == "fr" else f"{p.en} ({p.source})"
+    meaning = param_meaning(name, lang)
+    if language(lang) == "fr":
+        meaning = meaning or f"{p.fr}."
+        source = french_spaces(p.source.replace(": ", " : ")) if p.source else ""
+        return f"{source}. {meaning}" if source else meaning
+    return f"{meaning} ({p.source})" if p.source else meaning
 
 
 def slider_range(name: str, value: Any = None) -> tuple[float, float, float]:

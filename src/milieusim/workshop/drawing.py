@@ -27,12 +27,12 @@ from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
 from milieusim.agents import StaffKind
 from milieusim.measures import REPORTERS
-from milieusim.text import language, pick
+from milieusim.text import decimal, language, percent_sign, pick
 from milieusim.workshop.i18n import STRINGS, t
 from milieusim.workshop.layout import OrgLayout
 
@@ -65,10 +65,30 @@ LINE_STYLES: dict[str, Any] = {"ideas": ":", "practices_dropped": "--"}
 
 PANELS: dict[str, tuple[str, ...]] = {
     "adoption": ("adoption_share",),
-    "lifecycle": ("ideas", "experiments_running", "innovations_adopted", "practices_dropped"),
+    "pilots": ("experiments_running",),
+    "lifecycle": ("ideas", "innovations_adopted", "practices_dropped"),
+    "lifecycle_all": (
+        "ideas",
+        "experiments_running",
+        "innovations_adopted",
+        "practices_dropped",
+    ),
     "indices": ("quality_index", "cost_index"),
 }
-"""Chart panels and the reporters each one draws."""
+"""Chart panels and the reporters each one draws (``pilots`` running apart from the
+cumulative counts, which dwarf them; ``lifecycle_all`` draws them together)."""
+
+AXIS_TITLES: dict[str, str] = {
+    "adoption": "axis_share",
+    "pilots": "axis_count",
+    "lifecycle": "axis_cumulative",
+    "lifecycle_all": "axis_count",
+    "indices": "axis_index",
+}
+"""The y-axis title of each panel (a key of :mod:`milieusim.workshop.i18n`)."""
+
+PANEL_HEIGHT: dict[str, float] = {"pilots": 0.55}
+"""Height of a panel relative to the others (pilots running: a small panel)."""
 
 RC: dict[str, Any] = {
     "font.size": 15,
@@ -87,6 +107,11 @@ RC: dict[str, Any] = {
     "lines.linewidth": 3.0,
 }
 """Large type for a projected room."""
+
+
+SMALLEST_POINTS = 13
+"""The smallest type in the pictures, in points (unit names, event markers, legends, axis
+titles); projection mode sizes its pictures so that this is at least 20 px on screen."""
 
 
 def new_figure(width: float, height: float, dpi: int = 100) -> Figure:
@@ -156,7 +181,7 @@ class NetworkDrawing:
                     t("unit", self.lang, n=u + 1),
                     ha="center",
                     va="center",
-                    fontsize=12,
+                    fontsize=SMALLEST_POINTS,
                     color="#555555",
                     zorder=1,
                 )
@@ -404,6 +429,26 @@ def legend_png(lang: str, width: float = 14.0) -> bytes:
 # --- the charts --------------------------------------------------------------------------
 
 
+def number_formatter(lang: str) -> FuncFormatter:
+    """Tick labels with as few decimals as the ticks need, a decimal comma in French."""
+
+    def fmt(x: float, _pos: Any = None) -> str:
+        text = f"{x:.2f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{x:.0f}"
+        return decimal(text, lang)
+
+    return FuncFormatter(fmt)
+
+
+def percent_formatter(lang: str) -> FuncFormatter:
+    """Shares as percentages: '40%' in English, '40 %' (narrow space) in French."""
+    sign = percent_sign(lang)
+
+    def fmt(x: float, _pos: Any = None) -> str:
+        return decimal(f"{100 * x:.0f}", lang) + sign
+
+    return FuncFormatter(fmt)
+
+
 def _nice_ceiling(x: float, minimum: float) -> float:
     """The next 1-2-5 step above ``x`` (at least ``minimum``)."""
     x = max(x, minimum)
@@ -440,9 +485,13 @@ class ChartsDrawing:
         *,
         ghost_label: str | None = None,
         legend_columns: int = 1,
+        band: Axes | None = None,
+        axis_titles: bool = False,
     ) -> None:
         self.lang, self.steps, self.panels = language(lang), int(steps), tuple(panels)
         self.axes = list(axes)
+        self.band = band
+        """Where numbered event markers go (None: events are labelled on the first panel)."""
         self.lines: dict[str, Line2D] = {}
         self.ghost: Line2D | None = None
         self.changed_layout = True
@@ -453,6 +502,7 @@ class ChartsDrawing:
             for ax, panel in zip(self.axes, self.panels, strict=True):
                 ax.set_xlim(0, max(self.steps, 1))
                 ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+                ax.xaxis.set_major_formatter(number_formatter(self.lang))
                 for name in PANELS[panel]:
                     (line,) = ax.plot(
                         [],
@@ -465,16 +515,22 @@ class ChartsDrawing:
                     self.lines[name] = line
                 if panel == "adoption":
                     ax.set_ylim(0, 1)
-                    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+                    ax.yaxis.set_major_formatter(percent_formatter(self.lang))
                     if ghost_label is not None:
                         (self.ghost,) = ax.plot(
                             [], [], color="#a0a0a0", linewidth=2.4, label=ghost_label, zorder=2
                         )
-                elif panel == "lifecycle":
+                elif panel == "pilots":
+                    ax.set_ylim(0, 4)
+                    ax.yaxis.set_major_locator(MaxNLocator(3, integer=True))
+                    ax.yaxis.set_major_formatter(number_formatter(self.lang))
+                elif panel in ("lifecycle", "lifecycle_all"):
                     ax.set_ylim(0, 10)
                     ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+                    ax.yaxis.set_major_formatter(number_formatter(self.lang))
                 elif panel == "indices":
                     ax.set_ylim(98, 102)
+                    ax.yaxis.set_major_formatter(number_formatter(self.lang))
                     ax.axhline(100, color="#888888", linewidth=1.0, zorder=1)
                 ax.legend(
                     title=t(f"panel_{panel}", self.lang),
@@ -486,7 +542,13 @@ class ChartsDrawing:
                     handlelength=1.8,
                     title_fontproperties={"weight": "bold", "size": RC["axes.titlesize"]},
                 )
+                if axis_titles:
+                    ax.set_ylabel(t(AXIS_TITLES[panel], self.lang), fontsize=SMALLEST_POINTS)
             self.axes[-1].set_xlabel(t("weeks", self.lang))
+            if band is not None:
+                band.set_xlim(0, max(self.steps, 1))
+                band.set_ylim(0, 1)
+                band.set_axis_off()
 
     @property
     def dynamic(self) -> list[Artist]:
@@ -509,11 +571,12 @@ class ChartsDrawing:
             y = np.asarray(ghost, dtype=float)
             self.ghost.set_data(np.arange(y.size), y)
         for ax, panel in zip(self.axes, self.panels, strict=True):
-            if panel == "lifecycle":
+            if panel in ("lifecycle", "lifecycle_all", "pilots"):
                 peak = max(
                     (float(np.max(series[n], initial=0)) for n in PANELS[panel]), default=0.0
                 )
-                self._grow(ax, panel, 0.0, _nice_ceiling(peak * 1.1, 10))
+                floor = 4 if panel == "pilots" else 10
+                self._grow(ax, panel, 0.0, _nice_ceiling(peak * 1.1, floor))
             elif panel == "indices":
                 values = np.concatenate([np.asarray(series[n], dtype=float) for n in PANELS[panel]])
                 spread = float(np.max(np.abs(values - 100), initial=0.0))
@@ -533,43 +596,93 @@ class ChartsDrawing:
         for artist in self._event_artists:
             artist.remove()
         self._event_artists = []
-        by_week: dict[int, list[str]] = {}
-        for step, label in events:
-            by_week.setdefault(step, [])
-            if label and label not in by_week[step]:
-                by_week[step].append(label)
+        by_week = event_marks(events)
         with _rc():
-            for step, labels in by_week.items():
+            for step in by_week:
                 for ax in self.axes:
                     self._event_artists.append(
                         ax.axvline(
                             step, color="#444444", linewidth=1.4, linestyle=(0, (4, 3)), zorder=1
                         )
                     )
-                if labels:
-                    text = " · ".join(labels)
-                    if len(text) > 42:
-                        text = text[:41] + "…"
-                    self._event_artists.append(
-                        self.axes[0].annotate(
-                            text,
-                            xy=(step, 1.0),
-                            xycoords=("data", "axes fraction"),
-                            xytext=(4, -4),
-                            textcoords="offset points",
-                            ha="left",
-                            va="top",
-                            rotation=90,
-                            fontsize=12,
-                            color="#333333",
-                            zorder=1,
-                        )
-                    )
+            if self.band is not None:
+                self._number(list(by_week))
+            else:
+                self._label(by_week)
         self._events = events
         self.changed_layout = True
 
+    def _number(self, weeks: list[int]) -> None:
+        """Numbered markers in the band, on two rows where two would touch."""
+        band = self.band
+        assert band is not None
+        fig_width = band.figure.get_size_inches()[0]  # type: ignore[union-attr]
+        width_in = band.get_position().width * fig_width
+        gap = self.steps * (MARKER_INCHES / width_in)  # weeks between two markers' centres
+        last = [-math.inf, -math.inf]
+        for number, step in enumerate(weeks, 1):
+            row = 0 if step - last[0] >= gap else 1
+            if row == 1 and step - last[1] < gap:
+                row = 0  # three in a crowd: the rows alternate (rare)
+            last[row] = step
+            self._event_artists.append(
+                band.text(
+                    step,
+                    0.72 - 0.5 * row,
+                    str(number),
+                    ha="center",
+                    va="center",
+                    fontsize=SMALLEST_POINTS,
+                    fontweight="bold",
+                    color="#222222",
+                    bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": "#444444"},
+                    clip_on=False,
+                    zorder=3,
+                )
+            )
+
+    def _label(self, by_week: Mapping[int, list[str]]) -> None:
+        """Labels along the event lines of the first panel (the animation's style)."""
+        for step, labels in by_week.items():
+            if not labels:
+                continue
+            text = " · ".join(labels)
+            if len(text) > 42:
+                text = text[:41] + "…"
+            self._event_artists.append(
+                self.axes[0].annotate(
+                    text,
+                    xy=(step, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(4, -4),
+                    textcoords="offset points",
+                    ha="left",
+                    va="top",
+                    rotation=90,
+                    fontsize=SMALLEST_POINTS,
+                    color="#333333",
+                    zorder=1,
+                )
+            )
+
+
+MARKER_INCHES = 0.34
+"""Width an event marker needs in the band (its circle and a little space)."""
+
+
+def event_marks(events: Sequence[tuple[int, str]]) -> dict[int, list[str]]:
+    """Events grouped by week, in order (a marker's number is its rank, from 1), with
+    each label once."""
+    by_week: dict[int, list[str]] = {}
+    for step, label in sorted(events, key=lambda e: e[0]):
+        by_week.setdefault(step, [])
+        if label and label not in by_week[step]:
+            by_week[step].append(label)
+    return by_week
+
 
 _LEGEND_ROW = 0.29  # inches per legend row
+_BAND = 0.62  # inches for the band of event markers (two rows)
 _TITLE = 0.42  # inches for a panel title
 
 
@@ -592,30 +705,50 @@ def charts_figure(
     ghost_label: str | None = None,
     legend_columns: int = 1,
     dpi: int = 100,
+    event_band: bool = False,
+    axis_titles: bool = False,
 ) -> tuple[Figure, ChartsDrawing]:
-    """A figure with one panel per row (title and legend above each), sharing the weeks axis."""
+    """A figure with one panel per row (title and legend above each), sharing the weeks
+    axis; with ``event_band``, numbered event markers in a band of their own at the top;
+    with ``axis_titles``, each panel's y-axis says what it counts."""
     heads = [
         _TITLE + _LEGEND_ROW * _legend_rows(p, lang, ghost_label is not None, legend_columns)
         for p in panels
     ]
+    heights = [axes_height * PANEL_HEIGHT.get(p, 1.0) for p in panels]
+    band_h = _BAND if event_band else 0.0
+    left = (1.05 if axis_titles else 0.8) / width
     gap, bottom, top = 0.32, 0.72, 0.08
-    height = top + sum(heads) + axes_height * len(panels) + gap * (len(panels) - 1) + bottom
+    height = top + band_h + sum(heads) + sum(heights) + gap * (len(panels) - 1) + bottom
     fig = new_figure(width, height, dpi)
     with _rc():
-        axes: list[Any] = []
+        band = None
         y = height - top
-        for i, head in enumerate(heads):
-            y -= head + axes_height
+        if event_band:
+            y -= band_h
+            band = fig.add_axes((left, y / height, 1 - left - 0.2 / width, band_h / height))
+        axes: list[Any] = []
+        for i, (head, axes_h) in enumerate(zip(heads, heights, strict=True)):
+            y -= head + axes_h
             ax = fig.add_axes(
-                (0.8 / width, y / height, 1 - 1.0 / width, axes_height / height),
+                (left, y / height, 1 - left - 0.2 / width, axes_h / height),
                 sharex=axes[0] if axes else None,
             )
             if i < len(heads) - 1:
                 ax.tick_params(labelbottom=False)
             axes.append(ax)
             y -= gap
+        if band is not None:
+            band.sharex(axes[0])
         drawing = ChartsDrawing(
-            axes, panels, lang, steps, ghost_label=ghost_label, legend_columns=legend_columns
+            axes,
+            panels,
+            lang,
+            steps,
+            ghost_label=ghost_label,
+            legend_columns=legend_columns,
+            band=band,
+            axis_titles=axis_titles,
         )
     return fig, drawing
 

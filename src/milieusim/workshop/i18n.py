@@ -16,6 +16,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "mode_compare": {"fr": "Comparer deux organisations", "en": "Compare two organisations"},
     "language": {"fr": "Langue", "en": "Language"},
     "scenario": {"fr": "Scénario", "en": "Scenario"},
+    "run": {"fr": "Simulation", "en": "Run"},
     "seed": {"fr": "Graine aléatoire", "en": "Random seed"},
     "seed_help": {
         "fr": "Même graine et mêmes réglages : même simulation.",
@@ -55,6 +56,33 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "fr": "Interventions (un clic, effet immédiat)",
         "en": "Interventions (one click, takes effect at once)",
     },
+    "interventions_short": {"fr": "Intervention…", "en": "Intervention…"},
+    "projection": {"fr": "Projection", "en": "Projection"},
+    "projection_off": {"fr": "Quitter la projection", "en": "Leave projection"},
+    "projection_help": {
+        "fr": "Touche P. Réglages masqués, images à la taille de l'écran, grands caractères. "
+        "Espace : lecture / pause ; → : une semaine ; R : recommencer ; N : jusqu'au "
+        "prochain événement.",
+        "en": "Key P. Settings hidden, pictures fitted to the screen, large type. "
+        "Space: play / pause; →: one week; R: reset; N: on to the next event.",
+    },
+    "monitor_uptake": {"fr": "Nouvelles pratiques", "en": "New practices"},
+    "monitor_pilots": {"fr": "Expérimentations", "en": "Pilots"},
+    "monitor_quality": {"fr": "Qualité", "en": "Quality"},
+    "monitor_cost": {"fr": "Coût", "en": "Cost"},
+    "what_if": {"fr": "Et si… ? (à partir de cette semaine)", "en": "What if…? (from this week)"},
+    "what_if_help": {
+        "fr": "Compare la suite de cette simulation, telle quelle (A) et avec ce changement "
+        "(B), à partir de la même semaine et du même hasard. « Recommencer » revient à une "
+        "organisation.",
+        "en": "Compares how this run goes on, as it is (A) and with this change (B), from "
+        "the same week and the same chance. Reset goes back to one organisation.",
+    },
+    "unchanged": {"fr": "sans changement", "en": "unchanged"},
+    "gap": {
+        "fr": "B : {points} points de nouvelles pratiques à la semaine {step}",
+        "en": "B: {points} points of new practices at week {step}",
+    },
     "budget_cut": {"fr": "Coupe budgétaire", "en": "Budget cut"},
     "budget_cut_help": {
         "fr": "Budget d'expérimentation divisé par deux, une seule "
@@ -77,6 +105,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "scenario_event_help": {
         "fr": "Événement du scénario (prévu semaine {step}).",
         "en": "Scenario event (scheduled for week {step}).",
+    },
+    "set_by": {"fr": "← {label} (semaine {step})", "en": "← {label} (week {step})"},
+    "play_error": {
+        "fr": "La lecture s'est arrêtée : {error}",
+        "en": "Playing stopped: {error}",
     },
     "applied": {"fr": "Semaine {step} : {label}", "en": "Week {step}: {label}"},
     "history": {"fr": "Journal", "en": "Log"},
@@ -104,6 +137,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Uptake of new practices",
     },
     "panel_lifecycle": {"fr": "Cycle de vie des innovations", "en": "Innovation lifecycle"},
+    "panel_lifecycle_all": {"fr": "Cycle de vie des innovations", "en": "Innovation lifecycle"},
+    "panel_pilots": {"fr": "Expérimentations en cours", "en": "Pilots running"},
+    "axis_share": {"fr": "part des agents", "en": "share of staff"},
+    "axis_count": {"fr": "nombre", "en": "number"},
+    "axis_cumulative": {"fr": "nombre (cumul)", "en": "number (cumulative)"},
+    "axis_index": {"fr": "indice, base 100", "en": "index, base 100"},
     "panel_indices": {"fr": "Faire mieux avec moins", "en": "Doing better with less"},
     "unit": {"fr": "S{n}", "en": "U{n}"},
     "legend_staff": {"fr": "Agent", "en": "Staff member"},

@@ -11,8 +11,15 @@ switch stops the server's reports to Mixpanel (and its IP lookup).
 
 The page is served behind :class:`Guard`: a request whose ``Host`` header names another
 host than this server is refused (a web page elsewhere cannot reach a loopback workshop
-by DNS rebinding), and a missing asset is answered 404 at once instead of being looked
-for on the (closed) CDN port, with retries and log lines.
+by DNS rebinding), a websocket opened by a page of another origin is refused (a web page
+the trainer visits cannot start sessions on the workshop), a missing asset is answered
+404 at once instead of being looked for on the (closed) CDN port, with retries and log
+lines, and Solara's server statistics (``/resourcez``) are for this machine only.
+Connections are bounded per client and in all, with header and idle timeouts
+(:mod:`milieusim.workshop.limits`), and each kind of server error is logged once.
+
+The listening socket is opened, and the address printed, before Solara and the page are
+imported (seconds of work): a browser that asks early waits in the socket's queue.
 """
 
 from __future__ import annotations
@@ -21,8 +28,6 @@ import ipaddress
 import os
 import socket
 import sys
-import threading
-import time
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
@@ -172,12 +177,16 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 CDN_PREFIX = "/_solara/cdn/"
+LOCAL_ONLY_PATHS = frozenset({"/resourcez"})
+"""Paths answered only to a client on this machine (Solara's server statistics)."""
 
 
 class Guard:
     """ASGI middleware in front of the workshop app: refuses requests whose ``Host`` is
-    not in ``allowed`` (400; websockets closed before they open), and answers 404 at once
-    for assets missing from ``cdn_dir`` (the asset proxy would look for them on the CDN)."""
+    not in ``allowed`` (400; websockets closed before they open) and websockets whose
+    ``Origin`` is not this server's own address, answers 404 at once for assets missing
+    from ``cdn_dir`` (the asset proxy would look for them on the CDN) and for
+    :data:`LOCAL_ONLY_PATHS` asked from another machine."""
 
     def __init__(
         self,
@@ -202,11 +211,13 @@ class Guard:
                         "unknown Host header: this workshop answers only to its own address",
                     )
                 return
+            if kind == "websocket" and not same_origin(scope):
+                await send({"type": "websocket.close", "code": 1008})
+                return
             path = str(scope.get("path", ""))
-            if (
-                kind == "http"
-                and path.startswith(CDN_PREFIX)
-                and not self.has_asset(path[len(CDN_PREFIX) :])
+            if kind == "http" and (
+                (path.startswith(CDN_PREFIX) and not self.has_asset(path[len(CDN_PREFIX) :]))
+                or (path in LOCAL_ONLY_PATHS and not is_loopback(client_host(scope)))
             ):
                 await _plain(send, 404, "not found")
                 return
@@ -218,8 +229,33 @@ class Guard:
         if not relative or "\x00" in relative:
             return False
         stored = relative if "/" in relative.strip("/") else f"{relative.strip('/')}/__main.js"
-        path = (self.cdn_dir / stored).resolve()
-        return path.is_relative_to(self.cdn_dir) and path.is_file()
+        try:
+            path = (self.cdn_dir / stored).resolve()
+            return path.is_relative_to(self.cdn_dir) and path.is_file()
+        except (OSError, ValueError):  # e.g. a name longer than the file system allows
+            return False
+
+
+def client_host(scope: Scope) -> str:
+    """The address of the client of a request ('' if unknown)."""
+    client = scope.get("client") or ("",)
+    return str(client[0] or "")
+
+
+def same_origin(scope: Scope) -> bool:
+    """Whether a request carries no ``Origin`` header (not a browser page), or one that
+    names the address it was sent to (``http://`` + its ``Host`` header): a page of this
+    workshop, not a page of another site that the trainer happens to have open."""
+    headers = scope.get("headers", ())
+    origins = [value for key, value in headers if key == b"origin"]
+    if not origins:
+        return True
+    host = next((value for key, value in headers if key == b"host"), b"")
+    if len(origins) > 1 or not host:
+        return False
+    origin = origins[0].decode("latin-1").strip().lower()
+    wanted = host.decode("latin-1").strip().lower()
+    return origin in (f"http://{wanted}", f"https://{wanted}")
 
 
 def host_name(scope: Scope) -> str:
@@ -247,6 +283,24 @@ async def _plain(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening (connections wait in its queue until
+    the server takes them)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(address)
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve(
     scenario: str | None,
     lang: str,
@@ -255,16 +309,34 @@ def serve(
     *,
     on_ready: Callable[[str], Any] | None = None,
 ) -> None:
-    """Run the workshop server until Ctrl-C (or SIGTERM); ``on_ready(url)`` once it listens.
-
-    Returns normally after a clean shutdown.
-    """
+    """Run the workshop server until Ctrl-C (or SIGTERM); ``on_ready(url)`` as soon as it
+    listens (before the page is loaded: requests wait for it). Returns normally after a
+    clean shutdown."""
     configure(scenario, lang)
+    sock = listening_socket(host, port)
+    url = url_for(host, port)
+    if on_ready is not None:
+        on_ready(url)
+    try:
+        _run(sock, host, port)
+    finally:
+        sock.close()
+
+
+def _run(sock: socket.socket, host: str, port: int) -> None:
     import uvicorn
+
+    from milieusim.workshop.limits import (
+        IDLE_TIMEOUT,
+        ConnectionLimits,
+        protocol_classes,
+        quiet_repeated_errors,
+    )
 
     # Solara warns on every page load from a host other than "localhost" that it cannot set
     # a cross-site cookie over http; the page needs none (it is not embedded in an iframe).
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    quiet_repeated_errors()
 
     import solara.server.settings as server_settings
     from solara.server.starlette import app as solara_app
@@ -274,24 +346,20 @@ def serve(
         allowed_hosts(host),
         server_settings.assets.proxy_cache_dir,
     )
+    limits = ConnectionLimits.for_this_process()
+    http, ws = protocol_classes(limits)
     config = uvicorn.Config(
         guarded,
         host=host,
         port=port,
+        http=http,
+        ws=ws,
         log_level="warning",
         timeout_graceful_shutdown=2,
+        timeout_keep_alive=IDLE_TIMEOUT,
         ws_ping_interval=20,
         ws_per_message_deflate=False,
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    url = url_for(host, port)
-
-    def announce() -> None:
-        while not server.started and not server.should_exit:
-            time.sleep(0.05)
-        if server.started and on_ready is not None:
-            on_ready(url)
-
-    threading.Thread(target=announce, daemon=True, name="milieusim-announce").start()
-    server.run()
+    server.run(sockets=[sock])

@@ -1,17 +1,28 @@
-"""The state of one workshop page: settings, the running model(s), their pictures.
+"""The state of one workshop page: settings, the running model(s), their pictures, and
+the play loop.
 
 :class:`Workshop` has no browser code: the Solara page (:mod:`milieusim.workshop.app`)
 drives it, and so do the tests and the benchmark. One browser tab has one Workshop.
 Every method that touches the models holds :attr:`Workshop.lock`, because the play loop
-steps from its own thread while the trainer clicks.
+(:meth:`Workshop.play`) steps from its own thread while the trainer clicks. Every rebuild
+(scenario, mode, comparison, seed, reset, scheduled events) first stops that loop and
+waits for it (:meth:`Workshop.pause`), so a new model never receives a stale step.
+
+Logs keep what happened (an :class:`~milieusim.workshop.controls.Intervention`, a
+scenario :class:`~milieusim.scenario.Event`, a :class:`SettingChange`), not its words:
+they are labelled in the page's language each time they are shown.
 """
 
 from __future__ import annotations
 
+import copy
+import os
+import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS, check_consistency, validate
@@ -36,10 +47,65 @@ from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import layout_of
 
 Mode = Literal["single", "compare"]
-SINGLE_PANELS = ("adoption", "lifecycle", "indices")
+SINGLE_PANELS = ("adoption", "pilots", "lifecycle", "indices")
 COMPARE_PANELS = ("adoption",)
 PICTURE_DPI: dict[str, tuple[int, int]] = {"single": (84, 76), "compare": (72, 72)}
 """Resolution (network, charts) of the live pictures, in dots per inch of the figures."""
+
+PROJECTION_DPI = 150
+"""Resolution of the pictures in projection mode (shown at 430–800 px high)."""
+PROJECTION_NETWORK_INCHES = 3.7
+"""Side of the network picture in projection mode: small in inches, so that its type is
+large once the picture is stretched to the window."""
+PROJECTION_CHARTS = (6.6, 1.6)
+"""(width, panel height) of the adoption chart in projection mode, in inches."""
+
+MAX_SPEED = 25
+"""Top of the speed slider, in weeks per second; at the top the loop does not wait."""
+
+
+class Labelled(Protocol):
+    """Anything a log keeps: it can say what it is in either language."""
+
+    def label(self, lang: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """The trainer moved a slider: ``name`` = ``value``."""
+
+    name: str
+    value: Any
+
+    def label(self, lang: str) -> str:
+        """'Inertie = 0,90' in ``lang``."""
+        shown = str(self.value) if PARAMETERS[self.name].type == "int" else fixed(self.value, lang)
+        return f"{param_label(self.name, lang, unit=False, short=True)} = {shown}"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """Something that changed the running model, and the week it happened."""
+
+    week: int
+    what: Labelled
+
+    def label(self, lang: str) -> str:
+        """Its label in ``lang``."""
+        return self.what.label(lang)
+
+    @property
+    def by_event(self) -> bool:
+        """Whether an intervention or a scheduled event made it (not a slider)."""
+        return not isinstance(self.what, SettingChange)
+
+
+@dataclass
+class PlayHooks:
+    """What the play loop tells the page (each called from the loop's thread)."""
+
+    changed: Callable[[], None] = lambda: None
+    """An event happened (logs, settings and sliders changed), or the loop stopped."""
 
 
 @dataclass
@@ -53,6 +119,21 @@ class CompareSpec:
     value_b: float = 0.9
 
 
+DEFAULT_COMPARISON = CompareSpec("prudent-bureaucracy", "milieu-innovateur", None, 0.1, 0.9)
+"""What compare mode opens on: two organisations that differ visibly (measured with
+``benchmarks/bench_workshop.py --defaults``: 0 % against about 90 % of staff with a new
+practice at week 150, 500 staff, seed 42)."""
+
+
+def default_comparison(scenarios: Mapping[str, Scenario], scenario: str) -> CompareSpec:
+    """:data:`DEFAULT_COMPARISON` if both its scenarios are offered, else ``scenario`` at a
+    low and a high experimentation tolerance."""
+    spec = DEFAULT_COMPARISON
+    if spec.scenario_a in scenarios and spec.scenario_b in scenarios:
+        return CompareSpec(spec.scenario_a, spec.scenario_b, spec.param, spec.value_a, spec.value_b)
+    return CompareSpec(scenario, scenario)
+
+
 @dataclass
 class Slot:
     """One running organisation: its model, where it came from and what happened to it."""
@@ -61,8 +142,11 @@ class Slot:
     scenario: Scenario
     parameters: dict[str, Any]
     model: MilieuModel
-    log: list[tuple[int, str]] = field(default_factory=list)
+    log: list[LogEntry] = field(default_factory=list)
     version: int = 0  # bumped when the picture must change without a step
+    changed_by: dict[str, LogEntry] = field(default_factory=dict)
+    """Parameters an intervention or a scheduled event set last (not the trainer's slider),
+    with what did it: their sliders are marked."""
 
     @property
     def start(self) -> dict[str, Any]:
@@ -99,16 +183,27 @@ class Workshop:
         self.n_staff = n_staff
         self.mode: Mode = "single"
         self.scheduled = True
-        self.speed = 8.0  # weeks per second while playing (0: as fast as possible)
+        self.speed = 8.0  # weeks per second while playing (MAX_SPEED: as fast as possible)
         self.error: str | None = None
         self.lock = threading.RLock()
         self.scenario = scenario
         self.settings: dict[str, Any] = {}
-        self.compare = CompareSpec(scenario, scenario)
+        self.compare = default_comparison(self.scenarios, scenario)
         self.slots: list[Slot] = []
         self._pictures: dict[int, _Pictures] = {}
         self.frame_listeners: dict[str, Callable[[], None]] = {}
         """Views that update themselves on each frame (see :meth:`push_frame`)."""
+        self._player: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self._player_guard = threading.Lock()
+        self.play_error: str | None = None
+        """Why the last play loop stopped on an error (one line), if it did."""
+        self.projection = False
+        """Projection mode: controls hidden, pictures fitted to the window, large type."""
+        self.stop_at: int | None = None
+        """A week at which the play loop pauses by itself (presenter key N)."""
+        self.forked: tuple[int, Intervention] | None = None
+        """(week, change) of an « Et si… ? » comparison (:meth:`fork`), if one is shown."""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -122,10 +217,10 @@ class Workshop:
         """Load scenario ``name``: sliders take its values, and the model is rebuilt."""
         if name not in self.scenarios:
             raise ValueError(f"unknown scenario {name!r}")
+        self.pause()
         with self.lock:
             self.scenario = name
             self.settings = self._base(name)
-            self.compare.scenario_a = self.compare.scenario_b = name
             self.reset()
 
     def set_setting(self, name: str, value: Any) -> None:
@@ -136,18 +231,58 @@ class Workshop:
             self.settings[name] = value
             if name in LIVE_PARAMETERS and self.mode == "single":
                 for slot in self.slots:
+                    slot.changed_by.pop(name, None)  # the trainer's value now
                     if slot.model.set(**{name: value}):
-                        label = param_label(name, self.lang, unit=False, short=True)
-                        self._log(slot, f"{label} = {fixed(value, self.lang)}", merge=True)
+                        self._log(slot, SettingChange(name, value), merge=True)
+
+    def shown_values(self, index: int = 0) -> dict[str, Any]:
+        """The values the sliders show: the running model's for the settings that change
+        live (whatever changed them), the trainer's for the sizes (they wait for Reset)."""
+        with self.lock:
+            values = dict(self.settings)
+            if self.mode == "single" and index < len(self.slots):
+                model = self.slots[index].model
+                values.update({name: model.p[name] for name in LIVE_PARAMETERS})
+            return values
 
     def set_mode(self, mode: Mode) -> None:
         """Switch between one organisation and a comparison of two; rebuilds the models."""
+        self.pause()
         with self.lock:
+            self.forked = None
             self.mode = mode
             self.reset()
 
+    def fork(self, intervention: Intervention) -> None:
+        """« Et si… ? »: from this week, compare the run as it is (A) with the same run,
+        same state and same random numbers, given ``intervention`` (B). The two are
+        identical up to this week."""
+        self.pause()
+        with self.lock:
+            if self.mode != "single" or not self.slots:
+                raise ValueError("« Et si… ? » starts from one organisation")
+            here = self.slots[0]
+            other = copy.deepcopy(here.model)  # the state and the random streams
+            a = Slot("A", here.scenario, here.parameters, here.model, list(here.log))
+            a.changed_by = dict(here.changed_by)
+            b = Slot("B", here.scenario, here.parameters, other, list(here.log))
+            b.changed_by = dict(here.changed_by)
+            self._log(b, intervention, by_event=apply_intervention(other, intervention))
+            self.forked = (int(here.model.now), intervention)
+            self.mode = "compare"
+            self.slots = [a, b]
+
+    def gap(self) -> tuple[float, int] | None:
+        """(B − A in points of uptake, week) in a comparison; None with one organisation."""
+        with self.lock:
+            if len(self.slots) != 2:
+                return None
+            a, b = (s.model.datacollector.model_vars["adoption_share"][-1] for s in self.slots)
+            return 100 * (float(b) - float(a)), self.now
+
     def set_compare(self, **changes: Any) -> None:
         """Change the comparison (scenarios, setting, values); rebuilds the models."""
+        self.pause()
         with self.lock:
             for key, value in changes.items():
                 setattr(self.compare, key, value)
@@ -155,8 +290,16 @@ class Workshop:
 
     def set_scheduled(self, on: bool) -> None:
         """Whether scenario events happen at their dates; rebuilds the models."""
+        self.pause()
         with self.lock:
             self.scheduled = bool(on)
+            self.reset()
+
+    def set_seed(self, seed: int) -> None:
+        """A new random seed; rebuilds the models."""
+        self.pause()
+        with self.lock:
+            self.seed = max(int(seed), 0)
             self.reset()
 
     def side_parameters(self) -> list[tuple[str, Scenario, dict[str, Any]]]:
@@ -180,8 +323,13 @@ class Workshop:
 
     # ------------------------------------------------------------------ running
     def reset(self) -> None:
-        """Build the model(s) afresh from the settings and the seed."""
+        """Build the model(s) afresh from the settings and the seed (stops playing); an
+        « Et si… ? » comparison ends: back to one organisation."""
+        self.pause()
         with self.lock:
+            if self.forked is not None:
+                self.forked = None
+                self.mode = "single"
             try:
                 slots = []
                 for name, scenario, params in self.side_parameters():
@@ -220,8 +368,109 @@ class Workshop:
                 if self.scheduled:
                     for event in slot.scenario.events:
                         if event.step == slot.model.now:
-                            self._log(slot, event.label(self.lang))
+                            self._log(slot, event, by_event=event.set)
             return self.running
+
+    # ------------------------------------------------------------------ the play loop
+    @property
+    def playing(self) -> bool:
+        """Whether the play loop is running."""
+        thread = self._player
+        return thread is not None and thread.is_alive() and not self._cancel.is_set()
+
+    def play(self, hooks: PlayHooks | None = None) -> None:
+        """Start stepping and pushing frames at :attr:`speed` in a thread of its own, until
+        :meth:`pause`, the end of the run, or an error (said in :attr:`play_error`, one
+        line on the terminal, never a traceback)."""
+        self.pause()
+        with self._player_guard:
+            if not self.running:
+                return
+            self.play_error = None
+            self._cancel = cancel = threading.Event()
+            thread = threading.Thread(
+                target=self._play_loop,
+                args=(cancel, hooks or PlayHooks()),
+                name="milieusim-play",
+                daemon=True,
+            )
+            self._player = thread
+            thread.start()
+
+    def pause(self, timeout: float = 10.0) -> None:
+        """Stop the play loop and wait for it: no week is stepped after this returns (the
+        week being stepped when it is called is the last one)."""
+        with self._player_guard:
+            thread, self._player = self._player, None
+            self._cancel.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _play_loop(self, cancel: threading.Event, hooks: PlayHooks) -> None:
+        """Step and redraw until paused, finished or cancelled (like Mesa's
+        ModelController, but frames go straight to the views' widgets: see components.py)."""
+        timing = bool(os.environ.get("MILIEUSIM_WORKSHOP_TIMING"))
+        try:
+            # One week per frame, always: a slow machine plays slower than the chosen
+            # speed rather than skipping weeks, so that the room sees every week and a
+            # pause stops within one week of what it sees.
+            while not cancel.is_set():
+                started = time.perf_counter()
+                events = self.log_size
+                with self.lock:  # a pause waits for this week, never for more
+                    if cancel.is_set():
+                        return
+                    more = self.step()
+                    if self.stop_at is not None and self.now >= self.stop_at:
+                        self.stop_at = None
+                        more = False  # the key moment the presenter asked for
+                if cancel.is_set():
+                    return
+                self.push_frame()  # pictures and week counter, without re-rendering the page
+                if self.log_size != events:
+                    hooks.changed()  # an event happened: logs, sliders and settings too
+                if not more:
+                    return
+                elapsed = time.perf_counter() - started
+                if timing:
+                    print(f"frame {1000 * elapsed:.0f} ms", file=sys.stderr)
+                if self.speed >= MAX_SPEED:  # as fast as frames go
+                    continue
+                interval = 1.0 / max(self.speed, 0.1)
+                if elapsed < interval:
+                    cancel.wait(interval - elapsed)
+        except Exception as exc:  # one line on the terminal; the page says it and stops
+            self.play_error = f"{type(exc).__name__}: {exc}"
+            print(f"milieusim workshop: play stopped: {self.play_error}", file=sys.stderr)
+        finally:
+            with self._player_guard:
+                stopped_itself = self._player is threading.current_thread()
+                if stopped_itself:
+                    self._player = None
+            if stopped_itself:  # finished or failed: the page shows Play again
+                try:
+                    hooks.changed()
+                except Exception as exc:  # the page is gone
+                    print(f"milieusim workshop: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    def next_moment(self) -> int | None:
+        """The week of the next scheduled event of the run in play (None if there is none
+        left): where presenter key N plays to."""
+        with self.lock:
+            if not self.scheduled or not self.slots:
+                return None
+            later = [e.step for s in self.slots for e in s.scenario.events if e.step > self.now]
+            return min(later, default=None)
+
+    def monitors(self, index: int = 0) -> dict[str, float]:
+        """The live numbers of side ``index``: uptake (share of staff), pilots running,
+        quality and cost indices (base 100)."""
+        with self.lock:
+            if index >= len(self.slots):
+                return {}
+            series = self.slots[index].model.datacollector.model_vars
+            names = ("adoption_share", "experiments_running", "quality_index", "cost_index")
+            return {name: float(series[name][-1]) for name in names}
 
     @property
     def log_size(self) -> int:
@@ -230,9 +479,8 @@ class Workshop:
 
     def push_frame(self) -> None:
         """Tell every registered view that a new frame is ready (it redraws itself)."""
-        with self.lock:
-            for listener in list(self.frame_listeners.values()):
-                listener()
+        for listener in list(self.frame_listeners.values()):
+            listener()
 
     def listen(self, key: str, listener: Callable[[], None]) -> Callable[[], None]:
         """Register ``listener`` under ``key``; return a function that unregisters it."""
@@ -257,21 +505,49 @@ class Workshop:
         """Apply ``intervention`` to every running side, now."""
         with self.lock:
             for slot in self.slots:
-                apply_intervention(slot.model, intervention)
-                self._log(slot, intervention.label(self.lang))
+                changed = apply_intervention(slot.model, intervention)
+                self._log(slot, intervention, by_event=changed)
 
-    def _log(self, slot: Slot, label: str, *, merge: bool = False) -> None:
-        week = int(slot.model.now)
+    def _log(
+        self,
+        slot: Slot,
+        what: Labelled,
+        *,
+        merge: bool = False,
+        by_event: Mapping[str, Any] = {},  # noqa: B006 - read only
+    ) -> None:
+        entry = LogEntry(int(slot.model.now), what)
+        last = slot.log[-1] if slot.log else None
         if (
             merge
-            and slot.log
-            and slot.log[-1][0] == week
-            and slot.log[-1][1].split(" = ")[0] == label.split(" = ")[0]
+            and last is not None
+            and last.week == entry.week
+            and isinstance(last.what, SettingChange)
+            and isinstance(what, SettingChange)
+            and last.what.name == what.name
         ):
-            slot.log[-1] = (week, label)
+            slot.log[-1] = entry
         else:
-            slot.log.append((week, label))
+            slot.log.append(entry)
+        for name in by_event:
+            if name in LIVE_PARAMETERS:
+                slot.changed_by[name] = entry
         slot.version += 1
+
+    def log_lines(self, index: int = 0, last: int = 6) -> list[tuple[int, str]]:
+        """The last ``last`` entries of side ``index``'s log, labelled in the page's language."""
+        with self.lock:
+            if index >= len(self.slots):
+                return []
+            return [(e.week, e.label(self.lang)) for e in self.slots[index].log[-last:]]
+
+    def marker_numbers(self, index: int = 0) -> dict[int, int]:
+        """Week → the number of its marker on the charts (weeks with an event, in order)."""
+        with self.lock:
+            if index >= len(self.slots):
+                return {}
+            weeks = sorted({e.week for e in self.slots[index].log})
+            return {week: n for n, week in enumerate(weeks, 1)}
 
     def current_values(self, slot: int = 0) -> list[tuple[str, str, bool]]:
         """(label, value, changed since the start) of the settings that can change live."""
@@ -285,17 +561,23 @@ class Workshop:
         return out
 
     # ------------------------------------------------------------------ pictures
-    def images(self, index: int) -> tuple[bytes, bytes]:
-        """(network, charts) JPEG pictures of side ``index``, redrawn only when they changed."""
+    def images(self, index: int) -> tuple[bytes, bytes] | None:
+        """(network, charts) JPEG pictures of side ``index``, redrawn only when they changed
+        (None if there is no such side: a view of a comparison that has just ended)."""
         with self.lock:
+            if index >= len(self.slots):
+                return None
             slot = self.slots[index]
             model = slot.model
             layout = layout_of(model)
             pictures = self._pictures.get(index)
             panels = SINGLE_PANELS if self.mode == "single" else COMPARE_PANELS
-            key = (layout.fingerprint, self.lang, panels, int(model.p["steps"]))
+            projection = self.projection and self.mode == "single"
+            if projection:
+                panels = ("adoption",)
+            key = (layout.fingerprint, self.lang, panels, int(model.p["steps"]), projection)
             if pictures is None or pictures.layout_key != repr(key):
-                pictures = self._new_pictures(index, layout, panels, repr(key))
+                pictures = self._new_pictures(index, layout, panels, repr(key), projection)
                 self._pictures[index] = pictures
             cache_key = (id(model), int(model.now), slot.version, self.lang)
             if pictures.cache_key == cache_key:
@@ -306,7 +588,8 @@ class Workshop:
             ghost = None
             if len(self.slots) > 1:
                 ghost = self.slots[1 - index].model.datacollector.model_vars["adoption_share"]
-            charts.update(model.datacollector.model_vars, events=slot.log, ghost=ghost)
+            events = [(e.week, e.label(self.lang)) for e in slot.log]
+            charts.update(model.datacollector.model_vars, events=events, ghost=ghost)
             if charts.changed_layout:
                 charts_encoder.invalidate()
                 charts.changed_layout = False
@@ -319,9 +602,29 @@ class Workshop:
         return legend_png(self.lang)
 
     def _new_pictures(
-        self, index: int, layout: Any, panels: tuple[str, ...], key: str
+        self, index: int, layout: Any, panels: tuple[str, ...], key: str, projection: bool
     ) -> _Pictures:
         compare = self.mode == "compare"
+        steps = int(self.slots[index].model.p["steps"])
+        if projection:  # the legend is on the page, in large type
+            fig, network = network_figure(
+                layout, self.lang, size=PROJECTION_NETWORK_INCHES, legend=False, dpi=PROJECTION_DPI
+            )
+            cfig, charts = charts_figure(
+                panels,
+                self.lang,
+                steps,
+                dpi=PROJECTION_DPI,
+                event_band=True,
+                axis_titles=True,
+                width=PROJECTION_CHARTS[0],
+                axes_height=PROJECTION_CHARTS[1],
+            )
+            return _Pictures(
+                key,
+                (fig, network, FrameEncoder(fig, network.dynamic)),
+                (cfig, charts, FrameEncoder(cfig, charts.dynamic)),
+            )
         # Resolutions close to the size the page shows them at on a 1920×1080 screen:
         # more pixels would only cost drawing, encoding and decoding time on every frame.
         fig, network = network_figure(
@@ -338,10 +641,13 @@ class Workshop:
         cfig, charts = charts_figure(
             panels,
             self.lang,
-            int(self.slots[index].model.p["steps"]),
+            steps,
             width=7.0 if compare else 6.6,
             ghost_label=ghost_label,
             dpi=PICTURE_DPI[self.mode][1],
+            axes_height=1.75 if compare else 1.45,
+            event_band=True,
+            axis_titles=True,
         )
         return _Pictures(
             key,
