@@ -21,7 +21,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from milieusim._io import write_json
+from milieusim._io import NotRegularFile, read_regular_file, write_json
 from milieusim.datafile import clip, control_character
 from milieusim.experiment.design import DESIGNS, MAX_POINTS, Design, Points
 from milieusim.experiment.spec import MAX_REPLICATIONS, MAX_RUNS, MAX_SEED
@@ -49,6 +49,8 @@ __all__ = [
 STATUSES: tuple[str, ...] = ("running", "complete", "interrupted")
 MAX_DEPTH = 64
 """Deepest nesting of a manifest (the experiment file's content is the deepest part)."""
+MAX_BYTES = 100_000_000
+"""The largest manifest read (a device such as /dev/zero never ends)."""
 PART_NAME = re.compile(r"part-[0-9a-f-]{1,64}\.parquet")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -394,11 +396,13 @@ def _json_type(value: Any) -> str:
 def _parse(path: Path) -> dict[str, Any] | None:
     """The JSON object at ``path``, or None if there is none; DamagedResults if unreadable."""
     try:
-        if not path.is_file():
-            if os.path.lexists(path):
-                raise DamagedResults(f"{path}: not a file")
+        if not os.path.lexists(path):
             return None
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, MAX_BYTES).decode("utf-8")
+    except NotRegularFile as exc:  # a FIFO would block, /dev/zero never end
+        raise DamagedResults(f"{path}: {exc.strerror}") from None
+    except IsADirectoryError:
+        raise DamagedResults(f"{path}: is not a regular file (a folder)") from None
     except OSError as exc:
         raise DamagedResults(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except UnicodeDecodeError:

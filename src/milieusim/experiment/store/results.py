@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,8 @@ from milieusim.experiment.store.manifest import (
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+
+from milieusim._io import read_regular_file
 
 __all__ = [
     "Results",
@@ -228,9 +229,7 @@ def read_part(
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would hang
-            raise DamagedResults(f"{path}: not a file")
-        return path.read_bytes()
+        return read_regular_file(path)  # opened without blocking: a FIFO would hang
     except OSError as exc:
         raise DamagedResults(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
