@@ -47,6 +47,7 @@ __all__ = [
     "run_generation",
     "sample_prior",
     "smc_weights",
+    "weighted_quantiles",
 ]
 
 PREDICTIVE_KEY = 1_000_000
@@ -148,6 +149,14 @@ def smc_weights(
     mix = np.array([np.dot(w_prev, kernel.pdf(row - previous)) for row in theta])
     w = prior_density(priors, theta) / mix
     return w / w.sum()
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:
+    """Quantiles of weighted ``values`` (the inverse of the weighted empirical cdf)."""
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order] / weights.sum()
+    cdf = np.cumsum(w) - w / 2
+    return [float(np.interp(q, cdf, v)) for q in qs]
 
 
 def effective_size(weights: np.ndarray) -> float:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from milieusim._io import atomic_write, to_plain, write_json
 from milieusim._io import versions as _versions
-from milieusim.calibration.abc import Generation
+from milieusim.calibration.abc import Generation, weighted_quantiles
 from milieusim.calibration.problem import LEVERS, Problem
 from milieusim.calibration.run import CalibrationRun, generation_frame, generation_summary
 from milieusim.plots.style import PALETTE, RC, new_figure, save_figure
@@ -38,14 +38,6 @@ IDENTIFIED = 0.5
 def _label(name: str) -> str:
     label = param_label(name, "en", short=True)
     return f"{label} (mean over organisations)" if name in LEVERS else label
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:
-    """Quantiles of weighted ``values`` (the inverse of the weighted empirical cdf)."""
-    order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order] / weights.sum()
-    cdf = np.cumsum(w) - w / 2
-    return [float(np.interp(q, cdf, v)) for q in qs]
 
 
 def identification(problem: Problem, posterior: Generation) -> pd.DataFrame:
