@@ -5,8 +5,8 @@ Run from the project root::
     uv run python benchmarks/bench_calibration.py              # 5 recoveries, 2 workers
     uv run python benchmarks/bench_calibration.py --workers 1 --recoveries 2
 
-Each recovery draws a truth for two parameters (inertia, rule_collision) from their
-priors, simulates one barometer of a tiny organisation (80 staff, 4 units, two years)
+Each recovery takes a truth for two parameters (inertia, rule_collision) inside their
+priors, simulates one barometer of a tiny organisation (120 staff, 8 units, two years)
 there, and calibrates against it by ABC-SMC (population 30, 3 generations). The script
 prints, per recovery, the truth, the posterior 90 % intervals, whether they cover it, the
 simulations and the wall time, then the total time and the coverage (the slow test
@@ -40,7 +40,8 @@ def main() -> None:
             r = recover(k, seed=args.seed, executor=executor)
             covered += r.covered
             shown = ", ".join(
-                f"{name} {r.truth[name]:.3f} in [{lo:.3f}, {hi:.3f}]"
+                f"{name} {r.truth[name]:.3f} in [{lo:.3f}, {hi:.3f}] (prior's 90 %: "
+                f"[{r.prior_intervals[name][0]:.3f}, {r.prior_intervals[name][1]:.3f}])"
                 for name, (lo, hi) in r.intervals.items()
             )
             print(
