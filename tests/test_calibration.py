@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -305,3 +306,57 @@ def test_resume_continues_from_the_last_finished_generation(tmp_path: Path) -> N
         str(TARGETS), "--config", str(config), "--out", str(cut), "--seed", "8", "--resume"
     )
     assert code == 2 and "another seed" in output
+
+
+# --- the algorithm on a model with a known posterior -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Toy:
+    """A simulator with a known likelihood: the answer 'introduced' is θ plus normal noise
+    of sd 0.05 (drawn from the run's seed)."""
+
+    theta: float
+    seed: int
+
+    def __call__(self) -> dict[str, float]:
+        noise = np.random.default_rng(self.seed).normal(0.0, 0.05)
+        return {"introduced": self.theta + noise}
+
+
+def test_abc_smc_approaches_the_known_posterior() -> None:
+    """Uniform prior on [0, 1], one observation 0.3 with noise sd 0.05: the posterior is
+    close to N(0.3, 0.05²). Four generations narrow the prior (sd 0.29) towards it, centre
+    on the observation, and the tolerance falls."""
+    from milieusim.calibration.abc import next_epsilon, run_generation
+    from milieusim.experiment.executors import InlineExecutor
+
+    priors = [Prior("inertia", "uniform", 0.0, 1.0)]
+    fitted = [_fitted("introduced", 0.3, 0.05)]
+    previous = None
+    epsilons = []
+    for g in range(5):
+        eps = math.inf if previous is None else next_epsilon(previous, 0.5)
+        epsilons.append(eps)
+        previous = run_generation(
+            g,
+            seed=11,
+            priors=priors,
+            fitted=fitted,
+            make_task=lambda theta, seed: _Toy(float(theta[0]), seed),
+            executor=InlineExecutor(),
+            population=300,
+            epsilon=eps,
+            previous=previous,
+            budget=100_000,
+        )
+    assert previous is not None
+    assert epsilons[1:] == sorted(epsilons[1:], reverse=True)
+    w = previous.weights
+    x = previous.theta[:, 0]
+    mean = float(w @ x)
+    sd = float(np.sqrt(w @ (x - mean) ** 2))
+    assert mean == pytest.approx(0.3, abs=0.02)
+    assert 0.03 < sd < 0.1
+    lo, hi = weighted_quantiles(x, w, [0.05, 0.95])
+    assert lo < 0.3 < hi
