@@ -360,3 +360,26 @@ def test_abc_smc_approaches_the_known_posterior() -> None:
     assert 0.03 < sd < 0.1
     lo, hi = weighted_quantiles(x, w, [0.05, 0.95])
     assert lo < 0.3 < hi
+
+
+def test_several_organisations_average_their_answers() -> None:
+    from milieusim.calibration.problem import Organisation
+    from milieusim.calibration.simulate import Simulation, survey_run
+
+    values = (("inertia", 0.3),)
+    one = Organisation(n_staff=40, n_units=4, steps=60, lever_sd=0.1)
+    two = Organisation(n_staff=40, n_units=4, steps=60, lever_sd=0.1, organisations=2)
+    first = Simulation(values, one, 5)()
+    assert survey_run(dict(values), two, 5) == first
+    both = Simulation(values, two, 5)()
+    second_seed = int(
+        np.random.SeedSequence(5, spawn_key=(2, 1)).generate_state(1, dtype=np.uint64)[0] >> 1
+    )
+    second = survey_run(dict(values), two, second_seed)
+    for key in ("introduced", "latest_copied"):
+        expected = (
+            np.nanmean([first[key], second[key]])
+            if not (math.isnan(first[key]) and math.isnan(second[key]))
+            else math.nan
+        )
+        assert both[key] == pytest.approx(expected, nan_ok=True)

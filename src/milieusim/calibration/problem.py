@@ -6,8 +6,9 @@ one line naming the file and the key):
 
 - ``[organisation]``: the simulated organisation, a stated approximation of the surveys'
   workplaces (``n_staff``, ``n_units``, ``steps``: a small authority, run long enough for the
-  barometer's two-year window) and ``lever_sd``, the spread of the organisation levers
-  across simulated organisations.
+  barometer's two-year window), ``lever_sd``, the spread of the organisation levers
+  across simulated organisations, and ``organisations``, how many organisations each
+  candidate simulates (their answers are averaged, as a survey pools workplaces).
 - ``[abc]``: ``population``, ``generations``, ``quantile`` (the next tolerance is this
   quantile of the accepted distances), ``budget`` (most simulations in all) and
   ``predictive`` (posterior predictive runs).
@@ -100,6 +101,8 @@ class Organisation:
     n_units: int = 10
     steps: int = 156
     lever_sd: float = 0.1
+    organisations: int = 1
+    """Simulated organisations per candidate; their barometer answers are averaged."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def _range(name: str) -> tuple[float | None, float | None]:
 
 
 _TOP = ("targets", "organisation", "abc", "distance", "prior")
-_ORG = ("n_staff", "n_units", "steps", "lever_sd")
+_ORG = ("n_staff", "n_units", "steps", "lever_sd", "organisations")
 _ABC = ("population", "generations", "quantile", "budget", "predictive")
 _DISTANCE = ("share_floor", "proxy_floor", "months_sd")
 _PRIOR = ("distribution", "low", "high", "mean", "sd")
@@ -200,6 +203,7 @@ def load_problem(
         n_units=_int(org_table, "n_units", 10, 1, 1000, where, "organisation"),
         steps=_int(org_table, "steps", 156, 1, 5200, where, "organisation"),
         lever_sd=_float(org_table, "lever_sd", 0.1, 0.0, 0.4, where, "organisation"),
+        organisations=_int(org_table, "organisations", 1, 1, 100, where, "organisation"),
     )
     if org.n_units > org.n_staff:
         raise CalibrationError(f"{where}: organisation.n_units must not exceed n_staff")

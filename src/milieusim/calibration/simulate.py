@@ -3,7 +3,8 @@
 A :class:`Simulation` is a picklable task without arguments, as
 :func:`milieusim.experiment.executors.map_tasks` runs them (locally or on Dask): it draws the
 organisation's levers around their means (:mod:`milieusim.calibration.problem`), runs the
-model with the candidate's constants and seed, and returns every answer of the virtual
+model with the candidate's constants and seed (and ``organisations`` − 1 more organisations,
+seeds of spawn key ``(2, r)``, their answers averaged), and returns every answer of the virtual
 innovation barometer (:func:`milieusim.barometer.answers`, NaN where no unit was asked).
 """
 
@@ -18,7 +19,7 @@ import numpy as np
 from milieusim.calibration.problem import LEVERS, Organisation
 from milieusim.params import PARAMETERS
 
-__all__ = ["Simulation", "draw_levers", "model_parameters"]
+__all__ = ["Simulation", "draw_levers", "model_parameters", "survey_run"]
 
 
 def draw_levers(means: dict[str, float], sd: float, rng: np.random.Generator) -> dict[str, float]:
@@ -67,16 +68,37 @@ class Simulation:
     seed: int
 
     def __call__(self) -> dict[str, float]:
-        from milieusim.barometer import answers, run_answers, survey
-        from milieusim.model import MilieuModel
+        """The barometer's answers; with several organisations, the mean of each answer
+        over those that give it (NaN if none does)."""
+        runs = [survey_run(dict(self.values), self.organisation, self.seed)]
+        for r in range(1, self.organisation.organisations):
+            seed = int(
+                np.random.SeedSequence(self.seed, spawn_key=(2, r)).generate_state(
+                    1, dtype=np.uint64
+                )[0]
+                >> 1
+            )
+            runs.append(survey_run(dict(self.values), self.organisation, seed))
+        if len(runs) == 1:
+            return runs[0]
+        out: dict[str, float] = {}
+        for key in runs[0]:
+            values = [r[key] for r in runs if math.isfinite(r[key])]
+            out[key] = float(np.mean(values)) if values else math.nan
+        return out
 
-        params = model_parameters(dict(self.values), self.organisation, self.seed)
-        model = MilieuModel(rng=self.seed, **params)
-        while model.running:
-            model.step()
-        units = survey(model)
-        out = answers(units, run_answers(model, units))
-        return {
-            k: (float(v) if v is not None and math.isfinite(v) else math.nan)
-            for k, v in out.items()
-        }
+
+def survey_run(values: dict[str, float], organisation: Organisation, seed: int) -> dict[str, float]:
+    """Run one organisation with ``seed`` and return its barometer's answers."""
+    from milieusim.barometer import answers, run_answers, survey
+    from milieusim.model import MilieuModel
+
+    params = model_parameters(values, organisation, seed)
+    model = MilieuModel(rng=seed, **params)
+    while model.running:
+        model.step()
+    units = survey(model)
+    out = answers(units, run_answers(model, units))
+    return {
+        k: (float(v) if v is not None and math.isfinite(v) else math.nan) for k, v in out.items()
+    }
