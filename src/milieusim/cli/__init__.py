@@ -18,6 +18,7 @@ import click
 
 from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.barometer import barometer
+from milieusim.cli.calibrate import calibrate
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
 from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
@@ -114,5 +115,6 @@ for _command in (
     animate,
     validate,
     barometer,
+    calibrate,
 ):
     main.add_command(_command)
