@@ -3,9 +3,10 @@
 One module per submodel of the ODD (``docs/ODD.md``, section 7), in layers: each imports
 only the layers below it at run time, and the model only for type hints. From the bottom:
 
-``absorption`` ``prudence`` ``tolerance``  the lever specifications (``learning_spec``,
-               ``inertia_spec``, ``tolerance_spec``; docs/ODD.md §7.14), read by the
-               submodels above and by the managers (``agents``);
+``absorption``, ``prudence``, ``tolerance``: the lever specifications (``learning_spec``,
+``inertia_spec``, ``tolerance_spec``; docs/ODD.md §7.14), read by the submodels above and
+by the managers (``agents``); then:
+
 ``ties``       the informal network now: contacts, ties made and forgotten, cohesion;
 ``rules``      rules over units: where they apply, burden, compatibility, breeding;
 ``uptake``     staff adoption: who starts and stops using each practice;
