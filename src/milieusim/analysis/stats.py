@@ -1,6 +1,6 @@
 """Effects with confidence intervals, and criteria stated before the runs.
 
-The behaviour patterns and the mechanism checks (:mod:`milieusim.docking`) compare
+The behaviour patterns and the mechanism checks (:mod:`milieusim.validation`) compare
 conditions run with the same seeds (common random numbers): each seed gives one paired
 difference. An :class:`Effect` is an estimate with its 95 % interval: a Student t
 interval for a mean of paired differences, a paired bootstrap (seeded, so reproducible)

@@ -32,17 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import (
-    NOT_REPRODUCED,
-    Case,
-    CaseResult,
-    Check,
-    Task,
-    docking_parameters,
-    run_model,
-)
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.run import docking_parameters, run_model
 
-__all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify", "run"]
+__all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify"]
 
 BANDS: tuple[str, ...] = (
     "innovators",
@@ -336,12 +329,3 @@ def plot(result: CaseResult, path: Path) -> None:
 
 
 CASE = Case("rogers", "Rogers' adopter categories", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | RogersSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Rogers comparison at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

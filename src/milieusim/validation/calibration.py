@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import mean_difference
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
 
 __all__ = ["CALIBRATION", "COST_MOVE", "INCIDENCE", "LAG_WEEKS", "ROUTINE_SHARE", "SCENARIOS"]
 

@@ -123,15 +123,15 @@ def validate(
       milieusim validate --out results/val --workers 8
     """
     check_report_folder(out, overwrite)  # before the cases are imported
-    from milieusim.docking import all_cases, extra_cases
+    from milieusim.validation import all_cases, extra_cases
 
     known = {case.name: case for case in (*all_cases(), *extra_cases())}
     unknown = [name for name in cases if name not in known]
     if unknown:
         raise UserError(f"--case: unknown case {unknown[0]!r} (cases: {', '.join(known)})")
-    from milieusim.docking.core import TaskFailed
-    from milieusim.docking.validate import run_validation, write_report
     from milieusim.experiment.executors import sigterm_as_interrupt
+    from milieusim.validation.report import run_validation, write_report
+    from milieusim.validation.run import TaskFailed
 
     chosen: tuple[int, ...]
     if blocks is None:

@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import Case, CaseResult, Check, Task, docking_parameters, run_model
+from milieusim.validation.case import Case, CaseResult, Check, Task
+from milieusim.validation.run import docking_parameters, run_model
 
-__all__ = ["CASE", "BassSettings", "bass_closed_form", "bass_recursion", "run"]
+__all__ = ["CASE", "BassSettings", "bass_closed_form", "bass_recursion"]
 
 SCENARIO = "docking/bass"
 SPREAD = 1.05
@@ -165,12 +166,3 @@ def plot(result: CaseResult, path: Path) -> None:
 
 
 CASE = Case("bass", "Pattern 1 — Bass docking (S-shape)", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | BassSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Bass docking at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import paired_difference
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import conditions, evidence_run
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.evidence import conditions, evidence_run
 
 __all__ = ["CONSTANTS", "PATTERNS", "ROBUSTNESS"]
 

@@ -157,9 +157,9 @@ def betweenness_ratio(model: Any, seed: int, pivots: int = 100) -> float:
 
 
 def evidence_tasks(case: str, settings: Any, params: list[dict[str, Any]]) -> list[Any]:
-    """One :class:`~milieusim.docking.core.Task` per condition and replication: seeds
+    """One :class:`~milieusim.validation.case.Task` per condition and replication: seeds
     ``settings.seed``, ``settings.seed + 1``, … (the same at every condition: paired)."""
-    from milieusim.docking.core import Task
+    from milieusim.validation.case import Task
 
     return [
         Task(case, (j, r), evidence_run, {"params": dict(point), "seed": settings.seed + r})
@@ -188,10 +188,10 @@ def criterion_check(
     percent: bool = False,
     digits: int = 2,
 ) -> Any:
-    """A :class:`~milieusim.docking.core.Check` of ``effect`` (an
+    """A :class:`~milieusim.validation.case.Check` of ``effect`` (an
     :class:`~milieusim.analysis.stats.Effect`) against ``criterion`` stated before the runs;
     a miss is "not reproduced"."""
-    from milieusim.docking.core import NOT_REPRODUCED, Check
+    from milieusim.validation.case import NOT_REPRODUCED, Check
 
     return Check(
         quantity,

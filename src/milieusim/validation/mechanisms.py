@@ -35,15 +35,15 @@ from milieusim.analysis.stats import (
     proportion,
     relative_change,
 )
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import (
+from milieusim.params import CHANNELS, PARAMETERS
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.evidence import (
     condition,
     conditions,
     criterion_check,
     evidence_tasks,
     paired,
 )
-from milieusim.params import CHANNELS, PARAMETERS
 
 __all__ = ["CONTRASTS", "DYNAMICS", "MECHANISMS"]
 

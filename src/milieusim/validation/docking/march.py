@@ -42,10 +42,11 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import Case, CaseResult, Check, Task, docking_parameters, fmt
 from milieusim.learning import imitate, reinforced_rate
+from milieusim.validation.case import Case, CaseResult, Check, Task, fmt
+from milieusim.validation.run import docking_parameters
 
-__all__ = ["CASE", "MarchSettings", "equilibrium_knowledge", "run", "scenario_rates"]
+__all__ = ["CASE", "MarchSettings", "equilibrium_knowledge", "scenario_rates"]
 
 SCENARIO = "docking/march"
 PUBLISHED: dict[tuple[float, float], float] = {(0.1, 0.9): 0.972, (0.9, 0.9): 0.728}
@@ -179,7 +180,7 @@ def tasks(s: MarchSettings) -> list[Task]:
 
 
 def _slope(values: dict[float, list[float]]) -> tuple[float, float]:
-    from milieusim.docking.core import ols_slope
+    from milieusim.validation.case import ols_slope
 
     x = [p1 for p1, v in values.items() for _ in v]
     y = [k for v in values.values() for k in v]
@@ -309,7 +310,7 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         "learning. *Organization Science*, 2(1), 71–87, Fig. 1 (m = 30, n = 50, "
         "80 runs per point).",
         setup=(
-            f"`milieusim.docking.march`: m = {s.m}, n = {s.n}, p1 ∈ "
+            f"`milieusim.validation.docking.march`: m = {s.m}, n = {s.n}, p1 ∈ "
             f"{{{', '.join(f'{x:g}' for x in s.p1)}}}, p2 ∈ "
             f"{{{', '.join(f'{x:g}' for x in s.p2)}}}, {s.runs} runs per point, run to "
             "equilibrium, seeded from "
@@ -364,12 +365,3 @@ def plot(result: CaseResult, path: Path) -> None:
 
 
 CASE = Case("march", "March (1991): exploration and exploitation", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | MarchSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the March docking at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import FAIL, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import evidence_run
+from milieusim.validation.case import FAIL, Case, CaseResult, Check, Task
+from milieusim.validation.evidence import evidence_run
 
 __all__ = ["OTHER_RANGES", "PARAMETERS_CASE", "SETTINGS"]
 
@@ -117,7 +117,7 @@ def default_range(p: Any) -> tuple[Any, Any]:
 
 
 def _conditions(s: ParametersSettings) -> list[tuple[str, Any, dict[str, Any]]]:
-    from milieusim.docking.evidence import conditions
+    from milieusim.validation.evidence import conditions
 
     base = conditions(s.quick)[0]
     out = []

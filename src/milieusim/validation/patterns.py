@@ -1,6 +1,6 @@
 """Behaviour patterns 2, 3, 4, 5 and 7 of ``docs/concepts.md`` as validation cases
-(pattern 1 is :mod:`milieusim.docking.bass` and the S-curve checks of the dynamics case;
-patterns 6 and 8 are checks of :mod:`milieusim.docking.mechanisms`).
+(pattern 1 is :mod:`milieusim.validation.docking.bass` and the S-curve checks of the dynamics case;
+patterns 6 and 8 are checks of :mod:`milieusim.validation.mechanisms`).
 
 Each pattern is an experiment with a minimum effect stated here before the runs
 (pattern-oriented modelling, Grimm et al. 2005); it passes only when the 95 % interval of
@@ -26,8 +26,8 @@ from milieusim.analysis.stats import (
     paired_difference,
     relative_change,
 )
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import conditions, criterion_check, evidence_tasks, paired
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.evidence import conditions, criterion_check, evidence_tasks, paired
 
 __all__ = ["PATTERNS", "PatternSettings"]
 

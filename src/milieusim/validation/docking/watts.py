@@ -25,15 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.docking.core import (
-    Case,
-    CaseResult,
-    Check,
-    Task,
-    binomial_se,
-    docking_parameters,
-    run_model,
-)
+from milieusim.validation.case import Case, CaseResult, Check, Task, binomial_se
+from milieusim.validation.run import docking_parameters, run_model
 
 __all__ = [
     "CASE",
@@ -43,7 +36,6 @@ __all__ = [
     "cascade_window",
     "evaluate_frame",
     "from_results",
-    "run",
 ]
 
 SCENARIO = "docking/watts"
@@ -409,12 +401,3 @@ def plot(result: CaseResult, path: Path) -> None:
 
 
 CASE = Case("watts", "Watts (2002): global cascades", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | WattsSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Watts docking at ``size`` ('quick', 'full' or settings) and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

@@ -30,18 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.docking.core import (
-    NOT_REPRODUCED,
-    Case,
-    CaseResult,
-    Check,
-    Task,
-    docking_parameters,
-    fmt,
-    run_model,
-)
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, fmt
+from milieusim.validation.run import docking_parameters, run_model
 
-__all__ = ["CASE", "CentolaMacySettings", "evaluate_frame", "from_results", "run"]
+__all__ = ["CASE", "CentolaMacySettings", "evaluate_frame", "from_results"]
 
 SCENARIO = "docking/centola-macy"
 FULL = 0.99
@@ -474,12 +466,3 @@ def plot(result: CaseResult, path: Path) -> None:
 CASE = Case(
     "centola-macy", "Centola & Macy (2007): complex contagions", settings, tasks, evaluate, plot
 )
-
-
-def run(
-    size: str | CentolaMacySettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Centola & Macy docking at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from milieusim._io import atomic_write, versions, write_json
-from milieusim.docking.core import (
+from milieusim.validation.case import (
     NOT_REPRODUCED,
     SEED_STRIDE,
     Case,
@@ -36,9 +36,9 @@ from milieusim.docking.core import (
     blocks_needed,
     checks_by_key,
     combine_blocks,
-    run_tasks,
     seed_block,
 )
+from milieusim.validation.run import run_tasks
 
 PACKAGES = ("milieusim", "mesa", "numpy", "networkx")
 """Packages whose versions the report records."""
@@ -93,10 +93,10 @@ def run_validation(
 
     ``work``: a folder where each case's result on each block is stored as soon as it is
     known (:class:`WorkFolder`); those already there are not run again. Without it nothing
-    is written. Raises :class:`~milieusim.docking.core.TaskFailed` if a task failed (the
+    is written. Raises :class:`~milieusim.validation.case.TaskFailed` if a task failed (the
     cases that could be evaluated are stored first)."""
-    from milieusim.docking import all_cases
     from milieusim.experiment.executors import worker_count
+    from milieusim.validation import all_cases
 
     chosen = list(cases) if cases is not None else list(all_cases())
     only = tuple(c.name for c in chosen) if cases is not None and by_request else ()
@@ -248,7 +248,7 @@ class WorkFolder:
 
 
 _SAFE = {
-    "milieusim.docking.core": {"CaseResult", "Check"},
+    "milieusim.validation.case": {"CaseResult", "Check"},
     "builtins": {"set", "frozenset", "complex", "slice", "range"},
     "collections": {"OrderedDict"},
     "copyreg": {"_reconstructor"},
@@ -306,7 +306,7 @@ def write_report(
     import matplotlib
 
     matplotlib.use("Agg")
-    from milieusim.docking import all_cases, extra_cases
+    from milieusim.validation import all_cases, extra_cases
 
     root = Path(out)
     figures = root / "figures"
