@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import mean_difference
-from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 
 __all__ = ["CALIBRATION", "COST_MOVE", "INCIDENCE", "LAG_WEEKS", "ROUTINE_SHARE", "SCENARIOS"]
 
@@ -268,24 +268,23 @@ def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseRes
 
 def plot(result: CaseResult, path: Path) -> None:
     """Five-year movements of the cost and quality indices per scenario."""
-    import matplotlib.pyplot as plt
-
     table = result.data["table"]
     names = list(table)
     x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(7.0, 3.8), layout="constrained")
-    ax.bar(x - 0.2, [table[n]["cost_move"] for n in names], 0.4, label="cost (points)")
-    ax.bar(
-        x + 0.2, [table[n]["quality_move"] for n in names], 0.4, label="quality (relative units)"
-    )
-    ax.axhspan(*COST_MOVE, color="0.9", zorder=0, label="sourced band for cost")
-    ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_xticks(x, names, rotation=25, ha="right", fontsize=8)
-    ax.set_ylabel("movement over five years")
-    ax.legend(fontsize=8)
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 7.0, 3.8) as (fig, ax):
+        ax.bar(x - 0.2, [table[n]["cost_move"] for n in names], 0.4, label="cost (points)")
+        ax.bar(
+            x + 0.2,
+            [table[n]["quality_move"] for n in names],
+            0.4,
+            label="quality (relative units)",
+        )
+        ax.axhspan(*COST_MOVE, color="0.9", zorder=0, label="sourced band for cost")
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_xticks(x, names, rotation=25, ha="right", fontsize=8)
+        ax.set_ylabel("movement over five years")
+        ax.legend(fontsize=8)
+        ax.set_title(result.title, fontsize=10)
 
 
 CALIBRATION = Case(

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ __all__ = [
     "binomial_se",
     "block_tasks",
     "blocks_needed",
+    "case_figure",
     "checks_by_key",
     "combine_blocks",
     "fmt",
@@ -289,3 +291,20 @@ def ols_slope(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     residuals = ya - (slope * xa + intercept)
     se = math.sqrt(residuals.var(ddof=2) / ((xa - xa.mean()) ** 2).sum())
     return float(slope), float(se)
+
+
+@contextmanager
+def case_figure(
+    path: Path, width: float, height: float, *, ncols: int = 1
+) -> Iterator[tuple[Any, Any]]:
+    """A case's figure in the project's style (:mod:`milieusim.plots.style`): yields the
+    figure and its axes (``ncols`` side by side), then writes it to ``path``."""
+    import matplotlib as mpl
+
+    from milieusim.plots.style import RC, new_figure, save_figure
+
+    with mpl.rc_context(RC):
+        fig = new_figure(width, height)
+        axes = fig.subplots(1, ncols)
+        yield fig, axes
+        save_figure(fig, path, dpi=120)

@@ -36,7 +36,7 @@ from milieusim.analysis.stats import (
     relative_change,
 )
 from milieusim.params import CHANNELS, PARAMETERS
-from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 from milieusim.validation.evidence import (
     condition,
     conditions,
@@ -719,23 +719,19 @@ def _plot_quality_cost(ax: Any, grid: dict[str, dict[str, float]]) -> None:
 def _plot(result: CaseResult, path: Path) -> None:
     """A bar of each check's verdict is not informative: draw the distance curve or the
     openness effects."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    data = result.data
-    if "distance" in data:
-        xs = sorted(float(d) for d in data["distance"])
-        ax.plot(xs, [data["distance"][d] for d in xs], marker="o")
-        ax.set_xlabel("partners' cognitive distance (partner_distance)")
-        ax.set_ylabel("uptake (mean over the run)")
-    elif "quality_cost" in data:
-        _plot_quality_cost(ax, data["quality_cost"])
-    else:
-        ax.text(0.5, 0.5, "see the table", ha="center", va="center")
-        ax.set_axis_off()
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 6.5, 3.8) as (fig, ax):
+        data = result.data
+        if "distance" in data:
+            xs = sorted(float(d) for d in data["distance"])
+            ax.plot(xs, [data["distance"][d] for d in xs], marker="o")
+            ax.set_xlabel("partners' cognitive distance (partner_distance)")
+            ax.set_ylabel("uptake (mean over the run)")
+        elif "quality_cost" in data:
+            _plot_quality_cost(ax, data["quality_cost"])
+        else:
+            ax.text(0.5, 0.5, "see the table", ha="center", va="center")
+            ax.set_axis_off()
+        ax.set_title(result.title, fontsize=10)
 
 
 MECHANISMS = Case(

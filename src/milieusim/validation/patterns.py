@@ -26,7 +26,7 @@ from milieusim.analysis.stats import (
     paired_difference,
     relative_change,
 )
-from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 from milieusim.validation.evidence import conditions, criterion_check, evidence_tasks, paired
 
 __all__ = ["PATTERNS", "PatternSettings"]
@@ -395,19 +395,15 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
 def plot_cells(result: CaseResult, path: Path) -> None:
     """Box plots of the pattern's outcome per condition."""
-    import matplotlib.pyplot as plt
-
     d = result.data
     labels = [str(k) for k in d["cells"]]
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    ax.boxplot(list(d["cells"].values()), tick_labels=labels)
-    if len(labels) > 4:
-        ax.tick_params(axis="x", labelsize=8)
-    ax.set_xlabel(d["x_label"])
-    ax.set_ylabel(d["y_label"])
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 6.5, 3.8) as (fig, ax):
+        ax.boxplot(list(d["cells"].values()), tick_labels=labels)
+        if len(labels) > 4:
+            ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(d["x_label"])
+        ax.set_ylabel(d["y_label"])
+        ax.set_title(result.title, fontsize=10)
 
 
 PATTERNS: tuple[Case, ...] = (

@@ -30,7 +30,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, fmt
+from milieusim.validation.case import (
+    NOT_REPRODUCED,
+    Case,
+    CaseResult,
+    Check,
+    Task,
+    case_figure,
+    fmt,
+)
 from milieusim.validation.run import docking_parameters, run_model
 
 __all__ = ["CASE", "CentolaMacySettings", "evaluate_frame", "from_results"]
@@ -420,47 +428,43 @@ def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Final adoption and weeks to full adoption against rewiring, for T = 1 and 2."""
-    import matplotlib.pyplot as plt
-
     table = pd.DataFrame(result.data["table"])
     positive = table.beta[table.beta > 0]
     zero_at = positive.min() / 3 if len(positive) else 1e-4
     x = table.beta.where(table.beta > 0, zero_at)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
-    for t, colour in ((1, "C0"), (2, "C3")):
-        rows = table["T"] == t
-        if not rows.any():
-            continue
-        label = "T = 1 (simple)" if t == 1 else "T = 2 (complex)"
-        a.errorbar(
-            x[rows],
-            table.final[rows],
-            yerr=2 * table.final_se[rows],
-            fmt="o-",
-            color=colour,
-            ms=4,
-            capsize=2,
-            label=label,
+    with case_figure(path, 9, 3.8, ncols=2) as (fig, (a, b)):
+        for t, colour in ((1, "C0"), (2, "C3")):
+            rows = table["T"] == t
+            if not rows.any():
+                continue
+            label = "T = 1 (simple)" if t == 1 else "T = 2 (complex)"
+            a.errorbar(
+                x[rows],
+                table.final[rows],
+                yerr=2 * table.final_se[rows],
+                fmt="o-",
+                color=colour,
+                ms=4,
+                capsize=2,
+                label=label,
+            )
+            time = table.time[rows].replace(math.inf, math.nan)  # never saturated: not drawn
+            b.plot(x[rows], time, "o-", color=colour, ms=4, label=label)
+        for ax in (a, b):
+            ax.set_xscale("log")
+            ticks = [zero_at, *sorted(positive.unique())]
+            ax.set_xticks(ticks, ["0", *[f"{v:g}" for v in ticks[1:]]], fontsize=7, rotation=45)
+            ax.set_xlabel("rewiring probability β")
+            ax.legend(fontsize=8, frameon=False)
+        a.set_ylabel("final share of adopters (mean ± 2 SE)")
+        a.set_ylim(-0.03, 1.05)
+        b.set_ylabel(f"weeks to {FULL:.0%} adoption\n(median; unsaturated runs = never)")
+        b.set_yscale("log")
+        fig.suptitle(
+            f"Centola & Macy (2007) docking: ring of N = {result.data['n_staff']:,}, "
+            f"k = 6, {result.data['runs']} runs per point",
+            fontsize=10,
         )
-        time = table.time[rows].replace(math.inf, math.nan)  # never saturated: not drawn
-        b.plot(x[rows], time, "o-", color=colour, ms=4, label=label)
-    for ax in (a, b):
-        ax.set_xscale("log")
-        ticks = [zero_at, *sorted(positive.unique())]
-        ax.set_xticks(ticks, ["0", *[f"{v:g}" for v in ticks[1:]]], fontsize=7, rotation=45)
-        ax.set_xlabel("rewiring probability β")
-        ax.legend(fontsize=8, frameon=False)
-    a.set_ylabel("final share of adopters (mean ± 2 SE)")
-    a.set_ylim(-0.03, 1.05)
-    b.set_ylabel(f"weeks to {FULL:.0%} adoption\n(median; unsaturated runs = never)")
-    b.set_yscale("log")
-    fig.suptitle(
-        f"Centola & Macy (2007) docking: ring of N = {result.data['n_staff']:,}, "
-        f"k = 6, {result.data['runs']} runs per point",
-        fontsize=10,
-    )
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 CASE = Case(

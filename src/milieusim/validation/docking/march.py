@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.learning import imitate, reinforced_rate
-from milieusim.validation.case import Case, CaseResult, Check, Task, fmt
+from milieusim.validation.case import Case, CaseResult, Check, Task, case_figure, fmt
 from milieusim.validation.run import docking_parameters
 
 __all__ = ["CASE", "MarchSettings", "equilibrium_knowledge", "scenario_rates"]
@@ -337,31 +337,27 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Equilibrium knowledge against p1, one curve per p2 (March's Fig. 1)."""
-    import matplotlib.pyplot as plt
-
     d = result.data
-    fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
-    styles = {0.1: "-", 0.5: "--", 0.9: ":"}
-    for label, values in d["curves"].items():
-        variant, p2 = label.split()
-        ax.plot(
-            d["p1"],
-            values,
-            styles.get(float(p2), "-"),
-            color="k" if variant == "gradual" else "C0",
-            marker="o",
-            ms=3,
-            label=f"p2 = {p2}" + ("" if variant == "gradual" else " (direct change)"),
-            alpha=1 if variant == "gradual" else 0.6,
+    with case_figure(path, 6, 4.2) as (fig, ax):
+        styles = {0.1: "-", 0.5: "--", 0.9: ":"}
+        for label, values in d["curves"].items():
+            variant, p2 = label.split()
+            ax.plot(
+                d["p1"],
+                values,
+                styles.get(float(p2), "-"),
+                color="k" if variant == "gradual" else "C0",
+                marker="o",
+                ms=3,
+                label=f"p2 = {p2}" + ("" if variant == "gradual" else " (direct change)"),
+                alpha=1 if variant == "gradual" else 0.6,
+            )
+        ax.set_xlabel("socialisation rate p1")
+        ax.set_ylabel("average equilibrium knowledge")
+        ax.set_title(
+            f"March (1991) Fig. 1 re-run: m = 30, n = 50, {d['runs']} runs per point", fontsize=10
         )
-    ax.set_xlabel("socialisation rate p1")
-    ax.set_ylabel("average equilibrium knowledge")
-    ax.set_title(
-        f"March (1991) Fig. 1 re-run: m = 30, n = 50, {d['runs']} runs per point", fontsize=10
-    )
-    ax.legend(fontsize=8, frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+        ax.legend(fontsize=8, frameon=False)
 
 
 CASE = Case("march", "March (1991): exploration and exploitation", settings, tasks, evaluate, plot)

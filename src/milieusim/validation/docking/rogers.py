@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 from milieusim.validation.run import docking_parameters, run_model
 
 __all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify"]
@@ -299,8 +299,6 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Bars per band: Rogers, the Bass curve, the model in the Bass limit and by default."""
-    import matplotlib.pyplot as plt
-
     d = result.data
     series = [
         ("Rogers (normal)", d["rogers"], "0.4"),
@@ -309,23 +307,21 @@ def plot(result: CaseResult, path: Path) -> None:
         ("model, default: all adopters", d["all"], "C3"),
         ("model, default: outside pilot unit", d["chosen"], "C1"),
     ]
-    fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
-    width = 0.16
-    x = np.arange(5)
-    for i, (label, values, colour) in enumerate(series):
-        ax.bar(
-            x + (i - 2) * width,
-            100 * np.asarray(values, dtype=float),
-            width,
-            label=label,
-            color=colour,
-        )
-    ax.set_xticks(x, BANDS)
-    ax.set_ylabel("share of adopters (%)")
-    ax.set_title("Rogers' adopter categories: published shares and the model's", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 8, 3.8) as (fig, ax):
+        width = 0.16
+        x = np.arange(5)
+        for i, (label, values, colour) in enumerate(series):
+            ax.bar(
+                x + (i - 2) * width,
+                100 * np.asarray(values, dtype=float),
+                width,
+                label=label,
+                color=colour,
+            )
+        ax.set_xticks(x, BANDS)
+        ax.set_ylabel("share of adopters (%)")
+        ax.set_title("Rogers' adopter categories: published shares and the model's", fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
 
 
 CASE = Case("rogers", "Rogers' adopter categories", settings, tasks, evaluate, plot)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.validation.case import Case, CaseResult, Check, Task, binomial_se
+from milieusim.validation.case import Case, CaseResult, Check, Task, binomial_se, case_figure
 from milieusim.validation.run import docking_parameters, run_model
 
 __all__ = [
@@ -340,64 +340,60 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Frequency and mean size of global cascades against z, with the analytic window."""
-    import matplotlib.pyplot as plt
-
     table = pd.DataFrame(result.data["table"])
     lower, upper = result.data["window"]
     phi = result.data["phi"]
-    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-    ax.axvspan(
-        lower, upper, color="0.92", label=f"analytic cascade window ({lower:.2f}–{upper:.2f})"
-    )
-    zs = np.linspace(0.05, max(table.z.max(), 8), 400)
-    ax.plot(
-        zs,
-        [cascade_frequency(z, phi) for z in zs],
-        color="0.3",
-        lw=1.2,
-        label="analytic frequency (N → ∞)",
-    )
-    ax.errorbar(
-        table.z,
-        table.frequency,
-        yerr=2 * table.se,
-        fmt="o",
-        color="C0",
-        ms=5,
-        capsize=2,
-        label="frequency of global cascades (± 2 SE)",
-    )
-    ax.errorbar(
-        list(PUBLISHED),
-        list(PUBLISHED.values()),
-        yerr=READING,
-        fmt="s",
-        mfc="none",
-        color="k",
-        ms=7,
-        capsize=3,
-        label="Watts (2002) Fig. 1a, read ± 0.03",
-    )
-    ax.plot(
-        table.z,
-        table["size"],
-        "^",
-        mfc="none",
-        color="C3",
-        ms=7,
-        label="mean size of global cascades",
-    )
-    ax.set_xlabel("mean degree z")
-    ax.set_ylabel("frequency / size")
-    ax.set_ylim(-0.03, 1.05)
-    ax.set_title(
-        f"Watts (2002) docking: φ = {phi:g}, N = {result.data['n_staff']:,}, "
-        f"{result.data['runs']} runs per z",
-        fontsize=10,
-    )
-    ax.legend(fontsize=8, loc="center right", frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 7, 4.2) as (fig, ax):
+        ax.axvspan(
+            lower, upper, color="0.92", label=f"analytic cascade window ({lower:.2f}–{upper:.2f})"
+        )
+        zs = np.linspace(0.05, max(table.z.max(), 8), 400)
+        ax.plot(
+            zs,
+            [cascade_frequency(z, phi) for z in zs],
+            color="0.3",
+            lw=1.2,
+            label="analytic frequency (N → ∞)",
+        )
+        ax.errorbar(
+            table.z,
+            table.frequency,
+            yerr=2 * table.se,
+            fmt="o",
+            color="C0",
+            ms=5,
+            capsize=2,
+            label="frequency of global cascades (± 2 SE)",
+        )
+        ax.errorbar(
+            list(PUBLISHED),
+            list(PUBLISHED.values()),
+            yerr=READING,
+            fmt="s",
+            mfc="none",
+            color="k",
+            ms=7,
+            capsize=3,
+            label="Watts (2002) Fig. 1a, read ± 0.03",
+        )
+        ax.plot(
+            table.z,
+            table["size"],
+            "^",
+            mfc="none",
+            color="C3",
+            ms=7,
+            label="mean size of global cascades",
+        )
+        ax.set_xlabel("mean degree z")
+        ax.set_ylabel("frequency / size")
+        ax.set_ylim(-0.03, 1.05)
+        ax.set_title(
+            f"Watts (2002) docking: φ = {phi:g}, N = {result.data['n_staff']:,}, "
+            f"{result.data['runs']} runs per z",
+            fontsize=10,
+        )
+        ax.legend(fontsize=8, loc="center right", frameon=False)
 
 
 CASE = Case("watts", "Watts (2002): global cascades", settings, tasks, evaluate, plot)
