@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from milieusim.analysis.stats import Criterion, Effect
+
 __all__ = [
     "FAIL",
     "NOT_REPRODUCED",
@@ -46,11 +48,16 @@ __all__ = [
     "Case",
     "CaseResult",
     "Check",
+    "Claim",
+    "Computed",
+    "Line",
+    "Reported",
     "Task",
     "binomial_se",
     "block_tasks",
     "blocks_needed",
     "case_figure",
+    "checks",
     "checks_by_key",
     "combine_blocks",
     "fmt",
@@ -118,6 +125,87 @@ class Check:
         if self.passed is None:
             return "reported"
         return "PASS" if self.passed else self.miss
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A tested line of a case's table, as data: what is measured (``label``), the minimum
+    effect stated before the runs (``criterion``) and how the effect is computed from the
+    case's outputs (``contrast``). The "published" column is the criterion in words
+    (:meth:`~milieusim.analysis.stats.Criterion.text`), followed by ``why``."""
+
+    label: str | Callable[[Any], str]
+    """The quantity, or a function of the case's data giving it (counts of runs…)."""
+    criterion: Criterion
+    contrast: Callable[[Any], Effect]
+    percent: bool = False
+    """The effect is a share or a relative change, shown in per cent."""
+    digits: int = 2
+    change: bool = True
+    """The criterion bears on a change between conditions (else on a level)."""
+    why: str = ""
+    """The mechanism or reason behind the claim (no threshold: that is the criterion's)."""
+    miss: str = NOT_REPRODUCED
+    unit: str = ""
+    """The unit of a percent-scaled threshold when it is not a per cent ('points')."""
+
+    @property
+    def published(self) -> str:
+        """The claim in words, from its criterion."""
+        words = self.criterion.text(change=self.change, percent=self.percent, unit=self.unit)
+        return f"{words} ({self.why})" if self.why else words
+
+    def check(self, data: Any) -> Check:
+        """The claim checked on ``data`` (what ``contrast`` and ``label`` read)."""
+        effect = self.contrast(data)
+        label = self.label if isinstance(self.label, str) else self.label(data)
+        return Check(
+            label,
+            self.published,
+            effect.text(self.digits, self.percent),
+            self.criterion.interval(self.digits, self.percent),
+            self.criterion.met(effect),
+            miss=self.miss,
+        )
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A line of a case's table shown without a criterion: ``figure(data)`` is our figure."""
+
+    label: str | Callable[[Any], str]
+    published: str
+    figure: Callable[[Any], str]
+
+    def check(self, data: Any) -> Check:
+        """The reported line on ``data``."""
+        label = self.label if isinstance(self.label, str) else self.label(data)
+        return Check(label, self.published, self.figure(data), "reported", None)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Lines of a case's table that need more than a criterion on one effect (a peak, a
+    test of homogeneity, a decomposition): ``lines(data)`` gives their checks."""
+
+    lines: Callable[[Any], list[Check]]
+
+    def check(self, data: Any) -> list[Check]:
+        """The lines on ``data``."""
+        return self.lines(data)
+
+
+Line = Claim | Reported | Computed
+"""A line (or, for :class:`Computed`, lines) of a case's table."""
+
+
+def checks(table: Sequence[Line], data: Any) -> list[Check]:
+    """Each line of ``table`` checked on ``data``, in order."""
+    out: list[Check] = []
+    for line in table:
+        result = line.check(data)
+        out.extend(result if isinstance(result, list) else [result])
+    return out
 
 
 @dataclass

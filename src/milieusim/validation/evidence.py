@@ -181,23 +181,19 @@ def settings_for(quick: bool) -> dict[str, Any]:
 
 def criterion_check(
     quantity: str,
-    claim: str,
+    why: str,
     effect: Any,
     criterion: Any,
     *,
     percent: bool = False,
     digits: int = 2,
+    change: bool = True,
 ) -> Any:
-    """A :class:`~milieusim.validation.case.Check` of ``effect`` (an
-    :class:`~milieusim.analysis.stats.Effect`) against ``criterion`` stated before the runs;
-    a miss is "not reproduced"."""
-    from milieusim.validation.case import NOT_REPRODUCED, Check
+    """The :class:`~milieusim.validation.case.Claim` that ``effect`` (an
+    :class:`~milieusim.analysis.stats.Effect` already computed) meets ``criterion``, checked;
+    the "published" column is the criterion in words, then ``why``; a miss is "not
+    reproduced"."""
+    from milieusim.validation.case import Claim
 
-    return Check(
-        quantity,
-        claim,
-        effect.text(digits, percent),
-        criterion.text(digits, percent),
-        criterion.met(effect),
-        miss=NOT_REPRODUCED,
-    )
+    claim = Claim(quantity, criterion, lambda _: effect, percent, digits, change, why)
+    return claim.check(None)

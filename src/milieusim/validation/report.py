@@ -452,15 +452,38 @@ def _seeds_text(v: Validation) -> str:
     )
 
 
-def render_report(v: Validation, figures_url: str = "figures") -> str:
-    """The Markdown report."""
+_REFERENCES = [
+    "",
+    "## References",
+    "",
+    "Axtell, R., Axelrod, R., Epstein, J. M., & Cohen, M. D. (1996). Aligning "
+    "simulation models: A case study and results. *Computational and Mathematical "
+    "Organization Theory*, 1(2), 123–141.",
+    "",
+    "Grimm, V., Augusiak, J., Focks, A., Frank, B. M., Gabsi, F., Johnston, A. S. A., "
+    "Liu, C., Martin, B. T., Meli, M., Radchuk, V., Thorbek, P., & Railsback, S. F. "
+    "(2014). Towards better modelling and decision support: Documenting model "
+    "development, testing, and analysis using TRACE. *Ecological Modelling*, 280, "
+    "129–139.",
+    "",
+    "Mahajan, V., Muller, E., & Srivastava, R. K. (1990). Determination of adopter "
+    "categories by using innovation diffusion models. *Journal of Marketing Research*, "
+    "27(1), 37–50.",
+    "",
+    "Other references: see each case and `docs/ODD.md`.",
+    "",
+]
+"""The end of the report: the references every case shares."""
+
+
+def _summary_lines(v: Validation) -> list[str]:
+    """The report's opening: how it was made, what the verdicts mean, the case table."""
     checks = [c for r in v.results for c in r.checks]
     tested = [c for c in checks if c.tested]
     passed = sum(1 for c in tested if c.passed)
     failed = sum(1 for c in tested if c.failed)
     missed = sum(1 for c in tested if c.verdict == NOT_REPRODUCED)
     reported = len(checks) - len(tested)
-    several = len(v.blocks) > 1
     installed = versions(*PACKAGES)
     lines = [
         "# milieusim — validation report",
@@ -506,66 +529,59 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
             f"| [{_cell(r.title)}](#{r.name}) | {_verdict(r.verdict)} | "
             f"{ok} / {len(t)} | {miss} | {bad} | {_minutes(r.elapsed_s)} |"
         )
-    for r in v.results:
-        lines += [
-            "",
-            f'<a id="{r.name}"></a>',
-            "",
-            f"## {r.title}",
-            "",
-            f"**Verdict: {r.verdict}.**"
-            + (
-                " The model does not reproduce every published figure of this case: see the notes."
-                if r.verdict == NOT_REPRODUCED
-                else ""
-            ),
-            "",
-            f"**Published reference.** {r.reference}",
-            "",
-            f"**Set-up.** {r.setup}",
-            "",
-        ]
-        if several:
-            lines += [
-                f"| Quantity | Published | Ours (block {v.blocks[0]}) | Tolerance | "
-                "Blocks passed | Result |",
-                "|---|---|---|---|---|---|",
-            ]
-        else:
-            lines += [
-                "| Quantity | Published | Ours | Tolerance | Result |",
-                "|---|---|---|---|---|",
-            ]
-        for c in r.checks:
-            row = (
-                f"| {_cell(c.quantity)} | {_cell(c.published)} | {_cell(c.ours)} | "
-                f"{_cell(c.tolerance)} |"
-            )
-            if several:
-                row += f" {_block_cell(c, v.blocks)} |"
-            lines.append(f"{row} {_verdict(c.verdict)} |")
-        lines += ["", f"![{r.title}]({figures_url}/{r.name}.png)"]
-        if r.notes:
-            lines += ["", f"**Notes.** {r.notes}"]
+    return lines
+
+
+def _case_lines(r: CaseResult, v: Validation, figures_url: str) -> list[str]:
+    """One case's section: verdict, reference, set-up, its table, figure and notes."""
+    several = len(v.blocks) > 1
+    lines: list[str] = []
     lines += [
         "",
-        "## References",
+        f'<a id="{r.name}"></a>',
         "",
-        "Axtell, R., Axelrod, R., Epstein, J. M., & Cohen, M. D. (1996). Aligning "
-        "simulation models: A case study and results. *Computational and Mathematical "
-        "Organization Theory*, 1(2), 123–141.",
+        f"## {r.title}",
         "",
-        "Grimm, V., Augusiak, J., Focks, A., Frank, B. M., Gabsi, F., Johnston, A. S. A., "
-        "Liu, C., Martin, B. T., Meli, M., Radchuk, V., Thorbek, P., & Railsback, S. F. "
-        "(2014). Towards better modelling and decision support: Documenting model "
-        "development, testing, and analysis using TRACE. *Ecological Modelling*, 280, "
-        "129–139.",
+        f"**Verdict: {r.verdict}.**"
+        + (
+            " The model does not reproduce every published figure of this case: see the notes."
+            if r.verdict == NOT_REPRODUCED
+            else ""
+        ),
         "",
-        "Mahajan, V., Muller, E., & Srivastava, R. K. (1990). Determination of adopter "
-        "categories by using innovation diffusion models. *Journal of Marketing Research*, "
-        "27(1), 37–50.",
+        f"**Published reference.** {r.reference}",
         "",
-        "Other references: see each case and `docs/ODD.md`.",
+        f"**Set-up.** {r.setup}",
         "",
     ]
-    return "\n".join(lines)
+    if several:
+        lines += [
+            f"| Quantity | Published | Ours (block {v.blocks[0]}) | Tolerance | "
+            "Blocks passed | Result |",
+            "|---|---|---|---|---|---|",
+        ]
+    else:
+        lines += [
+            "| Quantity | Published | Ours | Tolerance | Result |",
+            "|---|---|---|---|---|",
+        ]
+    for c in r.checks:
+        row = (
+            f"| {_cell(c.quantity)} | {_cell(c.published)} | {_cell(c.ours)} | "
+            f"{_cell(c.tolerance)} |"
+        )
+        if several:
+            row += f" {_block_cell(c, v.blocks)} |"
+        lines.append(f"{row} {_verdict(c.verdict)} |")
+    lines += ["", f"![{r.title}]({figures_url}/{r.name}.png)"]
+    if r.notes:
+        lines += ["", f"**Notes.** {r.notes}"]
+    return lines
+
+
+def render_report(v: Validation, figures_url: str = "figures") -> str:
+    """The Markdown report."""
+    lines = _summary_lines(v)
+    for r in v.results:
+        lines += _case_lines(r, v, figures_url)
+    return "\n".join(lines + _REFERENCES)

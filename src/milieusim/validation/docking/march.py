@@ -187,12 +187,9 @@ def _slope(values: dict[float, list[float]]) -> tuple[float, float]:
     return ols_slope(x, y)
 
 
-def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """March's Fig. 1 result: the best cell, the effect of p1 at high p2, of p2 at low p1."""
-    cells = {t.key: v for t, v in outputs}
+def _shape_checks(s: MarchSettings, grid: dict[tuple[float, float], Any]) -> list[Check]:
+    """March's Fig. 1 shape: the best cell, the effect of p1 at high p2, of p2 at low p1."""
     checks: list[Check] = []
-    main = s.variants[0]
-    grid = {(p2, p1): cells[(main, p2, p1)] for p2 in s.p2 for p1 in s.p1}
     lo1, hi2, lo2 = min(s.p1), max(s.p2), min(s.p2)
     best = max(grid, key=lambda key: grid[key]["mean"])
     runner_up = max((key for key in grid if key != (hi2, lo1)), key=lambda k: grid[k]["mean"])
@@ -234,6 +231,15 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
             gap > 3 * gap_se,
         )
     )
+    return checks
+
+
+def _figure_checks(
+    s: MarchSettings, grid: dict[tuple[float, float], Any], cells: dict[Any, Any]
+) -> list[Check]:
+    """March's published figures, the range, the variant and the scenario's point."""
+    checks: list[Check] = []
+    main, lo1, hi2 = s.variants[0], min(s.p1), max(s.p2)
     for (p1, p2), reference in PUBLISHED.items():
         point = grid.get((p2, p1))
         if point is None:
@@ -270,7 +276,6 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
                 None,
             )
         )
-    unfinished = sum(v["runs"] - v["done"] for v in cells.values())
     params = docking_parameters(SCENARIO)
     p1_s, p2_s = scenario_rates(params)
     point = cells.get((main, p2_s, p1_s))
@@ -284,6 +289,16 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
             None,
         )
     )
+    return checks
+
+
+def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """March's Fig. 1 result: the best cell, the effect of p1 at high p2, of p2 at low p1."""
+    cells = {t.key: v for t, v in outputs}
+    main = s.variants[0]
+    grid = {(p2, p1): cells[(main, p2, p1)] for p2 in s.p2 for p1 in s.p1}
+    checks = _shape_checks(s, grid) + _figure_checks(s, grid, cells)
+    unfinished = sum(v["runs"] - v["done"] for v in cells.values())
     notes = (
         "Knowledge is code · reality / m, as in the replications (correct minus wrong "
         "dimensions of the code, over m). "
