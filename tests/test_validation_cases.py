@@ -693,3 +693,49 @@ def test_validate_prints_progress_lines_off_a_terminal(tmp_path, monkeypatch):
         result.stderr,
         re.M,
     ), result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name, module", [("docking-watts", watts), ("docking-centola-macy", centola_macy)]
+)
+def test_from_results_evaluates_the_shipped_sweep(tmp_path: Path, name: str, module) -> None:
+    """A sweep of the shipped docking experiment (quick, 2 replications) is evaluated by
+    ``from_results`` as ``validate`` evaluates its own runs: one table row per design
+    point, every run counted, the same checks' quantities as the case's own evaluation."""
+    from milieusim.experiment import load_experiment, run_sweep
+    from milieusim.experiment.store import load_results
+
+    spec = load_experiment(name)
+    run_sweep(spec, tmp_path / "sweep", workers=1, quick=True, replications=2, progress=False)
+    results = load_results(tmp_path / "sweep")
+    result = module.from_results(results)
+    table = pd.DataFrame(result.data["table"])
+    runs = results.runs
+    assert int(table["runs"].sum()) == len(runs)
+    assert (table["runs"] == 2).all()
+    assert result.checks and all(c.quantity for c in result.checks)
+    share = runs["adoption_share"].to_numpy(dtype=float)
+    if module is watts:
+        assert table["cascades"].sum() == int((share > watts.GLOBAL).sum())
+    else:
+        assert table["final"].mean() == pytest.approx(share.mean())
+
+
+def test_criterion_text_states_the_threshold() -> None:
+    """The "published" column comes from the criterion: its threshold in words."""
+    from milieusim.analysis.stats import Criterion, Effect
+    from milieusim.validation.case import Claim
+
+    assert Criterion("below", -0.20).text() == "lower by at least 20 %"
+    assert Criterion("above", 0.10).text() == "higher by at least 10 %"
+    assert Criterion("above", 0.0).text() == "higher"
+    assert Criterion("within", 0.05).text() == "changed by less than 5 %"
+    assert Criterion("below", 0.2).text(change=False) == "below 20 %"
+    assert Criterion("above", 0.9).text(change=False, percent=False) == "above 0.9"
+    assert Criterion("below", -0.20).text("fr") == "plus bas d'au moins 20\u202f%"
+    claim = Claim("Uptake", Criterion("below", -0.20), lambda d: d, percent=True, why="closure")
+    check = claim.check(Effect(-0.3, -0.35, -0.25))
+    assert check.published == "lower by at least 20 % (closure)"
+    assert check.passed and check.tolerance == "95 % CI below -20.00 %"
+    assert not claim.check(Effect(-0.3, -0.35, -0.15)).passed

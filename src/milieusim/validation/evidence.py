@@ -22,7 +22,6 @@ __all__ = [
     "evidence_run",
     "evidence_tasks",
     "paired",
-    "settings_for",
 ]
 
 ORIGINS: tuple[str, ...] = ("partner", "frontline", "internal", "serendipity")
@@ -172,11 +171,6 @@ def paired(outputs: list[tuple[Any, Any]], index: int, key: str) -> np.ndarray:
     """Values of ``key`` at condition ``index``, in replication order."""
     rows = sorted((task.key[1], out[key]) for task, out in outputs if task.key[0] == index)
     return np.array([v for _, v in rows], dtype=float)
-
-
-def settings_for(quick: bool) -> dict[str, Any]:
-    """Runs per condition: 50 paired seeds (the issue's minimum), 10 in quick mode."""
-    return {"runs": 10 if quick else 50}
 
 
 def criterion_check(

@@ -53,7 +53,6 @@ from milieusim.validation.case import (
 )
 from milieusim.validation.evidence import (
     condition,
-    conditions,
     criterion_check,
     evidence_tasks,
     paired,
@@ -761,8 +760,3 @@ DYNAMICS = Case(
     dynamics_evaluate,
     _plot,
 )
-
-
-def all_conditions(quick: bool = False) -> tuple[dict[str, Any], ...]:
-    """Every condition of the mechanisms experiment (for tests)."""
-    return conditions(quick)
