@@ -9,10 +9,11 @@ Run from the project root::
 
 For each case and size (``quick``, ``full``) the tasks are planned with the case's own
 ``tasks(settings)`` (:func:`milieusim.validation.case.block_tasks`, seed block 0) without
-running them. A few of them (``--samples``, spread evenly over the case's list, so over its
+running them, and grouped by kind (the function and the size of the work: organisation and
+weeks). A few of each kind (``--samples``, spread evenly over the kind's list, so over its
 conditions) are run in this process and timed in CPU (``time.process_time``: other
-programs on the machine matter less than for wall time); their mean is the case's CPU per
-task, and tasks × CPU per task its estimated CPU. ``validate`` runs a piece of work shared
+programs on the machine matter less than for wall time); their mean is the CPU per task of
+that kind, and tasks × CPU per task its estimated CPU. ``validate`` runs a piece of work shared
 by several cases once (same function and arguments: the patterns, ``mechanisms`` and
 ``dynamics`` share the conditions of ``experiments/mechanisms.toml`` at the same seeds), so
 the column ``new`` counts the tasks not already planned by an earlier case, and the totals
@@ -77,29 +78,32 @@ def sample(tasks: list[Any], count: int) -> list[Any]:
 
 
 def measure(cases: list[Any], size: str, samples: int, cache: dict) -> list[dict[str, Any]]:
-    """One row per case: tasks, tasks new to this validation, size, CPU per task."""
+    """One row per case and kind of task (function and size of the work): tasks, tasks new
+    to this validation, CPU per task (mean of ``samples`` spread over the kind's tasks)."""
     from milieusim.validation.case import block_tasks
 
     planned: set[tuple[Any, ...]] = set()
     rows = []
     for case in cases:
-        tasks = block_tasks(case, case.settings(size))
-        keys = [_work_key(t) for t in tasks]
-        new = len(set(keys) - planned)
-        planned.update(keys)
-        times = [cpu_of(t, cache) for t in sample(tasks, samples)]
-        per = statistics.mean(times)
-        rows.append(
-            {
-                "case": case.name,
-                "tasks": len(tasks),
-                "new": new,
-                "size": describe(tasks[0]),
-                "cpu": per,
-                "spread": (min(times), max(times)),
-            }
-        )
-        print(f"  timed {case.name} ({size}): {per:.2f} s CPU per task", file=sys.stderr)
+        kinds: dict[tuple[str, str], list[Any]] = {}
+        for task in block_tasks(case, case.settings(size)):
+            kinds.setdefault((task.func.__qualname__, describe(task)), []).append(task)
+        for (_, what), tasks in kinds.items():
+            keys = [_work_key(t) for t in tasks]
+            new = len(set(keys) - planned)
+            planned.update(keys)
+            times = [cpu_of(t, cache) for t in sample(tasks, samples)]
+            rows.append(
+                {
+                    "case": case.name,
+                    "tasks": len(tasks),
+                    "new": new,
+                    "size": what,
+                    "cpu": statistics.mean(times),
+                    "spread": (min(times), max(times)),
+                }
+            )
+        print(f"  timed {case.name} ({size})", file=sys.stderr)
     return rows
 
 
@@ -130,6 +134,14 @@ def show(rows: list[dict[str, Any]], size: str, extra: bool = False) -> float:
 def _hms(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _warm_up() -> None:
+    """Imports and first-call caches, so that the first task timed is not charged for them."""
+    from milieusim.model import MilieuModel
+    from milieusim.params import defaults
+
+    MilieuModel(rng=0, **{**defaults(), "n_staff": 100, "steps": 5}).run_model()
 
 
 def run_quick() -> float:
@@ -165,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         cases, extras = [known[n] for n in args.case], []
     cache: dict[tuple[Any, ...], float] = {}
+    _warm_up()
     totals = {}
     for size in args.size or ["quick", "full"]:
         totals[size] = show(measure(cases, size, args.samples, cache), size)

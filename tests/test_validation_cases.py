@@ -616,7 +616,7 @@ def test_an_interrupted_validation_goes_on_where_it_stopped(tmp_path, monkeypatc
     monkeypatch.setitem(INTERRUPT, "on", True)
     with pytest.raises(KeyboardInterrupt):
         run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2), work=work)
-    assert sorted(p.name for p in work.iterdir()) == ["misfit.block-1.quick.pickle"]
+    assert sorted(p.name for p in work.iterdir() if p.is_file()) == ["misfit.block-1.quick.pickle"]
     monkeypatch.setitem(INTERRUPT, "on", False)
     monkeypatch.setitem(INTERRUPT, "calls", 0)
     resumed = run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2), work=work)
@@ -635,6 +635,38 @@ def test_an_interrupted_validation_goes_on_where_it_stopped(tmp_path, monkeypatc
     folder.path("misfit", 1).write_bytes(pickle.dumps({"key": "x", "result": Foreign()}))
     assert folder.load("misfit", 1, seed_block(Toy(), 1)) is None
     assert not (tmp_path / "ran").exists()
+
+
+SHARING = Case(
+    "sharing",
+    "Late's run, asked for by another case",
+    lambda size: Toy(),
+    lambda s: [Task("sharing", (0,), _interrupting, {"a": 1, "b": 2, "seed": s.seed})],
+    _late_evaluate,
+    _no_plot,
+)
+
+
+def test_runs_kept_in_the_work_folder_are_shared_between_cases_and_validations(
+    tmp_path, monkeypatch
+):
+    """A piece of work (same function, parameters and seed) done by one validation is not
+    run again by a later one, whichever case asks for it; a stored run that does not match
+    the work, or holds anything but plain data, is run again."""
+    work = tmp_path / "work"
+    monkeypatch.setitem(INTERRUPT, "calls", 0)
+    first = run_validation(quick=True, workers=1, cases=[LATE], blocks=(1,), work=work)
+    assert INTERRUPT["calls"] == 1 and len(list((work / "runs").iterdir())) == 1
+    second = run_validation(quick=True, workers=1, cases=[SHARING], blocks=(1,), work=work)
+    assert INTERRUPT["calls"] == 1  # the shared run came from the folder
+    assert second.results[0].checks == first.results[0].checks
+    run_validation(quick=True, workers=1, cases=[SHARING], blocks=(2,), work=work)
+    assert INTERRUPT["calls"] == 2  # another seed is other work
+    for path in (work / "runs").iterdir():
+        path.write_bytes(pickle.dumps({"key": "other", "output": 3, "seconds": 0.0}))
+    (work / "sharing.block-1.quick.pickle").unlink()
+    run_validation(quick=True, workers=1, cases=[SHARING], blocks=(1,), work=work)
+    assert INTERRUPT["calls"] == 3
 
 
 def _validate(tmp_path, monkeypatch, *args):

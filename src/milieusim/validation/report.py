@@ -17,6 +17,7 @@ give, for each tested check, the number of blocks in which it passed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import pickle
 import time
@@ -125,7 +126,7 @@ def run_validation(
     todo = [i for i in range(len(runs)) if i not in evaluated]
     warnings = [capped] if capped else []
     label = _command(quick, blocks, only).split(" (")[0]
-    _run_cases(runs, todo, keep, count, progress, label, warnings)
+    _run_cases(runs, todo, keep, count, progress, label, warnings, folder)
     ordered = [evaluated[i] for i in range(len(runs))]
     by_block = [ordered[j * len(chosen) : (j + 1) * len(chosen)] for j in range(len(blocks))]
     results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
@@ -151,10 +152,12 @@ def _run_cases(
     progress: bool,
     description: str,
     warnings: list[str],
+    folder: WorkFolder | None = None,
 ) -> None:
     """Run the tasks of the cases ``runs[i]`` for ``i`` in ``todo`` (block, case, settings),
     each distinct piece of work once, and ``keep(i, result)`` each case as soon as its
-    tasks are done."""
+    tasks are done. With a ``folder``, a piece of work already stored there (by an earlier
+    or interrupted validation, of any case) is not run again, and each new one is stored."""
     planned = {i: block_tasks(runs[i][1], runs[i][2]) for i in todo}
     # Cases with few (long) tasks first, many short ones last: the pool ends evenly.
     order = sorted(todo, key=lambda i: len(planned[i]))
@@ -193,13 +196,28 @@ def _run_cases(
     for i in todo:
         if not left[i]:
             evaluate(i)
+    stored = {}
+    if folder is not None:
+        for j, task in distinct.items():
+            hit = folder.load_run(_work_key(task))
+            if hit is not None:
+                stored[j] = hit
+    for j, (output, seconds) in stored.items():
+        finished(j, output, seconds)
+    pending = [j for j in range(len(distinct)) if j not in stored]
+
+    def done(k: int, output: Any, seconds: float) -> None:
+        if folder is not None:
+            folder.save_run(_work_key(distinct[pending[k]]), output, seconds)
+        finished(pending[k], output, seconds)
+
     run_tasks(
-        [distinct[j] for j in range(len(distinct))],
+        [distinct[j] for j in pending],
         workers=workers,
         progress=progress,
         description=description,
-        on_result=finished,
-        where=where,
+        on_result=done,
+        where=lambda k: where(pending[k]),
         warnings=warnings,
     )
 
@@ -210,10 +228,44 @@ class WorkFolder:
 
     One pickle per (case, block, size), holding the result and what it was run with (the
     case's settings, the versions); a file that does not match, or holds anything but a
-    result's plain data, is ignored (the case is run again)."""
+    result's plain data, is ignored (the case is run again). And in ``runs/``, one pickle
+    per piece of work done (a model run: function, parameters, seed), whichever case asked
+    for it: cases that share runs with a case already done, or an interrupted case, take
+    them from there."""
 
     def __init__(self, root: Path, size: str) -> None:
         self.root, self.size = root, size
+        self._versions = sorted(versions(*PACKAGES).items())
+
+    def run_path(self, key: tuple[Any, ...]) -> Path:
+        """The file of the piece of work ``key`` (:func:`_work_key`)."""
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+        return self.root / "runs" / f"{digest}.pickle"
+
+    def load_run(self, key: tuple[Any, ...]) -> tuple[Any, float] | None:
+        """The stored output and compute seconds of the piece of work ``key``, or None."""
+        try:
+            with self.run_path(key).open("rb") as file:
+                stored = _SafeUnpickler(file).load()
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        if not isinstance(stored, dict) or stored.get("key") != repr((key, self._versions)):
+            return None
+        return stored.get("output"), float(stored.get("seconds", 0.0))
+
+    def save_run(self, key: tuple[Any, ...], output: Any, seconds: float) -> None:
+        """Store the output of the piece of work ``key`` (atomically)."""
+        data = pickle.dumps(
+            {"key": repr((key, self._versions)), "output": output, "seconds": seconds},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        path = self.run_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        def write(tmp: Path) -> None:
+            tmp.write_bytes(data)
+
+        atomic_write(path, write)
 
     def path(self, name: str, block: int) -> Path:
         """The file of case ``name`` on seed block ``block``."""
