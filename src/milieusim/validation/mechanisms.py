@@ -683,7 +683,7 @@ def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[C
     return [
         criterion_check(
             "Runs ending with quality up at a higher cost, inertia × tolerance grid",
-            "some organisations (pattern 8: a question, not a given)",
+            "some organisations; pattern 8 is a question, not a given",
             proportion(int(costly.sum()), costly.size),
             COSTLY,
             percent=True,

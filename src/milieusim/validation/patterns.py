@@ -350,7 +350,7 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
         criterion_check(
             "Difference between the two knock-outs (marginaux − ordinary staff), share of "
             "the intact organisation's",
-            "far larger for the marginaux",
+            "the marginaux knock-out against the ordinary one",
             paired_bootstrap(gap, base.size),
             GAP,
             percent=True,

@@ -94,7 +94,7 @@ def run_validation(
 
     ``work``: a folder where each case's result on each block is stored as soon as it is
     known (:class:`WorkFolder`); those already there are not run again. Without it nothing
-    is written. Raises :class:`~milieusim.validation.case.TaskFailed` if a task failed (the
+    is written. Raises :class:`~milieusim.validation.run.TaskFailed` if a task failed (the
     cases that could be evaluated are stored first)."""
     from milieusim.experiment.executors import worker_count
     from milieusim.validation import all_cases
