@@ -35,11 +35,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from milieusim.analysis.stats import Criterion, Effect
+if TYPE_CHECKING:
+    from milieusim.analysis.stats import Criterion, Effect
 
 __all__ = [
     "FAIL",
