@@ -149,7 +149,7 @@ def run_quick() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            ["milieusim", "validate", "--quick", "--workers", str(CORES), "--out", tmp],
+            ["milieusim", "validate", "--quick", "--workers", str(CORES), "--out", tmp, "-q"],
             check=False,
             stdout=subprocess.DEVNULL,
         )
