@@ -771,3 +771,24 @@ def test_criterion_text_states_the_threshold() -> None:
     assert check.published == "lower by at least 20 % (closure)"
     assert check.passed and check.tolerance == "95 % CI below -20.00 %"
     assert not claim.check(Effect(-0.3, -0.35, -0.15)).passed
+
+
+def test_claims_leave_their_thresholds_to_the_criterion() -> None:
+    """Checks are data: each claim of the mechanisms and dynamics cases names a criterion,
+    and its reason states no number (the threshold is the criterion's, in its own words)."""
+    from milieusim.analysis.stats import Criterion
+    from milieusim.validation import mechanisms
+    from milieusim.validation.case import Claim
+
+    claims = [
+        line
+        for line in (*mechanisms.MECHANISM_CLAIMS, *mechanisms.DYNAMICS_CLAIMS)
+        if isinstance(line, Claim)
+    ]
+    assert len(claims) >= 15
+    for claim in claims:
+        assert isinstance(claim.criterion, Criterion)
+        assert not re.search(r"\d", claim.why), claim.why
+        assert claim.published.startswith(
+            claim.criterion.text(change=claim.change, percent=claim.percent, unit=claim.unit)
+        )
