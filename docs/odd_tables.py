@@ -25,10 +25,10 @@ import sys
 from pathlib import Path
 
 from milieusim import agents, knowledge, organisation, records
-from milieusim.docking import evidence
 from milieusim.measures import END_MEASURES, REPORTERS
 from milieusim.params import CHANNELS, EVENT_PARAMETERS, PARAMETERS, defaults
 from milieusim.submodels import ideas, uptake
+from milieusim.validation import evidence
 
 # --- named constants of the code, with a one-line rationale --------------------------------
 CONSTANTS = [

@@ -21,9 +21,9 @@ from milieusim.analysis.stats import (
     proportion,
     relative_change,
 )
-from milieusim.docking import patterns
-from milieusim.docking.core import run_case
-from milieusim.docking.evidence import condition, conditions
+from milieusim.validation import patterns
+from milieusim.validation.evidence import condition, conditions
+from milieusim.validation.run import run_case
 
 
 def test_a_criterion_needs_the_whole_interval() -> None:

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from milieusim.docking import extra_cases
-from milieusim.docking.core import run_case
-from milieusim.docking.lever_specs import LEVER_SPECS, VARIANTS, LeverSpecSettings
 from milieusim.innovation import Stage
 from milieusim.model import MilieuModel
 from milieusim.submodels import absorption, prudence, tolerance
+from milieusim.validation import extra_cases
+from milieusim.validation.lever_specs import LEVER_SPECS, VARIANTS, LeverSpecSettings
+from milieusim.validation.run import run_case
 
 SMALL: dict[str, Any] = {"n_staff": 300, "n_units": 6}
 

@@ -146,7 +146,7 @@ TINY_VALIDATE = """\
 import dataclasses, os, signal, sys, time
 from pathlib import Path
 
-from milieusim.docking.core import Case, CaseResult, Check, Task
+from milieusim.validation.case import Case, CaseResult, Check, Task
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,7 +186,7 @@ def plot(result, path):
 TINY = Case("tiny", "A tiny case", lambda size: Tiny(), tasks, evaluate, plot)
 
 if __name__ == "__main__":
-    import milieusim.docking as docking
+    import milieusim.validation as docking
     from milieusim.cli import main
 
     docking.all_cases = lambda: (TINY,)

@@ -1,6 +1,6 @@
 """Effects with confidence intervals, and criteria stated before the runs.
 
-The behaviour patterns and the mechanism checks (:mod:`milieusim.docking`) compare
+The behaviour patterns and the mechanism checks (:mod:`milieusim.validation`) compare
 conditions run with the same seeds (common random numbers): each seed gives one paired
 difference. An :class:`Effect` is an estimate with its 95 % interval: a Student t
 interval for a mean of paired differences, a paired bootstrap (seeded, so reproducible)
@@ -77,8 +77,8 @@ class Criterion:
             return effect.high < self.threshold
         return -self.threshold < effect.low and effect.high < self.threshold
 
-    def text(self, digits: int = 2, percent: bool = False) -> str:
-        """How the criterion reads in a report."""
+    def interval(self, digits: int = 2, percent: bool = False) -> str:
+        """The criterion as a condition on the interval: '95 % CI below -20.0 %'."""
         scale, unit = (100.0, " %") if percent else (1.0, "")
         t = f"{self.threshold * scale:.{digits}f}{unit}"
         return {
@@ -86,6 +86,42 @@ class Criterion:
             "below": f"95 % CI below {t}",
             "within": f"95 % CI within ±{t}",
         }[self.kind]
+
+    def text(
+        self, lang: str = "en", *, change: bool = True, percent: bool = True, unit: str = ""
+    ) -> str:
+        """The criterion in words, as a report's "published" column states it: 'lower by at
+        least 20 %' for ``Criterion("below", -0.20)`` (a relative change, ``percent``);
+        with ``change=False`` a level: 'above 0.9'; ``unit`` replaces the per cent sign
+        ('points'). ``lang``: 'en' or 'fr'."""
+        from milieusim.text import decimal, language, percent_sign
+
+        fr = language(lang) == "fr"
+        scale = 100.0 if percent else 1.0
+        size = decimal(f"{round(abs(self.threshold) * scale, 6):g}", lang)
+        if unit:
+            size += f" {unit}"
+        elif percent:
+            size += percent_sign(lang) if fr else " %"
+        if not change:
+            where = {
+                "above": ("above", "au-dessus de"),
+                "below": ("below", "en dessous de"),
+                "within": ("within ±", "dans ±"),
+            }[self.kind][fr]
+            sign = "-" if self.threshold < 0 and self.kind != "within" else ""
+            return f"{where}{'' if where.endswith('±') else ' '}{sign}{size}"
+        if self.kind == "within":
+            return f"varie de moins de {size}" if fr else f"changed by less than {size}"
+        up = self.kind == "above"
+        if self.threshold == 0:
+            return ("plus élevé" if up else "plus bas") if fr else ("higher" if up else "lower")
+        beyond = (self.threshold > 0) == up  # above a gain, below a loss: at least
+        higher = up == beyond
+        word = ("plus élevé" if higher else "plus bas") if fr else ("higher" if higher else "lower")
+        if fr:
+            return f"{word} d'au moins {size}" if beyond else f"{word} de moins de {size}"
+        return f"{word} by {'at least' if beyond else 'less than'} {size}"
 
 
 def t_half_width(sd: Any, n: Any, level: float = LEVEL) -> Any:

@@ -4,7 +4,7 @@ One module per family of commands (:mod:`~milieusim.cli.run`: one run, scenarios
 parameters, measures; :mod:`~milieusim.cli.experiment`: sweeps; :mod:`~milieusim.cli.analysis`:
 analyses and figures of their results; :mod:`~milieusim.cli.research`: replications,
 exports, scenario discovery and reports; :mod:`~milieusim.cli.workshop`: the workshop and
-animations; :mod:`~milieusim.cli.docking`: the validation), and what they share in
+animations; :mod:`~milieusim.cli.validation`: the validation), and what they share in
 :mod:`~milieusim.cli.common`. Every problem with what the user typed or with a data file
 is reported as one line ``error: …`` on stderr with exit status 2, before any output
 folder is created. The model, pandas and matplotlib are imported only when a command runs.
@@ -20,10 +20,10 @@ from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.barometer import barometer
 from milieusim.cli.calibrate import calibrate
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
-from milieusim.cli.docking import validate
 from milieusim.cli.experiment import experiments, plan, sweep
 from milieusim.cli.research import discover, export, replications, report
 from milieusim.cli.run import demo, measures, params, run, scenarios
+from milieusim.cli.validation import validate
 from milieusim.cli.workshop import animate, viz
 
 __all__ = ["main"]

@@ -1,5 +1,5 @@
 """Where batches of runs execute: local worker processes or a Dask cluster, one engine for
-sweeps (:mod:`milieusim.experiment.engine`) and validation (:mod:`milieusim.docking.core`).
+sweeps (:mod:`milieusim.experiment.engine`) and validation (:mod:`milieusim.validation.case`).
 
 A *task* is a picklable callable without arguments (:class:`~milieusim.experiment.worker.RunTask`,
 a validation task); :func:`map_tasks` runs tasks on an :class:`Executor`, keeps a bounded

@@ -1,7 +1,7 @@
 """Each docking case on a reduced size, the learning law they share, and the report.
 
 Sizes and seeds are fixed; each case states its tolerance in its checks (see
-``milieusim.docking``). Together these run in under a minute.
+``milieusim.validation``). Together these run in under a minute.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import milieusim.docking as docking
+import milieusim.validation as docking
 from milieusim.cli import main
-from milieusim.docking import bass, centola_macy, march, patterns, rogers, watts
-from milieusim.docking.core import (
+from milieusim.learning import close_gap, imitate, reinforced_rate
+from milieusim.validation import patterns
+from milieusim.validation.case import (
     NOT_REPRODUCED,
     SEED_STRIDE,
     Case,
@@ -33,8 +34,9 @@ from milieusim.docking.core import (
     combine_blocks,
     seed_block,
 )
-from milieusim.docking.validate import WorkFolder, run_validation, write_report
-from milieusim.learning import close_gap, imitate, reinforced_rate
+from milieusim.validation.docking import bass, centola_macy, march, rogers, watts
+from milieusim.validation.report import WorkFolder, run_validation, write_report
+from milieusim.validation.run import run_case
 
 
 def verdicts(result: CaseResult) -> dict[str, str]:
@@ -47,7 +49,7 @@ def test_watts_cascade_window_on_2000_staff():
     analytic value, none at z = 0.5 and z = 8, almost total cascades near the upper edge
     (z = 5.5)."""
     s = watts.WattsSettings(n_staff=2000, degrees=(0.5, 3.0, 5.5, 8.0), runs=40)
-    result = watts.run(s)
+    result = run_case(watts.CASE, s)
     assert result.passed, [(c.quantity, c.ours) for c in result.checks]
     tested = [c.quantity for c in result.checks if c.passed is not None]
     assert len(tested) == 4  # below, z = 3, above, edge size
@@ -57,10 +59,10 @@ def test_watts_cascade_window_on_2000_staff():
 def test_watts_published_frequency_at_mean_degree_5():
     """Watts (2002, Fig. 1a) at z = 5, N = 10,000, φ = 0.18: 0.70, within 2 binomial SE of
     the runs made + 0.03 for reading the figure (the full validation adds z = 1.2, 6, 6.5)."""
-    result = watts.run(watts.WattsSettings(degrees=(5.0,), runs=50))
+    result = run_case(watts.CASE, watts.WattsSettings(degrees=(5.0,), runs=50))
     check = next(c for c in result.checks if "published" in c.quantity)
     assert check.verdict == "PASS", check.ours
-    quick = watts.run(watts.WattsSettings(n_staff=500, degrees=(5.0,), runs=3))
+    quick = run_case(watts.CASE, watts.WattsSettings(n_staff=500, degrees=(5.0,), runs=3))
     assert next(c for c in quick.checks if "published" in c.quantity).verdict == "reported"
 
 
@@ -76,7 +78,7 @@ def test_watts_analytic_window():
 @pytest.mark.slow
 def test_centola_macy_complex_contagion_collapses_with_rewiring():
     s = centola_macy.CentolaMacySettings(n_staff=300, rewirings=(0.0, 0.01, 1.0), runs=5)
-    result = centola_macy.run(s)
+    result = run_case(centola_macy.CASE, s)
     assert result.passed, [(c.quantity, c.ours) for c in result.checks]
     speed = next(c for c in result.checks if "speed" in c.quantity)
     assert speed.miss == NOT_REPRODUCED and speed.verdict in ("PASS", NOT_REPRODUCED)
@@ -118,7 +120,7 @@ def test_centola_macy_ring_support():
 @pytest.mark.slow
 def test_rogers_classifier_and_bass_limit():
     s = rogers.RogersSettings(runs=2, bass_runs=30)
-    result = rogers.run(s)
+    result = run_case(rogers.CASE, s)
     assert result.passed  # a default split that misses Rogers is not a failure
     assert [c.verdict for c in result.checks][:2] == ["PASS", "PASS"]
     assert [c.miss for c in result.checks[2:]] == [NOT_REPRODUCED] * len(result.checks[2:])
@@ -132,7 +134,7 @@ def test_rogers_classifier_and_bass_limit():
 def test_march_slow_socialisation_and_fast_code_learning_know_most():
     """March's Fig. 1 at p2 = 0.9: 0.972 (p1 = 0.1) and 0.728 (p1 = 0.9), each ± 0.01."""
     s = march.MarchSettings(p1=(0.1, 0.5, 0.9), p2=(0.1, 0.9), runs=1000, variants=(True,))
-    result = march.run(s)
+    result = run_case(march.CASE, s)
     assert result.passed, [(c.quantity, c.ours) for c in result.checks]
     published = [c for c in result.checks if "(March 1991, Fig. 1)" in c.published]
     assert [c.verdict for c in published] == ["PASS", "PASS"]
@@ -142,7 +144,7 @@ def test_march_slow_socialisation_and_fast_code_learning_know_most():
 
 
 def test_bass_case_at_reduced_size():
-    result = bass.run(bass.BassSettings(runs=20))
+    result = run_case(bass.CASE, bass.BassSettings(runs=20))
     assert result.passed
 
 
@@ -479,7 +481,7 @@ def test_every_case_plans_tasks_at_quick_size():
 
 
 def test_calibration_counts_the_week_a_unit_reached_a_fifth_of_its_staff():
-    from milieusim.docking.calibration import _week_reaching
+    from milieusim.validation.calibration import _week_reaching
 
     weeks = np.array([5, 3, 9, 1, 7, 2])
     units = np.array([0, 0, 0, 1, 1, 0])
@@ -490,7 +492,7 @@ def test_calibration_counts_the_week_a_unit_reached_a_fifth_of_its_staff():
 
 @pytest.mark.slow
 def test_calibration_case_runs_every_shipped_scenario():
-    from milieusim.docking import calibration
+    from milieusim.validation import calibration
 
     result = docking.run_case(calibration.CALIBRATION, "quick", workers=1)
     names = {c.quantity.split(":")[0] for c in result.checks if c.passed is None}
@@ -501,9 +503,9 @@ def test_calibration_case_runs_every_shipped_scenario():
 
 
 def test_robustness_constants_are_the_ends_of_their_morris_ranges():
-    from milieusim.docking import robustness
     from milieusim.experiment import load_experiment
     from milieusim.params import ORGANISATION_PARAMETERS
+    from milieusim.validation import robustness
 
     ranges = load_experiment("morris-all").design.values
     assert len(robustness.CONSTANTS) == 5
@@ -513,7 +515,7 @@ def test_robustness_constants_are_the_ends_of_their_morris_ranges():
 
 
 def test_robustness_verdicts_hold_reverse_or_not_shown():
-    from milieusim.docking import robustness
+    from milieusim.validation import robustness
 
     s = robustness.RobustnessSettings(runs=6, quick=True)
     conds = robustness._conditions(s)
@@ -543,8 +545,8 @@ def test_robustness_verdicts_hold_reverse_or_not_shown():
 
 
 def test_parameters_case_gives_every_numeric_parameter_two_values_in_its_range():
-    from milieusim.docking.parameters import _ranges, default_range
     from milieusim.params import PARAMETERS
+    from milieusim.validation.parameters import _ranges, default_range
 
     ranges = _ranges()
     for name, values in ranges.items():
@@ -564,7 +566,7 @@ def test_dynamics_figure_shows_the_quality_and_cost_grid():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from milieusim.docking.mechanisms import _plot_quality_cost
+    from milieusim.validation.mechanisms import _plot_quality_cost
 
     grid = {
         "0.2,0.2": {"better_with_less": 0.9, "quality_at_a_cost": 0.05},
@@ -614,7 +616,7 @@ def test_an_interrupted_validation_goes_on_where_it_stopped(tmp_path, monkeypatc
     monkeypatch.setitem(INTERRUPT, "on", True)
     with pytest.raises(KeyboardInterrupt):
         run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2), work=work)
-    assert sorted(p.name for p in work.iterdir()) == ["misfit.block-1.quick.pickle"]
+    assert sorted(p.name for p in work.iterdir() if p.is_file()) == ["misfit.block-1.quick.pickle"]
     monkeypatch.setitem(INTERRUPT, "on", False)
     monkeypatch.setitem(INTERRUPT, "calls", 0)
     resumed = run_validation(quick=True, workers=1, cases=[MISFIT, LATE], blocks=(1, 2), work=work)
@@ -633,6 +635,38 @@ def test_an_interrupted_validation_goes_on_where_it_stopped(tmp_path, monkeypatc
     folder.path("misfit", 1).write_bytes(pickle.dumps({"key": "x", "result": Foreign()}))
     assert folder.load("misfit", 1, seed_block(Toy(), 1)) is None
     assert not (tmp_path / "ran").exists()
+
+
+SHARING = Case(
+    "sharing",
+    "Late's run, asked for by another case",
+    lambda size: Toy(),
+    lambda s: [Task("sharing", (0,), _interrupting, {"a": 1, "b": 2, "seed": s.seed})],
+    _late_evaluate,
+    _no_plot,
+)
+
+
+def test_runs_kept_in_the_work_folder_are_shared_between_cases_and_validations(
+    tmp_path, monkeypatch
+):
+    """A piece of work (same function, parameters and seed) done by one validation is not
+    run again by a later one, whichever case asks for it; a stored run that does not match
+    the work, or holds anything but plain data, is run again."""
+    work = tmp_path / "work"
+    monkeypatch.setitem(INTERRUPT, "calls", 0)
+    first = run_validation(quick=True, workers=1, cases=[LATE], blocks=(1,), work=work)
+    assert INTERRUPT["calls"] == 1 and len(list((work / "runs").iterdir())) == 1
+    second = run_validation(quick=True, workers=1, cases=[SHARING], blocks=(1,), work=work)
+    assert INTERRUPT["calls"] == 1  # the shared run came from the folder
+    assert second.results[0].checks == first.results[0].checks
+    run_validation(quick=True, workers=1, cases=[SHARING], blocks=(2,), work=work)
+    assert INTERRUPT["calls"] == 2  # another seed is other work
+    for path in (work / "runs").iterdir():
+        path.write_bytes(pickle.dumps({"key": "other", "output": 3, "seconds": 0.0}))
+    (work / "sharing.block-1.quick.pickle").unlink()
+    run_validation(quick=True, workers=1, cases=[SHARING], blocks=(1,), work=work)
+    assert INTERRUPT["calls"] == 3
 
 
 def _validate(tmp_path, monkeypatch, *args):
@@ -691,3 +725,70 @@ def test_validate_prints_progress_lines_off_a_terminal(tmp_path, monkeypatch):
         result.stderr,
         re.M,
     ), result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name, module", [("docking-watts", watts), ("docking-centola-macy", centola_macy)]
+)
+def test_from_results_evaluates_the_shipped_sweep(tmp_path: Path, name: str, module) -> None:
+    """A sweep of the shipped docking experiment (quick, 2 replications) is evaluated by
+    ``from_results`` as ``validate`` evaluates its own runs: one table row per design
+    point, every run counted, the same checks' quantities as the case's own evaluation."""
+    from milieusim.experiment import load_experiment, run_sweep
+    from milieusim.experiment.store import load_results
+
+    spec = load_experiment(name)
+    run_sweep(spec, tmp_path / "sweep", workers=1, quick=True, replications=2, progress=False)
+    results = load_results(tmp_path / "sweep")
+    result = module.from_results(results)
+    table = pd.DataFrame(result.data["table"])
+    runs = results.runs
+    assert int(table["runs"].sum()) == len(runs)
+    assert (table["runs"] == 2).all()
+    assert result.checks and all(c.quantity for c in result.checks)
+    share = runs["adoption_share"].to_numpy(dtype=float)
+    if module is watts:
+        assert table["cascades"].sum() == int((share > watts.GLOBAL).sum())
+    else:
+        assert table["final"].mean() == pytest.approx(share.mean())
+
+
+def test_criterion_text_states_the_threshold() -> None:
+    """The "published" column comes from the criterion: its threshold in words."""
+    from milieusim.analysis.stats import Criterion, Effect
+    from milieusim.validation.case import Claim
+
+    assert Criterion("below", -0.20).text() == "lower by at least 20 %"
+    assert Criterion("above", 0.10).text() == "higher by at least 10 %"
+    assert Criterion("above", 0.0).text() == "higher"
+    assert Criterion("within", 0.05).text() == "changed by less than 5 %"
+    assert Criterion("below", 0.2).text(change=False) == "below 20 %"
+    assert Criterion("above", 0.9).text(change=False, percent=False) == "above 0.9"
+    assert Criterion("below", -0.20).text("fr") == "plus bas d'au moins 20\u202f%"
+    claim = Claim("Uptake", Criterion("below", -0.20), lambda d: d, percent=True, why="closure")
+    check = claim.check(Effect(-0.3, -0.35, -0.25))
+    assert check.published == "lower by at least 20 % (closure)"
+    assert check.passed and check.tolerance == "95 % CI below -20.00 %"
+    assert not claim.check(Effect(-0.3, -0.35, -0.15)).passed
+
+
+def test_claims_leave_their_thresholds_to_the_criterion() -> None:
+    """Checks are data: each claim of the mechanisms and dynamics cases names a criterion,
+    and its reason states no number (the threshold is the criterion's, in its own words)."""
+    from milieusim.analysis.stats import Criterion
+    from milieusim.validation import mechanisms
+    from milieusim.validation.case import Claim
+
+    claims = [
+        line
+        for line in (*mechanisms.MECHANISM_CLAIMS, *mechanisms.DYNAMICS_CLAIMS)
+        if isinstance(line, Claim)
+    ]
+    assert len(claims) >= 15
+    for claim in claims:
+        assert isinstance(claim.criterion, Criterion)
+        assert not re.search(r"\d", claim.why), claim.why
+        assert claim.published.startswith(
+            claim.criterion.text(change=claim.change, percent=claim.percent, unit=claim.unit)
+        )

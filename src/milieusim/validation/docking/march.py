@@ -42,10 +42,11 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import Case, CaseResult, Check, Task, docking_parameters, fmt
 from milieusim.learning import imitate, reinforced_rate
+from milieusim.validation.case import Case, CaseResult, Check, Task, case_figure, fmt
+from milieusim.validation.run import docking_parameters
 
-__all__ = ["CASE", "MarchSettings", "equilibrium_knowledge", "run", "scenario_rates"]
+__all__ = ["CASE", "MarchSettings", "equilibrium_knowledge", "scenario_rates"]
 
 SCENARIO = "docking/march"
 PUBLISHED: dict[tuple[float, float], float] = {(0.1, 0.9): 0.972, (0.9, 0.9): 0.728}
@@ -179,19 +180,16 @@ def tasks(s: MarchSettings) -> list[Task]:
 
 
 def _slope(values: dict[float, list[float]]) -> tuple[float, float]:
-    from milieusim.docking.core import ols_slope
+    from milieusim.validation.case import ols_slope
 
     x = [p1 for p1, v in values.items() for _ in v]
     y = [k for v in values.values() for k in v]
     return ols_slope(x, y)
 
 
-def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """March's Fig. 1 result: the best cell, the effect of p1 at high p2, of p2 at low p1."""
-    cells = {t.key: v for t, v in outputs}
+def _shape_checks(s: MarchSettings, grid: dict[tuple[float, float], Any]) -> list[Check]:
+    """March's Fig. 1 shape: the best cell, the effect of p1 at high p2, of p2 at low p1."""
     checks: list[Check] = []
-    main = s.variants[0]
-    grid = {(p2, p1): cells[(main, p2, p1)] for p2 in s.p2 for p1 in s.p1}
     lo1, hi2, lo2 = min(s.p1), max(s.p2), min(s.p2)
     best = max(grid, key=lambda key: grid[key]["mean"])
     runner_up = max((key for key in grid if key != (hi2, lo1)), key=lambda k: grid[k]["mean"])
@@ -233,6 +231,15 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
             gap > 3 * gap_se,
         )
     )
+    return checks
+
+
+def _figure_checks(
+    s: MarchSettings, grid: dict[tuple[float, float], Any], cells: dict[Any, Any]
+) -> list[Check]:
+    """March's published figures, the range, the variant and the scenario's point."""
+    checks: list[Check] = []
+    main, lo1, hi2 = s.variants[0], min(s.p1), max(s.p2)
     for (p1, p2), reference in PUBLISHED.items():
         point = grid.get((p2, p1))
         if point is None:
@@ -269,7 +276,6 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
                 None,
             )
         )
-    unfinished = sum(v["runs"] - v["done"] for v in cells.values())
     params = docking_parameters(SCENARIO)
     p1_s, p2_s = scenario_rates(params)
     point = cells.get((main, p2_s, p1_s))
@@ -283,6 +289,16 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
             None,
         )
     )
+    return checks
+
+
+def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """March's Fig. 1 result: the best cell, the effect of p1 at high p2, of p2 at low p1."""
+    cells = {t.key: v for t, v in outputs}
+    main = s.variants[0]
+    grid = {(p2, p1): cells[(main, p2, p1)] for p2 in s.p2 for p1 in s.p1}
+    checks = _shape_checks(s, grid) + _figure_checks(s, grid, cells)
+    unfinished = sum(v["runs"] - v["done"] for v in cells.values())
     notes = (
         "Knowledge is code · reality / m, as in the replications (correct minus wrong "
         "dimensions of the code, over m). "
@@ -309,7 +325,7 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         "learning. *Organization Science*, 2(1), 71–87, Fig. 1 (m = 30, n = 50, "
         "80 runs per point).",
         setup=(
-            f"`milieusim.docking.march`: m = {s.m}, n = {s.n}, p1 ∈ "
+            f"`milieusim.validation.docking.march`: m = {s.m}, n = {s.n}, p1 ∈ "
             f"{{{', '.join(f'{x:g}' for x in s.p1)}}}, p2 ∈ "
             f"{{{', '.join(f'{x:g}' for x in s.p2)}}}, {s.runs} runs per point, run to "
             "equilibrium, seeded from "
@@ -336,40 +352,27 @@ def evaluate(s: MarchSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Equilibrium knowledge against p1, one curve per p2 (March's Fig. 1)."""
-    import matplotlib.pyplot as plt
-
     d = result.data
-    fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
-    styles = {0.1: "-", 0.5: "--", 0.9: ":"}
-    for label, values in d["curves"].items():
-        variant, p2 = label.split()
-        ax.plot(
-            d["p1"],
-            values,
-            styles.get(float(p2), "-"),
-            color="k" if variant == "gradual" else "C0",
-            marker="o",
-            ms=3,
-            label=f"p2 = {p2}" + ("" if variant == "gradual" else " (direct change)"),
-            alpha=1 if variant == "gradual" else 0.6,
+    with case_figure(path, 6, 4.2) as (fig, ax):
+        styles = {0.1: "-", 0.5: "--", 0.9: ":"}
+        for label, values in d["curves"].items():
+            variant, p2 = label.split()
+            ax.plot(
+                d["p1"],
+                values,
+                styles.get(float(p2), "-"),
+                color="k" if variant == "gradual" else "C0",
+                marker="o",
+                ms=3,
+                label=f"p2 = {p2}" + ("" if variant == "gradual" else " (direct change)"),
+                alpha=1 if variant == "gradual" else 0.6,
+            )
+        ax.set_xlabel("socialisation rate p1")
+        ax.set_ylabel("average equilibrium knowledge")
+        ax.set_title(
+            f"March (1991) Fig. 1 re-run: m = 30, n = 50, {d['runs']} runs per point", fontsize=10
         )
-    ax.set_xlabel("socialisation rate p1")
-    ax.set_ylabel("average equilibrium knowledge")
-    ax.set_title(
-        f"March (1991) Fig. 1 re-run: m = 30, n = 50, {d['runs']} runs per point", fontsize=10
-    )
-    ax.legend(fontsize=8, frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+        ax.legend(fontsize=8, frameon=False)
 
 
 CASE = Case("march", "March (1991): exploration and exploitation", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | MarchSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the March docking at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

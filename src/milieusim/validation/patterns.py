@@ -1,6 +1,6 @@
 """Behaviour patterns 2, 3, 4, 5 and 7 of ``docs/concepts.md`` as validation cases
-(pattern 1 is :mod:`milieusim.docking.bass` and the S-curve checks of the dynamics case;
-patterns 6 and 8 are checks of :mod:`milieusim.docking.mechanisms`).
+(pattern 1 is :mod:`milieusim.validation.docking.bass` and the S-curve checks of the dynamics case;
+patterns 6 and 8 are checks of :mod:`milieusim.validation.mechanisms`).
 
 Each pattern is an experiment with a minimum effect stated here before the runs
 (pattern-oriented modelling, Grimm et al. 2005); it passes only when the 95 % interval of
@@ -26,8 +26,8 @@ from milieusim.analysis.stats import (
     paired_difference,
     relative_change,
 )
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import conditions, criterion_check, evidence_tasks, paired
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
+from milieusim.validation.evidence import conditions, criterion_check, evidence_tasks, paired
 
 __all__ = ["PATTERNS", "PatternSettings"]
 
@@ -350,7 +350,7 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
         criterion_check(
             "Difference between the two knock-outs (marginaux − ordinary staff), share of "
             "the intact organisation's",
-            "far larger for the marginaux",
+            "the marginaux knock-out against the ordinary one",
             paired_bootstrap(gap, base.size),
             GAP,
             percent=True,
@@ -395,19 +395,15 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
 def plot_cells(result: CaseResult, path: Path) -> None:
     """Box plots of the pattern's outcome per condition."""
-    import matplotlib.pyplot as plt
-
     d = result.data
     labels = [str(k) for k in d["cells"]]
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    ax.boxplot(list(d["cells"].values()), tick_labels=labels)
-    if len(labels) > 4:
-        ax.tick_params(axis="x", labelsize=8)
-    ax.set_xlabel(d["x_label"])
-    ax.set_ylabel(d["y_label"])
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 6.5, 3.8) as (fig, ax):
+        ax.boxplot(list(d["cells"].values()), tick_labels=labels)
+        if len(labels) > 4:
+            ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(d["x_label"])
+        ax.set_ylabel(d["y_label"])
+        ax.set_title(result.title, fontsize=10)
 
 
 PATTERNS: tuple[Case, ...] = (

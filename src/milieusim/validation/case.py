@@ -1,8 +1,8 @@
-"""What every docking case shares: tasks, checks, results, and running tasks in parallel.
+"""What every validation case shares: tasks, checks, claims, results and seed blocks.
 
 A case is split in three so that ``milieusim validate`` can run the work of all cases on
-one set of workers (:mod:`milieusim.experiment.executors`, as a sweep's) under one
-progress display:
+one set of workers (:mod:`milieusim.validation.run`, on :mod:`milieusim.experiment.executors`
+as a sweep's) under one progress display:
 
 * ``tasks(settings)``: the independent pieces of work (usually one model run each), as
   :class:`Task` objects whose function and arguments can be sent to a worker process;
@@ -31,13 +31,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from milieusim.analysis.stats import Criterion, Effect
 
 __all__ = [
     "FAIL",
@@ -46,17 +49,21 @@ __all__ = [
     "Case",
     "CaseResult",
     "Check",
+    "Claim",
+    "Computed",
+    "Line",
+    "Reported",
     "Task",
-    "TaskFailed",
     "binomial_se",
     "block_tasks",
     "blocks_needed",
+    "case_figure",
+    "checks",
     "checks_by_key",
     "combine_blocks",
-    "docking_parameters",
-    "run_case",
-    "run_model",
-    "run_tasks",
+    "fmt",
+    "grouped",
+    "ols_slope",
     "seed_block",
 ]
 
@@ -119,6 +126,87 @@ class Check:
         if self.passed is None:
             return "reported"
         return "PASS" if self.passed else self.miss
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A tested line of a case's table, as data: what is measured (``label``), the minimum
+    effect stated before the runs (``criterion``) and how the effect is computed from the
+    case's outputs (``contrast``). The "published" column is the criterion in words
+    (:meth:`~milieusim.analysis.stats.Criterion.text`), followed by ``why``."""
+
+    label: str | Callable[[Any], str]
+    """The quantity, or a function of the case's data giving it (counts of runs…)."""
+    criterion: Criterion
+    contrast: Callable[[Any], Effect]
+    percent: bool = False
+    """The effect is a share or a relative change, shown in per cent."""
+    digits: int = 2
+    change: bool = True
+    """The criterion bears on a change between conditions (else on a level)."""
+    why: str = ""
+    """The mechanism or reason behind the claim (no threshold: that is the criterion's)."""
+    miss: str = NOT_REPRODUCED
+    unit: str = ""
+    """The unit of a percent-scaled threshold when it is not a per cent ('points')."""
+
+    @property
+    def published(self) -> str:
+        """The claim in words, from its criterion."""
+        words = self.criterion.text(change=self.change, percent=self.percent, unit=self.unit)
+        return f"{words} ({self.why})" if self.why else words
+
+    def check(self, data: Any) -> Check:
+        """The claim checked on ``data`` (what ``contrast`` and ``label`` read)."""
+        effect = self.contrast(data)
+        label = self.label if isinstance(self.label, str) else self.label(data)
+        return Check(
+            label,
+            self.published,
+            effect.text(self.digits, self.percent),
+            self.criterion.interval(self.digits, self.percent),
+            self.criterion.met(effect),
+            miss=self.miss,
+        )
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A line of a case's table shown without a criterion: ``figure(data)`` is our figure."""
+
+    label: str | Callable[[Any], str]
+    published: str
+    figure: Callable[[Any], str]
+
+    def check(self, data: Any) -> Check:
+        """The reported line on ``data``."""
+        label = self.label if isinstance(self.label, str) else self.label(data)
+        return Check(label, self.published, self.figure(data), "reported", None)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Lines of a case's table that need more than a criterion on one effect (a peak, a
+    test of homogeneity, a decomposition): ``lines(data)`` gives their checks."""
+
+    lines: Callable[[Any], list[Check]]
+
+    def check(self, data: Any) -> list[Check]:
+        """The lines on ``data``."""
+        return self.lines(data)
+
+
+Line = Claim | Reported | Computed
+"""A line (or, for :class:`Computed`, lines) of a case's table."""
+
+
+def checks(table: Sequence[Line], data: Any) -> list[Check]:
+    """Each line of ``table`` checked on ``data``, in order."""
+    out: list[Check] = []
+    for line in table:
+        result = line.check(data)
+        out.extend(result if isinstance(result, list) else [result])
+    return out
 
 
 @dataclass
@@ -270,132 +358,6 @@ def binomial_se(successes: float, trials: int) -> float:
     return math.sqrt(p * (1 - p) / trials)
 
 
-def docking_parameters(scenario: str, **overrides: Any) -> dict[str, Any]:
-    """The full parameters of a shipped scenario, with ``overrides`` (checked)."""
-    from milieusim.params import check_consistency, validate
-    from milieusim.scenario import load_scenario
-
-    params = dict(load_scenario(scenario).parameters)
-    params.update(validate(overrides))
-    check_consistency(params)
-    return params
-
-
-def run_model(
-    params: dict[str, Any], seed: int, measure: Callable[[Any], Any] | None = None
-) -> Any:
-    """Build and run :class:`~milieusim.model.MilieuModel`; return ``measure(model)``.
-
-    Without ``measure``, returns the model's final reporters (:meth:`summary`).
-    """
-    from milieusim.model import MilieuModel
-
-    model = MilieuModel(rng=seed, **params)
-    model.run_model()
-    return measure(model) if measure is not None else model.summary()
-
-
-# --- running tasks ---------------------------------------------------------------------------
-
-
-class TaskFailed(RuntimeError):
-    """A task raised, or killed its worker process twice; the message is one line."""
-
-
-@dataclass(frozen=True)
-class _Timed:
-    """Task ``index`` of a batch, timed: what a worker runs."""
-
-    index: int
-    task: Task
-
-    def __call__(self) -> tuple[Any, float]:
-        start = time.perf_counter()
-        out = self.task()
-        return out, time.perf_counter() - start
-
-
-def run_tasks(
-    tasks: Sequence[Task],
-    *,
-    workers: int | None = 1,
-    progress: bool = False,
-    description: str = "validate",
-    on_result: Callable[[int, Any, float], None] | None = None,
-    where: Callable[[int], str] | None = None,
-    warnings: list[str] | None = None,
-) -> tuple[list[Any], list[float]]:
-    """Run ``tasks``; return their outputs and compute times, in the order given.
-
-    ``workers`` > 1 uses local worker processes (:mod:`milieusim.experiment.executors`: a
-    task whose worker dies is run again); 1 runs in this process. ``progress`` shows
-    progress on stderr, with ``where(i)`` (what task ``i`` belongs to). ``on_result(i,
-    output, seconds)`` is called as each task finishes; ``warnings`` receives what the user
-    should know (tasks run again). :class:`TaskFailed` once the others are done if a task
-    raised or killed its worker twice.
-    """
-    from milieusim.experiment.executors import (
-        Failure,
-        InlineExecutor,
-        LocalExecutor,
-        map_tasks,
-        worker_count,
-    )
-    from milieusim.experiment.progress import Progress
-
-    count = worker_count(workers, len(tasks))[0]
-    executor = InlineExecutor() if count == 1 else LocalExecutor(count)
-    outputs: list[Any] = [None] * len(tasks)
-    times = [0.0] * len(tasks)
-    failures: list[tuple[Task, Failure]] = []
-    with Progress(len(tasks), label=description, unit="task", enabled=progress) as bar:
-
-        def record(timed: _Timed, value: Any) -> None:
-            if isinstance(value, Failure):
-                failures.append((timed.task, value))
-            else:
-                outputs[timed.index], times[timed.index] = value
-                if on_result is not None:
-                    on_result(timed.index, *value)
-            bar.update(1, note=where(timed.index) if where else "", failed=len(failures))
-
-        try:
-            retried = map_tasks(executor, (_Timed(i, t) for i, t in enumerate(tasks)), record)
-        finally:
-            executor.close(abandon=True)
-    if retried and warnings is not None:
-        warnings.append(
-            f"worker processes died; {retried} tasks were run again on fresh workers (a task "
-            "whose worker dies twice fails)"
-        )
-    if failures:
-        task, failure = failures[0]
-        more = f" (and {len(failures) - 1} other tasks)" if len(failures) > 1 else ""
-        reason = failure.reason.rstrip(".")
-        raise TaskFailed(f"case {task.case}: task {task.key} failed{more}: {reason}")
-    return outputs, times
-
-
-def run_case(
-    case: Case,
-    settings: Any = "full",
-    *,
-    workers: int | None = 1,
-    progress: bool = False,
-    block: int = 0,
-) -> CaseResult:
-    """Run one case at ``settings`` (a size name or a settings object), in seed block
-    ``block``, and evaluate it."""
-    if isinstance(settings, str):
-        settings = case.settings(settings)
-    settings = seed_block(settings, block)
-    tasks = block_tasks(case, settings)
-    outputs, times = run_tasks(tasks, workers=workers, progress=progress, description=case.name)
-    result = case.evaluate(settings, list(zip(tasks, outputs, strict=True)))
-    result.elapsed_s = float(sum(times))
-    return result
-
-
 def grouped(outputs: Iterable[tuple[Task, Any]], index: int = 0) -> dict[Any, list[Any]]:
     """Outputs grouped by ``task.key[index]`` (in first-seen order)."""
     out: dict[Any, list[Any]] = {}
@@ -411,13 +373,6 @@ def fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
-def pct(x: float, digits: int = 1) -> str:
-    """A share as a percentage."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{100 * x:.{digits}f} %"
-
-
 def ols_slope(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     """Least-squares slope of y on x and its standard error."""
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -425,3 +380,20 @@ def ols_slope(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     residuals = ya - (slope * xa + intercept)
     se = math.sqrt(residuals.var(ddof=2) / ((xa - xa.mean()) ** 2).sum())
     return float(slope), float(se)
+
+
+@contextmanager
+def case_figure(
+    path: Path, width: float, height: float, *, ncols: int = 1
+) -> Iterator[tuple[Any, Any]]:
+    """A case's figure in the project's style (:mod:`milieusim.plots.style`): yields the
+    figure and its axes (``ncols`` side by side), then writes it to ``path``."""
+    import matplotlib as mpl
+
+    from milieusim.plots.style import RC, new_figure, save_figure
+
+    with mpl.rc_context(RC):
+        fig = new_figure(width, height)
+        axes = fig.subplots(1, ncols)
+        yield fig, axes
+        save_figure(fig, path, dpi=120)

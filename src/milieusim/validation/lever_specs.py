@@ -22,7 +22,7 @@ before any run. They are qualitative patterns from the literature, not yet fitte
 A variant is *retained* for its lever when it meets that lever's criteria; when both or
 neither do, today's specification stays the default (it is the simpler one). Run:
 ``milieusim validate --case lever-specs`` (``--quick`` for a smoke run), or for the
-numbers of the report ``python -m milieusim.docking.lever_specs --runs 20 --workers 2``.
+numbers of the report ``python -m milieusim.validation.lever_specs --runs 20 --workers 2``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import mean_difference, paired_difference, relative_change
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
 
 __all__ = ["ARMS", "CRITERIA", "LEVER_SPECS", "VARIANTS", "measure"]
 
@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     planned = tasks(settings)
     if args.jsonl is None:
-        from milieusim.docking.core import run_case
+        from milieusim.validation.run import run_case
 
         result = run_case(LEVER_SPECS, settings, workers=args.workers, progress=True)
     else:

@@ -26,8 +26,9 @@ _TEMPORARY = re.compile(r"\.(validation\.(md|json)|figures)\.\d+-[^.]+\.tmp(\.md
 @click.option(
     "--quick",
     is_flag=True,
-    help="Reduced sizes and runs (about a minute on two cores) instead of the "
-    "full validation (about a quarter of an hour; longer on busy cores).",
+    help="Reduced sizes and runs (about 3 minutes on two cores) instead of the "
+    "full validation (about an hour per seed block on two cores; "
+    "benchmarks/bench_validate.py measures both).",
 )
 @click.option(
     "--out",
@@ -104,17 +105,19 @@ def validate(
     by default 1…N, leaving out block 0 (the seeds the criteria were developed on), and a
     tested check passes when it passes in at least 80 % of the blocks.
 
-    Each case's result on each seed block is kept in DIR/.work as soon as it is known: run
-    the same command again after an interruption (Ctrl-C, a lost machine) and only what is
-    missing runs. DIR must be new or empty, or hold an earlier report (replaced only with
-    --overwrite). Progress goes to stderr: a bar on a terminal, plain lines elsewhere.
+    Each case's result on each seed block, and each model run, is kept in DIR/.work as soon
+    as it is known: run the same command again after an interruption (Ctrl-C, a lost
+    machine) and only what is missing runs, down to the model runs of a case left half
+    done. A run shared by several cases (same parameters and seed) is made once. DIR must
+    be new or empty, or hold an earlier report (replaced only with --overwrite). Progress
+    goes to stderr: a bar on a terminal, plain lines elsewhere.
 
     Exit status: 0 if no tested check failed ("not reproduced" included), 1 if one failed
     (or a task could not run), 2 for a usage error, 130 if interrupted.
 
     \b
     Examples:
-      milieusim validate --quick                 # reduced version, about a minute
+      milieusim validate --quick                 # reduced version, about 3 minutes
       milieusim validate                         # full version (docs/validation.md)
       milieusim validate --quick --seed-block 2  # the quick version on seed block 2
       milieusim validate --blocks 5              # blocks 1-5; a check needs 4 of 5
@@ -123,15 +126,15 @@ def validate(
       milieusim validate --out results/val --workers 8
     """
     check_report_folder(out, overwrite)  # before the cases are imported
-    from milieusim.docking import all_cases, extra_cases
+    from milieusim.validation import all_cases, extra_cases
 
     known = {case.name: case for case in (*all_cases(), *extra_cases())}
     unknown = [name for name in cases if name not in known]
     if unknown:
         raise UserError(f"--case: unknown case {unknown[0]!r} (cases: {', '.join(known)})")
-    from milieusim.docking.core import TaskFailed
-    from milieusim.docking.validate import run_validation, write_report
     from milieusim.experiment.executors import sigterm_as_interrupt
+    from milieusim.validation.report import run_validation, write_report
+    from milieusim.validation.run import TaskFailed
 
     chosen: tuple[int, ...]
     if blocks is None:

@@ -25,15 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.docking.core import (
-    Case,
-    CaseResult,
-    Check,
-    Task,
-    binomial_se,
-    docking_parameters,
-    run_model,
-)
+from milieusim.validation.case import Case, CaseResult, Check, Task, binomial_se, case_figure
+from milieusim.validation.run import docking_parameters, run_model
 
 __all__ = [
     "CASE",
@@ -43,7 +36,6 @@ __all__ = [
     "cascade_window",
     "evaluate_frame",
     "from_results",
-    "run",
 ]
 
 SCENARIO = "docking/watts"
@@ -213,14 +205,10 @@ def summary_table(frame: pd.DataFrame, phi: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
-    """The checks of the Watts docking from a table of (mean_degree, adoption_share)."""
-    params = docking_parameters(SCENARIO, n_staff=s.n_staff)
-    phi = params["threshold_share"]
-    table = summary_table(frame, phi)
-    lower, upper = cascade_window(phi)
+def _frequency_checks(table: pd.DataFrame, s: WattsSettings) -> list[Check]:
+    """No cascade below the window; inside it, the analytic frequency; Watts's published
+    frequencies (tested at his N only)."""
     checks: list[Check] = []
-
     below = table[table.z <= 0.5]
     if len(below):
         count = int(below.cascades.sum())
@@ -266,7 +254,12 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
                 bool(abs(row.frequency - reference) <= tol) if published_size else None,
             )
         )
+    return checks
 
+
+def _edge_checks(table: pd.DataFrame, lower: float, upper: float) -> list[Check]:
+    """None above the window, almost total cascades near its upper edge, the range seen."""
+    checks: list[Check] = []
     above = table[table.z >= 7]
     if len(above):
         worst = above.frequency.max()
@@ -305,7 +298,10 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
             None,
         )
     )
+    return checks
 
+
+def _notes(table: pd.DataFrame) -> str:
     mid = table[(table.z >= 2) & (table.z <= 3)]
     notes = (
         "Watts's published frequencies are tested only at his N = 10,000 (the full size): "
@@ -321,6 +317,17 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
         + ": at low z the network itself is fragmented and a cascade can only fill the "
         "giant component."
     )
+    return notes
+
+
+def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
+    """The checks of the Watts docking from a table of (mean_degree, adoption_share)."""
+    params = docking_parameters(SCENARIO, n_staff=s.n_staff)
+    phi = params["threshold_share"]
+    table = summary_table(frame, phi)
+    lower, upper = cascade_window(phi)
+    checks = _frequency_checks(table, s) + _edge_checks(table, lower, upper)
+    notes = _notes(table)
     return CaseResult(
         name="watts",
         title="Watts (2002): global cascades on random networks",
@@ -348,73 +355,60 @@ def evaluate_frame(frame: pd.DataFrame, s: WattsSettings) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Frequency and mean size of global cascades against z, with the analytic window."""
-    import matplotlib.pyplot as plt
-
     table = pd.DataFrame(result.data["table"])
     lower, upper = result.data["window"]
     phi = result.data["phi"]
-    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-    ax.axvspan(
-        lower, upper, color="0.92", label=f"analytic cascade window ({lower:.2f}–{upper:.2f})"
-    )
-    zs = np.linspace(0.05, max(table.z.max(), 8), 400)
-    ax.plot(
-        zs,
-        [cascade_frequency(z, phi) for z in zs],
-        color="0.3",
-        lw=1.2,
-        label="analytic frequency (N → ∞)",
-    )
-    ax.errorbar(
-        table.z,
-        table.frequency,
-        yerr=2 * table.se,
-        fmt="o",
-        color="C0",
-        ms=5,
-        capsize=2,
-        label="frequency of global cascades (± 2 SE)",
-    )
-    ax.errorbar(
-        list(PUBLISHED),
-        list(PUBLISHED.values()),
-        yerr=READING,
-        fmt="s",
-        mfc="none",
-        color="k",
-        ms=7,
-        capsize=3,
-        label="Watts (2002) Fig. 1a, read ± 0.03",
-    )
-    ax.plot(
-        table.z,
-        table["size"],
-        "^",
-        mfc="none",
-        color="C3",
-        ms=7,
-        label="mean size of global cascades",
-    )
-    ax.set_xlabel("mean degree z")
-    ax.set_ylabel("frequency / size")
-    ax.set_ylim(-0.03, 1.05)
-    ax.set_title(
-        f"Watts (2002) docking: φ = {phi:g}, N = {result.data['n_staff']:,}, "
-        f"{result.data['runs']} runs per z",
-        fontsize=10,
-    )
-    ax.legend(fontsize=8, loc="center right", frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 7, 4.2) as (fig, ax):
+        ax.axvspan(
+            lower, upper, color="0.92", label=f"analytic cascade window ({lower:.2f}–{upper:.2f})"
+        )
+        zs = np.linspace(0.05, max(table.z.max(), 8), 400)
+        ax.plot(
+            zs,
+            [cascade_frequency(z, phi) for z in zs],
+            color="0.3",
+            lw=1.2,
+            label="analytic frequency (N → ∞)",
+        )
+        ax.errorbar(
+            table.z,
+            table.frequency,
+            yerr=2 * table.se,
+            fmt="o",
+            color="C0",
+            ms=5,
+            capsize=2,
+            label="frequency of global cascades (± 2 SE)",
+        )
+        ax.errorbar(
+            list(PUBLISHED),
+            list(PUBLISHED.values()),
+            yerr=READING,
+            fmt="s",
+            mfc="none",
+            color="k",
+            ms=7,
+            capsize=3,
+            label="Watts (2002) Fig. 1a, read ± 0.03",
+        )
+        ax.plot(
+            table.z,
+            table["size"],
+            "^",
+            mfc="none",
+            color="C3",
+            ms=7,
+            label="mean size of global cascades",
+        )
+        ax.set_xlabel("mean degree z")
+        ax.set_ylabel("frequency / size")
+        ax.set_ylim(-0.03, 1.05)
+        ax.set_title(
+            f"Watts (2002) docking: φ = {phi:g}, N = {result.data['n_staff']:,}, "
+            f"{result.data['runs']} runs per z",
+            fontsize=10,
+        )
+        ax.legend(fontsize=8, loc="center right", frameon=False)
 
 
 CASE = Case("watts", "Watts (2002): global cascades", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | WattsSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Watts docking at ``size`` ('quick', 'full' or settings) and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

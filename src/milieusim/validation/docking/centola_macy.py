@@ -30,18 +30,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milieusim.docking.core import (
+from milieusim.validation.case import (
     NOT_REPRODUCED,
     Case,
     CaseResult,
     Check,
     Task,
-    docking_parameters,
+    case_figure,
     fmt,
-    run_model,
 )
+from milieusim.validation.run import docking_parameters, run_model
 
-__all__ = ["CASE", "CentolaMacySettings", "evaluate_frame", "from_results", "run"]
+__all__ = ["CASE", "CentolaMacySettings", "evaluate_frame", "from_results"]
 
 SCENARIO = "docking/centola-macy"
 FULL = 0.99
@@ -285,6 +285,122 @@ def _speed_table(rows: pd.DataFrame) -> str:
     )
 
 
+def _complex_checks(complex_: pd.DataFrame) -> list[Check]:
+    """T = 2: saturation with little rewiring, collapse with much, speed by β."""
+    checks: list[Check] = []
+    low = complex_[complex_.beta <= 0.01]
+    if len(low):
+        worst = float(low.saturated.min())
+        checks.append(
+            Check(
+                "T = 2, little rewiring (β ≤ 0.01): runs reaching full adoption",
+                "all: a complex contagion saturates the clustered ring",
+                f"{100 * worst:.0f} % (lowest over β = {', '.join(f'{b:g}' for b in low.beta)})",
+                f"100 % of runs reach {FULL:.0%}",
+                worst == 1.0,
+            )
+        )
+    top = complex_.iloc[-1]
+    checks.append(
+        Check(
+            f"T = 2, β = {top.beta:g}: mean final share of adopters",
+            "collapse: long ties do not carry a complex contagion",
+            f"{fmt(top.final)} ± {fmt(top.final_se)}",
+            "≤ 0.10",
+            bool(top.final <= 0.10),
+        )
+    )
+    below = complex_[complex_.final < 0.5]
+    checks.append(
+        Check(
+            "T = 2: first β where the mean final share falls below 0.5",
+            "collapse as rewiring grows (the paper's threshold depends on its set-up)",
+            f"β = {below.beta.iloc[0]:g}" if len(below) else "none",
+            "reported",
+            None,
+        )
+    )
+    checks.append(
+        Check(
+            "T = 2: runs saturated / median weeks to saturation (unsaturated runs count as "
+            "never), by β",
+            "not faster with rewiring; never once enough ties are rewired",
+            _speed_table(complex_),
+            "reported",
+            None,
+        )
+    )
+    return checks
+
+
+def _speed_checks(frame: pd.DataFrame) -> list[Check]:
+    """T = 2: do long ties speed the complex contagion (a sign test per β > 0)?"""
+    checks: list[Check] = []
+    speed = sooner(frame, 2)
+    if len(speed):
+        faster = speed[speed.p < SIGNIFICANCE]
+        checks.append(
+            Check(
+                "T = 2: do long ties speed the complex contagion? Runs saturating sooner "
+                "than on the unrewired ring, by β > 0",
+                'no: long ties "not only fail to speed up complex contagions, they can even '
+                'preclude diffusion entirely"',
+                f"t₀ = {_weeks(speed.t0.iloc[0])} weeks at β = 0; sooner: "
+                + ", ".join(
+                    f"{b:g}: {k}/{n}" + ("*" if p < SIGNIFICANCE else "")
+                    for b, k, n, p in zip(
+                        speed.beta, speed.sooner, speed.runs, speed.p, strict=True
+                    )
+                )
+                + f" (* more than half, one-sided sign test p < {SIGNIFICANCE:g})",
+                "at no β > 0 are significantly more than half the runs sooner than t₀ "
+                f"(one-sided sign test at {SIGNIFICANCE:g}; an unsaturated run is not sooner)",
+                faster.empty,
+                miss=NOT_REPRODUCED,
+            )
+        )
+    return checks
+
+
+def _simple_checks(simple: pd.DataFrame) -> list[Check]:
+    """T = 1: saturation at any β, faster with rewiring."""
+    checks: list[Check] = []
+    worst = float(simple.saturated.min())
+    checks.append(
+        Check(
+            "T = 1, every β: runs reaching full adoption",
+            "all: a simple contagion saturates at any rewiring",
+            f"{100 * worst:.0f} % (lowest over {len(simple)} values of β)",
+            f"100 % of runs reach {FULL:.0%}",
+            worst == 1.0,
+        )
+    )
+    checks.append(
+        Check(
+            "T = 1: runs saturated / median weeks to saturation, by β",
+            "faster as rewiring grows",
+            _speed_table(simple),
+            "reported",
+            None,
+        )
+    )
+    times = simple.set_index("beta")["time"]
+    picks = [b for b in (0.0, 0.01, 1.0) if b in times.index]
+    if len(picks) >= 2:
+        values = [times[b] for b in picks]
+        ok = all(a > b for a, b in zip(values, values[1:], strict=False))
+        checks.append(
+            Check(
+                "T = 1: median weeks to full adoption, β = " + " / ".join(f"{b:g}" for b in picks),
+                "faster with more rewiring (shorter paths)",
+                " / ".join(_weeks(v) for v in values),
+                "strictly decreasing",
+                ok,
+            )
+        )
+    return checks
+
+
 def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
     """The checks of the Centola & Macy docking."""
     table = summary_table(frame)
@@ -292,107 +408,9 @@ def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
     simple = table[table["T"] == 1].sort_values("beta")
     checks: list[Check] = []
     if len(complex_):
-        low = complex_[complex_.beta <= 0.01]
-        if len(low):
-            worst = float(low.saturated.min())
-            checks.append(
-                Check(
-                    "T = 2, little rewiring (β ≤ 0.01): runs reaching full adoption",
-                    "all: a complex contagion saturates the clustered ring",
-                    f"{100 * worst:.0f} % (lowest over β = "
-                    f"{', '.join(f'{b:g}' for b in low.beta)})",
-                    f"100 % of runs reach {FULL:.0%}",
-                    worst == 1.0,
-                )
-            )
-        top = complex_.iloc[-1]
-        checks.append(
-            Check(
-                f"T = 2, β = {top.beta:g}: mean final share of adopters",
-                "collapse: long ties do not carry a complex contagion",
-                f"{fmt(top.final)} ± {fmt(top.final_se)}",
-                "≤ 0.10",
-                bool(top.final <= 0.10),
-            )
-        )
-        below = complex_[complex_.final < 0.5]
-        checks.append(
-            Check(
-                "T = 2: first β where the mean final share falls below 0.5",
-                "collapse as rewiring grows (the paper's threshold depends on its set-up)",
-                f"β = {below.beta.iloc[0]:g}" if len(below) else "none",
-                "reported",
-                None,
-            )
-        )
-        checks.append(
-            Check(
-                "T = 2: runs saturated / median weeks to saturation (unsaturated runs count as "
-                "never), by β",
-                "not faster with rewiring; never once enough ties are rewired",
-                _speed_table(complex_),
-                "reported",
-                None,
-            )
-        )
-        speed = sooner(frame, 2)
-        if len(speed):
-            faster = speed[speed.p < SIGNIFICANCE]
-            checks.append(
-                Check(
-                    "T = 2: do long ties speed the complex contagion? Runs saturating sooner "
-                    "than on the unrewired ring, by β > 0",
-                    'no: long ties "not only fail to speed up complex contagions, they can even '
-                    'preclude diffusion entirely"',
-                    f"t₀ = {_weeks(speed.t0.iloc[0])} weeks at β = 0; sooner: "
-                    + ", ".join(
-                        f"{b:g}: {k}/{n}" + ("*" if p < SIGNIFICANCE else "")
-                        for b, k, n, p in zip(
-                            speed.beta, speed.sooner, speed.runs, speed.p, strict=True
-                        )
-                    )
-                    + f" (* more than half, one-sided sign test p < {SIGNIFICANCE:g})",
-                    "at no β > 0 are significantly more than half the runs sooner than t₀ "
-                    f"(one-sided sign test at {SIGNIFICANCE:g}; an unsaturated run is not sooner)",
-                    faster.empty,
-                    miss=NOT_REPRODUCED,
-                )
-            )
+        checks += _complex_checks(complex_) + _speed_checks(frame)
     if len(simple):
-        worst = float(simple.saturated.min())
-        checks.append(
-            Check(
-                "T = 1, every β: runs reaching full adoption",
-                "all: a simple contagion saturates at any rewiring",
-                f"{100 * worst:.0f} % (lowest over {len(simple)} values of β)",
-                f"100 % of runs reach {FULL:.0%}",
-                worst == 1.0,
-            )
-        )
-        checks.append(
-            Check(
-                "T = 1: runs saturated / median weeks to saturation, by β",
-                "faster as rewiring grows",
-                _speed_table(simple),
-                "reported",
-                None,
-            )
-        )
-        times = simple.set_index("beta")["time"]
-        picks = [b for b in (0.0, 0.01, 1.0) if b in times.index]
-        if len(picks) >= 2:
-            values = [times[b] for b in picks]
-            ok = all(a > b for a, b in zip(values, values[1:], strict=False))
-            checks.append(
-                Check(
-                    "T = 1: median weeks to full adoption, β = "
-                    + " / ".join(f"{b:g}" for b in picks),
-                    "faster with more rewiring (shorter paths)",
-                    " / ".join(_weeks(v) for v in values),
-                    "strictly decreasing",
-                    ok,
-                )
-            )
+        checks += _simple_checks(simple)
     notes = (
         _speed_notes(complex_, sooner(frame, 2))
         + "On the unrewired ring both contagions move at a fixed speed: T = 1 gains 3 places "
@@ -428,58 +446,45 @@ def evaluate_frame(frame: pd.DataFrame, s: CentolaMacySettings) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Final adoption and weeks to full adoption against rewiring, for T = 1 and 2."""
-    import matplotlib.pyplot as plt
-
     table = pd.DataFrame(result.data["table"])
     positive = table.beta[table.beta > 0]
     zero_at = positive.min() / 3 if len(positive) else 1e-4
     x = table.beta.where(table.beta > 0, zero_at)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
-    for t, colour in ((1, "C0"), (2, "C3")):
-        rows = table["T"] == t
-        if not rows.any():
-            continue
-        label = "T = 1 (simple)" if t == 1 else "T = 2 (complex)"
-        a.errorbar(
-            x[rows],
-            table.final[rows],
-            yerr=2 * table.final_se[rows],
-            fmt="o-",
-            color=colour,
-            ms=4,
-            capsize=2,
-            label=label,
+    with case_figure(path, 9, 3.8, ncols=2) as (fig, (a, b)):
+        for t, colour in ((1, "C0"), (2, "C3")):
+            rows = table["T"] == t
+            if not rows.any():
+                continue
+            label = "T = 1 (simple)" if t == 1 else "T = 2 (complex)"
+            a.errorbar(
+                x[rows],
+                table.final[rows],
+                yerr=2 * table.final_se[rows],
+                fmt="o-",
+                color=colour,
+                ms=4,
+                capsize=2,
+                label=label,
+            )
+            time = table.time[rows].replace(math.inf, math.nan)  # never saturated: not drawn
+            b.plot(x[rows], time, "o-", color=colour, ms=4, label=label)
+        for ax in (a, b):
+            ax.set_xscale("log")
+            ticks = [zero_at, *sorted(positive.unique())]
+            ax.set_xticks(ticks, ["0", *[f"{v:g}" for v in ticks[1:]]], fontsize=7, rotation=45)
+            ax.set_xlabel("rewiring probability β")
+            ax.legend(fontsize=8, frameon=False)
+        a.set_ylabel("final share of adopters (mean ± 2 SE)")
+        a.set_ylim(-0.03, 1.05)
+        b.set_ylabel(f"weeks to {FULL:.0%} adoption\n(median; unsaturated runs = never)")
+        b.set_yscale("log")
+        fig.suptitle(
+            f"Centola & Macy (2007) docking: ring of N = {result.data['n_staff']:,}, "
+            f"k = 6, {result.data['runs']} runs per point",
+            fontsize=10,
         )
-        time = table.time[rows].replace(math.inf, math.nan)  # never saturated: not drawn
-        b.plot(x[rows], time, "o-", color=colour, ms=4, label=label)
-    for ax in (a, b):
-        ax.set_xscale("log")
-        ticks = [zero_at, *sorted(positive.unique())]
-        ax.set_xticks(ticks, ["0", *[f"{v:g}" for v in ticks[1:]]], fontsize=7, rotation=45)
-        ax.set_xlabel("rewiring probability β")
-        ax.legend(fontsize=8, frameon=False)
-    a.set_ylabel("final share of adopters (mean ± 2 SE)")
-    a.set_ylim(-0.03, 1.05)
-    b.set_ylabel(f"weeks to {FULL:.0%} adoption\n(median; unsaturated runs = never)")
-    b.set_yscale("log")
-    fig.suptitle(
-        f"Centola & Macy (2007) docking: ring of N = {result.data['n_staff']:,}, "
-        f"k = 6, {result.data['runs']} runs per point",
-        fontsize=10,
-    )
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 CASE = Case(
     "centola-macy", "Centola & Macy (2007): complex contagions", settings, tasks, evaluate, plot
 )
-
-
-def run(
-    size: str | CentolaMacySettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Centola & Macy docking at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import FAIL, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import evidence_run
+from milieusim.validation.case import FAIL, Case, CaseResult, Check, Task, case_figure
+from milieusim.validation.evidence import evidence_run
 
 __all__ = ["OTHER_RANGES", "PARAMETERS_CASE", "SETTINGS"]
 
@@ -124,7 +124,7 @@ def default_range(p: Any) -> tuple[Any, Any]:
 
 
 def _conditions(s: ParametersSettings) -> list[tuple[str, Any, dict[str, Any]]]:
-    from milieusim.docking.evidence import conditions
+    from milieusim.validation.evidence import conditions
 
     base = conditions(s.quick)[0]
     out = []
@@ -215,23 +215,19 @@ def evaluate(s: ParametersSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
 def plot(result: CaseResult, path: Path) -> None:
     """Strongest standardised paired difference of each parameter (log scale)."""
-    import matplotlib.pyplot as plt
-
     table = result.data["table"]
     names = sorted(table, key=lambda n: table[n]["z"])
     z = [min(table[n]["z"], 1e3) if table[n]["acts"] else 0.0 for n in names]
-    fig, ax = plt.subplots(figsize=(7.0, 0.16 * len(names) + 1.2), layout="constrained")
-    ax.barh(
-        range(len(names)),
-        np.maximum(z, 1e-2),
-        color=["C0" if table[n]["acts"] else "C3" for n in names],
-    )
-    ax.set_xscale("log")
-    ax.set_yticks(range(len(names)), names, fontsize=6)
-    ax.set_xlabel("largest |mean paired difference| / sd of the differences (capped at 1000)")
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 7.0, 0.16 * len(names) + 1.2) as (fig, ax):
+        ax.barh(
+            range(len(names)),
+            np.maximum(z, 1e-2),
+            color=["C0" if table[n]["acts"] else "C3" for n in names],
+        )
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(names)), names, fontsize=6)
+        ax.set_xlabel("largest |mean paired difference| / sd of the differences (capped at 1000)")
+        ax.set_title(result.title, fontsize=10)
 
 
 PARAMETERS_CASE = Case("parameters", "Every parameter acts", _settings, tasks, evaluate, plot)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import mean_difference
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 
 __all__ = ["CALIBRATION", "COST_MOVE", "INCIDENCE", "LAG_WEEKS", "ROUTINE_SHARE", "SCENARIOS"]
 
@@ -169,9 +169,8 @@ def _band(band: tuple[float, float], digits: int, percent: bool = False, unit: s
     return f"95 % CI inside [{band[0] * scale:.{digits}f}, {band[1] * scale:.{digits}f}]{unit}"
 
 
-def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """The calibration targets in the default scenario; the cost bound in every scenario;
-    the scenarios' figures side by side."""
+def _target_checks(outputs: list[tuple[Task, Any]]) -> list[Check]:
+    """The calibration targets of the default scenario (a miss: not reproduced)."""
     checks = []
     incidence = _values(outputs, "default", "incidence")
     pilots = _values(outputs, "default", "pilots")
@@ -212,6 +211,14 @@ def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseRes
                 quantity, source, text, _band(band, digits, percent, unit), ok, miss=NOT_REPRODUCED
             )
         )
+    return checks
+
+
+def _scenario_table(
+    outputs: list[tuple[Task, Any]],
+) -> tuple[dict[str, dict[str, float]], list[Check]]:
+    """Every shipped scenario: the cost bound (tested) and its figures (reported)."""
+    checks = []
     for name in SCENARIOS:
         text, ok = _inside(_values(outputs, name, "cost_move"), COST_MOVE, 2)
         checks.append(
@@ -247,6 +254,14 @@ def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseRes
                 None,
             )
         )
+    return table, checks
+
+
+def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """The calibration targets in the default scenario; the cost bound in every scenario;
+    the scenarios' figures side by side."""
+    table, scenario_checks = _scenario_table(outputs)
+    checks = _target_checks(outputs) + scenario_checks
     return CaseResult(
         "calibration",
         "Plausible magnitudes (calibration)",
@@ -268,24 +283,23 @@ def evaluate(s: CalibrationSettings, outputs: list[tuple[Task, Any]]) -> CaseRes
 
 def plot(result: CaseResult, path: Path) -> None:
     """Five-year movements of the cost and quality indices per scenario."""
-    import matplotlib.pyplot as plt
-
     table = result.data["table"]
     names = list(table)
     x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(7.0, 3.8), layout="constrained")
-    ax.bar(x - 0.2, [table[n]["cost_move"] for n in names], 0.4, label="cost (points)")
-    ax.bar(
-        x + 0.2, [table[n]["quality_move"] for n in names], 0.4, label="quality (relative units)"
-    )
-    ax.axhspan(*COST_MOVE, color="0.9", zorder=0, label="sourced band for cost")
-    ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_xticks(x, names, rotation=25, ha="right", fontsize=8)
-    ax.set_ylabel("movement over five years")
-    ax.legend(fontsize=8)
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 7.0, 3.8) as (fig, ax):
+        ax.bar(x - 0.2, [table[n]["cost_move"] for n in names], 0.4, label="cost (points)")
+        ax.bar(
+            x + 0.2,
+            [table[n]["quality_move"] for n in names],
+            0.4,
+            label="quality (relative units)",
+        )
+        ax.axhspan(*COST_MOVE, color="0.9", zorder=0, label="sourced band for cost")
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_xticks(x, names, rotation=25, ha="right", fontsize=8)
+        ax.set_ylabel("movement over five years")
+        ax.legend(fontsize=8)
+        ax.set_title(result.title, fontsize=10)
 
 
 CALIBRATION = Case(

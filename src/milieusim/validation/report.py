@@ -17,6 +17,7 @@ give, for each tested check, the number of blocks in which it passed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import pickle
 import time
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from milieusim._io import atomic_write, versions, write_json
-from milieusim.docking.core import (
+from milieusim.validation.case import (
     NOT_REPRODUCED,
     SEED_STRIDE,
     Case,
@@ -36,9 +37,9 @@ from milieusim.docking.core import (
     blocks_needed,
     checks_by_key,
     combine_blocks,
-    run_tasks,
     seed_block,
 )
+from milieusim.validation.run import run_tasks
 
 PACKAGES = ("milieusim", "mesa", "numpy", "networkx")
 """Packages whose versions the report records."""
@@ -93,10 +94,10 @@ def run_validation(
 
     ``work``: a folder where each case's result on each block is stored as soon as it is
     known (:class:`WorkFolder`); those already there are not run again. Without it nothing
-    is written. Raises :class:`~milieusim.docking.core.TaskFailed` if a task failed (the
+    is written. Raises :class:`~milieusim.validation.run.TaskFailed` if a task failed (the
     cases that could be evaluated are stored first)."""
-    from milieusim.docking import all_cases
     from milieusim.experiment.executors import worker_count
+    from milieusim.validation import all_cases
 
     chosen = list(cases) if cases is not None else list(all_cases())
     only = tuple(c.name for c in chosen) if cases is not None and by_request else ()
@@ -125,7 +126,7 @@ def run_validation(
     todo = [i for i in range(len(runs)) if i not in evaluated]
     warnings = [capped] if capped else []
     label = _command(quick, blocks, only).split(" (")[0]
-    _run_cases(runs, todo, keep, count, progress, label, warnings)
+    _run_cases(runs, todo, keep, count, progress, label, warnings, folder)
     ordered = [evaluated[i] for i in range(len(runs))]
     by_block = [ordered[j * len(chosen) : (j + 1) * len(chosen)] for j in range(len(blocks))]
     results = [combine_blocks([b[i] for b in by_block]) for i in range(len(chosen))]
@@ -151,10 +152,12 @@ def _run_cases(
     progress: bool,
     description: str,
     warnings: list[str],
+    folder: WorkFolder | None = None,
 ) -> None:
     """Run the tasks of the cases ``runs[i]`` for ``i`` in ``todo`` (block, case, settings),
     each distinct piece of work once, and ``keep(i, result)`` each case as soon as its
-    tasks are done."""
+    tasks are done. With a ``folder``, a piece of work already stored there (by an earlier
+    or interrupted validation, of any case) is not run again, and each new one is stored."""
     planned = {i: block_tasks(runs[i][1], runs[i][2]) for i in todo}
     # Cases with few (long) tasks first, many short ones last: the pool ends evenly.
     order = sorted(todo, key=lambda i: len(planned[i]))
@@ -193,13 +196,28 @@ def _run_cases(
     for i in todo:
         if not left[i]:
             evaluate(i)
+    stored = {}
+    if folder is not None:
+        for j, task in distinct.items():
+            hit = folder.load_run(_work_key(task))
+            if hit is not None:
+                stored[j] = hit
+    for j, (output, seconds) in stored.items():
+        finished(j, output, seconds)
+    pending = [j for j in range(len(distinct)) if j not in stored]
+
+    def done(k: int, output: Any, seconds: float) -> None:
+        if folder is not None:
+            folder.save_run(_work_key(distinct[pending[k]]), output, seconds)
+        finished(pending[k], output, seconds)
+
     run_tasks(
-        [distinct[j] for j in range(len(distinct))],
+        [distinct[j] for j in pending],
         workers=workers,
         progress=progress,
         description=description,
-        on_result=finished,
-        where=where,
+        on_result=done,
+        where=lambda k: where(pending[k]),
         warnings=warnings,
     )
 
@@ -210,10 +228,44 @@ class WorkFolder:
 
     One pickle per (case, block, size), holding the result and what it was run with (the
     case's settings, the versions); a file that does not match, or holds anything but a
-    result's plain data, is ignored (the case is run again)."""
+    result's plain data, is ignored (the case is run again). And in ``runs/``, one pickle
+    per piece of work done (a model run: function, parameters, seed), whichever case asked
+    for it: cases that share runs with a case already done, or an interrupted case, take
+    them from there."""
 
     def __init__(self, root: Path, size: str) -> None:
         self.root, self.size = root, size
+        self._versions = sorted(versions(*PACKAGES).items())
+
+    def run_path(self, key: tuple[Any, ...]) -> Path:
+        """The file of the piece of work ``key`` (:func:`_work_key`)."""
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+        return self.root / "runs" / f"{digest}.pickle"
+
+    def load_run(self, key: tuple[Any, ...]) -> tuple[Any, float] | None:
+        """The stored output and compute seconds of the piece of work ``key``, or None."""
+        try:
+            with self.run_path(key).open("rb") as file:
+                stored = _SafeUnpickler(file).load()
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        if not isinstance(stored, dict) or stored.get("key") != repr((key, self._versions)):
+            return None
+        return stored.get("output"), float(stored.get("seconds", 0.0))
+
+    def save_run(self, key: tuple[Any, ...], output: Any, seconds: float) -> None:
+        """Store the output of the piece of work ``key`` (atomically)."""
+        data = pickle.dumps(
+            {"key": repr((key, self._versions)), "output": output, "seconds": seconds},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        path = self.run_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        def write(tmp: Path) -> None:
+            tmp.write_bytes(data)
+
+        atomic_write(path, write)
 
     def path(self, name: str, block: int) -> Path:
         """The file of case ``name`` on seed block ``block``."""
@@ -248,7 +300,7 @@ class WorkFolder:
 
 
 _SAFE = {
-    "milieusim.docking.core": {"CaseResult", "Check"},
+    "milieusim.validation.case": {"CaseResult", "Check"},
     "builtins": {"set", "frozenset", "complex", "slice", "range"},
     "collections": {"OrderedDict"},
     "copyreg": {"_reconstructor"},
@@ -306,7 +358,7 @@ def write_report(
     import matplotlib
 
     matplotlib.use("Agg")
-    from milieusim.docking import all_cases, extra_cases
+    from milieusim.validation import all_cases, extra_cases
 
     root = Path(out)
     figures = root / "figures"
@@ -452,15 +504,38 @@ def _seeds_text(v: Validation) -> str:
     )
 
 
-def render_report(v: Validation, figures_url: str = "figures") -> str:
-    """The Markdown report."""
+_REFERENCES = [
+    "",
+    "## References",
+    "",
+    "Axtell, R., Axelrod, R., Epstein, J. M., & Cohen, M. D. (1996). Aligning "
+    "simulation models: A case study and results. *Computational and Mathematical "
+    "Organization Theory*, 1(2), 123–141.",
+    "",
+    "Grimm, V., Augusiak, J., Focks, A., Frank, B. M., Gabsi, F., Johnston, A. S. A., "
+    "Liu, C., Martin, B. T., Meli, M., Radchuk, V., Thorbek, P., & Railsback, S. F. "
+    "(2014). Towards better modelling and decision support: Documenting model "
+    "development, testing, and analysis using TRACE. *Ecological Modelling*, 280, "
+    "129–139.",
+    "",
+    "Mahajan, V., Muller, E., & Srivastava, R. K. (1990). Determination of adopter "
+    "categories by using innovation diffusion models. *Journal of Marketing Research*, "
+    "27(1), 37–50.",
+    "",
+    "Other references: see each case and `docs/ODD.md`.",
+    "",
+]
+"""The end of the report: the references every case shares."""
+
+
+def _summary_lines(v: Validation) -> list[str]:
+    """The report's opening: how it was made, what the verdicts mean, the case table."""
     checks = [c for r in v.results for c in r.checks]
     tested = [c for c in checks if c.tested]
     passed = sum(1 for c in tested if c.passed)
     failed = sum(1 for c in tested if c.failed)
     missed = sum(1 for c in tested if c.verdict == NOT_REPRODUCED)
     reported = len(checks) - len(tested)
-    several = len(v.blocks) > 1
     installed = versions(*PACKAGES)
     lines = [
         "# milieusim — validation report",
@@ -506,66 +581,59 @@ def render_report(v: Validation, figures_url: str = "figures") -> str:
             f"| [{_cell(r.title)}](#{r.name}) | {_verdict(r.verdict)} | "
             f"{ok} / {len(t)} | {miss} | {bad} | {_minutes(r.elapsed_s)} |"
         )
-    for r in v.results:
-        lines += [
-            "",
-            f'<a id="{r.name}"></a>',
-            "",
-            f"## {r.title}",
-            "",
-            f"**Verdict: {r.verdict}.**"
-            + (
-                " The model does not reproduce every published figure of this case: see the notes."
-                if r.verdict == NOT_REPRODUCED
-                else ""
-            ),
-            "",
-            f"**Published reference.** {r.reference}",
-            "",
-            f"**Set-up.** {r.setup}",
-            "",
-        ]
-        if several:
-            lines += [
-                f"| Quantity | Published | Ours (block {v.blocks[0]}) | Tolerance | "
-                "Blocks passed | Result |",
-                "|---|---|---|---|---|---|",
-            ]
-        else:
-            lines += [
-                "| Quantity | Published | Ours | Tolerance | Result |",
-                "|---|---|---|---|---|",
-            ]
-        for c in r.checks:
-            row = (
-                f"| {_cell(c.quantity)} | {_cell(c.published)} | {_cell(c.ours)} | "
-                f"{_cell(c.tolerance)} |"
-            )
-            if several:
-                row += f" {_block_cell(c, v.blocks)} |"
-            lines.append(f"{row} {_verdict(c.verdict)} |")
-        lines += ["", f"![{r.title}]({figures_url}/{r.name}.png)"]
-        if r.notes:
-            lines += ["", f"**Notes.** {r.notes}"]
+    return lines
+
+
+def _case_lines(r: CaseResult, v: Validation, figures_url: str) -> list[str]:
+    """One case's section: verdict, reference, set-up, its table, figure and notes."""
+    several = len(v.blocks) > 1
+    lines: list[str] = []
     lines += [
         "",
-        "## References",
+        f'<a id="{r.name}"></a>',
         "",
-        "Axtell, R., Axelrod, R., Epstein, J. M., & Cohen, M. D. (1996). Aligning "
-        "simulation models: A case study and results. *Computational and Mathematical "
-        "Organization Theory*, 1(2), 123–141.",
+        f"## {r.title}",
         "",
-        "Grimm, V., Augusiak, J., Focks, A., Frank, B. M., Gabsi, F., Johnston, A. S. A., "
-        "Liu, C., Martin, B. T., Meli, M., Radchuk, V., Thorbek, P., & Railsback, S. F. "
-        "(2014). Towards better modelling and decision support: Documenting model "
-        "development, testing, and analysis using TRACE. *Ecological Modelling*, 280, "
-        "129–139.",
+        f"**Verdict: {r.verdict}.**"
+        + (
+            " The model does not reproduce every published figure of this case: see the notes."
+            if r.verdict == NOT_REPRODUCED
+            else ""
+        ),
         "",
-        "Mahajan, V., Muller, E., & Srivastava, R. K. (1990). Determination of adopter "
-        "categories by using innovation diffusion models. *Journal of Marketing Research*, "
-        "27(1), 37–50.",
+        f"**Published reference.** {r.reference}",
         "",
-        "Other references: see each case and `docs/ODD.md`.",
+        f"**Set-up.** {r.setup}",
         "",
     ]
-    return "\n".join(lines)
+    if several:
+        lines += [
+            f"| Quantity | Published | Ours (block {v.blocks[0]}) | Tolerance | "
+            "Blocks passed | Result |",
+            "|---|---|---|---|---|---|",
+        ]
+    else:
+        lines += [
+            "| Quantity | Published | Ours | Tolerance | Result |",
+            "|---|---|---|---|---|",
+        ]
+    for c in r.checks:
+        row = (
+            f"| {_cell(c.quantity)} | {_cell(c.published)} | {_cell(c.ours)} | "
+            f"{_cell(c.tolerance)} |"
+        )
+        if several:
+            row += f" {_block_cell(c, v.blocks)} |"
+        lines.append(f"{row} {_verdict(c.verdict)} |")
+    lines += ["", f"![{r.title}]({figures_url}/{r.name}.png)"]
+    if r.notes:
+        lines += ["", f"**Notes.** {r.notes}"]
+    return lines
+
+
+def render_report(v: Validation, figures_url: str = "figures") -> str:
+    """The Markdown report."""
+    lines = _summary_lines(v)
+    for r in v.results:
+        lines += _case_lines(r, v, figures_url)
+    return "\n".join(lines + _REFERENCES)

@@ -20,7 +20,9 @@ member, averaged over the five years.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +37,26 @@ from milieusim.analysis.stats import (
     proportion,
     relative_change,
 )
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import (
+from milieusim.params import CHANNELS, PARAMETERS
+from milieusim.validation.case import (
+    NOT_REPRODUCED,
+    Case,
+    CaseResult,
+    Check,
+    Claim,
+    Computed,
+    Line,
+    Reported,
+    Task,
+    case_figure,
+    checks,
+)
+from milieusim.validation.evidence import (
     condition,
-    conditions,
     criterion_check,
     evidence_tasks,
     paired,
 )
-from milieusim.params import CHANNELS, PARAMETERS
 
 __all__ = ["CONTRASTS", "DYNAMICS", "MECHANISMS"]
 
@@ -129,6 +142,39 @@ class _Conditions:
         ]
 
 
+class _Runs:
+    """A case's paired outputs, read by condition (what the claims' contrasts read)."""
+
+    def __init__(self, c: _Conditions, outputs: list[tuple[Task, Any]]) -> None:
+        self.c, self.outputs = c, outputs
+
+    def values(self, key: str = UPTAKE, /, **changes: Any) -> np.ndarray:
+        return self.c.values(self.outputs, key, **changes)
+
+    def rows(self, **changes: Any) -> list[dict[str, Any]]:
+        return self.c.rows(self.outputs, **changes)
+
+    def column(self, key: str, **changes: Any) -> np.ndarray:
+        """``key`` in each run of a condition (default: the base), in seed order."""
+        return np.array([r[key] for r in self.rows(**changes)], dtype=float)
+
+    def change(self, **changes: Any) -> Effect:
+        """Relative change of uptake from the default to ``changes``."""
+        return relative_change(self.values(), self.values(**changes))
+
+    def between(self, key: str, low: dict[str, Any], high: dict[str, Any]) -> Effect:
+        """Relative change of ``key`` from condition ``low`` to ``high``."""
+        return relative_change(self.values(key, **low), self.values(key, **high))
+
+    def openness_effects(self) -> dict[float, np.ndarray]:
+        """Per learning capacity of the grid, uptake at openness 0.9 minus at 0.1."""
+        out = {}
+        for lam in GRID:
+            at = {"learning_capacity": lam} if lam != 0.5 else {}
+            out[lam] = self.values(openness=0.9, **at) - self.values(openness=0.1, **at)
+        return out
+
+
 # --- mechanisms (model, part 1) ----------------------------------------------------------
 
 
@@ -171,96 +217,21 @@ def mechanism_tasks(s: EvidenceSettings) -> list[Task]:
     return evidence_tasks("mechanisms", s, _mechanism_conditions(s).params)
 
 
-def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """The checks of the mechanisms case (part 1 of the model), and the decomposition."""
-    c = _mechanism_conditions(s)
-    base = c.values(outputs, UPTAKE)
-    checks: list[Check] = []
+def _prepared(r: _Runs) -> Effect:
+    """Share of serendipity's effect on uptake left without recognition by knowledge."""
+    none, full = r.values(serendipity=0.0), r.values(serendipity=0.6)
+    blind = r.values(serendipity=0.6, ablate="serendipity:recognition")
 
-    def change(**kw: Any) -> Effect:
-        return relative_change(base, c.values(outputs, UPTAKE, **kw))
+    def kept(i: np.ndarray) -> float:
+        whole = full[i].mean() - none[i].mean()
+        return float((blind[i].mean() - none[i].mean()) / whole) if whole > 0 else math.nan
 
-    checks.append(
-        criterion_check(
-            "Uptake, organisation closed (openness 0) vs default",
-            "lower by at least 20 %",
-            change(openness=0.0),
-            CLOSED,
-            percent=True,
-            digits=1,
-        )
-    )
-    checks.append(
-        criterion_check(
-            "Uptake, marginaux sécants' outside ties cut (people kept)",
-            "lower by at least 15 %",
-            change(knockout="partner-ties"),
-            TIES_CUT,
-            percent=True,
-            digits=1,
-        )
-    )
-    checks.append(
-        Check(
-            "Uptake, marginaux sécants removed",
-            "lower (reported)",
-            change(knockout="marginaux-secants").text(1, True),
-            "reported",
-            None,
-        )
-    )
-    checks.append(
-        criterion_check(
-            "Uptake, as many ordinary staff removed",
-            "changed by less than 5 %",
-            change(knockout="ordinary-staff"),
-            ORDINARY,
-            percent=True,
-            digits=1,
-        )
-    )
-    opening = relative_change(
-        c.values(outputs, UPTAKE, openness=0.1), c.values(outputs, UPTAKE, openness=0.9)
-    )
-    checks.append(
-        criterion_check(
-            "Uptake, openness 0.1 → 0.9 at learning capacity 0.5",
-            "higher by at least 10 %",
-            opening,
-            OPENING,
-            percent=True,
-            digits=1,
-        )
-    )
-    effects = {}
-    for lam in GRID:
-        lo = {"openness": 0.1, **({"learning_capacity": lam} if lam != 0.5 else {})}
-        hi = {"openness": 0.9, **({"learning_capacity": lam} if lam != 0.5 else {})}
-        effects[lam] = c.values(outputs, UPTAKE, **hi) - c.values(outputs, UPTAKE, **lo)
-    for lam in GRID:
-        checks.append(
-            Check(
-                f"Openness effect (0.1 → 0.9) at learning capacity {lam:g}",
-                "grows with learning capacity",
-                mean_difference(effects[lam]).text(3),
-                "reported",
-                None,
-            )
-        )
-    checks.append(
-        criterion_check(
-            "Openness × learning interaction: openness effect at learning 0.8 "
-            "minus at 0.2 (pattern 6)",
-            "positive: openness helps more with absorptive capacity",
-            mean_difference(effects[0.8] - effects[0.2]),
-            INTERACTION,
-            digits=3,
-        )
-    )
-    by_distance = {
-        d: c.values(outputs, UPTAKE, **({} if d == 1.0 else {"partner_distance": d}))
-        for d in DISTANCES
-    }
+    return paired_bootstrap(kept, none.size)
+
+
+def _distance(r: _Runs) -> list[Check]:
+    """Uptake against partners' cognitive distance: an interior peak, above both ends."""
+    by_distance = {d: r.values(**({} if d == 1.0 else {"partner_distance": d})) for d in DISTANCES}
     means = {d: float(v.mean()) for d, v in by_distance.items()}
     best = max(means, key=means.__getitem__)
     interior = best not in (DISTANCES[0], DISTANCES[-1])
@@ -269,63 +240,158 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         for end in (DISTANCES[0], DISTANCES[-1])
     ]
     worst = min(gaps, key=lambda e: e.low)
-    checks.append(
+    return [
         Check(
             "Uptake against partners' cognitive distance: an inverted U",
             "highest at an intermediate distance",
             f"peak at {best:g}; peak − ends ≥ {worst.text(3)} ("
             + ", ".join(f"{d:g}: {m:.3f}" for d, m in means.items())
             + ")",
-            f"interior peak and {PEAK.text(3)} against both ends",
+            f"interior peak and {PEAK.interval(3)} against both ends",
             interior and all(PEAK.met(g) for g in gaps),
             miss=NOT_REPRODUCED,
         )
-    )
-    checks += _ms_checks(c, outputs)
-    seren = relative_change(
-        c.values(outputs, UPTAKE, serendipity=0.0), c.values(outputs, UPTAKE, serendipity=0.6)
-    )
-    checks.append(
-        criterion_check(
-            "Uptake, serendipity 0 → 0.6",
-            "higher by at least 10 %",
-            seren,
-            SERENDIPITY,
-            percent=True,
-            digits=1,
-        )
-    )
-    none = c.values(outputs, UPTAKE, serendipity=0.0)
-    full = c.values(outputs, UPTAKE, serendipity=0.6)
-    blind = c.values(outputs, UPTAKE, serendipity=0.6, ablate="serendipity:recognition")
+    ]
 
-    def kept(i: np.ndarray) -> float:
-        whole = full[i].mean() - none[i].mean()
-        return float((blind[i].mean() - none[i].mean()) / whole) if whole > 0 else math.nan
 
-    checks.append(
-        criterion_check(
-            "Share of serendipity's effect left without the prepared mind "
-            "(anomalies followed up at random)",
-            "less than half: recognition by knowledge carries most of it",
-            paired_bootstrap(kept, none.size),
-            PREPARED,
-            percent=True,
-            digits=0,
-        )
+def _ms_rates(r: _Runs) -> dict[str, np.ndarray]:
+    """Proposals, approvals and reach of the marginaux sécants' outside ideas and of
+    front-line staff's, per default run."""
+    keys = ("proposals", "approved", "reach")
+    return {f"{o}_{k}": r.column(f"{o}_{k}") for o in ("partner", "frontline") for k in keys}
+
+
+def _ms_gap(r: _Runs, what: str) -> Effect:
+    """Marginaux sécants' outside ideas minus front-line staff's, pooled over the default
+    runs: approval rate (``approved``) or staff reached per proposal (``reach``)."""
+    get = _ms_rates(r)
+
+    def rate(i: np.ndarray, origin: str) -> float:
+        den = get[f"{origin}_proposals"][i].sum()
+        return get[f"{origin}_{what}"][i].sum() / den if den > 0 else math.nan
+
+    return paired_bootstrap(lambda i: rate(i, "partner") - rate(i, "frontline"), len(r.rows()))
+
+
+def _ms_counts(r: _Runs) -> str:
+    get = _ms_rates(r)
+    return (
+        "Approval rate, marginaux sécants' outside ideas minus front-line staff's ("
+        f"{int(get['partner_proposals'].sum())} / {int(get['frontline_proposals'].sum())} "
+        "proposals)"
     )
-    for mechanism in ("marginaux:translation", "marginaux:brokerage"):
-        checks.append(
-            Check(
-                f"Uptake, {mechanism} switched off (at the default)",
-                CHANNELS[mechanism][1],
-                change(ablate=mechanism).text(1, True),
-                "reported",
-                None,
-            )
+
+
+def _openness_effect(r: _Runs, lam: float) -> str:
+    return mean_difference(r.openness_effects()[lam]).text(3)
+
+
+def _switched_off(r: _Runs, mechanism: str) -> str:
+    return r.change(ablate=mechanism).text(1, True)
+
+
+MECHANISM_CLAIMS: tuple[Line, ...] = (
+    Claim(
+        "Uptake, organisation closed (openness 0) vs default",
+        CLOSED,
+        lambda r: r.change(openness=0.0),
+        percent=True,
+        digits=1,
+    ),
+    Claim(
+        "Uptake, marginaux sécants' outside ties cut (people kept)",
+        TIES_CUT,
+        lambda r: r.change(knockout="partner-ties"),
+        percent=True,
+        digits=1,
+    ),
+    Reported(
+        "Uptake, marginaux sécants removed",
+        "lower (reported)",
+        lambda r: r.change(knockout="marginaux-secants").text(1, True),
+    ),
+    Claim(
+        "Uptake, as many ordinary staff removed",
+        ORDINARY,
+        lambda r: r.change(knockout="ordinary-staff"),
+        percent=True,
+        digits=1,
+    ),
+    Claim(
+        "Uptake, openness 0.1 → 0.9 at learning capacity 0.5",
+        OPENING,
+        lambda r: r.between(UPTAKE, {"openness": 0.1}, {"openness": 0.9}),
+        percent=True,
+        digits=1,
+    ),
+    *(
+        Reported(
+            f"Openness effect (0.1 → 0.9) at learning capacity {lam:g}",
+            "grows with learning capacity",
+            partial(_openness_effect, lam=lam),
         )
-    decomposition = _decomposition(c, outputs)
-    checks += decomposition
+        for lam in GRID
+    ),
+    Claim(
+        "Openness × learning interaction: openness effect at learning 0.8 minus at 0.2 (pattern 6)",
+        INTERACTION,
+        lambda r: mean_difference(r.openness_effects()[0.8] - r.openness_effects()[0.2]),
+        digits=3,
+        why="openness helps more with absorptive capacity",
+    ),
+    Computed(_distance),
+    Claim(
+        _ms_counts,
+        MS_APPROVAL,
+        lambda r: _ms_gap(r, "approved"),
+        percent=True,
+        digits=1,
+        unit="points",
+        why="translation, trust",
+    ),
+    Claim(
+        "Staff reached per proposal, marginaux sécants' outside ideas minus front-line staff's",
+        MS_REACH,
+        lambda r: _ms_gap(r, "reach"),
+        digits=2,
+    ),
+    Claim(
+        "Uptake, serendipity 0 → 0.6",
+        SERENDIPITY,
+        lambda r: r.between(UPTAKE, {"serendipity": 0.0}, {"serendipity": 0.6}),
+        percent=True,
+        digits=1,
+    ),
+    Claim(
+        "Share of serendipity's effect left without the prepared mind (anomalies followed "
+        "up at random)",
+        PREPARED,
+        _prepared,
+        percent=True,
+        digits=0,
+        change=False,
+        why="recognition by knowledge carries most of it",
+    ),
+    *(
+        Reported(
+            f"Uptake, {mechanism} switched off (at the default)",
+            CHANNELS[mechanism][1],
+            partial(_switched_off, mechanism=mechanism),
+        )
+        for mechanism in ("marginaux:translation", "marginaux:brokerage")
+    ),
+    Computed(lambda r: _decomposition(r.c, r.outputs)),
+)
+"""The mechanisms case's table: each line a claim (criterion, contrast) or a figure."""
+
+
+def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """The checks of the mechanisms case (part 1 of the model), and the decomposition."""
+    runs = _Runs(_mechanism_conditions(s), outputs)
+    means = {
+        d: float(runs.values(**({} if d == 1.0 else {"partner_distance": d})).mean())
+        for d in DISTANCES
+    }
     return CaseResult(
         "mechanisms",
         "Mechanisms — openness, learning, marginaux sécants, serendipity",
@@ -336,11 +402,11 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         f"{s.runs} paired seeds each ({s.seed}–{s.seed + s.runs - 1}); uptake = "
         "`uptake_time_mean`. Relative changes: ratio of means − 1 with a paired bootstrap "
         "interval (4,000 resamples); differences: paired t intervals.",
-        checks,
+        checks(MECHANISM_CLAIMS, runs),
         notes=_MECHANISM_NOTES,
         data={
             "distance": means,
-            "effects": {f"{lam:g}": float(v.mean()) for lam, v in effects.items()},
+            "effects": {f"{lam:g}": float(v.mean()) for lam, v in runs.openness_effects().items()},
         },
     )
 
@@ -354,54 +420,6 @@ _MECHANISM_NOTES = (
     "falls with distance; docs/ODD.md §7.3); what emerges is where uptake peaks once "
     "managers, learning and diffusion have acted."
 )
-
-
-def _ms_checks(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
-    """Ideas the marginaux sécants bring against other outside ideas (front-line staff's
-    contacts), pooled over the default runs: approval rate and reach per proposal."""
-    rows = c.rows(outputs)
-    n = len(rows)
-    get = {
-        key: np.array([r[key] for r in rows], dtype=float)
-        for key in (
-            "partner_proposals",
-            "partner_approved",
-            "partner_reach",
-            "frontline_proposals",
-            "frontline_approved",
-            "frontline_reach",
-        )
-    }
-
-    def rate(i: np.ndarray, origin: str, what: str) -> float:
-        den = get[f"{origin}_proposals"][i].sum()
-        return get[f"{origin}_{what}"][i].sum() / den if den > 0 else math.nan
-
-    def gap(what: str) -> Any:
-        return lambda i: rate(i, "partner", what) - rate(i, "frontline", what)
-
-    approval = paired_bootstrap(gap("approved"), n)
-    reach = paired_bootstrap(gap("reach"), n)
-    counts = (
-        f"{int(get['partner_proposals'].sum())} / {int(get['frontline_proposals'].sum())} proposals"
-    )
-    return [
-        criterion_check(
-            f"Approval rate, marginaux sécants' outside ideas minus front-line staff's ({counts})",
-            "approved more (translation, trust)",
-            approval,
-            MS_APPROVAL,
-            percent=True,
-            digits=1,
-        ),
-        criterion_check(
-            "Staff reached per proposal, marginaux sécants' outside ideas minus front-line staff's",
-            "spread more",
-            reach,
-            MS_REACH,
-            digits=2,
-        ),
-    ]
 
 
 def _decomposition(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
@@ -471,144 +489,31 @@ def dynamics_tasks(s: EvidenceSettings) -> list[Task]:
     return evidence_tasks("dynamics", s, _dynamics_conditions(s).params)
 
 
-def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """The checks of the dynamics case (part 2 of the model)."""
-    from scipy import stats as sps
+def _median_curve(r: _Runs, j: int) -> Effect:
+    """Over the base runs' innovations that spread beyond their pilot team: the median of
+    their logistic R² (``j`` = 0) or of the pilot team's share of their adopters (1)."""
+    per_run = [row["s_curves"] for row in r.rows()]
 
-    c = _dynamics_conditions(s)
-    checks: list[Check] = []
-    low_t = c.values(outputs, UPTAKE, experimentation_tolerance=0.2)
-    high_t = c.values(outputs, UPTAKE, experimentation_tolerance=0.8)
-    checks.append(
-        criterion_check(
-            "Uptake, experimentation tolerance 0.2 → 0.8 (tolerance acts only "
-            "after failures: blame or lesson; no tolerance term in any hurdle)",
-            "higher (channels: case mechanisms)",
-            relative_change(low_t, high_t),
-            TOLERANCE,
-            percent=True,
-            digits=1,
-        )
-    )
-    base = c.rows(outputs)
-    curves = [pair for r in base for pair in r["s_curves"]]
-    per_run = [r["s_curves"] for r in base]
-    n = len(base)
-
-    def median_of(i: np.ndarray, j: int) -> float:
+    def median_of(i: np.ndarray) -> float:
         pooled = [pair[j] for k in i for pair in per_run[k] if math.isfinite(pair[j])]
         return float(np.median(pooled)) if pooled else math.nan
 
-    checks.append(
-        criterion_check(
-            f"Logistic R² of the median innovation that spread beyond its "
-            f"pilot team ({len(curves)} innovations)",
-            "an S-curve of its own",
-            paired_bootstrap(lambda i: median_of(i, 0), n),
-            S_CURVE,
-            digits=3,
-        )
-    )
-    checks.append(
-        criterion_check(
-            "Pilot team's share of the adopters, median innovation",
-            "at most a fifth",
-            paired_bootstrap(lambda i: median_of(i, 1), n),
-            TEAM_SHARE,
-            percent=True,
-            digits=1,
-        )
-    )
-    rises = np.array([r["max_weekly_rise"] for r in base])
-    checks.append(
-        criterion_check(
-            "Largest one-week rise of adoption_share, median run",
-            "at most 5 % of staff",
-            paired_bootstrap(lambda i: float(np.median(rises[i])), n),
-            WEEKLY_RISE,
-            percent=True,
-            digits=1,
-        )
-    )
-    harmful = [flag for r in base for flag in r["harmful"]]
-    checks.append(
-        criterion_check(
-            f"Practices of negative realised value dropped before reaching half "
-            f"the staff ({len(harmful)} practices)",
-            "most of them",
-            proportion(sum(harmful), len(harmful)),
-            HARMFUL,
-            percent=True,
-            digits=0,
-        )
-    )
-    checks += _better_with_less(c, outputs, sps)
-    open_lo = c.values(outputs, "cross_ties_created", openness=0.1)
-    open_hi = c.values(outputs, "cross_ties_created", openness=0.9)
-    ser_lo = c.values(outputs, "cross_ties_created", serendipity=0.0)
-    ser_hi = c.values(outputs, "cross_ties_created", serendipity=0.6)
-    checks.append(
-        criterion_check(
-            "Cross-unit ties made, openness 0.1 → 0.9",
-            "more",
-            paired_difference(open_lo, open_hi),
-            TIES,
-            digits=1,
-        )
-    )
-    checks.append(
-        criterion_check(
-            "Cross-unit ties made, serendipity 0 → 0.6",
-            "more",
-            paired_difference(ser_lo, ser_hi),
-            TIES,
-            digits=1,
-        )
-    )
-    ratio = np.array([r["betweenness_ratio"] for r in base])
-    checks.append(
-        criterion_check(
-            "Marginaux sécants' mean betweenness / ordinary staff's (end of run)",
-            "at least twice",
-            mean_difference(ratio),
-            BROKERS,
-            digits=2,
-        )
-    )
-    added_lo = np.array(
-        [
-            r["internal_rules"] - r["internal_rules_start"]
-            for r in c.rows(outputs, experimentation_tolerance=0.2)
-        ],
-        dtype=float,
-    )
-    added_hi = np.array(
-        [
-            r["internal_rules"] - r["internal_rules_start"]
-            for r in c.rows(outputs, experimentation_tolerance=0.8)
-        ],
-        dtype=float,
-    )
-    checks.append(
-        criterion_check(
-            "Internal rules added over the run, tolerance 0.2",
-            "they grow (the vicious circle)",
-            mean_difference(added_lo),
-            RULES,
-            digits=2,
-        )
-    )
-    checks.append(
-        criterion_check(
-            "Internal rules added, tolerance 0.2 minus 0.8",
-            "more under blame",
-            mean_difference(added_lo - added_hi),
-            RULES,
-            digits=2,
-        )
-    )
-    external = sum(r["external_derogations"] for _, r in outputs)
-    checks.append(
+    return paired_bootstrap(median_of, len(per_run))
+
+
+def _rules_added(r: _Runs, tolerance: float) -> np.ndarray:
+    """Internal rules added over each run at experimentation tolerance ``tolerance``."""
+    rows = r.rows(experimentation_tolerance=tolerance)
+    return np.array([x["internal_rules"] - x["internal_rules_start"] for x in rows], dtype=float)
+
+
+def _harmful(r: _Runs) -> list[bool]:
+    return [flag for row in r.rows() for flag in row["harmful"]]
+
+
+def _external(r: _Runs) -> list[Check]:
+    external = sum(row["external_derogations"] for _, row in r.outputs)
+    return [
         Check(
             "Derogations from external (national) rules, all runs",
             "none without an experimentation law",
@@ -616,7 +521,109 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
             "= 0",
             external == 0,
         )
+    ]
+
+
+def _ties(key: str, low: float, high: float) -> Callable[[_Runs], Effect]:
+    return lambda r: paired_difference(
+        r.values("cross_ties_created", **{key: low}), r.values("cross_ties_created", **{key: high})
     )
+
+
+DYNAMICS_CLAIMS: tuple[Line, ...] = (
+    Claim(
+        "Uptake, experimentation tolerance 0.2 → 0.8 (tolerance acts only after failures: "
+        "blame or lesson; no tolerance term in any hurdle)",
+        TOLERANCE,
+        lambda r: r.between(
+            UPTAKE, {"experimentation_tolerance": 0.2}, {"experimentation_tolerance": 0.8}
+        ),
+        percent=True,
+        digits=1,
+        why="channels: case mechanisms",
+    ),
+    Claim(
+        lambda r: (
+            "Logistic R² of the median innovation that spread beyond its pilot team "
+            f"({sum(len(row['s_curves']) for row in r.rows())} innovations)"
+        ),
+        S_CURVE,
+        lambda r: _median_curve(r, 0),
+        digits=3,
+        change=False,
+        percent=False,
+        why="an S-curve of its own",
+    ),
+    Claim(
+        "Pilot team's share of the adopters, median innovation",
+        TEAM_SHARE,
+        lambda r: _median_curve(r, 1),
+        percent=True,
+        digits=1,
+        change=False,
+    ),
+    Claim(
+        "Largest one-week rise of adoption_share, median run",
+        WEEKLY_RISE,
+        lambda r: paired_bootstrap(
+            lambda i: float(np.median(r.column("max_weekly_rise")[i])), len(r.rows())
+        ),
+        percent=True,
+        digits=1,
+        change=False,
+        why="of staff",
+    ),
+    Claim(
+        lambda r: (
+            "Practices of negative realised value dropped before reaching half the "
+            f"staff ({len(_harmful(r))} practices)"
+        ),
+        HARMFUL,
+        lambda r: proportion(sum(_harmful(r)), len(_harmful(r))),
+        percent=True,
+        digits=0,
+        change=False,
+    ),
+    Computed(lambda r: _better_with_less(r.c, r.outputs)),
+    Claim("Cross-unit ties made, openness 0.1 → 0.9", TIES, _ties("openness", 0.1, 0.9), digits=1),
+    Claim(
+        "Cross-unit ties made, serendipity 0 → 0.6",
+        TIES,
+        _ties("serendipity", 0.0, 0.6),
+        digits=1,
+    ),
+    Claim(
+        "Marginaux sécants' mean betweenness / ordinary staff's (end of run)",
+        BROKERS,
+        lambda r: mean_difference(r.column("betweenness_ratio")),
+        digits=2,
+        change=False,
+        percent=False,
+    ),
+    Claim(
+        "Internal rules added over the run, tolerance 0.2",
+        RULES,
+        lambda r: mean_difference(_rules_added(r, 0.2)),
+        digits=2,
+        change=False,
+        percent=False,
+        why="they grow: the vicious circle",
+    ),
+    Claim(
+        "Internal rules added, tolerance 0.2 minus 0.8",
+        RULES,
+        lambda r: mean_difference(_rules_added(r, 0.2) - _rules_added(r, 0.8)),
+        digits=2,
+        why="more under blame",
+    ),
+    Computed(_external),
+)
+"""The dynamics case's table."""
+
+
+def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """The checks of the dynamics case (part 2 of the model)."""
+    runs = _Runs(_dynamics_conditions(s), outputs)
     return CaseResult(
         "dynamics",
         "Dynamics — right to error, adoption, value, ties, feedback",
@@ -626,8 +633,8 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}), {s.runs} paired "
         f"seeds each "
         f"({s.seed}–{s.seed + s.runs - 1}).",
-        checks,
-        data={"quality_cost": _quality_cost_grid(c, outputs)},
+        checks(DYNAMICS_CLAIMS, runs),
+        data={"quality_cost": _quality_cost_grid(runs.c, outputs)},
     )
 
 
@@ -649,9 +656,11 @@ def _quality_cost_grid(
     return grid
 
 
-def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any) -> list[Check]:
+def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
     """Pattern 8 as a question: across the inertia × tolerance grid, who ends with quality
     up at a lower cost, quality up at a higher cost, or neither."""
+    from scipy import stats as sps
+
     cells = []
     for i in GRID:
         for t in GRID:
@@ -674,11 +683,12 @@ def _better_with_less(c: _Conditions, outputs: list[tuple[Task, Any]], sps: Any)
     return [
         criterion_check(
             "Runs ending with quality up at a higher cost, inertia × tolerance grid",
-            "some organisations (pattern 8: a question, not a given)",
+            "some organisations; pattern 8 is a question, not a given",
             proportion(int(costly.sum()), costly.size),
             COSTLY,
             percent=True,
             digits=1,
+            change=False,
         ),
         Check(
             "Share of runs doing better with less (quality > 100, cost < 100) per (inertia, "
@@ -719,23 +729,19 @@ def _plot_quality_cost(ax: Any, grid: dict[str, dict[str, float]]) -> None:
 def _plot(result: CaseResult, path: Path) -> None:
     """A bar of each check's verdict is not informative: draw the distance curve or the
     openness effects."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    data = result.data
-    if "distance" in data:
-        xs = sorted(float(d) for d in data["distance"])
-        ax.plot(xs, [data["distance"][d] for d in xs], marker="o")
-        ax.set_xlabel("partners' cognitive distance (partner_distance)")
-        ax.set_ylabel("uptake (mean over the run)")
-    elif "quality_cost" in data:
-        _plot_quality_cost(ax, data["quality_cost"])
-    else:
-        ax.text(0.5, 0.5, "see the table", ha="center", va="center")
-        ax.set_axis_off()
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 6.5, 3.8) as (fig, ax):
+        data = result.data
+        if "distance" in data:
+            xs = sorted(float(d) for d in data["distance"])
+            ax.plot(xs, [data["distance"][d] for d in xs], marker="o")
+            ax.set_xlabel("partners' cognitive distance (partner_distance)")
+            ax.set_ylabel("uptake (mean over the run)")
+        elif "quality_cost" in data:
+            _plot_quality_cost(ax, data["quality_cost"])
+        else:
+            ax.text(0.5, 0.5, "see the table", ha="center", va="center")
+            ax.set_axis_off()
+        ax.set_title(result.title, fontsize=10)
 
 
 MECHANISMS = Case(
@@ -754,8 +760,3 @@ DYNAMICS = Case(
     dynamics_evaluate,
     _plot,
 )
-
-
-def all_conditions(quick: bool = False) -> tuple[dict[str, Any], ...]:
-    """Every condition of the mechanisms experiment (for tests)."""
-    return conditions(quick)

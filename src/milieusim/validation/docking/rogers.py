@@ -32,17 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import (
-    NOT_REPRODUCED,
-    Case,
-    CaseResult,
-    Check,
-    Task,
-    docking_parameters,
-    run_model,
-)
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
+from milieusim.validation.run import docking_parameters, run_model
 
-__all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify", "run"]
+__all__ = ["BANDS", "CASE", "ROGERS", "RogersSettings", "bass_bands", "classify"]
 
 BANDS: tuple[str, ...] = (
     "innovators",
@@ -181,17 +174,10 @@ def _within(shares: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, bool
     return mean, bool(np.all(np.abs(mean - reference) <= 3 * se + 0.005))
 
 
-def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """The classifier and the Bass limit (tested); the default scenario against Rogers'
-    shares (not reproduced when it misses them)."""
-    bass_params = docking_parameters("docking/bass")
-    p, q = bass_params["external_influence"], bass_params["imitation"]
-    bass = np.array([v for t, v in outputs if t.key[0] == "bass"])
-    default = [v for t, v in outputs if t.key[0] == "default"]
-    all_ = np.array([b for v in default for b in v["all"]]).reshape(-1, 5)
-    chosen = np.array([b for v in default for b in v["chosen"]]).reshape(-1, 5)
-    counts = np.array([a for v in default for a in v["adopters"]]).reshape(-1, 2)
-
+def _tested_checks(
+    s: RogersSettings, bass: np.ndarray, p: float, q: float, expected: np.ndarray
+) -> list[Check]:
+    """The classifier on normal times, and the Bass limit's shares against the curve."""
     sample = np.random.default_rng(s.seed).normal(0.0, 1.0, 200_000)
     normal = classify(sample * 20 + 100)
     checks = [
@@ -203,7 +189,6 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
             bool(np.abs(normal - NORMAL).max() <= 0.005),
         )
     ]
-    expected = bass_bands(p, q)
     if len(bass):
         mean, ok = _within(bass, expected)
         checks.append(
@@ -218,30 +203,13 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
                 ok,
             )
         )
-    rogers = np.array(ROGERS)
-    for shares, label, count in (
-        (all_, "Default scenario, all adopters", "innovations that spread"),
-        (
-            chosen,
-            "Default scenario, staff outside the pilot unit",
-            f"innovations spreading ≥ {s.min_weeks} weeks",
-        ),
-    ):
-        if len(shares):
-            mean, ok = _within(shares, rogers)
-            checks.append(
-                Check(
-                    label,
-                    _shares(rogers),
-                    f"{_shares(mean)} ({len(shares)} {count}, {s.runs} runs)",
-                    "each band within 3 SE + 0.5 point of Rogers' shares",
-                    ok,
-                    miss=NOT_REPRODUCED,
-                )
-            )
-    pilot = counts[:, 1].sum() / counts[:, 0].sum() if len(counts) else math.nan
-    missed = [c for c in checks if c.verdict == NOT_REPRODUCED]
-    notes = (
+    return checks
+
+
+def _notes(pilot: float, *, missed: bool) -> str:
+    """Why the default scenario departs from Rogers' bell curve (``pilot``: the pilot
+    team's share of adopters; ``missed``: whether a split was not reproduced)."""
+    return (
         "Shares are in % in the order innovators / early adopters / early majority / late "
         "majority / laggards, averaged over innovations (each counts once); the SE is that "
         "of this mean over innovations. "
@@ -278,6 +246,44 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
         "the right (Mahajan, Muller & Srivastava, 1990). Rogers' 2.5 / 13.5 / 34 / 34 / 16 "
         "is a convention for normal adoption times, not a law the model should obey."
     )
+
+
+def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """The classifier and the Bass limit (tested); the default scenario against Rogers'
+    shares (not reproduced when it misses them)."""
+    bass_params = docking_parameters("docking/bass")
+    p, q = bass_params["external_influence"], bass_params["imitation"]
+    bass = np.array([v for t, v in outputs if t.key[0] == "bass"])
+    default = [v for t, v in outputs if t.key[0] == "default"]
+    all_ = np.array([b for v in default for b in v["all"]]).reshape(-1, 5)
+    chosen = np.array([b for v in default for b in v["chosen"]]).reshape(-1, 5)
+    counts = np.array([a for v in default for a in v["adopters"]]).reshape(-1, 2)
+
+    expected = bass_bands(p, q)
+    checks = _tested_checks(s, bass, p, q, expected)
+    rogers = np.array(ROGERS)
+    for shares, label, count in (
+        (all_, "Default scenario, all adopters", "innovations that spread"),
+        (
+            chosen,
+            "Default scenario, staff outside the pilot unit",
+            f"innovations spreading ≥ {s.min_weeks} weeks",
+        ),
+    ):
+        if len(shares):
+            mean, ok = _within(shares, rogers)
+            checks.append(
+                Check(
+                    label,
+                    _shares(rogers),
+                    f"{_shares(mean)} ({len(shares)} {count}, {s.runs} runs)",
+                    "each band within 3 SE + 0.5 point of Rogers' shares",
+                    ok,
+                    miss=NOT_REPRODUCED,
+                )
+            )
+    pilot = counts[:, 1].sum() / counts[:, 0].sum() if len(counts) else math.nan
+    notes = _notes(pilot, missed=any(c.verdict == NOT_REPRODUCED for c in checks))
     return CaseResult(
         name="rogers",
         title="Rogers' adopter categories",
@@ -306,8 +312,6 @@ def evaluate(s: RogersSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Bars per band: Rogers, the Bass curve, the model in the Bass limit and by default."""
-    import matplotlib.pyplot as plt
-
     d = result.data
     series = [
         ("Rogers (normal)", d["rogers"], "0.4"),
@@ -316,32 +320,21 @@ def plot(result: CaseResult, path: Path) -> None:
         ("model, default: all adopters", d["all"], "C3"),
         ("model, default: outside pilot unit", d["chosen"], "C1"),
     ]
-    fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
-    width = 0.16
-    x = np.arange(5)
-    for i, (label, values, colour) in enumerate(series):
-        ax.bar(
-            x + (i - 2) * width,
-            100 * np.asarray(values, dtype=float),
-            width,
-            label=label,
-            color=colour,
-        )
-    ax.set_xticks(x, BANDS)
-    ax.set_ylabel("share of adopters (%)")
-    ax.set_title("Rogers' adopter categories: published shares and the model's", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 8, 3.8) as (fig, ax):
+        width = 0.16
+        x = np.arange(5)
+        for i, (label, values, colour) in enumerate(series):
+            ax.bar(
+                x + (i - 2) * width,
+                100 * np.asarray(values, dtype=float),
+                width,
+                label=label,
+                color=colour,
+            )
+        ax.set_xticks(x, BANDS)
+        ax.set_ylabel("share of adopters (%)")
+        ax.set_title("Rogers' adopter categories: published shares and the model's", fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
 
 
 CASE = Case("rogers", "Rogers' adopter categories", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | RogersSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Rogers comparison at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from milieusim.docking.core import Case, CaseResult, Check, Task, docking_parameters, run_model
+from milieusim.validation.case import Case, CaseResult, Check, Task, case_figure
+from milieusim.validation.run import docking_parameters, run_model
 
-__all__ = ["CASE", "BassSettings", "bass_closed_form", "bass_recursion", "run"]
+__all__ = ["CASE", "BassSettings", "bass_closed_form", "bass_recursion"]
 
 SCENARIO = "docking/bass"
 SPREAD = 1.05
@@ -147,30 +148,17 @@ def evaluate(s: BassSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
 
 def plot(result: CaseResult, path: Path) -> None:
     """Mean adoption curve, its 5–95 % band, the recursion and the closed form."""
-    import matplotlib.pyplot as plt
-
     d = result.data
     t = np.arange(len(d["mean"]))
-    fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-    ax.fill_between(t, d["lo"], d["hi"], color="C0", alpha=0.2, label="runs, 5–95 %")
-    ax.plot(t, d["mean"], "o", color="C0", ms=4, label=f"mean of {d['runs']} runs")
-    ax.plot(t, d["expected"], "-", color="k", lw=1.2, label="discrete Bass recursion")
-    ax.plot(t, d["closed"], "--", color="0.5", lw=1, label="Bass closed form (continuous)")
-    ax.set_xlabel("week")
-    ax.set_ylabel("adoption share F(t)")
-    ax.set_title(f"Bass docking: N = {d['n']:,}, tolerance ± {d['tolerance']:.4f}", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 6.5, 4) as (fig, ax):
+        ax.fill_between(t, d["lo"], d["hi"], color="C0", alpha=0.2, label="runs, 5–95 %")
+        ax.plot(t, d["mean"], "o", color="C0", ms=4, label=f"mean of {d['runs']} runs")
+        ax.plot(t, d["expected"], "-", color="k", lw=1.2, label="discrete Bass recursion")
+        ax.plot(t, d["closed"], "--", color="0.5", lw=1, label="Bass closed form (continuous)")
+        ax.set_xlabel("week")
+        ax.set_ylabel("adoption share F(t)")
+        ax.set_title(f"Bass docking: N = {d['n']:,}, tolerance ± {d['tolerance']:.4f}", fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
 
 
 CASE = Case("bass", "Pattern 1 — Bass docking (S-shape)", settings, tasks, evaluate, plot)
-
-
-def run(
-    size: str | BassSettings = "full", *, workers: int | None = 1, progress: bool = False
-) -> CaseResult:
-    """Run the Bass docking at ``size`` and evaluate it."""
-    from milieusim.docking.core import run_case
-
-    return run_case(CASE, size, workers=workers, progress=progress)

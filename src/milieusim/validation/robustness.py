@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import paired_difference
-from milieusim.docking.core import NOT_REPRODUCED, Case, CaseResult, Check, Task
-from milieusim.docking.evidence import conditions, evidence_run
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
+from milieusim.validation.evidence import conditions, evidence_run
 
 __all__ = ["CONSTANTS", "PATTERNS", "ROBUSTNESS"]
 
@@ -200,22 +200,18 @@ def evaluate(s: RobustnessSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 
 def plot(result: CaseResult, path: Path) -> None:
     """A grid: constants' ends × patterns, coloured by whether the sign holds."""
-    import matplotlib.pyplot as plt
-
     table, patterns = result.data["table"], result.data["patterns"]
     rows = list(table)
     colour = {"holds": 2, "not shown": 1, "reversed": 0}
     grid = np.array([[colour[table[r][p]] for p in patterns] for r in rows] or [[1]])
-    fig, ax = plt.subplots(figsize=(7.0, 0.4 * max(len(rows), 2) + 1.6), layout="constrained")
-    ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=2, aspect="auto")
-    ax.set_xticks(range(len(patterns)), patterns, rotation=25, ha="right", fontsize=8)
-    ax.set_yticks(range(len(rows)), rows, fontsize=8)
-    for i, r in enumerate(rows):
-        for j, p in enumerate(patterns):
-            ax.text(j, i, table[r][p], ha="center", va="center", fontsize=7)
-    ax.set_title(result.title, fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 7.0, 0.4 * max(len(rows), 2) + 1.6) as (fig, ax):
+        ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=2, aspect="auto")
+        ax.set_xticks(range(len(patterns)), patterns, rotation=25, ha="right", fontsize=8)
+        ax.set_yticks(range(len(rows)), rows, fontsize=8)
+        for i, r in enumerate(rows):
+            for j, p in enumerate(patterns):
+                ax.text(j, i, table[r][p], ha="center", va="center", fontsize=7)
+        ax.set_title(result.title, fontsize=10)
 
 
 ROBUSTNESS = Case(

@@ -22,7 +22,6 @@ __all__ = [
     "evidence_run",
     "evidence_tasks",
     "paired",
-    "settings_for",
 ]
 
 ORIGINS: tuple[str, ...] = ("partner", "frontline", "internal", "serendipity")
@@ -157,9 +156,9 @@ def betweenness_ratio(model: Any, seed: int, pivots: int = 100) -> float:
 
 
 def evidence_tasks(case: str, settings: Any, params: list[dict[str, Any]]) -> list[Any]:
-    """One :class:`~milieusim.docking.core.Task` per condition and replication: seeds
+    """One :class:`~milieusim.validation.case.Task` per condition and replication: seeds
     ``settings.seed``, ``settings.seed + 1``, … (the same at every condition: paired)."""
-    from milieusim.docking.core import Task
+    from milieusim.validation.case import Task
 
     return [
         Task(case, (j, r), evidence_run, {"params": dict(point), "seed": settings.seed + r})
@@ -174,30 +173,21 @@ def paired(outputs: list[tuple[Any, Any]], index: int, key: str) -> np.ndarray:
     return np.array([v for _, v in rows], dtype=float)
 
 
-def settings_for(quick: bool) -> dict[str, Any]:
-    """Runs per condition: 50 paired seeds (the issue's minimum), 10 in quick mode."""
-    return {"runs": 10 if quick else 50}
-
-
 def criterion_check(
     quantity: str,
-    claim: str,
+    why: str,
     effect: Any,
     criterion: Any,
     *,
     percent: bool = False,
     digits: int = 2,
+    change: bool = True,
 ) -> Any:
-    """A :class:`~milieusim.docking.core.Check` of ``effect`` (an
-    :class:`~milieusim.analysis.stats.Effect`) against ``criterion`` stated before the runs;
-    a miss is "not reproduced"."""
-    from milieusim.docking.core import NOT_REPRODUCED, Check
+    """The :class:`~milieusim.validation.case.Claim` that ``effect`` (an
+    :class:`~milieusim.analysis.stats.Effect` already computed) meets ``criterion``, checked;
+    the "published" column is the criterion in words, then ``why``; a miss is "not
+    reproduced"."""
+    from milieusim.validation.case import Claim
 
-    return Check(
-        quantity,
-        claim,
-        effect.text(digits, percent),
-        criterion.text(digits, percent),
-        criterion.met(effect),
-        miss=NOT_REPRODUCED,
-    )
+    claim = Claim(quantity, criterion, lambda _: effect, percent, digits, change, why)
+    return claim.check(None)
