@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from milieusim.analysis.stats import mean_difference, paired_difference, relative_change
-from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task
+from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 
 __all__ = ["ARMS", "CRITERIA", "LEVER_SPECS", "VARIANTS", "measure"]
 
@@ -308,8 +308,6 @@ def evaluate(s: LeverSpecSettings, outputs: list[tuple[Task, Any]]) -> CaseResul
 
 def plot(result: CaseResult, path: Path) -> None:
     """Each lever's effect (with its interval) under each variant."""
-    import matplotlib.pyplot as plt
-
     effects_ = result.data["effects"]
     panels = [
         ("tolerance", "tolerance 0.2 → 0.8: uptake (relative)"),
@@ -317,26 +315,24 @@ def plot(result: CaseResult, path: Path) -> None:
         ("learning", "learning 0 → 1: uptake (relative)"),
         ("interaction", "openness × learning: uptake"),
     ]
-    fig, axes = plt.subplots(1, len(panels), figsize=(12, 3.2), layout="constrained")
     names = list(effects_)
-    for ax, (key, title) in zip(axes, panels, strict=True):
-        nan = (math.nan, math.nan, math.nan)
-        est = np.array([effects_[v].get(key, nan)[0] for v in names])
-        lo = np.array([effects_[v].get(key, nan)[1] for v in names])
-        hi = np.array([effects_[v].get(key, nan)[2] for v in names])
-        ok = np.isfinite(lo) & np.isfinite(hi)
-        ax.errorbar(
-            range(len(names)),
-            est,
-            yerr=np.where(ok, [est - lo, hi - est], 0.0),
-            fmt="o",
-            capsize=3,
-        )
-        ax.axhline(0.0, color="grey", lw=0.8)
-        ax.set_xticks(range(len(names)), names, rotation=25, ha="right", fontsize=8)
-        ax.set_title(title, fontsize=9)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with case_figure(path, 12, 3.2, ncols=len(panels)) as (_, axes):
+        for ax, (key, title) in zip(axes, panels, strict=True):
+            nan = (math.nan, math.nan, math.nan)
+            est = np.array([effects_[v].get(key, nan)[0] for v in names])
+            lo = np.array([effects_[v].get(key, nan)[1] for v in names])
+            hi = np.array([effects_[v].get(key, nan)[2] for v in names])
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            ax.errorbar(
+                range(len(names)),
+                est,
+                yerr=np.where(ok, [est - lo, hi - est], 0.0),
+                fmt="o",
+                capsize=3,
+            )
+            ax.axhline(0.0, color="grey", lw=0.8)
+            ax.set_xticks(range(len(names)), names, rotation=25, ha="right")
+            ax.set_title(title)
 
 
 LEVER_SPECS = Case(
@@ -344,16 +340,13 @@ LEVER_SPECS = Case(
 )
 
 
-def _run_logged(task: Task) -> tuple[tuple[Any, ...], Any]:
-    return task.key, task()
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Run the case and print its table. With ``--jsonl PATH`` each run is appended to
-    PATH as it ends (seed by seed), runs already there are skipped, and the table is made
-    from every seed complete in the file."""
+    """Run the case at chosen sizes and print its table (``milieusim validate --case
+    lever-specs`` runs it at its own sizes, resumably, with the report)."""
     import argparse
     import json
+
+    from milieusim.validation.run import run_case
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -361,40 +354,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=260)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--all-arms", action="store_true", help="every arm under every variant")
-    parser.add_argument("--jsonl", type=Path, help="runs log (resumable)")
-    parser.add_argument("--report-only", action="store_true", help="only evaluate --jsonl")
     parser.add_argument("--json", type=Path, help="also write the effects here (JSON)")
     args = parser.parse_args(argv)
     settings = LeverSpecSettings(
         n_staff=args.staff, steps=args.steps, runs=args.runs, focused=not args.all_arms
     )
-    planned = tasks(settings)
-    if args.jsonl is None:
-        from milieusim.validation.run import run_case
-
-        result = run_case(LEVER_SPECS, settings, workers=args.workers, progress=True)
-    else:
-        done: dict[tuple[Any, ...], Any] = {}
-        if args.jsonl.exists():
-            for line in args.jsonl.read_text().splitlines():
-                row = json.loads(line)
-                done[tuple(row["key"])] = row["out"]
-        todo = [t for t in planned if t.key not in done]
-        if todo and not args.report_only:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=args.workers) as pool, args.jsonl.open("a") as f:
-                for key, out in pool.map(_run_logged, todo, chunksize=1):
-                    done[key] = out
-                    f.write(json.dumps({"key": list(key), "out": out}) + "\n")
-                    f.flush()
-        by_seed: dict[int, int] = {}
-        for t in planned:
-            by_seed[t.key[2]] = by_seed.get(t.key[2], 0) + (t.key in done)
-        per_seed = len(planned) // max(settings.runs, 1)
-        complete = {r for r, n in by_seed.items() if n == per_seed}
-        outputs = [(t, done[t.key]) for t in planned if t.key[2] in complete]
-        result = evaluate(settings, outputs)
+    result = run_case(LEVER_SPECS, settings, workers=args.workers, progress=True)
     print(result.setup)
     for c in result.checks:
         print(f"- [{c.verdict}] {c.quantity}: {c.ours}")
