@@ -150,9 +150,19 @@ def contact_pairs(
             extra_staff.append(np.repeat(others, hits))
         neighbour = np.concatenate([neighbour, *extra_staff])
         of = np.concatenate([of, *extra_owner])
-    codes, counts = np.unique(of * n + neighbour, return_counts=True)
+    codes, counts = _counted(of * n + neighbour, len(groups) * n)
     held = owner * n + adopters  # sorted: groups are sorted and in practice order
     is_adopter = member(codes, held)
     staff = codes % n
     keep = ~is_adopter & present[staff]
     return codes[keep] // n, staff[keep], counts[keep]
+
+
+def _counted(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_counts=True)`` for codes in ``[0, bound)``: a count of
+    every possible code when there are enough codes for that to beat sorting them."""
+    if bound > 16 * codes.size + 65_536:
+        return np.unique(codes, return_counts=True)
+    tally = np.bincount(codes, minlength=bound)
+    found = np.flatnonzero(tally)
+    return found, tally[found]

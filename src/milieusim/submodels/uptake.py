@@ -198,15 +198,14 @@ def changes_batched(
     hazard = np.clip(ext + imitation * share, 0.0, 1.0)
     if ext > 0:  # adoption without any adopting contact: a sample, per practice
         n = present.size
-        alone_o, alone_c = [], []
+        alone = []
         for j in range(len(practices)):
             open_units = np.flatnonzero(compat[j] > 0)
-            picked = adoption.sample_pool(
-                rng, m.unit_start[open_units], m.unit_size[open_units], ext
+            alone.append(
+                adoption.sample_pool(rng, m.unit_start[open_units], m.unit_size[open_units], ext)
             )
-            alone_o.append(np.full(picked.size, j))
-            alone_c.append(picked)
-        extra_o, extra_c = np.concatenate(alone_o), np.concatenate(alone_c)
+        extra_c = np.concatenate(alone)
+        extra_o = np.repeat(np.arange(len(practices)), [a.size for a in alone])
         codes = extra_o * n + extra_c
         held = np.concatenate([j * n + g for j, g in enumerate(groups)])
         fresh = (
@@ -238,10 +237,13 @@ def changes_batched(
     owner, cand = owner[take], cand[take]
     if values is not None:
         values = values[take]
-    order = np.lexsort((cand, owner))
-    owner, cand = owner[order], cand[order]
-    if values is not None:
-        values = values[order]
+    # (practice, staff) pairs are unique: order them by one code, usually in order already
+    code = owner * present.size + cand
+    if code.size > 1 and bool((code[1:] < code[:-1]).any()):
+        order = np.argsort(code, kind="stable")
+        owner, cand = owner[order], cand[order]
+        if values is not None:
+            values = values[order]
     bounds = np.searchsorted(owner, np.arange(len(practices) + 1))
     leaving = leavers(m, practices, groups) if decision else None
     out = []
