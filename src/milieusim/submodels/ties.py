@@ -60,10 +60,10 @@ def make_ties(m: MilieuModel, a: np.ndarray, b: np.ndarray) -> None:
     lo, hi = keys // n, keys % n
     if lo.size == 0:
         return
-    made = m.made_a * n + m.made_b
-    known = np.isin(lo * n + hi, made)
+    made = m.made_a * n + m.made_b  # unique codes, in the order the ties were made
+    known = adoption.member(keys, np.sort(made))
     if known.any():
-        m.made_used[np.isin(made, lo[known] * n + hi[known])] = m.now
+        m.made_used[adoption.member(made, keys[known])] = m.now
     new_a, new_b = lo[~known], hi[~known]
     if new_a.size:
         m.made_a = np.concatenate([m.made_a, new_a])

@@ -118,8 +118,10 @@ def add_adopters(
         m.slots[staff, free] = k.id
         m.slot_value[staff, free] = value
         m.load[staff] += 1
-    # staff: sorted, unique, none of them an adopter yet
-    k.adopters = np.insert(k.adopters, np.searchsorted(k.adopters, staff), staff)
+    # staff: sorted, unique, none of them an adopter yet: merge the two sorted runs
+    adopters = np.concatenate([k.adopters, staff.astype(k.adopters.dtype, copy=False)])
+    adopters.sort(kind="stable")
+    k.adopters = adopters
     k.record(m.now, staff, ADOPT)
     return staff
 
