@@ -7,7 +7,7 @@ from milieusim.model import MilieuModel
 
 def test_week_stream_is_the_jumped_stream():
     model = MilieuModel(rng=3, n_staff=50, steps=3)
-    start, _ = model._streams["adoption"]
+    start, _, _ = model._streams["adoption"]
     base = np.random.PCG64(0)
     base.state = start
     for week in (0, 2, 1, 7):

@@ -158,7 +158,7 @@ def contact_pairs(
 def _counted(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(codes, return_counts=True)`` for codes in ``[0, bound)``: a count of
     every possible code when there are enough codes for that to beat sorting them."""
-    if bound > 16 * codes.size + 65_536:
+    if bound > 4 * codes.size + 65_536:
         return np.unique(codes, return_counts=True)
     tally = np.bincount(codes, minlength=bound)
     found = np.flatnonzero(tally)

@@ -198,6 +198,7 @@ class MilieuModel(mesa.Model):
     made_b: np.ndarray
     made_used: np.ndarray
     contacts_cache: adoption.Network | None  # :meth:`contacts`, None when stale
+    present_degree: tuple[np.ndarray, np.ndarray]  # staff present, their step-0 contacts
     base_cross_ties: np.ndarray  # ties of step 0 across units, (m, 2)
     base_tie_codes: np.ndarray  # sorted a * n + b of the ties of step 0
     kb: KnowledgeBase
@@ -259,12 +260,12 @@ class MilieuModel(mesa.Model):
         # Common random numbers: after set-up, each purpose draws from its own stream,
         # restarted every week (see ``draws``).
         # Each stream: its state at the start, and one generator restarted from it.
-        self._streams: dict[str, tuple[dict[str, Any], np.random.Generator]] = {}
+        self._streams: dict[str, tuple[Any, np.random.PCG64, np.random.Generator]] = {}
         for name, seed in zip(
             STREAMS, self.rng.integers(2**63, size=len(STREAMS)).tolist(), strict=True
         ):
             bits = np.random.PCG64(seed)
-            self._streams[name] = (bits.state, np.random.Generator(bits))
+            self._streams[name] = (bits.state, bits, np.random.Generator(bits))
         self._week_draws: set[str] = set()
         self._draws_week = -1
         self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
@@ -331,12 +332,11 @@ class MilieuModel(mesa.Model):
         if self._draws_week != self.now:
             self._week_draws = set()
             self._draws_week = self.now
-        start, generator = self._streams[purpose]
+        start, bits, generator = self._streams[purpose]
         if purpose not in self._week_draws:
             # = Generator(PCG64(start).jumped(now + 1)), without jumped()'s fresh
             # OS-seeded generator: restart the stream's one generator in place.
             self._week_draws.add(purpose)
-            bits = generator.bit_generator
             bits.state = start
             bits.advance(_PCG64_JUMP * (self.now + 1))
         return generator

@@ -30,7 +30,12 @@ def contacts(m: MilieuModel) -> adoption.Network:
     """The informal ties now: the network of step 0 plus the ties made since."""
     if m.contacts_cache is None:
         n = m.p["n_staff"]
-        degree = m.adjacency @ m.staff_present.astype(np.float64)
+        # Contacts of step 0 who are present: recomputed only if someone left.
+        base = getattr(m, "present_degree", None)
+        if base is None or not np.array_equal(base[0], m.staff_present):
+            present = m.staff_present.copy()
+            base = m.present_degree = (present, m.adjacency @ present.astype(np.float64))
+        degree = base[1]
         if m.made_a.size:
             live = m.staff_present[m.made_a] & m.staff_present[m.made_b]
             degree = (
