@@ -138,21 +138,28 @@ def contact_pairs(
     lengths = network.indptr[adopters + 1] - network.indptr[adopters]
     neighbour = network.indices[ranges(network.indptr[adopters], lengths)].astype(np.int64)
     of = np.repeat(owner, lengths)
+    held = np.zeros(len(groups) * n, dtype=bool)  # held[j * n + s]: s uses practice j
+    held[owner * n + adopters] = True
     if network.made_a.size and adopters.size:
-        order = np.argsort(adopters, kind="stable")
-        by_staff, by_owner = adopters[order], owner[order]
+        by_practice = held.reshape(len(groups), n)
         extra_owner, extra_staff = [], []
         for ends, others in ((network.made_a, network.made_b), (network.made_b, network.made_a)):
-            lo = np.searchsorted(by_staff, ends, side="left")
-            hi = np.searchsorted(by_staff, ends, side="right")
-            hits = hi - lo
-            extra_owner.append(by_owner[ranges(lo, hits)])
-            extra_staff.append(np.repeat(others, hits))
+            practice, tie = np.nonzero(by_practice[:, ends])
+            extra_owner.append(practice)
+            extra_staff.append(others[tie])
         neighbour = np.concatenate([neighbour, *extra_staff])
         of = np.concatenate([of, *extra_owner])
-    codes, counts = np.unique(of * n + neighbour, return_counts=True)
-    held = owner * n + adopters  # sorted: groups are sorted and in practice order
-    is_adopter = member(codes, held)
+    codes, counts = _counted(of * n + neighbour, len(groups) * n)
     staff = codes % n
-    keep = ~is_adopter & present[staff]
+    keep = ~held[codes] & present[staff]
     return codes[keep] // n, staff[keep], counts[keep]
+
+
+def _counted(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_counts=True)`` for codes in ``[0, bound)``: a count of
+    every possible code when there are enough codes for that to beat sorting them."""
+    if bound > 4 * codes.size + 65_536:
+        return np.unique(codes, return_counts=True)
+    tally = np.bincount(codes, minlength=bound)
+    found = np.flatnonzero(tally)
+    return found, tally[found]

@@ -147,6 +147,7 @@ class KnowledgeBase:
         self.version = 0
         """Changes whenever the set of known points changes (for callers' caches)."""
         self._tree: tuple[int, cKDTree] | None = None
+        self._reach: tuple[tuple[int, float, bytes], float] | None = None
 
     def __len__(self) -> int:
         return len(self.points)
@@ -192,4 +193,9 @@ class KnowledgeBase:
         the milieu the organisation can absorb without a go-between)."""
         if len(targets) == 0:
             return float("nan")
-        return float(absorption(self.distance(targets) ** 2, radius).mean())
+        # The same targets are asked about every week: recompute only when they, the
+        # radius or the known points (``version``) change.
+        key = (self.version, float(radius), np.ascontiguousarray(targets, dtype=float).tobytes())
+        if self._reach is None or self._reach[0] != key:
+            self._reach = (key, float(absorption(self.distance(targets) ** 2, radius).mean()))
+        return self._reach[1]

@@ -62,6 +62,9 @@ from milieusim.submodels import (
     uptake,
 )
 
+_PCG64_JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
+"""The advance of one :meth:`numpy.random.PCG64.jumped` (NumPy's ``jump_inplace``)."""
+
 TIME_MEANS: tuple[str, ...] = ("practices_per_staff", "adoption_share")
 """Reporters whose mean over the run the model keeps (:meth:`MilieuModel.time_mean`)."""
 
@@ -174,6 +177,7 @@ class MilieuModel(mesa.Model):
     made_b: np.ndarray
     made_used: np.ndarray
     contacts_cache: adoption.Network | None  # :meth:`contacts`, None when stale
+    present_degree: tuple[np.ndarray, np.ndarray]  # staff present, their step-0 contacts
     base_cross_ties: np.ndarray  # ties of step 0 across units, (m, 2)
     base_tie_codes: np.ndarray  # sorted a * n + b of the ties of step 0
     kb: KnowledgeBase
@@ -234,13 +238,14 @@ class MilieuModel(mesa.Model):
         build.seed_innovations(self)
         # Common random numbers: after set-up, each purpose draws from its own stream,
         # restarted every week (see ``draws``).
-        self._streams = {
-            name: np.random.PCG64(seed)
-            for name, seed in zip(
-                STREAMS, self.rng.integers(2**63, size=len(STREAMS)).tolist(), strict=True
-            )
-        }
-        self._week_draws: dict[str, np.random.Generator] = {}
+        # Each stream: its state at the start, and one generator restarted from it.
+        self._streams: dict[str, tuple[Any, np.random.PCG64, np.random.Generator]] = {}
+        for name, seed in zip(
+            STREAMS, self.rng.integers(2**63, size=len(STREAMS)).tolist(), strict=True
+        ):
+            bits = np.random.PCG64(seed)
+            self._streams[name] = (bits.state, bits, np.random.Generator(bits))
+        self._week_draws: set[str] = set()
         self._draws_week = -1
         self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
         """The parameter values the organisation at step 0 was built from: with the same
@@ -304,14 +309,16 @@ class MilieuModel(mesa.Model):
         (Law 2015, ch. 11) where one stream would drift apart after the first difference.
         """
         if self._draws_week != self.now:
-            self._week_draws = {}
+            self._week_draws = set()
             self._draws_week = self.now
-        found = self._week_draws.get(purpose)
-        if found is None:
-            found = self._week_draws[purpose] = np.random.Generator(
-                self._streams[purpose].jumped(self.now + 1)
-            )
-        return found
+        start, bits, generator = self._streams[purpose]
+        if purpose not in self._week_draws:
+            # = Generator(PCG64(start).jumped(now + 1)), without jumped()'s fresh
+            # OS-seeded generator: restart the stream's one generator in place.
+            self._week_draws.add(purpose)
+            bits.state = start
+            bits.advance(_PCG64_JUMP * (self.now + 1))
+        return generator
 
     def lever(self, name: str, channel: str) -> Any:
         """Organisation parameter ``name`` as it acts through ``channel``: its current

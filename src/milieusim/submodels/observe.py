@@ -42,7 +42,8 @@ def refresh_reporters(m: MilieuModel) -> None:
     pilots = sum(1.0 - k.cofunding for k in m.pilots) * p["pilot_cost"] / p["n_units"]
     leads = m.leads_this_week * 100.0 / n_present
     m.cost_index = 100.0 - practices.savings(m) + pilots + leads
-    m.paralysis = float(np.mean([h.frozen for h in m.managers])) if m.managers else 0.0
+    # frozen are booleans: the count over the number is exact, as np.mean's
+    m.paralysis = float(sum(h.frozen for h in m.managers) / len(m.managers)) if m.managers else 0.0
     innov = present & (m.staff_kind == StaffKind.INNOVATOR)
     m.innovator_initiative = (
         float(m.staff_initiative[innov].mean()) if innov.any() else float("nan")

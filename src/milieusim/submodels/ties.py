@@ -30,7 +30,12 @@ def contacts(m: MilieuModel) -> adoption.Network:
     """The informal ties now: the network of step 0 plus the ties made since."""
     if m.contacts_cache is None:
         n = m.p["n_staff"]
-        degree = m.adjacency @ m.staff_present.astype(np.float64)
+        # Contacts of step 0 who are present: recomputed only if someone left.
+        base = getattr(m, "present_degree", None)
+        if base is None or not np.array_equal(base[0], m.staff_present):
+            present = m.staff_present.copy()
+            base = m.present_degree = (present, m.adjacency @ present.astype(np.float64))
+        degree = base[1]
         if m.made_a.size:
             live = m.staff_present[m.made_a] & m.staff_present[m.made_b]
             degree = (
@@ -60,10 +65,10 @@ def make_ties(m: MilieuModel, a: np.ndarray, b: np.ndarray) -> None:
     lo, hi = keys // n, keys % n
     if lo.size == 0:
         return
-    made = m.made_a * n + m.made_b
-    known = np.isin(lo * n + hi, made)
+    made = m.made_a * n + m.made_b  # unique codes, in the order the ties were made
+    known = adoption.member(keys, np.sort(made))
     if known.any():
-        m.made_used[np.isin(made, lo[known] * n + hi[known])] = m.now
+        m.made_used[adoption.member(made, keys[known])] = m.now
     new_a, new_b = lo[~known], hi[~known]
     if new_a.size:
         m.made_a = np.concatenate([m.made_a, new_a])

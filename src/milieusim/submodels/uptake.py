@@ -118,8 +118,10 @@ def add_adopters(
         m.slots[staff, free] = k.id
         m.slot_value[staff, free] = value
         m.load[staff] += 1
-    # staff: sorted, unique, none of them an adopter yet
-    k.adopters = np.insert(k.adopters, np.searchsorted(k.adopters, staff), staff)
+    # staff: sorted, unique, none of them an adopter yet: merge the two sorted runs
+    adopters = np.concatenate([k.adopters, staff.astype(k.adopters.dtype, copy=False)])
+    adopters.sort(kind="stable")
+    k.adopters = adopters
     k.record(m.now, staff, ADOPT)
     return staff
 
@@ -195,18 +197,26 @@ def changes_batched(
     owner, cand, counts = owner[ok], cand[ok], counts[ok]
     share = counts / network.degree[cand]
     ext, imitation = p["external_influence"], p["imitation"]
-    hazard = np.clip(ext + imitation * share, 0.0, 1.0)
+    hazard = np.minimum(np.maximum(ext + imitation * share, 0.0), 1.0)  # np.clip, faster
     if ext > 0:  # adoption without any adopting contact: a sample, per practice
         n = present.size
-        alone_o, alone_c = [], []
+        open_at = compat > 0
+        # The units tile the staff (sorted by unit): a practice open in every unit samples
+        # from the one range [0, n), which draws and returns the same as unit by unit.
+        ends = np.cumsum(m.unit_size)
+        tiled = bool(ends.size and ends[-1] == n)
+        tiled = tiled and np.array_equal(m.unit_start, ends - m.unit_size)
+        everyone = np.zeros(1, dtype=np.int64), np.full(1, n, dtype=np.int64)
+        alone = []
         for j in range(len(practices)):
-            open_units = np.flatnonzero(compat[j] > 0)
-            picked = adoption.sample_pool(
-                rng, m.unit_start[open_units], m.unit_size[open_units], ext
-            )
-            alone_o.append(np.full(picked.size, j))
-            alone_c.append(picked)
-        extra_o, extra_c = np.concatenate(alone_o), np.concatenate(alone_c)
+            if tiled and open_at[j].all():
+                starts, sizes = everyone
+            else:
+                open_units = np.flatnonzero(open_at[j])
+                starts, sizes = m.unit_start[open_units], m.unit_size[open_units]
+            alone.append(adoption.sample_pool(rng, starts, sizes, ext))
+        extra_c = np.concatenate(alone)
+        extra_o = np.repeat(np.arange(len(practices)), [a.size for a in alone])
         codes = extra_o * n + extra_c
         held = np.concatenate([j * n + g for j, g in enumerate(groups)])
         fresh = (
@@ -238,10 +248,13 @@ def changes_batched(
     owner, cand = owner[take], cand[take]
     if values is not None:
         values = values[take]
-    order = np.lexsort((cand, owner))
-    owner, cand = owner[order], cand[order]
-    if values is not None:
-        values = values[order]
+    # (practice, staff) pairs are unique: order them by one code, usually in order already
+    code = owner * present.size + cand
+    if code.size > 1 and bool((code[1:] < code[:-1]).any()):
+        order = np.argsort(code, kind="stable")
+        owner, cand = owner[order], cand[order]
+        if values is not None:
+            values = values[order]
     bounds = np.searchsorted(owner, np.arange(len(practices) + 1))
     leaving = leavers(m, practices, groups) if decision else None
     out = []
