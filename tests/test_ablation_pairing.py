@@ -71,7 +71,7 @@ def fingerprint(model: MilieuModel) -> dict[str, Any]:
         ],
         "ambiguity": [m.ambiguity_z for m in model.managers],
         "innovations": [(k.kind, k.adopters.tolist()) for k in model.innovations],
-        "streams": {n: s.state["state"] for n, s in model._streams.items()},
+        "streams": {n: start["state"] for n, (start, _, _) in model._streams.items()},
         "rng": model.rng.bit_generator.state["state"],
     }
 
