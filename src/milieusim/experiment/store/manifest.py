@@ -21,7 +21,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from milieusim._io import NotRegularFile, read_regular_file, write_json
+from milieusim._io import write_json
 from milieusim.datafile import clip, control_character
 from milieusim.experiment.design import DESIGNS, MAX_POINTS, Design, Points
 from milieusim.experiment.spec import MAX_REPLICATIONS, MAX_RUNS, MAX_SEED
@@ -394,15 +394,11 @@ def _json_type(value: Any) -> str:
 def _parse(path: Path) -> dict[str, Any] | None:
     """The JSON object at ``path``, or None if there is none; DamagedResults if unreadable."""
     try:
-        text = read_regular_file(path).decode("utf-8")  # a FIFO or a device does not hang
-    except FileNotFoundError:
-        if os.path.lexists(path):  # a dangling link
-            raise DamagedResults(f"{path}: a link to nothing") from None
-        return None
-    except NotRegularFile as exc:
-        raise DamagedResults(f"{path}: {exc.strerror}") from None
-    except IsADirectoryError:
-        raise DamagedResults(f"{path}: a folder, not a file") from None
+        if not path.is_file():
+            if os.path.lexists(path):
+                raise DamagedResults(f"{path}: not a file")
+            return None
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DamagedResults(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except UnicodeDecodeError:

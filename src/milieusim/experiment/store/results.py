@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from milieusim._io import NotRegularFile, read_regular_file
 from milieusim.experiment.store.layout import (
     FINGERPRINT_KEY,
     INNOVATIONS_DIR,
@@ -228,9 +228,9 @@ def read_part(
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return read_regular_file(path)  # opened without blocking: a FIFO does not hang
-    except NotRegularFile as exc:
-        raise DamagedResults(f"{path}: {exc.strerror}") from None
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would hang
+            raise DamagedResults(f"{path}: not a file")
+        return path.read_bytes()
     except OSError as exc:
         raise DamagedResults(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
