@@ -246,6 +246,17 @@ def test_out_inside_proc_is_refused_before_running(command: tuple[str, ...]) -> 
     assert_one_line_error(result, "--out /proc/milieusim-x: cannot create anything in /proc")
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_animate_names_its_file_when_its_folder_cannot_be_written(tmp_path: Path) -> None:
+    """N19: ``animate --out /proc/x.gif`` was reported as ``--out /proc``."""
+    result = invoke("animate", "default", "--steps", "3", "--out", "/proc/milieusim-x.gif")
+    assert_one_line_error(result, "--out /proc/milieusim-x.gif: cannot create anything in /proc")
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    inside = tmp_path / "f" / "a.gif"
+    result = invoke("animate", "default", "--steps", "3", "--out", str(inside))
+    assert_one_line_error(result, f"--out {inside}: is inside {tmp_path / 'f'}, which is a file")
+
+
 # --- B15: a mistyped results folder --------------------------------------------------------
 
 

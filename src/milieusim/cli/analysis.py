@@ -7,6 +7,7 @@ pandas, SciPy, SALib and matplotlib are imported only when a command runs.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +31,15 @@ def _load(directory: Path) -> ResultsLike:
         raise UserError(f"{shown(directory)}: no such folder")
     if not directory.is_dir():
         raise UserError(f"{shown(directory)}: not a folder")
-    if not (directory / "manifest.json").is_file():
+    manifest = directory / "manifest.json"
+    if not os.path.lexists(manifest):
         raise UserError(f"{shown(directory)}: not a results folder (no manifest.json in it)")
+    from milieusim._io import check_regular_file
+
+    try:
+        check_regular_file(manifest)  # a FIFO, a device or a folder named so: said as such
+    except OSError as exc:
+        raise UserError(f"{shown(manifest)}: {exc.strerror or exc}") from None
     from milieusim.analysis.results import ResultsError, as_results
 
     try:

@@ -172,23 +172,25 @@ def default_out(scenario: Scenario) -> Path:
     return Path("out") / scenario.name.replace("/", "-").replace("\\", "-")
 
 
-def check_out_dir(out: Path) -> None:
-    """Fail now (not after the run) if ``out`` cannot become a folder we can write in."""
+def check_out_dir(out: Path, named: Path | None = None) -> None:
+    """Fail now (not after the run) if ``out`` cannot become a folder we can write in;
+    errors name ``named`` (the file to be written in ``out``) as ``--out`` if given."""
+    option = out if named is None else named
     current = out.absolute()
     while not current.exists():
         if current.parent == current:
             break
         current = current.parent
     if current.exists() and not current.is_dir():
-        where = "" if current == out.absolute() else f"is inside {shown(current)}, which "
-        raise UserError(f"--out {shown(out)}: {where}is a file, not a folder")
+        where = "" if current == option.absolute() else f"is inside {shown(current)}, which "
+        raise UserError(f"--out {shown(option)}: {where}is a file, not a folder")
     if current.is_dir() and not os.access(current, os.W_OK | os.X_OK):
-        raise UserError(f"--out {shown(out)}: no permission to write in {shown(current)}")
+        raise UserError(f"--out {shown(option)}: no permission to write in {shown(current)}")
     try:  # os.access says yes to root even where nothing can be made (/proc, /sys…)
         os.rmdir(tempfile.mkdtemp(prefix=".milieusim-probe-", dir=current))
     except OSError as exc:
         raise UserError(
-            f"--out {shown(out)}: cannot create anything in {shown(current)} "
+            f"--out {shown(option)}: cannot create anything in {shown(current)} "
             f"({exc.strerror or exc})"
         ) from None
 

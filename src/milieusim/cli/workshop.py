@@ -174,7 +174,7 @@ def animate(
         chosen = shorten(chosen, steps)
     if out.exists() and out.is_dir():
         raise UserError(f"--out {shown(out)}: is a folder, not a file")
-    check_out_dir(out.parent)
+    check_out_dir(out.parent, named=out)
     from milieusim.workshop.animate import render_animation
 
     try:
