@@ -193,9 +193,13 @@ def validate(
 def _kept(work: Path) -> str:
     """What an interrupted validation leaves, and how to go on."""
     done = len(list(work.glob("*.pickle"))) if work.is_dir() else 0
+    runs = len(list(work.glob("runs/*.pickle"))) if work.is_dir() else 0
+    if done == runs == 0:
+        return "nothing finished yet, nothing kept"
     return (
-        f"{done} case result{'s' if done != 1 else ''} kept in {shown(work)}; run the same "
-        "command again to go on"
+        f"{done} case result{'s' if done != 1 else ''} and {runs} model "
+        f"run{'s' if runs != 1 else ''} kept in {shown(work)}; run the same command again "
+        "to go on"
     )
 
 
