@@ -121,7 +121,7 @@ def run(
     result = run_scenario(chosen, seed=seed, progress=not quiet)
     files = write(result, target, fmt, lang, overwrite)
     if not quiet:
-        click.echo(format_summary(result, files, lang))
+        click.echo(format_run_summary(result, files, lang))
 
 
 # --- demo -----------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def demo(out: Path, seed: int, lang: str) -> None:
 
     result = run_scenario(chosen, seed=seed, progress=True)
     files = write(result, out, "parquet", lang, overwrite=True)
-    click.echo(format_summary(result, files, lang, list_files=False))
+    click.echo(format_run_summary(result, files, lang, list_files=False))
     click.echo()
     click.echo(demo_explanation(result, files, lang))
 
@@ -347,7 +347,7 @@ def _number(value: Any, digits: int = 0) -> str:
     return f"{value:.{digits}f}" if digits else f"{value:.0f}"
 
 
-def format_summary(
+def format_run_summary(
     result: RunResult, files: dict[str, Path], lang: str, *, list_files: bool = True
 ) -> str:
     """The short report printed after a run."""
