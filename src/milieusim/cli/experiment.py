@@ -19,7 +19,7 @@ from milieusim.cli.common import CONTEXT, LANG, UserError, check_out_dir, shown
 if TYPE_CHECKING:
     from milieusim.experiment.spec import ExperimentSpec
 
-__all__ = ["experiments", "plan", "sweep"]
+__all__ = ["experiments", "merge", "plan", "status", "sweep"]
 
 _MAX_REPLICATIONS = 999_999
 
@@ -118,6 +118,13 @@ def _header(spec: ExperimentSpec) -> str:
     help="A reduced version: 2 replications, at most 3 levels per grid "
     "parameter, small samples, 52 weeks, 300 staff (or the file's [quick]).",
 )
+@click.option(
+    "--shard",
+    default=None,
+    metavar="I/N",
+    help="Run only shard I of N (e.g. a SLURM array task), into its own DIR; combine the "
+    "shards with 'milieusim merge'.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.pass_context
 def sweep(
@@ -133,6 +140,7 @@ def sweep(
     resume: bool,
     replications: int | None,
     quick: bool,
+    shard: str | None,
     quiet: bool,
 ) -> None:
     """Run every design point of EXPERIMENT, with replications, into DIR.
@@ -154,6 +162,11 @@ def sweep(
       DIR/timeseries/*.parquet one row per run and kept week
       DIR/innovations/*.parquet one row per innovation born in each run
 
+    With --shard I/N only the runs of shard I of N run (run (point, replication) is in
+    shard (point + replication) mod N + 1), with the seeds and run ids of the whole sweep:
+    N jobs of a scheduler run the N shards into N folders, 'milieusim merge' combines
+    them into the folder the whole sweep would have made, 'milieusim status' follows them.
+
     A local worker that dies (killed, out of memory) is replaced and its runs are run
     again; a run whose worker dies twice is recorded as failed. Workers stop with the
     sweep, even if it is killed.
@@ -174,6 +187,7 @@ def sweep(
       milieusim sweep my-design.toml --out results/mine --workers 4
       milieusim sweep inertia-tolerance --out results/inertia --resume
       milieusim sweep inertia-tolerance --out results/inertia --replications 20
+      milieusim sweep sobol-global --out results/sobol-3 --shard 3/10
       milieusim sweep sobol-global --out results/sobol --scheduler tls://10.0.0.5:8786 \\
           --tls-ca-file ca.pem --tls-cert client.pem --tls-key client-key.pem
     """
@@ -182,6 +196,7 @@ def sweep(
 
         warm_up()  # the workers' parent imports the model while the experiment loads
     spec = _load(experiment, quick=quick)
+    chosen_shard = _shard(shard)
     if scheduler is not None and workers is not None:
         raise UserError(
             "--workers and --scheduler exclude each other: with --scheduler "
@@ -196,8 +211,15 @@ def sweep(
 
     def announce(settled: ExperimentSpec, todo: int) -> None:
         if not quiet:
-            done = settled.n_runs - todo
-            click.echo(_header(settled) + (f" ({done} already done)" if done else ""))
+            header = _header(settled)
+            planned = settled.n_runs
+            if chosen_shard is not None:
+                from milieusim.experiment.shards import shard_name, shard_runs
+
+                planned = len(shard_runs(settled, chosen_shard))
+                header += f"; {shard_name(chosen_shard)}: {planned} runs"
+            done = planned - todo
+            click.echo(header + (f" ({done} already done)" if done else ""))
 
     try:
         report = run_sweep(
@@ -211,6 +233,7 @@ def sweep(
             on_start=announce,
             security=security,
             insecure=insecure,
+            shard=chosen_shard,
         )
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
@@ -221,6 +244,8 @@ def sweep(
         again = ["milieusim", "sweep", experiment, "--out", shown(out), "--resume"]
         if quick:
             again.append("--quick")
+        if shard:
+            again += ["--shard", shard]
         if scheduler:
             again += ["--scheduler", scheduler] + (["--insecure"] if insecure else [])
         for option, value in (
@@ -243,7 +268,12 @@ def sweep(
         click.echo(f"nothing to run: the {report.n_runs} runs are already in {shown(out)}")
     elif not quiet:
         click.echo(f"done: {_report_line(report)} → {shown(out)}")
-        if report.runs_failed == 0:
+        if report.runs_failed == 0 and chosen_shard is not None:
+            click.echo(
+                "when every shard is done: milieusim merge DIR... --out DIR "
+                "(milieusim status DIR says how far a shard is)"
+            )
+        elif report.runs_failed == 0:
             click.echo(
                 f"load with: from milieusim import load_results; "
                 f"results = load_results({shown(out)!r})"
@@ -258,6 +288,116 @@ def sweep(
             "are in the runs table (columns status, error); rerun them with --resume",
             exit_code=1,
         )
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    """``--shard I/N`` as (I, N); UserError for anything else."""
+    if text is None:
+        return None
+    from milieusim.experiment.shards import parse_shard
+    from milieusim.experiment.spec import ExperimentError
+
+    try:
+        return parse_shard(text)
+    except ExperimentError as exc:
+        raise UserError(str(exc)) from None
+
+
+# --- merge and status ---------------------------------------------------------------------
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("folders", nargs=-1, required=True, metavar="DIR...")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="The merged results folder (new, or empty).",
+)
+def merge(folders: tuple[str, ...], out: Path) -> None:
+    """Merge the results folders of the shards of one sweep (sweep --shard) into DIR.
+
+    Checks that the folders hold the same experiment (the same fingerprint: experiment
+    file, design, base, seed, --quick; and the same replications), that each sweep is
+    finished, and that together they hold every run of the sweep exactly once. Their
+    parts are copied unchanged, with a manifest recording every shard's history: DIR
+    then holds the same runs, rows for rows, as the sweep run unsharded, and every
+    command that reads a results folder reads it. Nothing is written if a check fails.
+
+    \b
+    Examples:
+      milieusim merge results/sobol-1 results/sobol-2 results/sobol-3 --out results/sobol
+      milieusim merge results/sobol-shard-* --out results/sobol
+    """
+    from milieusim.experiment.shards import merge as merge_folders
+    from milieusim.experiment.spec import ExperimentError
+
+    check_out_dir(out)
+    try:
+        target = merge_folders(list(folders), out)
+    except ExperimentError as exc:
+        raise UserError(str(exc)) from None
+    from milieusim.experiment.shards import sweep_status
+
+    state = sweep_status(target)
+    click.echo(
+        f"merged {len(folders)} folders → {shown(target)}: "
+        f"{sum(state.done.values())} runs ok, {sum(state.failed.values())} failed "
+        f"of {state.planned}"
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--points", "every_point", is_flag=True, help="One line per design point.")
+def status(folder: Path, every_point: bool) -> None:
+    """Say how far the sweep in results folder DIR is: runs done, failed and to do.
+
+    Reads the manifest and the runs parts (nothing is written, so it can watch a sweep
+    under way, or the folder of a shard). Exit status 0 when every run is done (ok),
+    1 otherwise.
+
+    \b
+    Examples:
+      milieusim status results/inertia
+      milieusim status results/sobol-3 --points
+    """
+    from milieusim.experiment.shards import shard_name, sweep_status
+    from milieusim.experiment.spec import ExperimentError
+
+    try:
+        state = sweep_status(folder)
+    except ExperimentError as exc:
+        raise UserError(str(exc)) from None
+    done, failed, todo = (sum(c.values()) for c in (state.done, state.failed, state.todo))
+    incomplete = [p for p in range(state.n_points) if state.failed[p] or state.todo[p]]
+    click.echo(
+        f"{state.name}: {shard_name(state.shard)}, {state.n_points} points × "
+        f"{state.replications} replications; sweep {state.status}"
+    )
+    click.echo(
+        f"runs: {done} done, {failed} failed, {todo} to do of {state.planned}; "
+        f"points complete: {state.n_points - len(incomplete)} of {state.n_points}"
+    )
+    if every_point:
+        click.echo("point  done  failed  to-do  complete")
+        for p in range(state.n_points):
+            whole = "yes" if not (state.failed[p] or state.todo[p]) else "no"
+            click.echo(
+                f"{p:>5}  {state.done[p]:>4}  {state.failed[p]:>6}  {state.todo[p]:>5}  {whole}"
+            )
+    elif incomplete:
+        shown_points = ", ".join(map(str, incomplete[:10])) + ("…" if len(incomplete) > 10 else "")
+        click.echo(f"incomplete points: {shown_points} (--points for the table)")
+    if state.complete:
+        click.echo("complete")
+    else:
+        click.echo(
+            f"not complete: finish with 'milieusim sweep EXPERIMENT --out {shown(folder)} "
+            "--resume'" + (" --shard …" if state.shard else "")
+        )
+        raise SystemExit(1)
 
 
 def _security(
