@@ -125,6 +125,34 @@ def _header(spec: ExperimentSpec) -> str:
     help="Run only shard I of N (e.g. a SLURM array task), into its own DIR; combine the "
     "shards with 'milieusim merge'.",
 )
+@click.option(
+    "--until-half-width",
+    "until_half_width",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="H",
+    help="Add replications in batches until the 95% half-width of --outcome (of --contrast, "
+    "or of every point's mean) is at most H, in the outcome's unit.",
+)
+@click.option(
+    "--max-replications",
+    type=click.IntRange(1, _MAX_REPLICATIONS),
+    default=None,
+    metavar="R",
+    help="With --until-half-width: stop at R replications per point at the most.",
+)
+@click.option(
+    "--outcome",
+    default=None,
+    metavar="NAME",
+    help="With --until-half-width: the outcome (default: adoption_share).",
+)
+@click.option(
+    "--contrast",
+    default=None,
+    metavar="PARAM=A:B",
+    help="With --until-half-width: the paired contrast B - A of analyze --contrast.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.pass_context
 def sweep(
@@ -141,6 +169,10 @@ def sweep(
     replications: int | None,
     quick: bool,
     shard: str | None,
+    until_half_width: float | None,
+    max_replications: int | None,
+    outcome: str | None,
+    contrast: str | None,
     quiet: bool,
 ) -> None:
     """Run every design point of EXPERIMENT, with replications, into DIR.
@@ -167,6 +199,14 @@ def sweep(
     N jobs of a scheduler run the N shards into N folders, 'milieusim merge' combines
     them into the folder the whole sweep would have made, 'milieusim status' follows them.
 
+    With --until-half-width H --max-replications R, the sweep runs with the file's
+    replications (or --replications), then adds replications in batches (as --resume
+    does) until the widest 95% half-width of --outcome is at most H, or R replications
+    per point are run: of the paired contrast B - A given by --contrast PARAM=A:B (as
+    'analyze --contrast'), else of every point's mean. Each batch is what the sd so far
+    says is needed, at least one more replication and at most twice as many. It prints
+    the half-width reached; exit status 1 if H was not reached.
+
     A local worker that dies (killed, out of memory) is replaced and its runs are run
     again; a run whose worker dies twice is recorded as failed. Workers stop with the
     sweep, even if it is killed.
@@ -188,6 +228,9 @@ def sweep(
       milieusim sweep inertia-tolerance --out results/inertia --resume
       milieusim sweep inertia-tolerance --out results/inertia --replications 20
       milieusim sweep sobol-global --out results/sobol-3 --shard 3/10
+      milieusim sweep inertia-tolerance --out results/it --until-half-width 0.01 \\
+          --max-replications 200 --outcome adoption_share \\
+          --contrast experimentation_tolerance=0:1
       milieusim sweep sobol-global --out results/sobol --scheduler tls://10.0.0.5:8786 \\
           --tls-ca-file ca.pem --tls-cert client.pem --tls-key client-key.pem
     """
@@ -205,6 +248,7 @@ def sweep(
     if insecure and scheduler is None:
         raise UserError("--insecure goes with --scheduler tcp://host:port")
     security = _security(scheduler, tls_ca_file, tls_cert, tls_key, insecure)
+    adaptive = _check_until(until_half_width, max_replications, outcome, contrast, shard)
     check_out_dir(out)
     from milieusim.experiment.engine import SweepError, SweepInterrupted, run_sweep
     from milieusim.experiment.spec import ExperimentError
@@ -221,20 +265,24 @@ def sweep(
             done = planned - todo
             click.echo(header + (f" ({done} already done)" if done else ""))
 
+    options: dict[str, Any] = {
+        "workers": workers,
+        "scheduler": scheduler,
+        "resume": resume,
+        "replications": replications,
+        "progress": not quiet,
+        "on_start": announce,
+        "security": security,
+        "insecure": insecure,
+    }
     try:
-        report = run_sweep(
-            spec,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            replications=replications,
-            progress=not quiet,
-            on_start=announce,
-            security=security,
-            insecure=insecure,
-            shard=chosen_shard,
-        )
+        if adaptive:
+            assert until_half_width is not None and max_replications is not None
+            report = _sweep_until(
+                spec, out, until_half_width, max_replications, outcome, contrast, quiet, options
+            )
+        else:
+            report = run_sweep(spec, out, shard=chosen_shard, **options)
     except ExperimentError as exc:
         raise UserError(str(exc)) from None
     except SweepError as exc:
@@ -288,6 +336,98 @@ def sweep(
             "are in the runs table (columns status, error); rerun them with --resume",
             exit_code=1,
         )
+
+
+def _check_until(
+    half_width: float | None,
+    max_replications: int | None,
+    outcome: str | None,
+    contrast: str | None,
+    shard: str | None,
+) -> bool:
+    """Whether the sweep adds replications until a half-width; UserError for options that
+    do not go together."""
+    if half_width is None:
+        if max_replications is not None:
+            raise UserError("--max-replications goes with --until-half-width H")
+        for option, value in (("--outcome", outcome), ("--contrast", contrast)):
+            if value is not None:
+                raise UserError(f"{option} goes with --until-half-width H (see 'sweep --help')")
+        return False
+    if max_replications is None:
+        raise UserError("--until-half-width needs --max-replications R, a cap on replications")
+    if shard is not None:
+        raise UserError(
+            "--until-half-width and --shard exclude each other: a shard sees part of the runs only"
+        )
+    return True
+
+
+def _sweep_until(
+    spec: ExperimentSpec,
+    out: Path,
+    half_width: float,
+    max_replications: int,
+    outcome: str | None,
+    contrast: str | None,
+    quiet: bool,
+    options: dict[str, Any],
+) -> Any:
+    """The sweep extended until ``half_width`` (``sweep --until-half-width``); prints what
+    it reached; returns the last batch's report, its counts those of the whole folder."""
+    from milieusim.analysis.precision import Precision, sweep_until
+    from milieusim.analysis.results import ResultsError
+    from milieusim.text import format_number
+
+    name = outcome or "adoption_share"
+    first = options["replications"] or spec.replications
+    if max_replications < first:
+        raise UserError(
+            f"--max-replications {max_replications}: below the {first} replications of the "
+            "first batch; give a larger cap (or a smaller --replications)"
+        )
+    what = f"{name}, paired contrast {contrast}" if contrast else f"{name}, each point's mean"
+
+    def show(state: Precision) -> None:
+        if not quiet:
+            click.echo(
+                f"{state.replications} replications: widest 95% half-width "
+                f"{format_number(state.half_width, 'en')} ({state.where}) for {what}; "
+                f"target {format_number(half_width, 'en')}"
+            )
+
+    try:
+        reached = sweep_until(
+            spec,
+            out,
+            half_width=half_width,
+            max_replications=max_replications,
+            outcome=name,
+            contrast=contrast,
+            on_batch=show,
+            **options,
+        )
+    except ResultsError as exc:
+        raise UserError(str(exc)) from None
+    state = reached.precision
+    report = reached.reports[-1]
+    report.ran = sum(r.ran for r in reached.reports)
+    report.elapsed_s = sum(r.elapsed_s for r in reached.reports)
+    report.skipped = reached.reports[0].skipped
+    for earlier in reached.reports[:-1]:
+        report.failures = earlier.failures + report.failures
+    reach = (
+        f"reached: 95% half-width {format_number(state.half_width, 'en')} ≤ "
+        f"{format_number(half_width, 'en')} with {state.replications} replications per point"
+        if reached.met
+        else f"not reached: 95% half-width {format_number(state.half_width, 'en')} > "
+        f"{format_number(half_width, 'en')} at the cap of {state.replications} replications"
+        + (f" (the sd so far says {int(state.needed)})" if state.needed == state.needed else "")
+    )
+    click.echo(reach)
+    if not reached.met and not report.runs_failed:
+        raise UserError(f"the half-width target was not reached ({what})", exit_code=1)
+    return report
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
