@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from milieusim._io import versions as _versions
+from milieusim.codebook import write_codebook
 from milieusim.experiment import store
 from milieusim.experiment.executors import (
     DaskExecutor,
@@ -387,9 +388,22 @@ def _finish(sweep: _Sweep, writer: store.PartWriter, status: str) -> OSError | N
         )
         try:
             store.write_manifest(sweep.root, manifest)
+            if status == "complete":
+                write_codebook(sweep.root, _tables(sweep.spec))
         except OSError as exc:
             failure = failure or exc
     return failure
+
+
+def _tables(spec: ExperimentSpec) -> list[tuple[str, list[str]]]:
+    """The tables of the sweep of ``spec`` with their columns, for its codebook."""
+    tables = [
+        (store.RUNS_DIR, store.runs_schema().names),
+        (store.TIMESERIES_DIR, store.timeseries_schema(spec.reporters).names),
+    ]
+    if spec.innovations:
+        tables.append((store.INNOVATIONS_DIR, store.innovations_schema().names))
+    return tables
 
 
 # --- the manifest ----------------------------------------------------------------------------

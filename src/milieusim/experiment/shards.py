@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from milieusim.codebook import CODEBOOK_FILE
 from milieusim.experiment import store
 from milieusim.experiment.seeds import RUN_ID_STRIDE, run_id
 from milieusim.experiment.spec import ExperimentError
@@ -225,6 +226,9 @@ def merge(folders: list[str | os.PathLike[str]], out: str | os.PathLike[str]) ->
     try:
         _copy_parts(roots, manifests, staging)
         store.write_manifest(staging, _merged_manifest(manifests, owner, roots))
+        book = roots[0] / CODEBOOK_FILE
+        if book.is_file():  # the shards' codebooks are the same: they are the same sweep
+            shutil.copyfile(book, staging / CODEBOOK_FILE)
         store.load_results(staging)  # the merged folder reads back, every check passing
         if target.exists():
             target.rmdir()

@@ -272,7 +272,9 @@ class Manifest:
             count = design.count()
         except (TypeError, ValueError) as exc:
             raise DamagedResults(f"{path}: design: not a {record.kind} design ({exc})") from None
-        if list(design.varied) != record.varied or design.problem() != record.problem:
+        older_lhs = record.kind == "lhs" and record.problem is None  # written before lhs kept one
+        problem = None if older_lhs else design.problem()
+        if list(design.varied) != record.varied or problem != record.problem:
             raise DamagedResults(
                 f"{path}: design: its varied parameters or problem disagree with its "
                 f"{'points' if isinstance(design, Points) else 'values'}"
