@@ -41,6 +41,7 @@ from milieusim.text import (
 __all__ = [
     "INDEX_COLUMNS",
     "METHODS",
+    "SAMPLED_KINDS",
     "SENSITIVITY_KINDS",
     "format_sensitivity",
     "point_means",
@@ -48,8 +49,12 @@ __all__ = [
     "sensitivity_indices",
 ]
 
-SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris", "lhs")
-"""Design kinds that have sensitivity indices."""
+SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris")
+"""Design kinds with indices of their own (Sobol's, Morris'): the report and the
+sensitivity figure show these."""
+
+SAMPLED_KINDS: tuple[str, ...] = ("sobol", "morris", "lhs")
+"""Design kinds that have sensitivity indices (RBD-FAST, PAWN, delta on any of them)."""
 
 METHODS: dict[str, tuple[str, ...]] = {
     "sobol": ("sobol",),
@@ -131,10 +136,10 @@ def sensitivity_indices(
     """
     res = as_results(results)
     design_kind_ = design_kind(res)
-    if design_kind_ not in SENSITIVITY_KINDS:
+    if design_kind_ not in SAMPLED_KINDS:
         raise ResultsError(
-            f"sensitivity indices need a sobol, morris or lhs design; this "
-            f"experiment's design is {design_kind_!r}"
+            "sensitivity indices need a sobol or morris design (or lhs, for rbd_fast, pawn "
+            f"and delta); this experiment's design is {design_kind_!r}"
         )
     kind = method or default_method(design_kind_)
     if kind not in METHODS:

@@ -206,7 +206,7 @@ def analyze(
     from milieusim._io import atomic_write
     from milieusim.analysis.results import ResultsError, design_kind, results_warnings
     from milieusim.analysis.sensitivity import (
-        SENSITIVITY_KINDS,
+        SAMPLED_KINDS,
         format_sensitivity,
         second_order_indices,
         sensitivity_indices,
@@ -218,12 +218,12 @@ def analyze(
     note = ""
     try:
         summary = summarise(res, list(outcomes) or None)
-        if method is not None and design_kind(res) not in SENSITIVITY_KINDS:
+        if method is not None and design_kind(res) not in SAMPLED_KINDS:
             raise UserError(
-                f"--method {method}: sensitivity indices need a sobol, morris or lhs design; "
-                f"this experiment's design is {design_kind(res)!r}"
+                f"--method {method}: sensitivity indices need a sobol or morris design (or lhs, "
+                f"for rbd_fast, pawn and delta); this experiment's design is {design_kind(res)!r}"
             )
-        if design_kind(res) in SENSITIVITY_KINDS:
+        if design_kind(res) in SAMPLED_KINDS:
             try:
                 indices = sensitivity_indices(
                     res, list(outcomes) or None, method=method.lower() if method else None
@@ -258,7 +258,7 @@ def analyze(
 
     click.echo("\n".join(textwrap.wrap(describe_results(res, lang), WIDTH)))
     click.echo()
-    rows = 12 if design_kind(res) in ("lhs", *SENSITIVITY_KINDS) else 30  # sampled: a glimpse
+    rows = 12 if design_kind(res) in SAMPLED_KINDS else 30  # sampled: a glimpse
     click.echo(format_summary(summary, lang, width=WIDTH, max_rows=rows, file=shown(written[0])))
     if indices is not None:
         click.echo()
