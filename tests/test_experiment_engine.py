@@ -104,6 +104,7 @@ def test_results_layout_and_manifest(reference: Results, experiment_file: Path) 
     root = reference.path
     runs, ts, manifest = reference.runs, reference.timeseries, reference.manifest
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == [
+        "codebook.csv",
         "innovations",
         "manifest.json",
         "runs",

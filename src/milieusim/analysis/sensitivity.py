@@ -1,8 +1,13 @@
-"""Global sensitivity indices of Sobol and Morris designs (SALib).
+"""Global sensitivity indices through SALib: Sobol and Morris on their own designs, and
+RBD-FAST, PAWN and delta (Borgonovo's moment-independent index) on any sampled design
+(lhs, sobol, morris): they need only the points' parameter values and outputs.
 
 The model output ``Y`` of each design point is the mean of the outcome over the point's
 ok replications, in ``point_id`` order, which is the order of the SALib sample. Resampled
 confidence intervals use a fixed seed (the experiment's), so the indices are reproducible.
+Sobol's second-order indices, when the design asked for them, are in
+:func:`second_order_indices`. (Classic FAST needs its own sampler, which no design kind
+uses: RBD-FAST estimates the same first-order index from any sample.)
 """
 
 from __future__ import annotations
@@ -35,22 +40,51 @@ from milieusim.text import (
 
 __all__ = [
     "INDEX_COLUMNS",
+    "METHODS",
+    "SAMPLED_KINDS",
     "SENSITIVITY_KINDS",
     "format_sensitivity",
     "point_means",
+    "second_order_indices",
     "sensitivity_indices",
 ]
 
 SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris")
-"""Design kinds that have sensitivity indices."""
+"""Design kinds with indices of their own (Sobol's, Morris'): the report and the
+sensitivity figure show these."""
+
+SAMPLED_KINDS: tuple[str, ...] = ("sobol", "morris", "lhs")
+"""Design kinds that have sensitivity indices (RBD-FAST, PAWN, delta on any of them)."""
+
+METHODS: dict[str, tuple[str, ...]] = {
+    "sobol": ("sobol",),
+    "morris": ("morris",),
+    "rbd_fast": ("lhs", "sobol", "morris"),
+    "pawn": ("lhs", "sobol", "morris"),
+    "delta": ("lhs", "sobol", "morris"),
+}
+"""Each method, with the design kinds it works on."""
+
+DEFAULT_METHOD: dict[str, str] = {"sobol": "sobol", "morris": "morris", "lhs": "rbd_fast"}
+"""The method used for each design kind unless another is asked for."""
 
 INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
     "morris": ("mu", "mu_star", "mu_star_conf", "mu_star_low", "mu_star_high", "sigma"),
+    "rbd_fast": ("S1", "S1_conf"),
+    "pawn": ("minimum", "mean", "median", "maximum", "CV"),
+    "delta": ("delta", "delta_conf", "S1", "S1_conf"),
 }
 """The index columns of :func:`sensitivity_indices`'s output, per method. For Morris,
 ``mu_star_low``/``mu_star_high`` bound the interval ``mu_star ± mu_star_conf`` clipped at
-0 (mu* is a mean of absolute values: it cannot be negative)."""
+0 (mu* is a mean of absolute values: it cannot be negative). PAWN's are statistics of
+the Kolmogorov–Smirnov distances over its conditioning slices (SALib gives no interval:
+``CV``, their coefficient of variation, says how stable they are)."""
+
+
+def default_method(kind: str) -> str:
+    """The method :func:`sensitivity_indices` uses for a design ``kind`` by default."""
+    return DEFAULT_METHOD[kind]
 
 
 def point_means(results: ResultsLike, outcome: str) -> pd.Series:
@@ -87,8 +121,11 @@ def sensitivity_indices(
     seed: int | None = None,
     num_resamples: int = 100,
     level: float = 0.95,
+    method: str | None = None,
 ) -> pd.DataFrame:
-    """Sobol (S1, ST) or Morris (mu, mu*, sigma) indices of each outcome.
+    """Sobol (S1, ST), Morris (mu, mu*, sigma), RBD-FAST (S1), PAWN (KS statistics) or
+    delta (delta, S1) indices of each outcome; ``method`` defaults to the design's
+    (:data:`METHODS`).
 
     One row per (outcome, parameter), parameters in the problem's order: ``method``,
     ``outcome``, ``parameter``, the :data:`INDEX_COLUMNS` of the method (``*_conf``: half
@@ -98,11 +135,19 @@ def sensitivity_indices(
     design point has no ok run (the estimators need the whole sample).
     """
     res = as_results(results)
-    kind = design_kind(res)
-    if kind not in SENSITIVITY_KINDS:
+    design_kind_ = design_kind(res)
+    if design_kind_ not in SAMPLED_KINDS:
         raise ResultsError(
-            f"sensitivity indices need a sobol or morris design; this "
-            f"experiment's design is {kind!r}"
+            "sensitivity indices need a sobol or morris design (or lhs, for rbd_fast, pawn "
+            f"and delta); this experiment's design is {design_kind_!r}"
+        )
+    kind = method or default_method(design_kind_)
+    if kind not in METHODS:
+        raise ResultsError(f"--method {kind}: not a method; methods: {', '.join(METHODS)}")
+    if design_kind_ not in METHODS[kind]:
+        raise ResultsError(
+            f"--method {kind}: needs a {' or '.join(METHODS[kind])} design; this "
+            f"experiment's design is {design_kind_!r}"
         )
     names = resolve_outcomes(res, outcomes)
     problem = _problem(res)
@@ -120,7 +165,7 @@ def sensitivity_indices(
             else f"{kind} indices need every design point, but point {shown} has no ok run"
         )
     x = None
-    if kind == "morris":
+    if kind != "sobol":
         firsts = res.runs.groupby("point_id", sort=True)[problem["names"]].first()
         x = firsts.reindex(all_points).to_numpy(dtype=float)
 
@@ -160,7 +205,7 @@ def _analyse(
     num_resamples: int,
     level: float,
 ) -> dict[str, Any]:
-    from SALib.analyze import morris, sobol
+    from SALib.analyze import delta, morris, pawn, rbd_fast, sobol
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -176,6 +221,33 @@ def _analyse(
                     conf_level=level,
                     seed=seed,
                 )
+            if kind == "rbd_fast":
+                return dict(
+                    rbd_fast.analyze(
+                        problem,
+                        x,
+                        y,
+                        M=_harmonics(len(y)),
+                        num_resamples=num_resamples,
+                        conf_level=level,
+                        seed=seed,
+                    )
+                )
+            if kind == "pawn":
+                return dict(pawn.analyze(problem, x, y, S=_pawn_slices(len(y)), seed=seed))
+            if kind == "delta":
+                warnings.simplefilter("ignore")  # SALib's bin-merging notices
+                found = dict(
+                    delta.analyze(
+                        problem, x, y, num_resamples=num_resamples, conf_level=level, seed=seed
+                    )
+                )
+                if "delta" not in found:  # SALib ≥ 1.5: the classic estimator is delta_raw
+                    found["delta"], found["delta_conf"] = (
+                        found["delta_raw"],
+                        found["delta_raw_conf"],
+                    )
+                return found
             levels = int(design_setting(res, "levels", 4))
             return morris.analyze(
                 problem,
@@ -186,8 +258,57 @@ def _analyse(
                 num_levels=levels,
                 seed=seed,
             )
-        except (RuntimeError, ValueError) as exc:  # e.g. a sample of the wrong size
+        except (RuntimeError, ValueError, ZeroDivisionError) as exc:  # e.g. too small a sample
             raise ResultsError(f"{kind} analysis failed: {exc}") from None
+
+
+def _harmonics(points: int) -> int:
+    """RBD-FAST's harmonics M: SALib's 10, fewer for small samples (its bootstrap resamples
+    half the points, and its bias correction needs 2M below that)."""
+    return max(1, min(10, points // 8))
+
+
+def _pawn_slices(points: int) -> int:
+    """PAWN's conditioning slices: SALib's 10, fewer for small samples (≥ 5 points each)."""
+    return max(2, min(10, points // 5))
+
+
+def second_order_indices(
+    results: ResultsSource,
+    outcomes: Iterable[str] | str | None = None,
+    *,
+    seed: int | None = None,
+    num_resamples: int = 100,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Sobol's second-order indices S2 of each pair of parameters, for a sobol design run
+    with ``second_order = true``: one row per (outcome, pair) with ``parameter_1``,
+    ``parameter_2``, ``S2`` and ``S2_conf``. Empty for a design without them."""
+    res = as_results(results)
+    columns = ["outcome", "parameter_1", "parameter_2", "S2", "S2_conf"]
+    if design_kind(res) != "sobol" or not bool(design_setting(res, "second_order", False)):
+        return pd.DataFrame(columns=columns)
+    problem = _problem(res)
+    names = resolve_outcomes(res, outcomes)
+    rows = []
+    for name in names:
+        y = point_means(res, name).to_numpy(dtype=float)
+        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+            continue
+        indices = _analyse("sobol", problem, res, None, y, _seed(res, seed), num_resamples, level)
+        s2, conf = np.asarray(indices["S2"]), np.asarray(indices["S2_conf"])
+        for i, first in enumerate(problem["names"]):
+            for j in range(i + 1, len(problem["names"])):
+                rows.append(
+                    {
+                        "outcome": name,
+                        "parameter_1": first,
+                        "parameter_2": problem["names"][j],
+                        "S2": float(s2[i, j]),
+                        "S2_conf": float(conf[i, j]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)
 
 
 # --- printing ------------------------------------------------------------------------------------
@@ -202,7 +323,40 @@ _HEADS: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("indicateur", "paramètre", "mu*", "sigma", "mu"),
     },
 }
+_HEADS.update(
+    {
+        "rbd_fast": {"en": ("outcome", "parameter", "S1"), "fr": ("indicateur", "paramètre", "S1")},
+        "delta": {
+            "en": ("outcome", "parameter", "delta", "S1"),
+            "fr": ("indicateur", "paramètre", "delta", "S1"),
+        },
+        "pawn": {
+            "en": ("outcome", "parameter", "median", "min", "max", "CV"),
+            "fr": ("indicateur", "paramètre", "médiane", "min", "max", "CV"),
+        },
+    }
+)
 _TITLE = {
+    "rbd_fast": {
+        "en": "RBD-FAST first-order indices S1, ± half-width of the 95% confidence interval "
+        "(bootstrap)",
+        "fr": "Indices de premier ordre S1 par RBD-FAST, ± demi-largeur de l'intervalle de "
+        "confiance à 95\u00a0% (bootstrap)",
+    },
+    "delta": {
+        "en": "Borgonovo's delta (moment-independent) and first-order S1, ± half-width of "
+        "the 95% confidence interval (bootstrap)",
+        "fr": "Delta de Borgonovo (indépendant des moments) et S1 de premier ordre, ± "
+        "demi-largeur de l'intervalle de confiance à 95\u00a0% (bootstrap)",
+    },
+    "pawn": {
+        "en": "PAWN: Kolmogorov–Smirnov distances between the output's distribution and its "
+        "distributions given each parameter's slice (median, min, max over slices; CV: "
+        "their coefficient of variation; no interval)",
+        "fr": "PAWN\u00a0: distances de Kolmogorov–Smirnov entre la loi de l'indicateur et ses "
+        "lois sachant chaque tranche du paramètre (médiane, min, max sur les tranches\u00a0; "
+        "CV\u00a0: leur coefficient de variation\u00a0; pas d'intervalle)",
+    },
     "sobol": {
         "en": "Sobol indices: first order S1 and total ST, ± half-width of the 95% "
         "confidence interval (bootstrap)",
@@ -248,6 +402,12 @@ def format_sensitivity(
                 break
             if kind == "sobol":
                 cells = [_pm(r["S1"], r["S1_conf"], lang), _pm(r["ST"], r["ST_conf"], lang)]
+            elif kind == "rbd_fast":
+                cells = [_pm(r["S1"], r["S1_conf"], lang)]
+            elif kind == "delta":
+                cells = [_pm(r["delta"], r["delta_conf"], lang), _pm(r["S1"], r["S1_conf"], lang)]
+            elif kind == "pawn":
+                cells = [format_number(r[c], lang) for c in ("median", "minimum", "maximum", "CV")]
             else:
                 cells = [
                     _interval(r["mu_star"], r["mu_star_low"], r["mu_star_high"], lang),

@@ -20,7 +20,7 @@ from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.barometer import barometer
 from milieusim.cli.calibrate import calibrate
 from milieusim.cli.common import CONTEXT, Interrupted, OutPath, UserError
-from milieusim.cli.experiment import experiments, plan, sweep
+from milieusim.cli.experiment import experiments, merge, plan, status, sweep
 from milieusim.cli.research import discover, export, replications, report
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.validation import validate
@@ -103,6 +103,8 @@ for _command in (
     params,
     measures,
     sweep,
+    merge,
+    status,
     plan,
     experiments,
     analyze,

@@ -143,6 +143,13 @@ def describe_results(res: ResultsLike, lang: str) -> str:
     "paired by replication (ablations, the mechanisms experiment).",
 )
 @click.option(
+    "--method",
+    type=click.Choice(["sobol", "morris", "rbd_fast", "pawn", "delta"], case_sensitive=False),
+    default=None,
+    help="Sensitivity method (default: the design's: sobol, morris, or rbd_fast for lhs). "
+    "rbd_fast, pawn and delta work on any lhs, sobol or morris design.",
+)
+@click.option(
     "--lang", type=LANG, default="en", show_default=True, help="Language of the printed tables."
 )
 def analyze(
@@ -151,19 +158,23 @@ def analyze(
     contrast: str | None,
     by: str | None,
     baseline: int | None,
+    method: str | None,
     lang: str,
 ) -> None:
     """Summarise the results of a sweep in DIR, per design point.
 
     For each design point and outcome: the number of ok runs n, the mean, the standard
-    deviation and the 95% confidence interval of the mean (Student t). For sobol and morris
-    designs, also the sensitivity indices (Sobol S1 and ST, or Morris mu*, sigma and mu),
-    each with its 95% confidence interval, from the means over replications. The numbers
-    are reproducible: the bootstrap uses the experiment's seed.
+    deviation and the 95% confidence interval of the mean (Student t). For sobol, morris
+    and lhs designs, also the sensitivity indices from the means over replications
+    (SALib): Sobol S1 and ST, Morris mu*, sigma and mu, RBD-FAST S1 (the default for lhs),
+    Borgonovo's delta with S1, each with its 95% confidence interval, or PAWN's
+    Kolmogorov-Smirnov statistics (--method picks one). The numbers are reproducible: the
+    bootstrap uses the experiment's seed.
 
     Writes DIR/analysis/summary.csv (one row per outcome and point: point_id, the varied
-    parameters, outcome, n, failed, mean, sd, ci_low, ci_high) and, for sobol and morris,
-    DIR/analysis/sensitivity.csv; prints them as tables.
+    parameters, outcome, n, failed, mean, sd, ci_low, ci_high) and, with indices,
+    DIR/analysis/sensitivity.csv (and sensitivity_s2.csv, Sobol's second-order indices,
+    when the design asked for them); prints them as tables.
 
     \b
     Default outcomes: the key measures (milieusim measures lists them all, with what each
@@ -184,6 +195,8 @@ def analyze(
       milieusim analyze out/inertia
       milieusim analyze out/inertia --outcome t50_median --outcome breadth_mean
       milieusim analyze out/sobol --outcome uptake_time_mean --lang fr
+      milieusim analyze out/lhs --method delta
+      milieusim analyze out/sobol --method pawn --outcome paralysis
       milieusim analyze out/inertia --contrast experimentation_tolerance=0:1 --by inertia
       milieusim analyze out/mechanisms --baseline 0 --outcome uptake_time_mean
     """
@@ -193,26 +206,41 @@ def analyze(
     if contrast is not None and baseline is not None:
         raise UserError("--contrast and --baseline are two different analyses; give one")
     res = _load(directory)
+    if method is not None and (contrast is not None or baseline is not None):
+        raise UserError("--method goes with the per-point summary, not --contrast/--baseline")
     if contrast is not None or baseline is not None:
         _analyze_contrasts(directory, res, outcomes, contrast, by, baseline, lang)
         return
     from milieusim._io import atomic_write
     from milieusim.analysis.results import ResultsError, design_kind, results_warnings
     from milieusim.analysis.sensitivity import (
-        SENSITIVITY_KINDS,
+        SAMPLED_KINDS,
         format_sensitivity,
+        second_order_indices,
         sensitivity_indices,
     )
     from milieusim.analysis.summary import format_summary, summarise
 
     indices: pd.DataFrame | None = None
+    pairs: pd.DataFrame | None = None
     note = ""
     try:
         summary = summarise(res, list(outcomes) or None)
-        if design_kind(res) in SENSITIVITY_KINDS:
+        if method is not None and design_kind(res) not in SAMPLED_KINDS:
+            raise UserError(
+                f"--method {method}: sensitivity indices need a sobol or morris design (or lhs, "
+                f"for rbd_fast, pawn and delta); this experiment's design is {design_kind(res)!r}"
+            )
+        if design_kind(res) in SAMPLED_KINDS:
             try:
-                indices = sensitivity_indices(res, list(outcomes) or None)
+                indices = sensitivity_indices(
+                    res, list(outcomes) or None, method=method.lower() if method else None
+                )
+                if indices["method"].iloc[0] == "sobol":
+                    pairs = second_order_indices(res, list(outcomes) or None)
             except ResultsError as exc:  # e.g. points without an ok run: keep the summary
+                if method is not None:
+                    raise UserError(str(exc)) from None
                 note = str(exc)
     except ResultsError as exc:
         raise UserError(str(exc)) from None
@@ -226,6 +254,11 @@ def analyze(
             written.append(atomic_write(stale, _csv(indices)))
         elif stale.exists():
             stale.unlink()  # from an earlier analysis: it no longer matches the results
+        stale_pairs = folder / "sensitivity_s2.csv"
+        if pairs is not None and len(pairs):
+            written.append(atomic_write(stale_pairs, _csv(pairs)))
+        elif stale_pairs.exists():
+            stale_pairs.unlink()
     except OSError as exc:
         raise UserError(
             f"cannot write to {shown(folder)}: {exc.strerror or exc}", exit_code=1
@@ -233,7 +266,7 @@ def analyze(
 
     click.echo("\n".join(textwrap.wrap(describe_results(res, lang), WIDTH)))
     click.echo()
-    rows = 12 if design_kind(res) in ("lhs", *SENSITIVITY_KINDS) else 30  # sampled: a glimpse
+    rows = 12 if design_kind(res) in SAMPLED_KINDS else 30  # sampled: a glimpse
     click.echo(format_summary(summary, lang, width=WIDTH, max_rows=rows, file=shown(written[0])))
     if indices is not None:
         click.echo()

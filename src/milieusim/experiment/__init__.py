@@ -12,6 +12,8 @@ analysis:
 * :mod:`~milieusim.experiment.preload`: what a local worker process does before its first
   run;
 * :mod:`~milieusim.experiment.engine`: :func:`run_sweep` on a process pool or Dask;
+  :mod:`~milieusim.experiment.api`: :func:`sweep_results`, the same returning the
+  loaded :class:`Results`; :mod:`~milieusim.experiment.shards`: shards, merge, status;
 * :mod:`~milieusim.experiment.store`: the results folder (its layout, its
   :class:`~milieusim.experiment.store.Manifest`, the parts' writer) and
   :func:`load_results`;
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING
 from milieusim._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from milieusim.experiment.api import sweep_results
     from milieusim.experiment.engine import SweepError, SweepInterrupted, SweepReport, run_sweep
     from milieusim.experiment.experiment_file import load_experiment
     from milieusim.experiment.spec import ExperimentError, ExperimentSpec, shipped_experiments
@@ -45,6 +48,7 @@ __all__ = [
     "load_results",
     "run_sweep",
     "shipped_experiments",
+    "sweep_results",
 ]
 
 _WHERE = {
@@ -58,6 +62,7 @@ _WHERE = {
     "SweepError": "engine",
     "Results": "store",
     "load_results": "store",
+    "sweep_results": "api",
 }
 
 

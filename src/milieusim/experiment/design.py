@@ -104,7 +104,7 @@ class Design:
         return None
 
     def problem(self) -> dict[str, Any] | None:
-        """SALib's ``problem`` dict (num_vars, names, bounds) for sobol and morris."""
+        """SALib's ``problem`` dict (num_vars, names, bounds) for sobol, morris and lhs."""
         return None
 
     def settings(self) -> dict[str, Any]:
@@ -254,6 +254,10 @@ class LatinHypercube(Design):
     def points(self, seed: int) -> list[dict[str, Any]]:
         return self._sampled_points(seed)
 
+    def problem(self) -> dict[str, Any] | None:
+        """SALib's problem over the hypercube's bounds (for RBD-FAST, PAWN, delta)."""
+        return self._salib_problem()
+
     def _sample(self, seed: int) -> np.ndarray:
         from scipy.stats import qmc
 
@@ -399,7 +403,7 @@ def design_points(design: Design, seed: int) -> list[dict[str, Any]]:
 
 
 def salib_problem(design: Design) -> dict[str, Any] | None:
-    """SALib's ``problem`` dict (num_vars, names, bounds) for sobol and morris, else None."""
+    """SALib's ``problem`` dict (num_vars, names, bounds) for sobol, morris and lhs, else None."""
     return design.problem()
 
 

@@ -17,6 +17,7 @@ raises :class:`.SweepInterrupted`; ``resume=True`` then runs only what is missin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from milieusim._io import versions as _versions
+from milieusim.codebook import write_codebook
 from milieusim.experiment import store
 from milieusim.experiment.executors import (
     DaskExecutor,
@@ -40,7 +42,8 @@ from milieusim.experiment.executors import (
 )
 from milieusim.experiment.outcome import SweepError, SweepInterrupted, SweepReport, stopped
 from milieusim.experiment.progress import Progress
-from milieusim.experiment.seeds import RUN_ID_STRIDE
+from milieusim.experiment.provenance import git_state, uv_lock_sha256
+from milieusim.experiment.shards import all_runs, check_shard, shard_name, shard_runs
 from milieusim.experiment.spec import ExperimentError, ExperimentSpec
 from milieusim.experiment.worker import RunOutput, RunTask, failed, make_tasks
 
@@ -65,6 +68,7 @@ def run_sweep(
     on_start: Callable[[ExperimentSpec, int], None] | None = None,
     security: Any = None,
     insecure: bool = False,
+    shard: tuple[int, int] | None = None,
 ) -> SweepReport:
     """Run every run of ``spec`` missing from ``out_dir``; return a :class:`.SweepReport`.
 
@@ -75,14 +79,18 @@ def run_sweep(
     a script, call it under ``if __name__ == "__main__":``. Raises :class:`.ExperimentError`
     before writing anything if ``out_dir`` cannot take the sweep; :class:`.SweepError` (OS
     failure: ``os_error``; a lost cluster) or :class:`.SweepInterrupted` (Ctrl-C, SIGTERM)
-    once what finished is on disk.
+    once what finished is on disk. ``shard=(i, n)``: only the runs of shard ``i`` of ``n``
+    (:func:`milieusim.experiment.shards.in_shard`), same seeds and run ids; combine the
+    shards' folders with :func:`milieusim.experiment.shards.merge`.
     """
     started = time.monotonic()
     spec = spec.quick() if quick else spec
+    if shard is not None:
+        check_shard(shard)
     root = Path(out_dir)
     if root.exists() and not root.is_dir():
         raise ExperimentError(f"{root}: is a file, not a folder")
-    _settle(spec, root, _existing_manifest(root), resume, replications)  # fail before writing
+    _settle(spec, root, _existing_manifest(root), resume, replications, shard)  # fail early
     executor: Executor | None = None  # local workers start once the work is known
     if scheduler:
         executor = DaskExecutor(scheduler, security, insecure=insecure)
@@ -92,15 +100,17 @@ def run_sweep(
     try:
         with store.locked(root):
             # Read again under the lock: another sweep may have written meanwhile.
-            spec, manifest, status = _settle_spec(spec, root, resume, replications)
+            spec, manifest, status = _settle_spec(spec, root, resume, replications, shard)
             done = {rid for rid, st in status.items() if st == "ok"}
-            skipped = sum(1 for rid in done if _planned(rid, spec.n_points, spec.replications))
+            planned = shard_runs(spec, shard)
+            skipped = len(done & planned)
             if on_start is not None:
-                on_start(spec, spec.n_runs - skipped)
-            executor, warnings = _open_executor(executor, workers, spec.n_runs - skipped)
-            sweep = _begin(spec, root, manifest, status, executor, skipped, started)
+                on_start(spec, len(planned) - skipped)
+            executor, warnings = _open_executor(executor, workers, len(planned) - skipped)
+            sweep = _begin(spec, root, manifest, status, executor, skipped, started, shard)
             sweep.report.warnings += warnings
-            return _run_locked(sweep, executor, done, progress, flush_runs, flush_seconds)
+            skip = done | (all_runs(spec) - planned)
+            return _run_locked(sweep, executor, skip, progress, flush_runs, flush_seconds)
     except BlockingIOError:
         raise ExperimentError(f"{root}: another sweep is writing to this folder") from None
     except ExperimentError:
@@ -123,15 +133,21 @@ class _Sweep:
     before: dict[int, str]
     """The status of the runs already in the folder when the sweep began."""
     started: float
+    planned: set[int]
+    """The run ids this sweep (or its shard) is to hold."""
 
 
 def _settle_spec(
-    spec: ExperimentSpec, root: Path, resume: bool, replications: int | None
+    spec: ExperimentSpec,
+    root: Path,
+    resume: bool,
+    replications: int | None,
+    shard: tuple[int, int] | None = None,
 ) -> tuple[ExperimentSpec, dict[str, Any] | None, dict[int, str]]:
     """``spec`` settled against the folder (:func:`_settle`), the folder's manifest, and the
     status of the runs it holds (tidied first); ExperimentError for a damaged folder."""
     manifest = _existing_manifest(root)
-    spec = _settle(spec, root, manifest, resume, replications)
+    spec = _settle(spec, root, manifest, resume, replications, shard)
     status: dict[int, str] = {}
     if manifest is not None:
         store.tidy(root)
@@ -173,16 +189,19 @@ def _begin(
     executor: Executor | None,
     skipped: int,
     started: float,
+    shard: tuple[int, int] | None = None,
 ) -> _Sweep:
     """Write the manifest of a sweep that starts; its report so far."""
     label = executor.label if executor is not None else "nothing to run"
-    manifest = _start_manifest(spec, old, label)
+    manifest = _start_manifest(spec, old, label, shard)
     try:
         store.write_manifest(root, manifest)
     except OSError as exc:
         raise SweepError(f"cannot write to {root}: {exc.strerror or exc}", os_error=True) from None
     report = SweepReport.starting(root, spec, skipped, label, _version_changes(old))
-    return _Sweep(root, spec, manifest, report, before, started)
+    planned = shard_runs(spec, shard)
+    report.n_runs = len(planned)
+    return _Sweep(root, spec, manifest, report, before, started, planned)
 
 
 def _run_locked(
@@ -231,6 +250,7 @@ def _settle(
     manifest: dict[str, Any] | None,
     resume: bool,
     replications: int | None,
+    shard: tuple[int, int] | None = None,
 ) -> ExperimentSpec:
     """``spec`` with its replications settled against the folder's ``manifest``; or
     ExperimentError if the folder cannot take this sweep. Writes nothing."""
@@ -248,6 +268,13 @@ def _settle(
     target = spec.replications
     if manifest is not None:
         _check_same_design(spec, manifest, root)
+        held = tuple(manifest["shard"]) if manifest.get("shard") else None
+        if held != shard:
+            raise ExperimentError(
+                f"{root}: holds {shard_name(held)}, not {shard_name(shard)}; "
+                f"resume it with {'--shard ' + '/'.join(map(str, held)) if held else 'no --shard'}"
+                ", or choose another --out"
+            )
         before = int(manifest.get("replications", 0))
         if replications is not None and replications < before:
             raise ExperimentError(
@@ -290,12 +317,6 @@ def _unmake_folder(root: Path, created: list[Path], lock_existed: bool) -> None:
             return
 
 
-def _planned(rid: int, n_points: int, replications: int) -> bool:
-    """Whether run ``rid`` belongs to a sweep of ``n_points`` × ``replications``."""
-    point, replication = divmod(rid, RUN_ID_STRIDE)
-    return 0 <= point < n_points and replication < replications
-
-
 def _loop(
     spec: ExperimentSpec,
     executor: Executor,
@@ -306,7 +327,7 @@ def _loop(
 ) -> int:
     """Run the runs of ``spec`` not in ``done`` and write them as they finish; return how
     many were run again after their worker died. Ctrl-C propagates."""
-    with Progress(spec.n_runs, label=spec.name, initial=report.skipped, enabled=progress) as bar:
+    with Progress(report.n_runs, label=spec.name, initial=report.skipped, enabled=progress) as bar:
 
         def record(task: RunTask, value: Any) -> None:
             output = value if isinstance(value, RunOutput) else failed(task, _error(value))
@@ -350,9 +371,7 @@ def _finish(sweep: _Sweep, writer: store.PartWriter, status: str) -> OSError | N
         for rid, st in writer.status.items():
             if after.get(rid) != "ok":
                 after[rid] = st
-        planned = [
-            st for rid, st in after.items() if _planned(rid, report.n_points, report.replications)
-        ]
+        planned = [st for rid, st in after.items() if rid in sweep.planned]
         report.runs_ok = planned.count("ok")
         report.runs_failed = planned.count("failed")
         report.status = status
@@ -369,9 +388,22 @@ def _finish(sweep: _Sweep, writer: store.PartWriter, status: str) -> OSError | N
         )
         try:
             store.write_manifest(sweep.root, manifest)
+            if status == "complete":
+                write_codebook(sweep.root, _tables(sweep.spec))
         except OSError as exc:
             failure = failure or exc
     return failure
+
+
+def _tables(spec: ExperimentSpec) -> list[tuple[str, list[str]]]:
+    """The tables of the sweep of ``spec`` with their columns, for its codebook."""
+    tables = [
+        (store.RUNS_DIR, store.runs_schema().names),
+        (store.TIMESERIES_DIR, store.timeseries_schema(spec.reporters).names),
+    ]
+    if spec.innovations:
+        tables.append((store.INNOVATIONS_DIR, store.innovations_schema().names))
+    return tables
 
 
 # --- the manifest ----------------------------------------------------------------------------
@@ -402,10 +434,21 @@ def _check_same_design(spec: ExperimentSpec, manifest: dict[str, Any], root: Pat
 
 
 def _start_manifest(
-    spec: ExperimentSpec, old: dict[str, Any] | None, executor: str
+    spec: ExperimentSpec,
+    old: dict[str, Any] | None,
+    executor: str,
+    shard: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     manifest = store.Manifest.begin(
         spec, old, executor=executor, versions=versions(), platform=platform.platform(), now=_now()
+    )
+    commit, dirty = git_state()
+    manifest = dataclasses.replace(
+        manifest,
+        shard=list(shard) if shard else None,
+        git_commit=commit,
+        git_dirty=dirty,
+        uv_lock_sha256=uv_lock_sha256(),
     )
     return manifest.to_json()
 

@@ -158,6 +158,15 @@ class Manifest:
     """The ledger: part name → table → SHA-256 of the part's bytes."""
     pending: str | None = None
     """The part being written, not yet recorded."""
+    shard: list[int] | None = None
+    """``[i, n]`` for a folder holding shard i of n (``sweep --shard``); None for a whole
+    sweep or a merged one."""
+    git_commit: str | None = None
+    """The commit of the milieusim checkout that ran the sweep; None outside a git checkout."""
+    git_dirty: bool | None = None
+    """Whether that checkout had uncommitted changes; None outside a git checkout."""
+    uv_lock_sha256: str | None = None
+    """SHA-256 of the project's uv.lock, if one is found next to the project."""
 
     @classmethod
     def begin(
@@ -265,7 +274,9 @@ class Manifest:
             count = design.count()
         except (TypeError, ValueError) as exc:
             raise DamagedResults(f"{path}: design: not a {record.kind} design ({exc})") from None
-        if list(design.varied) != record.varied or design.problem() != record.problem:
+        older_lhs = record.kind == "lhs" and record.problem is None  # written before lhs kept one
+        problem = None if older_lhs else design.problem()
+        if list(design.varied) != record.varied or problem != record.problem:
             raise DamagedResults(
                 f"{path}: design: its varied parameters or problem disagree with its "
                 f"{'points' if isinstance(design, Points) else 'values'}"
@@ -285,6 +296,12 @@ class Manifest:
                 raise DamagedResults(f"{path}: parts.{clip(name, 60)}: not a part of a table")
             if not all(SHA256.fullmatch(value) for value in entry.values()):
                 raise DamagedResults(f"{path}: parts.{name}: expected SHA-256 digests")
+        if self.shard is not None and not (
+            len(self.shard) == 2 and 1 <= self.shard[0] <= self.shard[1]
+        ):
+            raise DamagedResults(f"{path}: shard: expected [i, n] with 1 ≤ i ≤ n, or null")
+        if self.uv_lock_sha256 is not None and not SHA256.fullmatch(self.uv_lock_sha256):
+            raise DamagedResults(f"{path}: uv_lock_sha256: expected 64 hexadecimal digits")
         if self.pending is not None and not PART_NAME.fullmatch(self.pending):
             raise DamagedResults(f"{path}: pending: not the name of a part")
 

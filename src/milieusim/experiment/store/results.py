@@ -346,7 +346,7 @@ def check_runs(root: Path, manifest: Manifest, runs: pa.Table) -> None:
 # --- loading --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Results:
     """A loaded results folder: runs and time series as DataFrames, and the manifest."""
 
@@ -367,6 +367,21 @@ class Results:
     def varied(self) -> list[str]:
         """The parameters the design varies."""
         return list(self.record.design.varied) if self.record else []
+
+    def __repr__(self) -> str:
+        """``Results('out/it': inertia-tolerance, grid over …; 24 runs (24 ok), …)``."""
+        manifest = self.manifest
+        name = (manifest.get("experiment") or {}).get("name") or "?"
+        described = self.record.design.description if self.record else "?"
+        runs = len(self.runs)
+        ok = int((self.runs["status"] == "ok").sum()) if "status" in self.runs else runs
+        innovations = len(self.innovations) if self.innovations is not None else 0
+        return (
+            f"Results({str(self.path)!r}: {name}, {described}; {manifest.get('n_points')} "
+            f"points × {manifest.get('replications')} replications, {runs} runs ({ok} ok), "
+            f"{len(self.timeseries)} time-series rows, {innovations} innovations; "
+            f"{manifest.get('status')})"
+        )
 
 
 def load_results(path: str | os.PathLike[str]) -> Results:
