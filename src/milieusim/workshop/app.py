@@ -96,6 +96,9 @@ CSS = """
 .ms-slider .v-input { margin-top: 2px; }
 .ms-bar .v-btn { min-width: 9em !important; height: 48px !important; }
 .ms-intervention.v-btn { height: 44px !important; }
+.ms-story { background: #eef3fb !important; border-left: 6px solid #0b3d91; padding: 8px 14px; }
+.ms-story-title { font-size: 18px; font-weight: 700; color: #0b3d91; }
+.ms-story-question { font-size: 24px; font-weight: 600; line-height: 1.3; }
 @media (max-height: 820px) {  /* 720p projectors: room for the pictures */
     .ms-desc { display: none; }
     .ms-title { font-size: 22px; }
@@ -125,6 +128,8 @@ PROJECTION_CSS = """
 .ms-legend-html .ms-sym { font-size: 22px; margin-right: 4px; }
 .ms-bar { margin-bottom: 2px; }
 .ms-proj-interventions { max-width: 360px; }
+.ms-story { padding: 6px 12px !important; }
+.ms-story-question { font-size: 26px !important; }
 """
 """Extra style of projection mode (the pictures' height leaves room for the controls,
 the four numbers and the legend at 1280×720)."""
@@ -541,6 +546,37 @@ def Views(ws: Workshop, lang: str) -> None:
                     EventLog(ws, i, lang)
 
 
+@solara.component
+def StoryPanel(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
+    """Story mode: the step, the question for the room, and the button that does what
+    the N key does."""
+    ui_revision.get()
+    if ws.story is None:
+        return
+    step = ws.story[ws.story_step]
+    title = t("story_step", lang, n=ws.story_step + 1, total=len(ws.story), title=step.title(lang))
+    question = ws.story_question()
+    if ws.story_finished:
+        question = f"{question} {t('story_end', lang)}"
+
+    def next_() -> None:
+        ws.story_next(PlayHooks(changed=changed))
+        changed()
+
+    with solara.Card(classes=["ms-story"]):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            solara.Text(title, classes=["ms-story-title"])
+            solara.Button(
+                t("story_next", lang),
+                icon_name="mdi-skip-next",
+                color="primary",
+                on_click=next_,
+                disabled=ws.playing or ws.story_finished,
+                classes=["ms-story-next"],
+            )
+        solara.Text(question, classes=["ms-story-question"])
+
+
 # --- the page -------------------------------------------------------------------------------
 
 
@@ -570,6 +606,13 @@ def Page() -> None:
         ws.set_mode("compare" if value == "compare" else "single")  # stops the play loop
         changed()
 
+    def toggle_story(*_: Any) -> None:
+        if ws.story is None:
+            ws.start_story()
+        else:
+            ws.stop_story()
+        changed()
+
     def toggle_projection(*_: Any) -> None:
         ws.projection = not ws.projection
         changed()
@@ -588,6 +631,8 @@ def Page() -> None:
             ws.step()
         elif name == "reset":
             ws.reset()
+        elif name == "next" and ws.story is not None:
+            ws.story_next(PlayHooks(changed=changed))
         elif name == "next":
             moment = ws.next_moment()
             ws.pause()
@@ -608,6 +653,15 @@ def Page() -> None:
         with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode, classes=["ms-mode"]):
             solara.Button(t("mode_single", lang), value="single", classes=["ms-mode-single"])
             solara.Button(t("mode_compare", lang), value="compare", classes=["ms-mode-compare"])
+        with solara.Tooltip(t("story_help", lang)):
+            solara.Button(
+                t("story_off", lang) if ws.story is not None else t("story", lang),
+                icon_name="mdi-book-open-variant",
+                on_click=toggle_story,
+                text=True,
+                classes=["ms-story-toggle"],
+                style={"margin-left": "16px", "color": "white"},
+            )
         with solara.Tooltip(t("projection_help", lang)):
             solara.Button(
                 t("projection_off", lang) if ws.projection else t("projection", lang),
@@ -627,6 +681,7 @@ def Page() -> None:
     with solara.Column(style={"padding": "4px 12px"}, classes=["ms-main"]):
         if not ws.projection or ws.error or ws.play_error:
             Header(ws, lang)
+        StoryPanel(ws, lang, changed)
         ControlBar(ws, lang, changed)
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)

@@ -66,6 +66,17 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Key P. Settings hidden, pictures fitted to the screen, large type. "
         "Space: play / pause; →: one week; R: reset; N: on to the next event.",
     },
+    "story": {"fr": "Mode récit", "en": "Story mode"},
+    "story_off": {"fr": "Quitter le récit", "en": "Leave story mode"},
+    "story_help": {
+        "fr": "Le déroulé de l'atelier, étape par étape : la touche N (ou « Suite ») "
+        "joue jusqu'au prochain moment clé, s'y arrête et pose la question à la salle.",
+        "en": 'The workshop\'s script, step by step: the N key (or "Next") plays on to '
+        "the next key moment, stops there and asks the room a question.",
+    },
+    "story_step": {"fr": "Étape {n} / {total} · {title}", "en": "Step {n} / {total} · {title}"},
+    "story_next": {"fr": "Suite (N)", "en": "Next (N)"},
+    "story_end": {"fr": "Fin de l'atelier.", "en": "End of the workshop."},
     "monitor_uptake": {"fr": "Nouvelles pratiques", "en": "New practices"},
     "monitor_pilots": {"fr": "Expérimentations", "en": "Pilots"},
     "monitor_quality": {"fr": "Qualité", "en": "Quality"},

@@ -45,6 +45,7 @@ from milieusim.workshop.drawing import (
 )
 from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import layout_of
+from milieusim.workshop.story import STORY, KeyMoment, Moment, MomentWatcher, StoryStep
 
 Mode = Literal["single", "compare"]
 SINGLE_PANELS = ("adoption", "pilots", "lifecycle", "indices")
@@ -147,6 +148,8 @@ class Slot:
     changed_by: dict[str, LogEntry] = field(default_factory=dict)
     """Parameters an intervention or a scheduled event set last (not the trainer's slider),
     with what did it: their sliders are marked."""
+    watcher: MomentWatcher = field(default_factory=MomentWatcher)
+    """The key moments seen so far (watched in story mode)."""
 
     @property
     def start(self) -> dict[str, Any]:
@@ -204,6 +207,16 @@ class Workshop:
         """A week at which the play loop pauses by itself (presenter key N)."""
         self.forked: tuple[int, Intervention] | None = None
         """(week, change) of an « Et si… ? » comparison (:meth:`fork`), if one is shown."""
+        self.story: tuple[StoryStep, ...] | None = None
+        """Story mode's script (:data:`~milieusim.workshop.story.STORY`), None when off."""
+        self.story_step = 0
+        self.story_cue = 0
+        """Cues of the current step already played to (0: its opening question shows)."""
+        self.story_speed: float | None = None
+        """A speed for every step instead of the script's (rehearsals, tests)."""
+        self.stop_on: frozenset[Moment] = frozenset()
+        """Key moments at which the play loop pauses by itself (story mode)."""
+        self._moment_reached = False
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -265,8 +278,10 @@ class Workshop:
             other = copy.deepcopy(here.model)  # the state and the random streams
             a = Slot("A", here.scenario, here.parameters, here.model, list(here.log))
             a.changed_by = dict(here.changed_by)
+            a.watcher = here.watcher
             b = Slot("B", here.scenario, here.parameters, other, list(here.log))
             b.changed_by = dict(here.changed_by)
+            b.watcher = copy.deepcopy(here.watcher)
             self._log(b, intervention, by_event=apply_intervention(other, intervention))
             self.forked = (int(here.model.now), intervention)
             self.mode = "compare"
@@ -369,6 +384,11 @@ class Workshop:
                     for event in slot.scenario.events:
                         if event.step == slot.model.now:
                             self._log(slot, event, by_event=event.set)
+                if self.story is not None:
+                    for moment in slot.watcher.check(slot.model):
+                        self._log(slot, KeyMoment(moment))
+                        if moment in self.stop_on:
+                            self._moment_reached = True
             return self.running
 
     # ------------------------------------------------------------------ the play loop
@@ -420,9 +440,13 @@ class Workshop:
                 with self.lock:  # a pause waits for this week, never for more
                     if cancel.is_set():
                         return
+                    self._moment_reached = False
                     more = self.step()
-                    if self.stop_at is not None and self.now >= self.stop_at:
+                    if self._moment_reached or (
+                        self.stop_at is not None and self.now >= self.stop_at
+                    ):
                         self.stop_at = None
+                        self.stop_on = frozenset()
                         more = False  # the key moment the presenter asked for
                 if cancel.is_set():
                     return
@@ -461,6 +485,81 @@ class Workshop:
                 return None
             later = [e.step for s in self.slots for e in s.scenario.events if e.step > self.now]
             return min(later, default=None)
+
+    # ------------------------------------------------------------------ story mode
+    def start_story(self, script: tuple[StoryStep, ...] = STORY) -> None:
+        """Story mode on: load the script's first step (its opening question shows)."""
+        self.pause()
+        with self.lock:
+            self.story = tuple(script)
+            self._load_step(0)
+
+    def stop_story(self) -> None:
+        """Story mode off (the organisation in play stays)."""
+        self.pause()
+        with self.lock:
+            self.story = None
+            self.stop_on = frozenset()
+            self.stop_at = None
+
+    def _load_step(self, index: int) -> None:
+        assert self.story is not None
+        step = self.story[index]
+        self.story_step, self.story_cue = index, 0
+        self.stop_at, self.stop_on = None, frozenset()
+        self.forked = None
+        self.scheduled = True
+        self.speed = step.speed if self.story_speed is None else self.story_speed
+        self.scenario = step.scenario
+        self.settings = self._base(step.scenario)
+        if step.compare is None:
+            self.mode = "single"
+        else:
+            self.mode = "compare"
+            self.compare = CompareSpec(*step.compare)
+        self.reset()
+
+    @property
+    def story_finished(self) -> bool:
+        """Whether story mode is at the last cue of its last step."""
+        if self.story is None:
+            return False
+        return self.story_step == len(self.story) - 1 and self.story_cue >= len(self.story[-1].cues)
+
+    def story_question(self) -> str:
+        """The question for the room now: the step's opening one, then each cue's."""
+        if self.story is None:
+            return ""
+        step = self.story[self.story_step]
+        if self.story_cue == 0:
+            return step.question(self.lang)
+        return step.cues[self.story_cue - 1].question(self.lang)
+
+    def story_next(self, hooks: PlayHooks | None = None) -> None:
+        """Presenter key N in story mode: apply the next cue's change and play on to its
+        key moment or week (pausing there), or, once the step's cues are done (or its run
+        has ended), load the next step. Does nothing while playing or after the last step;
+        a cue already reached only shows its question."""
+        if self.story is None or self.playing:
+            return
+        with self.lock:
+            step = self.story[self.story_step]
+            if self.story_cue >= len(step.cues):
+                if self.story_step + 1 < len(self.story):
+                    self._load_step(self.story_step + 1)
+                return
+            cue = step.cues[self.story_cue]
+            self.story_cue += 1
+            if cue.before is not None:
+                self.intervene(cue.before)
+            reached = (cue.week is not None and self.now >= cue.week) or (
+                cue.moment is not None and any(cue.moment in s.watcher.seen for s in self.slots)
+            )
+            if reached or not self.running:
+                return  # already there (or the run is over): its question shows
+            self.stop_at = cue.week
+            self.stop_on = frozenset({cue.moment}) if cue.moment else frozenset()
+        self.play(hooks)
 
     def monitors(self, index: int = 0) -> dict[str, float]:
         """The live numbers of side ``index``: uptake (share of staff), pilots running,
