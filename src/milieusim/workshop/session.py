@@ -527,13 +527,15 @@ class Workshop:
         return self.story_step == len(self.story) - 1 and self.story_cue >= len(self.story[-1].cues)
 
     def story_question(self) -> str:
-        """The question for the room now: the step's opening one, then each cue's."""
+        """The question for the room now: the step's opening one, then each cue's once
+        the play loop has stopped there."""
         if self.story is None:
             return ""
         step = self.story[self.story_step]
-        if self.story_cue == 0:
+        shown = self.story_cue - 1 if self.playing else self.story_cue  # asked once there
+        if shown <= 0:
             return step.question(self.lang)
-        return step.cues[self.story_cue - 1].question(self.lang)
+        return step.cues[shown - 1].question(self.lang)
 
     def story_next(self, hooks: PlayHooks | None = None) -> None:
         """Presenter key N in story mode: apply the next cue's change and play on to its
