@@ -141,3 +141,43 @@ def test_every_story_text_is_in_both_languages(lang: str) -> None:
         assert KeyMoment(moment).label(lang).startswith("★ ")
     fr, en = STORY[0].question("fr"), STORY[0].question("en")
     assert fr != en
+
+
+def test_downloads_for_the_debrief() -> None:
+    """The run (CSV), the event log (CSV, in the page's language) and the view (PNG)."""
+    import csv
+    import io
+
+    from PIL import Image
+
+    from milieusim.measures import REPORTERS
+
+    scenarios, _ = workshop_scenarios(None)
+    ws = Workshop(scenarios, "pantin", n_staff=200)
+    for _ in range(60):
+        ws.step()
+    rows = list(csv.DictReader(io.StringIO(ws.run_csv().decode())))
+    assert len(rows) == 61 and [r["week"] for r in rows[:2]] == ["0", "1"]
+    assert set(REPORTERS) <= set(rows[0])
+    share = ws.slots[0].model.datacollector.model_vars["adoption_share"][-1]
+    assert float(rows[-1]["adoption_share"]) == pytest.approx(share)
+    events = list(csv.reader(io.StringIO(ws.events_csv().decode())))
+    assert events[0] == ["côté", "semaine", "repère", "événement"]
+    assert events[1][1:3] == ["52", "1"] and events[1][3] == ws.log_lines()[0][1]
+    ws.lang = "en"
+    assert ws.events_csv().decode().splitlines()[0] == "side,week,marker,event"
+    view = Image.open(io.BytesIO(ws.view_png()))
+    network, charts = (Image.open(io.BytesIO(b)) for b in ws.images(0) or (b"", b""))
+    assert view.width == network.width + charts.width
+    assert view.height == max(network.height, charts.height)
+    # Same seed, same run: the same table, byte for byte.
+    again = Workshop(scenarios, "pantin", n_staff=200)
+    for _ in range(60):
+        again.step()
+    assert again.run_csv() == ws.run_csv()
+    # Two sides: both in the table, one above the other in the picture.
+    ws.set_mode("compare")
+    ws.step()
+    sides = [r["side"] for r in csv.DictReader(io.StringIO(ws.run_csv().decode()))]
+    assert sides == ["A", "A", "B", "B"]
+    assert Image.open(io.BytesIO(ws.view_png())).height > view.height

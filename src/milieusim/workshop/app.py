@@ -577,6 +577,26 @@ def StoryPanel(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
         solara.Text(question, classes=["ms-story-question"])
 
 
+@solara.component
+def Downloads(ws: Workshop, lang: str) -> None:
+    """The view (PNG), the run (CSV) and the event log (CSV), made when clicked."""
+    ui_revision.get()
+    stem = f"milieusim-{ws.scenario if ws.mode == 'single' else 'compare'}-{ws.seed}"
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}, classes=["ms-downloads"]):
+        solara.Text(t("downloads", lang), classes=["ms-note"])
+        for key, data, suffix, mime in (
+            ("download_view", ws.view_png, "png", "image/png"),
+            ("download_run", ws.run_csv, "csv", "text/csv"),
+            ("download_events", ws.events_csv, "events.csv", "text/csv"),
+        ):
+            solara.FileDownload(
+                data,
+                filename=f"{stem}.{suffix}",
+                label=t(key, lang),
+                mime_type=mime,
+            )
+
+
 # --- the page -------------------------------------------------------------------------------
 
 
@@ -686,6 +706,8 @@ def Page() -> None:
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)
         Views(ws, lang)
+        if not ws.projection:
+            Downloads(ws, lang)
 
 
 # the page re-renders on `revision`; views on the counter

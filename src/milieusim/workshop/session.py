@@ -661,6 +661,79 @@ class Workshop:
             out.append((label, text, value != s.parameters[name]))
         return out
 
+    # ------------------------------------------------------------------ downloads
+    def run_csv(self) -> bytes:
+        """The run so far, week by week (one row per week and side, every reporter), as
+        CSV: the debrief's table."""
+        with self.lock:
+            frames = []
+            for slot in self.slots:
+                frame = slot.model.datacollector.get_model_vars_dataframe()
+                frame.insert(0, "week", range(len(frame)))
+                if slot.name:
+                    frame.insert(0, "side", slot.name)
+                frames.append(frame)
+            if not frames:
+                return b""
+            import pandas as pd
+
+            return pd.concat(frames).to_csv(index=False, lineterminator="\n").encode()
+
+    def events_csv(self) -> bytes:
+        """The event log (interventions, scheduled events, slider moves, key moments) in
+        the page's language, as CSV: side, week, marker number, what."""
+        import csv
+        import io
+
+        with self.lock:
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(
+                ["side", "week", "marker", "event"]
+                if self.lang == "en"
+                else ["côté", "semaine", "repère", "événement"]
+            )
+            for index, slot in enumerate(self.slots):
+                numbers = self.marker_numbers(index)
+                for entry in slot.log:
+                    writer.writerow(
+                        [slot.name, entry.week, numbers[entry.week], entry.label(self.lang)]
+                    )
+            return out.getvalue().encode("utf-8")
+
+    def view_png(self) -> bytes:
+        """What the page shows, as one PNG: each side's network beside its charts (the
+        sides one above the other)."""
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        with self.lock:
+            rows = []
+            for index in range(len(self.slots)):
+                self.images(index)  # brought up to this week
+                pictures = self._pictures[index]
+                parts = [pictures.network[2].rgba().copy(), pictures.charts[2].rgba().copy()]
+                height = max(p.shape[0] for p in parts)
+                row = np.full((height, sum(p.shape[1] for p in parts), 4), 255, dtype=np.uint8)
+                x = 0
+                for part in parts:
+                    row[: part.shape[0], x : x + part.shape[1]] = part
+                    x += part.shape[1]
+                rows.append(row)
+            if not rows:
+                return b""
+            width = max(r.shape[1] for r in rows)
+            picture = np.full((sum(r.shape[0] for r in rows), width, 4), 255, dtype=np.uint8)
+            y = 0
+            for row in rows:
+                picture[y : y + row.shape[0], : row.shape[1]] = row
+                y += row.shape[0]
+            buffer = io.BytesIO()
+            Image.fromarray(picture).convert("RGB").save(buffer, format="PNG")
+            return buffer.getvalue()
+
     # ------------------------------------------------------------------ pictures
     def images(self, index: int) -> tuple[bytes, bytes] | None:
         """(network, charts) JPEG pictures of side ``index``, redrawn only when they changed
