@@ -88,7 +88,9 @@ CSS = """
     max-width: 100%; object-fit: contain; object-position: top; display: block;
     margin: 0 auto; }
 .ms-views .ms-charts-compare { height: 21vh; }
-.ms-views .ms-network-compare { height: max(calc(72vh - 330px), 300px); }
+.ms-views .ms-network-compare { height: max(calc(72vh - 400px), 280px); }
+.ms-monitors { display: flex; gap: 22px; flex-wrap: wrap; font-size: 17px; }
+.ms-monitor b { font-size: 22px; color: #0b3d91; margin-left: 4px; }
 .ms-legend { max-width: 100%; display: block; margin: 0 auto; }
 .ms-slider .v-input__slot { flex-wrap: wrap; }
 .ms-slider .v-input__slot > .v-label { flex: 0 0 100%; max-width: 100%; white-space: normal;
@@ -540,7 +542,9 @@ def Views(ws: Workshop, lang: str) -> None:
         with solara.Columns([1, 1], classes=["ms-views"]):
             for i in range(len(ws.slots)):
                 with solara.Column(classes=[f"ms-side-{ws.slots[i].name.lower()}"]):
-                    solara.Text(side_title(ws, i, lang), classes=["ms-side"])
+                    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+                        solara.Text(side_title(ws, i, lang), classes=["ms-side"])
+                        Monitors(ws, lang, i)
                     NetworkView(ws, i, compare=True)
                     ChartView(ws, i)
                     EventLog(ws, i, lang)
@@ -701,7 +705,8 @@ def Page() -> None:
     with solara.Column(style={"padding": "4px 12px"}, classes=["ms-main"]):
         if not ws.projection or ws.error or ws.play_error:
             Header(ws, lang)
-        StoryPanel(ws, lang, changed)
+        if ws.story is not None:
+            StoryPanel(ws, lang, changed)
         ControlBar(ws, lang, changed)
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)
