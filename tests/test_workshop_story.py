@@ -181,3 +181,33 @@ def test_downloads_for_the_debrief() -> None:
     sides = [r["side"] for r in csv.DictReader(io.StringIO(ws.run_csv().decode()))]
     assert sides == ["A", "A", "B", "B"]
     assert Image.open(io.BytesIO(ws.view_png())).height > view.height
+
+
+def test_little_effect_here_is_measured_on_the_scenario_in_play() -> None:
+    """The generic interventions' effect on uptake at week 150, measured by a paired run
+    at the page's size when the scenario loads: in the prudent bureaucracy nothing moves
+    it; in the reference authority a change of mayor does (paralysis)."""
+    from milieusim.workshop.effects import EFFECT_WEEK, little_effect
+
+    scenarios, start = workshop_scenarios(None)
+    ws = Workshop(scenarios, "prudent-bureaucracy", n_staff=200)
+    effects = ws.wait_effects()
+    assert set(effects) == {g.key for g in GENERIC_INTERVENTIONS}
+    assert all(little_effect(v) for v in effects.values())
+    ws.select_scenario("default")
+    effects = ws.wait_effects()
+    assert not little_effect(effects["change_of_mayor"])
+    # The same number by hand: with and without the change from week 0, same seed.
+    mayor = next(g for g in GENERIC_INTERVENTIONS if g.key == "change_of_mayor")
+    scenario = scenarios["default"]
+    shares = []
+    for change in (None, mayor):
+        params = {**scenario.parameters, "n_staff": 200, "steps": EFFECT_WEEK}
+        model = MilieuModel(rng=42, events=scenario.events, **params)
+        if change is not None:
+            apply_intervention(model, change)
+        for _ in range(EFFECT_WEEK):
+            model.step()
+        shares.append(100 * model.adoption_share)
+    assert effects["change_of_mayor"] == pytest.approx(shares[1] - shares[0])
+    assert shares[1] - shares[0] < -5

@@ -47,6 +47,7 @@ from milieusim.workshop.controls import (
     slider_range,
 )
 from milieusim.workshop.drawing import COLOURS, kind_look
+from milieusim.workshop.effects import little_effect
 from milieusim.workshop.i18n import t
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
 from milieusim.workshop.session import MAX_SPEED, PlayHooks, Workshop
@@ -456,9 +457,15 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
         # Reacton matches children by position (a drop-down after them lost a button).
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             for i, intervention in enumerate(ws.interventions()):
-                with solara.Tooltip(intervention.help(lang)):
+                effect = ws.effects.get(intervention.key) if ws.mode == "single" else None
+                label, help_ = intervention.label(lang), intervention.help(lang)
+                if little_effect(effect):
+                    label = f"{label} · {t('little_effect', lang)}"
+                    points = fixed(effect or 0.0, lang, 1)
+                    help_ = f"{help_} {t('little_effect_help', lang, points=points)}"
+                with solara.Tooltip(help_):
                     solara.Button(
-                        intervention.label(lang),
+                        label,
                         icon_name="mdi-flash",
                         color="#6a3d9a",
                         outlined=True,
@@ -619,6 +626,7 @@ def Page() -> None:
         return ws.pause  # the tab's session ends: its play loop with it
 
     solara.use_effect(stop_when_closed, [])
+    ws.effects_measured = changed  # the buttons say « peu d'effet ici » once measured
 
     def set_lang(value: str) -> None:
         ws.lang = language(value)

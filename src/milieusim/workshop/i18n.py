@@ -77,6 +77,15 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "story_step": {"fr": "Étape {n} / {total} · {title}", "en": "Step {n} / {total} · {title}"},
     "story_next": {"fr": "Suite (N)", "en": "Next (N)"},
     "story_end": {"fr": "Fin de l'atelier.", "en": "End of the workshop."},
+    "little_effect": {"fr": "peu d'effet ici", "en": "little effect here"},
+    "little_effect_help": {
+        "fr": "Dans ce scénario, appliquée dès la semaine 0, elle change de moins de 5 points "
+        "la part des agents utilisant une nouvelle pratique à la semaine 150 ({points} points, "
+        "même graine, même effectif).",
+        "en": "In this scenario, applied from week 0, it changes the share of staff using a "
+        "new practice at week 150 by less than 5 points ({points} points, same seed, same "
+        "size).",
+    },
     "downloads": {"fr": "Pour le débriefing :", "en": "For the debrief:"},
     "download_view": {"fr": "Image (PNG)", "en": "Picture (PNG)"},
     "download_run": {"fr": "Simulation (CSV)", "en": "Run (CSV)"},

@@ -29,6 +29,7 @@ from milieusim.params import PARAMETERS, check_consistency, validate
 from milieusim.scenario import Scenario
 from milieusim.text import fixed, language, param_label
 from milieusim.workshop.controls import (
+    GENERIC_INTERVENTIONS,
     LIVE_PARAMETERS,
     WORKSHOP_STAFF,
     Intervention,
@@ -43,6 +44,7 @@ from milieusim.workshop.drawing import (
     legend_png,
     network_figure,
 )
+from milieusim.workshop.effects import intervention_effects
 from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import layout_of
 from milieusim.workshop.story import STORY, KeyMoment, Moment, MomentWatcher, StoryStep
@@ -217,6 +219,12 @@ class Workshop:
         self.stop_on: frozenset[Moment] = frozenset()
         """Key moments at which the play loop pauses by itself (story mode)."""
         self._moment_reached = False
+        self.effects: dict[str, float] = {}
+        """Generic intervention key → points of uptake it adds at week 150 in the scenario
+        in play (:func:`~milieusim.workshop.effects.intervention_effects`), once measured."""
+        self.effects_measured: Callable[[], None] = lambda: None
+        """Called (from a thread) when :attr:`effects` has been measured (the page redraws)."""
+        self._effects_key = ""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -357,6 +365,37 @@ class Workshop:
                 return
             self.error = None
             self.slots = slots
+            if self.mode == "single":
+                self._measure_effects()
+
+    def _measure_effects(self) -> None:
+        """Measure the generic interventions' effect in the scenario in play, in a thread
+        (a quick paired run at the page's size, cached)."""
+        scenario, params = self.scenarios[self.scenario], dict(self.settings)
+        key = repr((scenario.name, sorted(params.items()), self.seed))
+        if key == self._effects_key:
+            return
+        self._effects_key, self.effects = key, {}
+        seed = self.seed
+
+        def measure() -> None:
+            try:
+                found = intervention_effects(scenario, params, seed, GENERIC_INTERVENTIONS)
+            except Exception as exc:  # one line; the buttons simply say nothing
+                print(f"milieusim workshop: effects: {type(exc).__name__}: {exc}", file=sys.stderr)
+                return
+            if self._effects_key == key:
+                self.effects = found
+                self.effects_measured()
+
+        threading.Thread(target=measure, name="milieusim-effects", daemon=True).start()
+
+    def wait_effects(self, timeout: float = 60.0) -> dict[str, float]:
+        """The measured effects, waiting up to ``timeout`` seconds for them (tests)."""
+        deadline = time.monotonic() + timeout
+        while not self.effects and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.effects
 
     @property
     def now(self) -> int:
