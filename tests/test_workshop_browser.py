@@ -476,3 +476,48 @@ def test_what_if_from_this_week(page: Any, artifacts: Path) -> None:
     page.wait_for_function(
         "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
     )
+
+
+def test_story_mode_runs_the_workshop_on_n_alone(page: Any, artifacts: Path) -> None:
+    """Story mode: N alone goes through every step of the script, stopping on key moments
+    (marked on the timeline) with the question for the room, to the last step."""
+    from milieusim.workshop.story import STORY
+
+    page.locator(".ms-story-toggle").click()
+    page.wait_for_selector(".ms-story-question", state="visible", timeout=30_000)
+    assert page.locator(".ms-story-title").inner_text().startswith(f"Étape 1 / {len(STORY)}")
+    assert page.locator(".ms-story-question").inner_text() == STORY[0].question("fr")
+    state = "() => document.querySelector('.ms-story').innerText"
+    title = ""
+    presses = 0
+    shot = False
+    while "Fin de l'atelier" not in page.locator(".ms-story").inner_text():
+        assert presses < 40, page.locator(".ms-story").inner_text()
+        shown = page.locator(".ms-story-title").inner_text()
+        if shown != title:  # a new step: as fast as the machine goes, for the test
+            title = shown
+            slider_to_end(page, ".ms-speed")
+            page.wait_for_timeout(300)
+            page.evaluate("() => document.activeElement.blur()")  # keys leave sliders alone
+        before = page.evaluate(state)
+        page.keyboard.press("n")
+        presses += 1
+        page.wait_for_function(
+            "before => { const b = document.querySelector('.ms-story-next');"
+            " const now = document.querySelector('.ms-story').innerText;"
+            " return now !== before && b && (!b.disabled || now.includes('Fin de l')); }",
+            arg=before,
+            timeout=600_000,  # up to 160 weeks drawn on a loaded machine
+            polling=100,
+        )
+        if not shot and "★" in page.locator(".ms-log").first.inner_text():
+            page.screenshot(path=str(artifacts / "workshop-story.png"))
+            shot = True
+            assert "Premier projet pilote" in page.locator(".ms-log").first.inner_text()
+    assert (
+        page.locator(".ms-story-title")
+        .inner_text()
+        .startswith(f"Étape {len(STORY)} / {len(STORY)}")
+    )
+    assert presses == sum(1 + len(s.cues) for s in STORY) - 1
+    assert shot

@@ -47,6 +47,7 @@ from milieusim.workshop.controls import (
     slider_range,
 )
 from milieusim.workshop.drawing import COLOURS, kind_look
+from milieusim.workshop.effects import little_effect
 from milieusim.workshop.i18n import t
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
 from milieusim.workshop.session import MAX_SPEED, PlayHooks, Workshop
@@ -88,7 +89,9 @@ CSS = """
     max-width: 100%; object-fit: contain; object-position: top; display: block;
     margin: 0 auto; }
 .ms-views .ms-charts-compare { height: 21vh; }
-.ms-views .ms-network-compare { height: max(calc(72vh - 330px), 300px); }
+.ms-views .ms-network-compare { height: max(calc(72vh - 400px), 280px); }
+.ms-monitors { display: flex; gap: 22px; flex-wrap: wrap; font-size: 17px; }
+.ms-monitor b { font-size: 22px; color: #0b3d91; margin-left: 4px; }
 .ms-legend { max-width: 100%; display: block; margin: 0 auto; }
 .ms-slider .v-input__slot { flex-wrap: wrap; }
 .ms-slider .v-input__slot > .v-label { flex: 0 0 100%; max-width: 100%; white-space: normal;
@@ -96,6 +99,9 @@ CSS = """
 .ms-slider .v-input { margin-top: 2px; }
 .ms-bar .v-btn { min-width: 9em !important; height: 48px !important; }
 .ms-intervention.v-btn { height: 44px !important; }
+.ms-story { background: #eef3fb !important; border-left: 6px solid #0b3d91; padding: 8px 14px; }
+.ms-story-title { font-size: 18px; font-weight: 700; color: #0b3d91; }
+.ms-story-question { font-size: 24px; font-weight: 600; line-height: 1.3; }
 @media (max-height: 820px) {  /* 720p projectors: room for the pictures */
     .ms-desc { display: none; }
     .ms-title { font-size: 22px; }
@@ -125,6 +131,8 @@ PROJECTION_CSS = """
 .ms-legend-html .ms-sym { font-size: 22px; margin-right: 4px; }
 .ms-bar { margin-bottom: 2px; }
 .ms-proj-interventions { max-width: 360px; }
+.ms-story { padding: 6px 12px !important; }
+.ms-story-question { font-size: 26px !important; }
 """
 """Extra style of projection mode (the pictures' height leaves room for the controls,
 the four numbers and the legend at 1280×720)."""
@@ -449,9 +457,15 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
         # Reacton matches children by position (a drop-down after them lost a button).
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             for i, intervention in enumerate(ws.interventions()):
-                with solara.Tooltip(intervention.help(lang)):
+                effect = ws.effects.get(intervention.key) if ws.mode == "single" else None
+                label, help_ = intervention.label(lang), intervention.help(lang)
+                if little_effect(effect):
+                    label = f"{label} · {t('little_effect', lang)}"
+                    points = fixed(effect or 0.0, lang, 1)
+                    help_ = f"{help_} {t('little_effect_help', lang, points=points)}"
+                with solara.Tooltip(help_):
                     solara.Button(
-                        intervention.label(lang),
+                        label,
                         icon_name="mdi-flash",
                         color="#6a3d9a",
                         outlined=True,
@@ -535,10 +549,63 @@ def Views(ws: Workshop, lang: str) -> None:
         with solara.Columns([1, 1], classes=["ms-views"]):
             for i in range(len(ws.slots)):
                 with solara.Column(classes=[f"ms-side-{ws.slots[i].name.lower()}"]):
-                    solara.Text(side_title(ws, i, lang), classes=["ms-side"])
+                    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+                        solara.Text(side_title(ws, i, lang), classes=["ms-side"])
+                        Monitors(ws, lang, i)
                     NetworkView(ws, i, compare=True)
                     ChartView(ws, i)
                     EventLog(ws, i, lang)
+
+
+@solara.component
+def StoryPanel(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
+    """Story mode: the step, the question for the room, and the button that does what
+    the N key does."""
+    ui_revision.get()
+    if ws.story is None:
+        return
+    step = ws.story[ws.story_step]
+    title = t("story_step", lang, n=ws.story_step + 1, total=len(ws.story), title=step.title(lang))
+    question = ws.story_question()
+    if ws.story_finished:
+        question = f"{question} {t('story_end', lang)}"
+
+    def next_() -> None:
+        ws.story_next(PlayHooks(changed=changed))
+        changed()
+
+    with solara.Card(classes=["ms-story"]):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            solara.Text(title, classes=["ms-story-title"])
+            solara.Button(
+                t("story_next", lang),
+                icon_name="mdi-skip-next",
+                color="primary",
+                on_click=next_,
+                disabled=ws.playing or ws.story_finished,
+                classes=["ms-story-next"],
+            )
+        solara.Text(question, classes=["ms-story-question"])
+
+
+@solara.component
+def Downloads(ws: Workshop, lang: str) -> None:
+    """The view (PNG), the run (CSV) and the event log (CSV), made when clicked."""
+    ui_revision.get()
+    stem = f"milieusim-{ws.scenario if ws.mode == 'single' else 'compare'}-{ws.seed}"
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}, classes=["ms-downloads"]):
+        solara.Text(t("downloads", lang), classes=["ms-note"])
+        for key, data, suffix, mime in (
+            ("download_view", ws.view_png, "png", "image/png"),
+            ("download_run", ws.run_csv, "csv", "text/csv"),
+            ("download_events", ws.events_csv, "events.csv", "text/csv"),
+        ):
+            solara.FileDownload(
+                data,
+                filename=f"{stem}.{suffix}",
+                label=t(key, lang),
+                mime_type=mime,
+            )
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -559,6 +626,7 @@ def Page() -> None:
         return ws.pause  # the tab's session ends: its play loop with it
 
     solara.use_effect(stop_when_closed, [])
+    ws.effects_measured = changed  # the buttons say « peu d'effet ici » once measured
 
     def set_lang(value: str) -> None:
         ws.lang = language(value)
@@ -568,6 +636,13 @@ def Page() -> None:
 
     def set_mode(value: str) -> None:
         ws.set_mode("compare" if value == "compare" else "single")  # stops the play loop
+        changed()
+
+    def toggle_story(*_: Any) -> None:
+        if ws.story is None:
+            ws.start_story()
+        else:
+            ws.stop_story()
         changed()
 
     def toggle_projection(*_: Any) -> None:
@@ -588,6 +663,8 @@ def Page() -> None:
             ws.step()
         elif name == "reset":
             ws.reset()
+        elif name == "next" and ws.story is not None:
+            ws.story_next(PlayHooks(changed=changed))
         elif name == "next":
             moment = ws.next_moment()
             ws.pause()
@@ -608,6 +685,15 @@ def Page() -> None:
         with solara.ToggleButtonsSingle(value=ws.mode, on_value=set_mode, classes=["ms-mode"]):
             solara.Button(t("mode_single", lang), value="single", classes=["ms-mode-single"])
             solara.Button(t("mode_compare", lang), value="compare", classes=["ms-mode-compare"])
+        with solara.Tooltip(t("story_help", lang)):
+            solara.Button(
+                t("story_off", lang) if ws.story is not None else t("story", lang),
+                icon_name="mdi-book-open-variant",
+                on_click=toggle_story,
+                text=True,
+                classes=["ms-story-toggle"],
+                style={"margin-left": "16px", "color": "white"},
+            )
         with solara.Tooltip(t("projection_help", lang)):
             solara.Button(
                 t("projection_off", lang) if ws.projection else t("projection", lang),
@@ -627,10 +713,14 @@ def Page() -> None:
     with solara.Column(style={"padding": "4px 12px"}, classes=["ms-main"]):
         if not ws.projection or ws.error or ws.play_error:
             Header(ws, lang)
+        if ws.story is not None:
+            StoryPanel(ws, lang, changed)
         ControlBar(ws, lang, changed)
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)
         Views(ws, lang)
+        if not ws.projection:
+            Downloads(ws, lang)
 
 
 # the page re-renders on `revision`; views on the counter

@@ -66,6 +66,30 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Key P. Settings hidden, pictures fitted to the screen, large type. "
         "Space: play / pause; →: one week; R: reset; N: on to the next event.",
     },
+    "story": {"fr": "Mode récit", "en": "Story mode"},
+    "story_off": {"fr": "Quitter le récit", "en": "Leave story mode"},
+    "story_help": {
+        "fr": "Le déroulé de l'atelier, étape par étape : la touche N (ou « Suite ») "
+        "joue jusqu'au prochain moment clé, s'y arrête et pose la question à la salle.",
+        "en": 'The workshop\'s script, step by step: the N key (or "Next") plays on to '
+        "the next key moment, stops there and asks the room a question.",
+    },
+    "story_step": {"fr": "Étape {n} / {total} · {title}", "en": "Step {n} / {total} · {title}"},
+    "story_next": {"fr": "Suite (N)", "en": "Next (N)"},
+    "story_end": {"fr": "Fin de l'atelier.", "en": "End of the workshop."},
+    "little_effect": {"fr": "peu d'effet ici", "en": "little effect here"},
+    "little_effect_help": {
+        "fr": "Dans ce scénario, appliquée dès la semaine 0, elle change de moins de 5 points "
+        "la part des agents utilisant une nouvelle pratique à la semaine 150 ({points} points, "
+        "même graine, même effectif).",
+        "en": "In this scenario, applied from week 0, it changes the share of staff using a "
+        "new practice at week 150 by less than 5 points ({points} points, same seed, same "
+        "size).",
+    },
+    "downloads": {"fr": "Pour le débriefing :", "en": "For the debrief:"},
+    "download_view": {"fr": "Image (PNG)", "en": "Picture (PNG)"},
+    "download_run": {"fr": "Simulation (CSV)", "en": "Run (CSV)"},
+    "download_events": {"fr": "Journal (CSV)", "en": "Event log (CSV)"},
     "monitor_uptake": {"fr": "Nouvelles pratiques", "en": "New practices"},
     "monitor_pilots": {"fr": "Expérimentations", "en": "Pilots"},
     "monitor_quality": {"fr": "Qualité", "en": "Quality"},

@@ -29,6 +29,7 @@ from milieusim.params import PARAMETERS, check_consistency, validate
 from milieusim.scenario import Scenario
 from milieusim.text import fixed, language, param_label
 from milieusim.workshop.controls import (
+    GENERIC_INTERVENTIONS,
     LIVE_PARAMETERS,
     WORKSHOP_STAFF,
     Intervention,
@@ -43,8 +44,10 @@ from milieusim.workshop.drawing import (
     legend_png,
     network_figure,
 )
+from milieusim.workshop.effects import intervention_effects
 from milieusim.workshop.i18n import t
 from milieusim.workshop.layout import layout_of
+from milieusim.workshop.story import STORY, KeyMoment, Moment, MomentWatcher, StoryStep
 
 Mode = Literal["single", "compare"]
 SINGLE_PANELS = ("adoption", "pilots", "lifecycle", "indices")
@@ -147,6 +150,8 @@ class Slot:
     changed_by: dict[str, LogEntry] = field(default_factory=dict)
     """Parameters an intervention or a scheduled event set last (not the trainer's slider),
     with what did it: their sliders are marked."""
+    watcher: MomentWatcher = field(default_factory=MomentWatcher)
+    """The key moments seen so far (watched in story mode)."""
 
     @property
     def start(self) -> dict[str, Any]:
@@ -204,6 +209,22 @@ class Workshop:
         """A week at which the play loop pauses by itself (presenter key N)."""
         self.forked: tuple[int, Intervention] | None = None
         """(week, change) of an « Et si… ? » comparison (:meth:`fork`), if one is shown."""
+        self.story: tuple[StoryStep, ...] | None = None
+        """Story mode's script (:data:`~milieusim.workshop.story.STORY`), None when off."""
+        self.story_step = 0
+        self.story_cue = 0
+        """Cues of the current step already played to (0: its opening question shows)."""
+        self.story_speed: float | None = None
+        """A speed for every step instead of the script's (rehearsals, tests)."""
+        self.stop_on: frozenset[Moment] = frozenset()
+        """Key moments at which the play loop pauses by itself (story mode)."""
+        self._moment_reached = False
+        self.effects: dict[str, float] = {}
+        """Generic intervention key → points of uptake it adds at week 150 in the scenario
+        in play (:func:`~milieusim.workshop.effects.intervention_effects`), once measured."""
+        self.effects_measured: Callable[[], None] = lambda: None
+        """Called (from a thread) when :attr:`effects` has been measured (the page redraws)."""
+        self._effects_key = ""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -265,8 +286,10 @@ class Workshop:
             other = copy.deepcopy(here.model)  # the state and the random streams
             a = Slot("A", here.scenario, here.parameters, here.model, list(here.log))
             a.changed_by = dict(here.changed_by)
+            a.watcher = here.watcher
             b = Slot("B", here.scenario, here.parameters, other, list(here.log))
             b.changed_by = dict(here.changed_by)
+            b.watcher = copy.deepcopy(here.watcher)
             self._log(b, intervention, by_event=apply_intervention(other, intervention))
             self.forked = (int(here.model.now), intervention)
             self.mode = "compare"
@@ -342,6 +365,37 @@ class Workshop:
                 return
             self.error = None
             self.slots = slots
+            if self.mode == "single":
+                self._measure_effects()
+
+    def _measure_effects(self) -> None:
+        """Measure the generic interventions' effect in the scenario in play, in a thread
+        (a quick paired run at the page's size, cached)."""
+        scenario, params = self.scenarios[self.scenario], dict(self.settings)
+        key = repr((scenario.name, sorted(params.items()), self.seed))
+        if key == self._effects_key:
+            return
+        self._effects_key, self.effects = key, {}
+        seed = self.seed
+
+        def measure() -> None:
+            try:
+                found = intervention_effects(scenario, params, seed, GENERIC_INTERVENTIONS)
+            except Exception as exc:  # one line; the buttons simply say nothing
+                print(f"milieusim workshop: effects: {type(exc).__name__}: {exc}", file=sys.stderr)
+                return
+            if self._effects_key == key:
+                self.effects = found
+                self.effects_measured()
+
+        threading.Thread(target=measure, name="milieusim-effects", daemon=True).start()
+
+    def wait_effects(self, timeout: float = 60.0) -> dict[str, float]:
+        """The measured effects, waiting up to ``timeout`` seconds for them (tests)."""
+        deadline = time.monotonic() + timeout
+        while not self.effects and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.effects
 
     @property
     def now(self) -> int:
@@ -369,6 +423,11 @@ class Workshop:
                     for event in slot.scenario.events:
                         if event.step == slot.model.now:
                             self._log(slot, event, by_event=event.set)
+                if self.story is not None:
+                    for moment in slot.watcher.check(slot.model):
+                        self._log(slot, KeyMoment(moment))
+                        if moment in self.stop_on:
+                            self._moment_reached = True
             return self.running
 
     # ------------------------------------------------------------------ the play loop
@@ -420,9 +479,13 @@ class Workshop:
                 with self.lock:  # a pause waits for this week, never for more
                     if cancel.is_set():
                         return
+                    self._moment_reached = False
                     more = self.step()
-                    if self.stop_at is not None and self.now >= self.stop_at:
+                    if self._moment_reached or (
+                        self.stop_at is not None and self.now >= self.stop_at
+                    ):
                         self.stop_at = None
+                        self.stop_on = frozenset()
                         more = False  # the key moment the presenter asked for
                 if cancel.is_set():
                     return
@@ -461,6 +524,83 @@ class Workshop:
                 return None
             later = [e.step for s in self.slots for e in s.scenario.events if e.step > self.now]
             return min(later, default=None)
+
+    # ------------------------------------------------------------------ story mode
+    def start_story(self, script: tuple[StoryStep, ...] = STORY) -> None:
+        """Story mode on: load the script's first step (its opening question shows)."""
+        self.pause()
+        with self.lock:
+            self.story = tuple(script)
+            self._load_step(0)
+
+    def stop_story(self) -> None:
+        """Story mode off (the organisation in play stays)."""
+        self.pause()
+        with self.lock:
+            self.story = None
+            self.stop_on = frozenset()
+            self.stop_at = None
+
+    def _load_step(self, index: int) -> None:
+        assert self.story is not None
+        step = self.story[index]
+        self.story_step, self.story_cue = index, 0
+        self.stop_at, self.stop_on = None, frozenset()
+        self.forked = None
+        self.scheduled = True
+        self.speed = step.speed if self.story_speed is None else self.story_speed
+        self.scenario = step.scenario
+        self.settings = self._base(step.scenario)
+        if step.compare is None:
+            self.mode = "single"
+        else:
+            self.mode = "compare"
+            self.compare = CompareSpec(*step.compare)
+        self.reset()
+
+    @property
+    def story_finished(self) -> bool:
+        """Whether story mode is at the last cue of its last step."""
+        if self.story is None:
+            return False
+        return self.story_step == len(self.story) - 1 and self.story_cue >= len(self.story[-1].cues)
+
+    def story_question(self) -> str:
+        """The question for the room now: the step's opening one, then each cue's once
+        the play loop has stopped there."""
+        if self.story is None:
+            return ""
+        step = self.story[self.story_step]
+        shown = self.story_cue - 1 if self.playing else self.story_cue  # asked once there
+        if shown <= 0:
+            return step.question(self.lang)
+        return step.cues[shown - 1].question(self.lang)
+
+    def story_next(self, hooks: PlayHooks | None = None) -> None:
+        """Presenter key N in story mode: apply the next cue's change and play on to its
+        key moment or week (pausing there), or, once the step's cues are done (or its run
+        has ended), load the next step. Does nothing while playing or after the last step;
+        a cue already reached only shows its question."""
+        if self.story is None or self.playing:
+            return
+        with self.lock:
+            step = self.story[self.story_step]
+            if self.story_cue >= len(step.cues):
+                if self.story_step + 1 < len(self.story):
+                    self._load_step(self.story_step + 1)
+                return
+            cue = step.cues[self.story_cue]
+            self.story_cue += 1
+            if cue.before is not None:
+                self.intervene(cue.before)
+            reached = (cue.week is not None and self.now >= cue.week) or (
+                cue.moment is not None and any(cue.moment in s.watcher.seen for s in self.slots)
+            )
+            if reached or not self.running:
+                return  # already there (or the run is over): its question shows
+            self.stop_at = cue.week
+            self.stop_on = frozenset({cue.moment}) if cue.moment else frozenset()
+        self.play(hooks)
 
     def monitors(self, index: int = 0) -> dict[str, float]:
         """The live numbers of side ``index``: uptake (share of staff), pilots running,
@@ -559,6 +699,79 @@ class Workshop:
             label = param_label(name, self.lang, unit=False, short=True)
             out.append((label, text, value != s.parameters[name]))
         return out
+
+    # ------------------------------------------------------------------ downloads
+    def run_csv(self) -> bytes:
+        """The run so far, week by week (one row per week and side, every reporter), as
+        CSV: the debrief's table."""
+        with self.lock:
+            frames = []
+            for slot in self.slots:
+                frame = slot.model.datacollector.get_model_vars_dataframe()
+                frame.insert(0, "week", range(len(frame)))
+                if slot.name:
+                    frame.insert(0, "side", slot.name)
+                frames.append(frame)
+            if not frames:
+                return b""
+            import pandas as pd
+
+            return pd.concat(frames).to_csv(index=False, lineterminator="\n").encode()
+
+    def events_csv(self) -> bytes:
+        """The event log (interventions, scheduled events, slider moves, key moments) in
+        the page's language, as CSV: side, week, marker number, what."""
+        import csv
+        import io
+
+        with self.lock:
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(
+                ["side", "week", "marker", "event"]
+                if self.lang == "en"
+                else ["côté", "semaine", "repère", "événement"]
+            )
+            for index, slot in enumerate(self.slots):
+                numbers = self.marker_numbers(index)
+                for entry in slot.log:
+                    writer.writerow(
+                        [slot.name, entry.week, numbers[entry.week], entry.label(self.lang)]
+                    )
+            return out.getvalue().encode("utf-8")
+
+    def view_png(self) -> bytes:
+        """What the page shows, as one PNG: each side's network beside its charts (the
+        sides one above the other)."""
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        with self.lock:
+            rows = []
+            for index in range(len(self.slots)):
+                self.images(index)  # brought up to this week
+                pictures = self._pictures[index]
+                parts = [pictures.network[2].rgba().copy(), pictures.charts[2].rgba().copy()]
+                height = max(p.shape[0] for p in parts)
+                row = np.full((height, sum(p.shape[1] for p in parts), 4), 255, dtype=np.uint8)
+                x = 0
+                for part in parts:
+                    row[: part.shape[0], x : x + part.shape[1]] = part
+                    x += part.shape[1]
+                rows.append(row)
+            if not rows:
+                return b""
+            width = max(r.shape[1] for r in rows)
+            picture = np.full((sum(r.shape[0] for r in rows), width, 4), 255, dtype=np.uint8)
+            y = 0
+            for row in rows:
+                picture[y : y + row.shape[0], : row.shape[1]] = row
+                y += row.shape[0]
+            buffer = io.BytesIO()
+            Image.fromarray(picture).convert("RGB").save(buffer, format="PNG")
+            return buffer.getvalue()
 
     # ------------------------------------------------------------------ pictures
     def images(self, index: int) -> tuple[bytes, bytes] | None:
