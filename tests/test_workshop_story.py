@@ -211,3 +211,16 @@ def test_little_effect_here_is_measured_on_the_scenario_in_play() -> None:
         shares.append(100 * model.adoption_share)
     assert effects["change_of_mayor"] == pytest.approx(shares[1] - shares[0])
     assert shares[1] - shares[0] < -5
+
+
+@pytest.mark.parametrize("name", ["pantin", "timeline"])
+def test_effects_are_measured_where_events_fall_after_their_week(name: str) -> None:
+    """The paired runs keep the scenario's length, so a scheduled event after week 150
+    (Pantin, the timeline) stays valid (it raised "steps must be within 1..150")."""
+    from milieusim.scenario import load_scenario
+    from milieusim.workshop.effects import intervention_effects
+
+    scenario = load_scenario(name)
+    params = {**scenario.parameters, "n_staff": 100, "n_units": 4}
+    effects = intervention_effects(scenario, params, 1, GENERIC_INTERVENTIONS)
+    assert set(effects) == {g.key for g in GENERIC_INTERVENTIONS}

@@ -21,11 +21,12 @@ effect here."""
 def _uptake(
     scenario: Scenario, params: Mapping[str, Any], seed: int, change: Intervention | None
 ) -> float:
-    steps = min(int(params.get("steps", EFFECT_WEEK)), EFFECT_WEEK)
-    model = MilieuModel(rng=seed, events=scenario.events, **{**params, "steps": steps})
+    # The scenario's own length, so that every scheduled event stays valid; stepped only
+    # to the week of the comparison.
+    model = MilieuModel(rng=seed, events=scenario.events, **params)
     if change is not None:
         apply_intervention(model, change)
-    for _ in range(steps):
+    for _ in range(min(int(model.p["steps"]), EFFECT_WEEK)):
         model.step()
     return 100 * float(model.adoption_share)
 
