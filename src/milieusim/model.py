@@ -216,6 +216,7 @@ class MilieuModel(mesa.Model):
     cross_unit_ties: float
     unit_cohesion: float
     experiments_running: int
+    innovation_effort: float
     innovations_spreading: int
 
     def __init__(self, *, rng: Any = None, events: Iterable[Any] = (), **params: Any) -> None:

@@ -1270,17 +1270,58 @@ _ALL: tuple[Param, ...] = (
         "float",
         0.1,
         "lifecycle",
-        "Weekly cost of running one pilot, in cost-index points (a partner may pay part).",
+        "Weekly draw of one pilot on the pilot budget, in budget units (a partner may pay "
+        "part); what a pilot costs in staff time is pilot_effort (the cost index).",
         "Coût hebdomadaire d'une expérimentation",
         0.0,
         10.0,
         unit="index points",
         label="Cost of a pilot",
         meaning_fr=(
-            "Coût hebdomadaire d'une expérimentation, en points d'indice de coût (un partenaire "
-            "peut en payer une part)."
+            "Prélèvement hebdomadaire d'une expérimentation sur le budget d'expérimentation (un "
+            "partenaire peut en payer une part) ; son coût en temps de travail est pilot_effort."
         ),
         symbol=r"$C_X$",
+    ),
+    _p(
+        "pilot_effort",
+        "float",
+        0.2,
+        "lifecycle",
+        "Share of their working week each member of a pilot team gives to the pilot: a pilot "
+        "costs team × this person-weeks a week (less the partner's share), charged to the "
+        "cost index in person-weeks like leads followed and practices' savings.",
+        "Temps consacré à une expérimentation",
+        0.0,
+        1.0,
+        unit="person-weeks per member-week",
+        source="assumption: one day a week per team member (not calibrated)",
+        label="Time given to a pilot",
+        meaning_fr=(
+            "Part de sa semaine de travail que chaque membre de l'équipe d'une expérimentation "
+            "lui consacre : une expérimentation coûte équipe × cette part en semaines-personne "
+            "par semaine (moins la part du partenaire), portée à l'indice de coût."
+        ),
+        symbol=r"$e_X$",
+    ),
+    _p(
+        "lead_effort",
+        "float",
+        1.0,
+        "lifecycle",
+        "Person-weeks it takes to follow up one anomaly (serendipity), charged to the cost "
+        "index the week it is followed.",
+        "Temps pour suivre une piste",
+        0.0,
+        52.0,
+        unit="person-weeks",
+        source="assumption: a week's work of the finder (not calibrated)",
+        label="Time to follow a lead",
+        meaning_fr=(
+            "Semaines-personne pour suivre une anomalie (sérendipité), portées à l'indice de "
+            "coût la semaine où elle est suivie."
+        ),
+        symbol=r"$e_L$",
     ),
     _p(
         "pilot_budget",
