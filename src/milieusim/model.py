@@ -78,6 +78,9 @@ STREAMS: tuple[str, ...] = (
     "decisions",
     "pilots",
     "adoption",
+    "trade-offs",
+    "adaptation",
+    "leanings",
 )
 """The model's random streams after set-up, one per purpose (:meth:`MilieuModel.draws`)."""
 
@@ -171,6 +174,7 @@ class MilieuModel(mesa.Model):
     unit_start: np.ndarray  # first staff index of each unit
     unit_size: np.ndarray
     unit_domain: np.ndarray  # each unit's domain of know-how, (n_units, 2)
+    unit_cost_leaning: np.ndarray  # each unit's manager's leaning to cost (standard normal)
     network: Network  # the informal network of step 0, as a Mesa space
     adjacency: sp.csr_array  # the same, for the kernels
     made_a: np.ndarray  # ties made during the run (a < b), and the week each was last used
@@ -248,6 +252,9 @@ class MilieuModel(mesa.Model):
             self._streams[name] = (bits.state, bits, np.random.Generator(bits))
         self._week_draws: set[str] = set()
         self._draws_week = -1
+        # Each unit's manager's leaning between quality and cost (its own stream: the
+        # organisation's other draws are those of a model without it).
+        self.unit_cost_leaning = self.draws("leanings").standard_normal(self.p["n_units"])
         self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
         """The parameter values the organisation at step 0 was built from: with the same
         seed, any parameters that agree on these build the very same organisation."""

@@ -1170,6 +1170,49 @@ _ALL: tuple[Param, ...] = (
         symbol=r"$\sigma_I$",
     ),
     _p(
+        "trade_off_share",
+        "float",
+        0.3,
+        "lifecycle",
+        "Share of new ideas that trade one face of value for the other: what novelty brings "
+        "goes to quality (a new service) or to cost (a new process) at the other face's "
+        "expense, with the same net value.",
+        "Part d'idées à arbitrage",
+        0.0,
+        1.0,
+        unit="share",
+        source=(
+            "assumption (not calibrated); Gallouj & Weinstein (1997): innovations move some "
+            "characteristics at the expense of others"
+        ),
+        label="Share of trade-off ideas",
+        meaning_fr=(
+            "Part des idées nouvelles qui échangent une face de la valeur contre l'autre : ce "
+            "qu'apporte la nouveauté va à la qualité (service) ou au coût (procédé) aux dépens "
+            "de l'autre face, à valeur nette égale."
+        ),
+        symbol=r"$\tau$",
+    ),
+    _p(
+        "cost_weight_spread",
+        "float",
+        0.3,
+        "lifecycle",
+        "Spread between units of the weight their manager gives to cost against quality "
+        "(around 0.5 + inertia): some managers value savings more, others quality.",
+        "Dispersion du poids du coût",
+        0.0,
+        2.0,
+        unit="weight",
+        source="assumption (not calibrated)",
+        label="Spread of managers' cost weights",
+        meaning_fr=(
+            "Dispersion entre services du poids que leur cadre donne au coût face à la qualité "
+            "(autour de 0,5 + inertie) : certains valorisent les économies, d'autres la qualité."
+        ),
+        symbol=r"$s_w$",
+    ),
+    _p(
         "product_share",
         "float",
         0.5,

@@ -276,7 +276,8 @@ def draw_faces(
     of value_sd per unit of novelty; how much of that can be realised depends on what
     the organisation understands (:meth:`~milieusim.model.MilieuModel.expected_realised`).
     A new service raises quality at a cost, a new process saves at some loss of quality,
-    on average.
+    on average. A share ``trade_off_share`` of ideas are trade-offs: novelty's premium
+    goes to the face their kind leans to, taken from the other (same net value).
     """
     p, rng = m.p, m.draws("ideas")
     count = len(sources)
@@ -290,6 +291,13 @@ def draw_faces(
     base = sd / np.sqrt(2.0)
     novel_use = weights[:, 0] * premium + base * novelty * noise[:, 3]
     novel_exchange = weights[:, 1] * premium + base * novelty * noise[:, 4]
+    # Trade-offs: what novelty brings goes to the face the idea's kind leans to (quality
+    # for a new service, cost for a new process) at the other face's expense; the net
+    # value is the same (own stream: the other draws stay paired).
+    trade = m.draws("trade-offs").random(count) < p["trade_off_share"]
+    shift = 2.0 * premium * np.where(is_product, weights[:, 1], -weights[:, 0]) * trade
+    novel_use = novel_use + shift
+    novel_exchange = novel_exchange - shift
     return {
         "novelty": novelty,
         "use": p["value_mean"] / 2 + tilt + base * noise[:, 0] + novel_use,
