@@ -379,6 +379,7 @@ class ExternalPartner(Agent):
         self.milieu = milieu  # the partners it knows
         self.innovators: list[int] = []  # staff indices of tied marginaux sécants
         self.contacts = 0
+        self.solutions: list[int] = []  # practices piloted with it that succeeded (ids)
 
 
 def cost_weight(model: MilieuModel, units: np.ndarray) -> np.ndarray:

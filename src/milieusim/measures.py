@@ -254,6 +254,16 @@ _ALL: tuple[Measure, ...] = (
         definition="ideas formed (understood, §7.3), all four origins; seeds excluded",
     ),
     Measure(
+        "ideas_adapted",
+        "Adapted variants (cumulative)",
+        "Variantes adaptées (cumul)",
+        **_COUNT,
+        definition=(
+            "ideas that adapt a practice seen in another unit or at a partner (origin "
+            "*adapted*), counted among the ideas"
+        ),
+    ),
+    Measure(
         "ideas_external",
         "Ideas from outside (cumulative)",
         "Idées venues de l'extérieur (cumul)",

@@ -8,7 +8,8 @@ their equations and sources in ``docs/ODD.md``:
 3. ideas: marginaux sécants meet their partners, other staff meet outsiders, staff
    combine colleagues' know-how, colleagues of different units meet unplanned; anomalies
    turn up in pilots, daily work and encounters (serendipity); ideas the organisation
-   understands are judged by their carrier and proposed or not;
+   understands are judged by their carrier and proposed or not; staff who see a practice
+   in another unit or at a partner may propose an adapted variant (adaptation);
 4. managers review their queues (approve a pilot, reject, or wait for budget);
 5. pilots: interim check half-way, outcome at the end; failures blamed or tolerated;
 6. staff adoption: contacts, appeal, attention, mandates, dropping practices that do
@@ -52,6 +53,7 @@ from milieusim.params import (
     validate,
 )
 from milieusim.submodels import (
+    adaptation,
     build,
     ideas,
     observe,
@@ -185,6 +187,7 @@ class MilieuModel(mesa.Model):
     base_cross_ties: np.ndarray  # ties of step 0 across units, (m, 2)
     base_tie_codes: np.ndarray  # sorted a * n + b of the ties of step 0
     kb: KnowledgeBase
+    met_partners: tuple[np.ndarray, np.ndarray]  # this week's outside contacts: staff, partner
     partner_pos: np.ndarray
     partner_kind: list[str]
     partner_resources: np.ndarray
@@ -236,6 +239,7 @@ class MilieuModel(mesa.Model):
         self.counters = dict.fromkeys(COUNTER_NAMES, 0)
         self.time_sums: dict[str, list[float]] = {}  # first, total, last of TIME_MEANS
         self.leads_this_week = 0
+        self.met_partners = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.adopted_this_week = False
         self.novelty_cache: dict[int, tuple[int, float]] = {}  # :meth:`unfamiliarity`
         with gc_paused():  # the build allocates ~10 objects per staff member, no garbage
@@ -347,6 +351,7 @@ class MilieuModel(mesa.Model):
             self.set(**settings)
         practices.update_paralysis(self)
         ideas.generate_ideas(self)
+        adaptation.adapt(self)
         for manager in self.managers:
             manager.review()
         pilots.run_pilots(self)

@@ -1170,6 +1170,51 @@ _ALL: tuple[Param, ...] = (
         symbol=r"$\sigma_I$",
     ),
     _p(
+        "adaptation_rate",
+        "float",
+        0.01,
+        "lifecycle",
+        "Weekly chance, times their creativity, that a staff member looks at how a contact "
+        "elsewhere works (a partner met this week that holds a solution, or a colleague of "
+        "another unit and a practice they use) and thinks of an adapted variant for their "
+        "own unit, judged and proposed as any idea.",
+        "Taux d'adaptation",
+        0.0,
+        1.0,
+        unit="per week",
+        source=(
+            "assumption (not calibrated); the mechanism: reuse and adaptation of others' "
+            "solutions, Danish Innovationsbarometer (targets/public-innovation.toml)"
+        ),
+        label="Adaptation rate",
+        meaning_fr=(
+            "Chance hebdomadaire, multipliée par sa créativité, qu'un agent regarde comment "
+            "travaille un contact ailleurs (un partenaire rencontré qui a une solution, ou un "
+            "collègue d'un autre service et une pratique qu'il utilise) et imagine une "
+            "variante adaptée pour son service, jugée et proposée comme toute idée."
+        ),
+        symbol=r"$\rho_A$",
+    ),
+    _p(
+        "adaptation_spread",
+        "float",
+        0.5,
+        "lifecycle",
+        "Spread of an adapted variant's use and exchange values around what the original "
+        "delivered, in value_sd (adapting changes what a practice does).",
+        "Dispersion d'une adaptation",
+        0.0,
+        5.0,
+        unit="value_sd",
+        source="assumption (not calibrated)",
+        label="Spread of an adaptation",
+        meaning_fr=(
+            "Dispersion des valeurs d'usage et d'échange d'une variante adaptée autour de ce "
+            "que l'original a réalisé, en value_sd (adapter change ce que fait une pratique)."
+        ),
+        symbol=r"$s_A$",
+    ),
+    _p(
         "trade_off_share",
         "float",
         0.3,

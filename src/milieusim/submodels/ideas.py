@@ -30,6 +30,7 @@ __all__ = [
     "knowledge_paths",
     "new_innovation",
     "outside_contacts",
+    "propose",
     "relay",
 ]
 
@@ -90,6 +91,7 @@ def generate_ideas(m: MilieuModel) -> None:
     present = m.staff_present
     rate = p["anomaly_rate"]
     outside_c, outside_s, outside_p, outside_o = outside_contacts(m)
+    m.met_partners = (outside_c, outside_p)  # whose solutions staff may see (adaptation)
     # 3. Staff combine a colleague's know-how with their own (creativity).
     inside = np.flatnonzero(
         present & (m.draws("inside").random(n) < p["internal_idea_rate"] * m.staff_creativity)
@@ -376,9 +378,15 @@ def form_ideas(
         if not (worth[i] and proposes[i]):
             k.move(Stage.UNPROPOSED, m.now)
             continue
-        m.count("proposals")
-        k.move(Stage.PROPOSAL, m.now)
-        if m.managers:
-            m.manager_of_unit[k.unit].queue.append(k)
-        else:
-            pilots.start_pilot(m, k)
+        propose(m, k)
+
+
+def propose(m: MilieuModel, k: Innovation) -> None:
+    """``k``'s carrier proposes it: to their unit's manager, or (no managers) its pilot
+    starts."""
+    m.count("proposals")
+    k.move(Stage.PROPOSAL, m.now)
+    if m.managers:
+        m.manager_of_unit[k.unit].queue.append(k)
+    else:
+        pilots.start_pilot(m, k)
