@@ -336,7 +336,8 @@ DEFINITIONS_FR: dict[str, str] = {
     "latest_reused": "latest_adapted ou latest_copied",
     "collaborated_any": "sa dernière pratique, propre ou adaptée, s'appuyait sur un partenaire "
     "extérieur ou son équipe d'expérimentation comptait des agents d'un autre service ; "
-    "pour une pratique copiée, des agents du service faisaient partie de l'équipe d'expérimentation",
+    "pour une pratique copiée, des agents du service faisaient partie de l'équipe "
+    "d'expérimentation",
     "collaborated_outside_public": "sa dernière pratique, propre ou adaptée, s'appuyait sur un "
     "partenaire autre qu'une collectivité",
     **{
