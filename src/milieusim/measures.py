@@ -251,7 +251,10 @@ _ALL: tuple[Measure, ...] = (
         "Idées (cumul)",
         key=True,
         **_COUNT,
-        definition="ideas formed (understood, §7.3), all four origins; seeds excluded",
+        definition=(
+            "ideas formed (understood, §7.3), all four origins, and adapted variants "
+            "(§7.4a); seeds excluded"
+        ),
     ),
     Measure(
         "ideas_adapted",
