@@ -1363,7 +1363,7 @@ _ALL: tuple[Param, ...] = (
         "Coût hebdomadaire d'une expérimentation",
         0.0,
         10.0,
-        unit="index points",
+        unit="budget units",
         label="Cost of a pilot",
         meaning_fr=(
             "Prélèvement hebdomadaire d'une expérimentation sur le budget d'expérimentation (un "
@@ -1416,16 +1416,16 @@ _ALL: tuple[Param, ...] = (
         "float",
         3.0,
         "lifecycle",
-        "Yearly budget for pilots per unit, in cost-index-point weeks (26 weeks of one pilot "
+        "Yearly budget for pilots per unit, in budget-unit weeks (26 weeks of one pilot "
         "cost 2.6 at the default cost: about one pilot per unit and year); the units share "
         "it, and what is not spent by the end of the year lapses (annual budgets).",
         "Budget annuel d'expérimentation",
         0.0,
         10_000.0,
-        unit="index points",
+        unit="budget units",
         label="Yearly pilot budget",
         meaning_fr=(
-            "Budget annuel d'expérimentation par service, en semaines-points d'indice de coût (26"
+            "Budget annuel d'expérimentation par service, en semaines-unités de budget (26"
             " semaines d'une expérimentation coûtent 2,6 au coût par défaut : environ une "
             "expérimentation par service et par an) ; les services le mettent en commun, et ce "
             "qui n'est pas dépensé en fin d'année est perdu (annualité budgétaire)."
