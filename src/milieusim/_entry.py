@@ -9,33 +9,20 @@ from __future__ import annotations
 
 import signal
 import sys
-from typing import Any
 
-terminated = False
-"""Whether a SIGTERM has arrived: an error that follows it is reported as the interruption."""
-
-
-def _note(signum: int, frame: Any) -> None:
-    global terminated
-    terminated = True
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    global terminated
-    terminated = True
-    raise KeyboardInterrupt
+from milieusim import _interrupt
 
 
 def main(args: list[str] | None = None) -> None:
     """Run the command line (``args``, by default the process's) with SIGTERM as Ctrl-C."""
     ours = signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     if ours:
-        signal.signal(signal.SIGTERM, _note)
+        signal.signal(signal.SIGTERM, _interrupt.note)
     from milieusim.cli import main as command_line
 
     if ours:
-        signal.signal(signal.SIGTERM, _interrupt)
-    if terminated:  # stopped while starting: nothing was written
+        signal.signal(signal.SIGTERM, _interrupt.interrupt)
+    if _interrupt.terminated:  # stopped while starting: nothing was written
         sys.stderr.write("interrupted: nothing was written\n")
         raise SystemExit(130)
     command_line(args=args, prog_name="milieusim")

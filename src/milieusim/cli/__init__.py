@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from milieusim import _interrupt
 from milieusim.cli.analysis import analyze, plot
 from milieusim.cli.barometer import barometer
 from milieusim.cli.calibrate import calibrate
@@ -59,9 +60,7 @@ class Commands(click.Group):
         except (KeyboardInterrupt, click.Abort):
             raise Interrupted() from None
         except Exception:
-            from milieusim import _entry
-
-            if _entry.terminated:  # e.g. an import cut short by SIGTERM: an ImportError
+            if _interrupt.terminated:  # e.g. an import cut short by SIGTERM: an ImportError
                 raise Interrupted() from None
             raise
 
