@@ -41,7 +41,15 @@ parameter's effect that goes when the channel alone is held) known within ±5 % 
 default organisation's uptake (95 % half-width), the size the mechanisms case calls too
 small to matter (``ORDINARY``)."""
 
-PILOT_RATIOS: dict[str, float] = {}
+PILOT_RATIOS: dict[str, float] = {
+    # pilot of 2026-12-07 (6 seeds, loaded machine); mechanisms and channels not yet piloted
+    "pattern-2": 34.084,  # 204.5 seeds: weeks to 50 % of reach (capped at MOST)
+    "pattern-3": 102579.510,  # sign of the tolerance × learning interaction, estimate ≈ 0
+    "pattern-4": 16.823,  # 100.9 seeds: exceptional innovations, serendipity 0 → 0.6
+    "pattern-5": 0.816,  # 4.9 seeds: ΔAIC, step against a straight line
+    "pattern-7": 0.936,  # 5.6 seeds: marginaux − ordinary staff knock-outs
+    "dynamics": 11.027,  # 66.2 seeds: runs with quality up at a higher cost
+}
 """Per evidence case (and ``channels`` for the decomposition): the largest ratio seeds needed
 / pilot seeds over its criteria, as the pilot printed it (see the module's docstring)."""
 
