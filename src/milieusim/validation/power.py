@@ -42,7 +42,8 @@ default organisation's uptake (95 % half-width), the size the mechanisms case ca
 small to matter (``ORDINARY``)."""
 
 PILOT_RATIOS: dict[str, float] = {
-    # pilot of 2026-12-07 (6 seeds, loaded machine); the channels not yet piloted
+    # pilot of 2026-12-07 (6 seeds, 900,000-900,005, loaded machine)
+    "channels": 100.806,  # 604.8 seeds: the effect through a channel within ±5 % of uptake
     "mechanisms": 153.198,  # 919.2 seeds: uptake, openness 0.1 → 0.9 (capped at MOST)
     "pattern-2": 34.084,  # 204.5 seeds: weeks to 50 % of reach (capped at MOST)
     "pattern-3": 102579.510,  # sign of the tolerance × learning interaction, estimate ≈ 0
