@@ -131,6 +131,17 @@ def show(rows: list[dict[str, Any]], size: str, extra: bool = False) -> float:
     return total
 
 
+def show_sizes() -> None:
+    """The seeds each evidence case runs in a full block, and why (its power rationale)."""
+    from milieusim.validation.power import rationale
+
+    print("\nfull block: paired seeds per evidence case, set by power (validation/power.py)")
+    for case in ("pattern-2", "pattern-3", "pattern-4", "pattern-5", "pattern-7"):
+        print(f"  {case:<13} {rationale(case)}")
+    for case in ("mechanisms", "channels", "dynamics"):
+        print(f"  {case:<13} {rationale(case)}")
+
+
 def _hms(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -185,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             show(measure(extras, size, args.samples, cache), size, extra=True)
     if "full" in totals:
         print(f"\nblocks 5 (validate --blocks 5): {_hms(5 * totals['full'] / CORES)} on 2 cores")
+        show_sizes()
     if args.run_quick:
         wall = run_quick()
         estimate = totals.get("quick")

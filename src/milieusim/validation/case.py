@@ -65,6 +65,9 @@ __all__ = [
     "grouped",
     "ols_slope",
     "seed_block",
+    "power_ratio",
+    "power_target",
+    "seeds_for",
 ]
 
 FAIL = "FAIL"
@@ -105,6 +108,9 @@ class Check:
     blocks: tuple[bool, ...] = ()
     """Whether the criterion was met in each seed block of a multi-block validation (empty
     for one block); ``passed`` then says whether it was met in enough of them."""
+    power: float = field(default=math.nan, compare=False)
+    """Seeds needed / seeds run for this criterion, from this run's interval
+    (:func:`power_ratio`; NaN when not computed): above 1, the case is under-powered for it."""
 
     def __post_init__(self) -> None:
         if self.miss not in (FAIL, NOT_REPRODUCED):
@@ -167,6 +173,10 @@ class Claim:
             self.criterion.interval(self.digits, self.percent),
             self.criterion.met(effect),
             miss=self.miss,
+            power=power_ratio(
+                (effect.high - effect.low) / 2,
+                power_target(self.criterion.threshold, effect.estimate),
+            ),
         )
 
 
@@ -345,6 +355,41 @@ def checks_by_key(checks: Sequence[Check]) -> dict[tuple[str, int], Check]:
         seen[c.quantity] = n + 1
         out[(c.quantity, n)] = c
     return out
+
+
+# --- power: how many paired seeds a criterion needs -------------------------------------------
+
+MIN_SEEDS = 10
+"""Fewest paired seeds a case runs in a full block, whatever its pilot says (an interval on
+fewer seeds rests on too few runs to show its spread)."""
+POWER_FRACTION = 0.5
+"""A criterion's 95 % interval must be at most this fraction of its minimum effect wide on
+each side (half-width ≤ 0.5 × |threshold|): an effect as large as twice the minimum then
+clears it, and one at the minimum is told apart from none."""
+
+
+def power_target(threshold: float, estimate: float) -> float:
+    """The half-width a criterion's interval should have: :data:`POWER_FRACTION` of its
+    minimum effect, or of the estimate for a criterion on the sign only (threshold 0)."""
+    size = abs(threshold) if threshold != 0 else abs(estimate)
+    return POWER_FRACTION * size
+
+
+def power_ratio(half_width: float, target: float) -> float:
+    """Seeds needed / seeds run for a 95 % half-width of ``target``, from an interval of
+    ``half_width`` (the half-width falls as 1/√seeds): (half_width / target)²; NaN when it
+    cannot be told (no interval, no target)."""
+    if not (math.isfinite(half_width) and math.isfinite(target)) or target <= 0:
+        return math.nan
+    return (half_width / target) ** 2
+
+
+def seeds_for(ratios: Iterable[float], pilot: int, least: int = MIN_SEEDS) -> int:
+    """Paired seeds a case needs: the largest of ⌈``pilot`` × ratio⌉ over its criteria
+    (``ratios`` from :func:`power_ratio` on a pilot of ``pilot`` seeds), at least
+    ``least``."""
+    needed = [math.ceil(pilot * r - 1e-9) for r in ratios if math.isfinite(r)]
+    return max([least, *needed])
 
 
 # --- helpers used by the cases ---------------------------------------------------------------

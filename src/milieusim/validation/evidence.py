@@ -155,15 +155,20 @@ def betweenness_ratio(model: Any, seed: int, pivots: int = 100) -> float:
     return float(innovators.mean() / staff)
 
 
-def evidence_tasks(case: str, settings: Any, params: list[dict[str, Any]]) -> list[Any]:
+def evidence_tasks(
+    case: str, settings: Any, params: list[dict[str, Any]], runs: list[int] | None = None
+) -> list[Any]:
     """One :class:`~milieusim.validation.case.Task` per condition and replication: seeds
-    ``settings.seed``, ``settings.seed + 1``, … (the same at every condition: paired)."""
+    ``settings.seed``, ``settings.seed + 1``, … (the same at every condition: paired);
+    ``settings.runs`` of them, or ``runs[j]`` at condition ``j`` (the first seeds of the
+    same list: a condition with fewer seeds is paired with the others on those)."""
     from milieusim.validation.case import Task
 
+    counts = runs if runs is not None else [settings.runs] * len(params)
     return [
         Task(case, (j, r), evidence_run, {"params": dict(point), "seed": settings.seed + r})
         for j, point in enumerate(params)
-        for r in range(settings.runs)
+        for r in range(counts[j])
     ]
 
 

@@ -57,6 +57,7 @@ from milieusim.validation.evidence import (
     evidence_tasks,
     paired,
 )
+from milieusim.validation.power import rationale, seeds
 
 __all__ = ["CONTRASTS", "DYNAMICS", "MECHANISMS"]
 
@@ -103,15 +104,32 @@ RULES = Criterion("above", 0.0)  # internal rules grow under low tolerance, more
 
 @dataclass(frozen=True)
 class EvidenceSettings:
-    """Paired runs per condition, quick or full conditions, seed base."""
+    """Paired runs per condition, quick or full conditions, seed base; and the paired runs
+    of the conditions that only feed the channel decomposition (the first seeds of the
+    list: none when 0, all ``runs`` when larger)."""
 
     runs: int = 50
     quick: bool = False
     seed: int = SEED
+    channel_runs: int = 50
 
 
-def _settings(size: str = "full") -> EvidenceSettings:
-    return EvidenceSettings(runs=10, quick=True) if size == "quick" else EvidenceSettings()
+def _mechanism_settings(size: str = "full") -> EvidenceSettings:
+    """Quick: 10 seeds everywhere; full: the seeds the power rule gives (:mod:`~milieusim.
+    validation.power`) to the claims and to the channel decomposition."""
+    if size == "quick":
+        return EvidenceSettings(runs=10, quick=True, channel_runs=10)
+    return EvidenceSettings(runs=seeds("mechanisms"), channel_runs=seeds("channels"))
+
+
+def _dynamics_settings(size: str = "full") -> EvidenceSettings:
+    if size == "quick":
+        return EvidenceSettings(runs=10, quick=True, channel_runs=10)
+    return EvidenceSettings(runs=seeds("dynamics"), channel_runs=0)
+
+
+def _power(s: EvidenceSettings, case: str) -> str:
+    return "" if s.quick else f" Size: {rationale(case)}."
 
 
 def _organisation(s: EvidenceSettings) -> str:
@@ -121,10 +139,17 @@ def _organisation(s: EvidenceSettings) -> str:
 class _Conditions:
     """The conditions a case runs, indexed, and their paired outputs."""
 
-    def __init__(self, s: EvidenceSettings, wanted: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, s: EvidenceSettings, wanted: list[dict[str, Any]], claims: int | None = None
+    ) -> None:
         self.s = s
         self.params = [condition(s.quick, **w) for w in wanted]
         self.keys = [tuple(sorted(w.items())) for w in wanted]
+        first = {k: j for j, k in reversed(list(enumerate(self.keys)))}
+        cut = len(wanted) if claims is None else claims
+        self.runs = [s.runs if first[k] < cut else s.channel_runs for k in self.keys]
+        """Paired seeds per condition: ``s.runs`` for the first ``claims`` conditions (and
+        any condition repeated from them), ``s.channel_runs`` for the rest."""
 
     def index(self, **changes: Any) -> int:
         return self.keys.index(tuple(sorted(changes.items())))
@@ -198,6 +223,7 @@ def _mechanism_conditions(s: EvidenceSettings) -> _Conditions:
         {"ablate": "marginaux:translation"},
         {"ablate": "marginaux:brokerage"},
     ]
+    claims = len(wanted)
     for name, (lo, hi) in CONTRASTS.items():
         for v in (lo, hi):
             if {name: v} not in wanted and PARAMETERS[name].default != v:
@@ -205,7 +231,7 @@ def _mechanism_conditions(s: EvidenceSettings) -> _Conditions:
             for channel, (param, _) in CHANNELS.items():
                 if param == name:
                     wanted.append({name: v, "ablate": channel})
-    return _Conditions(s, wanted)
+    return _Conditions(s, wanted, claims)
 
 
 def _level(name: str, value: float) -> dict[str, Any]:
@@ -214,7 +240,8 @@ def _level(name: str, value: float) -> dict[str, Any]:
 
 def mechanism_tasks(s: EvidenceSettings) -> list[Task]:
     """Every condition of the mechanisms case, ``s.runs`` paired seeds each."""
-    return evidence_tasks("mechanisms", s, _mechanism_conditions(s).params)
+    c = _mechanism_conditions(s)
+    return evidence_tasks("mechanisms", s, c.params, c.runs)
 
 
 def _prepared(r: _Runs) -> Effect:
@@ -399,9 +426,12 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         "& Friedberg (1977), Burt (2004), Merton (1948), Maillat (1995): each concept must "
         "act through the channel the literature gives it.",
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}), "
-        f"{s.runs} paired seeds each ({s.seed}–{s.seed + s.runs - 1}); uptake = "
-        "`uptake_time_mean`. Relative changes: ratio of means − 1 with a paired bootstrap "
-        "interval (4,000 resamples); differences: paired t intervals.",
+        f"{s.runs} paired seeds each ({s.seed}–{s.seed + s.runs - 1}); the conditions that "
+        f"only feed the channel decomposition, and its shares, the first {s.channel_runs}; "
+        "uptake = `uptake_time_mean`. Relative changes: ratio of means − 1 with a paired "
+        "bootstrap interval (4,000 resamples); differences: paired t intervals."
+        + _power(s, "mechanisms")
+        + ("" if s.quick else f" Channels: {rationale('channels')}."),
         checks(MECHANISM_CLAIMS, runs),
         notes=_MECHANISM_NOTES,
         data={
@@ -428,6 +458,8 @@ def _decomposition(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Chec
     for name, (lo, hi) in CONTRASTS.items():
         low = c.values(outputs, UPTAKE, **_level(name, lo))
         high = c.values(outputs, UPTAKE, **_level(name, hi))
+        n = min(low.size, high.size, c.s.channel_runs)  # the seeds every condition ran
+        low, high = low[:n], high[:n]
         full = paired_difference(low, high)
         label = PARAMETERS[name].label
         out.append(
@@ -442,8 +474,8 @@ def _decomposition(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Chec
         for channel, (param, meaning) in CHANNELS.items():
             if param != name:
                 continue
-            held_low = c.values(outputs, UPTAKE, **{name: lo, "ablate": channel})
-            held_high = c.values(outputs, UPTAKE, **{name: hi, "ablate": channel})
+            held_low = c.values(outputs, UPTAKE, **{name: lo, "ablate": channel})[:n]
+            held_high = c.values(outputs, UPTAKE, **{name: hi, "ablate": channel})[:n]
 
             def share(
                 i: np.ndarray,
@@ -632,7 +664,7 @@ def dynamics_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> C
         "Crozier (1963), Cyert & March (1963).",
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}), {s.runs} paired "
         f"seeds each "
-        f"({s.seed}–{s.seed + s.runs - 1}).",
+        f"({s.seed}–{s.seed + s.runs - 1})." + _power(s, "dynamics"),
         checks(DYNAMICS_CLAIMS, runs),
         data={"quality_cost": _quality_cost_grid(runs.c, outputs)},
     )
@@ -747,7 +779,7 @@ def _plot(result: CaseResult, path: Path) -> None:
 MECHANISMS = Case(
     "mechanisms",
     "Mechanisms — part 1 of the model",
-    _settings,
+    _mechanism_settings,
     mechanism_tasks,
     mechanism_evaluate,
     _plot,
@@ -755,7 +787,7 @@ MECHANISMS = Case(
 DYNAMICS = Case(
     "dynamics",
     "Dynamics — part 2 of the model",
-    _settings,
+    _dynamics_settings,
     dynamics_tasks,
     dynamics_evaluate,
     _plot,

@@ -13,7 +13,9 @@ same seeds, so that runs shared with the mechanisms cases are run once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from milieusim.analysis.stats import (
 )
 from milieusim.validation.case import NOT_REPRODUCED, Case, CaseResult, Check, Task, case_figure
 from milieusim.validation.evidence import conditions, criterion_check, evidence_tasks, paired
+from milieusim.validation.power import rationale, seeds
 
 __all__ = ["PATTERNS", "PatternSettings"]
 
@@ -61,8 +64,14 @@ class PatternSettings:
     seed: int = SEED
 
 
-def _settings(size: str = "full") -> PatternSettings:
-    return PatternSettings(runs=10, quick=True) if size == "quick" else PatternSettings()
+def _settings(size: str = "full", case: str = "") -> PatternSettings:
+    """Quick: 10 seeds; full: the seeds the power rule gives ``case``
+    (:mod:`~milieusim.validation.power`)."""
+    return PatternSettings(runs=10, quick=True) if size == "quick" else PatternSettings(seeds(case))
+
+
+def _sized(case: str) -> Callable[[str], PatternSettings]:
+    return partial(_settings, case=case)
 
 
 def _points(s: PatternSettings, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -70,9 +79,10 @@ def _points(s: PatternSettings, changes: list[dict[str, Any]]) -> list[dict[str,
     return [{**base, **c} for c in changes]
 
 
-def _setup(s: PatternSettings, what: str) -> str:
+def _setup(s: PatternSettings, what: str, case: str) -> str:
     org = "300 staff, 2 years (quick)" if s.quick else "default organisation, 5 years"
-    return f"{what}; {org}; {s.runs} paired seeds per condition ({s.seed}–{s.seed + s.runs - 1})."
+    seeds = f"{s.runs} paired seeds per condition ({s.seed}–{s.seed + s.runs - 1})"
+    return f"{what}; {org}; {seeds}." + ("" if s.quick else f" Size: {rationale(case)}.")
 
 
 def _reference(number: int, text: str) -> str:
@@ -122,7 +132,7 @@ def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
         "pattern-2",
         "Pattern 2 — more inertia, less and later uptake",
         _reference(2, "more inertia leads to less and later uptake"),
-        _setup(s, f"inertia ∈ {INERTIA}"),
+        _setup(s, f"inertia ∈ {INERTIA}", "pattern-2"),
         checks,
         data={
             "cells": {f"{x:g}": u.tolist() for x, u in zip(INERTIA, uptake, strict=True)},
@@ -188,7 +198,11 @@ def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             "more experimentation tolerance gives more pilots and more failures, "
             "yet more lasting uptake when learning capacity is high",
         ),
-        _setup(s, "experimentation tolerance ∈ (0.2, 0.8) × learning capacity ∈ (0.2, 0.8)"),
+        _setup(
+            s,
+            "experimentation tolerance ∈ (0.2, 0.8) × learning capacity ∈ (0.2, 0.8)",
+            "pattern-3",
+        ),
         checks,
         data={
             "cells": {f"{t:g}, {lam:g}": get(UPTAKE, t, lam).tolist() for t, lam in P3},
@@ -235,7 +249,7 @@ def p4_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             "serendipity (unanticipated findings noticed by prepared minds) raises "
             "the chance of rare, very valuable innovations",
         ),
-        _setup(s, "serendipity ∈ (0, 0.6)"),
+        _setup(s, "serendipity ∈ (0, 0.6)", "pattern-4"),
         checks,
         notes="Since the rework there is no variance multiplier: serendipitous findings lie "
         "off the track being followed (novel knowledge, whose value and risk grow with "
@@ -300,7 +314,7 @@ def p5_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             "institutional uncertainty shows a threshold: above it, experiments and "
             "uptake collapse (paralysis)",
         ),
-        _setup(s, f"institutional uncertainty ∈ {UNCERTAINTY}"),
+        _setup(s, f"institutional uncertainty ∈ {UNCERTAINTY}", "pattern-5"),
         checks,
         data={
             "cells": {f"{u:g}": a.tolist() for u, a in zip(UNCERTAINTY, approvals, strict=True)},
@@ -380,7 +394,7 @@ def p7_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
             "cuts the flow of outside ideas the organisation can use far more than "
             "removing as many ordinary staff",
         ),
-        _setup(s, f"knock-out ∈ {KNOCKOUTS}"),
+        _setup(s, f"knock-out ∈ {KNOCKOUTS}", "pattern-7"),
         checks,
         data={
             "cells": {k: v.tolist() for k, v in cells.items()},
@@ -407,24 +421,35 @@ def plot_cells(result: CaseResult, path: Path) -> None:
 
 
 PATTERNS: tuple[Case, ...] = (
-    Case("pattern-2", "Pattern 2 — inertia", _settings, p2_tasks, p2_evaluate, plot_cells),
+    Case(
+        "pattern-2", "Pattern 2 — inertia", _sized("pattern-2"), p2_tasks, p2_evaluate, plot_cells
+    ),
     Case(
         "pattern-3",
         "Pattern 3 — experimentation tolerance",
-        _settings,
+        _sized("pattern-3"),
         p3_tasks,
         p3_evaluate,
         plot_cells,
     ),
-    Case("pattern-4", "Pattern 4 — serendipity", _settings, p4_tasks, p4_evaluate, plot_cells),
+    Case(
+        "pattern-4",
+        "Pattern 4 — serendipity",
+        _sized("pattern-4"),
+        p4_tasks,
+        p4_evaluate,
+        plot_cells,
+    ),
     Case(
         "pattern-5",
         "Pattern 5 — uncertainty threshold",
-        _settings,
+        _sized("pattern-5"),
         p5_tasks,
         p5_evaluate,
         plot_cells,
     ),
-    Case("pattern-7", "Pattern 7 — knock-out", _settings, p7_tasks, p7_evaluate, plot_cells),
+    Case(
+        "pattern-7", "Pattern 7 — knock-out", _sized("pattern-7"), p7_tasks, p7_evaluate, plot_cells
+    ),
 )
 """Patterns 2, 3, 4, 5 and 7 in order."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import pickle
 import time
@@ -29,6 +30,7 @@ from typing import Any
 from milieusim._io import atomic_write, versions, write_json
 from milieusim.validation.case import (
     NOT_REPRODUCED,
+    POWER_FRACTION,
     SEED_STRIDE,
     Case,
     CaseResult,
@@ -414,6 +416,22 @@ def _as_json(v: Validation) -> dict[str, Any]:
     }
 
 
+def _power_line(r: CaseResult) -> list[str]:
+    """The case's power on its own runs: the tested check whose interval is widest against
+    its target (half-width ≤ POWER_FRACTION × its minimum effect), as seeds needed / run."""
+    powered = [c for c in r.checks if c.tested and math.isfinite(c.power)]
+    if not powered:
+        return []
+    worst = max(powered, key=lambda c: c.power)
+    verdict = "enough" if worst.power <= 1 else "under-powered for it"
+    return [
+        f"**Power.** On these runs, the widest interval against its target (95 % half-width "
+        f"≤ {POWER_FRACTION:g} × the minimum effect, or × the estimate for a sign) needs "
+        f"{worst.power:.2f} × the seeds run ({verdict}): {worst.quantity}.",
+        "",
+    ]
+
+
 def _check_json(v: Validation, case: int, key: tuple[str, int], c: Check) -> dict[str, Any]:
     """One check: the (combined) verdict, its blocks passed, and each block's figure."""
     per_block = [
@@ -428,6 +446,7 @@ def _check_json(v: Validation, case: int, key: tuple[str, int], c: Check) -> dic
         "tested": c.tested,
         "miss": c.miss if c.tested else None,
         "blocks_passed": _blocks_passed(c, len(v.blocks)),
+        "power": round(c.power, 3) if math.isfinite(c.power) else None,
         "blocks": [
             {"block": b, "ours": x.ours if x else None, "verdict": x.verdict if x else "absent"}
             for b, x in zip(v.blocks, per_block, strict=True)
@@ -605,6 +624,7 @@ def _case_lines(r: CaseResult, v: Validation, figures_url: str) -> list[str]:
         "",
         f"**Set-up.** {r.setup}",
         "",
+        *_power_line(r),
     ]
     if several:
         lines += [
