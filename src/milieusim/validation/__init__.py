@@ -15,7 +15,8 @@ in :mod:`milieusim.validation.docking`:
 * :mod:`~milieusim.validation.patterns`: the behaviour patterns 2, 3, 4, 5, 7 of
   ``docs/concepts.md``;
 * :mod:`~milieusim.validation.mechanisms`: the evidence for the model's mechanisms (cases
-  ``mechanisms`` and ``dynamics``, with patterns 6 and 8), on the conditions of
+  ``mechanisms`` and ``dynamics``, with patterns 6 and 8, and on request ``channels``, the
+  channel decomposition of every organisation parameter), on the conditions of
   ``experiments/mechanisms.toml`` (:mod:`~milieusim.validation.evidence` runs them);
 * :mod:`~milieusim.validation.calibration`: the shipped scenarios against sourced stylised
   facts (``docs/calibration.md``);
@@ -54,12 +55,18 @@ def all_cases() -> tuple[Case, ...]:
 
 
 def extra_cases() -> tuple[Case, ...]:
-    """Cases run only when asked for (``milieusim validate --case NAME``): every parameter
-    acts, and the robustness of the patterns' signs to the constants the Morris screening
-    ranks highest."""
-    from milieusim.validation import lever_specs, parameters, robustness
+    """Cases run only when asked for (``milieusim validate --case NAME``): the channel
+    decomposition of the organisation parameters, every parameter acts, the robustness of
+    the patterns' signs to the constants the Morris screening ranks highest, and the
+    levers' competing specifications."""
+    from milieusim.validation import lever_specs, mechanisms, parameters, robustness
 
-    return (parameters.PARAMETERS_CASE, robustness.ROBUSTNESS, lever_specs.LEVER_SPECS)
+    return (
+        mechanisms.CHANNELS_CASE,
+        parameters.PARAMETERS_CASE,
+        robustness.ROBUSTNESS,
+        lever_specs.LEVER_SPECS,
+    )
 
 
 __all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "extra_cases", "run_case"]

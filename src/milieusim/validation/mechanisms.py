@@ -115,8 +115,16 @@ class EvidenceSettings:
 
 
 def _mechanism_settings(size: str = "full") -> EvidenceSettings:
-    """Quick: 10 seeds everywhere; full: the seeds the power rule gives (:mod:`~milieusim.
-    validation.power`) to the claims and to the channel decomposition."""
+    """Quick: 10 seeds; full: the seeds the power rule gives (:mod:`~milieusim.validation.
+    power`) to the claims. The channel decomposition is the case ``channels``, on request."""
+    if size == "quick":
+        return EvidenceSettings(runs=10, quick=True, channel_runs=0)
+    return EvidenceSettings(runs=seeds("mechanisms"), channel_runs=0)
+
+
+def _channel_settings(size: str = "full") -> EvidenceSettings:
+    """The mechanisms case's conditions with those of the channel decomposition: quick, 10
+    seeds; full, the seeds the power rule gives to the claims and to the decomposition."""
     if size == "quick":
         return EvidenceSettings(runs=10, quick=True, channel_runs=10)
     return EvidenceSettings(runs=seeds("mechanisms"), channel_runs=seeds("channels"))
@@ -407,7 +415,6 @@ MECHANISM_CLAIMS: tuple[Line, ...] = (
         )
         for mechanism in ("marginaux:translation", "marginaux:brokerage")
     ),
-    Computed(lambda r: _decomposition(r.c, r.outputs)),
 )
 """The mechanisms case's table: each line a claim (criterion, contrast) or a figure."""
 
@@ -426,14 +433,13 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
         "& Friedberg (1977), Burt (2004), Merton (1948), Maillat (1995): each concept must "
         "act through the channel the literature gives it.",
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}), "
-        f"{s.runs} paired seeds each ({s.seed}–{s.seed + s.runs - 1}); the conditions that "
-        f"only feed the channel decomposition, and its shares, the first {s.channel_runs}; "
+        f"{s.runs} paired seeds each ({s.seed}–{s.seed + s.runs - 1}); "
         "uptake = `uptake_time_mean`. Relative changes: ratio of means − 1 with a paired "
-        "bootstrap interval (4,000 resamples); differences: paired t intervals."
-        + _power(s, "mechanisms")
-        + ("" if s.quick else f" Channels: {rationale('channels')}."),
+        "bootstrap interval (4,000 resamples); differences: paired t intervals. How much of "
+        "each organisation parameter's effect flows through each channel: case `channels` "
+        "(on request, `milieusim validate --case channels`)." + _power(s, "mechanisms"),
         checks(MECHANISM_CLAIMS, runs),
-        notes=_MECHANISM_NOTES,
+        notes=_DISTANCE_NOTE,
         data={
             "distance": means,
             "effects": {f"{lam:g}": float(v.mean()) for lam, v in runs.openness_effects().items()},
@@ -441,15 +447,35 @@ def mechanism_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> 
     )
 
 
-_MECHANISM_NOTES = (
+_DISTANCE_NOTE = (
+    "The inverted U over partners' distance partly follows from two assumptions (value "
+    "grows with novelty, understanding falls with distance; docs/ODD.md §7.3); what emerges "
+    "is where uptake peaks once managers, learning and diffusion have acted."
+)
+_CHANNEL_NOTE = (
     "Channel shares: for a parameter moved from its low to its high level, the effect "
     "through a channel is the part of the effect that disappears when that channel alone is "
     "held at the parameter's default (1 − effect with the channel held / full effect). "
-    "Shares need not add up to 100 %: channels interact. The inverted U over partners' "
-    "distance partly follows from two assumptions (value grows with novelty, understanding "
-    "falls with distance; docs/ODD.md §7.3); what emerges is where uptake peaks once "
-    "managers, learning and diffusion have acted."
+    "Shares need not add up to 100 %: channels interact."
 )
+
+
+def channel_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
+    """The channel decomposition of every organisation parameter (case ``channels``)."""
+    c = _mechanism_conditions(s)
+    return CaseResult(
+        "channels",
+        "Channels — how much of each organisation parameter's effect flows through each mechanism",
+        "Developers' guide: ablations show the channels; each ablation is paired (same "
+        "organisation, same random streams, `tests/test_ablation_pairing.py`).",
+        f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}): each parameter "
+        f"at its low and high level, with each of its channels held at the default, "
+        f"{s.channel_runs} paired seeds each ({s.seed}–{s.seed + s.channel_runs - 1}); "
+        "uptake = `uptake_time_mean`; paired t and paired bootstrap intervals (4,000 "
+        "resamples)." + ("" if s.quick else f" Size: {rationale('channels')}."),
+        _decomposition(c, outputs),
+        notes=_CHANNEL_NOTE,
+    )
 
 
 def _decomposition(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
@@ -784,6 +810,15 @@ MECHANISMS = Case(
     mechanism_evaluate,
     _plot,
 )
+CHANNELS_CASE = Case(
+    "channels",
+    "Channels — the decomposition of each organisation parameter's effect",
+    _channel_settings,
+    mechanism_tasks,
+    channel_evaluate,
+    _plot,
+)
+"""Run on request (``--case channels``): about 60 % of a full block's compute."""
 DYNAMICS = Case(
     "dynamics",
     "Dynamics — part 2 of the model",
