@@ -25,6 +25,7 @@ from milieusim.cli.research import discover, export, replications, report
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.validation import validate
 from milieusim.cli.workshop import animate, viz
+from milieusim.extras import MissingExtra
 
 __all__ = ["main"]
 
@@ -58,6 +59,8 @@ class Commands(click.Group):
             raise _one_line(exc) from None
         except (KeyboardInterrupt, click.Abort):
             raise Interrupted() from None
+        except MissingExtra as exc:  # an optional extra: one line saying how to install it
+            raise UserError(str(exc)) from None
 
 
 def _one_line(exc: click.UsageError) -> click.ClickException:
