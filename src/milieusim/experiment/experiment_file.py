@@ -19,8 +19,8 @@ An experiment file is data, never code. Its layout::
     every = 1                     # keep every k-th step (0, k, 2k, …); 0 = final values only
     innovations = true            # keep each run's per-innovation table (innovations/)
     [design]
-    kind = "grid"                 # grid | points | lhs | sobol | morris
-    [design.parameters]           # grid: levels; lhs, sobol, morris: [low, high] bounds
+    kind = "grid"                 # grid | points | lhs | sobol | morris | fast
+    [design.parameters]           # grid: levels; lhs, sobol, morris, fast: [low, high] bounds
     inertia = [0.1, 0.5, 0.9]     # or { from = 0.1, to = 0.9, num = 5 }
     [quick]                       # optional: what --quick uses (see QuickSettings)
 
