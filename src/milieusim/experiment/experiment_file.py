@@ -37,6 +37,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,15 @@ def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
         f"{suggest(key, EXPERIMENTS.files())}; shipped experiments: {names}; "
         "or give a path to a .toml file"
     )
+
+
+def as_spec(experiment: ExperimentSpec | str | os.PathLike[str]) -> ExperimentSpec:
+    """``experiment`` itself if it is a spec, else :func:`load_experiment` of it (a shipped
+    name or an experiment file's path): what :func:`~milieusim.experiment.run_sweep` and
+    :func:`~milieusim.experiment.sweep_results` take."""
+    if isinstance(experiment, ExperimentSpec):
+        return experiment
+    return load_experiment(experiment if isinstance(experiment, Path) else os.fspath(experiment))
 
 
 def _load_file(path: Path) -> ExperimentSpec:
