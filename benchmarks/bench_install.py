@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_BYTES = 500 * 1024**2  # 0.5 GB, as `du -sh` counts (MiB)
+TARGET_BYTES = 500_000_000  # 0.5 GB in decimal units, the stricter reading (= 476.8 MiB)
 EXTRAS = ("workshop", "video", "cluster", "discovery", "all")
 
 
@@ -90,16 +90,22 @@ def main() -> int:
     if uv is None:
         print("error: uv is not on PATH", file=sys.stderr)
         return 2
-    print(f"{'environment':<22} {'size':>9} {'distributions':>14}  extras missing")
+    print(
+        f"{'environment':<22} {'size (10^6 B)':>14} {'(MiB, du -sh)':>14} "
+        f"{'distributions':>14}  extras missing"
+    )
     core_ok = True
     with tempfile.TemporaryDirectory(prefix="milieusim-install-") as tmp:
         for extra in [None, *extras]:
             size, count, lacks = measure(uv, extra, Path(tmp))
             name = f"milieusim[{extra}]" if extra else "milieusim (core)"
-            print(f"{name:<22} {size / 1024**2:>7.0f} MB {count:>14}  {lacks}")
+            print(
+                f"{name:<22} {size / 1e6:>11.1f} MB {size / 1024**2:>10.0f} MiB "
+                f"{count:>14}  {lacks}"
+            )
             if extra is None:
                 core_ok = size <= TARGET_BYTES
-    print(f"core ≤ {TARGET_BYTES / 1024**2:.0f} MB: {'met' if core_ok else 'NOT met'}")
+    print(f"core ≤ {TARGET_BYTES / 1e6:.0f} MB (0.5 GB): {'met' if core_ok else 'NOT met'}")
     return 0 if core_ok else 1
 
 
