@@ -478,6 +478,7 @@ def plot(
       milieusim plot out/inertia --kind heatmap --outcome approvals --lang fr
       milieusim plot out/inertia --kind scatter --x inertia --format svg
       milieusim plot out/sobol --kind sensitivity --outcome uptake_time_mean
+      milieusim plot out/fast --kind sensitivity-time --outcome adoption_share
       milieusim plot out/inertia --kind curves --out report/curves.pdf
     """
     lang = lang.lower()
