@@ -216,7 +216,7 @@ def test_sensitivity_of_a_constant_outcome_is_nan_with_a_note(sobol_dir: Path) -
 def test_sensitivity_refuses_other_designs_and_missing_points(
     grid_dir: Path, sobol_dir: Path
 ) -> None:
-    with pytest.raises(ResultsError, match="sobol or morris"):
+    with pytest.raises(ResultsError, match="sobol, morris or fast"):
         sensitivity_indices(grid_dir)
     res = load_results(sobol_dir)
     runs = res.runs.copy()

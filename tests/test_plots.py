@@ -119,7 +119,7 @@ def test_sensitivity_labels_morris(morris_dir: Path, lang: str) -> None:
 
 
 def test_sensitivity_refuses_grids_and_constant_outcomes(grid_dir: Path, sobol_dir: Path) -> None:
-    with pytest.raises(ResultsError, match="sobol or morris"):
+    with pytest.raises(ResultsError, match="sobol, morris or fast"):
         plot_sensitivity(grid_dir)
     with pytest.raises(ResultsError, match="does not vary"):
         plot_sensitivity(sobol_dir, "paralysis")
@@ -187,7 +187,7 @@ def test_every_kind_through_make_figure(sobol_dir: Path, grid_dir: Path) -> None
     choices = {p.name: list(getattr(p.type, "choices", [])) for p in plot.params}
     assert choices["kinds"] == list(KINDS) and choices["fmt"] == list(FORMATS)
     assert all(
-        f"      {name:<13}{kind.help}\n" in (plot.help or "") for name, kind in KINDS.items()
+        f"      {name:<18}{kind.help}\n" in (plot.help or "") for name, kind in KINDS.items()
     )  # the help lists the registry's kinds
     assert default_kinds(grid_dir) == ["curves", "heatmap", "scatter", "funnel"]
     assert default_kinds(sobol_dir) == ["curves", "sensitivity", "scatter", "funnel"]
@@ -263,7 +263,9 @@ def test_plot_one_kind_to_a_file(sobol_dir: Path, tmp_path: Path) -> None:
 
 def test_plot_fails_cleanly(grid_dir: Path, knockout_dir: Path, tmp_path: Path) -> None:
     assert_one_line_error(invoke("plot", tmp_path / "nope"), "no such folder")
-    assert_one_line_error(invoke("plot", grid_dir, "--kind", "sensitivity"), "sobol or morris")
+    assert_one_line_error(
+        invoke("plot", grid_dir, "--kind", "sensitivity"), "sobol, morris or fast"
+    )
     assert_one_line_error(
         invoke("plot", knockout_dir, "--kind", "heatmap"), "two varied parameters"
     )

@@ -792,3 +792,16 @@ def test_claims_leave_their_thresholds_to_the_criterion() -> None:
         assert claim.published.startswith(
             claim.criterion.text(change=claim.change, percent=claim.percent, unit=claim.unit)
         )
+
+
+def test_ols_slope_is_statsmodels_ols():
+    """The slope and its standard error, as statsmodels' OLS gives them."""
+    sm = pytest.importorskip("statsmodels.api")
+    from milieusim.validation.case import ols_slope
+
+    rng = np.random.default_rng(3)
+    x = np.linspace(0, 1, 12)
+    y = 0.4 * x + rng.normal(0, 0.1, x.size)
+    fit = sm.OLS(y, sm.add_constant(x)).fit()
+    slope, se = ols_slope(x, y)
+    assert slope == pytest.approx(fit.params[1]) and se == pytest.approx(fit.bse[1])

@@ -32,6 +32,7 @@ from milieusim.analysis.results import (
     ok_runs,
     varied_parameters,
 )
+from milieusim.extras import install_hint
 
 __all__ = [
     "METHODS",
@@ -65,8 +66,7 @@ def require_ema() -> Any:
             import ema_workbench
     except ImportError:
         raise DiscoveryError(
-            "scenario discovery needs EMA Workbench, an optional extra: "
-            f"uv sync --extra {EXTRA} (or pip install 'milieusim[{EXTRA}]')"
+            "scenario discovery needs EMA Workbench, an optional extra: " + install_hint(EXTRA)
         ) from None
     return ema_workbench
 

@@ -259,7 +259,7 @@ def build_report(
     if kind in SENSITIVITY_KINDS:
         try:
             indices = sensitivity_indices(res)
-            method = "Sobol" if kind == "sobol" else "Morris"
+            method = {"sobol": "Sobol", "morris": "Morris", "fast": "FAST"}[kind]
         except ResultsError as exc:
             warnings.append(str(exc))
     folder = directory or str(getattr(res, "path", "DIR"))
@@ -320,7 +320,7 @@ def _sensitivity_rows(report: Report) -> tuple[list[str], list[list[str]]]:
     lang = report.lang
     table = report.sensitivity
     assert table is not None
-    if report.sensitivity_method == "Sobol":
+    if report.sensitivity_method in ("Sobol", "FAST"):
         heads = ["outcome", _TEXT[lang]["parameter"], "S1 [95% CI]", "ST [95% CI]"]
         rows = [
             [

@@ -190,7 +190,7 @@ MIN_RUNS_PER_POINT = 5
 def results_warnings(results: ResultsLike) -> list[str]:
     """What a reader of these results should know before trusting them: an unfinished
     sweep, a ``--quick`` one, or fewer than :data:`MIN_RUNS_PER_POINT` ok runs per point
-    (not for a sampled design of one run per point, lhs, sobol or morris: there the
+    (not for a sampled design of one run per point, lhs, sobol, morris or fast: there the
     sample as a whole is analysed, not each point)."""
     out: list[str] = []
     manifest = results.manifest
@@ -210,7 +210,7 @@ def results_warnings(results: ResultsLike) -> list[str]:
     runs = ok_runs(results)
     planned = results.runs.groupby("point_id").size() if len(results.runs) else None
     one_run_sample = (
-        design_kind(results) in ("lhs", "sobol", "morris")
+        design_kind(results) in ("lhs", "sobol", "morris", "fast")
         and planned is not None
         and int(planned.max()) == 1
     )  # one run per point by design: the sample as a whole is what is analysed

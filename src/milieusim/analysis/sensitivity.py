@@ -1,13 +1,13 @@
-"""Global sensitivity indices through SALib: Sobol and Morris on their own designs, and
-RBD-FAST, PAWN and delta (Borgonovo's moment-independent index) on any sampled design
-(lhs, sobol, morris): they need only the points' parameter values and outputs.
+"""Global sensitivity indices through SALib: Sobol, Morris and classic FAST on their own
+designs, and RBD-FAST, PAWN and delta (Borgonovo's moment-independent index) on any sampled
+design (lhs, sobol, morris, fast): they need only the points' parameter values and outputs.
 
 The model output ``Y`` of each design point is the mean of the outcome over the point's
 ok replications, in ``point_id`` order, which is the order of the SALib sample. Resampled
 confidence intervals use a fixed seed (the experiment's), so the indices are reproducible.
 Sobol's second-order indices, when the design asked for them, are in
-:func:`second_order_indices`. (Classic FAST needs its own sampler, which no design kind
-uses: RBD-FAST estimates the same first-order index from any sample.)
+:func:`second_order_indices`. Indices of a weekly reporter at every k-th week are in
+:func:`indices_over_time`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from milieusim.analysis.results import (
     design,
     design_kind,
     design_setting,
+    ok_runs,
 )
+from milieusim.measures import REPORTERS
 from milieusim.text import (
     decimal,
     format_number,
@@ -40,36 +42,46 @@ from milieusim.text import (
 
 __all__ = [
     "INDEX_COLUMNS",
+    "MAIN_INDEX",
     "METHODS",
     "SAMPLED_KINDS",
     "SENSITIVITY_KINDS",
+    "format_over_time",
     "format_sensitivity",
+    "indices_over_time",
     "point_means",
     "second_order_indices",
     "sensitivity_indices",
 ]
 
-SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris")
-"""Design kinds with indices of their own (Sobol's, Morris'): the report and the
+SENSITIVITY_KINDS: tuple[str, ...] = ("sobol", "morris", "fast")
+"""Design kinds with indices of their own (Sobol's, Morris', FAST's): the report and the
 sensitivity figure show these."""
 
-SAMPLED_KINDS: tuple[str, ...] = ("sobol", "morris", "lhs")
+SAMPLED_KINDS: tuple[str, ...] = ("sobol", "morris", "fast", "lhs")
 """Design kinds that have sensitivity indices (RBD-FAST, PAWN, delta on any of them)."""
 
 METHODS: dict[str, tuple[str, ...]] = {
     "sobol": ("sobol",),
     "morris": ("morris",),
-    "rbd_fast": ("lhs", "sobol", "morris"),
-    "pawn": ("lhs", "sobol", "morris"),
-    "delta": ("lhs", "sobol", "morris"),
+    "fast": ("fast",),
+    "rbd_fast": ("lhs", "sobol", "morris", "fast"),
+    "pawn": ("lhs", "sobol", "morris", "fast"),
+    "delta": ("lhs", "sobol", "morris", "fast"),
 }
 """Each method, with the design kinds it works on."""
 
-DEFAULT_METHOD: dict[str, str] = {"sobol": "sobol", "morris": "morris", "lhs": "rbd_fast"}
+DEFAULT_METHOD: dict[str, str] = {
+    "sobol": "sobol",
+    "morris": "morris",
+    "fast": "fast",
+    "lhs": "rbd_fast",
+}
 """The method used for each design kind unless another is asked for."""
 
 INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "fast": ("S1", "S1_conf", "ST", "ST_conf"),
     "morris": ("mu", "mu_star", "mu_star_conf", "mu_star_low", "mu_star_high", "sigma"),
     "rbd_fast": ("S1", "S1_conf"),
     "pawn": ("minimum", "mean", "median", "maximum", "CV"),
@@ -80,6 +92,17 @@ INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
 0 (mu* is a mean of absolute values: it cannot be negative). PAWN's are statistics of
 the Kolmogorov–Smirnov distances over its conditioning slices (SALib gives no interval:
 ``CV``, their coefficient of variation, says how stable they are)."""
+
+MAIN_INDEX: dict[str, tuple[str, str | None]] = {
+    "sobol": ("ST", "ST_conf"),
+    "fast": ("ST", "ST_conf"),
+    "morris": ("mu_star", "mu_star_conf"),
+    "rbd_fast": ("S1", "S1_conf"),
+    "delta": ("delta", "delta_conf"),
+    "pawn": ("median", None),
+}
+"""The index shown over time for each method, and its confidence half-width (PAWN has
+none)."""
 
 
 def default_method(kind: str) -> str:
@@ -135,11 +158,100 @@ def sensitivity_indices(
     design point has no ok run (the estimators need the whole sample).
     """
     res = as_results(results)
+    kind = _method(res, method)
+    names = resolve_outcomes(res, outcomes)
+    problem, x, all_points = _sample(res, kind, names[0])
+    rng_seed = _seed(res, seed)
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        y = point_means(res, name).to_numpy(dtype=float)
+        rows += _index_rows(kind, problem, res, x, y, rng_seed, num_resamples, level, name)
+    return pd.DataFrame(
+        rows, columns=["method", "outcome", "parameter", *INDEX_COLUMNS[kind], "note"]
+    )
+
+
+def indices_over_time(
+    results: ResultsSource,
+    reporter: str = "adoption_share",
+    *,
+    every: int | None = None,
+    seed: int | None = None,
+    num_resamples: int = 100,
+    level: float = 0.95,
+    method: str | None = None,
+) -> pd.DataFrame:
+    """The sensitivity indices of a weekly ``reporter`` at every ``every``-th kept week
+    (default: about 10 weeks evenly spread over the run): at each week, ``Y`` is each
+    design point's mean of the reporter that week over its ok replications.
+
+    The columns of :func:`sensitivity_indices` with ``week`` after ``outcome`` (the
+    reporter's name), one row per (week, parameter). Week 0 is left out (every point
+    starts from the same state). Needs a sweep that kept the reporter's time series.
+    """
+    res = as_results(results)
+    kind = _method(res, method)
+    frame = res.timeseries
+    if frame is None or len(frame) == 0 or reporter not in frame.columns:
+        kept = [c for c in (frame.columns if frame is not None else []) if c in REPORTERS]
+        raise ResultsError(
+            f"indices over time need the time series of {reporter!r}; this sweep kept "
+            + (", ".join(kept) if kept else "no time series")
+        )
+    if every is not None and every < 1:
+        raise ResultsError(f"every = {every}: expected a number of weeks >= 1")
+    ok = ok_runs(res)[["run_id", "point_id"]]
+    series = frame[["run_id", "step", reporter]].merge(ok, on="run_id", how="inner")
+    kept_weeks = np.sort(series["step"].unique())
+    kept_weeks = kept_weeks[kept_weeks > 0]
+    if len(kept_weeks) == 0:
+        raise ResultsError("indices over time need weeks after week 0 in the time series")
+    if every is None:
+        stride = max(1, math.ceil(len(kept_weeks) / 10))
+        weeks = kept_weeks[stride - 1 :: stride]
+    else:
+        weeks = kept_weeks[(kept_weeks % every) == 0]
+        if len(weeks) == 0:
+            raise ResultsError(
+                f"every = {every}: no kept week is a multiple of it (kept: "
+                f"{int(kept_weeks[0])}, {int(kept_weeks[1]) if len(kept_weeks) > 1 else ''}…)"
+            )
+    if kept_weeks[-1] not in weeks:
+        weeks = np.append(weeks, kept_weeks[-1])  # always the last week
+    problem, x, all_points = _sample(res, kind, None)
+    means = (
+        series[series["step"].isin(weeks)]
+        .groupby(["step", "point_id"], sort=True)[reporter]
+        .mean()
+        .unstack("point_id")
+        .reindex(columns=all_points)
+    )
+    rng_seed = _seed(res, seed)
+    rows: list[dict[str, Any]] = []
+    for week, y in means.iterrows():
+        found = _index_rows(
+            kind,
+            problem,
+            res,
+            x,
+            y.to_numpy(dtype=float),
+            rng_seed,
+            num_resamples,
+            level,
+            reporter,
+        )
+        rows += [{**row, "week": int(week)} for row in found]
+    columns = ["method", "outcome", "week", "parameter", *INDEX_COLUMNS[kind], "note"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _method(res: ResultsLike, method: str | None) -> str:
+    """The method asked for (or the design's), checked against the design kind."""
     design_kind_ = design_kind(res)
     if design_kind_ not in SAMPLED_KINDS:
         raise ResultsError(
-            "sensitivity indices need a sobol or morris design (or lhs, for rbd_fast, pawn "
-            f"and delta); this experiment's design is {design_kind_!r}"
+            "sensitivity indices need a sobol, morris or fast design (or lhs, for rbd_fast, "
+            f"pawn and delta); this experiment's design is {design_kind_!r}"
         )
     kind = method or default_method(design_kind_)
     if kind not in METHODS:
@@ -149,12 +261,22 @@ def sensitivity_indices(
             f"--method {kind}: needs a {' or '.join(METHODS[kind])} design; this "
             f"experiment's design is {design_kind_!r}"
         )
-    names = resolve_outcomes(res, outcomes)
+    return kind
+
+
+def _sample(
+    res: ResultsLike, kind: str, outcome: str | None
+) -> tuple[dict[str, Any], np.ndarray | None, np.ndarray]:
+    """The SALib problem, the parameter matrix X (None for Sobol, which needs only Y) and
+    every point id; :class:`ResultsError` if some design point has no ok run (with a
+    value of ``outcome``, if given)."""
     problem = _problem(res)
-    rng_seed = _seed(res, seed)
-    counts = run_outcomes(res, names[:1]).groupby("point_id").size()
     all_points = np.sort(res.runs["point_id"].unique())
-    missing = [int(p) for p in all_points if p not in counts.index]
+    if outcome is not None:
+        present = run_outcomes(res, [outcome]).groupby("point_id").size().index
+    else:
+        present = pd.Index(ok_runs(res)["point_id"].unique())
+    missing = [int(p) for p in all_points if p not in present]
     if missing:
         shown = ", ".join(map(str, missing[:5])) + (", …" if len(missing) > 5 else "")
         raise ResultsError(
@@ -165,34 +287,45 @@ def sensitivity_indices(
             else f"{kind} indices need every design point, but point {shown} has no ok run"
         )
     x = None
-    if kind != "sobol":
+    if kind not in ("sobol", "fast"):
         firsts = res.runs.groupby("point_id", sort=True)[problem["names"]].first()
         x = firsts.reindex(all_points).to_numpy(dtype=float)
+    return problem, x, all_points
 
-    rows: list[dict[str, Any]] = []
-    for name in names:
-        y = point_means(res, name).to_numpy(dtype=float)
-        note = ""
-        if not np.all(np.isfinite(y)):
-            note = f"no value at {int(np.sum(~np.isfinite(y)))} points"
-        elif np.ptp(y) == 0:
-            note = "constant"
-        indices: dict[str, Any] = {}
-        if not note:
-            indices = _analyse(kind, problem, res, x, y, rng_seed, num_resamples, level)
-            if kind == "morris":
-                star, conf = np.asarray(indices["mu_star"]), np.asarray(indices["mu_star_conf"])
-                indices["mu_star_low"] = np.maximum(star - conf, 0.0)
-                indices["mu_star_high"] = star + conf
-        for i, parameter in enumerate(problem["names"]):
-            row: dict[str, Any] = {"method": kind, "outcome": name, "parameter": parameter}
-            for column in INDEX_COLUMNS[kind]:
-                row[column] = float(indices[column][i]) if indices else math.nan
-            row["note"] = note
-            rows.append(row)
-    return pd.DataFrame(
-        rows, columns=["method", "outcome", "parameter", *INDEX_COLUMNS[kind], "note"]
-    )
+
+def _index_rows(
+    kind: str,
+    problem: dict[str, Any],
+    res: ResultsLike,
+    x: np.ndarray | None,
+    y: np.ndarray,
+    seed: int,
+    num_resamples: int,
+    level: float,
+    outcome: str,
+) -> list[dict[str, Any]]:
+    """One row per parameter: the indices of ``y`` (NaN with a note when it is constant
+    or has missing values)."""
+    note = ""
+    if not np.all(np.isfinite(y)):
+        note = f"no value at {int(np.sum(~np.isfinite(y)))} points"
+    elif np.ptp(y) == 0:
+        note = "constant"
+    indices: dict[str, Any] = {}
+    if not note:
+        indices = _analyse(kind, problem, res, x, y, seed, num_resamples, level)
+        if kind == "morris":
+            star, conf = np.asarray(indices["mu_star"]), np.asarray(indices["mu_star_conf"])
+            indices["mu_star_low"] = np.maximum(star - conf, 0.0)
+            indices["mu_star_high"] = star + conf
+    rows = []
+    for i, parameter in enumerate(problem["names"]):
+        row: dict[str, Any] = {"method": kind, "outcome": outcome, "parameter": parameter}
+        for column in INDEX_COLUMNS[kind]:
+            row[column] = float(indices[column][i]) if indices else math.nan
+        row["note"] = note
+        rows.append(row)
+    return rows
 
 
 def _analyse(
@@ -205,7 +338,7 @@ def _analyse(
     num_resamples: int,
     level: float,
 ) -> dict[str, Any]:
-    from SALib.analyze import delta, morris, pawn, rbd_fast, sobol
+    from SALib.analyze import delta, fast, morris, pawn, rbd_fast, sobol
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -220,6 +353,13 @@ def _analyse(
                     num_resamples=num_resamples,
                     conf_level=level,
                     seed=seed,
+                )
+            if kind == "fast":
+                m = int(design_setting(res, "m", 4))
+                return dict(
+                    fast.analyze(
+                        problem, y, M=m, num_resamples=num_resamples, conf_level=level, seed=seed
+                    )
                 )
             if kind == "rbd_fast":
                 return dict(
@@ -318,6 +458,10 @@ _HEADS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("outcome", "parameter", "S1", "ST"),
         "fr": ("indicateur", "paramètre", "S1", "ST"),
     },
+    "fast": {
+        "en": ("outcome", "parameter", "S1", "ST"),
+        "fr": ("indicateur", "paramètre", "S1", "ST"),
+    },
     "morris": {
         "en": ("outcome", "parameter", "mu*", "sigma", "mu"),
         "fr": ("indicateur", "paramètre", "mu*", "sigma", "mu"),
@@ -337,6 +481,12 @@ _HEADS.update(
     }
 )
 _TITLE = {
+    "fast": {
+        "en": "FAST (extended) indices: first order S1 and total ST, ± half-width of the 95% "
+        "confidence interval (bootstrap)",
+        "fr": "Indices FAST (étendu) : premier ordre S1 et total ST, ± demi-largeur de "
+        "l'intervalle de confiance à 95\u00a0% (bootstrap)",
+    },
     "rbd_fast": {
         "en": "RBD-FAST first-order indices S1, ± half-width of the 95% confidence interval "
         "(bootstrap)",
@@ -400,7 +550,7 @@ def format_sensitivity(
                 note = _NOTES[lang].get(r["note"], r["note"])
                 rows.append([label, f"({note})"])
                 break
-            if kind == "sobol":
+            if kind in ("sobol", "fast"):
                 cells = [_pm(r["S1"], r["S1_conf"], lang), _pm(r["ST"], r["ST_conf"], lang)]
             elif kind == "rbd_fast":
                 cells = [_pm(r["S1"], r["S1_conf"], lang)]
@@ -447,6 +597,46 @@ def format_sensitivity(
             f"{o:<{name_width}}  {outcome_label(o, lang)}",
             width,
             subsequent_indent=" " * (name_width + 4),
+        )
+    return "\n".join(lines)
+
+
+def format_over_time(table: pd.DataFrame, lang: str = "en", *, width: int = 88) -> str:
+    """An aligned text table of :func:`indices_over_time`'s output: one row per parameter,
+    one column per week, the method's main index (:data:`MAIN_INDEX`; intervals in the
+    CSV)."""
+    import textwrap
+
+    lang = language(lang)
+    if table.empty:
+        return ""
+    kind = str(table["method"].iloc[0])
+    index, conf = MAIN_INDEX[kind]
+    outcome = str(table["outcome"].iloc[0])
+    shown = index.replace("_star", "*")
+    title = {
+        "en": f"{shown} ({kind}) of each parameter on {outcome}, week by week"
+        + (f" (95% intervals: {conf} in the CSV)" if conf else ""),
+        "fr": f"{shown} ({kind}) de chaque paramètre sur {outcome}, semaine par semaine"
+        + (f" (intervalles à 95\u00a0%\u00a0: {conf} dans le CSV)" if conf else ""),
+    }[lang]
+    grid = table.pivot(index="parameter", columns="week", values=index)
+    grid = grid.reindex(list(dict.fromkeys(table["parameter"])))
+    weeks = [int(w) for w in grid.columns]
+    name_width = max(len(p) for p in grid.index)
+    cells = [[_fixed(float(v), lang) for v in row] for row in grid.to_numpy(dtype=float)]
+    cell_width = max(5, *(len(str(w)) for w in weeks), *(len(c) for r in cells for c in r))
+    head = "semaine" if lang == "fr" else "week"
+    lines = textwrap.wrap(title, width)
+    lines.append(f"{head:<{name_width}}  " + " ".join(f"{w:>{cell_width}}" for w in weeks))
+    for name, row in zip(grid.index, cells, strict=True):
+        lines.append(f"{name:<{name_width}}  " + " ".join(f"{c:>{cell_width}}" for c in row))
+    notes = table[table["note"] != ""].drop_duplicates("week")
+    for reason, group in notes.groupby("note", sort=False):
+        at = ", ".join(str(int(w)) for w in group["week"])
+        label = _NOTES[lang].get(str(reason), str(reason))
+        lines += textwrap.wrap(
+            f"n/a ({'semaines' if lang == 'fr' else 'weeks'} {at}): {label}", width
         )
     return "\n".join(lines)
 

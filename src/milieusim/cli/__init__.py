@@ -26,6 +26,7 @@ from milieusim.cli.research import discover, export, replications, report
 from milieusim.cli.run import demo, measures, params, run, scenarios
 from milieusim.cli.validation import validate
 from milieusim.cli.workshop import animate, viz
+from milieusim.extras import MissingExtra
 
 __all__ = ["main"]
 
@@ -59,6 +60,8 @@ class Commands(click.Group):
             raise _one_line(exc) from None
         except (KeyboardInterrupt, click.Abort):
             raise Interrupted() from None
+        except MissingExtra as exc:  # an optional extra: one line saying how to install it
+            raise UserError(str(exc)) from None
         except Exception:
             if _interrupt.terminated:  # e.g. an import cut short by SIGTERM: an ImportError
                 raise Interrupted() from None

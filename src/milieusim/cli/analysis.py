@@ -144,10 +144,27 @@ def describe_results(res: ResultsLike, lang: str) -> str:
 )
 @click.option(
     "--method",
-    type=click.Choice(["sobol", "morris", "rbd_fast", "pawn", "delta"], case_sensitive=False),
+    type=click.Choice(
+        ["sobol", "morris", "fast", "rbd_fast", "pawn", "delta"], case_sensitive=False
+    ),
     default=None,
-    help="Sensitivity method (default: the design's: sobol, morris, or rbd_fast for lhs). "
-    "rbd_fast, pawn and delta work on any lhs, sobol or morris design.",
+    help="Sensitivity method (default: the design's: sobol, morris, fast, or rbd_fast for "
+    "lhs). rbd_fast, pawn and delta work on any lhs, sobol, morris or fast design.",
+)
+@click.option(
+    "--over-time",
+    "over_time",
+    default=None,
+    metavar="REPORTER",
+    help="Also the sensitivity indices of a weekly reporter (e.g. adoption_share) at every "
+    "--every-th kept week, from the time series.",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="K",
+    help="With --over-time: every K weeks (default: about 10 weeks spread over the run).",
 )
 @click.option(
     "--lang", type=LANG, default="en", show_default=True, help="Language of the printed tables."
@@ -159,17 +176,23 @@ def analyze(
     by: str | None,
     baseline: int | None,
     method: str | None,
+    over_time: str | None,
+    every: int | None,
     lang: str,
 ) -> None:
     """Summarise the results of a sweep in DIR, per design point.
 
     For each design point and outcome: the number of ok runs n, the mean, the standard
-    deviation and the 95% confidence interval of the mean (Student t). For sobol, morris
-    and lhs designs, also the sensitivity indices from the means over replications
-    (SALib): Sobol S1 and ST, Morris mu*, sigma and mu, RBD-FAST S1 (the default for lhs),
-    Borgonovo's delta with S1, each with its 95% confidence interval, or PAWN's
-    Kolmogorov-Smirnov statistics (--method picks one). The numbers are reproducible: the
-    bootstrap uses the experiment's seed.
+    deviation and the 95% confidence interval of the mean (Student t). For sobol, morris,
+    fast and lhs designs, also the sensitivity indices from the means over replications
+    (SALib): Sobol S1 and ST, Morris mu*, sigma and mu, FAST S1 and ST, RBD-FAST S1 (the
+    default for lhs), Borgonovo's delta with S1, each with its 95% confidence interval, or
+    PAWN's Kolmogorov-Smirnov statistics (--method picks one). The numbers are
+    reproducible: the bootstrap uses the experiment's seed.
+
+    With --over-time REPORTER: the same indices of a weekly reporter at every K-th week
+    (--every K), written to DIR/analysis/sensitivity_time.csv (method, outcome, week,
+    parameter, indices, note); 'milieusim plot DIR --kind sensitivity-time' draws them.
 
     Writes DIR/analysis/summary.csv (one row per outcome and point: point_id, the varied
     parameters, outcome, n, failed, mean, sd, ci_low, ci_high) and, with indices,
@@ -197,6 +220,7 @@ def analyze(
       milieusim analyze out/sobol --outcome uptake_time_mean --lang fr
       milieusim analyze out/lhs --method delta
       milieusim analyze out/sobol --method pawn --outcome paralysis
+      milieusim analyze out/fast --over-time adoption_share --every 13
       milieusim analyze out/inertia --contrast experimentation_tolerance=0:1 --by inertia
       milieusim analyze out/mechanisms --baseline 0 --outcome uptake_time_mean
     """
@@ -208,6 +232,10 @@ def analyze(
     res = _load(directory)
     if method is not None and (contrast is not None or baseline is not None):
         raise UserError("--method goes with the per-point summary, not --contrast/--baseline")
+    if every is not None and over_time is None:
+        raise UserError("--every goes with --over-time REPORTER")
+    if over_time is not None and (contrast is not None or baseline is not None):
+        raise UserError("--over-time goes with the per-point summary, not --contrast/--baseline")
     if contrast is not None or baseline is not None:
         _analyze_contrasts(directory, res, outcomes, contrast, by, baseline, lang)
         return
@@ -215,7 +243,9 @@ def analyze(
     from milieusim.analysis.results import ResultsError, design_kind, results_warnings
     from milieusim.analysis.sensitivity import (
         SAMPLED_KINDS,
+        format_over_time,
         format_sensitivity,
+        indices_over_time,
         second_order_indices,
         sensitivity_indices,
     )
@@ -223,13 +253,20 @@ def analyze(
 
     indices: pd.DataFrame | None = None
     pairs: pd.DataFrame | None = None
+    over: pd.DataFrame | None = None
     note = ""
     try:
         summary = summarise(res, list(outcomes) or None)
-        if method is not None and design_kind(res) not in SAMPLED_KINDS:
+        if (method is not None or over_time is not None) and design_kind(res) not in SAMPLED_KINDS:
+            option = f"--method {method}" if method is not None else "--over-time"
             raise UserError(
-                f"--method {method}: sensitivity indices need a sobol or morris design (or lhs, "
-                f"for rbd_fast, pawn and delta); this experiment's design is {design_kind(res)!r}"
+                f"{option}: sensitivity indices need a sobol, morris or fast design (or lhs, "
+                "for rbd_fast, pawn and delta); this experiment's design is "
+                f"{design_kind(res)!r}"
+            )
+        if over_time is not None:
+            over = indices_over_time(
+                res, over_time, every=every, method=method.lower() if method else None
             )
         if design_kind(res) in SAMPLED_KINDS:
             try:
@@ -259,6 +296,11 @@ def analyze(
             written.append(atomic_write(stale_pairs, _csv(pairs)))
         elif stale_pairs.exists():
             stale_pairs.unlink()
+        stale_time = folder / "sensitivity_time.csv"
+        if over is not None:
+            written.append(atomic_write(stale_time, _csv(over)))
+        elif stale_time.exists():
+            stale_time.unlink()
     except OSError as exc:
         raise UserError(
             f"cannot write to {shown(folder)}: {exc.strerror or exc}", exit_code=1
@@ -271,6 +313,9 @@ def analyze(
     if indices is not None:
         click.echo()
         click.echo(format_sensitivity(indices, lang, width=WIDTH, outcome_legend=False))
+    if over is not None:
+        click.echo()
+        click.echo(format_over_time(over, lang, width=WIDTH))
     if note:
         click.echo(f"warning: no sensitivity indices: {note}", err=True)
     for warning in results_warnings(res):
@@ -361,7 +406,8 @@ def _csv(frame: pd.DataFrame) -> Any:
     "kinds",
     multiple=True,
     type=click.Choice(list(KINDS)),
-    help="Figure to draw (repeatable). Default: every kind that suits the design.",
+    help="Figure to draw (repeatable). Default: every kind that suits the design "
+    "(sensitivity-time only when asked for).",
 )
 @click.option(
     "--outcome",
@@ -432,6 +478,7 @@ def plot(
       milieusim plot out/inertia --kind heatmap --outcome approvals --lang fr
       milieusim plot out/inertia --kind scatter --x inertia --format svg
       milieusim plot out/sobol --kind sensitivity --outcome uptake_time_mean
+      milieusim plot out/fast --kind sensitivity-time --outcome adoption_share
       milieusim plot out/inertia --kind curves --out report/curves.pdf
     """
     lang = lang.lower()
@@ -489,7 +536,7 @@ def plot(
 
 
 plot.help = (plot.help or "").replace(
-    "      KINDS\n", "".join(f"      {k.name:<13}{k.help}\n" for k in KINDS.values())
+    "      KINDS\n", "".join(f"      {k.name:<18}{k.help}\n" for k in KINDS.values())
 )
 """The list of kinds comes from the registry, :data:`milieusim.plots.kinds.KINDS`."""
 

@@ -20,6 +20,7 @@ from milieusim.cli.common import (
     prepare,
     shown,
 )
+from milieusim.extras import require_extra
 
 __all__ = ["animate", "viz"]
 
@@ -63,6 +64,7 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
       milieusim viz paralysis --lang en
       milieusim viz saint-etienne --port 8000 --host 0.0.0.0
     """
+    require_extra("workshop", "milieusim viz")
     from milieusim.workshop.server import is_loopback, port_problem, room_urls, serve, url_for
 
     if scenario is not None:
@@ -163,6 +165,8 @@ def animate(
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise UserError(f"--out {shown(out)}: the file name must end in .gif or .mp4")
+    if suffix == ".mp4":
+        require_extra("video", "milieusim animate --out FILE.mp4")
     if not any(o.partition("=")[0].strip() == "n_staff" for o in overrides):
         overrides = (f"n_staff={WORKSHOP_STAFF}", *overrides)  # the workshop's size
     chosen = prepare(scenario, overrides, None)

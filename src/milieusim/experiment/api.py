@@ -13,7 +13,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from milieusim.experiment.engine import run_sweep
-from milieusim.experiment.store import Results, load_results
+from milieusim.experiment.store import Results
 
 if TYPE_CHECKING:
     from milieusim.experiment.spec import ExperimentSpec
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 __all__ = ["sweep_results"]
 
 
-def sweep_results(spec: ExperimentSpec, out_dir: str | os.PathLike[str], **options: Any) -> Results:
-    """Run the sweep of ``spec`` into ``out_dir`` (as :func:`.run_sweep`, with its
-    ``options``: workers, resume, replications, shard, …) and return the folder loaded,
-    the same :class:`Results` :func:`load_results` gives. ``progress`` is off unless
-    asked for. Failed runs are in ``results.runs`` (status ``failed``, with the error)."""
-    options.setdefault("progress", False)
-    run_sweep(spec, out_dir, **options)
-    return load_results(out_dir)
+def sweep_results(
+    spec: ExperimentSpec | str | os.PathLike[str], out_dir: str | os.PathLike[str], **options: Any
+) -> Results:
+    """Run the sweep of ``spec`` into ``out_dir`` and return the folder loaded, the same
+    :class:`Results` :func:`load_results` gives: ``run_sweep(spec, out_dir,
+    **options).results()``. Same arguments and defaults as :func:`.run_sweep` (a spec, a
+    shipped name or a file; workers, resume, replications, quick, shard, progress, …).
+    Failed runs are in ``results.runs`` (status ``failed``, with the error); what the call
+    itself did (runs skipped, elapsed time, warnings) is :func:`.run_sweep`'s report."""
+    return run_sweep(spec, out_dir, **options).results()

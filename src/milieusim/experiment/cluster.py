@@ -18,6 +18,7 @@ from typing import Any
 
 from milieusim._io import read_regular_file
 from milieusim.experiment.spec import ExperimentError
+from milieusim.extras import require_extra
 
 __all__ = ["DaskExecutor", "check_scheduler", "tls_security"]
 
@@ -54,6 +55,7 @@ def check_scheduler(address: str, security: Any = None, *, insecure: bool = Fals
         raise ExperimentError(
             f"--scheduler {address}: expected host:port with a port number in [1, 65535]"
         )
+    require_extra("cluster", f"--scheduler {address}")
     encrypted = scheme in ("tls", "wss")
     if encrypted and security is None and not _dask_tls_configured():
         raise ExperimentError(

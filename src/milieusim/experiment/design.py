@@ -13,9 +13,12 @@ of the design and the experiment seed. One small class per kind, in :data:`DESIG
   ``n`` = SALib's N (a power of 2), ``second_order`` (default false): N × (D + 2)
   points, or N × (2D + 2);
 * :class:`Morris` (``morris``): :func:`SALib.sample.morris.sample`, ``r`` trajectories
-  on ``levels`` levels (even, default 4): r × (D + 1) points.
+  on ``levels`` levels (even, default 4): r × (D + 1) points;
+* :class:`Fast` (``fast``): :func:`SALib.sample.fast_sampler.sample`, classic FAST
+  (Cukier et al.; Saltelli et al. 1999's extended FAST), ``n`` points per parameter
+  (``n`` > 4M², M the interference factor ``m``, default 4): n × D points.
 
-For sobol and morris, ``point_id`` is the row of SALib's sample matrix, so
+For sobol, morris and fast, ``point_id`` is the row of SALib's sample matrix, so
 ``SALib.analyze`` takes the outputs ordered by ``point_id``. Integer parameters of
 continuous designs are rounded to the nearest integer (their ``[low, high]`` ends then
 carry half the weight of inner values).
@@ -43,6 +46,7 @@ __all__ = [
     "Design",
     "Grid",
     "LatinHypercube",
+    "Fast",
     "Morris",
     "Points",
     "Sobol",
@@ -390,8 +394,62 @@ class Morris(Design):
         return dataclasses.replace(self, values=values, r=min(self.r, quick.r))
 
 
+@dataclass(frozen=True)
+class Fast(Design):
+    """SALib's classic (extended) FAST sample: ``n`` points per parameter, n × D points,
+    each parameter's search curve at its own frequency."""
+
+    kind: ClassVar[str] = "fast"
+    keys: ClassVar[tuple[str, ...]] = ("kind", "n", "m", "parameters")
+    bounded: ClassVar[bool] = True
+
+    n: int = 65
+    m: int = 4
+
+    def count(self) -> int:
+        return self.n * len(self.values)
+
+    def describe(self) -> str:
+        return f"FAST (extended), N = {self.n}, M = {self.m}, over {', '.join(self.values)}"
+
+    def points(self, seed: int) -> list[dict[str, Any]]:
+        return self._sampled_points(seed)
+
+    def problem(self) -> dict[str, Any] | None:
+        return self._salib_problem()
+
+    def _sample(self, seed: int) -> np.ndarray:
+        from SALib.sample import fast_sampler
+
+        return fast_sampler.sample(self._salib_problem(), self.n, M=self.m, seed=seed)
+
+    @classmethod
+    def read_settings(
+        cls, table: Mapping[str, Any], where: str, error: type[DataFileError]
+    ) -> dict[str, Any]:
+        n = _required_int(table, "n", where, error, "the number of points per parameter", cls)
+        m = check_int(f"{where}: [design] m", table.get("m", 4), 1, 20, error)
+        if n <= 4 * m * m:
+            raise error(
+                f"{where}: [design] n = {n}: FAST needs n > 4 M² = {4 * m * m} "
+                f"(M = m = {m}); e.g. n = {4 * m * m + 1}"
+            )
+        return {"n": n, "m": m}
+
+    @classmethod
+    def check_n(cls, label: str, n: int, error: type[DataFileError]) -> None:
+        if n < 5:
+            raise error(f"{label} = {n}: FAST needs n > 4 M², at least 5 (M = 1)")
+
+    def reduced(self, quick: QuickLimits, where: str, error: type[DataFileError]) -> Design:
+        """``[quick] n`` points per parameter (default 65), raised to 4M² + 1 if lower."""
+        n = max(min(self.n, quick.n if quick.n is not None else 65), 4 * self.m * self.m + 1)
+        values = self._capped_bounds(quick.n_staff, where, error)
+        return dataclasses.replace(self, values=values, n=n)
+
+
 DESIGNS: dict[str, type[Design]] = {
-    cls.kind: cls for cls in (Grid, Points, LatinHypercube, Sobol, Morris)
+    cls.kind: cls for cls in (Grid, Points, LatinHypercube, Sobol, Morris, Fast)
 }
 """Every kind of design an experiment file may ask for, by its name."""
 DESIGN_KINDS: tuple[str, ...] = tuple(DESIGNS)
@@ -403,7 +461,7 @@ def design_points(design: Design, seed: int) -> list[dict[str, Any]]:
 
 
 def salib_problem(design: Design) -> dict[str, Any] | None:
-    """SALib's ``problem`` dict (num_vars, names, bounds) for sobol, morris and lhs, else None."""
+    """SALib's ``problem`` dict (num_vars, names, bounds) for sampled designs, else None."""
     return design.problem()
 
 

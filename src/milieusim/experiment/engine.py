@@ -40,6 +40,7 @@ from milieusim.experiment.executors import (
     map_tasks,
     worker_count,
 )
+from milieusim.experiment.experiment_file import as_spec
 from milieusim.experiment.outcome import SweepError, SweepInterrupted, SweepReport, stopped
 from milieusim.experiment.progress import Progress
 from milieusim.experiment.provenance import git_state, uv_lock_sha256
@@ -54,7 +55,7 @@ __all__ = ["SweepError", "SweepInterrupted", "SweepReport", "make_tasks", "run_s
 
 
 def run_sweep(
-    spec: ExperimentSpec,
+    spec: ExperimentSpec | str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
     *,
     workers: int | None = None,
@@ -70,7 +71,10 @@ def run_sweep(
     insecure: bool = False,
     shard: tuple[int, int] | None = None,
 ) -> SweepReport:
-    """Run every run of ``spec`` missing from ``out_dir``; return a :class:`.SweepReport`.
+    """Run every run of ``spec`` missing from ``out_dir``; return a :class:`.SweepReport`
+    (what this call did; its ``results()`` loads the folder, as :func:`.sweep_results`
+    returns it). ``spec``: an :class:`.ExperimentSpec`, a shipped experiment's name or an
+    experiment file's path.
 
     On ``workers`` local workers (default: one per CPU), or a Dask ``scheduler`` (``tls://``
     with ``security``; ``tcp://`` on this machine, or if ``insecure``). ``resume``,
@@ -84,6 +88,7 @@ def run_sweep(
     shards' folders with :func:`milieusim.experiment.shards.merge`.
     """
     started = time.monotonic()
+    spec = as_spec(spec)
     spec = spec.quick() if quick else spec
     if shard is not None:
         check_shard(shard)

@@ -19,8 +19,8 @@ An experiment file is data, never code. Its layout::
     every = 1                     # keep every k-th step (0, k, 2k, …); 0 = final values only
     innovations = true            # keep each run's per-innovation table (innovations/)
     [design]
-    kind = "grid"                 # grid | points | lhs | sobol | morris
-    [design.parameters]           # grid: levels; lhs, sobol, morris: [low, high] bounds
+    kind = "grid"                 # grid | points | lhs | sobol | morris | fast
+    [design.parameters]           # grid: levels; lhs, sobol, morris, fast: [low, high] bounds
     inertia = [0.1, 0.5, 0.9]     # or { from = 0.1, to = 0.9, num = 5 }
     [quick]                       # optional: what --quick uses (see QuickSettings)
 
@@ -37,6 +37,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,15 @@ def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
         f"{suggest(key, EXPERIMENTS.files())}; shipped experiments: {names}; "
         "or give a path to a .toml file"
     )
+
+
+def as_spec(experiment: ExperimentSpec | str | os.PathLike[str]) -> ExperimentSpec:
+    """``experiment`` itself if it is a spec, else :func:`load_experiment` of it (a shipped
+    name or an experiment file's path): what :func:`~milieusim.experiment.run_sweep` and
+    :func:`~milieusim.experiment.sweep_results` take."""
+    if isinstance(experiment, ExperimentSpec):
+        return experiment
+    return load_experiment(experiment if isinstance(experiment, Path) else os.fspath(experiment))
 
 
 def _load_file(path: Path) -> ExperimentSpec:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from milieusim.experiment.spec import ExperimentSpec
+    from milieusim.experiment.store import Results
 
 __all__ = ["SweepError", "SweepInterrupted", "SweepReport", "stopped"]
 
@@ -38,6 +39,13 @@ class SweepReport:
     """(run_id, last line of the error) of the runs that failed in this call."""
     warnings: list[str] = field(default_factory=list)
     """Things the user should know, e.g. versions changed since the sweep began."""
+
+    def results(self) -> Results:
+        """The results folder loaded (:func:`~milieusim.experiment.store.load_results`):
+        what :func:`~milieusim.experiment.api.sweep_results` returns."""
+        from milieusim.experiment.store import load_results
+
+        return load_results(self.out_dir)
 
     @classmethod
     def starting(

@@ -56,8 +56,8 @@ class QuickSettings:
     """What ``--quick`` does: fewer replications, levels, points and steps, a smaller staff.
 
     A grid keeps at most ``levels`` levels per parameter (first, middle, last for 3);
-    lhs and sobol use ``n`` (``None``: 8), morris ``r`` trajectories; ``steps`` and
-    ``n_staff`` are caps.
+    lhs and sobol use ``n`` (``None``: 8), fast ``n`` (``None``: 65, at least 4M² + 1),
+    morris ``r`` trajectories; ``steps`` and ``n_staff`` are caps.
     """
 
     replications: int = 2
@@ -125,7 +125,7 @@ class ExperimentSpec:
         return {**self.base, **self.points[point_id]}
 
     def problem(self) -> dict[str, Any] | None:
-        """SALib's ``problem`` dict for sobol and morris designs, else None."""
+        """SALib's ``problem`` dict for sampled designs (lhs, sobol, morris, fast), else None."""
         return self.design.problem()
 
     def with_replications(self, replications: int) -> ExperimentSpec:

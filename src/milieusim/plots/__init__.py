@@ -3,7 +3,7 @@
 * :func:`plot_adoption`: one run's time series;
 * experiment results (a ``Results``-like object or a results folder):
   :func:`plot_curves`, :func:`plot_heatmap`, :func:`plot_sensitivity`,
-  :func:`plot_funnel`, :func:`plot_scatter`; :func:`make_figure` and
+  :func:`plot_funnel`, :func:`plot_scatter`, :func:`plot_indices_over_time`; :func:`make_figure` and
   :func:`default_kinds` pick them by name; :func:`save_figure` writes any figure
   byte-reproducibly (png, svg, pdf).
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from milieusim.plots.kinds import KINDS, default_kinds, make_figure
     from milieusim.plots.scatter import plot_scatter
     from milieusim.plots.sensitivity import plot_sensitivity
+    from milieusim.plots.sensitivity_time import plot_indices_over_time
     from milieusim.plots.style import save_figure
 
 _WHERE = {
@@ -37,6 +38,7 @@ _WHERE = {
     "make_figure": "kinds",
     "plot_scatter": "scatter",
     "plot_sensitivity": "sensitivity",
+    "plot_indices_over_time": "sensitivity_time",
     "save_figure": "style",
 }
 
@@ -48,6 +50,7 @@ __all__ = [
     "plot_curves",
     "plot_funnel",
     "plot_heatmap",
+    "plot_indices_over_time",
     "plot_scatter",
     "plot_sensitivity",
     "save_figure",

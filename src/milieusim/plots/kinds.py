@@ -36,6 +36,8 @@ class Kind:
     """What the figure shows (``milieusim plot --help``)."""
     module: str
     """The module of :mod:`milieusim.plots` with the kind's ``suits`` and ``draw``."""
+    default: bool = True
+    """Whether :func:`default_kinds` offers it (else only when asked for by name)."""
 
     def drawer(self) -> ModuleType:
         """The module that draws this kind (imported now: it imports matplotlib)."""
@@ -49,8 +51,14 @@ KINDS: dict[str, Kind] = {
         Kind("heatmap", "mean of an outcome over two grid parameters, cells annotated", "heatmap"),
         Kind(
             "sensitivity",
-            "Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs",
+            "Sobol or FAST S1/ST, or Morris mu*/sigma per parameter, with 95% CIs",
             "sensitivity",
+        ),
+        Kind(
+            "sensitivity-time",
+            "a weekly outcome's sensitivity index per parameter, week by week, 95% bands",
+            "sensitivity_time",
+            default=False,
         ),
         Kind("scatter", "an outcome against a parameter: runs, and means with 95% CIs", "scatter"),
         Kind("funnel", "ideas → proposals → pilots → spreading → routine, per run", "funnel"),
@@ -65,12 +73,14 @@ FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 def default_kinds(results: ResultsSource, outcome: str | None = None) -> list[str]:
     """The kinds that make sense for the results' design (and ``outcome``, if given):
     curves when the outcome is a kept time series, a heatmap for grids of two or more
-    parameters, sensitivity bars for sobol/morris designs, a scatter when a parameter
+    parameters, sensitivity bars for sobol/morris/fast designs, a scatter when a parameter
     varies, the funnel when the lifecycle counts are there."""
     from milieusim.analysis.results import as_results
 
     res = as_results(results)
-    return [name for name, kind in KINDS.items() if kind.drawer().suits(res, outcome)]
+    return [
+        name for name, kind in KINDS.items() if kind.default and kind.drawer().suits(res, outcome)
+    ]
 
 
 def make_figure(

@@ -1,4 +1,4 @@
-"""Sensitivity bars: Sobol S1/ST or Morris mu*/sigma per parameter, with 95% CIs."""
+"""Sensitivity bars: Sobol or FAST S1/ST, or Morris mu*/sigma per parameter, with 95% CIs."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ _TEXT = {
     "en": {
         "sobol_title": "Sobol indices: {label}; {n} design points",
         "morris_title": "Morris elementary effects: {label}; {n} design points",
+        "fast_title": "FAST indices: {label}; {n} design points",
         "S1": "First order S1 (effect alone)",
         "ST": "Total ST (with interactions)",
         "mu_star": "μ* (mean absolute effect)",
@@ -44,6 +45,7 @@ _TEXT = {
     "fr": {
         "sobol_title": "Indices de Sobol\u00a0: {label}\u00a0; {n} points du plan",
         "morris_title": "Effets élémentaires de Morris\u00a0: {label}\u00a0; {n} points du plan",
+        "fast_title": "Indices FAST\u00a0: {label}\u00a0; {n} points du plan",
         "S1": "Premier ordre S1 (effet seul)",
         "ST": "Total ST (avec interactions)",
         "mu_star": "μ* (effet absolu moyen)",
@@ -82,7 +84,7 @@ def plot_sensitivity(
             raise ResultsError(text["constant"].format(label=outcome))
         raise ResultsError(f"no sensitivity indices for {outcome!r}: {table['note'].iloc[0]}")
     kind = str(table["method"].iloc[0])
-    if kind == "sobol":
+    if kind in ("sobol", "fast"):
         errors: tuple[str, str | None]
         bars, errors, key = ("S1", "ST"), ("S1_conf", "ST_conf"), "ST"
     else:
@@ -123,10 +125,10 @@ def plot_sensitivity(
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.axvline(0, color="#555555", linewidth=0.8, zorder=1)
-        if kind == "sobol":
+        if kind in ("sobol", "fast"):
             ax.set_xlabel(text["sobol_x"])
             ax.xaxis.set_major_formatter(number_formatter(lang))
-            subtitle = text["sobol_title"].format(label=label, n=n_points)
+            subtitle = text[f"{kind}_title"].format(label=label, n=n_points)
         else:
             share = is_share(outcome)
             unit = text["points"] if share else (outcome_unit(outcome, lang) or "—")
@@ -145,7 +147,7 @@ def plot_sensitivity(
 
 
 def suits(results: ResultsLike, outcome: str | None) -> bool:
-    """Whether the design is a sobol or morris one."""
+    """Whether the design is a sobol, morris or fast one."""
     return design_kind(results) in SENSITIVITY_KINDS
 
 

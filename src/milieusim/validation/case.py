@@ -419,12 +419,11 @@ def fmt(x: float, digits: int = 3) -> str:
 
 
 def ols_slope(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Least-squares slope of y on x and its standard error."""
-    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    slope, intercept = np.polyfit(xa, ya, 1)
-    residuals = ya - (slope * xa + intercept)
-    se = math.sqrt(residuals.var(ddof=2) / ((xa - xa.mean()) ** 2).sum())
-    return float(slope), float(se)
+    """Least-squares slope of y on x and its standard error (``scipy.stats.linregress``)."""
+    from scipy import stats
+
+    fit = stats.linregress(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return float(fit.slope), float(fit.stderr)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from milieusim.extras import require_extra
 from milieusim.scenario import Scenario
 from milieusim.text import language
 
@@ -75,6 +76,7 @@ def _writer(suffix: str, fps: int) -> Any:
                 frames.append(frame.quantize(palette=self.palette, dither=Image.Dither.NONE))
 
         return GifWriter(fps=fps)
+    require_extra("video", "an MP4 animation")
     import imageio_ffmpeg
     import matplotlib as mpl
 

@@ -480,26 +480,24 @@ def _nullable(type_: pa.DataType) -> Any:
 
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold an exclusive lock on results folder ``root`` (POSIX; elsewhere a no-op).
+    """Hold an exclusive lock on results folder ``root`` (``filelock``: an OS lock on its
+    lock file, on POSIX and Windows alike; released if the process dies).
 
     Raises :class:`BlockingIOError` if another sweep holds it, :class:`DamagedResults` if
     its lock file is not a file.
     """
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        yield
-        return
+    import filelock
+
     check_layout(root)
+    path = Path(root) / LOCK
+    lock = filelock.FileLock(path, timeout=0, is_singleton=False)
     try:
-        handle = open(Path(root) / LOCK, "a+b")  # noqa: SIM115 - closed below
+        lock.acquire()
+    except filelock.Timeout:
+        raise BlockingIOError(f"{path}: held by another sweep") from None
     except (IsADirectoryError, NotADirectoryError) as exc:
-        raise DamagedResults(f"{Path(root) / LOCK}: not a file ({exc.strerror})") from None
+        raise DamagedResults(f"{path}: not a file ({exc.strerror})") from None
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        yield
     finally:
-        handle.close()
+        lock.release()
