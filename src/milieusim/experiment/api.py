@@ -1,4 +1,4 @@
-"""Python first: a sweep from an in-memory spec, straight to its :class:`Results`.
+"""Python first: a sweep from an in-memory spec, straight to its :class:`.Results`.
 
 >>> from milieusim.experiment import load_experiment, sweep_results
 >>> spec = load_experiment("inertia-tolerance").quick().with_replications(3)
@@ -24,7 +24,7 @@ __all__ = ["sweep_results"]
 def sweep_results(spec: ExperimentSpec, out_dir: str | os.PathLike[str], **options: Any) -> Results:
     """Run the sweep of ``spec`` into ``out_dir`` (as :func:`.run_sweep`, with its
     ``options``: workers, resume, replications, shard, …) and return the folder loaded,
-    the same :class:`Results` :func:`load_results` gives. ``progress`` is off unless
+    the same :class:`.Results` :func:`.load_results` gives. ``progress`` is off unless
     asked for. Failed runs are in ``results.runs`` (status ``failed``, with the error)."""
     options.setdefault("progress", False)
     run_sweep(spec, out_dir, **options)
