@@ -160,7 +160,7 @@ def _click_blocks(app: Any, what: str, name: str, obj: Any, options: Any, lines:
     """Show a command's ``\\b`` paragraphs (Click's "print as written": the examples) as
     literal blocks: ``Examples:`` then indented lines would be bad indentation in reST."""
     shown: list[str] = []
-    for line, before in zip(lines, ["", *lines[:-1]], strict=True):
+    for line, before in zip(lines, ["", *lines], strict=False):
         if line.strip() == "\b":
             shown.append("")
         elif before.strip() == "\b" and line.rstrip().endswith(":"):
