@@ -2,7 +2,7 @@
 
 Staff-like agents (ordinary staff, *marginaux sécants*, prudent managers) sit on the
 nodes of the informal network (a Mesa ``discrete_space.Network``). Their numeric state
-lives in the model's NumPy arrays, indexed by :attr:`StaffMember.index`, so that the
+lives in the model's NumPy arrays, indexed by ``StaffMember.index``, so that the
 per-step kernels stay vectorised; the agents expose it as properties and carry the
 behaviours that are naturally per agent: a manager reviewing proposals, deciding on a
 practice and learning from outcomes; a rule granting a derogation.

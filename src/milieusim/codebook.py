@@ -47,8 +47,8 @@ CODEBOOK_COLUMNS: tuple[str, ...] = (
     "range",
     "meaning",
 )
-"""Columns of :func:`codebook`. ``source`` says which registry describes the column:
-``parameter``, ``measure``, ``innovation``, ``engine`` or ``export``."""
+"""Columns of :func:`~milieusim.analysis.export.codebook`. ``source`` says which registry
+describes the column: ``parameter``, ``measure``, ``innovation``, ``engine`` or ``export``."""
 
 BOOKKEEPING: dict[str, tuple[str, str, str, str]] = {
     "run_id": (
@@ -104,7 +104,7 @@ SURVIVAL_COLUMNS: dict[str, tuple[str, str, str, str, str]] = {
         "The event of half_staff_weeks_observed",
     ),
 }
-"""The survival-ready columns :func:`innovations_for_survival` adds (same tuple as
+"""The survival-ready columns :func:`.innovations_for_survival` adds (same tuple as
 :data:`BOOKKEEPING`, with the unit before the meaning)."""
 
 

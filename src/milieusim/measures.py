@@ -1,4 +1,4 @@
-"""Every quantity the model measures, declared once: the registry :data:`MEASURES`.
+"""Every quantity the model measures, declared once: the registry :data:`.MEASURES`.
 
 A :class:`Measure` is either *weekly* (a model attribute refreshed at the end of every
 step and collected into the time series: a *reporter*) or *end-of-run* (computed once

@@ -120,7 +120,7 @@ def write_outputs(
     ``out_dir``.
 
     All files are first written into a temporary sibling folder, which then takes the
-    place of ``out_dir`` in one rename (:func:`milieusim._io.replace_folder`): a
+    place of ``out_dir`` in one rename (``milieusim._io.replace_folder``): a
     failure leaves neither a half-written file nor a new folder behind, and ``out_dir``
     never mixes two runs. A non-empty ``out_dir`` is replaced whole only with
     ``overwrite`` (else :class:`FileExistsError`); the command line allows that only for

@@ -18,7 +18,6 @@ from milieusim.measures import MEASURES, REPORTERS
 from milieusim.params import PARAMETERS
 
 __all__ = [
-    "LANGS",
     "TIME_MEAN_PREFIX",
     "UNITS_FR",
     "Lang",
@@ -41,7 +40,6 @@ __all__ = [
 ]
 
 Lang = Literal["en", "fr"]
-LANGS: tuple[Lang, ...] = ("en", "fr")
 
 TIME_MEAN_PREFIX = "mean_"
 """``mean_<reporter>``: the time average of a reporter over a run, from the time series."""

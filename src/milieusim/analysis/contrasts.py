@@ -127,7 +127,7 @@ def _match(value: str, levels: list[Any], name: str) -> Any:
 
 def parse_contrast(results: ResultsLike, text: str) -> Contrast:
     """``PARAM=A:B`` checked against the results: a varied parameter and two of its
-    levels. Raises :class:`ResultsError` with the parameter's levels otherwise."""
+    levels. Raises :class:`.ResultsError` with the parameter's levels otherwise."""
     name, eq, rest = text.partition("=")
     a, colon, b = rest.partition(":")
     name, a, b = name.strip(), a.strip(), b.strip()

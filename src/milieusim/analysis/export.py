@@ -42,7 +42,7 @@ __all__ = [
 
 def codebook(results: ResultsSource, *, survival: bool = False) -> pd.DataFrame:
     """One row per column of the results' ``runs``, ``timeseries`` and ``innovations``
-    tables (those present), in table order: :data:`CODEBOOK_COLUMNS`. With
+    tables (those present), in table order: :data:`.CODEBOOK_COLUMNS`. With
     ``survival``, the innovations table is :func:`innovations_for_survival`'s."""
     res = as_results(results)
     tables: list[tuple[str, pd.DataFrame]] = [("runs", res.runs), ("timeseries", res.timeseries)]
@@ -60,7 +60,7 @@ def codebook(results: ResultsSource, *, survival: bool = False) -> pd.DataFrame:
 
 def innovations_for_survival(results: ResultsSource) -> pd.DataFrame:
     """The innovations of the ok runs with ``point_id``, ``replication`` and the varied
-    parameters joined, and the :data:`SURVIVAL_COLUMNS`: durations with their event flag,
+    parameters joined, and the :data:`.SURVIVAL_COLUMNS`: durations with their event flag,
     censored at the end of the run, ready for Kaplan–Meier or Cox models."""
     res = as_results(results)
     innovations = getattr(res, "innovations", None)

@@ -63,7 +63,7 @@ def resolve_outcomes(
 ) -> list[str]:
     """The requested outcomes (default: :func:`default_outcomes`), checked.
 
-    Raises :class:`ResultsError` naming an unknown outcome, with a suggestion.
+    Raises :class:`.ResultsError` naming an unknown outcome, with a suggestion.
     """
     available = available_outcomes(results)
     if requested is None:
@@ -130,7 +130,7 @@ def time_mean(timeseries: pd.DataFrame, column: str) -> pd.Series:
 def run_outcomes(results: ResultsLike, outcomes: Iterable[str]) -> pd.DataFrame:
     """One row per ok run (``run_id``, ``point_id``), one float column per outcome.
 
-    Raises :class:`ResultsError` if no run is ok.
+    Raises :class:`.ResultsError` if no run is ok.
     """
     runs = ok_runs(results)
     if len(runs) == 0:

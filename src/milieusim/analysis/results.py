@@ -69,7 +69,7 @@ ResultsSource = ResultsLike | str | os.PathLike[str]
 
 def as_results(source: ResultsSource) -> ResultsLike:
     """``source`` itself if it has ``.runs``/``.timeseries``/``.manifest``, else the folder
-    it names, loaded with :func:`milieusim.experiment.store.load_results`.
+    it names, loaded with :func:`~milieusim.experiment.store.results.load_results`.
 
     Raises :class:`ResultsError` for a missing folder or one that holds no results.
     """

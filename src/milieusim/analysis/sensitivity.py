@@ -154,7 +154,7 @@ def sensitivity_indices(
     ``outcome``, ``parameter``, the :data:`INDEX_COLUMNS` of the method (``*_conf``: half
     width of the ``level`` bootstrap interval), and ``note`` (why indices are NaN: an
     outcome constant over the design, or points without a value). ``seed`` defaults to
-    the experiment's seed. Raises :class:`ResultsError` for other designs, or when some
+    the experiment's seed. Raises :class:`.ResultsError` for other designs, or when some
     design point has no ok run (the estimators need the whole sample).
     """
     res = as_results(results)

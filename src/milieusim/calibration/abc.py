@@ -73,7 +73,7 @@ def generator(seed: int, *key: int) -> np.random.Generator:
 def distance(answers: dict[str, float], fitted: Sequence[Fitted]) -> float:
     """The weighted root mean square of the targets' standardised gaps:
     √(Σ wₜ ((sₜ − vₜ)/sdₜ)² / Σ wₜ). A missing answer (no unit asked) counts as the largest
-    gap a share can have, or :data:`MISSING_MONTHS` for a duration."""
+    gap a share can have, or :data:`.MISSING_MONTHS` for a duration."""
     total = weights = 0.0
     for f in fitted:
         value = f.target.value

@@ -74,7 +74,7 @@ def calibrate(
 ) -> CalibrationRun:
     """Run the ABC-SMC of ``problem`` into ``out`` (generations saved as they finish) on
     ``executor``; with ``resume``, continue from the last finished generation in ``out``
-    (:class:`CalibrationError` if its settings or seed differ)."""
+    (:class:`.CalibrationError` if its settings or seed differ)."""
     state = {"seed": seed, "settings": problem.settings()}
     gen_dir = out / "generations"
     done: list[Generation] = []

@@ -36,6 +36,8 @@ class Commands(click.Group):
     every other error), Ctrl-C as exit status 130, and no command takes an empty --out."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Register ``cmd``, its ``--out`` option refusing an empty path
+        (:class:`~milieusim.cli.common.OutPath`)."""
         for param in cmd.params:
             if "--out" in param.opts and not isinstance(param.type, OutPath):
                 param.type = OutPath(param.type)
@@ -48,6 +50,7 @@ class Commands(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        """Click's context for the command line ``args``; a usage error as one line."""
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:

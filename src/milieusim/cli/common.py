@@ -128,6 +128,7 @@ class OutPath(click.ParamType):
         self.name = inner.name
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """``value`` converted by the wrapped type; an empty path is refused."""
         if isinstance(value, str) and not value:
             raise UserError("--out '': an empty path (an unset variable?); name a folder or a file")
         return self.inner.convert(value, param, ctx)

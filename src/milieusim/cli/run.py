@@ -278,7 +278,8 @@ def measures(when: str | None, lang: str) -> None:
 def write(
     result: RunResult, out: Path, fmt: str, lang: str, overwrite: bool = False
 ) -> dict[str, Path]:
-    """:func:`write_outputs`, with an OS failure reported as one line (exit status 1)."""
+    """:func:`~milieusim.runner.write_outputs`, with an OS failure reported as one line
+    (exit status 1)."""
     from milieusim.runner import write_outputs
 
     try:

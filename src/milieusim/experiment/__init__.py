@@ -4,19 +4,19 @@ The package keeps each concern in its module, as SALib keeps sampling apart from
 analysis:
 
 * :mod:`~milieusim.experiment.experiment_file`: experiment files → validated
-  :class:`ExperimentSpec` (:mod:`~milieusim.experiment.spec`);
+  :class:`.ExperimentSpec` (:mod:`~milieusim.experiment.spec`);
 * :mod:`~milieusim.experiment.design`: designs, one class per kind (grid, points, lhs,
   sobol, morris), and their points;
 * :mod:`~milieusim.experiment.seeds`: run seeds (common random numbers) and run ids;
 * :mod:`~milieusim.experiment.worker`: one run in a worker process;
 * :mod:`~milieusim.experiment.preload`: what a local worker process does before its first
   run;
-* :mod:`~milieusim.experiment.engine`: :func:`run_sweep` on a process pool or Dask;
-  :mod:`~milieusim.experiment.api`: :func:`sweep_results`, the same returning the
-  loaded :class:`Results`; :mod:`~milieusim.experiment.shards`: shards, merge, status;
+* :mod:`~milieusim.experiment.engine`: :func:`.run_sweep` on a process pool or Dask;
+  :mod:`~milieusim.experiment.api`: :func:`.sweep_results`, the same returning the
+  loaded :class:`.Results`; :mod:`~milieusim.experiment.shards`: shards, merge, status;
 * :mod:`~milieusim.experiment.store`: the results folder (its layout, its
-  :class:`~milieusim.experiment.store.Manifest`, the parts' writer) and
-  :func:`load_results`;
+  :class:`~milieusim.experiment.store.manifest.Manifest`, the parts' writer) and
+  :func:`.load_results`;
 * :mod:`~milieusim.experiment.plan`: counts, time and disk estimates before a sweep.
 
 The ``sweep``, ``plan`` and ``experiments`` commands are in :mod:`milieusim.cli.experiment`.

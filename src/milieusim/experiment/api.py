@@ -1,4 +1,4 @@
-"""Python first: a sweep from an in-memory spec, straight to its :class:`Results`.
+"""Python first: a sweep from an in-memory spec, straight to its :class:`.Results`.
 
 >>> from milieusim.experiment import load_experiment, sweep_results
 >>> spec = load_experiment("inertia-tolerance").quick().with_replications(3)
@@ -25,7 +25,7 @@ def sweep_results(
     spec: ExperimentSpec | str | os.PathLike[str], out_dir: str | os.PathLike[str], **options: Any
 ) -> Results:
     """Run the sweep of ``spec`` into ``out_dir`` and return the folder loaded, the same
-    :class:`Results` :func:`load_results` gives: ``run_sweep(spec, out_dir,
+    :class:`.Results` :func:`.load_results` gives: ``run_sweep(spec, out_dir,
     **options).results()``. Same arguments and defaults as :func:`.run_sweep` (a spec, a
     shipped name or a file; workers, resume, replications, quick, shard, progress, …).
     Failed runs are in ``results.runs`` (status ``failed``, with the error); what the call

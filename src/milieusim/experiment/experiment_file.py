@@ -28,7 +28,7 @@ The designs and their keys are those of :mod:`milieusim.experiment.design`. Ever
 and value is checked against :data:`milieusim.params.PARAMETERS`; booleans and choices
 can only vary in grid and points designs; every design point must pass
 :func:`~milieusim.params.check_consistency`. Every problem, whatever the file holds, is a
-one-line :class:`ExperimentError` naming the file, the key and the allowed values.
+one-line :class:`.ExperimentError` naming the file, the key and the allowed values.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a sweep ends with: its :class:`SweepReport`, or the error that stopped it
+"""What a sweep ends with: its :class:`.SweepReport`, or the error that stopped it
 (:func:`milieusim.experiment.engine.run_sweep`)."""
 
 from __future__ import annotations

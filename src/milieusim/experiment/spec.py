@@ -1,5 +1,5 @@
-"""A validated experiment (:class:`ExperimentSpec`), what ``--quick`` runs
-(:class:`QuickSettings`), and the one error of experiments (:class:`ExperimentError`).
+"""A validated experiment (:class:`.ExperimentSpec`), what ``--quick`` runs
+(:class:`.QuickSettings`), and the one error of experiments (:class:`.ExperimentError`).
 
 Experiment files are read by :func:`milieusim.experiment.experiment_file.load_experiment`
 (also ``milieusim.experiment.load_experiment``); designs are in :mod:`milieusim.experiment.design`.

@@ -50,7 +50,9 @@ __all__ = [
 ]
 
 FAULT_ENV = "MILIEUSIM_SWEEP_FAULT"
+"""Testing hook: the environment variable that makes the runs it names raise."""
 CRASH_ENV = "MILIEUSIM_SWEEP_CRASH"
+"""Testing hook: the environment variable that makes the runs it names kill their worker."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
 """Figures (matplotlib, Agg backend: never opens a window).
 
-* :func:`plot_adoption`: one run's time series;
+* :func:`.plot_adoption`: one run's time series;
 * experiment results (a ``Results``-like object or a results folder):
-  :func:`plot_curves`, :func:`plot_heatmap`, :func:`plot_sensitivity`,
-  :func:`plot_funnel`, :func:`plot_scatter`, :func:`plot_indices_over_time`; :func:`make_figure` and
-  :func:`default_kinds` pick them by name; :func:`save_figure` writes any figure
+  :func:`.plot_curves`, :func:`.plot_heatmap`, :func:`.plot_sensitivity`,
+  :func:`.plot_funnel`, :func:`.plot_scatter`, :func:`.plot_indices_over_time`;
+  :func:`.make_figure` and :func:`.default_kinds` pick them by name; :func:`.save_figure`
+  writes any figure
   byte-reproducibly (png, svg, pdf).
 
 Names are imported lazily: ``from milieusim.plots import plot_adoption`` does not load

@@ -52,7 +52,7 @@ def heatmap_axes(
 ) -> tuple[str, str]:
     """The (x, y) parameters of a heatmap: those given, else the first two varied ones.
 
-    Raises :class:`ResultsError` if there are not two parameters with few levels each.
+    Raises :class:`.ResultsError` if there are not two parameters with few levels each.
     """
     res = as_results(results)
     kind = design_kind(res)

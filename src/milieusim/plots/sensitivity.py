@@ -71,7 +71,8 @@ def plot_sensitivity(
     the Morris mu* and sigma, per varied parameter, most influential on top, with the
     95% bootstrap confidence intervals of S1, ST and mu* as error bars.
 
-    Indices come from :func:`milieusim.analysis.sensitivity_indices` (same seed, same numbers).
+    Indices come from :func:`~milieusim.analysis.sensitivity.sensitivity_indices` (same seed,
+    same numbers).
     """
     lang = language(lang)
     res = as_results(results)

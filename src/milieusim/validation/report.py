@@ -53,7 +53,7 @@ class Validation:
     """Every case's result and how the validation was run."""
 
     results: list[CaseResult]
-    """One per case; over several seed blocks, combined (:func:`combine_blocks`)."""
+    """One per case; over several seed blocks, combined (:func:`.combine_blocks`)."""
     quick: bool
     workers: int
     wall_s: float
@@ -240,7 +240,7 @@ class WorkFolder:
         self._versions = sorted(versions(*PACKAGES).items())
 
     def run_path(self, key: tuple[Any, ...]) -> Path:
-        """The file of the piece of work ``key`` (:func:`_work_key`)."""
+        """The file of the piece of work ``key`` (``_work_key``)."""
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
         return self.root / "runs" / f"{digest}.pickle"
 

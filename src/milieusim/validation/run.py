@@ -33,7 +33,8 @@ def run_model(
 ) -> Any:
     """Build and run :class:`~milieusim.model.MilieuModel`; return ``measure(model)``.
 
-    Without ``measure``, returns the model's final reporters (:meth:`summary`).
+    Without ``measure``, returns the model's final reporters
+    (:meth:`~milieusim.model.MilieuModel.summary`).
     """
     from milieusim.model import MilieuModel
 

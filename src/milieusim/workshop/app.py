@@ -1,7 +1,7 @@
 """The workshop page (Solara): one organisation, or two side by side, run live.
 
 Served by :mod:`milieusim.workshop.server` (``milieusim viz``), which sets the starting
-scenario and language in the environment (:data:`ENV_SCENARIO`, :data:`ENV_LANG`). Each
+scenario and language in the environment (:data:`.ENV_SCENARIO`, :data:`.ENV_LANG`). Each
 browser tab gets its own :class:`~milieusim.workshop.session.Workshop`.
 
 Shaped like Mesa's SolaraViz: parameters are SolaraViz ``model_params`` dicts

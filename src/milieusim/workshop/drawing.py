@@ -472,7 +472,7 @@ class ChartsDrawing:
     """Live time-series panels on ``axes`` (one per name in ``panels``), x fixed to the run.
 
     Each panel's title and legend sit above it (lines never hide them). ``update`` sets the
-    line data; when a y-limit must grow or an event mark is added, :attr:`changed_layout`
+    line data; when a y-limit must grow or an event mark is added, ``changed_layout``
     turns True so that the encoder redraws the background.
     """
 

@@ -3,7 +3,7 @@ the play loop.
 
 :class:`Workshop` has no browser code: the Solara page (:mod:`milieusim.workshop.app`)
 drives it, and so do the tests and the benchmark. One browser tab has one Workshop.
-Every method that touches the models holds :attr:`Workshop.lock`, because the play loop
+Every method that touches the models holds ``Workshop.lock``, because the play loop
 (:meth:`Workshop.play`) steps from its own thread while the trainer clicks. Every rebuild
 (scenario, mode, comparison, seed, reset, scheduled events) first stops that loop and
 waits for it (:meth:`Workshop.pause`), so a new model never receives a stale step.
@@ -438,7 +438,7 @@ class Workshop:
         return thread is not None and thread.is_alive() and not self._cancel.is_set()
 
     def play(self, hooks: PlayHooks | None = None) -> None:
-        """Start stepping and pushing frames at :attr:`speed` in a thread of its own, until
+        """Start stepping and pushing frames at :attr:`.speed` in a thread of its own, until
         :meth:`pause`, the end of the run, or an error (said in :attr:`play_error`, one
         line on the terminal, never a traceback)."""
         self.pause()

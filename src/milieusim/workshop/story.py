@@ -64,7 +64,7 @@ class KeyMoment:
 @dataclass
 class MomentWatcher:
     """Detects the key moments of one running model, from its public attributes, one
-    week at a time (:meth:`check` after each step). The first three happen once;
+    week at a time (:meth:`.MomentWatcher.check` after each step). The first three happen once;
     paralysis and thaw can alternate."""
 
     seen: set[Moment] = field(default_factory=set)

@@ -25,22 +25,22 @@ and innovations parts first, then their runs part. The manifest names the part b
 written (``pending``), then records the SHA-256 of each of its files (``parts``): a run
 is in the dataset only when its runs part is recorded, and a run counts as done only
 with a runs row of status ok. Part ids begin with the time they were written
-(:func:`new_part_id`), so sorting part names sorts them by writing time; duplicates of a
+(:func:`.new_part_id`), so sorting part names sorts them by writing time; duplicates of a
 run id (a failed run retried) resolve to its ok row, else to the last written.
 
 Every part records the fingerprint of the sweep that wrote it (Arrow schema metadata
-``milieusim.fingerprint``). Readers check the manifest (:class:`Manifest`), each part
+``milieusim.fingerprint``). Readers check the manifest (:class:`.Manifest`), each part
 against the schema of its table, the manifest's fingerprint and the digest the manifest
-records (:func:`read_part`), that no part is missing or added, and the runs against the
-manifest's design, base and seed (:func:`check_runs`): a damaged part, a foreign
-manifest or parts of two sweeps raise :class:`DamagedResults` naming the file and the
+records (:func:`.read_part`), that no part is missing or added, and the runs against the
+manifest's design, base and seed (:func:`.check_runs`): a damaged part, a foreign
+manifest or parts of two sweeps raise :class:`.DamagedResults` naming the file and the
 field, never something vaguer.
 
 The package keeps one document per module: :mod:`milieusim.experiment.store.layout`
 (names, schemas, part ids), :mod:`milieusim.experiment.store.manifest`
-(:class:`Manifest`), :mod:`milieusim.experiment.store.parts` (:class:`PartWriter`) and
-:mod:`milieusim.experiment.store.results` (:func:`load_results`, the checks,
-:func:`locked`, :func:`tidy`).
+(:class:`.Manifest`), :mod:`milieusim.experiment.store.parts` (:class:`.PartWriter`) and
+:mod:`milieusim.experiment.store.results` (:func:`.load_results`, the checks,
+:func:`.locked`, :func:`.tidy`).
 """
 
 from __future__ import annotations

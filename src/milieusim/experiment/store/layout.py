@@ -1,5 +1,5 @@
 """The layout of a results folder: folder and file names, the tables' schemas, part ids,
-and the one error every reader raises (:class:`DamagedResults`)."""
+and the one error every reader raises (:class:`.DamagedResults`)."""
 
 from __future__ import annotations
 

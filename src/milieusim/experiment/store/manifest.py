@@ -1,6 +1,6 @@
-"""The manifest of a results folder (``manifest.json``): one frozen :class:`Manifest`,
-each field declared once with its type and bounds; :meth:`Manifest.from_json` checks a
-manifest read back, :meth:`Manifest.to_json` is what is written.
+"""The manifest of a results folder (``manifest.json``): one frozen :class:`.Manifest`,
+each field declared once with its type and bounds; :meth:`.Manifest.from_json` checks a
+manifest read back, :meth:`.Manifest.to_json` is what is written.
 
 The manifest also keeps the ledger of the folder's parts (``parts``: part name → table →
 SHA-256 of the part's bytes), written by :class:`~milieusim.experiment.store.parts.PartWriter`
@@ -241,7 +241,7 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: Any, path: str | os.PathLike[str] = MANIFEST) -> Manifest:
-        """The manifest ``data`` (parsed JSON) read from ``path``; :class:`DamagedResults`,
+        """The manifest ``data`` (parsed JSON) read from ``path``; :class:`.DamagedResults`,
         naming ``path`` and the field, if it is not one this version writes or does not
         hold together."""
         if not isinstance(data, dict):
@@ -467,7 +467,7 @@ def load_manifest(root: str | os.PathLike[str]) -> Manifest | None:
 
 
 def check_manifest(manifest: Any, path: str | os.PathLike[str] = MANIFEST) -> None:
-    """:class:`DamagedResults` unless ``manifest`` is one this version writes."""
+    """:class:`.DamagedResults` unless ``manifest`` is one this version writes."""
     Manifest.from_json(manifest, path)
 
 

@@ -1,4 +1,4 @@
-"""Writing a results folder's parts: :class:`PartWriter`, and the Arrow arrays it builds
+"""Writing a results folder's parts: :class:`.PartWriter`, and the Arrow arrays it builds
 from raw buffers."""
 
 from __future__ import annotations

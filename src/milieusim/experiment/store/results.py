@@ -1,6 +1,6 @@
-"""Reading a results folder: :func:`load_results` and :class:`Results`, the checks of its
-parts against the manifest (:func:`check_parts`, :func:`check_runs`), the status of its
-runs, and what a sweep does before resuming (:func:`locked`, :func:`tidy`)."""
+"""Reading a results folder: :func:`.load_results` and :class:`.Results`, the checks of its
+parts against the manifest (:func:`.check_parts`, :func:`.check_runs`), the status of its
+runs, and what a sweep does before resuming (:func:`.locked`, :func:`.tidy`)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ __all__ = [
 def recorded_parts(
     root: str | os.PathLike[str], manifest: Manifest, table: str, strict: bool = True
 ) -> list[Path]:
-    """The parts of ``table`` that ``manifest`` records, oldest first; :class:`DamagedResults`
+    """The parts of ``table`` that ``manifest`` records, oldest first; :class:`.DamagedResults`
     if one it records is missing, or (``strict``) a part is there that it does not record
     (but the part being written, ``pending``, which is not in the dataset)."""
     root = Path(root)
@@ -87,7 +87,7 @@ def recorded_parts(
 def check_parts(
     root: str | os.PathLike[str], reporters: tuple[str, ...], fingerprint: str | None = None
 ) -> None:
-    """:class:`DamagedResults` unless every part of every table reads as its schema says,
+    """:class:`.DamagedResults` unless every part of every table reads as its schema says,
     belongs to the sweep of ``fingerprint`` and is one the folder's manifest records,
     unaltered; and none it records is missing."""
     root = Path(root)
@@ -108,7 +108,7 @@ def check_parts(
 
 
 def has_results(root: str | os.PathLike[str]) -> bool:
-    """Whether ``root`` holds (part of) a sweep's results; :class:`DamagedResults` if a
+    """Whether ``root`` holds (part of) a sweep's results; :class:`.DamagedResults` if a
     table of it is a file (nothing could be written there)."""
     root = Path(root)
     check_layout(root)
@@ -117,7 +117,7 @@ def has_results(root: str | os.PathLike[str]) -> bool:
 
 def run_status(root: str | os.PathLike[str], fingerprint: str | None = None) -> dict[int, str]:
     """The status of every run in the dataset, by run id (ok wins over failed);
-    :class:`DamagedResults` for a damaged part or one of another sweep than
+    :class:`.DamagedResults` for a damaged part or one of another sweep than
     ``fingerprint``'s."""
     status: dict[int, str] = {}
     manifest = load_manifest(root)
@@ -141,8 +141,8 @@ def run_status(root: str | os.PathLike[str], fingerprint: str | None = None) -> 
 
 def tidy(root: str | os.PathLike[str]) -> None:
     """Make a folder ready to resume (the caller holds its lock): check its layout first
-    (:class:`DamagedResults`, nothing removed), then remove temporary files
-    (:func:`milieusim._io.atomic_write`'s, of a sweep killed while writing) and the parts
+    (:class:`.DamagedResults`, nothing removed), then remove temporary files
+    (``milieusim._io.atomic_write``'s, of a sweep killed while writing) and the parts
     of the part being written when it was killed (``pending``: not in the dataset) and
     those of a part whose runs part was removed (to run its runs again); any other part
     missing, added or altered is refused by :func:`check_parts`."""
@@ -188,7 +188,7 @@ def read_part(
     fingerprint: str | None = None,
     recorded: str | None = None,
 ) -> pa.Table:
-    """Part ``path`` as a table of ``schema``'s types; :class:`DamagedResults` if it cannot
+    """Part ``path`` as a table of ``schema``'s types; :class:`.DamagedResults` if it cannot
     be read, lacks a ``required`` column, has a column of another type than ``schema``
     gives (integers and floats may widen), has nulls in a ``required`` column, was
     written by another sweep than ``fingerprint``'s (or has no fingerprint), or its
@@ -283,7 +283,7 @@ def _compatible(got: pa.DataType, expected: pa.DataType) -> bool:
 
 
 def check_runs(root: Path, manifest: Manifest, runs: pa.Table) -> None:
-    """:class:`DamagedResults` unless the runs agree with their ``manifest``: run ids,
+    """:class:`.DamagedResults` unless the runs agree with their ``manifest``: run ids,
     point ids and replications within the design, seeds those of the sweep's seed, the
     parameters the design does not vary those of its base, and those it varies those of
     its design (its points for grids and points designs; within its bounds, and the same
@@ -483,7 +483,7 @@ def locked(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on results folder ``root`` (``filelock``: an OS lock on its
     lock file, on POSIX and Windows alike; released if the process dies).
 
-    Raises :class:`BlockingIOError` if another sweep holds it, :class:`DamagedResults` if
+    Raises :class:`BlockingIOError` if another sweep holds it, :class:`.DamagedResults` if
     its lock file is not a file.
     """
     import filelock

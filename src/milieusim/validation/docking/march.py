@@ -23,7 +23,7 @@ of March's Fig. 1 (Rodan 2005; Christensen's note, as implemented by Workiewicz)
 March's first result (Fig. 1): slow socialisation (low p1) and fast code learning (high
 p2) give the highest equilibrium knowledge; with fast code learning, slower socialisation
 is better. Steps 2 and 3 use :func:`milieusim.learning.imitate`, the stochastic form of
-the gap-closing law (:func:`close_gap`) the model applies to states that move towards a
+the gap-closing law (:func:`.close_gap`) the model applies to states that move towards a
 level (initiative, safety, caution, rules' rigidity).
 
 ``scenarios/docking/march.toml`` is the milieusim organisation that corresponds to March's
