@@ -368,9 +368,4 @@ def form_ideas(
         if not (worth[i] and proposes[i]):
             k.move(Stage.UNPROPOSED, m.now)
             continue
-        m.count("proposals")
-        k.move(Stage.PROPOSAL, m.now)
-        if m.managers:
-            m.manager_of_unit[k.unit].queue.append(k)
-        else:
-            pilots.start_pilot(m, k)
+        pilots.propose(m, k)
