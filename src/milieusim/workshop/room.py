@@ -357,8 +357,6 @@ class Room:
         self._next_decision = 1
         self.join_url = ""
         """The address participants open (with the code), shown as a QR code."""
-        self.listeners: dict[str, Callable[[], None]] = {}
-        """Projected pages to tell when a participant acted (:meth:`notify`)."""
         workshop.room = self
         self._sync()
 
@@ -804,14 +802,6 @@ class Room:
             return out
 
     # ------------------------------------------------------------------ the projected page
-    def notify(self) -> None:
-        """Tell every projected page that something changed (call without the lock)."""
-        for listener in list(self.listeners.values()):
-            try:
-                listener()
-            except Exception:  # a page that is gone
-                continue
-
     def counts(self) -> dict[str, int]:
         """Participants by role."""
         with self.lock:

@@ -6,7 +6,8 @@ CSV for the debrief). The room itself is :class:`~milieusim.workshop.room.Room`.
 from __future__ import annotations
 
 import functools
-import itertools
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -53,7 +54,8 @@ CSS = """
 .ms-replay td, .ms-replay th { padding: 1px 8px; text-align: left; vertical-align: top; }
 """
 
-_keys = itertools.count()
+WATCH_SECONDS = 0.5
+"""How often the projected page looks for what participants did."""
 
 
 def pt(key: str, lang: str, **values: Any) -> str:
@@ -75,28 +77,31 @@ def _escape(text: str) -> str:
 
 @solara.component
 def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
-    """The room's panel: join, participants, vote, replay. Redraws when a participant
-    acts (:meth:`Room.notify`) or the run's decisions change (on each frame)."""
-    key = solara.use_memo(lambda: f"room-{next(_keys)}", [])
-    seen = solara.use_ref(room.version)
+    """The room's panel: join, participants, vote, replay. Redraws itself when the room
+    changed (a participant acted, a decision timed out, the vote closed)."""
+    shown, set_shown = solara.use_state(room.version)
 
     def listen() -> Callable[[], None]:
-        def on_change() -> None:
-            if seen.current != room.version:
-                seen.current = room.version
-                changed()
+        # Participants act in the server's threads, outside this page's session: a watcher
+        # started from the page (so in its session) redraws it when the room changed.
+        stop = threading.Event()
 
-        room.listeners[key] = on_change
-        forget = room.workshop.listen(key, on_change)
+        def watch() -> None:
+            last = room.version
+            while not stop.wait(WATCH_SECONDS):
+                if last != room.version:
+                    last = room.version
+                    try:
+                        set_shown(last)
+                    except Exception as exc:  # the page is gone
+                        print(f"milieusim room: {type(exc).__name__}: {exc}", file=sys.stderr)
+                        return
 
-        def stop() -> None:
-            room.listeners.pop(key, None)
-            forget()
-
-        return stop
+        threading.Thread(target=watch, name="milieusim-room-watch", daemon=True).start()
+        return stop.set
 
     solara.use_effect(listen, [])
-    seen.current = room.version
+    del shown  # (read to re-render on it)
     counts = room.counts()
     rows = room.replay_rows(lang)
     with room.lock:

@@ -145,7 +145,6 @@ class RoomApp:
             except (TypeError, ValueError):
                 await _json(send, 400, {"error": rt("err_role", lang)})
                 return
-            room.notify()
             await _json(
                 send, 200, {"token": seat.token, "role": seat.role, "label": seat.label(lang)}
             )
@@ -174,14 +173,7 @@ class RoomApp:
         except (TypeError, ValueError, KeyError):
             await _json(send, 400, {"error": "bad request"})
             return
-        if body is not None:  # a lever moved: the projected pages redraw
-            await _in_thread(room_notify, self.room())
         await _json(send, 200, answer if isinstance(answer, dict) else {"ok": True})
-
-
-def room_notify(room: Room | None) -> None:
-    if room is not None:
-        room.notify()
 
 
 def _entry(answer: Any, lang: str) -> dict[str, Any]:
