@@ -561,8 +561,9 @@ class Room:
         intervention of the page); it closes after :attr:`vote_weeks` weeks of the run, or
         once every participant has voted."""
         with self.lock:
-            offered = {i.key for i in self.workshop.interventions()}
-            options = tuple(k for k in (keys or offered) if k in offered)
+            offered = [i.key for i in self.workshop.interventions()]  # the page's order
+            wanted = set(keys) if keys is not None else set(offered)
+            options = tuple(k for k in offered if k in wanted)
             if not options:
                 raise ValueError("nothing to vote on")
             now = int(self.workshop.now)

@@ -456,7 +456,7 @@ $("lang").onclick = () => {
 $("code").value = (params.get("code") || "").toUpperCase();
 words(); roles();
 if (token) { $("join").hidden = true; $("play").hidden = false; refresh(); }
-setInterval(refresh, 1500);
+setInterval(refresh, 1000);
 </script>
 </body></html>
 """
