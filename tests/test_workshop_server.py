@@ -219,10 +219,12 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
     assert {"192.0.2.2", "localhost"} <= allowed_hosts("0.0.0.0")
     assert "192.0.2.2" not in allowed_hosts("127.0.0.1")
 
+    served: list[tuple[str, bool]] = []
+
     def serve(
-        scenario: Any, lang: str, host: str, port: int, *, on_ready: Any, room: Any = None
+        scenario: Any, lang: str, host: str, port: int, *, on_ready: Any, middleware: Any = None
     ) -> None:
-        assert host == "0.0.0.0" and room is not None
+        served.append((host, middleware is not None))
         on_ready(server.url_for(host, port))
 
     monkeypatch.setattr(server, "serve", serve)
@@ -239,7 +241,11 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
     assert f"room: http://192.0.2.2:8765/room?code={code}  code {code}" in result.stdout
     assert "from other machines of the network: http://192.0.2.2:8765/room" in result.stdout
     quiet = invoke("viz", "--port", "8765")
-    assert quiet.stderr == "" and "room" not in quiet.stdout
+    assert quiet.exit_code == 0 and quiet.stderr == "" and "room" not in quiet.stdout
+    assert served == [("0.0.0.0", True), ("127.0.0.1", False)]  # the refused one never served
+    from milieusim.workshop.room import set_room_factory
+
+    set_room_factory(None)  # room mode off again in this process
 
 
 @pytest.mark.slow

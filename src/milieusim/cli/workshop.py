@@ -135,6 +135,12 @@ def viz(
             "wait_seconds": room_wait,
         }
 
+    middleware = None
+    if options is not None:
+        from milieusim.workshop.room_web import room_mode
+
+        middleware = room_mode(options, room_join_url(host, port, code))
+
     def ready(url: str) -> None:
         click.echo(f"milieusim workshop: {url}  (Ctrl-C to stop)")
         if options is None:
@@ -152,7 +158,7 @@ def viz(
 
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not an error
-            serve(scenario, lang.lower(), host, port, on_ready=ready, room=options)
+            serve(scenario, lang.lower(), host, port, on_ready=ready, middleware=middleware)
     except OSError as exc:  # the port was taken between the check and the bind
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"milieusim workshop stopped ({url_for(host, port)})")

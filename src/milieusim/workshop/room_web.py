@@ -28,8 +28,10 @@ from milieusim.workshop.room import (
     RateLimiter,
     Room,
     RoomError,
+    current_room,
     role_title,
     rt,
+    set_room_factory,
 )
 from milieusim.workshop.server import client_host, is_loopback, same_origin
 
@@ -46,6 +48,22 @@ PER_CLIENT = RateLimiter(rate=60.0, burst=120.0)
 """A client address (a phone, or several behind one address): sixty a second."""
 JOINS = RateLimiter(rate=0.5, burst=40.0)
 """Joins (and wrong codes) per client address."""
+
+
+def room_mode(options: dict[str, Any], join_url: str) -> Callable[[Any], RoomApp]:
+    """Room mode on: the shared session (a :class:`Room` with ``options``) is built when
+    the first page or phone asks; returns the middleware for
+    :func:`~milieusim.workshop.server.serve`."""
+
+    def build() -> Room:
+        from milieusim.workshop.app import new_workshop
+
+        made = Room(new_workshop(shared=False), **options)
+        made.join_url = join_url
+        return made
+
+    set_room_factory(build)
+    return lambda app: RoomApp(app, current_room)
 
 
 class RoomApp:

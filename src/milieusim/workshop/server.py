@@ -315,40 +315,30 @@ def serve(
     port: int = 8765,
     *,
     on_ready: Callable[[str], Any] | None = None,
-    room: Mapping[str, Any] | None = None,
+    middleware: Callable[[Any], Any] | None = None,
 ) -> None:
     """Run the workshop server until Ctrl-C (or SIGTERM); ``on_ready(url)`` as soon as it
     listens (before the page is loaded: requests wait for it). Returns normally after a
-    clean shutdown. ``room``: room mode's options (``code``, ``decision_weeks``,
-    ``wait_seconds``), for :class:`~milieusim.workshop.room.Room`."""
+    clean shutdown. ``middleware`` wraps Solara's ASGI app, inside :class:`Guard` (room
+    mode: :func:`milieusim.workshop.room_web.room_mode`)."""
     configure(scenario, lang)
     sock = listening_socket(host, port)
     url = url_for(host, port)
-    if room is not None:
-        _room_mode(dict(room), room_join_url(host, port, str(room["code"])))
     if on_ready is not None:
         on_ready(url)
     try:
-        _run(sock, host, port, room=room is not None)
+        _run(sock, host, port, middleware=middleware)
     finally:
         sock.close()
 
 
-def _room_mode(options: dict[str, Any], join_url: str) -> None:
-    """Room mode on: the shared session is built when the first page or phone asks."""
-    from milieusim.workshop.room import Room, set_room_factory
-
-    def build() -> Room:
-        from milieusim.workshop.app import new_workshop
-
-        made = Room(new_workshop(shared=False), **options)
-        made.join_url = join_url
-        return made
-
-    set_room_factory(build)
-
-
-def _run(sock: socket.socket, host: str, port: int, *, room: bool = False) -> None:
+def _run(
+    sock: socket.socket,
+    host: str,
+    port: int,
+    *,
+    middleware: Callable[[Any], Any] | None = None,
+) -> None:
     import uvicorn
 
     from milieusim.workshop.limits import (
@@ -366,12 +356,7 @@ def _run(sock: socket.socket, host: str, port: int, *, room: bool = False) -> No
     import solara.server.settings as server_settings
     from solara.server.starlette import app as solara_app
 
-    app: Any = solara_app
-    if room:
-        from milieusim.workshop.room import current_room
-        from milieusim.workshop.room_web import RoomApp
-
-        app = RoomApp(solara_app, current_room)  # type: ignore[arg-type]  # an ASGI app
+    app: Any = solara_app if middleware is None else middleware(solara_app)
     guarded = Guard(
         app,
         allowed_hosts(host),
