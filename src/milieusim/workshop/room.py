@@ -465,7 +465,7 @@ class Room:
                 if head is not None:
                     head.delegate = None
                 for decision in [d for d in self.decisions.values() if d.unit == seat.place]:
-                    self._hand_back(decision, seat)
+                    self._hand_back(decision)
             if self.ballot is not None:
                 self.ballot.ballots.pop(token, None)
             self.version += 1
@@ -634,7 +634,7 @@ class Room:
             if self._sync() is None:
                 return
             for decision in self._due(connected=False):
-                self._hand_back(decision, self._manager_seat(decision.unit))
+                self._hand_back(decision)
             ballot = self.ballot
             if ballot is not None and (
                 self.workshop.now >= ballot.due
@@ -668,12 +668,7 @@ class Room:
             due = [d for d in due if d.unit in present]
         return due
 
-    def _manager_seat(self, unit: int) -> Seat | None:
-        return next(
-            (s for s in self.seats.values() if s.role == "manager" and s.place == unit), None
-        )
-
-    def _hand_back(self, decision: Decision, seat: Seat | None) -> None:
+    def _hand_back(self, decision: Decision) -> None:
         self.decisions.pop(decision.id, None)
         self._give_back(decision.idea)
         entry = ReplayEntry(
