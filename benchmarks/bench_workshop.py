@@ -340,12 +340,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.room:
-        rates = [room_python_side(min(args.weeks, 150))]
+        rate = room_python_side(min(args.weeks, 150))
         from browser import CHROMIUM
 
-        if CHROMIUM.exists():
-            rates.append(room_browser_side(args.seconds))
-        verdict = "met" if min(rates) >= TARGET else "NOT met"
+        if CHROMIUM.exists():  # the target is the projected page's, when it can be measured
+            rate = room_browser_side(args.seconds)
+        verdict = "met" if rate >= TARGET else "NOT met"
         print(f"Target of {TARGET:g} weeks/s in room mode at 500 staff, 20 participants: {verdict}")
         return
     startup()
