@@ -44,6 +44,8 @@ CSS = """
 .ms-room { display: flex; gap: 18px; align-items: flex-start; flex-wrap: wrap;
     background: #f3f7ee !important; border-left: 6px solid #1b7a3a; padding: 6px 12px; }
 .ms-room-qr svg { width: 150px; height: 150px; display: block; }
+.ms-room-compact .ms-room-qr svg { width: 110px; height: 110px; }
+.ms-room-compact .ms-room-code { font-size: 36px; }
 .ms-room-code { font-size: 44px; font-weight: 800; letter-spacing: 6px; color: #1b7a3a;
     font-family: monospace; line-height: 1.1; }
 .ms-room-url { font-size: 17px; }
@@ -118,7 +120,9 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
         changed()
 
     solara.Style(CSS)
-    with solara.Div(classes=["ms-room"]):
+    with solara.Div(
+        classes=["ms-room"] + (["ms-room-compact"] if room.workshop.projection else [])
+    ):
         if room.join_url:
             solara.HTML(tag="div", unsafe_innerHTML=qr_svg(room.join_url), classes=["ms-room-qr"])
         with solara.Column(gap="2px"):
@@ -152,6 +156,8 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
                         on_click=close_vote,
                         classes=["ms-room-close-vote"],
                     )
+        if room.workshop.projection:  # the room's numbers only: the pictures need the space
+            return
         with solara.Column(gap="2px", style={"flex": "1 1 520px"}):
             with solara.Row(style={"align-items": "center"}):
                 solara.Text(pt("replay", lang), style={"font-weight": "700"})
