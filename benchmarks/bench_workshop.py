@@ -6,6 +6,7 @@ Run from the project root::
     uv run python benchmarks/bench_workshop.py --startup     # start-up only
     uv run python benchmarks/bench_workshop.py --no-browser  # start-up and Python side
     uv run python benchmarks/bench_workshop.py --screenshots docs/images
+    uv run python benchmarks/bench_workshop.py --room        # room mode, 20 participants
 
 What it measures (targets: the address printed within 5 s of launch on an idle two-core
 machine; at least 5 weeks per second in the browser):
@@ -24,6 +25,14 @@ machine; at least 5 weeks per second in the browser):
   seconds, and the week counter the page shows is read before and after (one
   organisation, then compare mode). This includes the websocket, the browser's decoding
   and layout: what the room sees.
+
+``--room`` measures room mode instead (target: at least 5 weeks per second at 500 staff
+with 20 participants): in this process, the play loop's work (step + redraw, the room's
+hooks) while 20 participants ask for their state once a second each, as their phones do,
+and the managers approve every proposal at once; then in the browser, ``milieusim viz
+--room`` with the projected page playing at full speed and 20 phone-sized pages joined
+(mayor, DGS, 10 managers, 4 marginaux sécants, 4 partner associations), each polling as
+the phone page does, the managers' pages approving what comes.
 
 ``--screenshots DIR`` also writes ``workshop.png`` (Saint-Étienne, one organisation,
 week 150) and ``workshop-compare.png`` (prudent bureaucracy vs innovative milieu, week
@@ -206,12 +215,118 @@ def take_screenshots(browser: object, url: str, folder: Path) -> None:
     print(f"Screenshots in {folder}: workshop.png, workshop-compare.png")
 
 
+ROOM_ROLES = ["mayor", "dgs"] + ["manager"] * 10 + ["secant"] * 4 + ["partner"] * 4
+"""20 participants."""
+
+
+def room_python_side(weeks: int) -> float:
+    """Weeks per second of the play loop's work in room mode, without the browser."""
+    from milieusim.scenario import shipped_scenarios
+    from milieusim.workshop.room import Room
+    from milieusim.workshop.session import Workshop
+
+    scenarios = {s.name: s for s in shipped_scenarios()}
+    ws = Workshop(scenarios, "default", n_staff=500)
+    room = Room(ws, wait_seconds=0.0, decision_weeks=1)
+    seats = [room.join(room.code, role) for role in ROOM_ROLES]
+    room.open_vote()
+    ws.images(0)
+    polls = decided = 0
+    started = time.perf_counter()
+    for week in range(weeks):
+        ws.step()
+        ws.images(0)
+        # At 8 weeks/s, one state request per participant per second is one in eight
+        # weeks each: here every participant asks every week (more than the phones do).
+        for seat in seats:
+            state = room.state(seat.token)
+            polls += 1
+            for pilot in state.get("pilots", []):
+                room.decide_pilot(seat.token, pilot["id"], True)
+                decided += 1
+            if week == 3 and "vote" in state:
+                room.vote(seat.token, state["vote"]["options"][0]["key"])
+    rate = weeks / (time.perf_counter() - started)
+    print(
+        f"Room mode without the browser: 500 staff, 20 participants, {weeks} weeks, "
+        f"{polls} state requests, {decided} pilots decided by participants"
+    )
+    print(f"  {'step + redraw + room':<36} {rate:7.1f} weeks/s")
+    return rate
+
+
+def room_browser_side(seconds: float) -> float:
+    """Weeks per second the projected page shows with 20 phones in the room."""
+    import os
+    import re
+    import subprocess
+
+    import browser as t
+    from playwright.sync_api import sync_playwright
+
+    port = t.free_port()
+    log = Path(tempfile.mkstemp(prefix="bench_room_", suffix=".log")[1])
+    args = [sys.executable, "-m", "milieusim", "viz", "--room", "--port", str(port)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            args,  # room mode's defaults: 4 weeks, then up to 5 s of waiting
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        t.wait_ready(url, process)
+        code = re.search(r"code (\w+)", log.read_text()).group(1)  # type: ignore[union-attr]
+        with sync_playwright() as playwright:
+            browser = t.launch_chromium(playwright)
+            page = t.open_page(browser, url)
+            alone = t.measure_play(page, seconds)  # the same page, nobody in the room yet
+            page.locator(".ms-reset").click()
+            page.wait_for_function(
+                "() => /Semaine 0 /.test(document.querySelector('.ms-week').innerText)"
+            )
+            phones = []
+            for role in ROOM_ROLES:
+                phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+                phone.goto(f"{url}room?code={code}")
+                phone.wait_for_selector(f"#role option[value={role}]", state="attached")
+                phone.select_option("#role", role)
+                phone.locator("#go").click()
+                phone.wait_for_selector("#me", state="visible")
+                if role == "manager":  # an attentive manager: approves what comes
+                    phone.evaluate(
+                        "() => setInterval(() => { const b = document.querySelector("
+                        "'.pilot .approve'); if (b) b.click(); }, 300)"
+                    )
+                phones.append(phone)
+            page.wait_for_function(
+                "() => document.querySelector('.ms-room').innerText.includes(': 20')"
+            )
+            rate = t.measure_play(page, seconds)
+            replay = (
+                page.locator(".ms-replay").inner_text()
+                if page.locator(".ms-replay").count()
+                else ""
+            )
+            print(f"Room mode with the browser: 20 phone pages joined, {seconds:g} s of play")
+            print(f"  {'projected page, nobody joined':<36} {alone:7.1f} weeks/s")
+            print(f"  {'projected page, 20 phones':<36} {rate:7.1f} weeks/s")
+            print(f"  decisions in the replay so far: {max(replay.count(chr(10)), 0)} lines")
+            browser.close()
+    finally:
+        t.stop_server(process)
+        log.unlink(missing_ok=True)
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--no-browser", action="store_true", help="Start-up and the Python side only."
     )
     parser.add_argument("--startup", action="store_true", help="Start-up only.")
+    parser.add_argument("--room", action="store_true", help="Room mode with 20 participants only.")
     parser.add_argument("--weeks", type=int, default=260, help="Weeks of the Python runs.")
     parser.add_argument(
         "--seconds", type=float, default=5.0, help="Seconds of play in the browser, per mode."
@@ -224,6 +339,15 @@ def main() -> None:
         help="Also write the documentation's screenshots into DIR.",
     )
     args = parser.parse_args()
+    if args.room:
+        rate = room_python_side(min(args.weeks, 150))
+        from browser import CHROMIUM
+
+        if CHROMIUM.exists():  # the target is the projected page's, when it can be measured
+            rate = room_browser_side(args.seconds)
+        verdict = "met" if rate >= TARGET else "NOT met"
+        print(f"Target of {TARGET:g} weeks/s in room mode at 500 staff, 20 participants: {verdict}")
+        return
     startup()
     if args.startup:
         return

@@ -219,19 +219,33 @@ def test_an_open_bind_is_announced_with_the_real_addresses(monkeypatch: pytest.M
     assert {"192.0.2.2", "localhost"} <= allowed_hosts("0.0.0.0")
     assert "192.0.2.2" not in allowed_hosts("127.0.0.1")
 
-    def serve(scenario: Any, lang: str, host: str, port: int, *, on_ready: Any) -> None:
+    served: list[tuple[str, bool]] = []
+
+    def serve(
+        scenario: Any, lang: str, host: str, port: int, *, on_ready: Any, middleware: Any = None
+    ) -> None:
+        served.append((host, middleware is not None))
         on_ready(server.url_for(host, port))
 
     monkeypatch.setattr(server, "serve", serve)
     monkeypatch.setattr(server, "port_problem", lambda host, port: None)
-    result = invoke("viz", "--host", "0.0.0.0", "--port", "8765")
+    # Issue 18 item 9: only room mode binds beyond this machine (the open bind moved there).
+    refused = invoke("viz", "--host", "0.0.0.0", "--port", "8765")
+    assert refused.exit_code == 2
+    assert "only room mode (--room) listens beyond this machine" in refused.stderr
+    assert "Traceback" not in refused.output
+    result = invoke("viz", "--room", "--port", "8765")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith(
-        "warning: --host 0.0.0.0 opens the workshop to the network; it has no password"
-    )
-    assert "from other machines of the network: http://192.0.2.2:8765/" in result.stdout
+    code = result.stdout.split("code ")[1].split()[0]
+    assert len(code) == 4
+    assert f"room: http://192.0.2.2:8765/room?code={code}  code {code}" in result.stdout
+    assert "from other machines of the network: http://192.0.2.2:8765/room" in result.stdout
     quiet = invoke("viz", "--port", "8765")
-    assert quiet.stderr == "" and "other machines" not in quiet.stdout
+    assert quiet.exit_code == 0 and quiet.stderr == "" and "room" not in quiet.stdout
+    assert served == [("0.0.0.0", True), ("127.0.0.1", False)]  # the refused one never served
+    from milieusim.workshop.room import set_room_factory
+
+    set_room_factory(None)  # room mode off again in this process
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ practice and learning from outcomes; a rule granting a derogation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Self
 
@@ -179,6 +179,10 @@ class PrudentManager(StaffMember):
         self.frozen = False
         self.queue: list[Innovation] = []
         self.last_mandate = -MANDATE_GAP
+        self.delegate: Callable[[Innovation], bool] | None = None
+        """Someone who decides on the unit's proposals before this manager (a participant
+        of the workshop's room): shown each pending proposal at the weekly review; True
+        takes it out of the queue (they decide on it, or :meth:`receive` gives it back)."""
 
     @classmethod
     def hired(
@@ -257,6 +261,8 @@ class PrudentManager(StaffMember):
         for k in [k for k in self.queue if now - k.stage_since >= p["proposal_patience"]]:
             model.expire(k)
         self.queue = [k for k in self.queue if k.stage == Stage.PROPOSAL]
+        if self.delegate is not None:
+            self.queue = [k for k in self.queue if not self.delegate(k)]
         if not self.queue or self.frozen:
             return
         if not prudence.sits(model, self):  # weekly look or review committee (inertia_spec)
@@ -282,6 +288,13 @@ class PrudentManager(StaffMember):
                 keep.append(k)
         keep.sort(key=lambda k: k.id)
         self.queue = keep
+
+    def receive(self, k: Innovation) -> None:
+        """A pending proposal comes back to this manager's queue (its delegate did not
+        decide): reviewed with the others, in the order they came."""
+        if k.stage == Stage.PROPOSAL and k not in self.queue:
+            self.queue.append(k)
+            self.queue.sort(key=lambda q: q.id)
 
     def decide(self, k: Innovation) -> None:
         """Look at a practice in use: :func:`managers_decide` for this manager alone."""
@@ -349,12 +362,18 @@ class RuleConstraint(Agent):
             1.0 - self.rigidity
         )
         if model.draws("decisions").random() < chance:
-            k.rules = k.rules[k.rules != self.index]
-            self.derogations += 1
-            rate = model.lever("learning_capacity", "learning:rules") * model.p["learning_rate"]
-            self.rigidity = close_gap(self.rigidity, 0.0, rate)
-            model.rules_changed()
-            model.count("derogations")
+            self.grant(k)
+
+    def grant(self, k: Innovation) -> None:
+        """A derogation for practice ``k``: it is no longer bound by this rule, and the
+        precedent relaxes the rule (as far as the organisation learns from it)."""
+        model = self.model
+        k.rules = k.rules[k.rules != self.index]
+        self.derogations += 1
+        rate = model.lever("learning_capacity", "learning:rules") * model.p["learning_rate"]
+        self.rigidity = close_gap(self.rigidity, 0.0, rate)
+        model.rules_changed()
+        model.count("derogations")
 
 
 class ExternalPartner(Agent):

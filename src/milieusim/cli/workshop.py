@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -44,13 +45,45 @@ __all__ = ["animate", "viz"]
 )
 @click.option(
     "--host",
-    default="127.0.0.1",
-    show_default=True,
+    default=None,
     metavar="H",
-    help="Address to listen on; 0.0.0.0 lets other machines of the room connect "
-    "(the workshop has no password: only on a network you trust).",
+    help="Address to listen on (default 127.0.0.1, this machine only; with --room "
+    "0.0.0.0, every network of this machine). An address beyond this machine needs --room.",
 )
-def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
+@click.option(
+    "--room",
+    is_flag=True,
+    help="Room mode: participants join the shared run from their phones (same network), "
+    "take roles and pull their levers. Prints the address and a short code; the page "
+    "shows them with a QR code.",
+)
+@click.option(
+    "--room-wait",
+    type=click.FloatRange(0, 120),
+    default=5.0,
+    show_default=True,
+    metavar="S",
+    help="Room mode: seconds the run waits for a connected participant's due decision "
+    "before the model's own rule takes it.",
+)
+@click.option(
+    "--room-weeks",
+    type=click.IntRange(0, 52),
+    default=4,
+    show_default=True,
+    metavar="W",
+    help="Room mode: weeks of the run a proposal waits for its participant before the run "
+    "waits (--room-wait).",
+)
+def viz(
+    scenario: str | None,
+    lang: str,
+    port: int,
+    host: str | None,
+    room: bool,
+    room_wait: float,
+    room_weeks: int,
+) -> None:
     """Start the workshop: a live simulation in the browser, offline, in French or English.
 
     Opens nothing by itself: it prints the address to open in a browser. SCENARIO (a
@@ -62,39 +95,72 @@ def viz(scenario: str | None, lang: str, port: int, host: str) -> None:
     Examples:
       milieusim viz
       milieusim viz paralysis --lang en
-      milieusim viz saint-etienne --port 8000 --host 0.0.0.0
+      milieusim viz --room
+      milieusim viz saint-etienne --room --port 8000 --room-wait 10
+
+    \b
+    Room mode (--room) listens on every network of this machine: the projected page (with
+    the trainer's controls) answers only on this machine; phones get /room, where each
+    participant takes a role with a secret token of their own.
     """
     require_extra("workshop", "milieusim viz")
-    from milieusim.workshop.server import is_loopback, port_problem, room_urls, serve, url_for
+    from milieusim.workshop.server import (
+        is_loopback,
+        port_problem,
+        room_join_url,
+        room_urls,
+        serve,
+        url_for,
+    )
 
+    if host is None:
+        host = "0.0.0.0" if room else "127.0.0.1"
+    if not room and not is_loopback(host):
+        raise UserError(
+            f"--host {host}: only room mode (--room) listens beyond this machine; "
+            "allowed without it: 127.0.0.1, ::1, localhost"
+        )
     if scenario is not None:
         prepare(scenario, (), None)
     problem = port_problem(host, port)
     if problem:
         raise UserError(problem)
-    if not is_loopback(host):
-        click.echo(
-            f"warning: --host {host} opens the workshop to the network; it has no "
-            "password: anyone who can reach this machine can use it (keep the "
-            "default 127.0.0.1 unless the room's network is trusted)",
-            err=True,
-        )
+    options: dict[str, Any] | None = None
+    code = ""
+    if room:
+        from milieusim.workshop.room import new_code
+
+        code = new_code()
+        options = {
+            "code": code,
+            "decision_weeks": room_weeks,
+            "wait_seconds": room_wait,
+        }
+
+    middleware = None
+    if options is not None:
+        from milieusim.workshop.room_web import room_mode
+
+        middleware = room_mode(options, room_join_url(host, port, code))
 
     def ready(url: str) -> None:
         click.echo(f"milieusim workshop: {url}  (Ctrl-C to stop)")
-        if is_loopback(host):
+        if options is None:
             return
         others = room_urls(host, port)
-        if others:
-            click.echo(f"from other machines of the network: {'  '.join(others)}")
-        else:
+        if not others:
             click.echo(
-                "from other machines of the network: none (this machine has no network address)"
+                "room: this machine has no network address: phones cannot reach it "
+                "(join it to the room's network, then start again)",
+                err=True,
             )
+        click.echo(f"room: {room_join_url(host, port, code)}  code {code}")
+        if others:
+            click.echo(f"room: from other machines of the network: {'  '.join(others)}room")
 
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, not an error
-            serve(scenario, lang.lower(), host, port, on_ready=ready)
+            serve(scenario, lang.lower(), host, port, on_ready=ready, middleware=middleware)
     except OSError as exc:  # the port was taken between the check and the bind
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"milieusim workshop stopped ({url_for(host, port)})")

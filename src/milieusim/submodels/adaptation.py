@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from milieusim.innovation import IN_USE, Innovation, Origin, Stage
-from milieusim.submodels import ideas
+from milieusim.submodels import ideas, pilots
 
 if TYPE_CHECKING:
     from milieusim.model import MilieuModel
@@ -116,4 +116,4 @@ def adapt(m: MilieuModel) -> None:
         if not (judged > 0 and proposes[row]):
             variant.move(Stage.UNPROPOSED, m.now)
             continue
-        ideas.propose(m, variant)
+        pilots.propose(m, variant)

@@ -30,7 +30,6 @@ __all__ = [
     "knowledge_paths",
     "new_innovation",
     "outside_contacts",
-    "propose",
     "relay",
 ]
 
@@ -378,15 +377,4 @@ def form_ideas(
         if not (worth[i] and proposes[i]):
             k.move(Stage.UNPROPOSED, m.now)
             continue
-        propose(m, k)
-
-
-def propose(m: MilieuModel, k: Innovation) -> None:
-    """``k``'s carrier proposes it: to their unit's manager, or (no managers) its pilot
-    starts."""
-    m.count("proposals")
-    k.move(Stage.PROPOSAL, m.now)
-    if m.managers:
-        m.manager_of_unit[k.unit].queue.append(k)
-    else:
-        pilots.start_pilot(m, k)
+        pilots.propose(m, k)

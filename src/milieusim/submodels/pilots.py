@@ -23,6 +23,7 @@ __all__ = [
     "failed",
     "lessons",
     "pilot_cost",
+    "propose",
     "reject",
     "run_pilots",
     "shelve",
@@ -86,6 +87,17 @@ def team(m: MilieuModel, lead: int) -> np.ndarray:
         more = min(size - len(members), pool.size)
         members += rng.choice(pool, size=more, replace=False).tolist()
     return np.array(sorted(members), dtype=np.int64)
+
+
+def propose(m: MilieuModel, k: Innovation) -> None:
+    """``k``'s author puts it forward: it waits in its unit manager's queue (with no
+    managers, its pilot starts at once)."""
+    m.count("proposals")
+    k.move(Stage.PROPOSAL, m.now)
+    if m.managers:
+        m.manager_of_unit[k.unit].queue.append(k)
+    else:
+        start_pilot(m, k)
 
 
 def reject(m: MilieuModel, k: Innovation) -> None:

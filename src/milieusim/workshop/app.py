@@ -49,6 +49,8 @@ from milieusim.workshop.controls import (
 from milieusim.workshop.drawing import COLOURS, kind_look
 from milieusim.workshop.effects import little_effect
 from milieusim.workshop.i18n import t
+from milieusim.workshop.room import current_room
+from milieusim.workshop.room_panel import RoomPanel
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
 from milieusim.workshop.session import MAX_SPEED, PlayHooks, Workshop
 
@@ -179,8 +181,12 @@ def workshop_scenarios(start: str | None) -> tuple[dict[str, Scenario], str]:
     return found, chosen.name
 
 
-def new_workshop() -> Workshop:
-    """A Workshop with the scenario and language of the server's environment."""
+def new_workshop(shared: bool = True) -> Workshop:
+    """A Workshop with the scenario and language of the server's environment; in room
+    mode (``shared``), the room's one Workshop, the same for every projected page."""
+    room = current_room() if shared else None
+    if room is not None:
+        return room.workshop
     scenarios, start = workshop_scenarios(os.environ.get(ENV_SCENARIO) or None)
     return Workshop(scenarios, start, lang=language(os.environ.get(ENV_LANG, "fr")))
 
@@ -716,6 +722,9 @@ def Page() -> None:
         if ws.story is not None:
             StoryPanel(ws, lang, changed)
         ControlBar(ws, lang, changed)
+        room = current_room()
+        if room is not None and ws.room is room:
+            RoomPanel(room, lang, changed)
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)
         Views(ws, lang)

@@ -301,6 +301,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def room_join_url(host: str, port: int, code: str) -> str:
+    """The address participants open: this machine's first network address (loopback if
+    it has none), the phone page and the code."""
+    base = (room_urls(host, port) or [url_for(host, port)])[0]
+    return f"{base}room?code={code}"
+
+
 def serve(
     scenario: str | None,
     lang: str,
@@ -308,22 +315,30 @@ def serve(
     port: int = 8765,
     *,
     on_ready: Callable[[str], Any] | None = None,
+    middleware: Callable[[Any], Any] | None = None,
 ) -> None:
     """Run the workshop server until Ctrl-C (or SIGTERM); ``on_ready(url)`` as soon as it
     listens (before the page is loaded: requests wait for it). Returns normally after a
-    clean shutdown."""
+    clean shutdown. ``middleware`` wraps Solara's ASGI app, inside :class:`Guard` (room
+    mode: :func:`milieusim.workshop.room_web.room_mode`)."""
     configure(scenario, lang)
     sock = listening_socket(host, port)
     url = url_for(host, port)
     if on_ready is not None:
         on_ready(url)
     try:
-        _run(sock, host, port)
+        _run(sock, host, port, middleware=middleware)
     finally:
         sock.close()
 
 
-def _run(sock: socket.socket, host: str, port: int) -> None:
+def _run(
+    sock: socket.socket,
+    host: str,
+    port: int,
+    *,
+    middleware: Callable[[Any], Any] | None = None,
+) -> None:
     import uvicorn
 
     from milieusim.workshop.limits import (
@@ -341,8 +356,9 @@ def _run(sock: socket.socket, host: str, port: int) -> None:
     import solara.server.settings as server_settings
     from solara.server.starlette import app as solara_app
 
+    app: Any = solara_app if middleware is None else middleware(solara_app)
     guarded = Guard(
-        solara_app,  # type: ignore[arg-type]  # an ASGI app
+        app,
         allowed_hosts(host),
         server_settings.assets.proxy_cache_dir,
     )

@@ -103,6 +103,14 @@ class LogEntry:
         return not isinstance(self.what, SettingChange)
 
 
+class RoomHooks(Protocol):
+    """What the play loop asks of room mode (:class:`~milieusim.workshop.room.Room`)."""
+
+    def gate(self, cancel: threading.Event) -> None: ...
+    def before_week(self) -> None: ...
+    def after_week(self) -> None: ...
+
+
 @dataclass
 class PlayHooks:
     """What the play loop tells the page (each called from the loop's thread)."""
@@ -225,6 +233,8 @@ class Workshop:
         self.effects_measured: Callable[[], None] = lambda: None
         """Called (from a thread) when :attr:`effects` has been measured (the page redraws)."""
         self._effects_key = ""
+        self.room: RoomHooks | None = None
+        """Room mode's hooks (:class:`~milieusim.workshop.room.Room`), set by the room."""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -415,6 +425,9 @@ class Workshop:
     def step(self) -> bool:
         """Advance every side one week; return whether there is more to run."""
         with self.lock:
+            room = self.room
+            if room is not None:
+                room.before_week()
             for slot in self.slots:
                 if not slot.model.running:
                     continue
@@ -428,6 +441,8 @@ class Workshop:
                         self._log(slot, KeyMoment(moment))
                         if moment in self.stop_on:
                             self._moment_reached = True
+            if room is not None:
+                room.after_week()
             return self.running
 
     # ------------------------------------------------------------------ the play loop
@@ -474,6 +489,9 @@ class Workshop:
             # speed rather than skipping weeks, so that the room sees every week and a
             # pause stops within one week of what it sees.
             while not cancel.is_set():
+                room = self.room
+                if room is not None:  # a participant's decision is due: wait a little
+                    room.gate(cancel)
                 started = time.perf_counter()
                 events = self.log_size
                 with self.lock:  # a pause waits for this week, never for more

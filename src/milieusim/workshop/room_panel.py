@@ -1,0 +1,191 @@
+"""Room mode on the projected page: the QR code and the short code to join, who is in the
+room, the vote on the next intervention, and the replay of who decided what (with its
+CSV for the debrief). The room itself is :class:`~milieusim.workshop.room.Room`.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from milieusim.text import language
+from milieusim.workshop.room import ROLES, Room, role_title, rt
+
+PANEL_STRINGS: dict[str, dict[str, str]] = {
+    "room": {"fr": "La salle", "en": "The room"},
+    "join": {
+        "fr": "Rejoignez depuis votre téléphone (même réseau) : {url} — code",
+        "en": "Join from your phone (same network): {url} — code",
+    },
+    "people": {"fr": "Participants : {n}", "en": "Participants: {n}"},
+    "waiting": {
+        "fr": "La simulation attend la décision d'un participant…",
+        "en": "The run waits for a participant's decision…",
+    },
+    "pending": {"fr": "Décisions en attente : {n}", "en": "Decisions waiting: {n}"},
+    "open_vote": {
+        "fr": "Mettre au vote la prochaine intervention",
+        "en": "Put the next intervention to the vote",
+    },
+    "close_vote": {"fr": "Clore le vote", "en": "Close the vote"},
+    "ballots": {"fr": "Vote : {n} bulletin(s)", "en": "Vote: {n} ballot(s)"},
+    "replay": {"fr": "Qui a décidé quoi", "en": "Who decided what"},
+    "replay_empty": {"fr": "Aucune décision pour l'instant.", "en": "No decision yet."},
+    "replay_csv": {"fr": "Relecture (CSV)", "en": "Replay (CSV)"},
+}
+"""The panel's words, in French and English."""
+
+CSS = """
+.ms-room { display: flex; gap: 18px; align-items: flex-start; flex-wrap: wrap;
+    background: #f3f7ee !important; border-left: 6px solid #1b7a3a; padding: 6px 12px; }
+.ms-room-qr svg { width: 150px; height: 150px; display: block; }
+.ms-room-compact .ms-room-qr svg { width: 110px; height: 110px; }
+.ms-room-compact .ms-room-code { font-size: 36px; }
+.ms-room-code { font-size: 44px; font-weight: 800; letter-spacing: 6px; color: #1b7a3a;
+    font-family: monospace; line-height: 1.1; }
+.ms-room-url { font-size: 17px; }
+.ms-room-counts { font-size: 16px; }
+.ms-room-waiting { font-size: 18px; font-weight: 700; color: #b34700; }
+.ms-replay { max-height: 190px; overflow-y: auto; font-size: 16px; }
+.ms-replay table { border-collapse: collapse; }
+.ms-replay td, .ms-replay th { padding: 1px 8px; text-align: left; vertical-align: top; }
+"""
+
+WATCH_SECONDS = 0.5
+"""How often the projected page looks for what participants did."""
+
+
+def pt(key: str, lang: str, **values: Any) -> str:
+    """The panel's string ``key`` in ``lang``."""
+    return PANEL_STRINGS[key][language(lang)].format(**values)
+
+
+@functools.cache
+def qr_svg(url: str) -> str:
+    """The QR code of ``url``, as inline SVG (drawn here: no outside service)."""
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=5, border=2))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@solara.component
+def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
+    """The room's panel: join, participants, vote, replay. Redraws itself when the room
+    changed (a participant acted, a decision timed out, the vote closed)."""
+    shown, set_shown = solara.use_state(room.version)
+
+    def listen() -> Callable[[], None]:
+        # Participants act in the server's threads, outside this page's session: a watcher
+        # started from the page (so in its session) redraws it when the room changed.
+        stop = threading.Event()
+
+        def watch() -> None:
+            last = room.version
+            while not stop.wait(WATCH_SECONDS):
+                if last != room.version:
+                    last = room.version
+                    try:
+                        set_shown(last)
+                    except Exception as exc:  # the page is gone
+                        print(f"milieusim room: {type(exc).__name__}: {exc}", file=sys.stderr)
+                        return
+
+        threading.Thread(target=watch, name="milieusim-room-watch", daemon=True).start()
+        return stop.set
+
+    solara.use_effect(listen, [])
+    del shown  # (read to re-render on it)
+    counts = room.counts()
+    rows = room.replay_rows(lang)
+    with room.lock:
+        pending = len(room.decisions)
+        ballot = room.ballot
+        ballots = len(ballot.ballots) if ballot else 0
+
+    def open_vote() -> None:
+        room.open_vote()
+        changed()
+
+    def close_vote() -> None:
+        room.close_vote()
+        changed()
+
+    solara.Style(CSS)
+    with solara.Div(
+        classes=["ms-room"] + (["ms-room-compact"] if room.workshop.projection else [])
+    ):
+        if room.join_url:
+            solara.HTML(tag="div", unsafe_innerHTML=qr_svg(room.join_url), classes=["ms-room-qr"])
+        with solara.Column(gap="2px"):
+            solara.Text(pt("join", lang, url=room.join_url.split("?")[0]), classes=["ms-room-url"])
+            solara.Text(room.code, classes=["ms-room-code"])
+            total = sum(counts.values())
+            by_role = " · ".join(f"{role_title(r, lang)} {counts[r]}" for r in ROLES if counts[r])
+            solara.Text(
+                f"{pt('people', lang, n=total)}" + (f" — {by_role}" if by_role else ""),
+                classes=["ms-room-counts"],
+            )
+            solara.Text(pt("pending", lang, n=pending), classes=["ms-room-counts"])
+            if room.waiting:
+                solara.Text(pt("waiting", lang), classes=["ms-room-waiting"])
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                if ballot is None:
+                    solara.Button(
+                        pt("open_vote", lang),
+                        icon_name="mdi-vote",
+                        color="#1b7a3a",
+                        outlined=True,
+                        on_click=open_vote,
+                        classes=["ms-room-open-vote"],
+                    )
+                else:
+                    solara.Text(pt("ballots", lang, n=ballots), classes=["ms-room-counts"])
+                    solara.Button(
+                        pt("close_vote", lang),
+                        icon_name="mdi-vote",
+                        color="#1b7a3a",
+                        on_click=close_vote,
+                        classes=["ms-room-close-vote"],
+                    )
+        if room.workshop.projection:  # the room's numbers only: the pictures need the space
+            return
+        with solara.Column(gap="2px", style={"flex": "1 1 520px"}):
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text(pt("replay", lang), style={"font-weight": "700"})
+                solara.FileDownload(
+                    lambda: room.replay_csv(lang),
+                    filename=f"milieusim-room-{room.code}.csv",
+                    label=pt("replay_csv", lang),
+                    mime_type="text/csv",
+                )
+            if not rows:
+                solara.Text(pt("replay_empty", lang), classes=["ms-note"])
+            else:
+                head = "".join(
+                    f"<th>{_escape(rt(k, lang))}</th>"
+                    for k in (
+                        "replay_week",
+                        "replay_role",
+                        "replay_decision",
+                        "replay_subject",
+                        "replay_effect",
+                    )
+                )
+                body = "".join(
+                    "<tr>" + "".join(f"<td>{_escape(str(c))}</td>" for c in row) + "</tr>"
+                    for row in reversed(rows[-40:])
+                )
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
+                    classes=["ms-replay"],
+                )
