@@ -189,7 +189,8 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "legend_rule": {"fr": "Règle en vigueur", "en": "Rule in force"},
     "legend_waived": {"fr": "Règle déjà dérogée", "en": "Rule already waived"},
     "legend_units": {"fr": "S1, S2… = services", "en": "U1, U2… = units"},
-    "charts_pick": {"fr": "Graphique des deux côtés", "en": "Chart on both sides"},
+    "charts_pick": {"fr": "Graphique des deux côtés :", "en": "Chart on both sides:"},
+    "charts_all": {"fr": "Tous", "en": "All"},
     # --- click-to-inspect cards ------------------------------------------------------------
     "inspect_hint": {
         "fr": "Cliquez sur un service ou une personne pour savoir pourquoi.",
