@@ -550,7 +550,8 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
                         classes=["ms-intervention"],
                     )
         if ws.mode == "single" and ws.running:
-            with solara.Tooltip(t("what_if_help", lang)):
+            # (in a box: a drop-down alone does not open its tooltip)
+            with solara.Tooltip(t("what_if_help", lang)), solara.Div():
                 rv.Select(
                     label=t("what_if", lang),
                     items=[
