@@ -123,7 +123,7 @@ def test_a_person_card_says_kind_unit_ideas_practices_and_ties(run: MilieuModel)
     innovator = int(np.flatnonzero(run.staff_kind == StaffKind.INNOVATOR)[0])
     card = person_card(run, innovator, "en")
     assert card.title.endswith("· Marginal sécant")
-    assert _value(card, "Unit") == f"U{int(run.staff_unit[innovator]) + 1}"
+    assert _value(card, "Works in") == f"U{int(run.staff_unit[innovator]) + 1}"
     contacts = run.adjacency.indices[
         run.adjacency.indptr[innovator] : run.adjacency.indptr[innovator + 1]
     ]

@@ -454,7 +454,11 @@ def innovation_card(model: Any, key: int, lang: str) -> Card:
             )
         )
     facts.append(
-        (t("card_unit", lang), unit_name(k.unit, lang), (("unit", k.unit, t("card_open", lang)),))
+        (
+            t("card_home_unit", lang),
+            unit_name(k.unit, lang),
+            (("unit", k.unit, t("card_open", lang)),),
+        )
     )
     story = " → ".join(
         t("card_story_step", lang, step=week, stage=t(f"stage_{stage.value}", lang))
