@@ -237,7 +237,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "R{n} ({kind}, rigidity {rigidity})",
     },
     "card_rule_external": {"fr": "nationale", "en": "national"},
-    "card_rule_internal": {"fr": "interne", "en": "internal"},
+    "card_rule_internal": {"fr": "interne", "en": "in-house"},
     "card_rule_cultural": {"fr": "habitude", "en": "habit"},
     "card_innovators": {"fr": "Marginaux sécants", "en": "Marginaux sécants"},
     "card_kind": {"fr": "Rôle", "en": "Role"},
