@@ -136,9 +136,9 @@ def render_animation(
             fontsize=20,
             fontweight="bold",
         )
-        net_ax = fig.add_axes((0.0, 0.2, 0.56, 0.73))
+        net_ax = fig.add_axes((0.0, 0.27, 0.56, 0.66))
         network = NetworkDrawing(net_ax, layout_of(model), lang)
-        add_network_legend(fig, lang, x=0.28, y=0.0, fontsize=11.5)
+        add_network_legend(fig, lang, x=0.28, y=0.0, fontsize=11)
         chart_ax = fig.add_axes((0.6, 0.13, 0.375, 0.62))
         charts = ChartsDrawing([chart_ax], ("adoption",), lang, steps)
     events = [(e.step, e.label(lang)) for e in scenario.events]

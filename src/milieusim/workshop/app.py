@@ -37,7 +37,9 @@ from milieusim.workshop.components import (
     Monitors,
     NetworkView,
     WeekCounter,
+    escape_html,
     force_update,
+    update_counter,
 )
 from milieusim.workshop.controls import (
     COMPARE_PARAMETERS,
@@ -52,7 +54,7 @@ from milieusim.workshop.i18n import t
 from milieusim.workshop.room import current_room
 from milieusim.workshop.room_panel import RoomPanel
 from milieusim.workshop.server import ENV_LANG, ENV_SCENARIO
-from milieusim.workshop.session import MAX_SPEED, PlayHooks, Workshop
+from milieusim.workshop.session import COMPARE_CHARTS, MAX_SPEED, PlayHooks, Workshop
 
 HIDDEN_PREFIXES = ("docking/",)
 """Shipped scenarios left out of the picker (technical checks, not workshop material)."""
@@ -104,6 +106,18 @@ CSS = """
 .ms-story { background: #eef3fb !important; border-left: 6px solid #0b3d91; padding: 8px 14px; }
 .ms-story-title { font-size: 18px; font-weight: 700; color: #0b3d91; }
 .ms-story-question { font-size: 24px; font-weight: 600; line-height: 1.3; }
+img.ms-network { cursor: pointer; }
+.ms-inspect { position: fixed !important; right: 16px; top: 76px; width: min(560px, 46vw);
+    max-height: calc(100vh - 100px); overflow-y: auto; z-index: 20;
+    border-left: 6px solid #6a3d9a; font-size: 17px; }
+.ms-inspect .ms-card-title { font-size: 22px; font-weight: 700; color: #3c1d63; }
+.ms-inspect td { padding: 2px 8px 2px 0; vertical-align: top; }
+.ms-inspect td:first-child { color: #555; white-space: nowrap; }
+.ms-inspect .v-btn { height: 30px !important; font-size: 16px; margin: 1px 4px 1px 0; }
+.ms-card-why-title { font-weight: 700; margin-top: 8px; }
+.ms-card-why li { margin-bottom: 3px; }
+.ms-hint { font-size: 15px; color: #555; }
+.ms-views .ms-charts-all { height: max(calc(100vh - 330px), 440px); }
 @media (max-height: 820px) {  /* 720p projectors: room for the pictures */
     .ms-desc { display: none; }
     .ms-title { font-size: 22px; }
@@ -157,6 +171,12 @@ def legend_items(lang: str) -> list[tuple[str, str, str]]:
         ("●", COLOURS["many"], t("legend_many", lang)),
         ("■", COLOURS["frozen"], t("legend_frozen", lang)),
         ("◯", COLOURS["pilot"], t("legend_pilot", lang)),
+        ("━", COLOURS["edge_within"], t("legend_tie_within", lang)),
+        ("━", COLOURS["edge_across"], t("legend_tie_across", lang)),
+        ("━", COLOURS["tie"], t("legend_tie_partner", lang)),
+        ("■", COLOURS["rule"], t("legend_rule", lang)),
+        ("■", COLOURS["waived"], t("legend_waived", lang)),
+        ("", COLOURS["text"], t("legend_units", lang)),
     ]
     return items
 
@@ -164,6 +184,63 @@ def legend_items(lang: str) -> list[tuple[str, str, str]]:
 @solara.component_vue("keys.vue")
 def PresenterKeys(event_key: Callable[[str], None]) -> None:
     """Listens to the presenter's keys (Space, →, R, N, P) on the whole page."""
+
+
+@solara.component_vue("pick.vue")
+def PickOnNetwork(event_pick: Callable[[dict[str, Any]], None]) -> None:
+    """Listens to clicks on the organisation's pictures: (side, x, y) of the click."""
+
+
+@solara.component
+def InspectCard(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
+    """The card of what the trainer clicked (a unit, a person, an innovation), worked out
+    from the running model (:mod:`milieusim.workshop.cards`), with links to other cards."""
+    ui_revision.get()
+    update_counter.get()
+    card = ws.card()
+    if card is None:
+        return
+
+    def follow(kind: str, key: int) -> None:
+        ws.open_card(kind, key)
+        changed()
+
+    def close() -> None:
+        ws.close_card()
+        changed()
+
+    side = ws.slots[ws.inspected[2]].name if ws.inspected and len(ws.slots) > 1 else ""
+    with solara.Card(classes=["ms-inspect", f"ms-card-{card.kind}"], elevation=8):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            title = f"{side} · {card.title}" if side else card.title
+            solara.Text(title, classes=["ms-card-title"])
+            solara.Button(
+                t("card_close", lang),
+                icon_name="mdi-close",
+                text=True,
+                on_click=close,
+                classes=["ms-card-close"],
+            )
+        solara.Text(t("week", lang, now=ws.now), classes=["ms-note"])
+        with solara.Div(classes=["ms-card-facts"]):
+            for label, value, links in card.facts:
+                with solara.Row(style={"flex-wrap": "wrap", "align-items": "baseline"}):
+                    solara.Text(
+                        f"{label} :" if lang == "fr" else f"{label}:", style={"color": "#555"}
+                    )
+                    solara.Text(value, style={"font-weight": "600"})
+                    for kind, key, text in links:
+                        solara.Button(
+                            text,
+                            outlined=True,
+                            color="#6a3d9a",
+                            on_click=lambda k=kind, n=key: follow(k, n),
+                            classes=["ms-card-link", f"ms-link-{kind}-{key}"],
+                        )
+        if card.why:
+            solara.Text(card.why_title, classes=["ms-card-why-title"])
+            items = "".join(f"<li>{escape_html(line)}</li>" for line in card.why)
+            solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["ms-card-why"])
 
 
 @functools.cache
@@ -479,7 +556,8 @@ def Interventions(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
                         classes=["ms-intervention"],
                     )
         if ws.mode == "single" and ws.running:
-            with solara.Tooltip(t("what_if_help", lang)):
+            # (in a box: a drop-down alone does not open its tooltip)
+            with solara.Tooltip(t("what_if_help", lang)), solara.Div():
                 rv.Select(
                     label=t("what_if", lang),
                     items=[
@@ -549,8 +627,10 @@ def Views(ws: Workshop, lang: str) -> None:
             with solara.Column():
                 ChartView(ws, 0)
                 EventLog(ws, 0, lang)
+                solara.Text(t("inspect_hint", lang), classes=["ms-hint"])
     else:
         Gap(ws, lang)
+        CompareCharts(ws, lang)
         solara.Image(ws.legend(), format="png", classes=["ms-legend"])
         with solara.Columns([1, 1], classes=["ms-views"]):
             for i in range(len(ws.slots)):
@@ -559,8 +639,30 @@ def Views(ws: Workshop, lang: str) -> None:
                         solara.Text(side_title(ws, i, lang), classes=["ms-side"])
                         Monitors(ws, lang, i)
                     NetworkView(ws, i, compare=True)
-                    ChartView(ws, i)
+                    ChartView(ws, i, tall=ws.compare_charts == "all")
                     EventLog(ws, i, lang)
+
+
+@solara.component
+def CompareCharts(ws: Workshop, lang: str) -> None:
+    """Which chart both sides show: any of one organisation's charts, or all of them."""
+    ui_revision.get()
+
+    def choose(name: str) -> None:
+        ws.compare_charts = name if name in COMPARE_CHARTS else "adoption"
+        for slot in ws.slots:
+            slot.version += 1
+        ui_revision.value += 1
+        force_update()
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(t("charts_pick", lang), classes=["ms-note"])
+        with solara.ToggleButtonsSingle(
+            value=ws.compare_charts, on_value=choose, classes=["ms-compare-charts"]
+        ):
+            for name in COMPARE_CHARTS:
+                label = t("charts_all", lang) if name == "all" else t(f"panel_{name}", lang)
+                solara.Button(label, value=name, classes=[f"ms-chart-{name}"])
 
 
 @solara.component
@@ -679,7 +781,17 @@ def Page() -> None:
                 ws.play(PlayHooks(changed=changed))
         changed()
 
+    def pick(where: dict[str, Any]) -> None:
+        try:
+            index, x, y = int(where["index"]), float(where["x"]), float(where["y"])
+        except (KeyError, TypeError, ValueError):
+            return  # not a click the page made
+        if ws.inspect(index, x, y):
+            changed()
+
     PresenterKeys(event_key=key)
+    PickOnNetwork(event_pick=pick)
+    InspectCard(ws, lang, changed)
     solara.Style(CSS + (PROJECTION_CSS if ws.projection else ""))
     solara.Title(t("app_title", lang))
     with solara.AppBar():

@@ -49,7 +49,7 @@ def NetworkView(ws: Workshop, index: int, compare: bool = False) -> None:
 
 
 @solara.component
-def ChartView(ws: Workshop, index: int) -> None:
+def ChartView(ws: Workshop, index: int, tall: bool = False) -> None:
     """Live charts: adoption (and, for one organisation, lifecycle, quality and cost)."""
     update_counter.get()
     if index >= len(ws.slots):
@@ -58,6 +58,8 @@ def ChartView(ws: Workshop, index: int) -> None:
     if pictures is None:
         return
     classes = ["ms-image", "ms-charts"] + (["ms-charts-compare"] if len(ws.slots) > 1 else [])
+    if tall:
+        classes.append("ms-charts-all")
     image = solara.Image(pictures[1], format="jpeg", width="100%", classes=classes)
     _on_frame(ws, f"charts-{index}", image, lambda w: _set_picture(w, ws, index, 1))
 
@@ -100,7 +102,7 @@ def Monitors(ws: Workshop, lang: str, index: int = 0) -> None:
 
     def html() -> str:
         return "".join(
-            f'<span class="ms-monitor">{_escape(label)} <b>{_escape(value)}</b></span>'
+            f'<span class="ms-monitor">{escape_html(label)} <b>{escape_html(value)}</b></span>'
             for label, value in monitor_text(ws, lang, index)
         )
 
@@ -135,7 +137,9 @@ def CurrentValues(ws: Workshop, lang: str, index: int = 0) -> None:
     values = ws.current_values(index)
     for label, value, changed in values:
         css = ' class="ms-changed"' if changed else ""
-        rows.append(f"<tr><td{css}>{_escape(label)}</td><td{css}>{_escape(value)}</td></tr>")
+        rows.append(
+            f"<tr><td{css}>{escape_html(label)}</td><td{css}>{escape_html(value)}</td></tr>"
+        )
     solara.HTML(tag="table", unsafe_innerHTML="".join(rows), classes=["ms-values"])
     if any(changed for _, _, changed in values):  # the note explains an orange row
         solara.Text(t("now_changed", lang), classes=["ms-note", "ms-changed"])
@@ -184,7 +188,7 @@ def _set(widget: Any, name: str, value: Any) -> None:
         setattr(widget, name, value)
 
 
-def _escape(text: str) -> str:
+def escape_html(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )

@@ -51,6 +51,8 @@ COLOURS: dict[str, str] = {
     "edge_across": "#5f6670",
     "marker_edge": "#3a3a3a",
     "text": "#222222",
+    "rule": "#3d3d3d",
+    "waived": "#56B4E9",
 }
 LINE_COLOURS: dict[str, str] = {
     "adoption_share": "#0072B2",
@@ -224,7 +226,23 @@ class NetworkDrawing:
                 zorder=3,
             )
 
-        # Dynamic artists.
+        # Dynamic artists: rules in force along each unit's outer rim (a rule once
+        # waived by a derogation in sky blue), pilot rings, staff colours.
+        self._rule_key: tuple[int, int, int] | None = None
+        rule_size = max(base * 0.9, 9.0)
+        self.rules = ax.scatter(
+            [], [], marker="s", s=rule_size, c=COLOURS["rule"], linewidths=0, zorder=3
+        )
+        self.waived = ax.scatter(
+            [],
+            [],
+            marker="s",
+            s=rule_size * 1.3,
+            c=COLOURS["waived"],
+            edgecolors=COLOURS["marker_edge"],
+            linewidths=0.5,
+            zorder=3,
+        )
         self.rings = PatchCollection(
             [
                 Circle(tuple(c), r + 0.35)
@@ -273,10 +291,14 @@ class NetworkDrawing:
             else None
         )
 
+    def marker_size(self, kind: int) -> float:
+        """Area of the marker of staff ``kind`` (points²)."""
+        return float(self._sizes.get(int(kind), self._sizes[int(StaffKind.STAFF)]))
+
     @property
     def dynamic(self) -> list[Artist]:
         """The artists that change from frame to frame."""
-        out: list[Artist] = [self.rings, *self.scatters.values()]
+        out: list[Artist] = [self.rings, self.rules, self.waived, *self.scatters.values()]
         return [*out, self.week] if self.week is not None else out
 
     def update(self, model: Any) -> None:
@@ -294,11 +316,54 @@ class NetworkDrawing:
             scatter.set_facecolor(self._palette[colour_index])
             sizes = np.where(present[members], self._sizes[kind], 0.0)
             scatter.set_sizes(sizes)
+        self._update_rules(model)
         rgba = self._ring_rgba.copy()
         rgba[:, 3] = np.asarray(model.pilots_running) > 0
         self.rings.set_edgecolor(rgba)
         if self.week is not None:
             self.week.set_text(t("week", self.lang, now=int(model.now)))
+
+    def _update_rules(self, model: Any) -> None:
+        """Place a mark per rule in force in each unit (cheap: only when rules changed)."""
+        rules = getattr(model, "rule_agents", [])
+        waived_count = sum(r.derogations > 0 for r in rules)
+        key = (len(rules), waived_count, int(getattr(model, "rules_version", 0)))
+        if key == self._rule_key:
+            return
+        self._rule_key = key
+        in_force, waived = rule_marks(self.layout, rules)
+        self.rules.set_offsets(in_force)
+        self.waived.set_offsets(waived)
+
+
+RULE_MARK_GAP = 0.8
+"""Distance between two rule marks along a unit's rim, in layout units."""
+
+
+def rule_marks(layout: OrgLayout, rules: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Where to draw the rules of each unit: one mark per rule in force there, in a row
+    along the outer side of the unit's disc (the side away from its label), in rule
+    order; (marks of rules never waived, marks of rules waived at least once)."""
+    plain: list[np.ndarray] = []
+    waived: list[np.ndarray] = []
+    for u, (centre, radius) in enumerate(zip(layout.unit_centre, layout.unit_radius, strict=True)):
+        here = [r for r in rules if bool(r.units[u])]
+        if not here:
+            continue
+        norm = float(np.hypot(*centre))
+        theta = math.atan2(centre[1], centre[0]) if norm else math.pi / 2
+        arc = radius + 0.85
+        step = RULE_MARK_GAP / arc
+        angles = theta + (np.arange(len(here)) - (len(here) - 1) / 2) * step
+        xy = centre + arc * np.column_stack([np.cos(angles), np.sin(angles)])
+        is_waived = np.array([r.derogations > 0 for r in here])
+        plain.append(xy[~is_waived])
+        waived.append(xy[is_waived])
+    empty = np.zeros((0, 2))
+    return (
+        np.concatenate(plain) if plain else empty,
+        np.concatenate(waived) if waived else empty,
+    )
 
 
 def _marker(shape: str, face: str, size: float = 13) -> Line2D:
@@ -334,7 +399,8 @@ def _kind_label(kind: StaffKind, lang: str) -> str:
 
 
 def network_legend(lang: str) -> list[tuple[list[Artist], list[str]]]:
-    """Two legends for the network: marker shapes (kinds), then colours (states)."""
+    """Three legends for the network: marker shapes (kinds), colours (states), then the
+    lines and marks (ties, rules, waived rules) and what « S1 » means."""
     shapes = (
         [_marker(kind_look(k)[0], COLOURS["none"]) for k in StaffKind]
         + [_marker("p", COLOURS["partner"])],
@@ -353,42 +419,69 @@ def network_legend(lang: str) -> list[tuple[list[Artist], list[str]]]:
             for k in ("legend_none", "legend_one", "legend_many", "legend_frozen", "legend_pilot")
         ],
     )
-    return [shapes, colours]  # type: ignore[list-item]  # (a Line2D is an Artist)
+    lines = (
+        [
+            Line2D([], [], color=COLOURS["edge_within"], linewidth=2.0),
+            Line2D([], [], color=COLOURS["edge_across"], linewidth=2.0),
+            Line2D([], [], color=COLOURS["tie"], linewidth=2.0),
+            _marker("s", COLOURS["rule"], 9),
+            _marker("s", COLOURS["waived"], 10),
+            Line2D([], [], linestyle=""),
+        ],
+        [
+            t(k, lang)
+            for k in (
+                "legend_tie_within",
+                "legend_tie_across",
+                "legend_tie_partner",
+                "legend_rule",
+                "legend_waived",
+                "legend_units",
+            )
+        ],
+    )
+    return [shapes, colours, lines]  # type: ignore[list-item]  # (a Line2D is an Artist)
 
 
-LEGEND_HEIGHT = 1.45
+LEGEND_HEIGHT = 2.4
 """Inches below the network that its legends take."""
 
 
 def add_network_legend(
     fig: Figure, lang: str, *, x: float = 0.5, y: float = 0.0, fontsize: float = 13
 ) -> None:
-    """Draw the two network legends centred at figure fraction ``x``, from ``y`` upwards."""
-    (shape_h, shape_l), (colour_h, colour_l) = network_legend(lang)
+    """Draw the three network legends centred at figure fraction ``x``, from ``y`` upwards:
+    lines and marks at the bottom, colours above, shapes on top."""
+    (shape_h, shape_l), (colour_h, colour_l), (line_h, line_l) = network_legend(lang)
     height = fig.get_size_inches()[1]
+    row = LEGEND_ROW * fontsize / 13
     common = {
         "frameon": False,
         "fontsize": fontsize,
         "handletextpad": 0.3,
-        "columnspacing": 1.2,
+        "columnspacing": 1.0,
         "borderaxespad": 0.0,
+        "labelspacing": 0.25,
     }
-    fig.legend(
-        colour_h,
-        colour_l,
-        loc="lower center",
-        ncol=2,
-        bbox_to_anchor=(x, y + 0.05 / height),
-        **common,
-    )
-    fig.legend(
-        shape_h,
-        shape_l,
-        loc="lower center",
-        ncol=min(len(shape_h), 4),
-        bbox_to_anchor=(x, y + 1.08 / height),
-        **common,
-    )
+    bottom = 0.04
+    for handles, labels, columns in (
+        (line_h, line_l, 2),
+        (colour_h, colour_l, 2),
+        (shape_h, shape_l, 4),
+    ):
+        fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            ncol=min(len(handles), columns),
+            bbox_to_anchor=(x, y + bottom / height),
+            **common,
+        )
+        bottom += row * -(-len(handles) // columns) + 0.12
+
+
+LEGEND_ROW = 0.3
+"""Inches per legend row at 13-point type."""
 
 
 def network_figure(
@@ -408,12 +501,12 @@ def network_figure(
 @functools.cache
 def legend_png(lang: str, width: float = 14.0) -> bytes:
     """The network legends on one strip, as PNG bytes (for pages that show it apart)."""
-    (shape_h, shape_l), (colour_h, colour_l) = network_legend(lang)
-    fig = new_figure(width, 0.9)
+    (shape_h, shape_l), (colour_h, colour_l), (line_h, line_l) = network_legend(lang)
+    fig = new_figure(width, 1.2)
     with _rc():
         fig.legend(
-            shape_h + colour_h,
-            shape_l + colour_l,
+            shape_h + colour_h + line_h,
+            shape_l + colour_l + line_l,
             loc="center",
             ncol=5,
             frameon=False,

@@ -179,6 +179,229 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "legend_pilot": {"fr": "Service en expérimentation", "en": "Unit running a pilot"},
     "legend_frozen": {"fr": "Cadre paralysé", "en": "Frozen manager"},
     "other_side": {"fr": "{side} (pour comparer)", "en": "{side} (for comparison)"},
+    # --- the complete legend ---------------------------------------------------------------
+    "legend_tie_within": {"fr": "Lien dans un service", "en": "Tie within a unit"},
+    "legend_tie_across": {"fr": "Lien entre services", "en": "Tie across units"},
+    "legend_tie_partner": {
+        "fr": "Lien marginal sécant – partenaire",
+        "en": "Marginal sécant – partner tie",
+    },
+    "legend_rule": {"fr": "Règle en vigueur", "en": "Rule in force"},
+    "legend_waived": {"fr": "Règle déjà dérogée", "en": "Rule already waived"},
+    "legend_units": {"fr": "S1, S2… = services", "en": "U1, U2… = units"},
+    "charts_pick": {"fr": "Graphique des deux côtés :", "en": "Chart on both sides:"},
+    "charts_all": {"fr": "Tous", "en": "All"},
+    # --- click-to-inspect cards ------------------------------------------------------------
+    "inspect_hint": {
+        "fr": "Cliquez sur un service ou une personne pour savoir pourquoi.",
+        "en": "Click a unit or a person to ask why.",
+    },
+    "card_close": {"fr": "Fermer", "en": "Close"},
+    "card_open": {"fr": "voir", "en": "open"},
+    "card_none": {"fr": "aucune", "en": "none"},
+    "card_unit_title": {"fr": "Service {unit}", "en": "Unit {unit}"},
+    "card_person_title": {"fr": "{name} · {kind}", "en": "{name} · {kind}"},
+    "card_person_name": {"fr": "Agent n° {n}", "en": "Staff member #{n}"},
+    "card_innovation_title": {"fr": "Innovation {name}", "en": "Innovation {name}"},
+    "card_innovation_name": {"fr": "n° {n} ({kind})", "en": "#{n} ({kind})"},
+    "card_kind_product": {"fr": "nouveau service", "en": "new service"},
+    "card_kind_process": {"fr": "nouveau procédé", "en": "new process"},
+    "card_manager": {"fr": "Cadre", "en": "Manager"},
+    "card_frozen": {"fr": "paralysé", "en": "frozen"},
+    "card_active": {"fr": "en activité", "en": "active"},
+    "card_prudence": {"fr": "Prudence du cadre", "en": "Manager's prudence"},
+    "card_hurdle_value": {
+        "fr": "exige {hurdle} écart-type de valeur (inertie {inertia} + incertitude "
+        "{uncertainty} + prudence apprise {caution})",
+        "en": "asks for {hurdle} value SD (inertia {inertia} + uncertainty {uncertainty} "
+        "+ learnt caution {caution})",
+    },
+    "card_lessons": {"fr": "Leçons d'expériences tirées", "en": "Lessons learnt from pilots"},
+    "card_staff": {"fr": "Agents", "en": "Staff"},
+    "card_staff_value": {
+        "fr": "{n}, dont {users} avec une nouvelle pratique ({share})",
+        "en": "{n}, {users} of them with a new practice ({share})",
+    },
+    "card_pilots": {"fr": "Expérimentations en cours", "en": "Pilots running"},
+    "card_practices": {"fr": "Nouvelles pratiques utilisées", "en": "New practices in use"},
+    "card_users_of": {"fr": "{name} : {n} agents", "en": "{name}: {n} staff"},
+    "card_rules": {"fr": "Règles en vigueur", "en": "Rules in force"},
+    "card_rules_value": {
+        "fr": "{n} ({external} nationales, {internal} internes, {cultural} habitudes)",
+        "en": "{n} ({external} national, {internal} internal, {cultural} habits)",
+    },
+    "card_waived": {"fr": "Règles dérogées", "en": "Rules waived"},
+    "card_waived_rule": {"fr": "{rule} : {n} dérogation(s)", "en": "{rule}: {n} derogation(s)"},
+    "card_rule": {
+        "fr": "R{n} ({kind}, rigidité {rigidity})",
+        "en": "R{n} ({kind}, rigidity {rigidity})",
+    },
+    "card_rule_external": {"fr": "nationale", "en": "national"},
+    "card_rule_internal": {"fr": "interne", "en": "in-house"},
+    "card_rule_cultural": {"fr": "habitude", "en": "habit"},
+    "card_innovators": {"fr": "Marginaux sécants", "en": "Marginaux sécants"},
+    "card_kind": {"fr": "Rôle", "en": "Role"},
+    "card_unit": {"fr": "Affecté à", "en": "Works in"},
+    "card_home_unit": {"fr": "Service d'origine", "en": "Unit of origin"},
+    "card_absent": {"fr": "Parti de l'organisation", "en": "Has left the organisation"},
+    "card_ideas": {"fr": "Idées", "en": "Ideas"},
+    "card_held": {"fr": "Nouvelles pratiques adoptées", "en": "New practices taken up"},
+    "card_ties_out": {"fr": "Liens hors de son service", "en": "Ties outside their unit"},
+    "card_ties_out_value": {
+        "fr": "{n} sur {total} (services : {units})",
+        "en": "{n} of {total} (units: {units})",
+    },
+    "card_partners": {"fr": "Partenaires extérieurs", "en": "Outside partners"},
+    "card_initiative": {"fr": "Initiative · sécurité", "en": "Initiative · safety"},
+    "card_initiative_value": {
+        "fr": "{initiative} · {safety} (sécurité psychologique)",
+        "en": "{initiative} · {safety} (psychological safety)",
+    },
+    "card_stage": {"fr": "Étape", "en": "Stage"},
+    "card_origin": {"fr": "Origine", "en": "Origin"},
+    "card_author": {"fr": "Auteur", "en": "Author"},
+    "card_story": {"fr": "Histoire", "en": "Story"},
+    "card_story_step": {"fr": "sem. {step} : {stage}", "en": "wk {step}: {stage}"},
+    "card_users": {"fr": "Utilisée par", "en": "Used by"},
+    "card_users_value": {"fr": "{n} agents · {units}", "en": "{n} staff · {units}"},
+    "card_mandated": {"fr": "Rendue obligatoire dans", "en": "Mandated in"},
+    "stage_idea": {"fr": "idée", "en": "idea"},
+    "stage_proposal": {"fr": "proposée", "en": "proposed"},
+    "stage_experiment": {"fr": "approuvée, en expérimentation", "en": "approved, piloted"},
+    "stage_diffusion": {"fr": "diffusée", "en": "spreading"},
+    "stage_routine": {"fr": "généralisée (routine)", "en": "generalised (routine)"},
+    "stage_unproposed": {"fr": "jamais proposée", "en": "never proposed"},
+    "stage_rejected": {"fr": "refusée", "en": "refused"},
+    "stage_expired": {"fr": "restée sans réponse", "en": "left unanswered"},
+    "stage_failed": {"fr": "expérimentation échouée", "en": "pilot failed"},
+    "stage_stopped": {"fr": "expérimentation arrêtée", "en": "pilot stopped"},
+    "stage_dropped": {"fr": "abandonnée", "en": "dropped"},
+    "origin_partner": {
+        "fr": "un marginal sécant et un partenaire extérieur",
+        "en": "a marginal sécant and an outside partner",
+    },
+    "origin_frontline": {
+        "fr": "un agent au contact d'usagers ou d'extérieurs",
+        "en": "a staff member meeting users or outsiders",
+    },
+    "origin_internal": {
+        "fr": "la créativité d'un agent et le savoir-faire d'un collègue",
+        "en": "a staff member's creativity and a colleague's know-how",
+    },
+    "origin_serendipity": {"fr": "une anomalie trouvée par hasard", "en": "a chance finding"},
+    "origin_seed": {"fr": "présente au départ", "en": "there from the start"},
+    "partner_other-local-authorities": {"fr": "autre collectivité", "en": "other authority"},
+    "partner_associations": {"fr": "association", "en": "association"},
+    "partner_users": {"fr": "usagers", "en": "users"},
+    "partner_firms": {"fr": "entreprise", "en": "firm"},
+    "partner_designers": {"fr": "designers", "en": "designers"},
+    "partner_universities": {"fr": "université", "en": "university"},
+    "why_grey_title": {"fr": "Pourquoi ce service reste gris", "en": "Why this unit is still grey"},
+    "why_held_title": {"fr": "Ce qui le freine", "en": "What holds it back"},
+    "why_blocked_title": {"fr": "Pourquoi elle bloque", "en": "Why it is blocked"},
+    "why_frozen": {
+        "fr": "Le cadre de {unit} est paralysé : l'incertitude ({uncertainty}) dépasse sa "
+        "tolérance ({tolerance}) ; il n'examine aucune proposition.",
+        "en": "The manager of {unit} is frozen: uncertainty ({uncertainty}) exceeds their "
+        "tolerance ({tolerance}); they look at no proposal.",
+    },
+    "why_no_ideas": {
+        "fr": "Aucune idée n'est encore née dans ce service.",
+        "en": "No idea has come up in this unit yet.",
+    },
+    "why_ideas": {
+        "fr": "{n} idée(s) nées ici : {unproposed} jamais proposée(s), {rejected} refusée(s), "
+        "{expired} restée(s) sans réponse, {waiting} en attente, {failed} expérimentation(s) "
+        "échouée(s).",
+        "en": "{n} idea(s) from here: {unproposed} never proposed, {rejected} refused, "
+        "{expired} left unanswered, {waiting} waiting, {failed} failed pilot(s).",
+    },
+    "why_slots": {
+        "fr": "{unit} a déjà {n} expérimentation(s) en cours (au plus {most}).",
+        "en": "{unit} already runs {n} pilot(s) (at most {most}).",
+    },
+    "why_budget": {
+        "fr": "Budget d'expérimentation épuisé : il reste {left}, une expérimentation en "
+        "demande {cost}.",
+        "en": "Pilot budget spent: {left} left, a pilot needs {cost}.",
+    },
+    "why_nothing_spreads": {
+        "fr": "Aucune nouvelle pratique ne circule encore dans l'organisation.",
+        "en": "No new practice is spreading in the organisation yet.",
+    },
+    "why_banned": {
+        "fr": "{name} : interdite dans {unit} par son cadre.",
+        "en": "{name}: banned from {unit} by its manager.",
+    },
+    "why_rules": {"fr": "{name} bute ici sur {rules}.", "en": "{name} collides here with {rules}."},
+    "why_far": {
+        "fr": "{name} est loin du métier du service (adéquation {fit}).",
+        "en": "{name} is far from the unit's work (fit {fit}).",
+    },
+    "why_not_reached": {
+        "fr": "{name} n'a pas encore gagné de collègue lié ici (compatibilité {fit}).",
+        "en": "{name} has not yet won over a connected colleague here (compatibility {fit}).",
+    },
+    "why_idea": {"fr": "Pas encore proposée.", "en": "Not proposed yet."},
+    "why_unproposed": {
+        "fr": "Son auteur ne l'a pas proposée (semaine {step}) : pas jugée assez bonne, ou "
+        "pas assez d'initiative.",
+        "en": "Its author did not propose it (week {step}): not judged good enough, or not "
+        "enough initiative.",
+    },
+    "why_waiting": {
+        "fr": "En attente chez le cadre de {unit} depuis la semaine {since} ; sans réponse, "
+        "elle expire à la semaine {until}.",
+        "en": "Waiting for the manager of {unit} since week {since}; unanswered, it expires "
+        "at week {until}.",
+    },
+    "why_hurdle": {"fr": "Le cadre {hurdle}.", "en": "The manager {hurdle}."},
+    "why_bar_rules": {
+        "fr": "Règles qui relèvent la barre : {rules}.",
+        "en": "Rules that raise the bar: {rules}.",
+    },
+    "why_rejected": {
+        "fr": "Refusée par le cadre de {unit} à la semaine {step}.",
+        "en": "Refused by the manager of {unit} at week {step}.",
+    },
+    "why_expired": {
+        "fr": "Restée {weeks} semaines sans réponse du cadre de {unit} (semaine {step}).",
+        "en": "Left {weeks} weeks unanswered by the manager of {unit} (week {step}).",
+    },
+    "why_piloting": {
+        "fr": "Expérimentée dans {unit} depuis la semaine {since} par {team} agents ; "
+        "bilan prévu semaine {until}.",
+        "en": "Piloted in {unit} since week {since} by {team} staff; outcome due at week {until}.",
+    },
+    "why_failed": {
+        "fr": "L'expérimentation a échoué dans {unit} (semaine {step}).",
+        "en": "The pilot failed in {unit} (week {step}).",
+    },
+    "why_stopped": {
+        "fr": "L'expérimentation a été arrêtée en cours dans {unit} (semaine {step}).",
+        "en": "The pilot was stopped half-way in {unit} (week {step}).",
+    },
+    "why_dropped": {
+        "fr": "Plus personne ne l'utilise (semaine {step}).",
+        "en": "Nobody uses it any more (week {step}).",
+    },
+    "why_banned_in": {
+        "fr": "{unit} : interdite par son cadre.",
+        "en": "{unit}: banned by its manager.",
+    },
+    "why_rules_in": {"fr": "{unit} : bute sur {rules}.", "en": "{unit}: collides with {rules}."},
+    "why_no_law": {
+        "fr": "(Règle nationale : aucune dérogation sans loi d'expérimentation.)",
+        "en": "(National rule: no derogation without an experimentation law.)",
+    },
+    "why_far_in": {
+        "fr": "{unit} : loin de son métier (adéquation {fit}).",
+        "en": "{unit}: far from its work (fit {fit}).",
+    },
+    "why_spreading": {
+        "fr": "Rien ne la bloque : elle gagne les services par les liens entre agents.",
+        "en": "Nothing blocks it: it reaches units through ties between staff.",
+    },
 }
 """UI strings by key, each with a French and an English text."""
 

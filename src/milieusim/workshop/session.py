@@ -16,6 +16,7 @@ they are labelled in the page's language each time they are shown.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import sys
 import threading
@@ -24,10 +25,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+import numpy as np
+
 from milieusim.model import MilieuModel
 from milieusim.params import PARAMETERS, check_consistency, validate
 from milieusim.scenario import Scenario
 from milieusim.text import fixed, language, param_label
+from milieusim.workshop.cards import Card, innovation_card, person_card, unit_card
 from milieusim.workshop.controls import (
     GENERIC_INTERVENTIONS,
     LIVE_PARAMETERS,
@@ -52,6 +56,14 @@ from milieusim.workshop.story import STORY, KeyMoment, Moment, MomentWatcher, St
 Mode = Literal["single", "compare"]
 SINGLE_PANELS = ("adoption", "pilots", "lifecycle", "indices")
 COMPARE_PANELS = ("adoption",)
+COMPARE_CHARTS: dict[str, tuple[str, ...]] = {
+    "adoption": ("adoption",),
+    "pilots": ("pilots",),
+    "lifecycle": ("lifecycle",),
+    "indices": ("indices",),
+    "all": SINGLE_PANELS,
+}
+"""The charts compare mode can show on both sides (each side its own), by name."""
 PICTURE_DPI: dict[str, tuple[int, int]] = {"single": (84, 76), "compare": (72, 72)}
 """Resolution (network, charts) of the live pictures, in dots per inch of the figures."""
 
@@ -62,6 +74,9 @@ PROJECTION_NETWORK_INCHES = 3.7
 large once the picture is stretched to the window."""
 PROJECTION_CHARTS = (6.6, 1.6)
 """(width, panel height) of the adoption chart in projection mode, in inches."""
+
+UNIT_REACH = 1.6
+"""A click this far outside a unit's disc (layout units: its label, its rules) is on it."""
 
 MAX_SPEED = 25
 """Top of the speed slider, in weeks per second; at the top the loop does not wait."""
@@ -235,6 +250,10 @@ class Workshop:
         self._effects_key = ""
         self.room: RoomHooks | None = None
         """Room mode's hooks (:class:`~milieusim.workshop.room.Room`), set by the room."""
+        self.compare_charts = "adoption"
+        """Which chart compare mode shows on both sides (a key of :data:`COMPARE_CHARTS`)."""
+        self.inspected: tuple[str, int, int] | None = None
+        """(kind of card, key, side) of the card open (:meth:`inspect`), if one is."""
         self.select_scenario(scenario)
 
     # ------------------------------------------------------------------ settings
@@ -375,6 +394,7 @@ class Workshop:
                 return
             self.error = None
             self.slots = slots
+            self.inspected = None  # another organisation: the card would be of another
             if self.mode == "single":
                 self._measure_effects()
 
@@ -718,6 +738,86 @@ class Workshop:
             out.append((label, text, value != s.parameters[name]))
         return out
 
+    # ------------------------------------------------------------------ inspection
+    def pick(self, index: int, x: float, y: float) -> tuple[str, int] | None:
+        """What is drawn at (``x``, ``y``) of side ``index``'s network picture (fractions of
+        its width and height, from the top left): ("person", staff index) on a marker,
+        ("unit", unit) in a unit's disc, on its label or its rules; None elsewhere."""
+        with self.lock:
+            if index >= len(self.slots):
+                return None
+            self.images(index)  # the picture the page shows
+            fig, drawing, _ = self._pictures[index].network
+            layout = drawing.layout
+            width, height = fig.bbox.width, fig.bbox.height
+            point = np.array([x * width, (1.0 - y) * height])
+            staff = drawing.ax.transData.transform(layout.staff_xy)
+            present = np.asarray(self.slots[index].model.staff_present)
+            distance = np.hypot(*(staff - point).T)
+            distance[~present] = np.inf
+            nearest = int(np.argmin(distance)) if distance.size else -1
+            if nearest >= 0:
+                kind = int(layout.staff_kind[nearest])
+                radius_px = math.sqrt(drawing.marker_size(kind)) / 2 * fig.dpi / 72
+                if distance[nearest] <= max(radius_px * 1.15, 3.0):
+                    return ("person", nearest)
+            data = drawing.ax.transData.inverted().transform(point)
+            gaps = np.hypot(*(layout.unit_centre - data).T) - layout.unit_radius
+            unit = int(np.argmin(gaps)) if gaps.size else -1
+            if unit >= 0 and gaps[unit] <= UNIT_REACH:
+                return ("unit", unit)
+            return None
+
+    def locate(self, index: int, kind: str, key: int) -> tuple[float, float]:
+        """Where :meth:`pick` finds ``kind`` ``key`` on side ``index``'s network picture (a
+        unit: its label; a person: their marker), as fractions from the top left."""
+        with self.lock:
+            self.images(index)
+            fig, drawing, _ = self._pictures[index].network
+            layout = drawing.layout
+            if kind == "unit":
+                centre, radius = layout.unit_centre[key], layout.unit_radius[key]
+                norm = float(np.hypot(*centre))
+                direction = centre / norm if norm else np.array([0.0, -1.0])
+                where = centre - direction * (radius + 0.9)
+            else:
+                where = layout.staff_xy[key]
+            px, py = drawing.ax.transData.transform(where)
+            return float(px / fig.bbox.width), float(1.0 - py / fig.bbox.height)
+
+    def inspect(self, index: int, x: float, y: float) -> bool:
+        """The trainer clicked side ``index``'s network at (``x``, ``y``): open the card of
+        what is there (True), or leave the card as it is (False: nothing there)."""
+        found = self.pick(index, x, y)
+        if found is None:
+            return False
+        self.inspected = (found[0], found[1], index)
+        return True
+
+    def open_card(self, kind: str, key: int, index: int | None = None) -> None:
+        """Open the card of ``kind`` ``key`` (a link on a card), on the same side."""
+        side = self.inspected[2] if index is None and self.inspected else (index or 0)
+        self.inspected = (kind, int(key), side)
+
+    def close_card(self) -> None:
+        """Close the card."""
+        self.inspected = None
+
+    def card(self) -> Card | None:
+        """The open card, worked out from the running model now, in the page's language."""
+        with self.lock:
+            if self.inspected is None:
+                return None
+            kind, key, index = self.inspected
+            if index >= len(self.slots):
+                return None
+            model = self.slots[index].model
+            make = {"unit": unit_card, "person": person_card, "innovation": innovation_card}
+            try:
+                return make[kind](model, key, self.lang)
+            except (KeyError, ValueError):
+                return None
+
     # ------------------------------------------------------------------ downloads
     def run_csv(self) -> bytes:
         """The run so far, week by week (one row per week and side, every reporter), as
@@ -802,7 +902,11 @@ class Workshop:
             model = slot.model
             layout = layout_of(model)
             pictures = self._pictures.get(index)
-            panels = SINGLE_PANELS if self.mode == "single" else COMPARE_PANELS
+            panels = (
+                SINGLE_PANELS
+                if self.mode == "single"
+                else COMPARE_CHARTS.get(self.compare_charts, COMPARE_PANELS)
+            )
             projection = self.projection and self.mode == "single"
             if projection:
                 panels = ("adoption",)
