@@ -76,6 +76,8 @@ def evidence_run(params: dict[str, Any], seed: int) -> dict[str, Any]:
         out[f"{name}_approved"] = int(np.count_nonzero(rows & approved))
         out[f"{name}_spread"] = int(np.count_nonzero(rows & approved & (outside_team > 0)))
         out[f"{name}_reach"] = float(reach[rows & approved].sum())
+    weeks_approved = t.get("week_pilot")[born & approved]
+    out["first_approval_week"] = float(weeks_approved.min()) if weeks_approved.size else math.nan
     out["outside_proposals"] = int(
         np.count_nonzero(born & proposed & t.columns["from_outside"].astype(bool))
     )
