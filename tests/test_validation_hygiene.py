@@ -80,3 +80,105 @@ def test_evidence_run_gives_the_first_approval_week():
     out = evidence_run(params, 3)
     assert out["approvals"] == 0 or 0 <= out["first_approval_week"] <= 104
     assert np.isfinite(out["adoption_centroid"]) or out["innovations_adopted"] == 0
+
+
+# --- item 5: channel shares only where the total is clear; NDE and NIE at both levels ------
+
+
+def test_shares_need_a_total_clear_of_zero_by_a_quarter_of_its_estimate():
+    from milieusim.analysis.stats import Effect
+    from milieusim.validation.mechanisms import clears_zero
+
+    assert clears_zero(Effect(0.4, 0.1, 0.7))  # low bound 0.1 = 0.25 × 0.4
+    assert not clears_zero(Effect(0.4, 0.09, 0.7))
+    assert clears_zero(Effect(-0.4, -0.7, -0.1))
+    assert not clears_zero(Effect(-0.4, -0.7, 0.02))
+    assert not clears_zero(Effect(0.0, -0.1, 0.1))
+    assert not clears_zero(Effect(0.4, float("nan"), 0.7))
+
+
+def _decomposition_outputs(runs: int) -> tuple[Any, list[tuple[Any, Any]]]:
+    """Fake runs of the mechanisms case: uptake is half the value openness's first channel
+    sees plus half its second channel's (noise added); nothing else acts."""
+    from milieusim.validation import mechanisms as m
+
+    s = m.EvidenceSettings(runs=runs, quick=True)
+    c = m._mechanism_conditions(s)
+    first, second = m.channels_of("openness")
+    rng = np.random.default_rng(5)
+    outputs = []
+    for task in m.mechanism_tasks(s):
+        p, hold = task.kwargs["params"], task.kwargs.get("hold")
+        seen = {
+            ch: (hold[1] if hold and hold[0] == ch else p["openness"]) for ch in (first, second)
+        }
+        value = 0.5 * seen[first] + 0.25 * seen[second] + rng.normal(0, 1e-4)
+        outputs.append((task, {"uptake_time_mean": value}))
+    return c, outputs
+
+
+def test_decomposition_gives_nde_nie_at_both_levels_and_shares_only_when_clear():
+    from milieusim.validation import mechanisms as m
+
+    c, outputs = _decomposition_outputs(8)
+    lines = {ch.quantity.strip(): ch for ch in m._decomposition(c, outputs)}
+    first, second = m.channels_of("openness")
+    nie = lines[f"through {first}: NIE at 0.1 · at 0.9"].ours
+    # 0.5 × (0.9 − 0.1) = 0.4 through the first channel, at either level
+    assert nie.startswith("0.400") and " · 0.400" in nie
+    assert lines[f"beside {first}: NDE at 0.1 · at 0.9"].ours.startswith("0.200")
+    share = lines[f"share through {first} (NIE / total) at 0.1 · at 0.9"].ours
+    assert share.startswith("67 %") and "· 67 %" in share
+    assert lines[f"share through {second} (NIE / total) at 0.1 · at 0.9"].ours.startswith("33 %")
+    # learning capacity acts on nothing here: no shares, said so
+    for channel in m.channels_of("learning_capacity"):
+        text = lines[f"share through {channel} (NIE / total) at 0.2 · at 0.8"].ours
+        assert text == "total not distinguishable from zero"
+    assert all(not line.tested for line in lines.values())
+
+
+def test_hold_is_not_a_model_parameter_and_is_planned_for_every_channel():
+    from milieusim.params import CHANNELS
+    from milieusim.validation import mechanisms as m
+
+    tasks = m.mechanism_tasks(m.EvidenceSettings(runs=1, quick=True))
+    held = {t.kwargs["hold"] for t in tasks if "hold" in t.kwargs}
+    assert all("hold" not in t.kwargs["params"] for t in tasks)
+    for name, (lo, hi) in m.CONTRASTS.items():
+        for channel in m.channels_of(name):
+            assert {(channel, lo), (channel, hi)} <= held
+    assert {ch for ch, _ in held} == {ch for ch, (p, _) in CHANNELS.items() if p in m.CONTRASTS}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("channel", ["inertia:review", "openness:frontline"])
+def test_holding_a_channel_at_the_default_is_the_models_ablation(channel):
+    """The harness's hold is the model's own ablation moved to another level: held at the
+    parameter's default it gives the ablated run to the last measure; held at the value the
+    parameter has, the plain run; held elsewhere, another run."""
+    from milieusim.params import CHANNELS, PARAMETERS
+    from milieusim.validation.evidence import conditions, evidence_run
+
+    name = CHANNELS[channel][0]
+    params = {**conditions(True)[0], "n_staff": 150, "steps": 78, name: 0.9}
+    default = PARAMETERS[name].default
+    plain = evidence_run(params, 11)
+    ablated = evidence_run({**params, "ablate": channel}, 11)
+    at_default = evidence_run(params, 11, hold=(channel, default))
+    at_value = evidence_run(params, 11, hold=(channel, 0.9))
+    at_low = evidence_run(params, 11, hold=(channel, 0.0))
+
+    def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        keys = [k for k, v in a.items() if isinstance(v, int | float)]
+        return all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in keys)
+
+    assert same(at_default, ablated)
+    assert same(at_value, plain)
+    assert not same(at_low, plain)
+
+
+def test_hold_refuses_what_is_not_a_parameter_channel():
+    from milieusim.validation.evidence import evidence_run
+
+    with pytest.raises(ValueError, match="not a channel"):
+        evidence_run({}, 1, hold=("marginaux:brokerage", 0.5))
