@@ -182,3 +182,49 @@ def test_hold_refuses_what_is_not_a_parameter_channel():
 
     with pytest.raises(ValueError, match="not a channel"):
         evidence_run({}, 1, hold=("marginaux:brokerage", 0.5))
+
+
+# --- item 5: the global screen of the levers' signs ------------------------------------------
+
+
+def test_flip_region_names_the_threshold_that_separates_the_flips():
+    from milieusim.validation.lever_signs import flip_region
+
+    x = {"a": np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), "b": np.array([5, 1, 4, 2, 6, 3.0])}
+    flips = x["a"] > 0.45
+    name, thr, side, inside_flips, inside, outside_flips, outside = flip_region(x, flips)
+    assert (name, side, inside_flips, inside, outside_flips) == ("a", ">", 2, 2, 0)
+    assert 0.4 < thr < 0.5 and outside == 4
+    assert flip_region(x, np.zeros(6, bool)) is None
+
+
+def test_lever_signs_finds_a_flip_built_into_fake_runs():
+    from milieusim.validation import lever_signs as ls
+
+    s = ls.LeverSignSettings(points=12, seeds=3, quick=True)
+    tasks = ls.tasks(s)
+    assert len(tasks) == 12 * len(ls.LEVERS) * 2 * 3
+    # the same seeds in both arms of a lever at a point: paired
+    seeds = {}
+    for t in tasks:
+        seeds.setdefault(t.key[:2], set()).add(t.kwargs["seed"])
+    assert all(len(v) == 3 for v in seeds.values())
+    rng = np.random.default_rng(3)
+
+    def value(t: Any) -> dict[str, float]:
+        p = t.kwargs["params"]
+        lever, arm = t.key[1], t.key[2]
+        sign = ls.LEVERS[lever][2]
+        if lever == "inertia" and p["rule_collision"] > 0.3:
+            sign = +1  # inertia helps where rules collide often: a built-in flip
+        return {"uptake_time_mean": 1.0 + 0.2 * arm * sign + rng.normal(0, 0.01)}
+
+    result = ls.evaluate(s, [(t, value(t)) for t in tasks])
+    inertia = next(c for c in result.checks if c.tested and c.quantity.startswith("Inertia"))
+    assert inertia.passed is False and inertia.verdict == "not reproduced"
+    region = next(
+        c for c in result.checks if not c.tested and c.quantity.strip().startswith("Inertia")
+    )
+    assert region.ours.startswith("rule_collision >")
+    others = [c for c in result.checks if c.tested and not c.quantity.startswith("Inertia")]
+    assert len(others) == 4 and all(c.passed for c in others)

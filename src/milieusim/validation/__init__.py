@@ -23,6 +23,8 @@ in :mod:`milieusim.validation.docking`:
   parameters``);
 * :mod:`~milieusim.validation.robustness`: the patterns' signs at both ends of the most
   influential constants (run on request: ``--case robustness``);
+* :mod:`~milieusim.validation.lever_signs`: each lever's sign over the constants'
+  plausible region (run on request: ``--case lever-signs``);
 * :mod:`~milieusim.validation.report`: all of them, and the report of ``milieusim validate``.
 
 :mod:`~milieusim.validation.case` holds what the cases share (tasks, checks, claims, seed
@@ -57,9 +59,14 @@ def extra_cases() -> tuple[Case, ...]:
     """Cases run only when asked for (``milieusim validate --case NAME``): every parameter
     acts, and the robustness of the patterns' signs to the constants the Morris screening
     ranks highest."""
-    from milieusim.validation import lever_specs, parameters, robustness
+    from milieusim.validation import lever_signs, lever_specs, parameters, robustness
 
-    return (parameters.PARAMETERS_CASE, robustness.ROBUSTNESS, lever_specs.LEVER_SPECS)
+    return (
+        parameters.PARAMETERS_CASE,
+        robustness.ROBUSTNESS,
+        lever_specs.LEVER_SPECS,
+        lever_signs.LEVER_SIGNS,
+    )
 
 
 __all__ = ["Case", "CaseResult", "Check", "Task", "all_cases", "extra_cases", "run_case"]
