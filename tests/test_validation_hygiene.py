@@ -228,3 +228,47 @@ def test_lever_signs_finds_a_flip_built_into_fake_runs():
     assert region.ours.startswith("rule_collision >")
     others = [c for c in result.checks if c.tested and not c.quantity.startswith("Inertia")]
     assert len(others) == 4 and all(c.passed for c in others)
+
+
+# --- item 5: screening over equal usable ranges with a reseed dummy ------------------------
+
+
+def test_screening_ranges_have_the_same_relative_width():
+    from milieusim.validation import parameters as p
+
+    plausible, usable = p.plausible_ranges(), p.usable_ranges()
+    assert usable.keys() == plausible.keys()
+    for name, (lo, hi) in usable.items():
+        a, b = plausible[name]
+        assert (hi - lo) / (b - a) == pytest.approx(p.SCREEN_WIDTH)
+    assert usable["inertia"] == pytest.approx((0.05, 0.95))
+
+
+def test_screening_dummy_changes_only_the_seeds_and_sets_the_floor():
+    from milieusim.validation import parameters as p
+
+    s = p.ScreeningSettings(trajectories=12, replications=3, quick=True)
+    tasks = p.screening_tasks(s)
+    names = list(p.usable_ranges())
+    # along a trajectory, a step of the dummy changes the seeds and nothing else; any other
+    # step keeps the seeds (common random numbers)
+    by_point: dict[tuple[int, int], list[Any]] = {}
+    for t in tasks:
+        by_point.setdefault(t.key[:2], []).append(t)
+    for k, (_rows, moved) in enumerate(p.trajectories(s)):
+        for j, d in enumerate(moved):
+            before, after = by_point[(k, j)], by_point[(k, j + 1)]
+            same_seeds = [a.kwargs["seed"] for a in before] == [b.kwargs["seed"] for b in after]
+            same_params = before[0].kwargs["params"] == after[0].kwargs["params"]
+            assert same_seeds == (d != len(names)), (k, j, d)
+            assert same_params == (d == len(names))
+
+    def value(t: Any) -> dict[str, float]:
+        noise = np.random.default_rng(t.kwargs["seed"]).normal(0, 0.2)
+        return {"uptake_time_mean": 1.0 - 0.8 * t.kwargs["params"]["inertia"] + noise}
+
+    result = p.screening_evaluate(s, [(t, value(t)) for t in tasks])
+    tested = {c.quantity.split(" over ")[0]: c for c in result.checks if c.tested}
+    assert tested["inertia"].passed is True
+    assert tested["learning_capacity"].passed is False
+    assert result.data["table"][p.DUMMY]["mu_star"] > 0.05

@@ -20,7 +20,8 @@ in :mod:`milieusim.validation.docking`:
 * :mod:`~milieusim.validation.calibration`: the shipped scenarios against sourced stylised
   facts (``docs/calibration.md``);
 * :mod:`~milieusim.validation.parameters`: every parameter acts (run on request: ``--case
-  parameters``);
+  parameters``), and the screening over equal usable ranges with a reseed dummy (``--case
+  screening``);
 * :mod:`~milieusim.validation.robustness`: the patterns' signs at both ends of the most
   influential constants (run on request: ``--case robustness``);
 * :mod:`~milieusim.validation.lever_signs`: each lever's sign over the constants'
@@ -63,6 +64,7 @@ def extra_cases() -> tuple[Case, ...]:
 
     return (
         parameters.PARAMETERS_CASE,
+        parameters.SCREENING,
         robustness.ROBUSTNESS,
         lever_specs.LEVER_SPECS,
         lever_signs.LEVER_SIGNS,
