@@ -34,6 +34,7 @@ def _p2_outputs(shift: float, s: patterns.PatternSettings) -> list[tuple[Any, An
     return _fake(tasks, value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("shift", "passed"), [(12.0, True), (0.0, False)])
 def test_pattern_2_later_is_the_centroid_and_the_first_approval(shift, passed):
     s = patterns.PatternSettings(runs=12, quick=True)
@@ -47,6 +48,7 @@ def test_pattern_2_later_is_the_centroid_and_the_first_approval(shift, passed):
     assert not next(c for c in result.checks if "own reach" in c.quantity).tested
 
 
+@pytest.mark.slow
 def test_pattern_3_is_tested_at_every_size():
     s = patterns.PatternSettings(runs=5, quick=True)
     tasks = patterns.p3_tasks(s)
@@ -117,6 +119,7 @@ def _decomposition_outputs(runs: int) -> tuple[Any, list[tuple[Any, Any]]]:
     return c, outputs
 
 
+@pytest.mark.slow
 def test_decomposition_gives_nde_nie_at_both_levels_and_shares_only_when_clear():
     from milieusim.validation import mechanisms as m
 
@@ -198,6 +201,7 @@ def test_flip_region_names_the_threshold_that_separates_the_flips():
     assert flip_region(x, np.zeros(6, bool)) is None
 
 
+@pytest.mark.slow
 def test_lever_signs_finds_a_flip_built_into_fake_runs():
     from milieusim.validation import lever_signs as ls
 
@@ -244,6 +248,7 @@ def test_screening_ranges_have_the_same_relative_width():
     assert usable["inertia"] == pytest.approx((0.05, 0.95))
 
 
+@pytest.mark.slow
 def test_screening_dummy_changes_only_the_seeds_and_sets_the_floor():
     from milieusim.validation import parameters as p
 
