@@ -268,14 +268,14 @@ def evaluate(s: LeverSignSettings, outputs: list[tuple[Task, Any]]) -> CaseResul
     org = "300 staff, 2 years (quick)" if s.quick else "the default organisation, 5 years"
     if s.n_staff is not None:
         org += f", {s.n_staff:,} staff"
-    region = constant_region()
+    n_constants = len(constant_region())
     return CaseResult(
         "lever-signs",
         "Lever signs over the constants' plausible region",
         "Issue 17, item 5 (global screen of each lever's paired effect); the review's "
         "§4.4: each lever's sign is stable over the constants' plausible region, or the "
         "region where it flips is named.",
-        f"{s.points} points drawn by Latin hypercube (seed {s.seed}) over {len(region)} "
+        f"{s.points} points drawn by Latin hypercube (seed {s.seed}) over {n_constants} "
         "constants, each over its band in `experiments/morris-all.toml`; at each point each "
         f"lever at its low and high level with {s.seeds} paired seeds ({s.seed}–"
         f"{s.seed + s.seeds - 1}); {org}; outcome `{OUTCOME}`.",

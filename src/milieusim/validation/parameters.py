@@ -378,6 +378,14 @@ def screening_evaluate(s: ScreeningSettings, outputs: list[tuple[Task, Any]]) ->
     def mu_star(d: int) -> Any:
         return paired_bootstrap(lambda i: float(np.abs(ee[i, d]).mean()), n)
 
+    def above_floor(d: int) -> Any:
+        return paired_bootstrap(
+            lambda i: float(np.abs(ee[i, d]).mean() - np.abs(ee[i, -1]).mean()), n
+        )
+
+    def signed_mean(d: int) -> Any:
+        return paired_bootstrap(lambda i: float(ee[i, d].mean()), n)
+
     floor = mu_star(len(names) - 1)
     checks = [
         Check(
@@ -392,10 +400,7 @@ def screening_evaluate(s: ScreeningSettings, outputs: list[tuple[Task, Any]]) ->
     ranges = usable_ranges()
     for d, name in enumerate(names[:-1]):
         star = mu_star(d)
-        above = paired_bootstrap(
-            lambda i, d=d: float(np.abs(ee[i, d]).mean() - np.abs(ee[i, -1]).mean()), n
-        )
-        signed = paired_bootstrap(lambda i, d=d: float(ee[i, d].mean()), n)
+        above, signed = above_floor(d), signed_mean(d)
         exceeds = bool(above.low > 0)
         lo, hi = ranges[name]
         checks.append(
