@@ -286,7 +286,9 @@ def evaluate(s: LeverSignSettings, outputs: list[tuple[Task, Any]]) -> CaseResul
             "by noise alone; a *clear* flip needs the point's 95 % t interval wholly on the "
             "other side. The region is the best single threshold on one constant (ties: the "
             "first constant in the design's order), a description of where flips fall, not "
-            "a test."
+            "a test: with few points and many constants, a clean split arises by chance, "
+            "so a region is a lead to confirm at more points (or by moving that constant "
+            "alone)."
         ),
         data={"table": table},
     )
