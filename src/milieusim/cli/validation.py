@@ -71,7 +71,8 @@ _TEMPORARY = re.compile(r"\.(validation\.(md|json)|figures)\.\d+-[^.]+\.tmp(\.md
     metavar="NAME",
     help="Run only this case (repeatable), by its name in the report: bass, "
     "pattern-2, calibration… (an unknown name lists them all). The cases "
-    "parameters and robustness run only when asked for.",
+    "parameters, robustness, lever-specs, lever-signs and screening run only when "
+    "asked for.",
 )
 @click.option(
     "--overwrite",

@@ -21,9 +21,12 @@ in :mod:`milieusim.validation.docking`:
 * :mod:`~milieusim.validation.calibration`: the shipped scenarios against sourced stylised
   facts (``docs/calibration.md``);
 * :mod:`~milieusim.validation.parameters`: every parameter acts (run on request: ``--case
-  parameters``);
+  parameters``), and the screening over equal usable ranges with a reseed dummy (``--case
+  screening``);
 * :mod:`~milieusim.validation.robustness`: the patterns' signs at both ends of the most
   influential constants (run on request: ``--case robustness``);
+* :mod:`~milieusim.validation.lever_signs`: each lever's sign over the constants'
+  plausible region (run on request: ``--case lever-signs``);
 * :mod:`~milieusim.validation.report`: all of them, and the report of ``milieusim validate``.
 
 :mod:`~milieusim.validation.case` holds what the cases share (tasks, checks, claims, seed
@@ -56,16 +59,19 @@ def all_cases() -> tuple[Case, ...]:
 
 def extra_cases() -> tuple[Case, ...]:
     """Cases run only when asked for (``milieusim validate --case NAME``): the channel
-    decomposition of the organisation parameters, every parameter acts, the robustness of
-    the patterns' signs to the constants the Morris screening ranks highest, and the
-    levers' competing specifications."""
-    from milieusim.validation import lever_specs, mechanisms, parameters, robustness
+    decomposition of the organisation parameters, every parameter acts, the screening
+    against a reseed-only dummy, the robustness of the patterns' signs to the constants the
+    Morris screening ranks highest, the levers' competing specifications, and the
+    stability of each lever's sign over the constants' plausible region."""
+    from milieusim.validation import lever_signs, lever_specs, mechanisms, parameters, robustness
 
     return (
         mechanisms.CHANNELS_CASE,
         parameters.PARAMETERS_CASE,
+        parameters.SCREENING,
         robustness.ROBUSTNESS,
         lever_specs.LEVER_SPECS,
+        lever_signs.LEVER_SIGNS,
     )
 
 

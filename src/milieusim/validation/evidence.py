@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "HOLD",
     "ORIGINS",
     "condition",
     "conditions",
     "criterion_check",
     "evidence_run",
     "evidence_tasks",
+    "held_model",
     "paired",
 ]
 
@@ -52,13 +54,55 @@ def condition(quick: bool = False, **changes: Any) -> dict[str, Any]:
     raise KeyError(f"experiments/mechanisms.toml has no point {changes}")
 
 
-def evidence_run(params: dict[str, Any], seed: int) -> dict[str, Any]:
-    """One run and what the evidence cases measure on it."""
+HOLD = "hold"
+"""Key of a condition that holds one channel of an organisation parameter at a given level
+(``(channel, value)``): not a model parameter, an intervention of the validation harness
+(:func:`held_model`)."""
+
+
+@cache
+def held_model() -> type:
+    """:class:`~milieusim.model.MilieuModel` with one channel held at a chosen level.
+
+    The model's own ablation (``ablate = <channel>``) holds a channel at its parameter's
+    *default*; the natural direct and indirect effects of the mechanisms case need it held
+    at the parameter's low or high level while the parameter takes the other. This subclass
+    answers ``lever(name, channel)`` with the held value for that one channel and leaves
+    every other read, draw and stream as the model makes them (held at the default, it is
+    the model's ``ablate``: ``tests/test_validation_hygiene.py``)."""
+    from milieusim.model import MilieuModel
+
+    class HeldChannel(MilieuModel):
+        """A run with ``hold = (channel, value)``: that channel sees ``value``."""
+
+        def __init__(self, *args: Any, hold: tuple[str, float], **kwargs: Any) -> None:
+            self.held_channel, self.held_value = hold
+            super().__init__(*args, **kwargs)
+
+        def lever(self, name: str, channel: str) -> Any:
+            if channel == self.held_channel:
+                return self.held_value
+            return super().lever(name, channel)
+
+    return HeldChannel
+
+
+def evidence_run(
+    params: dict[str, Any], seed: int, hold: tuple[str, float] | None = None
+) -> dict[str, Any]:
+    """One run and what the evidence cases measure on it; with ``hold = (channel, value)``
+    that channel of its organisation parameter is held at ``value`` (:func:`held_model`)."""
     from milieusim.measures import MEASURES
     from milieusim.model import MilieuModel
+    from milieusim.params import CHANNELS
     from milieusim.records import RunEnd
 
-    model = MilieuModel(rng=seed, **params)
+    if hold is None:
+        model = MilieuModel(rng=seed, **params)
+    else:
+        if hold[0] not in CHANNELS or not CHANNELS[hold[0]][0]:
+            raise ValueError(f"hold: {hold[0]!r} is not a channel of an organisation parameter")
+        model = held_model()(rng=seed, hold=(hold[0], float(hold[1])), **params)
     internal_start = model.internal_rules
     model.run_model()
     end = RunEnd(model)
@@ -76,6 +120,8 @@ def evidence_run(params: dict[str, Any], seed: int) -> dict[str, Any]:
         out[f"{name}_approved"] = int(np.count_nonzero(rows & approved))
         out[f"{name}_spread"] = int(np.count_nonzero(rows & approved & (outside_team > 0)))
         out[f"{name}_reach"] = float(reach[rows & approved].sum())
+    weeks_approved = t.get("week_pilot")[born & approved]
+    out["first_approval_week"] = float(weeks_approved.min()) if weeks_approved.size else math.nan
     out["outside_proposals"] = int(
         np.count_nonzero(born & proposed & t.columns["from_outside"].astype(bool))
     )
@@ -166,10 +212,17 @@ def evidence_tasks(
 
     counts = runs if runs is not None else [settings.runs] * len(params)
     return [
-        Task(case, (j, r), evidence_run, {"params": dict(point), "seed": settings.seed + r})
+        Task(case, (j, r), evidence_run, _run_arguments(point, settings.seed + r))
         for j, point in enumerate(params)
         for r in range(counts[j])
     ]
+
+
+def _run_arguments(point: dict[str, Any], seed: int) -> dict[str, Any]:
+    """:func:`evidence_run`'s arguments for a condition (its :data:`HOLD`, if any, apart)."""
+    params = dict(point)
+    hold = params.pop(HOLD, None)
+    return {"params": params, "seed": seed, **({"hold": hold} if hold is not None else {})}
 
 
 def paired(outputs: list[tuple[Any, Any]], index: int, key: str) -> np.ndarray:

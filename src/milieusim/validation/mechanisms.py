@@ -52,6 +52,7 @@ from milieusim.validation.case import (
     checks,
 )
 from milieusim.validation.evidence import (
+    HOLD,
     condition,
     criterion_check,
     evidence_tasks,
@@ -75,6 +76,10 @@ CONTRASTS: dict[str, tuple[float, float]] = {
     "recognition": (0.2, 0.8),
 }
 """Low and high level of each organisation parameter in the channel decomposition."""
+
+CLEAR_MARGIN = 0.25
+"""Channel shares are printed only where the total effect's 95 % interval clears zero by
+at least this fraction of its estimate (issue 17, item 5)."""
 
 DISTANCES: tuple[float, ...] = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 GRID: tuple[float, ...] = (0.2, 0.5, 0.8)
@@ -151,7 +156,10 @@ class _Conditions:
         self, s: EvidenceSettings, wanted: list[dict[str, Any]], claims: int | None = None
     ) -> None:
         self.s = s
-        self.params = [condition(s.quick, **w) for w in wanted]
+        self.params = [
+            {**condition(s.quick, **{k: v for k, v in w.items() if k != HOLD}), **_hold_of(w)}
+            for w in wanted
+        ]
         self.keys = [tuple(sorted(w.items())) for w in wanted]
         first = {k: j for j, k in reversed(list(enumerate(self.keys)))}
         cut = len(wanted) if claims is None else claims
@@ -236,10 +244,18 @@ def _mechanism_conditions(s: EvidenceSettings) -> _Conditions:
         for v in (lo, hi):
             if {name: v} not in wanted and PARAMETERS[name].default != v:
                 wanted.append({name: v})
-            for channel, (param, _) in CHANNELS.items():
-                if param == name:
-                    wanted.append({name: v, "ablate": channel})
+            other = hi if v == lo else lo
+            wanted += [{name: v, HOLD: (channel, other)} for channel in channels_of(name)]
     return _Conditions(s, wanted, claims)
+
+
+def channels_of(name: str) -> list[str]:
+    """The channels of organisation parameter ``name`` (:data:`~milieusim.params.CHANNELS`)."""
+    return [channel for channel, (param, _) in CHANNELS.items() if param == name]
+
+
+def _hold_of(wanted: dict[str, Any]) -> dict[str, Any]:
+    return {HOLD: wanted[HOLD]} if HOLD in wanted else {}
 
 
 def _level(name: str, value: float) -> dict[str, Any]:
@@ -453,10 +469,22 @@ _DISTANCE_NOTE = (
     "is where uptake peaks once managers, learning and diffusion have acted."
 )
 _CHANNEL_NOTE = (
-    "Channel shares: for a parameter moved from its low to its high level, the effect "
-    "through a channel is the part of the effect that disappears when that channel alone is "
-    "held at the parameter's default (1 − effect with the channel held / full effect). "
-    "Shares need not add up to 100 %: channels interact."
+    "Channel decomposition, in the language of mediation analysis (Pearl 2001; "
+    "VanderWeele 2015): a parameter moved from its low level x₀ to its high level x₁ acts "
+    "through each of its channels (the mediator: the value that channel sees) and through "
+    "the others (the direct path). Y(a, c) is uptake with the parameter at a and the "
+    "channel held at c (the validation harness holds it: `validation.evidence.held_model`). "
+    "Natural indirect effect at the low level NIE(x₀) = Y(x₀, x₁) − Y(x₀, x₀) (the channel "
+    "alone moved, the rest at the low level); at the high level NIE(x₁) = Y(x₁, x₁) − "
+    "Y(x₁, x₀) (what is lost when the channel alone stays low). Natural direct effects: "
+    "NDE(x₀) = Y(x₁, x₀) − Y(x₀, x₀), NDE(x₁) = Y(x₁, x₁) − Y(x₀, x₁); the total effect is "
+    "NDE(x₀) + NIE(x₁) = NDE(x₁) + NIE(x₀). The mediator here is set, not random, so the "
+    "natural effects are the controlled ones at the mediator's natural levels. Differences "
+    "of uptake, paired t intervals. The share of the total through a channel, NIE / total "
+    "at each level (paired bootstrap), is printed only where the total effect's 95 % "
+    f"interval clears zero by at least {CLEAR_MARGIN:.0%} of its estimate; otherwise 'total "
+    "not distinguishable from zero'. A gap between the two levels shows non-linearity or "
+    "interaction between channels; shares need not add up to 100 %."
 )
 
 
@@ -469,7 +497,7 @@ def channel_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> Ca
         "Developers' guide: ablations show the channels; each ablation is paired (same "
         "organisation, same random streams, `tests/test_ablation_pairing.py`).",
         f"Conditions of `experiments/mechanisms.toml` ({_organisation(s)}): each parameter "
-        f"at its low and high level, with each of its channels held at the default, "
+        f"at its low and high level, with each of its channels held at the other level, "
         f"{s.channel_runs} paired seeds each ({s.seed}–{s.seed + s.channel_runs - 1}); "
         "uptake = `uptake_time_mean`; paired t and paired bootstrap intervals (4,000 "
         "resamples)." + ("" if s.quick else f" Size: {rationale('channels')}."),
@@ -478,46 +506,110 @@ def channel_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> Ca
     )
 
 
+def clears_zero(total: Effect, margin: float = 0.25) -> bool:
+    """Whether ``total``'s interval lies on the side of its estimate, at least ``margin``
+    × |estimate| away from zero (the condition for printing channel shares)."""
+    e = total.estimate
+    if not (math.isfinite(e) and math.isfinite(total.low) and math.isfinite(total.high)):
+        return False
+    if e > 0:
+        return total.low >= margin * e
+    if e < 0:
+        return total.high <= margin * e
+    return False
+
+
+def _share(total: tuple[np.ndarray, np.ndarray], part: tuple[np.ndarray, np.ndarray]) -> Effect:
+    """(mean of part[1] − part[0]) / (mean of total[1] − total[0]), paired bootstrap."""
+
+    def ratio(i: np.ndarray) -> float:
+        whole = total[1][i].mean() - total[0][i].mean()
+        return float((part[1][i].mean() - part[0][i].mean()) / whole) if whole != 0 else math.nan
+
+    return paired_bootstrap(ratio, total[0].size)
+
+
+def mediation(
+    low: np.ndarray, high: np.ndarray, low_held_high: np.ndarray, high_held_low: np.ndarray
+) -> dict[str, Effect]:
+    """Total, natural direct and indirect effects of one channel, at both levels, from the
+    paired runs Y(x₀, x₀) = ``low``, Y(x₁, x₁) = ``high``, Y(x₀, x₁) = ``low_held_high``
+    (the channel alone at the high level) and Y(x₁, x₀) = ``high_held_low``; and the
+    shares NIE / total when the total clears zero (:func:`clears_zero`)."""
+    total = paired_difference(low, high)
+    out = {
+        "total": total,
+        "nie_low": paired_difference(low, low_held_high),
+        "nie_high": paired_difference(high_held_low, high),
+        "nde_low": paired_difference(low, high_held_low),
+        "nde_high": paired_difference(low_held_high, high),
+    }
+    if clears_zero(total, CLEAR_MARGIN):
+        out["share_low"] = _share((low, high), (low, low_held_high))
+        out["share_high"] = _share((low, high), (high_held_low, high))
+    return out
+
+
 def _decomposition(c: _Conditions, outputs: list[tuple[Task, Any]]) -> list[Check]:
-    """For each organisation parameter, its full effect and the share through each channel."""
+    """For each organisation parameter, its total effect and, per channel, the natural
+    indirect and direct effects at the low and the high level, and the shares where the
+    total is clear of zero."""
     out = []
     for name, (lo, hi) in CONTRASTS.items():
         low = c.values(outputs, UPTAKE, **_level(name, lo))
         high = c.values(outputs, UPTAKE, **_level(name, hi))
         n = min(low.size, high.size, c.s.channel_runs)  # the seeds every condition ran
         low, high = low[:n], high[:n]
-        full = paired_difference(low, high)
+        total = paired_difference(low, high)
+        clear = clears_zero(total, CLEAR_MARGIN)
         label = PARAMETERS[name].label
         out.append(
             Check(
-                f"{label} {lo:g} → {hi:g}: effect on uptake",
-                "full effect",
-                full.text(3),
+                f"{label} {lo:g} → {hi:g}: total effect on uptake",
+                "total effect"
+                + (
+                    ""
+                    if clear
+                    else f" (interval within {CLEAR_MARGIN:.0%} of its estimate of zero: no shares)"
+                ),
+                total.text(3),
                 "reported",
                 None,
             )
         )
-        for channel, (param, meaning) in CHANNELS.items():
-            if param != name:
-                continue
-            held_low = c.values(outputs, UPTAKE, **{name: lo, "ablate": channel})[:n]
-            held_high = c.values(outputs, UPTAKE, **{name: hi, "ablate": channel})[:n]
-
-            def share(
-                i: np.ndarray,
-                hl: np.ndarray = held_low,
-                hh: np.ndarray = held_high,
-                low: np.ndarray = low,
-                high: np.ndarray = high,
-            ) -> float:
-                whole = high[i].mean() - low[i].mean()
-                rest = hh[i].mean() - hl[i].mean()
-                return float(1.0 - rest / whole) if whole != 0 else math.nan
-
-            effect = paired_bootstrap(share, low.size)
-            out.append(
-                Check(f"  through {channel}", meaning, effect.text(0, True), "reported", None)
+        for channel in channels_of(name):
+            m = mediation(
+                low,
+                high,
+                c.values(outputs, UPTAKE, **{name: lo, HOLD: (channel, hi)})[:n],
+                c.values(outputs, UPTAKE, **{name: hi, HOLD: (channel, lo)})[:n],
             )
+            meaning = CHANNELS[channel][1]
+            out += [
+                Check(
+                    f"  through {channel}: NIE at {lo:g} · at {hi:g}",
+                    meaning,
+                    f"{m['nie_low'].text(3)} · {m['nie_high'].text(3)}",
+                    "reported",
+                    None,
+                ),
+                Check(
+                    f"  beside {channel}: NDE at {lo:g} · at {hi:g}",
+                    "the rest of the effect (direct path)",
+                    f"{m['nde_low'].text(3)} · {m['nde_high'].text(3)}",
+                    "reported",
+                    None,
+                ),
+                Check(
+                    f"  share through {channel} (NIE / total) at {lo:g} · at {hi:g}",
+                    "where the total is clear of zero",
+                    f"{m['share_low'].text(0, True)} · {m['share_high'].text(0, True)}"
+                    if clear
+                    else "total not distinguishable from zero",
+                    "reported",
+                    None,
+                ),
+            ]
     return out
 
 

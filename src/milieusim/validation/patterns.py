@@ -41,7 +41,14 @@ UPTAKE = "uptake_time_mean"
 
 # --- the criteria, stated before the runs ------------------------------------------------
 LESS = Criterion("below", -0.10)  # inertia 0 → 0.5: uptake lower by at least 10 %
-LATER = Criterion("above", 0.10)  # and the median innovation at least 10 % slower to 50 %
+# "Later" at population level (issue 17, item 7; written before the runs of seed block 1):
+# inertia 0 → 0.75 moves the population centroid of adoption (mean week of staff's first
+# adoption, `adoption_centroid`) at least 5 weeks later (about a month: a delay a unit
+# notices), and the week of the first pilot approved at least 4 weeks later (one monthly
+# board). The per-innovation time to half of its own peak (`t50_median`) is only reported:
+# its clock starts after the pilot and is normalised by each practice's own reach.
+CENTROID_LATER = Criterion("above", 5.0)
+FIRST_APPROVAL_LATER = Criterion("above", 4.0)
 MORE_PILOTS = Criterion("above", 0.10)  # tolerance 0.2 → 0.8: at least 10 % more pilots
 MORE_FAILURES = Criterion("above", 0.0)  # and more failures
 LASTING = Criterion("above", 0.0)  # its uptake gain larger at learning 0.8 than at 0.2
@@ -51,7 +58,13 @@ COLLAPSE = Criterion("below", -0.9)  # approvals at the top of the range: down b
 KNOCKOUT = Criterion("below", -0.50)  # marginaux removed: outside proposals halved at least
 GAP = Criterion("below", -0.30)  # and 30 points more than removing as many ordinary staff
 
-INERTIA: tuple[float, ...] = (0.0, 0.25, 0.5)
+INERTIA: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
+LESS_AT, LATER_AT = 0.5, 0.75
+"""Inertia levels of pattern 2: "less" is tested at 0 → 0.5, "later" at 0 → 0.75."""
+P3_SIZES: tuple[int, ...] = (600, 1000)
+"""Organisation sizes (staff) at which pattern 3 is tested (10 units each); the quick
+version uses :data:`P3_QUICK_SIZES`."""
+P3_QUICK_SIZES: tuple[int, ...] = (200, 300)
 UNCERTAINTY: tuple[float, ...] = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 
 
@@ -93,37 +106,75 @@ def _reference(number: int, text: str) -> str:
 
 
 def p2_tasks(s: PatternSettings) -> list[Task]:
-    """Inertia 0, 0.25, 0.5: levels at which managers still review proposals."""
+    """Inertia 0, 0.25, 0.5, 0.75: levels at which managers still review proposals."""
     return evidence_tasks("pattern-2", s, _points(s, [{"inertia": x} for x in INERTIA]))
 
 
+def _finite_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs where both values are known (a run without any approval has no week)."""
+    keep = np.isfinite(a) & np.isfinite(b)
+    return a[keep], b[keep]
+
+
 def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """Less uptake, and later: the median innovation slower to reach half its reach."""
+    """Less uptake, and later: the population centroid of adoption and the first approval
+    later (absolute weeks, not relative to each innovation's own peak)."""
+    at = {x: j for j, x in enumerate(INERTIA)}
     uptake = [paired(outputs, j, UPTAKE) for j in range(len(INERTIA))]
+    centroid = [paired(outputs, j, "adoption_centroid") for j in range(len(INERTIA))]
+    first = [paired(outputs, j, "first_approval_week") for j in range(len(INERTIA))]
     t50 = [paired(outputs, j, "t50_median") for j in range(len(INERTIA))]
-    keep = np.isfinite(t50[0]) & np.isfinite(t50[-1])
+    c0, c1 = _finite_pair(centroid[0], centroid[at[LATER_AT]])
+    f0, f1 = _finite_pair(first[0], first[at[LATER_AT]])
+    t0, t1 = _finite_pair(t50[0], t50[at[LATER_AT]])
     checks = [
         criterion_check(
-            "Uptake, inertia 0 → 0.5",
+            f"Uptake, inertia 0 → {LESS_AT:g}",
             "less uptake",
-            relative_change(uptake[0], uptake[-1]),
+            relative_change(uptake[0], uptake[at[LESS_AT]]),
             LESS,
             percent=True,
             digits=1,
         ),
         criterion_check(
-            f"Weeks to 50 % of reach (median innovation), inertia 0 → 0.5 ({int(keep.sum())} "
-            "runs with spreading innovations at both)",
+            f"Population centroid of adoption (mean week of staff's first adoption), weeks "
+            f"later, inertia 0 → {LATER_AT:g} ({c0.size} pairs)",
             "later uptake",
-            relative_change(t50[0][keep], t50[-1][keep]),
-            LATER,
-            percent=True,
+            paired_difference(c0, c1),
+            CENTROID_LATER,
+            digits=1,
+        ),
+        criterion_check(
+            f"Week of the first pilot approved, weeks later, inertia 0 → {LATER_AT:g} "
+            f"({f0.size} pairs)",
+            "later first approval",
+            paired_difference(f0, f1),
+            FIRST_APPROVAL_LATER,
             digits=1,
         ),
         Check(
-            "Uptake at inertia 0 / 0.25 / 0.5",
+            "Uptake at inertia " + " / ".join(f"{x:g}" for x in INERTIA),
             "decreasing",
             " / ".join(f"{u.mean():.3f}" for u in uptake),
+            "reported",
+            None,
+        ),
+        Check(
+            "Centroid / first approval (weeks) at inertia " + " / ".join(f"{x:g}" for x in INERTIA),
+            "later",
+            " / ".join(
+                f"{np.nanmean(c):.1f}, {np.nanmean(f):.1f}"
+                for c, f in zip(centroid, first, strict=True)
+            ),
+            "reported",
+            None,
+        ),
+        Check(
+            f"Weeks to 50 % of its own reach (median innovation), inertia 0 → {LATER_AT:g} "
+            f"({t0.size} pairs)",
+            "not a test of 'later': its clock starts after the pilot and each innovation is "
+            "normalised by its own peak",
+            relative_change(t0, t1).text(1, True) if t0.size > 1 else "n/a",
             "reported",
             None,
         ),
@@ -134,6 +185,13 @@ def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
         _reference(2, "more inertia leads to less and later uptake"),
         _setup(s, f"inertia ∈ {INERTIA}", "pattern-2"),
         checks,
+        notes=(
+            "'Later' is measured at the population level (issue 17, item 7): the mean week "
+            "of staff's first adoption of a new practice (`adoption_centroid`) and the week "
+            "of the first pilot approved; criteria written before the runs (see the git "
+            "history of `validation/patterns.py`). Differences are paired t intervals over "
+            "the runs where both weeks exist."
+        ),
         data={
             "cells": {f"{x:g}": u.tolist() for x, u in zip(INERTIA, uptake, strict=True)},
             "x_label": "inertia",
@@ -147,49 +205,72 @@ def p2_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
 P3 = [(t, lam) for t in (0.2, 0.8) for lam in (0.2, 0.8)]
 
 
+def p3_sizes(s: PatternSettings) -> tuple[int, ...]:
+    """The organisation sizes of pattern 3 in this version (quick or full)."""
+    return P3_QUICK_SIZES if s.quick else P3_SIZES
+
+
+def _p3_points(s: PatternSettings) -> list[tuple[int, float, float]]:
+    return [(n, t, lam) for n in p3_sizes(s) for t, lam in P3]
+
+
 def p3_tasks(s: PatternSettings) -> list[Task]:
-    """Tolerance {0.2, 0.8} × learning capacity {0.2, 0.8}."""
+    """Tolerance {0.2, 0.8} × learning capacity {0.2, 0.8}, at each size of
+    :func:`p3_sizes`."""
     return evidence_tasks(
         "pattern-3",
         s,
-        _points(s, [{"experimentation_tolerance": t, "learning_capacity": lam} for t, lam in P3]),
+        _points(
+            s,
+            [
+                {"n_staff": n, "experimentation_tolerance": t, "learning_capacity": lam}
+                for n, t, lam in _p3_points(s)
+            ],
+        ),
     )
 
 
 def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResult:
-    """More pilots and failures with tolerance; more lasting uptake when learning is high."""
+    """More pilots and failures with tolerance; more lasting uptake when learning is high;
+    each at every organisation size."""
+    points = _p3_points(s)
 
-    def get(key: str, t: float, lam: float) -> np.ndarray:
-        return paired(outputs, P3.index((t, lam)), key)
+    def get(key: str, n: int, t: float, lam: float) -> np.ndarray:
+        return paired(outputs, points.index((n, t, lam)), key)
 
-    def pooled(key: str, t: float) -> np.ndarray:
-        return get(key, t, 0.2) + get(key, t, 0.8)
+    def pooled(key: str, n: int, t: float) -> np.ndarray:
+        return get(key, n, t, 0.2) + get(key, n, t, 0.8)
 
-    gain = {lam: get(UPTAKE, 0.8, lam) - get(UPTAKE, 0.2, lam) for lam in (0.2, 0.8)}
-    checks = [
-        criterion_check(
-            "Pilots approved, tolerance 0.2 → 0.8 (both learning levels)",
-            "more pilots",
-            relative_change(pooled("approvals", 0.2), pooled("approvals", 0.8)),
-            MORE_PILOTS,
-            percent=True,
-            digits=1,
-        ),
-        criterion_check(
-            "Pilots failed or stopped, tolerance 0.2 → 0.8",
-            "more failures",
-            paired_difference(pooled("experiments_failed", 0.2), pooled("experiments_failed", 0.8)),
-            MORE_FAILURES,
-            digits=2,
-        ),
-        criterion_check(
-            "Uptake gain from tolerance (0.2 → 0.8) at learning 0.8 minus at 0.2",
-            "more lasting uptake when learning capacity is high",
-            mean_difference(gain[0.8] - gain[0.2]),
-            LASTING,
-            digits=3,
-        ),
-    ]
+    checks = []
+    for n in p3_sizes(s):
+        gain = {lam: get(UPTAKE, n, 0.8, lam) - get(UPTAKE, n, 0.2, lam) for lam in (0.2, 0.8)}
+        checks += [
+            criterion_check(
+                f"{n:,} staff: pilots approved, tolerance 0.2 → 0.8 (both learning levels)",
+                "more pilots",
+                relative_change(pooled("approvals", n, 0.2), pooled("approvals", n, 0.8)),
+                MORE_PILOTS,
+                percent=True,
+                digits=1,
+            ),
+            criterion_check(
+                f"{n:,} staff: pilots failed or stopped, tolerance 0.2 → 0.8",
+                "more failures",
+                paired_difference(
+                    pooled("experiments_failed", n, 0.2), pooled("experiments_failed", n, 0.8)
+                ),
+                MORE_FAILURES,
+                digits=2,
+            ),
+            criterion_check(
+                f"{n:,} staff: uptake gain from tolerance (0.2 → 0.8) at learning 0.8 minus at 0.2",
+                "more lasting uptake when learning capacity is high",
+                mean_difference(gain[0.8] - gain[0.2]),
+                LASTING,
+                digits=3,
+            ),
+        ]
+    sizes = " and ".join(f"{n:,}" for n in p3_sizes(s))
     return CaseResult(
         "pattern-3",
         "Pattern 3 — right to error: more pilots and failures, more uptake with learning",
@@ -200,13 +281,22 @@ def p3_evaluate(s: PatternSettings, outputs: list[tuple[Task, Any]]) -> CaseResu
         ),
         _setup(
             s,
-            "experimentation tolerance ∈ (0.2, 0.8) × learning capacity ∈ (0.2, 0.8)",
+            "experimentation tolerance ∈ (0.2, 0.8) × learning capacity ∈ (0.2, 0.8), at "
+            f"{sizes} staff (10 units)",
             "pattern-3",
         ),
         checks,
+        notes=(
+            "Each claim is tested at every organisation size (issue 17, item 7): failures "
+            "are rare events (a few per run), so whether 'more failures' shows depends on "
+            "how many pilots an organisation runs. Pilots and failures are pooled over the "
+            "two learning levels (sum per seed)."
+        ),
         data={
-            "cells": {f"{t:g}, {lam:g}": get(UPTAKE, t, lam).tolist() for t, lam in P3},
-            "x_label": "tolerance, learning",
+            "cells": {
+                f"{n}, {t:g}, {lam:g}": get(UPTAKE, n, t, lam).tolist() for n, t, lam in points
+            },
+            "x_label": "staff, tolerance, learning",
             "y_label": "uptake (practices per staff, time mean)",
         },
     )
