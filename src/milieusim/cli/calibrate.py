@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,7 @@ def _run(
             f"bound), on {executor.label}",
             err=True,
         )
+    started = time.perf_counter()
     progress = Progress(problem.budget, label="calibrate", unit="simulation", enabled=not quiet)
     current = {"generation": 0}
 
@@ -272,7 +274,16 @@ def _run(
                         on_simulated=lambda n: check.update(n),
                     )
                 table = predictive_table(problem, draws)
-            data = write_report(out, problem, run, draws, table, seed=seed)
+            data = write_report(
+                out,
+                problem,
+                run,
+                draws,
+                table,
+                seed=seed,
+                elapsed=time.perf_counter() - started,
+                executor=executor.label,
+            )
     except KeyboardInterrupt:
         again = [
             "milieusim",
