@@ -176,6 +176,10 @@ def test_shipped_configuration_loads() -> None:
         by_answer[f.target.answer] = by_answer.get(f.target.answer, 0.0) + f.weight
     assert all(w == pytest.approx(1.0) for w in by_answer.values())
     assert {"inertia", "rule_collision", "pilot_weeks", "imitation"} <= set(problem.names)
+    # without --hold-out, the file's distance.hold_out is left out
+    shipped = load_problem(TARGETS, CONFIG)
+    assert shipped.held_out is not None and shipped.held_out.id == "dvkl_adoption_rate"
+    assert "adopted_after_pilot" not in {f.target.answer for f in shipped.fitted}
 
 
 @pytest.mark.parametrize(
@@ -195,6 +199,7 @@ def test_shipped_configuration_loads() -> None:
         ("colour = 1\n", "unknown top-level key"),
         ('[distance]\nanswers = ["introduced", "happiness"]\n', "not a barometer answer"),
         ("[distance]\nanswers = []\n", "non-empty list"),
+        ('[distance]\nhold_out = "nope"\n', "distance.hold_out"),
     ],
 )
 def test_bad_files_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
