@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from clitools import assert_one_line_error, invoke
 from sweepkit import (
@@ -188,11 +189,11 @@ TINY = Case("tiny", "A tiny case", lambda size: Tiny(), tasks, evaluate, plot)
 
 if __name__ == "__main__":
     import milieusim.validation as docking
-    from milieusim.cli import main
+    from milieusim import _entry
 
     docking.all_cases = lambda: (TINY,)
     docking.extra_cases = lambda: ()
-    main(sys.argv[1:], prog_name="milieusim")
+    _entry.main(sys.argv[1:])
 """
 """``milieusim`` with one tiny validation case (8 tasks) whose task 3 kills its worker
 process once (``TINY_CRASH=once``) or every time (``always``)."""
@@ -277,9 +278,8 @@ def test_validate_ends_cleanly_on_sigterm_and_leaves_no_temporary_folder(tmp_pat
     args = ("validate", "--quick", "--workers", "2", "--out", tmp_path / "val", "-q")
     process = start(script, *args, env=env)
     try:
-        # Mid-run: both workers started (a second old, so past their start-up). A SIGTERM
-        # during a worker's start-up can still print that child's traceback: an open
-        # defect, noted in the closing note of issue 20.
+        # Mid-run: both workers started (a second old, so past their start-up; SIGTERM
+        # during the start-up is tested below).
         wait_for(lambda: running_workers(process.pid) == 2, process)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=120)
@@ -310,6 +310,80 @@ def test_validate_ends_cleanly_on_sigterm_and_leaves_no_temporary_folder(tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert left_in(temp) == []
+
+
+def children_of(pid: int) -> list[psutil.Process]:
+    """The processes started by ``pid`` and its children (none if it has ended)."""
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def newest_worker_age(pid: int) -> float | None:
+    """How long ago the youngest of ``pid``'s pool workers started (None: none yet)."""
+    now = time.time()
+    ages = [now - worker.create_time() for worker in workers_of(pid)]
+    return min(ages) if ages else None
+
+
+def catches_sigterm(pid: int) -> bool:
+    """Whether process ``pid`` has a handler for SIGTERM (Linux: its ``SigCgt`` mask)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) >> (signal.SIGTERM - 1) & 1)
+
+
+STARTING_MOMENTS = {
+    # as soon as the entry point takes SIGTERM (before that, the interpreter itself is
+    # starting and the signal's default applies), while the modules are still imported
+    "while the command imports its modules": catches_sigterm,
+    "as the first worker starts": lambda pid: newest_worker_age(pid) is not None,
+    "as the forkserver starts": lambda pid: any(
+        "forkserver" in " ".join(child.cmdline()) for child in children_of(pid)
+    ),
+}
+
+
+@pytest.mark.parametrize("moment", list(STARTING_MOMENTS))
+def test_validate_stopped_by_sigterm_while_starting_says_one_line(
+    moment: str, tmp_path: Path
+) -> None:
+    """N5, the start-up race: SIGTERM while ``validate`` imports its modules, or while a
+    pool worker is still starting (the forkserver's child unpickling its queues), ends with
+    one ``interrupted:`` line and exit 130: no traceback from the command or from a worker
+    left starting after the main process has gone, no leaked semaphore, no folder left."""
+    temp = Path(tempfile.mkdtemp(prefix="n5s-", dir="/tmp"))  # short: it holds a socket
+    script = tiny_validate(tmp_path)
+    env = {**tiny_env(tmp_path, TINY_SLEEP="2"), "TMPDIR": str(temp)}
+    args = ("validate", "--quick", "--workers", "2", "--out", tmp_path / "val", "-q")
+    condition = STARTING_MOMENTS[moment]
+    if condition is catches_sigterm:  # the real command: its imports take about a second
+        process = subprocess.Popen(
+            [sys.executable, "-m", "milieusim", *map(str, args)],
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env},
+            start_new_session=True,
+        )
+    else:
+        process = start(script, *args, env=env)
+    try:
+        wait_for(lambda: condition(process.pid), process)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=120)
+        assert wait_session_gone(process.pid) == []
+    finally:
+        kill_session(process.pid)
+    assert process.returncode == 130, stderr
+    assert stdout == "" and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("interrupted: "), stderr
+    assert list(temp.glob("pymp-*")) == [] and left_in(temp) == []
+    assert not (tmp_path / "val").exists() or not any((tmp_path / "val").iterdir())
 
 
 def test_a_lost_dask_worker_is_replaced(experiment: Path, reference: Path, tmp_path: Path) -> None:

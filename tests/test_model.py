@@ -162,19 +162,19 @@ def test_runs_under_mesa_batch_run():
 
 def test_quality_and_cost_indices_follow_their_definitions():
     """Quality: 100 + scale × Σ realised use × users / staff; cost: 100 − scale ×
-    Σ realised exchange × users / staff + running pilots' cost (net of partners' share)
-    per unit + leads followed this week (docs/ODD.md §8)."""
+    Σ realised exchange × users / staff + 100 × person-weeks of running pilots (team ×
+    pilot_effort, net of partners' share) and of leads followed this week (lead_effort)
+    / staff (docs/ODD.md §8; changed with issue 17: one unit, person-weeks)."""
     model = run(6, steps=260, inertia=0.1, experimentation_tolerance=0.9)
     assert model.spreading, "expected practices in use with these settings"
     n = model.staff_present.sum()
     scale = model.p["index_scale"]
     quality = 100 + scale * sum(k.realised_use * k.adopters.size for k in model.spreading) / n
-    pilots = sum(1 - k.cofunding for k in model.pilots) * model.p["pilot_cost"] / model.p["n_units"]
+    pilots = sum(k.team.size * (1 - k.cofunding) for k in model.pilots) * model.p["pilot_effort"]
     cost = (
         100
         - scale * sum(k.realised_exchange * k.adopters.size for k in model.spreading) / n
-        + pilots
-        + model.leads_this_week * 100 / n
+        + 100 * (pilots + model.leads_this_week * model.p["lead_effort"]) / n
     )
     assert model.quality_index == pytest.approx(quality)
     assert model.cost_index == pytest.approx(cost)

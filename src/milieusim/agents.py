@@ -221,7 +221,7 @@ class PrudentManager(StaffMember):
     def worth(self, k: Innovation, use: float, exchange: float) -> float:
         """What ``k`` is worth to this manager: use, exchange weighted by financial
         prudence (0.5 + inertia), and half its esteem."""
-        weight = 0.5 + self.model.lever("inertia", "inertia:cost-weight")
+        weight = float(cost_weight(self.model, np.array([self.head_of]))[0])
         return use + weight * exchange + 0.5 * k.esteem
 
     def judge(self, k: Innovation, seen: int = 0) -> float:
@@ -379,6 +379,16 @@ class ExternalPartner(Agent):
         self.milieu = milieu  # the partners it knows
         self.innovators: list[int] = []  # staff indices of tied marginaux sécants
         self.contacts = 0
+        self.solutions: list[int] = []  # practices piloted with it that succeeded (ids)
+
+
+def cost_weight(model: MilieuModel, units: np.ndarray) -> np.ndarray:
+    """The weight the managers of ``units`` give to cost against quality (use weighs 1):
+    financial prudence, 0.5 + inertia, shifted by each unit's manager's own leaning
+    (``cost_weight_spread`` × a standard-normal draw per unit); never below 0."""
+    base = 0.5 + model.lever("inertia", "inertia:cost-weight")
+    leaning = model.p["cost_weight_spread"] * model.unit_cost_leaning[units]
+    return np.maximum(base + leaning, 0.0)
 
 
 def managers_decide(model: Any, k: Innovation, managers: Sequence[PrudentManager]) -> None:
@@ -407,7 +417,7 @@ def managers_decide(model: Any, k: Innovation, managers: Sequence[PrudentManager
         use, exchange = k.realised_use, k.realised_exchange
     else:
         use, exchange = model.expected_realised(k)
-    worth = use + (0.5 + model.lever("inertia", "inertia:cost-weight")) * exchange + 0.5 * k.esteem
+    worth = use + cost_weight(model, units) * exchange + 0.5 * k.esteem
     error = (
         p["value_sd"]
         / np.sqrt(1.0 + lessons / 4.0)

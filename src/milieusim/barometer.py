@@ -119,16 +119,16 @@ ANSWERS: dict[str, Answer] = {
             "Latest: own, first of its kind",
             "Dernière : propre, inédite",
             "proxy",
-            "the unit ran the latest practice's pilot, and its idea came from inside the "
-            "organisation (a colleague's know-how or an anomaly)",
+            "the unit ran the latest practice's pilot, and its idea was its own (not a variant "
+            "of a practice its author saw in another unit or at a partner)",
         ),
         Answer(
             "latest_adapted",
             "Latest: adapted from others",
             "Dernière : adaptée d'autres",
             "proxy",
-            "the unit ran the latest practice's pilot, and its idea drew on an outside "
-            "partner's know-how",
+            "the unit ran the latest practice's pilot, and its idea was a variant of a practice "
+            "its author saw in another unit or at a partner (origin kind 'adapted')",
         ),
         Answer(
             "latest_copied",
@@ -149,15 +149,18 @@ ANSWERS: dict[str, Answer] = {
             "Collaborated outside the unit",
             "A collaboré hors du service",
             "proxy",
-            "its own latest practice drew on an outside partner or its pilot team had staff "
-            "of another unit; for a copied practice, the unit's staff were on its pilot team",
+            "its own or adapted latest practice drew on an outside partner (an adaptation: "
+            "co-developed with the partner it was seen at or made with) or its pilot team had "
+            "staff of another unit; for a copied practice, the unit's staff were on its pilot "
+            "team",
         ),
         Answer(
             "collaborated_outside_public",
             "Collaborated outside public sector",
             "A collaboré hors secteur public",
             "proxy",
-            "its own latest practice drew on a partner other than another local authority",
+            "its own or adapted latest practice drew on a partner other than another local "
+            "authority",
         ),
         *(
             Answer(
@@ -165,7 +168,7 @@ ANSWERS: dict[str, Answer] = {
                 f"Collab.: {label_en}",
                 f"Collab. : {label_fr}",
                 "proxy",
-                f"its own latest practice drew on a partner of kind {kinds}",
+                f"its own or adapted latest practice drew on a partner of kind {kinds}",
             )
             for group, label_en, label_fr, kinds in (
                 ("citizens", "citizens, users", "citoyens, usagers", "users"),
@@ -323,20 +326,23 @@ DEFINITIONS_FR: dict[str, str] = {
     "introduced": "une pratique née pendant le run a touché un dixième des agents du service "
     "au cours des 104 dernières semaines du run",
     "latest_own": "le service a mené l'expérimentation de la dernière pratique, et l'idée "
-    "venait de l'intérieur de l'organisation (savoir-faire d'un collègue ou anomalie)",
+    "était la sienne (pas une variante d'une pratique vue dans un autre service ou chez un "
+    "partenaire)",
     "latest_adapted": "le service a mené l'expérimentation de la dernière pratique, et l'idée "
-    "s'appuyait sur le savoir-faire d'un partenaire extérieur",
+    "était une variante d'une pratique que son auteur avait vue dans un autre service ou chez "
+    "un partenaire (origine « adaptée »)",
     "latest_copied": "la dernière pratique a été expérimentée dans un autre service et reprise "
     "telle quelle",
     "latest_reused": "latest_adapted ou latest_copied",
-    "collaborated_any": "sa propre dernière pratique s'appuyait sur un partenaire extérieur ou "
-    "son équipe d'expérimentation comptait des agents d'un autre service ; pour une pratique "
-    "copiée, des agents du service faisaient partie de l'équipe d'expérimentation",
-    "collaborated_outside_public": "sa propre dernière pratique s'appuyait sur un partenaire "
-    "autre qu'une collectivité",
+    "collaborated_any": "sa dernière pratique, propre ou adaptée, s'appuyait sur un partenaire "
+    "extérieur ou son équipe d'expérimentation comptait des agents d'un autre service ; "
+    "pour une pratique copiée, des agents du service faisaient partie de l'équipe "
+    "d'expérimentation",
+    "collaborated_outside_public": "sa dernière pratique, propre ou adaptée, s'appuyait sur un "
+    "partenaire autre qu'une collectivité",
     **{
-        f"collaborated_{group}": "sa propre dernière pratique s'appuyait sur un partenaire de "
-        f"type {kinds}"
+        f"collaborated_{group}": "sa dernière pratique, propre ou adaptée, s'appuyait sur un "
+        f"partenaire de type {kinds}"
         for group, kinds in _KINDS_FR.items()
     },
     "initiated_by_manager": "le chef de service a eu l'idée (pratique propre) ou l'a imposée "
@@ -456,10 +462,10 @@ def survey(
             team_units = set(unit[k.team].tolist()) if k.team.size else set()
             mandated = bool(k.mandated is not None and k.mandated[u])
             row.update(
-                latest_own=own and not k.from_outside,
-                latest_adapted=own and k.from_outside,
+                latest_own=own and k.origin_kind == "own",
+                latest_adapted=own and k.origin_kind == "adapted",
                 latest_copied=not own,
-                latest_reused=not (own and not k.from_outside),
+                latest_reused=not (own and k.origin_kind == "own"),
                 collaborated_any=(
                     (k.from_outside or bool(team_units - {u})) if own else u in team_units
                 ),

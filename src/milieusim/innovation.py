@@ -56,6 +56,7 @@ class Origin(StrEnum):
     INTERNAL = "internal"  # a staff member's creativity with a colleague's know-how
     SERENDIPITY = "serendipity"  # an anomaly found while doing something else
     SEED = "seed"  # available at step 0 (docking scenarios)
+    ADAPTED = "adapted"  # a variant of a practice seen in another unit or at a partner
 
 
 ADOPT, DROP = 1, -1
@@ -89,6 +90,8 @@ class Innovation:
     rules: np.ndarray  # indices of the rule constraints it collides with
     born: int
     found_in: str = ""  # serendipity: "pilot", "work" or "encounter"
+    adapted_from: int = -1  # the practice it adapts (its id), -1 for one of its own
+    seen_at: str = ""  # an adaptation: where the original was seen ("unit" or "partner")
     novel_use: float = 0.0  # the part of ``use`` that novelty brings (premium and spread)
     novel_exchange: float = 0.0  # the part of ``exchange`` that novelty brings
     stage: Stage = Stage.IDEA
@@ -139,6 +142,13 @@ class Innovation:
     def realised_value(self) -> float:
         """Net value delivered once implemented (NaN before the pilot)."""
         return self.realised_use + self.realised_exchange
+
+    @property
+    def origin_kind(self) -> str:
+        """'adapted' (a variant of a practice seen in another unit or at a partner) or
+        'own' (the innovation surveys' own / adapted distinction; a copy is a unit taking
+        up, as it is, a practice piloted elsewhere: a relation, not a kind)."""
+        return "adapted" if self.adapted_from >= 0 else "own"
 
     @property
     def from_outside(self) -> bool:

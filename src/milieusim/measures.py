@@ -251,7 +251,20 @@ _ALL: tuple[Measure, ...] = (
         "Idées (cumul)",
         key=True,
         **_COUNT,
-        definition="ideas formed (understood, §7.3), all four origins; seeds excluded",
+        definition=(
+            "ideas formed (understood, §7.3), all four origins, and adapted variants "
+            "(§7.4a); seeds excluded"
+        ),
+    ),
+    Measure(
+        "ideas_adapted",
+        "Adapted variants (cumulative)",
+        "Variantes adaptées (cumul)",
+        **_COUNT,
+        definition=(
+            "ideas that adapt a practice seen in another unit or at a partner (origin "
+            "*adapted*), counted among the ideas"
+        ),
     ),
     Measure(
         "ideas_external",
@@ -286,6 +299,18 @@ _ALL: tuple[Measure, ...] = (
         "count",
         low=0.0,
         definition="pilots in progress at the end of the week",
+    ),
+    Measure(
+        "innovation_effort",
+        "Staff time given to innovation",
+        "Temps consacré à l'innovation",
+        "person-weeks",
+        low=0.0,
+        definition=(
+            r"$e_X\sum_{k\in\text{pilots}}n_k(1-a_k)+e_L\,n_{\rm leads}(t)$: person-weeks "
+            r"this week of the pilots running (team $n_k$, partner share $a_k$) and the leads "
+            r"followed up"
+        ),
     ),
     Measure(
         "experiments_failed",
@@ -442,12 +467,13 @@ _ALL: tuple[Measure, ...] = (
         "cost_index",
         "Service cost index",
         "Indice de coût du service",
-        "base 100",
+        "person-weeks per 100 staff-weeks (base 100)",
         key=True,
         definition=(
-            r"$100-\sigma_I\sum_{k\in\mathcal "
-            r"S}v^{e*}_k\,A_k/N+\frac{C_X}{U}\sum_{k\in\text{pilots}}(1-a_k)+\frac{100}{N}\,n_{\rm"
-            r" leads}(t)$, $n_{\rm leads}(t)$ the anomalies followed up this week"
+            r"$100+\frac{100}{N}\big(e_X\sum_{k\in\text{pilots}}n_k(1-a_k)+e_L\,n_{\rm"
+            r" leads}(t)-\frac{\sigma_I}{100}\sum_{k\in\mathcal S}v^{e*}_k\,A_k\big)$: "
+            r"person-weeks of pilots (team $n_k$), leads followed up this week and practices' "
+            r"savings, per 100 staff-weeks"
         ),
     ),
     Measure(

@@ -8,7 +8,8 @@ their equations and sources in ``docs/ODD.md``:
 3. ideas: marginaux sécants meet their partners, other staff meet outsiders, staff
    combine colleagues' know-how, colleagues of different units meet unplanned; anomalies
    turn up in pilots, daily work and encounters (serendipity); ideas the organisation
-   understands are judged by their carrier and proposed or not;
+   understands are judged by their carrier and proposed or not; staff who see a practice
+   in another unit or at a partner may propose an adapted variant (adaptation);
 4. managers review their queues (approve a pilot, reject, or wait for budget);
 5. pilots: interim check half-way, outcome at the end; failures blamed or tolerated;
 6. staff adoption: contacts, appeal, attention, mandates, dropping practices that do
@@ -52,6 +53,7 @@ from milieusim.params import (
     validate,
 )
 from milieusim.submodels import (
+    adaptation,
     build,
     ideas,
     observe,
@@ -78,6 +80,9 @@ STREAMS: tuple[str, ...] = (
     "decisions",
     "pilots",
     "adoption",
+    "trade-offs",
+    "adaptation",
+    "leanings",
 )
 """The model's random streams after set-up, one per purpose (:meth:`MilieuModel.draws`)."""
 
@@ -171,6 +176,7 @@ class MilieuModel(mesa.Model):
     unit_start: np.ndarray  # first staff index of each unit
     unit_size: np.ndarray
     unit_domain: np.ndarray  # each unit's domain of know-how, (n_units, 2)
+    unit_cost_leaning: np.ndarray  # each unit's manager's leaning to cost (standard normal)
     network: Network  # the informal network of step 0, as a Mesa space
     adjacency: sp.csr_array  # the same, for the kernels
     made_a: np.ndarray  # ties made during the run (a < b), and the week each was last used
@@ -181,6 +187,7 @@ class MilieuModel(mesa.Model):
     base_cross_ties: np.ndarray  # ties of step 0 across units, (m, 2)
     base_tie_codes: np.ndarray  # sorted a * n + b of the ties of step 0
     kb: KnowledgeBase
+    met_partners: tuple[np.ndarray, np.ndarray]  # this week's outside contacts: staff, partner
     partner_pos: np.ndarray
     partner_kind: list[str]
     partner_resources: np.ndarray
@@ -216,6 +223,7 @@ class MilieuModel(mesa.Model):
     cross_unit_ties: float
     unit_cohesion: float
     experiments_running: int
+    innovation_effort: float
     innovations_spreading: int
 
     def __init__(self, *, rng: Any = None, events: Iterable[Any] = (), **params: Any) -> None:
@@ -231,6 +239,7 @@ class MilieuModel(mesa.Model):
         self.counters = dict.fromkeys(COUNTER_NAMES, 0)
         self.time_sums: dict[str, list[float]] = {}  # first, total, last of TIME_MEANS
         self.leads_this_week = 0
+        self.met_partners = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.adopted_this_week = False
         self.novelty_cache: dict[int, tuple[int, float]] = {}  # :meth:`unfamiliarity`
         with gc_paused():  # the build allocates ~10 objects per staff member, no garbage
@@ -247,6 +256,9 @@ class MilieuModel(mesa.Model):
             self._streams[name] = (bits.state, bits, np.random.Generator(bits))
         self._week_draws: set[str] = set()
         self._draws_week = -1
+        # Each unit's manager's leaning between quality and cost (its own stream: the
+        # organisation's other draws are those of a model without it).
+        self.unit_cost_leaning = self.draws("leanings").standard_normal(self.p["n_units"])
         self.built_from: dict[str, Any] = {n: values[n] for n in sorted(self.p.read)}
         """The parameter values the organisation at step 0 was built from: with the same
         seed, any parameters that agree on these build the very same organisation."""
@@ -339,6 +351,7 @@ class MilieuModel(mesa.Model):
             self.set(**settings)
         practices.update_paralysis(self)
         ideas.generate_ideas(self)
+        adaptation.adapt(self)
         for manager in self.managers:
             manager.review()
         pilots.run_pilots(self)

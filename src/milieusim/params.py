@@ -1170,6 +1170,94 @@ _ALL: tuple[Param, ...] = (
         symbol=r"$\sigma_I$",
     ),
     _p(
+        "adaptation_rate",
+        "float",
+        0.01,
+        "lifecycle",
+        "Weekly chance, times their creativity, that a staff member looks at how a contact "
+        "elsewhere works (a partner met this week that holds a solution, or a colleague of "
+        "another unit and a practice they use) and thinks of an adapted variant for their "
+        "own unit, judged and proposed as any idea.",
+        "Taux d'adaptation",
+        0.0,
+        1.0,
+        unit="per week",
+        source=(
+            "assumption (not calibrated); the mechanism: reuse and adaptation of others' "
+            "solutions, Danish Innovationsbarometer (targets/public-innovation.toml)"
+        ),
+        label="Adaptation rate",
+        meaning_fr=(
+            "Chance hebdomadaire, multipliée par sa créativité, qu'un agent regarde comment "
+            "travaille un contact ailleurs (un partenaire rencontré qui a une solution, ou un "
+            "collègue d'un autre service et une pratique qu'il utilise) et imagine une "
+            "variante adaptée pour son service, jugée et proposée comme toute idée."
+        ),
+        symbol=r"$\rho_A$",
+    ),
+    _p(
+        "adaptation_spread",
+        "float",
+        0.5,
+        "lifecycle",
+        "Spread of an adapted variant's use and exchange values around what the original "
+        "delivered, in value_sd (adapting changes what a practice does).",
+        "Dispersion d'une adaptation",
+        0.0,
+        5.0,
+        unit="value_sd",
+        source="assumption (not calibrated)",
+        label="Spread of an adaptation",
+        meaning_fr=(
+            "Dispersion des valeurs d'usage et d'échange d'une variante adaptée autour de ce "
+            "que l'original a réalisé, en value_sd (adapter change ce que fait une pratique)."
+        ),
+        symbol=r"$s_A$",
+    ),
+    _p(
+        "trade_off_share",
+        "float",
+        0.3,
+        "lifecycle",
+        "Share of new ideas that trade one face of value for the other: what novelty brings "
+        "goes to quality (a new service) or to cost (a new process) at the other face's "
+        "expense, with the same net value.",
+        "Part d'idées à arbitrage",
+        0.0,
+        1.0,
+        unit="share",
+        source=(
+            "assumption (not calibrated); Gallouj & Weinstein (1997): innovations move some "
+            "characteristics at the expense of others"
+        ),
+        label="Share of trade-off ideas",
+        meaning_fr=(
+            "Part des idées nouvelles qui échangent une face de la valeur contre l'autre : ce "
+            "qu'apporte la nouveauté va à la qualité (service) ou au coût (procédé) aux dépens "
+            "de l'autre face, à valeur nette égale."
+        ),
+        symbol=r"$\tau$",
+    ),
+    _p(
+        "cost_weight_spread",
+        "float",
+        0.3,
+        "lifecycle",
+        "Spread between units of the weight their manager gives to cost against quality "
+        "(around 0.5 + inertia): some managers value savings more, others quality.",
+        "Dispersion du poids du coût",
+        0.0,
+        2.0,
+        unit="weight",
+        source="assumption (not calibrated)",
+        label="Spread of managers' cost weights",
+        meaning_fr=(
+            "Dispersion entre services du poids que leur cadre donne au coût face à la qualité "
+            "(autour de 0,5 + inertie) : certains valorisent les économies, d'autres la qualité."
+        ),
+        symbol=r"$s_w$",
+    ),
+    _p(
         "product_share",
         "float",
         0.5,
@@ -1270,33 +1358,74 @@ _ALL: tuple[Param, ...] = (
         "float",
         0.1,
         "lifecycle",
-        "Weekly cost of running one pilot, in cost-index points (a partner may pay part).",
+        "Weekly draw of one pilot on the pilot budget, in budget units (a partner may pay "
+        "part); what a pilot costs in staff time is pilot_effort (the cost index).",
         "Coût hebdomadaire d'une expérimentation",
         0.0,
         10.0,
-        unit="index points",
+        unit="budget units",
         label="Cost of a pilot",
         meaning_fr=(
-            "Coût hebdomadaire d'une expérimentation, en points d'indice de coût (un partenaire "
-            "peut en payer une part)."
+            "Prélèvement hebdomadaire d'une expérimentation sur le budget d'expérimentation (un "
+            "partenaire peut en payer une part) ; son coût en temps de travail est pilot_effort."
         ),
         symbol=r"$C_X$",
+    ),
+    _p(
+        "pilot_effort",
+        "float",
+        0.2,
+        "lifecycle",
+        "Share of their working week each member of a pilot team gives to the pilot: a pilot "
+        "costs team × this person-weeks a week (less the partner's share), charged to the "
+        "cost index in person-weeks like leads followed and practices' savings.",
+        "Temps consacré à une expérimentation",
+        0.0,
+        1.0,
+        unit="person-weeks per member-week",
+        source="assumption: one day a week per team member (not calibrated)",
+        label="Time given to a pilot",
+        meaning_fr=(
+            "Part de sa semaine de travail que chaque membre de l'équipe d'une expérimentation "
+            "lui consacre : une expérimentation coûte équipe × cette part en semaines-personne "
+            "par semaine (moins la part du partenaire), portée à l'indice de coût."
+        ),
+        symbol=r"$e_X$",
+    ),
+    _p(
+        "lead_effort",
+        "float",
+        1.0,
+        "lifecycle",
+        "Person-weeks it takes to follow up one anomaly (serendipity), charged to the cost "
+        "index the week it is followed.",
+        "Temps pour suivre une piste",
+        0.0,
+        52.0,
+        unit="person-weeks",
+        source="assumption: a week's work of the finder (not calibrated)",
+        label="Time to follow a lead",
+        meaning_fr=(
+            "Semaines-personne pour suivre une anomalie (sérendipité), portées à l'indice de "
+            "coût la semaine où elle est suivie."
+        ),
+        symbol=r"$e_L$",
     ),
     _p(
         "pilot_budget",
         "float",
         3.0,
         "lifecycle",
-        "Yearly budget for pilots per unit, in cost-index-point weeks (26 weeks of one pilot "
+        "Yearly budget for pilots per unit, in budget-unit weeks (26 weeks of one pilot "
         "cost 2.6 at the default cost: about one pilot per unit and year); the units share "
         "it, and what is not spent by the end of the year lapses (annual budgets).",
         "Budget annuel d'expérimentation",
         0.0,
         10_000.0,
-        unit="index points",
+        unit="budget units",
         label="Yearly pilot budget",
         meaning_fr=(
-            "Budget annuel d'expérimentation par service, en semaines-points d'indice de coût (26"
+            "Budget annuel d'expérimentation par service, en semaines-unités de budget (26"
             " semaines d'une expérimentation coûtent 2,6 au coût par défaut : environ une "
             "expérimentation par service et par an) ; les services le mettent en commun, et ce "
             "qui n'est pas dépensé en fin d'année est perdu (annualité budgétaire)."

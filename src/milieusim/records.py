@@ -57,7 +57,8 @@ COLUMNS: tuple[Column, ...] = (
         "str",
         "Where the idea came from: partner (a marginal sécant's partner), "
         "frontline (another staff member's outside contact), internal "
-        "(with a colleague's know-how), serendipity, seed",
+        "(with a colleague's know-how), serendipity, adapted (a variant of a practice seen "
+        "in another unit or at a partner), seed",
     ),
     Column("partner_kind", "str", "Kind of the external partner involved, if any", True),
     Column("kind", "str", "product (a new service) or process"),

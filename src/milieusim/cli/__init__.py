@@ -58,6 +58,12 @@ class Commands(click.Group):
             raise _one_line(exc) from None
         except (KeyboardInterrupt, click.Abort):
             raise Interrupted() from None
+        except Exception:
+            from milieusim import _entry
+
+            if _entry.terminated:  # e.g. an import cut short by SIGTERM: an ImportError
+                raise Interrupted() from None
+            raise
 
 
 def _one_line(exc: click.UsageError) -> click.ClickException:

@@ -47,6 +47,7 @@ __all__ = [
     "map_tasks",
     "private_tempdir",
     "sigterm_as_interrupt",
+    "signals_deferred",
     "start_method",
     "tls_security",
     "warm_up",
@@ -199,13 +200,17 @@ class LocalExecutor:
         )
 
     def submit(self, task: Callable[[], Any]) -> Future[Any]:
-        try:
-            future = self._pool.submit(task)
-        except BrokenProcessPool:  # a worker died: start a new pool for what remains
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            future = self._pool.submit(task)
-        self._processes.update(getattr(self._pool, "_processes", None) or {})
+        # A submission may start a worker; Ctrl-C or SIGTERM is held until that worker is
+        # in the pool's list, so that ``close(abandon=True)`` stops it: a worker left
+        # starting after the main process has gone prints a traceback (row N5).
+        with signals_deferred():
+            try:
+                future = self._pool.submit(task)
+            except BrokenProcessPool:  # a worker died: start a new pool for what remains
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                future = self._pool.submit(task)
+            self._processes.update(getattr(self._pool, "_processes", None) or {})
         return future
 
     def wait(self, handles: set[Any], timeout: float) -> tuple[set[Any], set[Any]]:
@@ -386,6 +391,29 @@ def ignoring_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM meanwhile (in the main thread): one that arrives is
+    delivered again, to the handler it would have reached, once the block is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []  # signal numbers, as handlers receive them
+    previous = {
+        signum: signal.signal(signum, lambda n, _f: held.append(n)) for signum in _HELD_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for number in dict.fromkeys(held):
+            signal.raise_signal(number)
 
 
 @contextlib.contextmanager

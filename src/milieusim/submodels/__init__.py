@@ -12,6 +12,7 @@ by the managers (``agents``); then:
 ``uptake``     staff adoption: who starts and stops using each practice;
 ``pilots``     approved proposals: team, interim check, outcome, lessons, blame;
 ``ideas``      contacts, encounters and anomalies, and the ideas the organisation forms;
+``adaptation`` variants of practices seen in another unit or at a partner;
 ``practices``  paralysis, reviews of practices in use, slow variables, the pilot fund;
 ``build``      the organisation at step 0 and its seeded innovations;
 ``observe``    the weekly reporters.
@@ -30,6 +31,7 @@ LAYERS: tuple[str, ...] = (
     "uptake",
     "pilots",
     "ideas",
+    "adaptation",
     "practices",
     "build",
     "observe",

@@ -30,6 +30,7 @@ __all__ = [
     "knowledge_paths",
     "new_innovation",
     "outside_contacts",
+    "propose",
     "relay",
 ]
 
@@ -90,6 +91,7 @@ def generate_ideas(m: MilieuModel) -> None:
     present = m.staff_present
     rate = p["anomaly_rate"]
     outside_c, outside_s, outside_p, outside_o = outside_contacts(m)
+    m.met_partners = (outside_c, outside_p)  # whose solutions staff may see (adaptation)
     # 3. Staff combine a colleague's know-how with their own (creativity).
     inside = np.flatnonzero(
         present & (m.draws("inside").random(n) < p["internal_idea_rate"] * m.staff_creativity)
@@ -276,7 +278,8 @@ def draw_faces(
     of value_sd per unit of novelty; how much of that can be realised depends on what
     the organisation understands (:meth:`~milieusim.model.MilieuModel.expected_realised`).
     A new service raises quality at a cost, a new process saves at some loss of quality,
-    on average.
+    on average. A share ``trade_off_share`` of ideas are trade-offs: novelty's premium
+    goes to the face their kind leans to, taken from the other (same net value).
     """
     p, rng = m.p, m.draws("ideas")
     count = len(sources)
@@ -290,6 +293,13 @@ def draw_faces(
     base = sd / np.sqrt(2.0)
     novel_use = weights[:, 0] * premium + base * novelty * noise[:, 3]
     novel_exchange = weights[:, 1] * premium + base * novelty * noise[:, 4]
+    # Trade-offs: what novelty brings goes to the face the idea's kind leans to (quality
+    # for a new service, cost for a new process) at the other face's expense; the net
+    # value is the same (own stream: the other draws stay paired).
+    trade = m.draws("trade-offs").random(count) < p["trade_off_share"]
+    shift = 2.0 * premium * np.where(is_product, weights[:, 1], -weights[:, 0]) * trade
+    novel_use = novel_use + shift
+    novel_exchange = novel_exchange - shift
     return {
         "novelty": novelty,
         "use": p["value_mean"] / 2 + tilt + base * noise[:, 0] + novel_use,
@@ -368,9 +378,15 @@ def form_ideas(
         if not (worth[i] and proposes[i]):
             k.move(Stage.UNPROPOSED, m.now)
             continue
-        m.count("proposals")
-        k.move(Stage.PROPOSAL, m.now)
-        if m.managers:
-            m.manager_of_unit[k.unit].queue.append(k)
-        else:
-            pilots.start_pilot(m, k)
+        propose(m, k)
+
+
+def propose(m: MilieuModel, k: Innovation) -> None:
+    """``k``'s carrier proposes it: to their unit's manager, or (no managers) its pilot
+    starts."""
+    m.count("proposals")
+    k.move(Stage.PROPOSAL, m.now)
+    if m.managers:
+        m.manager_of_unit[k.unit].queue.append(k)
+    else:
+        pilots.start_pilot(m, k)

@@ -15,7 +15,18 @@ from milieusim.submodels import practices, ties
 if TYPE_CHECKING:
     from milieusim.model import MilieuModel
 
-__all__ = ["refresh_reporters"]
+__all__ = ["effort_weeks", "refresh_reporters"]
+
+
+def effort_weeks(m: MilieuModel) -> float:
+    """Person-weeks of staff time innovation takes this week: each running pilot, its
+    team × ``pilot_effort`` (less the share its partner bears), and each anomaly followed
+    up, ``lead_effort``. The cost index charges them with the practices' savings in the
+    one unit, person-weeks per 100 staff-weeks (:func:`~milieusim.submodels.practices.
+    savings`)."""
+    p = m.p
+    pilots = sum(k.team.size * (1.0 - k.cofunding) for k in m.pilots) * p["pilot_effort"]
+    return float(pilots + m.leads_this_week * p["lead_effort"])
 
 
 def refresh_reporters(m: MilieuModel) -> None:
@@ -39,9 +50,8 @@ def refresh_reporters(m: MilieuModel) -> None:
     m.adoption_share = float(users.sum() / n_present)
     m.practices_per_staff = float(uses / n_present)
     m.quality_index = 100.0 + p["index_scale"] * quality / n_present
-    pilots = sum(1.0 - k.cofunding for k in m.pilots) * p["pilot_cost"] / p["n_units"]
-    leads = m.leads_this_week * 100.0 / n_present
-    m.cost_index = 100.0 - practices.savings(m) + pilots + leads
+    m.innovation_effort = effort_weeks(m)
+    m.cost_index = 100.0 - practices.savings(m) + 100.0 * m.innovation_effort / n_present
     # frozen are booleans: the count over the number is exact, as np.mean's
     m.paralysis = float(sum(h.frozen for h in m.managers) / len(m.managers)) if m.managers else 0.0
     innov = present & (m.staff_kind == StaffKind.INNOVATOR)

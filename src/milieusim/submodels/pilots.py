@@ -156,6 +156,8 @@ def succeeded(m: MilieuModel, k: Innovation) -> None:
     encourage(m, i)
     lessons(m, k)
     uptake.open_practice(m, k)
+    if k.partner >= 0:  # the partner now has a solution others may see and adapt
+        m.partner_agents[k.partner].solutions.append(k.id)
     k.move(Stage.DIFFUSION, m.now)
     k.spreading_since = m.now
     uptake.add_adopters(m, k, k.team[m.staff_present[k.team]], forced=True)

@@ -90,9 +90,10 @@ def relax(m: MilieuModel) -> None:
 
 
 def savings(m: MilieuModel) -> float:
-    """Cost-index points the practices in use save this week (negative: they cost):
-    their realised exchange value times the share of staff using each, at
-    ``index_scale`` index points per value unit."""
+    """Cost-index points the practices in use save this week (negative: they cost), in
+    person-weeks per 100 staff-weeks: each user of a practice saves ``index_scale`` / 100
+    person-weeks a week per value unit of its realised exchange value (``index_scale``
+    per cent of a working week)."""
     n_present = max(int(np.count_nonzero(m.staff_present)), 1)
     return float(
         m.p["index_scale"]
