@@ -300,8 +300,8 @@ def docs_section(
     s = data["settings"]
     org = s["organisation"]
     params = data["parameters"]
-    identified = [p["parameter"] for p in params if p["identified"]]
-    not_identified = [p["parameter"] for p in params if not p["identified"]]
+    identified = [r["parameter"] for r in params if r["identified"]]
+    not_identified = [r["parameter"] for r in params if not r["identified"]]
     lines = [
         "### The posterior of the shipped calibration",
         "",
@@ -325,11 +325,11 @@ def docs_section(
         "| Identified |",
         "|---|---|---|---|---|---|---|",
     ]
-    for p in params:
+    for r in params:
         lines.append(
-            f"| `{p['parameter']}` | {p['prior']} | {_num(p['prior_sd'])} "
-            f"| {_num(p['median'])} [{_num(p['p05'])}, {_num(p['p95'])}] | {_num(p['sd'])} "
-            f"| {p['sd_ratio']:.2f} | {'**yes**' if p['identified'] else 'no'} |"
+            f"| `{r['parameter']}` | {r['prior']} | {_num(r['prior_sd'])} "
+            f"| {_num(r['median'])} [{_num(r['p05'])}, {_num(r['p95'])}] | {_num(r['sd'])} "
+            f"| {r['sd_ratio']:.2f} | {'**yes**' if r['identified'] else 'no'} |"
         )
     lines += [
         "",
