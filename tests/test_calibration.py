@@ -176,6 +176,10 @@ def test_shipped_configuration_loads() -> None:
         by_answer[f.target.answer] = by_answer.get(f.target.answer, 0.0) + f.weight
     assert all(w == pytest.approx(1.0) for w in by_answer.values())
     assert {"inertia", "rule_collision", "pilot_weeks", "imitation"} <= set(problem.names)
+    # without --hold-out, the file's distance.hold_out is left out
+    shipped = load_problem(TARGETS, CONFIG)
+    assert shipped.held_out is not None and shipped.held_out.id == "dvkl_adoption_rate"
+    assert "adopted_after_pilot" not in {f.target.answer for f in shipped.fitted}
 
 
 @pytest.mark.parametrize(
@@ -193,6 +197,9 @@ def test_shipped_configuration_loads() -> None:
         ("[organisation]\nn_units = 50\nn_staff = 20\n", "must not exceed"),
         ("[prior]\n", "no [prior.NAME]"),
         ("colour = 1\n", "unknown top-level key"),
+        ('[distance]\nanswers = ["introduced", "happiness"]\n', "not a barometer answer"),
+        ("[distance]\nanswers = []\n", "non-empty list"),
+        ('[distance]\nhold_out = "nope"\n', "distance.hold_out"),
     ],
 )
 def test_bad_files_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -204,6 +211,22 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, text: str, message: str) 
         load_problem(TARGETS, path)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_distance_answers_choose_the_fitted_targets(tmp_path: Path) -> None:
+    path = tmp_path / "calibration.toml"
+    path.write_text(
+        '[distance]\nanswers = ["introduced", "months_proposal_to_routine"]\n'
+        '[prior.inertia]\ndistribution = "uniform"\nlow = 0.1\nhigh = 0.9\n',
+        encoding="utf-8",
+    )
+    problem = load_problem(TARGETS, path)
+    assert {f.target.answer for f in problem.fitted} == {
+        "introduced",
+        "months_proposal_to_routine",
+    }
+    # the targets left out are still in the file's list, for the predictive check
+    assert len(problem.targets) > len(problem.fitted)
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -383,3 +406,22 @@ def test_several_organisations_average_their_answers() -> None:
             else math.nan
         )
         assert both[key] == pytest.approx(expected, nan_ok=True)
+
+
+@pytest.mark.slow
+def test_docs_section_is_written_between_its_markers(tmp_path: Path) -> None:
+    from milieusim.calibration.report import BEGIN, END, write_docs
+
+    out = _run(tmp_path, "docs", "--workers", "1", "--hold-out", "no_ks2020_incidence")
+    assert (out / "timing.json").is_file()
+    doc = tmp_path / "calibration.md"
+    doc.write_text(f"# Title\n\nkept\n\n{BEGIN}\nold\n{END}\n\nafter\n", encoding="utf-8")
+    write_docs(out, doc, "milieusim calibrate T")
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Title\n\nkept\n") and text.endswith(f"{END}\n\nafter\n")
+    assert "old" not in text
+    assert "| `inertia` |" in text and "**Held-out target** `no_ks2020_incidence`" in text
+    assert (tmp_path / "images" / "calibration-marginals.png").is_file()
+    doc.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no generated section"):
+        write_docs(out, doc, "x")

@@ -14,7 +14,9 @@ one line naming the file and the key):
   ``predictive`` (posterior predictive runs).
 - ``[distance]``: the uncertainty floors added to each target's sampling error
   (``share_floor`` for ``comparable = "yes"``, ``proxy_floor`` for ``"proxy"``,
-  ``months_sd`` for durations).
+  ``months_sd`` for durations); ``answers``, the barometer answers the fit uses (default:
+  every answer a target names; the others are still in the predictive check), and
+  ``hold_out``, a target id left out of the fit (``--hold-out`` overrides it).
 - ``[prior.NAME]``: one table per calibrated parameter, ``NAME`` a model parameter
   (``milieusim params``), with ``distribution`` ``uniform``, ``loguniform`` or ``normal``
   and its ``low``/``high`` (uniform, loguniform) or ``mean``/``sd`` (normal, truncated to
@@ -30,6 +32,7 @@ authorities. The other parameters are constants, the same in every organisation.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,16 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from milieusim.datafile import DataFileError, check_int, check_keys, display, kind, read_toml, show
+from milieusim.datafile import (
+    DataFileError,
+    check_int,
+    check_keys,
+    check_text,
+    display,
+    kind,
+    read_toml,
+    show,
+)
 from milieusim.params import PARAMETERS
 from milieusim.targets import Target, TargetsError, load_targets
 
@@ -171,7 +183,7 @@ def _range(name: str) -> tuple[float | None, float | None]:
 _TOP = ("targets", "organisation", "abc", "distance", "prior")
 _ORG = ("n_staff", "n_units", "steps", "lever_sd", "organisations")
 _ABC = ("population", "generations", "quantile", "budget", "predictive")
-_DISTANCE = ("share_floor", "proxy_floor", "months_sd")
+_DISTANCE = ("share_floor", "proxy_floor", "months_sd", "answers", "hold_out")
 _PRIOR = ("distribution", "low", "high", "mean", "sd")
 
 
@@ -231,18 +243,27 @@ def load_problem(
     }
 
     priors = _priors(_table(data, "prior", where), where)
+    chosen = _answers(dist, where, ANSWERS)
 
     by_id = {t.id: t for t in targets}
     held: Target | None = None
+    held_label = f"--hold-out {hold_out}"
+    if hold_out is None and "hold_out" in dist:
+        hold_out = check_text(f"{where}: distance.hold_out", dist["hold_out"], CalibrationError)
+        held_label = f"{where}: distance.hold_out = {show(hold_out)}"
     if hold_out is not None:
         held = by_id.get(hold_out)
         usable = [t.id for t in targets if _usable(t)]
         if held is None or not _usable(held):
             raise CalibrationError(
-                f"--hold-out {hold_out}: not a fitted target of {display(Path(targets_path))}; "
+                f"{held_label}: not a fitted target of {display(Path(targets_path))}; "
                 f"allowed: {', '.join(usable)}"
             )
-    fitted_targets = [t for t in targets if _usable(t) and t is not held]
+    fitted_targets = [
+        t
+        for t in targets
+        if _usable(t) and t is not held and (chosen is None or t.answer in chosen)
+    ]
     if not fitted_targets:
         raise CalibrationError(f"{display(Path(targets_path))}: no target to fit")
     counts: dict[str, int] = {}
@@ -264,6 +285,25 @@ def load_problem(
         predictive=predictive,
         floors=floors,
     )
+
+
+def _answers(dist: dict[str, Any], where: str, allowed: Collection[str]) -> frozenset[str] | None:
+    """``distance.answers``: the barometer answers the fit uses (None: every answer)."""
+    if "answers" not in dist:
+        return None
+    value = dist["answers"]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise CalibrationError(
+            f"{where}: distance.answers = {show(value)}: expected a non-empty list of "
+            f"barometer answers ({', '.join(sorted(allowed))})"
+        )
+    for v in value:
+        if v not in allowed:
+            raise CalibrationError(
+                f"{where}: distance.answers: {show(v)} is not a barometer answer; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+    return frozenset(value)
 
 
 def _usable(t: Target) -> bool:

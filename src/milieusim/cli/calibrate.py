@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,8 @@ __all__ = ["calibrate"]
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Most simulations for the fit (default: the file's abc.budget); a generation the "
+    help="Most candidates for the fit, each simulating the file's organisation.organisations "
+    "organisations (default: the file's abc.budget); a generation the "
     "budget cuts short is dropped.",
 )
 @click.option(
@@ -110,24 +112,27 @@ def calibrate(
     """Calibrate the model against the published figures of TARGETS by approximate
     Bayesian computation (ABC-SMC).
 
-    Each candidate is a small simulated authority surveyed by the virtual innovation
-    barometer; its answers are compared with every target marked comparable = "yes" or
-    "proxy", each gap divided by the target's uncertainty. The priors, the simulated
-    organisation (a stated approximation: 250 staff in 10 units, three years) and the ABC
-    settings are in the calibration file (targets/calibration.toml). The same seed gives
+    Each candidate is a few small simulated authorities surveyed by the virtual innovation
+    barometer, their answers averaged; the answers are compared with the targets marked
+    comparable = "yes" or "proxy" whose answer the file's distance.answers names, each gap
+    divided by the target's uncertainty; distance.hold_out (or --hold-out) is left out and
+    checked. The priors, the simulated organisation (a stated approximation: 250 staff in
+    10 units, three years, two organisations per candidate) and the ABC settings are in the
+    calibration file (targets/calibration.toml). The same seed gives
     byte-identical results whatever --workers.
 
     \b
-    Budget: the shipped configuration (population 100, 4 generations, at most 2,500
-    simulations, 100 predictive runs) ran 1,300 + 100 simulations in 31 minutes on two
-    workers of a machine shared with other jobs (load about 10 on 2 cores); a simulation
-    takes about 0.7 s of one idle core, so about 10 minutes on two idle cores.
+    Budget: the shipped configuration (population 40, 3 generations, at most 320
+    candidates of two organisations each, 40 predictive candidates) ran 280 + 40
+    candidates in 21 minutes wall on two workers of a machine shared with other jobs
+    (load about 20 on 2 cores), for about 150 s of CPU: about 0.25 s of CPU per simulated
+    organisation, so an estimated 3 minutes on two idle cores (not measured).
 
     \b
     Writes to DIR: posterior.parquet, generations/ (every generation), generations.csv,
     parameters.csv (posterior against prior, identified or not), marginals.png, pairs.png,
-    predictive.csv/.md/.parquet (the posterior predictive check against every target) and
-    calibration.json (settings, seeds, versions).
+    predictive.csv/.md/.parquet (the posterior predictive check against every target),
+    calibration.json (settings, seeds, versions) and timing.json (wall time).
 
     \b
     Examples:
@@ -226,6 +231,7 @@ def _run(
             f"bound), on {executor.label}",
             err=True,
         )
+    started = time.perf_counter()
     progress = Progress(problem.budget, label="calibrate", unit="simulation", enabled=not quiet)
     current = {"generation": 0}
 
@@ -272,7 +278,16 @@ def _run(
                         on_simulated=lambda n: check.update(n),
                     )
                 table = predictive_table(problem, draws)
-            data = write_report(out, problem, run, draws, table, seed=seed)
+            data = write_report(
+                out,
+                problem,
+                run,
+                draws,
+                table,
+                seed=seed,
+                elapsed=time.perf_counter() - started,
+                executor=executor.label,
+            )
     except KeyboardInterrupt:
         again = [
             "milieusim",
