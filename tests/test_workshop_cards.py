@@ -219,3 +219,13 @@ def test_compare_mode_offers_every_chart_on_both_sides() -> None:
     assert len(set(sizes.values())) == len(COMPARE_CHARTS)  # five different pictures
     x, y = ws.locate(1, "unit", 0)
     assert ws.inspect(1, x, y) and ws.inspected == ("unit", 0, 1)
+
+
+def test_every_origin_of_an_idea_has_its_label_in_both_languages() -> None:
+    """A card names where an idea came from: every :class:`Origin` has its French and
+    English label (a new origin without one would raise on the first card that shows it)."""
+    from milieusim.innovation import Origin
+    from milieusim.workshop.i18n import STRINGS
+
+    for origin in Origin:
+        assert set(STRINGS[f"origin_{origin.value}"]) >= {"fr", "en"}, origin

@@ -290,6 +290,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "origin_serendipity": {"fr": "une anomalie trouvée par hasard", "en": "a chance finding"},
     "origin_seed": {"fr": "présente au départ", "en": "there from the start"},
+    "origin_adapted": {
+        "fr": "l'adaptation d'une solution vue dans un autre service ou chez un partenaire",
+        "en": "a solution seen in another unit or at a partner, adapted",
+    },
     "partner_other-local-authorities": {"fr": "autre collectivité", "en": "other authority"},
     "partner_associations": {"fr": "association", "en": "association"},
     "partner_users": {"fr": "usagers", "en": "users"},
