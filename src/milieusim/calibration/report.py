@@ -376,8 +376,8 @@ def data_inside(data: dict[str, Any]) -> list[bool | None]:
 
 
 def write_docs(out: Path, document: Path, command: str) -> None:
-    """Replace the generated section of ``document`` (between :data:`BEGIN` and
-    :data:`END`) with the posterior of the run in ``out``; copy its marginals figure."""
+    """Replace the generated section of ``document`` (between ``BEGIN`` and
+    ``END``) with the posterior of the run in ``out``; copy its marginals figure."""
     import json
     import shutil
 

@@ -25,7 +25,7 @@ __all__ = ["Simulation", "draw_levers", "model_parameters", "survey_run"]
 def draw_levers(means: dict[str, float], sd: float, rng: np.random.Generator) -> dict[str, float]:
     """Each organisation lever drawn from a Beta distribution with mean ``means[name]``
     (the default when not given) and sd ``sd`` (capped below √(m(1−m)), where a Beta
-    exists), in :data:`.LEVERS` order, from ``rng``."""
+    exists), in :data:`milieusim.calibration.problem.LEVERS` order, from ``rng``."""
     out: dict[str, float] = {}
     for name in LEVERS:
         m = float(means.get(name, PARAMETERS[name].default))

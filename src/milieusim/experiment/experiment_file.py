@@ -108,8 +108,8 @@ def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
 
 def as_spec(experiment: ExperimentSpec | str | os.PathLike[str]) -> ExperimentSpec:
     """``experiment`` itself if it is a spec, else :func:`load_experiment` of it (a shipped
-    name or an experiment file's path): what :func:`~milieusim.experiment.run_sweep` and
-    :func:`~milieusim.experiment.sweep_results` take."""
+    name or an experiment file's path): what :func:`~milieusim.experiment.engine.run_sweep` and
+    :func:`~milieusim.experiment.api.sweep_results` take."""
     if isinstance(experiment, ExperimentSpec):
         return experiment
     return load_experiment(experiment if isinstance(experiment, Path) else os.fspath(experiment))

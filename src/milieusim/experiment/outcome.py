@@ -41,7 +41,7 @@ class SweepReport:
     """Things the user should know, e.g. versions changed since the sweep began."""
 
     def results(self) -> Results:
-        """The results folder loaded (:func:`~milieusim.experiment.store.load_results`):
+        """The results folder loaded (:func:`~milieusim.experiment.store.results.load_results`):
         what :func:`~milieusim.experiment.api.sweep_results` returns."""
         from milieusim.experiment.store import load_results
 

@@ -22,8 +22,7 @@ def effort_weeks(m: MilieuModel) -> float:
     """Person-weeks of staff time innovation takes this week: each running pilot, its
     team × ``pilot_effort`` (less the share its partner bears), and each anomaly followed
     up, ``lead_effort``. The cost index charges them with the practices' savings in the
-    one unit, person-weeks per 100 staff-weeks (:func:`~milieusim.submodels.practices.
-    savings`)."""
+    one unit, person-weeks per 100 staff-weeks (:func:`~milieusim.submodels.practices.savings`)."""
     p = m.p
     pilots = sum(k.team.size * (1.0 - k.cofunding) for k in m.pilots) * p["pilot_effort"]
     return float(pilots + m.leads_this_week * p["lead_effort"])

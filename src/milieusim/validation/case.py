@@ -364,7 +364,7 @@ MIN_SEEDS = 10
 fewer seeds rests on too few runs to show its spread)."""
 POWER_FRACTION = 0.5
 """A criterion's 95 % interval must be at most this fraction of its minimum effect wide on
-each side (half-width ≤ 0.5 × |threshold|): an effect as large as twice the minimum then
+each side (half-width ≤ 0.5 × ``|threshold|``): an effect as large as twice the minimum then
 clears it, and one at the minimum is told apart from none."""
 
 

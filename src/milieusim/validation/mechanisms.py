@@ -508,7 +508,7 @@ def channel_evaluate(s: EvidenceSettings, outputs: list[tuple[Task, Any]]) -> Ca
 
 def clears_zero(total: Effect, margin: float = 0.25) -> bool:
     """Whether ``total``'s interval lies on the side of its estimate, at least ``margin``
-    × |estimate| away from zero (the condition for printing channel shares)."""
+    × ``|estimate|`` away from zero (the condition for printing channel shares)."""
     e = total.estimate
     if not (math.isfinite(e) and math.isfinite(total.low) and math.isfinite(total.high)):
         return False

@@ -261,9 +261,9 @@ def plausible_ranges() -> dict[str, tuple[float, float]]:
     """What the screening calls each parameter's plausible range: the nine organisation
     parameters over [0, 1] (institutional uncertainty over [0, 0.45], below the paralysis
     threshold of pattern 5, where every other parameter's effect vanishes), and the five
-    constants the Morris screening ranks highest (:data:`~milieusim.validation.robustness.
-    CONSTANTS`) over their band in ``experiments/morris-all.toml`` (half to twice the
-    default, or the stated plausible band)."""
+    constants the Morris screening ranks highest (``robustness.CONSTANTS``) over their
+    band in ``experiments/morris-all.toml`` (half to twice the default, or the stated
+    plausible band)."""
     from milieusim.params import PARAMETERS
     from milieusim.validation.robustness import CONSTANTS
 
@@ -303,7 +303,7 @@ def _screening_settings(size: str = "full") -> ScreeningSettings:
 
 
 def trajectories(s: ScreeningSettings) -> list[tuple[np.ndarray, list[int]]]:
-    """Morris' one-at-a-time trajectories on :data:`LEVELS` levels of the unit cube (one
+    """Morris' one-at-a-time trajectories on ``LEVELS`` levels of the unit cube (one
     dimension per parameter of :func:`usable_ranges`, then the dummy): for each, the
     design points (rows) and the dimension moved at each step. Seeded from ``s.seed``."""
     names = [*usable_ranges(), DUMMY]

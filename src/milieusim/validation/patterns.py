@@ -63,7 +63,7 @@ LESS_AT, LATER_AT = 0.5, 0.75
 """Inertia levels of pattern 2: "less" is tested at 0 → 0.5, "later" at 0 → 0.75."""
 P3_SIZES: tuple[int, ...] = (600, 1000)
 """Organisation sizes (staff) at which pattern 3 is tested (10 units each); the quick
-version uses :data:`P3_QUICK_SIZES`."""
+version uses ``P3_QUICK_SIZES``."""
 P3_QUICK_SIZES: tuple[int, ...] = (200, 300)
 UNCERTAINTY: tuple[float, ...] = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 

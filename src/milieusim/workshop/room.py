@@ -18,12 +18,12 @@ Roles and their levers:
   **partner association** one drawn on its know-how: :func:`~milieusim.submodels.pilots.propose`;
 * everyone votes on the next intervention the trainer puts to the room; the winner is
   applied through the model's one door for mid-run changes
-  (:meth:`~milieusim.model.MilieuModel.set`, by :meth:`Workshop.intervene`); the mayor's
+  (:meth:`~milieusim.model.MilieuModel.set`, by :meth:`.Workshop.intervene`); the mayor's
   ballot breaks a tie.
 
 A decision not taken falls back to the model's own rule: a proposal stays with the
-participant for :attr:`Room.decision_weeks` weeks of the run; then the play loop waits up
-to :attr:`Room.wait_seconds` seconds of wall time for an answer (if the participant is
+participant for ``Room.decision_weeks`` weeks of the run; then the play loop waits up
+to ``Room.wait_seconds`` seconds of wall time for an answer (if the participant is
 still connected), and hands the proposal back to the model's manager.
 """
 
@@ -558,7 +558,7 @@ class Room:
     # ------------------------------------------------------------------ the trainer
     def open_vote(self, keys: Iterable[str] | None = None) -> Ballot:
         """The trainer puts the next intervention to the vote (by default every
-        intervention of the page); it closes after :attr:`vote_weeks` weeks of the run, or
+        intervention of the page); it closes after ``vote_weeks`` weeks of the run, or
         once every participant has voted."""
         with self.lock:
             offered = [i.key for i in self.workshop.interventions()]  # the page's order
@@ -614,7 +614,7 @@ class Room:
     # ------------------------------------------------------------------ the play loop
     def gate(self, cancel: threading.Event) -> None:
         """Before the play loop steps: if a connected participant's decision is due, wait
-        for it, up to :attr:`wait_seconds` (or until the loop is paused)."""
+        for it, up to ``wait_seconds`` (or until the loop is paused)."""
         started = self.clock()
         try:
             while not cancel.is_set():

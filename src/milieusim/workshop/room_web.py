@@ -51,8 +51,8 @@ JOINS = RateLimiter(rate=0.5, burst=40.0)
 
 
 def room_mode(options: dict[str, Any], join_url: str) -> Callable[[Any], RoomApp]:
-    """Room mode on: the shared session (a :class:`Room` with ``options``) is built when
-    the first page or phone asks; returns the middleware for
+    """Room mode on: the shared session (a :class:`~milieusim.workshop.room.Room` with
+    ``options``) is built when the first page or phone asks; returns the middleware for
     :func:`~milieusim.workshop.server.serve`."""
 
     def build() -> Room:
