@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sweepkit import grid_experiment
 
 from milieusim.cli import main
 from milieusim.experiment import executors, load_experiment, run_sweep
@@ -40,25 +41,7 @@ from milieusim.params import PARAMETERS
 from milieusim.records import RunEnd
 from milieusim.scenario import load_scenario, shipped_scenarios
 
-EXPERIMENT = """\
-[meta]
-title_fr = "Essai du moteur"
-title_en = "Engine test"
-[experiment]
-scenario = "default"
-replications = 4
-seed = 2024
-steps = 30
-set = { n_staff = 200 }
-[output]
-reporters = ["adoption_share", "ideas", "approvals"]
-every = 3
-[design]
-kind = "grid"
-[design.parameters]
-inertia = [0.2, 0.8]
-serendipity = [0.0, 0.5, 1.0]
-"""
+EXPERIMENT = grid_experiment("Essai du moteur", "Engine test", replications=4)
 POINTS, REPLICATIONS, BIG = 6, 4, 12
 """The file's points and replications; the reference runs BIG replications."""
 

@@ -12,31 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sweepkit import grid_experiment
 
 from milieusim.analysis.contrasts import contrasts
 from milieusim.analysis.precision import Precision, next_replications, precision
 from milieusim.cli import main
 from milieusim.experiment.store import load_results
 
-EXPERIMENT = """\
-[meta]
-title_fr = "Essai de la précision"
-title_en = "Precision test"
-[experiment]
-scenario = "default"
-replications = 3
-seed = 2024
-steps = 30
-set = { n_staff = 200 }
-[output]
-reporters = ["adoption_share", "ideas", "approvals"]
-every = 3
-[design]
-kind = "grid"
-[design.parameters]
-inertia = [0.2, 0.8]
-serendipity = [0.0, 0.5, 1.0]
-"""
+EXPERIMENT = grid_experiment("Essai de la précision", "Precision test", replications=3)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sweepkit import grid_experiment
 
 from milieusim.cli import main
 from milieusim.experiment import load_experiment, run_sweep
@@ -20,25 +21,7 @@ from milieusim.experiment.shards import in_shard, merge, sweep_status
 from milieusim.experiment.spec import ExperimentError
 from milieusim.experiment.store import Results, load_results
 
-EXPERIMENT = """\
-[meta]
-title_fr = "Essai des tranches"
-title_en = "Shards test"
-[experiment]
-scenario = "default"
-replications = 4
-seed = 2024
-steps = 30
-set = { n_staff = 200 }
-[output]
-reporters = ["adoption_share", "ideas", "approvals"]
-every = 3
-[design]
-kind = "grid"
-[design.parameters]
-inertia = [0.2, 0.8]
-serendipity = [0.0, 0.5, 1.0]
-"""
+EXPERIMENT = grid_experiment("Essai des tranches", "Shards test", replications=4)
 POINTS, REPLICATIONS, SHARDS = 6, 4, 3
 
 

@@ -38,6 +38,32 @@ experimentation_tolerance = [0.3, 0.7]
 """
 POINTS = 4
 
+GRID_EXPERIMENT = """\
+[meta]
+title_fr = "{title_fr}"
+title_en = "{title_en}"
+[experiment]
+scenario = "default"
+replications = {replications}
+seed = 2024
+steps = 30
+set = {{ n_staff = 200 }}
+[output]
+reporters = ["adoption_share", "ideas", "approvals"]
+every = 3
+[design]
+kind = "grid"
+[design.parameters]
+inertia = [0.2, 0.8]
+serendipity = [0.0, 0.5, 1.0]
+"""
+"""The engine tests' experiment (6 points: inertia × serendipity, 200 staff, 30 weeks)."""
+
+
+def grid_experiment(title_fr: str, title_en: str, replications: int) -> str:
+    """The text of :data:`GRID_EXPERIMENT` with its titles and replications."""
+    return GRID_EXPERIMENT.format(title_fr=title_fr, title_en=title_en, replications=replications)
+
 
 def write_experiment(folder: Path, replications: int = 6, steps: int = 40) -> Path:
     """The fault-test experiment (4 points) as ``folder/faults.toml``."""

@@ -26,9 +26,9 @@ _TEMPORARY = re.compile(r"\.(validation\.(md|json)|figures)\.\d+-[^.]+\.tmp(\.md
 @click.option(
     "--quick",
     is_flag=True,
-    help="Reduced sizes and runs (about 3 minutes on two cores) instead of the "
-    "full validation (about an hour per seed block on two cores; "
-    "benchmarks/bench_validate.py measures both).",
+    help="Reduced sizes and runs (80 s measured on two idle cores) instead of the "
+    "full validation (23 minutes per seed block measured on two idle cores; "
+    "benchmarks/bench_validate.py estimates both).",
 )
 @click.option(
     "--out",
@@ -118,7 +118,7 @@ def validate(
 
     \b
     Examples:
-      milieusim validate --quick                 # reduced version, about 3 minutes
+      milieusim validate --quick                 # reduced version, about 80 s
       milieusim validate                         # full version (docs/validation.md)
       milieusim validate --quick --seed-block 2  # the quick version on seed block 2
       milieusim validate --blocks 5              # blocks 1-5; a check needs 4 of 5
