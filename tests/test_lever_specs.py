@@ -42,7 +42,7 @@ def test_climate_is_neutral_at_the_default_tolerance_and_moves_initiative_rest()
     tolerant = model(tolerance_spec="anticipatory", experimentation_tolerance=0.9)
     assert (tolerance.initiative_rest(blaming, rest) < rest).all()
     assert (tolerance.initiative_rest(tolerant, rest) > rest).all()
-    reactive = model(experimentation_tolerance=0.1)
+    reactive = model(tolerance_spec="reactive", experimentation_tolerance=0.1)
     assert tolerance.initiative_rest(reactive, rest) is rest
 
 
@@ -130,7 +130,7 @@ def test_lever_specs_case_reports_every_variant() -> None:
     settings = LeverSpecSettings(n_staff=150, steps=26, runs=2)
     result = run_case(LEVER_SPECS, settings)
     for variant in VARIANTS:
-        expected = 3 if variant == "today" else 1  # the focused design: its own lever
+        expected = 3 if variant == "first" else 1  # the focused design: its own lever
         assert sum(c.quantity.startswith(f"{variant}:") for c in result.checks) == expected
     assert set(result.data["retained"]) == {"tolerance", "inertia", "learning"}
     assert len(LEVER_SPECS.tasks(LeverSpecSettings(runs=1, focused=False))) == 40

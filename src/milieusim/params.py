@@ -1742,7 +1742,7 @@ _ALL: tuple[Param, ...] = (
     _p(
         "tolerance_spec",
         "choice",
-        "reactive",
+        "anticipatory",
         "ablation",
         "How the right to error acts: 'reactive' (only through what observed failures do: "
         "blame, caution, lessons, rules, and derogations) or 'anticipatory' (reactive, plus "

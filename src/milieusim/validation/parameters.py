@@ -64,10 +64,9 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "ambiguity_tolerance": {"institutional_uncertainty": 0.55},
     # Proposals wait only where managers do not look: frozen, or a fund that binds.
     "proposal_patience": {"institutional_uncertainty": 0.55},
-    # The constants of the levers' alternative specifications act only under them.
-    "blame_cost": {"tolerance_spec": "anticipatory"},
-    "climate_impact": {"tolerance_spec": "anticipatory"},
-    "climate_weight": {"tolerance_spec": "anticipatory"},
+    # The constants of the levers' alternative specifications act only under them (the
+    # anticipatory right to error, retained by lever-specs, is the default: its constants
+    # act there).
     "review_cycle_max": {"inertia_spec": "review_cycles"},
     "gate_strictness": {"inertia_spec": "review_cycles"},
     "assimilation_rate": {"learning_spec": "absorptive"},
