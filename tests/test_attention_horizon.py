@@ -29,13 +29,15 @@ def uptake_path(openness: float, seed: int, **params: object) -> np.ndarray:
     return m.datacollector.get_model_vars_dataframe()["practices_per_staff"].to_numpy()
 
 
-def horizon_effects(low: float = 0.1, high: float = 0.9, **params: object) -> dict[str, float]:
+def horizon_effects(
+    low: float = 0.1, high: float = 0.9, seeds: range = SEEDS, **params: object
+) -> dict[str, float]:
     """The relative effect of openness ``low`` → ``high`` in years 1–5 and 6–10 (mean over
     seeds of each seed's ratio), the t statistic of the paired difference in years 6–10,
     and, for information, the pooled ratios (ratio of the means over seeds)."""
     early, late, diff = [], [], []
     sums = np.zeros(4)
-    for seed in SEEDS:
+    for seed in seeds:
         a, b = uptake_path(low, seed, **params), uptake_path(high, seed, **params)
         first, second = slice(1, 261), slice(261, WEEKS + 1)
         early.append(b[first].mean() / max(a[first].mean(), 1e-9) - 1.0)
@@ -53,19 +55,40 @@ def horizon_effects(low: float = 0.1, high: float = 0.9, **params: object) -> di
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the cap makes the effect collapse (issue 17, first run): attention 3, relative "
-        "effect +299 % in years 1-5 but +28 % in years 6-10 (pooled; t = 4.5); attention 8, "
-        "+400 % and +82 %: relaxing the cap slows the collapse but does not meet the "
-        "criterion; the cap is not yet calibrated"
-    ),
-)
 def test_openness_effect_survives_ten_years() -> None:
+    """The criterion as first written (mean over seeds of each seed's ratio). It failed on
+    the model with the reactive right to error (attention 3: pooled +299 % in years 1-5,
+    +28 % in years 6-10) and passes with the anticipatory one, the default since lever-specs
+    retained it: mean of ratios +16,055 % then +9,941 %, t = 3.6. That pass is fragile:
+    the mean of ratios is carried by seeds whose closed organisation barely innovated in
+    years 1-5, and the pooled ratio still falls from +297 % to +37 %.
+    :func:`test_pooled_openness_effect_survives_ten_years` states the pooled criterion."""
     e = horizon_effects()
     assert e["t_late"] > 2, e
     assert e["late"] >= 0.5 * e["early"], e
+
+
+FRESH_SEEDS = range(9101, 9117)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "not reproduced on its first run (anticipatory right to error, attention 3): pooled "
+        "+130 % in years 1-5, +18 % in years 6-10 (t = 4.9); the same seeds give the first "
+        "test's mean of ratios +2,442 % then +22 %: its pass on seeds 9001-9016 rests on one "
+        "or two seeds; the cap is not yet calibrated"
+    ),
+)
+def test_pooled_openness_effect_survives_ten_years() -> None:
+    """Criterion written before its first run, on seeds the first test does not use
+    (9101-9116): the pooled relative effect (ratio of the means over seeds) in years 6-10
+    is at least half that in years 1-5, and the paired difference over years 6-10 has
+    t > 2."""
+    e = horizon_effects(seeds=FRESH_SEEDS)
+    assert e["t_late"] > 2, e
+    assert e["pooled_late"] >= 0.5 * e["pooled_early"], e
 
 
 if __name__ == "__main__":
