@@ -96,6 +96,8 @@ def sample_pool(
     if count == 0:
         return np.zeros(0, dtype=np.int64)
     picked = np.sort(rng.choice(pool, size=count, replace=False))
+    if sizes.size == 1:  # one range (e.g. the whole staff): no block to find
+        return (picked + int(starts[0])).astype(np.int64, copy=False)
     ends = np.cumsum(sizes)
     block = np.searchsorted(ends, picked, side="right")
     return (starts[block] + picked - (ends[block] - sizes[block])).astype(np.int64)
@@ -150,9 +152,11 @@ def contact_pairs(
         neighbour = np.concatenate([neighbour, *extra_staff])
         of = np.concatenate([of, *extra_owner])
     codes, counts = _counted(of * n + neighbour, len(groups) * n)
-    staff = codes % n
-    keep = ~held[codes] & present[staff]
-    return codes[keep] // n, staff[keep], counts[keep]
+    keep = ~held[codes]
+    codes, counts = codes[keep], counts[keep]
+    practice, staff = np.divmod(codes, n)
+    keep = present[staff]
+    return practice[keep], staff[keep], counts[keep]
 
 
 def _counted(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

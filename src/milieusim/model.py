@@ -66,6 +66,25 @@ from milieusim.submodels import (
 
 _PCG64_JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
 """The advance of one :meth:`numpy.random.PCG64.jumped` (NumPy's ``jump_inplace``)."""
+_PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
+"""The multiplier of PCG64's 128-bit LCG (``PCG_DEFAULT_MULTIPLIER_128``)."""
+_MASK_128 = (1 << 128) - 1
+
+
+def _lcg_jump(delta: int, inc: int) -> tuple[int, int]:
+    """``(mult, plus)`` such that advancing PCG64's LCG (increment ``inc``) by ``delta``
+    steps maps its state s to ``(mult * s + plus) mod 2**128`` (Brown 1994, as in
+    ``pcg_advance_lcg_128``)."""
+    mult, plus, step_mult, step_plus = 1, 0, _PCG64_MULTIPLIER, inc
+    while delta > 0:
+        if delta & 1:
+            mult = mult * step_mult & _MASK_128
+            plus = (plus * step_mult + step_plus) & _MASK_128
+        step_plus = (step_mult + 1) * step_plus & _MASK_128
+        step_mult = step_mult * step_mult & _MASK_128
+        delta >>= 1
+    return mult, plus
+
 
 TIME_MEANS: tuple[str, ...] = ("practices_per_staff", "adoption_share")
 """Reporters whose mean over the run the model keeps (:meth:`MilieuModel.time_mean`)."""
@@ -328,9 +347,30 @@ class MilieuModel(mesa.Model):
             # = Generator(PCG64(start).jumped(now + 1)), without jumped()'s fresh
             # OS-seeded generator: restart the stream's one generator in place.
             self._week_draws.add(purpose)
-            bits.state = start
-            bits.advance(_PCG64_JUMP * (self.now + 1))
+            bits.state = self._week_start(purpose, start)
         return generator
+
+    def _week_start(self, purpose: str, start: dict[str, Any]) -> Any:
+        """The state of stream ``purpose`` at the start of this week: ``start`` advanced
+        by now + 1 jumps, as ``PCG64.advance`` gives it, but computed from the stream's
+        last week start by one step of the jump's affine map (PCG64's state is a 128-bit
+        LCG), which costs less than advancing from ``start`` every week."""
+        seed, inc = start["state"]["state"], start["state"]["inc"]
+        anchors = self.__dict__.setdefault("_week_anchors", {})
+        anchor = anchors.get(purpose)
+        if anchor is None or anchor[0] != (seed, inc) or anchor[1] > self.now:
+            anchor = ((seed, inc), -1, seed, *_lcg_jump(_PCG64_JUMP, inc))
+        key, week, state, mult, plus = anchor
+        while week < self.now:
+            state = (mult * state + plus) & _MASK_128
+            week += 1
+        anchors[purpose] = (key, week, state, mult, plus)
+        return {
+            "bit_generator": "PCG64",
+            "state": {"state": state, "inc": inc},
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
 
     def lever(self, name: str, channel: str) -> Any:
         """Organisation parameter ``name`` as it acts through ``channel``: its current

@@ -290,16 +290,10 @@ def _spread_columns(
     """The columns that describe how an innovation spread (it started to)."""
     start = k.spreading_since
     span = max(now - start, 0) + 1
-    weeks = (
-        np.concatenate([np.full(s.size, w - start, dtype=np.int64) for w, s, _ in k.log])
-        if k.log
-        else np.zeros(0, dtype=np.int64)
-    )
-    signs = (
-        np.concatenate([np.full(s.size, sign, dtype=np.int64) for _, s, sign in k.log])
-        if k.log
-        else np.zeros(0, dtype=np.int64)
-    )
+    # one entry per staff member in each log entry: its week (from spreading start), its sign
+    entries = [s.size for _, s, _ in k.log]
+    weeks = np.repeat(np.array([w - start for w, _, _ in k.log], dtype=np.int64), entries)
+    signs = np.repeat(np.array([sign for _, _, sign in k.log], dtype=np.int64), entries)
     staff = np.concatenate([s for _, s, _ in k.log]) if k.log else np.zeros(0, dtype=np.int32)
     inside = (weeks >= 0) & (weeks < span)
     counts = np.cumsum(np.bincount(weeks[inside], weights=signs[inside], minlength=span))

@@ -252,9 +252,9 @@ def knowledge_paths(m: MilieuModel, carriers: np.ndarray, sources: np.ndarray) -
     base when the organisation already knows the area."""
     home, bridge = m.staff_home[carriers], m.staff_bridge[carriers]
     # one query for the three sets of points (each point's distance on its own)
-    direct, to_home, to_bridge = np.split(
-        m.kb.distance(np.concatenate([np.asarray(sources, dtype=float), home, bridge])) ** 2, 3
-    )
+    count = len(carriers)
+    path2 = m.kb.distance(np.concatenate([np.asarray(sources, dtype=float), home, bridge])) ** 2
+    direct, to_home, to_bridge = path2[:count], path2[count : 2 * count], path2[2 * count :]
     via_home = ((home - sources) ** 2).sum(axis=1) + to_home
     via_bridge = ((bridge - sources) ** 2).sum(axis=1) + to_bridge
     return np.minimum(direct, np.minimum(via_home, via_bridge))

@@ -87,15 +87,21 @@ def add_adopters(
     *,
     forced: bool = False,
     values: np.ndarray | None = None,
+    newcomers: bool = False,
 ) -> np.ndarray:
     """``staff`` start using ``k``: with limited attention a full person drops their
     least valued practice for it, if ``k`` seems worth more to them (``values``) or is
-    ``forced`` (their pilot, a mandate). Returns those who did adopt."""
-    staff, values = _sorted_unique(staff, values)
-    fresh = ~adoption.member(staff, k.adopters)
-    if not fresh.all():
-        staff = staff[fresh]
-        values = values[fresh] if values is not None else None
+    ``forced`` (their pilot, a mandate). Returns those who did adopt.
+
+    ``newcomers``: ``staff`` are already sorted, without repeats, and none uses ``k``
+    (this week's newcomers: nobody else adds users to ``k`` meanwhile), which spares
+    the checks."""
+    if not newcomers:
+        staff, values = _sorted_unique(staff, values)
+        fresh = ~adoption.member(staff, k.adopters)
+        if not fresh.all():
+            staff = staff[fresh]
+            values = values[fresh] if values is not None else None
     if staff.size == 0:
         return staff
     if m.slots.shape[1]:
@@ -155,7 +161,8 @@ def adopt(m: MilieuModel) -> None:
     if not m.spreading:
         return
     rule = m.p["adoption_rule"]
-    if m.p["staff_network"] != "fully-mixed" and rule in ("probabilistic", "decision"):
+    batched = m.p["staff_network"] != "fully-mixed" and rule in ("probabilistic", "decision")
+    if batched:
         changes = changes_batched(m, rule)
     else:
         network = ties.contacts(m)
@@ -171,7 +178,7 @@ def adopt(m: MilieuModel) -> None:
         if leaving.size:
             drop(m, k, leaving)
         if new.size:
-            added = add_adopters(m, k, new, values=values)
+            added = add_adopters(m, k, new, values=values, newcomers=batched)
             m.adopted_this_week |= bool(added.size)
         if complying.size:
             added = add_adopters(m, k, complying, forced=True)
