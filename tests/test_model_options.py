@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from milieusim.model import MilieuModel
+from milieusim.organisation import erdos_renyi_edges
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults
 from milieusim.submodels import uptake
 
@@ -33,6 +34,38 @@ def test_erdos_renyi_network_has_the_requested_mean_degree():
     model = MilieuModel(rng=3, n_staff=3000, staff_network="erdos-renyi", mean_degree=6.0, steps=1)
     assert degrees(model).mean() == pytest.approx(6.0, abs=0.25)
     assert model.network.G.number_of_edges() * 2 == degrees(model).sum()
+
+
+def test_erdos_renyi_generator_draws_g_n_p():
+    """G(2000, 4/1999) over 20 seeds (criteria fixed before the first run): simple graph
+    (i < j, no repeated pair); the same seed gives the same ties; pooled mean degree
+    within 0.08 of z (its sd is sqrt(2z/n/20) ≈ 0.014); degree variance within 0.2 of
+    z(1 − p), the binomial one (its sd ≈ 0.03); share of isolated staff within 0.004 of
+    (1 − p)^(n − 1) ≈ 0.018; first and second half of the staff within 0.1 of z each
+    (no bias by index in the pair decoding)."""
+    n, z = 2000, 4.0
+    p = z / (n - 1)
+    degrees = []
+    for seed in range(20):
+        edges = erdos_renyi_edges(n, p, np.random.default_rng(seed))
+        again = erdos_renyi_edges(n, p, np.random.default_rng(seed))
+        assert np.array_equal(edges, again)
+        assert edges.dtype == np.int64 and edges.shape[1] == 2
+        assert (edges[:, 0] >= 0).all() and (edges[:, 0] < edges[:, 1]).all()
+        assert (edges[:, 1] < n).all()
+        assert np.unique(edges[:, 0] * n + edges[:, 1]).size == len(edges)
+        degrees.append(np.bincount(edges.ravel(), minlength=n))
+    deg = np.array(degrees)
+    assert deg.mean() == pytest.approx(z, abs=0.08)
+    assert deg.var() == pytest.approx(z * (1 - p), abs=0.2)
+    assert (deg == 0).mean() == pytest.approx((1 - p) ** (n - 1), abs=0.004)
+    assert deg[:, : n // 2].mean() == pytest.approx(z, abs=0.1)
+    assert deg[:, n // 2 :].mean() == pytest.approx(z, abs=0.1)
+    # Limit cases: the complete graph, and no ties at all.
+    full = erdos_renyi_edges(6, 1.0, np.random.default_rng(0))
+    assert sorted(map(tuple, full.tolist())) == sorted((i, j) for j in range(6) for i in range(j))
+    assert erdos_renyi_edges(6, 0.0, np.random.default_rng(0)).shape == (0, 2)
+    assert erdos_renyi_edges(1, 0.5, np.random.default_rng(0)).shape == (0, 2)
 
 
 def test_watts_strogatz_ring_structure():

@@ -37,7 +37,8 @@ def staff_edges(
       ``within``) and the cross ties from one ``nx.gnm_random_graph`` over all staff
       (keeping the pairs in different units; mean degree ``across``); only the assembly
       is done on arrays rather than in one big graph;
-    * ``erdos-renyi``: ``nx.fast_gnp_random_graph(n, mean_degree / (n - 1))``;
+    * ``erdos-renyi``: G(n, mean_degree / (n - 1)), drawn on arrays
+      (:func:`erdos_renyi_edges`);
     * ``watts-strogatz``: ``nx.watts_strogatz_graph(n, ring_neighbours, rewiring)``;
     * ``fully-mixed``: no ties.
 
@@ -48,7 +49,7 @@ def staff_edges(
         return np.zeros((0, 2), dtype=np.int64)
     if kind == "erdos-renyi":
         p = min(1.0, mean_degree / (n - 1)) if n > 1 else 0.0
-        return edge_array(nx.fast_gnp_random_graph(n, p, seed=rng))
+        return erdos_renyi_edges(n, p, rng)
     if kind == "watts-strogatz":
         return edge_array(nx.watts_strogatz_graph(n, ring_neighbours, rewiring, seed=rng))
     if kind != "units":
@@ -70,6 +71,25 @@ def staff_edges(
         cross = edge_array(nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng))
         parts.append(cross[unit[cross[:, 0]] != unit[cross[:, 1]]])
     return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+
+
+def erdos_renyi_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Erdős–Rényi G(n, p) as an (m, 2) int64 array of pairs i < j, sorted by (j, i).
+
+    Exact: in G(n, p) the number of ties is Binomial(n(n − 1)/2, p) and, given their
+    number, the tied pairs are a uniform sample of the pairs without replacement; so draw
+    the number, then that many distinct pair codes j(j − 1)/2 + i (0 ≤ i < j < n).
+    """
+    pairs = n * (n - 1) // 2
+    if pairs == 0 or p <= 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    count = int(rng.binomial(pairs, min(p, 1.0)))
+    codes = np.sort(rng.choice(pairs, size=count, replace=False, shuffle=False))
+    later = ((1 + np.sqrt(1 + 8 * codes.astype(np.float64))) / 2).astype(np.int64)
+    # Float rounding can put j one off: bring it back within j(j − 1)/2 ≤ code < j(j + 1)/2.
+    later -= (later * (later - 1) // 2 > codes).astype(np.int64)
+    later += ((later + 1) * later // 2 <= codes).astype(np.int64)
+    return np.column_stack([codes - later * (later - 1) // 2, later])
 
 
 def edge_array(graph: nx.Graph) -> np.ndarray:
