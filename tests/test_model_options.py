@@ -3,11 +3,12 @@ times and the stop of settled threshold runs (docs/ODD.md §5, §7.9)."""
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 
 from milieusim.model import MilieuModel
-from milieusim.organisation import erdos_renyi_edges
+from milieusim.organisation import edge_array, erdos_renyi_edges, gilbert_edges
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults
 from milieusim.submodels import uptake
 
@@ -66,6 +67,22 @@ def test_erdos_renyi_generator_draws_g_n_p():
     assert sorted(map(tuple, full.tolist())) == sorted((i, j) for j in range(6) for i in range(j))
     assert erdos_renyi_edges(6, 0.0, np.random.default_rng(0)).shape == (0, 2)
     assert erdos_renyi_edges(1, 0.5, np.random.default_rng(0)).shape == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "n, p", [(2, 0.5), (3, 0.3), (10, 0.2), (100, 0.06), (333, 0.02), (50, 0.9), (40, 1.0)]
+)
+def test_unit_ties_are_networkx_gnp_drawn_on_arrays(n: int, p: float):
+    """gilbert_edges gives networkx's fast_gnp_random_graph edge for edge, and leaves the
+    generator where networkx leaves it (a buffered 32-bit draw included)."""
+    for seed in range(10):
+        ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        ours.integers(5, size=3)
+        theirs.integers(5, size=3)
+        expected = edge_array(nx.fast_gnp_random_graph(n, p, seed=theirs))
+        assert np.array_equal(gilbert_edges(n, p, ours), expected)
+        assert ours.bit_generator.state == theirs.bit_generator.state
+        assert ours.bytes(7) == theirs.bytes(7)
 
 
 def test_watts_strogatz_ring_structure():

@@ -9,6 +9,7 @@ rationale of each distribution.
 from __future__ import annotations
 
 import itertools
+import math
 
 import networkx as nx
 import numpy as np
@@ -33,10 +34,10 @@ def staff_edges(
 ) -> np.ndarray:
     """The ties of the informal network as an (m, 2) int64 array, in the graph's edge order.
 
-    * ``units``: each unit's ties come from ``nx.fast_gnp_random_graph`` (mean degree
-      ``within``) and the cross ties from one ``nx.gnm_random_graph`` over all staff
-      (keeping the pairs in different units; mean degree ``across``); only the assembly
-      is done on arrays rather than in one big graph;
+    * ``units``: each unit's ties are those ``nx.fast_gnp_random_graph`` draws (mean
+      degree ``within``), drawn on arrays (:func:`gilbert_edges`), and the cross ties
+      come from one ``nx.gnm_random_graph`` over all staff (keeping the pairs in
+      different units; mean degree ``across``);
     * ``erdos-renyi``: G(n, mean_degree / (n - 1)), drawn on arrays
       (:func:`erdos_renyi_edges`);
     * ``watts-strogatz``: ``nx.watts_strogatz_graph(n, ring_neighbours, rewiring)``;
@@ -61,7 +62,7 @@ def staff_edges(
         if size < 2 or within <= 0:
             continue
         p = min(1.0, within / (size - 1))
-        parts.append(edge_array(nx.fast_gnp_random_graph(size, p, seed=rng)) + start)
+        parts.append(gilbert_edges(size, p, rng) + start)
     # Random pairs inside one unit are dropped, so draw 1 / (share of cross-unit pairs)
     # times as many to keep the mean number of cross-unit ties at ``across``.
     sizes = np.bincount(unit).astype(float)
@@ -71,6 +72,50 @@ def staff_edges(
         cross = edge_array(nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng))
         parts.append(cross[unit[cross[:, 0]] != unit[cross[:, 1]]])
     return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+
+
+def gilbert_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """The edges ``nx.fast_gnp_random_graph(n, p, seed=rng)`` draws, in ``edge_array``
+    order, and ``rng`` left where networkx leaves it: the same draws, on arrays.
+
+    networkx (Batagelj & Brandes 2005) walks the pairs (w < v) in the order
+    v(v − 1)/2 + w, skipping 1 + ⌊log(1 − u) / log(1 − p)⌋ pairs per uniform u, until it
+    passes the last pair. Here the uniforms are drawn in batches from a copy of the
+    generator's state, the walk is a cumulative sum, and ``rng`` then draws exactly the
+    uniforms networkx would have used. Logarithms are Python's (``math.log``), as in
+    networkx, so that the skips agree to the last bit.
+    """
+    if p <= 0 or p >= 1:
+        return edge_array(nx.fast_gnp_random_graph(n, p, seed=rng))
+    pairs = n * (n - 1) // 2
+    lp = math.log(1.0 - p)
+    state = rng.bit_generator.state
+    scout = np.random.Generator(type(rng.bit_generator)())
+    scout.bit_generator.state = state
+    batch = max(16, int(pairs * p * 1.1) + 16)
+    codes: list[np.ndarray] = []
+    last, used = -1, 0
+    while last < pairs:
+        skips = [1 + int(math.log(1.0 - u) / lp) for u in scout.random(batch).tolist()]
+        walk = last + np.cumsum(np.array(skips, dtype=np.int64))
+        inside = int(np.searchsorted(walk, pairs))  # walk is increasing
+        codes.append(walk[:inside])
+        used += inside if inside < batch else batch
+        last = int(walk[-1]) if inside == batch else pairs
+    rng.random(used + 1)  # the edges' uniforms and the one that ends the walk
+    code = np.concatenate(codes)
+    later = _pair_larger(code)
+    edges = np.column_stack([code - later * (later - 1) // 2, later])
+    return edges[np.lexsort((edges[:, 1], edges[:, 0]))]
+
+
+def _pair_larger(code: np.ndarray) -> np.ndarray:
+    """j of the pairs numbered j(j − 1)/2 + i (0 ≤ i < j)."""
+    later = ((1 + np.sqrt(1 + 8 * code.astype(np.float64))) / 2).astype(np.int64)
+    # Float rounding can put j one off: bring it back within j(j − 1)/2 ≤ code < j(j + 1)/2.
+    later -= (later * (later - 1) // 2 > code).astype(np.int64)
+    later += ((later + 1) * later // 2 <= code).astype(np.int64)
+    return later
 
 
 def erdos_renyi_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -85,10 +130,7 @@ def erdos_renyi_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     count = int(rng.binomial(pairs, min(p, 1.0)))
     codes = np.sort(rng.choice(pairs, size=count, replace=False, shuffle=False))
-    later = ((1 + np.sqrt(1 + 8 * codes.astype(np.float64))) / 2).astype(np.int64)
-    # Float rounding can put j one off: bring it back within j(j − 1)/2 ≤ code < j(j + 1)/2.
-    later -= (later * (later - 1) // 2 > codes).astype(np.int64)
-    later += ((later + 1) * later // 2 <= codes).astype(np.int64)
+    later = _pair_larger(codes)
     return np.column_stack([codes - later * (later - 1) // 2, later])
 
 
