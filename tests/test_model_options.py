@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from milieusim.model import MilieuModel
-from milieusim.organisation import edge_array, erdos_renyi_edges, gilbert_edges
+from milieusim.organisation import edge_array, erdos_renyi_edges, gilbert_edges, gnm_edges
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults
 from milieusim.submodels import uptake
 
@@ -81,6 +81,22 @@ def test_unit_ties_are_networkx_gnp_drawn_on_arrays(n: int, p: float):
         theirs.integers(5, size=3)
         expected = edge_array(nx.fast_gnp_random_graph(n, p, seed=theirs))
         assert np.array_equal(gilbert_edges(n, p, ours), expected)
+        assert ours.bit_generator.state == theirs.bit_generator.state
+        assert ours.bytes(7) == theirs.bytes(7)
+
+
+@pytest.mark.parametrize(
+    "n, m", [(2, 1), (5, 3), (100, 50), (1000, 700), (10000, 1500), (70000, 3000), (30, 435)]
+)
+def test_cross_ties_are_networkx_gnm_drawn_on_arrays(n: int, m: int):
+    """gnm_edges gives networkx's gnm_random_graph edge for edge, and leaves the generator
+    where networkx leaves it (a buffered 32-bit draw included)."""
+    for seed in range(5):
+        ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        ours.integers(5, size=3)
+        theirs.integers(5, size=3)
+        expected = edge_array(nx.gnm_random_graph(n, m, seed=theirs))
+        assert np.array_equal(gnm_edges(n, m, ours), expected)
         assert ours.bit_generator.state == theirs.bit_generator.state
         assert ours.bytes(7) == theirs.bytes(7)
 

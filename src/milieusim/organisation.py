@@ -36,8 +36,8 @@ def staff_edges(
 
     * ``units``: each unit's ties are those ``nx.fast_gnp_random_graph`` draws (mean
       degree ``within``), drawn on arrays (:func:`gilbert_edges`), and the cross ties
-      come from one ``nx.gnm_random_graph`` over all staff (keeping the pairs in
-      different units; mean degree ``across``);
+      those of one ``nx.gnm_random_graph`` over all staff (:func:`gnm_edges`), keeping
+      the pairs in different units (mean degree ``across``);
     * ``erdos-renyi``: G(n, mean_degree / (n - 1)), drawn on arrays
       (:func:`erdos_renyi_edges`);
     * ``watts-strogatz``: ``nx.watts_strogatz_graph(n, ring_neighbours, rewiring)``;
@@ -69,7 +69,7 @@ def staff_edges(
     cross_share = 1.0 - (sizes * (sizes - 1)).sum() / (n * (n - 1)) if n > 1 else 0.0
     m = round(n * across / 2 / cross_share) if cross_share > 0 else 0
     if m > 0:
-        cross = edge_array(nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng))
+        cross = gnm_edges(n, min(m, n * (n - 1) // 2), rng)
         parts.append(cross[unit[cross[:, 0]] != unit[cross[:, 1]]])
     return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
 
@@ -107,6 +107,56 @@ def gilbert_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     later = _pair_larger(code)
     edges = np.column_stack([code - later * (later - 1) // 2, later])
     return edges[np.lexsort((edges[:, 1], edges[:, 0]))]
+
+
+def gnm_edges(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    """The edges ``nx.gnm_random_graph(n, m, seed=rng)`` draws, in ``edge_array`` order,
+    and ``rng`` left where networkx leaves it.
+
+    networkx draws two nodes at a time (``random.Random.choice`` over networkx's adapter:
+    ``getrandbits(k)`` from the bytes of one 32-bit draw, redrawn while ≥ n) and keeps the
+    pair unless it is a self-tie or already drawn, until it has ``m`` ties. Here the
+    32-bit draws come in batches from a copy of the generator's state; only the check of
+    repeated pairs stays a loop; ``rng`` then makes exactly the draws networkx would have.
+    """
+    k = n.bit_length()
+    width = (k + 7) // 8
+    if n == 1 or m <= 0 or m >= n * (n - 1) // 2 or width > 4:
+        return edge_array(nx.gnm_random_graph(n, m, seed=rng))
+    scout = np.random.Generator(type(rng.bit_generator)())
+    scout.bit_generator.state = rng.bit_generator.state
+    seen: set[int] = set()
+    lo: list[int] = []
+    hi: list[int] = []
+    first: int | None = None  # a node drawn, waiting for its partner
+    used, batch = 0, max(64, 4 * m)
+    while len(lo) < m:
+        words = scout.integers(0, 2**32, size=batch, dtype=np.uint32)
+        raw = words.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :width].astype(np.int64)
+        bits = np.zeros(batch, dtype=np.int64)
+        for column in range(width):  # the bytes read big-endian, as int.from_bytes
+            bits = bits * 256 + raw[:, column]
+        node = bits >> (8 * width - k)
+        accepted = np.flatnonzero(node < n)
+        used += batch
+        for at, drawn in zip(accepted.tolist(), node[accepted].tolist(), strict=True):
+            if first is None:
+                first = drawn
+                continue
+            a, b = min(first, drawn), max(first, drawn)
+            first = None
+            if a == b or a * n + b in seen:
+                continue
+            seen.add(a * n + b)
+            lo.append(a)
+            hi.append(b)
+            if len(lo) == m:
+                used += at + 1 - batch
+                break
+    rng.integers(0, 2**32, size=used, dtype=np.uint32)
+    ends = np.column_stack([np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)])
+    # networkx lists each node's ties to later nodes in the order they were drawn.
+    return ends[np.lexsort((np.arange(m), ends[:, 0]))]
 
 
 def _pair_larger(code: np.ndarray) -> np.ndarray:
