@@ -140,6 +140,32 @@ def test_knockout_removes_agents():
     assert ko2.staff_present.sum() == base.staff_present.sum() - 15
 
 
+def test_network_space_is_built_on_first_use_without_drawing():
+    """The Mesa space appears only when asked for; it holds the ties of step 0 and every
+    staff member still present, and asking for it changes nothing in the run."""
+    model = MilieuModel(rng=4, knockout="marginaux-secants", **SMALL)
+    assert not model.space_built
+    removed = [a for a in model.staff_agents if not model.staff_present[a.index]]
+    assert removed and all(a.cell is None for a in removed)
+    assert model.space_built  # asking a staff member for its cell built it
+    space = model.network
+    assert space is model.network  # built once
+    assert space.G.number_of_edges() * 2 == model.adjacency.nnz
+    assert all(space.G.has_edge(int(a), int(b)) for a, b in model.base_ties)
+    on_cells = sorted(a.index for cell in space.all_cells for a in cell.agents)
+    assert on_cells == np.flatnonzero(model.staff_present).tolist()
+    present = next(a for a in model.staff_agents if model.staff_present[a.index])
+    expected = {int(j) for j in model.adjacency[[present.index]].indices}
+    assert {c.index for c in present.contacts} == expected - set(
+        np.flatnonzero(~model.staff_present)
+    )
+    untouched = MilieuModel(rng=4, knockout="marginaux-secants", **SMALL)
+    model.run_model()
+    untouched.run_model()
+    assert not untouched.space_built
+    assert frame(model).equals(frame(untouched))
+
+
 def test_runs_under_mesa_batch_run():
     results = mesa.batch_run(
         MilieuModel,

@@ -3,10 +3,12 @@ times and the stop of settled threshold runs (docs/ODD.md §5, §7.9)."""
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 
 from milieusim.model import MilieuModel
+from milieusim.organisation import edge_array, erdos_renyi_edges, gilbert_edges, gnm_edges
 from milieusim.params import EVENT_PARAMETERS, check_consistency, defaults
 from milieusim.submodels import uptake
 
@@ -33,6 +35,70 @@ def test_erdos_renyi_network_has_the_requested_mean_degree():
     model = MilieuModel(rng=3, n_staff=3000, staff_network="erdos-renyi", mean_degree=6.0, steps=1)
     assert degrees(model).mean() == pytest.approx(6.0, abs=0.25)
     assert model.network.G.number_of_edges() * 2 == degrees(model).sum()
+
+
+def test_erdos_renyi_generator_draws_g_n_p():
+    """G(2000, 4/1999) over 20 seeds (criteria fixed before the first run): simple graph
+    (i < j, no repeated pair); the same seed gives the same ties; pooled mean degree
+    within 0.08 of z (its sd is sqrt(2z/n/20) ≈ 0.014); degree variance within 0.2 of
+    z(1 − p), the binomial one (its sd ≈ 0.03); share of isolated staff within 0.004 of
+    (1 − p)^(n − 1) ≈ 0.018; first and second half of the staff within 0.1 of z each
+    (no bias by index in the pair decoding)."""
+    n, z = 2000, 4.0
+    p = z / (n - 1)
+    degrees = []
+    for seed in range(20):
+        edges = erdos_renyi_edges(n, p, np.random.default_rng(seed))
+        again = erdos_renyi_edges(n, p, np.random.default_rng(seed))
+        assert np.array_equal(edges, again)
+        assert edges.dtype == np.int64 and edges.shape[1] == 2
+        assert (edges[:, 0] >= 0).all() and (edges[:, 0] < edges[:, 1]).all()
+        assert (edges[:, 1] < n).all()
+        assert np.unique(edges[:, 0] * n + edges[:, 1]).size == len(edges)
+        degrees.append(np.bincount(edges.ravel(), minlength=n))
+    deg = np.array(degrees)
+    assert deg.mean() == pytest.approx(z, abs=0.08)
+    assert deg.var() == pytest.approx(z * (1 - p), abs=0.2)
+    assert (deg == 0).mean() == pytest.approx((1 - p) ** (n - 1), abs=0.004)
+    assert deg[:, : n // 2].mean() == pytest.approx(z, abs=0.1)
+    assert deg[:, n // 2 :].mean() == pytest.approx(z, abs=0.1)
+    # Limit cases: the complete graph, and no ties at all.
+    full = erdos_renyi_edges(6, 1.0, np.random.default_rng(0))
+    assert sorted(map(tuple, full.tolist())) == sorted((i, j) for j in range(6) for i in range(j))
+    assert erdos_renyi_edges(6, 0.0, np.random.default_rng(0)).shape == (0, 2)
+    assert erdos_renyi_edges(1, 0.5, np.random.default_rng(0)).shape == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "n, p", [(2, 0.5), (3, 0.3), (10, 0.2), (100, 0.06), (333, 0.02), (50, 0.9), (40, 1.0)]
+)
+def test_unit_ties_are_networkx_gnp_drawn_on_arrays(n: int, p: float):
+    """gilbert_edges gives networkx's fast_gnp_random_graph edge for edge, and leaves the
+    generator where networkx leaves it (a buffered 32-bit draw included)."""
+    for seed in range(10):
+        ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        ours.integers(5, size=3)
+        theirs.integers(5, size=3)
+        expected = edge_array(nx.fast_gnp_random_graph(n, p, seed=theirs))
+        assert np.array_equal(gilbert_edges(n, p, ours), expected)
+        assert ours.bit_generator.state == theirs.bit_generator.state
+        assert ours.bytes(7) == theirs.bytes(7)
+
+
+@pytest.mark.parametrize(
+    "n, m", [(2, 1), (5, 3), (100, 50), (1000, 700), (10000, 1500), (70000, 3000), (30, 435)]
+)
+def test_cross_ties_are_networkx_gnm_drawn_on_arrays(n: int, m: int):
+    """gnm_edges gives networkx's gnm_random_graph edge for edge, and leaves the generator
+    where networkx leaves it (a buffered 32-bit draw included)."""
+    for seed in range(5):
+        ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        ours.integers(5, size=3)
+        theirs.integers(5, size=3)
+        expected = edge_array(nx.gnm_random_graph(n, m, seed=theirs))
+        assert np.array_equal(gnm_edges(n, m, ours), expected)
+        assert ours.bit_generator.state == theirs.bit_generator.state
+        assert ours.bytes(7) == theirs.bytes(7)
 
 
 def test_watts_strogatz_ring_structure():

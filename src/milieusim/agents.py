@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent
+from mesa.discrete_space.cell_agent import HasCell
 
 from milieusim.innovation import Innovation, Stage
 from milieusim.learning import close_gap
@@ -61,24 +62,34 @@ class StaffMember(CellAgent):
 
     model: MilieuModel
 
-    def __init__(self, model: MilieuModel, cell: Cell, index: int) -> None:
+    def __init__(self, model: MilieuModel, index: int) -> None:
         super().__init__(model)
         self.index = index
-        self.cell = cell
+
+    @property
+    def cell(self) -> Cell | None:
+        """This person's node of the informal network (:attr:`MilieuModel.network`, built
+        on first use; None once removed)."""
+        if self._mesa_cell is None and not self.model.space_built:
+            self.model.network  # noqa: B018 - builds the space, placing every present agent
+        return self._mesa_cell
+
+    @cell.setter
+    def cell(self, cell: Cell | None) -> None:
+        HasCell.cell.fset(self, cell)
 
     @classmethod
     def hired(
         cls,
         model: MilieuModel,
-        cell: Cell,
         index: int,
         *,
         outside: Mapping[int, list[int]],
         ambiguity: np.ndarray,
     ) -> Self:
-        """Staff member ``index`` as the build places them on ``cell``, given each
-        marginal sécant's partners (``outside``) and each unit's ``ambiguity`` draw."""
-        return cls(model, cell, index)
+        """Staff member ``index`` as the build hires them, given each marginal sécant's
+        partners (``outside``) and each unit's ``ambiguity`` draw."""
+        return cls(model, index)
 
     @property
     def unit(self) -> int:
@@ -128,28 +139,28 @@ class StaffMember(CellAgent):
     @property
     def contacts(self) -> list[StaffMember]:
         """Informal ties made at the start (network neighbours)."""
-        return [a for cell in self.cell.neighborhood for a in cell.agents]
+        own = self.cell
+        return [] if own is None else [a for cell in own.neighborhood for a in cell.agents]
 
 
 class Innovator(StaffMember):
     """A *marginal sécant* (Crozier): a staff member who also belongs to an outside world."""
 
-    def __init__(self, model: MilieuModel, cell: Cell, index: int, partners: np.ndarray) -> None:
-        super().__init__(model, cell, index)
+    def __init__(self, model: MilieuModel, index: int, partners: np.ndarray) -> None:
+        super().__init__(model, index)
         self.partners = partners  # indices of tied external partners
 
     @classmethod
     def hired(
         cls,
         model: MilieuModel,
-        cell: Cell,
         index: int,
         *,
         outside: Mapping[int, list[int]],
         ambiguity: np.ndarray,
     ) -> Self:
         """A marginal sécant, tied to the partners of their outside world."""
-        return cls(model, cell, index, np.array(outside.get(index, []), dtype=int))
+        return cls(model, index, np.array(outside.get(index, []), dtype=int))
 
     @property
     def external_ties(self) -> list[ExternalPartner]:
@@ -166,10 +177,8 @@ class PrudentManager(StaffMember):
     """Head of a unit (*encadrement prudent*): approves or blocks pilots, mandates or bans
     practices in the unit, learns from outcomes (lessons) and from blame (caution)."""
 
-    def __init__(
-        self, model: MilieuModel, cell: Cell, index: int, head_of: int, ambiguity_z: float
-    ) -> None:
-        super().__init__(model, cell, index)
+    def __init__(self, model: MilieuModel, index: int, head_of: int, ambiguity_z: float) -> None:
+        super().__init__(model, index)
         self.head_of = head_of
         self.ambiguity_z = ambiguity_z  # standard-normal draw: this manager's tolerance rank
         self.lessons = 0.0
@@ -188,7 +197,6 @@ class PrudentManager(StaffMember):
     def hired(
         cls,
         model: MilieuModel,
-        cell: Cell,
         index: int,
         *,
         outside: Mapping[int, list[int]],
@@ -196,7 +204,7 @@ class PrudentManager(StaffMember):
     ) -> Self:
         """The head of their unit, whose tolerance rank is the unit's ``ambiguity``."""
         unit = int(model.staff_unit[index])
-        return cls(model, cell, index, unit, float(ambiguity[unit]))
+        return cls(model, index, unit, float(ambiguity[unit]))
 
     @property
     def ambiguity_tolerance(self) -> float:

@@ -196,7 +196,7 @@ class MilieuModel(mesa.Model):
     unit_size: np.ndarray
     unit_domain: np.ndarray  # each unit's domain of know-how, (n_units, 2)
     unit_cost_leaning: np.ndarray  # each unit's manager's leaning to cost (standard normal)
-    network: Network  # the informal network of step 0, as a Mesa space
+    base_ties: np.ndarray  # the informal network of step 0, (m, 2) in the order drawn
     adjacency: sp.csr_array  # the same, for the kernels
     made_a: np.ndarray  # ties made during the run (a < b), and the week each was last used
     made_b: np.ndarray
@@ -261,6 +261,7 @@ class MilieuModel(mesa.Model):
         self.met_partners = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.adopted_this_week = False
         self.novelty_cache: dict[int, tuple[int, float]] = {}  # :meth:`unfamiliarity`
+        self._space: Network | None = None  # :attr:`network`, built on first use
         with gc_paused():  # the build allocates ~10 objects per staff member, no garbage
             build.build(self)
         build.seed_innovations(self)
@@ -433,6 +434,23 @@ class MilieuModel(mesa.Model):
     def count(self, counter: str, by: int = 1) -> None:
         """Add to one of the cumulative counters the reporters show."""
         self.counters[counter] += by
+
+    @property
+    def network(self) -> Network:
+        """The informal network of step 0 as a Mesa space, each present staff member on
+        their node (:func:`~milieusim.submodels.build.network_space`).
+
+        Built on first use: the kernels work on :attr:`adjacency`, so batch runs never
+        pay for it; building it draws no random number.
+        """
+        if self._space is None:
+            self._space = build.network_space(self)
+        return self._space
+
+    @property
+    def space_built(self) -> bool:
+        """Whether :attr:`network` has been built (staff agents are on its cells)."""
+        return self._space is not None
 
     # ------------------------------------------------------------------ services
     # What the agents (and the workshop, the tests) ask of the model; each is a

@@ -9,6 +9,7 @@ rationale of each distribution.
 from __future__ import annotations
 
 import itertools
+import math
 
 import networkx as nx
 import numpy as np
@@ -33,11 +34,12 @@ def staff_edges(
 ) -> np.ndarray:
     """The ties of the informal network as an (m, 2) int64 array, in the graph's edge order.
 
-    * ``units``: each unit's ties come from ``nx.fast_gnp_random_graph`` (mean degree
-      ``within``) and the cross ties from one ``nx.gnm_random_graph`` over all staff
-      (keeping the pairs in different units; mean degree ``across``); only the assembly
-      is done on arrays rather than in one big graph;
-    * ``erdos-renyi``: ``nx.fast_gnp_random_graph(n, mean_degree / (n - 1))``;
+    * ``units``: each unit's ties are those ``nx.fast_gnp_random_graph`` draws (mean
+      degree ``within``), drawn on arrays (:func:`gilbert_edges`), and the cross ties
+      those of one ``nx.gnm_random_graph`` over all staff (:func:`gnm_edges`), keeping
+      the pairs in different units (mean degree ``across``);
+    * ``erdos-renyi``: G(n, mean_degree / (n - 1)), drawn on arrays
+      (:func:`erdos_renyi_edges`);
     * ``watts-strogatz``: ``nx.watts_strogatz_graph(n, ring_neighbours, rewiring)``;
     * ``fully-mixed``: no ties.
 
@@ -48,7 +50,7 @@ def staff_edges(
         return np.zeros((0, 2), dtype=np.int64)
     if kind == "erdos-renyi":
         p = min(1.0, mean_degree / (n - 1)) if n > 1 else 0.0
-        return edge_array(nx.fast_gnp_random_graph(n, p, seed=rng))
+        return erdos_renyi_edges(n, p, rng)
     if kind == "watts-strogatz":
         return edge_array(nx.watts_strogatz_graph(n, ring_neighbours, rewiring, seed=rng))
     if kind != "units":
@@ -60,16 +62,126 @@ def staff_edges(
         if size < 2 or within <= 0:
             continue
         p = min(1.0, within / (size - 1))
-        parts.append(edge_array(nx.fast_gnp_random_graph(size, p, seed=rng)) + start)
+        parts.append(gilbert_edges(size, p, rng) + start)
     # Random pairs inside one unit are dropped, so draw 1 / (share of cross-unit pairs)
     # times as many to keep the mean number of cross-unit ties at ``across``.
     sizes = np.bincount(unit).astype(float)
     cross_share = 1.0 - (sizes * (sizes - 1)).sum() / (n * (n - 1)) if n > 1 else 0.0
     m = round(n * across / 2 / cross_share) if cross_share > 0 else 0
     if m > 0:
-        cross = edge_array(nx.gnm_random_graph(n, min(m, n * (n - 1) // 2), seed=rng))
+        cross = gnm_edges(n, min(m, n * (n - 1) // 2), rng)
         parts.append(cross[unit[cross[:, 0]] != unit[cross[:, 1]]])
     return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+
+
+def gilbert_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """The edges ``nx.fast_gnp_random_graph(n, p, seed=rng)`` draws, in ``edge_array``
+    order, and ``rng`` left where networkx leaves it: the same draws, on arrays.
+
+    networkx (Batagelj & Brandes 2005) walks the pairs (w < v) in the order
+    v(v − 1)/2 + w, skipping 1 + ⌊log(1 − u) / log(1 − p)⌋ pairs per uniform u, until it
+    passes the last pair. Here the uniforms are drawn in batches from a copy of the
+    generator's state, the walk is a cumulative sum, and ``rng`` then draws exactly the
+    uniforms networkx would have used. Logarithms are Python's (``math.log``), as in
+    networkx, so that the skips agree to the last bit.
+    """
+    if p <= 0 or p >= 1:
+        return edge_array(nx.fast_gnp_random_graph(n, p, seed=rng))
+    pairs = n * (n - 1) // 2
+    lp = math.log(1.0 - p)
+    state = rng.bit_generator.state
+    scout = np.random.Generator(type(rng.bit_generator)())
+    scout.bit_generator.state = state
+    batch = max(16, int(pairs * p * 1.1) + 16)
+    codes: list[np.ndarray] = []
+    last, used = -1, 0
+    while last < pairs:
+        skips = [1 + int(math.log(1.0 - u) / lp) for u in scout.random(batch).tolist()]
+        walk = last + np.cumsum(np.array(skips, dtype=np.int64))
+        inside = int(np.searchsorted(walk, pairs))  # walk is increasing
+        codes.append(walk[:inside])
+        used += inside if inside < batch else batch
+        last = int(walk[-1]) if inside == batch else pairs
+    rng.random(used + 1)  # the edges' uniforms and the one that ends the walk
+    code = np.concatenate(codes)
+    later = _pair_larger(code)
+    edges = np.column_stack([code - later * (later - 1) // 2, later])
+    return edges[np.lexsort((edges[:, 1], edges[:, 0]))]
+
+
+def gnm_edges(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    """The edges ``nx.gnm_random_graph(n, m, seed=rng)`` draws, in ``edge_array`` order,
+    and ``rng`` left where networkx leaves it.
+
+    networkx draws two nodes at a time (``random.Random.choice`` over networkx's adapter:
+    ``getrandbits(k)`` from the bytes of one 32-bit draw, redrawn while ≥ n) and keeps the
+    pair unless it is a self-tie or already drawn, until it has ``m`` ties. Here the
+    32-bit draws come in batches from a copy of the generator's state; only the check of
+    repeated pairs stays a loop; ``rng`` then makes exactly the draws networkx would have.
+    """
+    k = n.bit_length()
+    width = (k + 7) // 8
+    if n == 1 or m <= 0 or m >= n * (n - 1) // 2 or width > 4:
+        return edge_array(nx.gnm_random_graph(n, m, seed=rng))
+    scout = np.random.Generator(type(rng.bit_generator)())
+    scout.bit_generator.state = rng.bit_generator.state
+    seen: set[int] = set()
+    lo: list[int] = []
+    hi: list[int] = []
+    first: int | None = None  # a node drawn, waiting for its partner
+    used, batch = 0, max(64, 4 * m)
+    while len(lo) < m:
+        words = scout.integers(0, 2**32, size=batch, dtype=np.uint32)
+        raw = words.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :width].astype(np.int64)
+        bits = np.zeros(batch, dtype=np.int64)
+        for column in range(width):  # the bytes read big-endian, as int.from_bytes
+            bits = bits * 256 + raw[:, column]
+        node = bits >> (8 * width - k)
+        accepted = np.flatnonzero(node < n)
+        used += batch
+        for at, drawn in zip(accepted.tolist(), node[accepted].tolist(), strict=True):
+            if first is None:
+                first = drawn
+                continue
+            a, b = min(first, drawn), max(first, drawn)
+            first = None
+            if a == b or a * n + b in seen:
+                continue
+            seen.add(a * n + b)
+            lo.append(a)
+            hi.append(b)
+            if len(lo) == m:
+                used += at + 1 - batch
+                break
+    rng.integers(0, 2**32, size=used, dtype=np.uint32)
+    ends = np.column_stack([np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)])
+    # networkx lists each node's ties to later nodes in the order they were drawn.
+    return ends[np.lexsort((np.arange(m), ends[:, 0]))]
+
+
+def _pair_larger(code: np.ndarray) -> np.ndarray:
+    """j of the pairs numbered j(j − 1)/2 + i (0 ≤ i < j)."""
+    later = ((1 + np.sqrt(1 + 8 * code.astype(np.float64))) / 2).astype(np.int64)
+    # Float rounding can put j one off: bring it back within j(j − 1)/2 ≤ code < j(j + 1)/2.
+    later -= (later * (later - 1) // 2 > code).astype(np.int64)
+    later += ((later + 1) * later // 2 <= code).astype(np.int64)
+    return later
+
+
+def erdos_renyi_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Erdős–Rényi G(n, p) as an (m, 2) int64 array of pairs i < j, sorted by (j, i).
+
+    Exact: in G(n, p) the number of ties is Binomial(n(n − 1)/2, p) and, given their
+    number, the tied pairs are a uniform sample of the pairs without replacement; so draw
+    the number, then that many distinct pair codes j(j − 1)/2 + i (0 ≤ i < j < n).
+    """
+    pairs = n * (n - 1) // 2
+    if pairs == 0 or p <= 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    count = int(rng.binomial(pairs, min(p, 1.0)))
+    codes = np.sort(rng.choice(pairs, size=count, replace=False, shuffle=False))
+    later = _pair_larger(codes)
+    return np.column_stack([codes - later * (later - 1) // 2, later])
 
 
 def edge_array(graph: nx.Graph) -> np.ndarray:

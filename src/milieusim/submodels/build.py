@@ -37,7 +37,7 @@ from milieusim.submodels import ideas, rules, ties, uptake
 if TYPE_CHECKING:
     from milieusim.model import MilieuModel
 
-__all__ = ["build", "initial_adopters", "knockout", "seed_innovations"]
+__all__ = ["build", "initial_adopters", "knockout", "network_space", "seed_innovations"]
 
 
 def build(m: MilieuModel) -> None:
@@ -98,8 +98,8 @@ def staff_traits(m: MilieuModel) -> None:
 
 
 def informal_network(m: MilieuModel, innovators: np.ndarray) -> None:
-    """The informal network, as a Mesa space and as CSR arrays for the kernels; no tie
-    made during the run yet."""
+    """The informal network, as an edge list and as CSR arrays for the kernels; no tie
+    made during the run yet (the Mesa space is built on first use: :func:`network_space`)."""
     p, rng = m.p, m.rng
     n, n_units = p["n_staff"], p["n_units"]
     edges = organisation.staff_edges(
@@ -118,10 +118,7 @@ def informal_network(m: MilieuModel, innovators: np.ndarray) -> None:
         cross = organisation.extra_cross_ties(m.staff_unit, innovators, extra, rng)
         if p["ablate"] != "marginaux:brokerage":
             edges = organisation.unique_edges(np.concatenate([edges, cross]))
-    graph = organisation.graph_from_edges(n, edges)
-    for i, u in enumerate(m.staff_unit.tolist()):
-        graph.nodes[i]["unit"] = u
-    m.network = Network(graph, layout=None, random=m.random)
+    m.base_ties = edges
     m.adjacency = organisation.adjacency_from_edges(n, edges)
     m.unit_start = np.searchsorted(m.staff_unit, np.arange(n_units))
     m.unit_size = np.bincount(m.staff_unit, minlength=n_units)
@@ -133,6 +130,20 @@ def informal_network(m: MilieuModel, innovators: np.ndarray) -> None:
     m.base_tie_codes = np.unique(
         np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
     )
+
+
+def network_space(m: MilieuModel) -> Network:
+    """The informal network of step 0 as a Mesa space (nodes carry their ``unit``), each
+    staff member still present on their node. Draws no random number."""
+    graph = organisation.graph_from_edges(m.staff_unit.size, m.base_ties)
+    for i, u in enumerate(m.staff_unit.tolist()):
+        graph.nodes[i]["unit"] = u
+    space = Network(graph, layout=None, random=m.random)
+    cells = space._cells
+    for agent, present in zip(m.staff_agents, m.staff_present.tolist(), strict=True):
+        if present:
+            agent.cell = cells[agent.index]
+    return space
 
 
 def partners(m: MilieuModel, innovators: np.ndarray) -> dict[int, list[int]]:
@@ -170,13 +181,12 @@ def partners(m: MilieuModel, innovators: np.ndarray) -> dict[int, list[int]]:
 
 
 def staff_agents(m: MilieuModel, outside: dict[int, list[int]]) -> None:
-    """Staff agents on the network's cells, each of the class of its role
-    (:data:`~milieusim.agents.STAFF_CLASSES`)."""
-    cells = m.network._cells
+    """Staff agents, each of the class of its role (:data:`~milieusim.agents.STAFF_CLASSES`);
+    they take their cells when the Mesa space is built (:func:`network_space`)."""
     ambiguity = m.rng.standard_normal(m.p["n_units"])
     hire = {int(role): cls.hired for role, cls in STAFF_CLASSES.items()}
     m.staff_agents = [
-        hire[role](m, cells[i], i, outside=outside, ambiguity=ambiguity)
+        hire[role](m, i, outside=outside, ambiguity=ambiguity)
         for i, role in enumerate(m.staff_kind.tolist())
     ]
     m.manager_of_unit = {a.head_of: a for a in m.staff_agents if isinstance(a, PrudentManager)}
