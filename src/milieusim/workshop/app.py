@@ -488,6 +488,9 @@ def ControlBar(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
         WeekCounter(ws, lang)
         if ws.projection:
             Interventions(ws, lang, changed)
+            room = current_room()
+            if room is not None and ws.room is room:  # one line, beside the controls
+                RoomPanel(room, lang, changed)
         label = (
             t("speed_max", lang) if ws.speed >= MAX_SPEED else t("speed", lang, value=int(ws.speed))
         )
@@ -835,8 +838,8 @@ def Page() -> None:
             StoryPanel(ws, lang, changed)
         ControlBar(ws, lang, changed)
         room = current_room()
-        if room is not None and ws.room is room:
-            RoomPanel(room, lang, changed)
+        if room is not None and ws.room is room and not ws.projection:
+            RoomPanel(room, lang, changed)  # (in projection mode a line in the bar)
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)
         Views(ws, lang)

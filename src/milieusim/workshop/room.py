@@ -369,6 +369,12 @@ class Room:
             return None
         return ws.slots[0].model
 
+    def follow(self) -> None:
+        """Catch up with the workshop's model now (the projected page calls it before
+        showing the room, so a new scenario's page shows no vote of the previous run)."""
+        with self.lock:
+            self._sync()
+
     def _sync(self) -> Any:
         """Follow the workshop's model: on a new one (reset, scenario), the decisions,
         the vote and the replay start afresh; the managers' delegates are installed."""
