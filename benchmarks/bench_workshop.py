@@ -435,8 +435,8 @@ def room_browser_side(seconds: float, wait: float | None) -> float:
                 phone.wait_for_selector("#me", state="visible")
                 phone.evaluate(ATTENTIVE_PHONE, PHONE_POLL_MS.get(role, 2000))
                 phones.append(phone)
-            page.wait_for_function(
-                "() => document.querySelector('.ms-room').innerText.includes(': 20')"
+            page.wait_for_function(  # the room's line: '20 participant(s) · …'
+                "() => /^20 /.test(document.querySelector('.ms-room-long').textContent)"
             )
             measure("20 phones answering")
             offered = sum(p.evaluate("() => window.msOffered") for p in phones)
