@@ -13,39 +13,7 @@ from typing import Any
 
 import solara
 
-from milieusim.text import language
 from milieusim.workshop.room import ROLES, Room, role_title, rt
-
-PANEL_STRINGS: dict[str, dict[str, str]] = {
-    "room": {"fr": "La salle", "en": "The room"},
-    "join": {
-        "fr": "Rejoignez depuis votre téléphone (même réseau) : {url} — code",
-        "en": "Join from your phone (same network): {url} — code",
-    },
-    "people": {"fr": "Participants : {n}", "en": "Participants: {n}"},
-    "waiting": {
-        "fr": "La simulation attend la décision d'un participant…",
-        "en": "The run waits for a participant's decision…",
-    },
-    "pending": {"fr": "Décisions en attente : {n}", "en": "Decisions waiting: {n}"},
-    "open_vote": {
-        "fr": "Mettre au vote la prochaine intervention",
-        "en": "Put the next intervention to the vote",
-    },
-    "close_vote": {"fr": "Clore le vote", "en": "Close the vote"},
-    "open_vote_short": {"fr": "Voter", "en": "Vote"},
-    "close_vote_short": {"fr": "Clore ({n})", "en": "Close ({n})"},
-    "line": {
-        "fr": "{n} participant(s) · {pending} en attente",
-        "en": "{n} participant(s) · {pending} waiting",
-    },
-    "waiting_short": {"fr": "attend…", "en": "waiting…"},
-    "ballots": {"fr": "Vote : {n} bulletin(s)", "en": "Vote: {n} ballot(s)"},
-    "replay": {"fr": "Qui a décidé quoi", "en": "Who decided what"},
-    "replay_empty": {"fr": "Aucune décision pour l'instant.", "en": "No decision yet."},
-    "replay_csv": {"fr": "Relecture (CSV)", "en": "Replay (CSV)"},
-}
-"""The panel's words, in French and English."""
 
 CSS = """
 .ms-room { display: flex; gap: 18px; align-items: flex-start; flex-wrap: wrap;
@@ -82,7 +50,7 @@ WATCH_SECONDS = 0.5
 
 def pt(key: str, lang: str, **values: Any) -> str:
     """The panel's string ``key`` in ``lang``."""
-    return PANEL_STRINGS[key][language(lang)].format(**values)
+    return rt(key, lang, **values)
 
 
 @functools.cache
