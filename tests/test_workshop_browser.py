@@ -8,6 +8,7 @@ each test opens its own page, hence its own session. Screenshots go to the folde
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+expect.set_options(timeout=60_000)  # waits for the state: a loaded machine takes longer
 
 
 @pytest.fixture(scope="module")
@@ -372,25 +375,73 @@ OVERFLOW_JS = """() => {
     }).map(e => e.className.toString().slice(0, 60));
     const root = document.scrollingElement;
     const outside = [...document.querySelectorAll('.ms-proj-views img, .ms-legend-html,'
-        + ' .ms-monitors, .ms-bar')].filter(e => {
+        + ' .ms-monitors, .ms-bar, .ms-room-line, .ms-room-line > *')].filter(e => {
         const r = e.getBoundingClientRect();
-        return r.bottom > innerHeight + 1 || r.right > innerWidth + 1 || r.height === 0;
+        return (r.bottom > innerHeight + 1 || r.right > innerWidth + 1 || r.height === 0)
+            && getComputedStyle(e).display !== 'none';
     }).map(e => e.className.toString());
+    const clipped = [...document.querySelectorAll('.ms-room-line')].filter(
+        e => e.scrollWidth > e.clientWidth + 1).map(e => e.className.toString());
     const pictures = [...document.querySelectorAll('.ms-proj-views img')].map(img => [
         img.getBoundingClientRect().height, img.naturalHeight]);
-    return {scrolling, outside, pictures,
+    return {scrolling, outside, clipped, pictures,
             page: root.scrollHeight > innerHeight + 1 || root.scrollWidth > innerWidth + 1};
 }"""
 
 
+@pytest.fixture(scope="module")
+def room_server(artifacts: Path) -> Iterator[str]:
+    """``milieusim viz --room`` on a free port, with 20 participants joined (as phones
+    would, by the room's join request): the projected page's URL."""
+    import json
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    log = artifacts / "room-server.log"
+    args = [sys.executable, "-m", "milieusim", "viz", "--room", "--port", str(port)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_ready(url, process)
+        code = re.search(r"code (\w+)", log.read_text())
+        assert code, log.read_text()
+        for role in ["mayor", "dgs"] + ["manager"] * 10 + ["secant"] * 4 + ["partner"] * 4:
+            request = urllib.request.Request(
+                f"{url}room/api/join",
+                data=json.dumps({"code": code.group(1), "role": role}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.status == 200
+        yield url
+    finally:
+        status = stop_server(process)
+    assert status == 0, log.read_text(errors="replace")
+
+
+@pytest.mark.parametrize("room", [False, True], ids=["alone", "room"])
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_projection_mode_fits_every_scenario(
-    browser: Any, server: tuple[str, Path], artifacts: Path, size: tuple[int, int]
+    browser: Any,
+    server: tuple[str, Path],
+    artifacts: Path,
+    size: tuple[int, int],
+    room: bool,
+    request: pytest.FixtureRequest,
 ) -> None:
     """Key P: nothing scrolls, the pictures, legend and four numbers are inside the
-    window, and the smallest type in the pictures is at least 20 px, for every scenario."""
+    window, and the smallest type in the pictures is at least 20 px, for every scenario;
+    in room mode too (20 participants joined, a vote open), with the room's line (code,
+    participants, decisions waiting, vote) whole inside the window."""
     attempted: list[str] = []
-    page = open_page(browser, server[0], width=size[0], height=size[1], attempted=attempted)
+    url = request.getfixturevalue("room_server") if room else server[0]
+    page = open_page(browser, url, width=size[0], height=size[1], attempted=attempted)
     scenarios, _ = workshop_scenarios(None)
     for name, scenario in scenarios.items():
         pick_option(page, 0, scenario.title("fr"))
@@ -404,9 +455,16 @@ def test_projection_mode_fits_every_scenario(
             "() => [...document.querySelectorAll('.ms-proj-views img')]"
             ".every(i => i.complete && i.naturalHeight > 0)"
         )
+        if room:  # its widest state: a vote open (a new scenario's run has none)
+            page.wait_for_timeout(500)
+            page.locator(".ms-room-line .ms-room-open-vote").click()
+            page.wait_for_selector(".ms-room-line .ms-room-close-vote")
+            line = page.locator(".ms-room-line").inner_text()
+            assert page.locator(".ms-room-code").inner_text() in line
         page.wait_for_timeout(500)
         found = page.evaluate(OVERFLOW_JS)
         assert found["scrolling"] == [] and found["outside"] == [], (name, size, found)
+        assert found["clipped"] == [], (name, size, found)
         assert not found["page"], (name, size)
         for shown, natural in found["pictures"]:
             px_per_point = shown / (natural / PROJECTION_DPI) / 72
@@ -414,7 +472,8 @@ def test_projection_mode_fits_every_scenario(
         monitors = page.locator(".ms-monitors").inner_text()
         assert "Nouvelles pratiques" in monitors and "Coût" in monitors
         if name in ("pantin", "default"):
-            page.screenshot(path=str(artifacts / f"projection-{name}-{size[0]}x{size[1]}.png"))
+            shot = f"projection-{'room-' if room else ''}{name}-{size[0]}x{size[1]}.png"
+            page.screenshot(path=str(artifacts / shot))
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         page.keyboard.press("p")
         page.wait_for_selector(".ms-proj-views", state="detached")
@@ -454,28 +513,27 @@ def test_presenter_keys(page: Any) -> None:
 
 def test_what_if_from_this_week(page: Any, artifacts: Path) -> None:
     """« Et si… ? » with Changement de maire at the current week: A and B side by side
-    from that week, the gap said in words; Recommencer goes back to one organisation."""
+    from that week, the gap said in words; Recommencer goes back to one organisation.
+    (Every check waits for the page to show the state, however long the machine takes.)"""
     shown = play_until(page, 20)
     page.locator(".ms-what-if").click()
     page.locator(
         ".v-menu__content.menuable__content__active .v-list-item", has_text="Changement de maire"
     ).first.click()
-    page.wait_for_selector(".ms-side-b img.ms-network", state="visible", timeout=30_000)
-    assert page.locator(".ms-side-a .ms-side").inner_text() == "A · sans changement"
-    assert (
-        page.locator(".ms-side-b .ms-side").inner_text()
-        == f"B · Changement de maire (semaine {shown})"
+    page.wait_for_selector(".ms-side-b img.ms-network", state="visible", timeout=90_000)
+    expect(page.locator(".ms-side-a .ms-side")).to_have_text("A · sans changement")
+    expect(page.locator(".ms-side-b .ms-side")).to_have_text(
+        f"B · Changement de maire (semaine {shown})"
     )
-    assert week(page) == shown  # from this week, not from 0
+    expect(page.locator(".ms-week")).to_have_text(re.compile(rf"^Semaine {shown} /"))
     play_until(page, shown + 30)
-    gap = page.locator(".ms-gap").inner_text()
-    assert gap.startswith("B : ") and "points de nouvelles pratiques à la semaine" in gap
+    expect(page.locator(".ms-gap")).to_have_text(
+        re.compile(r"^B : .*points de nouvelles pratiques à la semaine")
+    )
     page.screenshot(path=str(artifacts / "workshop-what-if.png"))
     page.locator(".ms-reset").click()
-    page.wait_for_selector(".ms-side-b", state="detached", timeout=30_000)
-    page.wait_for_function(
-        "() => document.querySelector('.ms-week').innerText.startsWith('Semaine 0 /')"
-    )
+    page.wait_for_selector(".ms-side-b", state="detached", timeout=90_000)
+    expect(page.locator(".ms-week")).to_have_text(re.compile(r"^Semaine 0 /"))
 
 
 def test_story_mode_runs_the_workshop_on_n_alone(page: Any, artifacts: Path) -> None:

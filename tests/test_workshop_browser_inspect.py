@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import test_workshop_browser as shared
-from browser import CHROMIUM, open_page, pick_option, play_until
+from browser import CHROMIUM, open_page, pick_option, play_until, week
 
 from milieusim.measures import REPORTERS
 from milieusim.workshop.app import workshop_scenarios
@@ -246,3 +246,47 @@ def test_no_french_tooltip_contains_english(page: Any) -> None:
     for text in found:
         words = set(re.findall(r"[a-zàâçéèêëîïôûùüÿœ']+", text.lower()))
         assert not words & ENGLISH_WORDS, (text, sorted(words & ENGLISH_WORDS))
+
+
+def test_an_open_card_follows_the_run_while_playing(page: Any, artifacts: Path) -> None:
+    """A unit's card opened at a pause shows the week in play while the run plays on
+    (not the week it was opened at), and once paused the figures of the paused week:
+    those a Workshop of the same scenario, seed and size in this process gives then."""
+    opened = play_until(page, 30)
+    x, y = where_on_page(page, label_of_unit(3, "fr"))
+    page.mouse.click(x, y)
+    page.wait_for_selector(".ms-card-unit", timeout=30_000)
+    before = page.locator(".ms-inspect").inner_text()
+    assert f"Semaine {opened}" in before
+    page.locator(".ms-play").click()
+    page.wait_for_function(  # a later week on the card, while the page is still playing
+        """w => { const m = /Semaine (\\d+)/.exec(document.querySelector('.ms-inspect').innerText);
+                  return m && Number(m[1]) >= w + 10
+                    && document.querySelector('.ms-play').innerText.includes('Pause'); }""",
+        arg=opened,
+        timeout=120_000,
+        polling=50,
+    )
+    page.locator(".ms-play").click()
+    page.wait_for_function("() => document.querySelector('.ms-play').innerText.includes('Lecture')")
+    page.wait_for_timeout(500)
+    paused = week(page)
+    page.wait_for_function(  # the paused week's card (the page re-renders once paused)
+        "w => /Semaine (\\d+)/.exec(document.querySelector('.ms-inspect').innerText)[1] == w",
+        arg=paused,
+    )
+    after = page.locator(".ms-inspect").inner_text()
+    page.screenshot(path=str(artifacts / "workshop-card-follows.png"))
+    scenarios, start = workshop_scenarios(None)
+    ws = Workshop(scenarios, start, lang="fr")
+    ws.open_card("unit", 3)
+    facts = {}
+    for n in range(paused + 1):
+        if n in (opened, paused):
+            card = ws.card()
+            assert card is not None
+            facts[n] = [value for _, value, _ in card.facts]
+        ws.step()
+    assert facts[opened] != facts[paused]  # the figures did change in between
+    assert all(value in after for value in facts[paused]), (facts[paused], after)
+    page.locator(".ms-card-close").click()

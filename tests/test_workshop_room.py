@@ -269,7 +269,9 @@ def test_a_new_run_starts_the_room_afresh(scenarios: dict[str, Any]) -> None:
     seat = room.join(room.code, "manager", 0)
     room.open_vote()
     room.workshop.reset()
-    assert room.state(seat.token)["pilots"] == [] and room.ballot is None
+    room.follow()  # what the projected page does before showing the room
+    assert room.ballot is None and room.replay == []
+    assert room.state(seat.token)["pilots"] == []
     model = room.workshop.slots[0].model
     assert model.manager_of_unit[0].delegate is not None
     assert model.manager_of_unit[2].delegate is None

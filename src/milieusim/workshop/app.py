@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +59,10 @@ from milieusim.workshop.session import COMPARE_CHARTS, MAX_SPEED, PlayHooks, Wor
 
 HIDDEN_PREFIXES = ("docking/",)
 """Shipped scenarios left out of the picker (technical checks, not workshop material)."""
+
+CARD_REFRESH_SECONDS = 0.25
+"""While playing, an open card shows the week in play at most this often (each refresh
+works the card out again from the running model)."""
 
 ui_revision = solara.reactive(0)
 """Bumped when settings change (not on every frame); the page's parts re-render on it.
@@ -197,6 +202,24 @@ def InspectCard(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
     from the running model (:mod:`milieusim.workshop.cards`), with links to other cards."""
     ui_revision.get()
     update_counter.get()
+    shown_week, set_shown_week = solara.use_state(-1)
+
+    def follow_the_run() -> Callable[[], None]:
+        # While playing, frames bypass the page's render: the card re-renders itself (and
+        # only itself) with the week in play, at most every CARD_REFRESH_SECONDS.
+        last = [0.0]
+
+        def refresh() -> None:
+            now = time.monotonic()
+            if ws.inspected is None or now - last[0] < CARD_REFRESH_SECONDS:
+                return
+            last[0] = now
+            set_shown_week(int(ws.now))
+
+        return ws.listen("card", refresh)
+
+    solara.use_effect(follow_the_run, [])
+    del shown_week  # (read to re-render on it)
     card = ws.card()
     if card is None:
         return
@@ -488,6 +511,9 @@ def ControlBar(ws: Workshop, lang: str, changed: Callable[[], None]) -> None:
         WeekCounter(ws, lang)
         if ws.projection:
             Interventions(ws, lang, changed)
+            room = current_room()
+            if room is not None and ws.room is room:  # one line, beside the controls
+                RoomPanel(room, lang, changed)
         label = (
             t("speed_max", lang) if ws.speed >= MAX_SPEED else t("speed", lang, value=int(ws.speed))
         )
@@ -835,8 +861,8 @@ def Page() -> None:
             StoryPanel(ws, lang, changed)
         ControlBar(ws, lang, changed)
         room = current_room()
-        if room is not None and ws.room is room:
-            RoomPanel(room, lang, changed)
+        if room is not None and ws.room is room and not ws.projection:
+            RoomPanel(room, lang, changed)  # (in projection mode a line in the bar)
         if not ws.projection:  # (in projection mode a drop-down in the bar)
             Interventions(ws, lang, changed)
         Views(ws, lang)

@@ -40,7 +40,7 @@ from typing import Any
 
 from milieusim.innovation import Innovation, Stage
 from milieusim.text import fixed, language, param_label
-from milieusim.workshop.i18n import t
+from milieusim.workshop.i18n import STRINGS, t
 
 ROLES = ("mayor", "dgs", "manager", "secant", "partner")
 """The roles a participant may take."""
@@ -70,107 +70,11 @@ SHOWN = 6
 ACTIVE = frozenset({Stage.PROPOSAL, Stage.EXPERIMENT, Stage.DIFFUSION})
 """Stages of a practice a derogation can still help."""
 
-ROOM_STRINGS: dict[str, dict[str, str]] = {
-    "role_mayor": {"fr": "Maire", "en": "Mayor"},
-    "role_dgs": {
-        "fr": "Direction générale des services (DGS)",
-        "en": "Director-general (DGS)",
-    },
-    "role_manager": {"fr": "Encadrant·e du service {unit}", "en": "Manager of unit {unit}"},
-    "role_manager_any": {"fr": "Encadrant·e d'un service", "en": "A unit's manager"},
-    "role_secant": {"fr": "Marginal sécant n° {n}", "en": "Marginal sécant no. {n}"},
-    "role_secant_any": {"fr": "Marginal sécant", "en": "Marginal sécant"},
-    "role_partner": {"fr": "Association partenaire n° {n}", "en": "Partner association no. {n}"},
-    "role_partner_any": {"fr": "Association partenaire", "en": "Partner association"},
-    "role_room": {"fr": "La salle (vote)", "en": "The room (vote)"},
-    "role_model": {"fr": "Le modèle", "en": "The model"},
-    "lever_pilot": {
-        "fr": "Accepter ou refuser un pilote proposé dans votre service",
-        "en": "Approve or refuse a pilot proposed in your unit",
-    },
-    "lever_derogation": {"fr": "Accorder une dérogation", "en": "Grant a derogation"},
-    "lever_idea": {"fr": "Apporter une idée", "en": "Bring an idea"},
-    "lever_vote": {
-        "fr": "Voter pour la prochaine intervention",
-        "en": "Vote on the next intervention",
-    },
-    "idea": {
-        "fr": "idée n° {id} ({kind}, service {unit})",
-        "en": "idea no. {id} ({kind}, unit {unit})",
-    },
-    "kind_product": {"fr": "nouveau service", "en": "new service"},
-    "kind_process": {"fr": "nouveau procédé", "en": "new process"},
-    "rule": {"fr": "règle n° {n} ({kind})", "en": "rule no. {n} ({kind})"},
-    "rule_external": {"fr": "nationale", "en": "national"},
-    "rule_internal": {"fr": "interne", "en": "internal"},
-    "rule_cultural": {"fr": "habitude", "en": "habit"},
-    "do_approve": {"fr": "accepte le pilote", "en": "approves the pilot"},
-    "do_refuse": {"fr": "refuse le pilote", "en": "refuses the pilot"},
-    "do_timeout": {"fr": "ne décide pas à temps", "en": "does not decide in time"},
-    "do_derogation": {"fr": "accorde une dérogation", "en": "grants a derogation"},
-    "do_idea": {"fr": "apporte une idée", "en": "brings an idea"},
-    "do_vote": {"fr": "choisit une intervention", "en": "chooses an intervention"},
-    "do_vote_none": {"fr": "personne n'a voté", "en": "nobody voted"},
-    "do_model": {"fr": "décide selon sa règle", "en": "decides by its rule"},
-    "fx_pilot_started": {
-        "fr": "pilote lancé ({team} personnes)",
-        "en": "pilot started ({team} people)",
-    },
-    "fx_no_budget": {
-        "fr": "pas de budget ou de place pour un pilote : rendu à la règle du modèle",
-        "en": "no budget or room for a pilot: handed back to the model's rule",
-    },
-    "fx_rejected": {"fr": "proposition refusée", "en": "proposal refused"},
-    "fx_expired": {"fr": "proposition expirée", "en": "proposal expired"},
-    "fx_to_model": {
-        "fr": "rendu à la règle du modèle",
-        "en": "handed back to the model's rule",
-    },
-    "fx_derogation": {
-        "fr": "libérée de la {rule} ; rigidité {before} → {after}",
-        "en": "freed from {rule}; rigidity {before} → {after}",
-    },
-    "fx_proposed": {"fr": "proposée au service {unit}", "en": "proposed to unit {unit}"},
-    "fx_vote": {
-        "fr": "{label} ({votes} voix sur {ballots}) : {changes}",
-        "en": "{label} ({votes} of {ballots} votes): {changes}",
-    },
-    "fx_vote_none": {"fr": "rien ne change", "en": "nothing changes"},
-    "fx_nothing": {"fr": "aucun réglage ne change", "en": "no setting changes"},
-    "err_code": {"fr": "Code inconnu.", "en": "Unknown code."},
-    "err_role": {"fr": "Rôle inconnu.", "en": "Unknown role."},
-    "err_taken": {"fr": "Ce rôle est déjà pris.", "en": "This role is already taken."},
-    "err_full": {"fr": "Plus de place pour ce rôle.", "en": "No seat left for this role."},
-    "err_token": {
-        "fr": "Jeton inconnu : rejoignez la salle à nouveau.",
-        "en": "Unknown token: join the room again.",
-    },
-    "err_lever": {
-        "fr": "Ce levier n'est pas celui de votre rôle.",
-        "en": "This lever is not your role's.",
-    },
-    "err_gone": {
-        "fr": "Trop tard : ce n'est plus à décider.",
-        "en": "Too late: this is no longer to decide.",
-    },
-    "err_no_vote": {"fr": "Aucun vote ouvert.", "en": "No vote is open."},
-    "err_paused": {
-        "fr": "La salle est en pause (l'animateur compare deux organisations).",
-        "en": "The room is paused (the trainer is comparing two organisations).",
-    },
-    "err_rate": {"fr": "Trop de demandes : patientez.", "en": "Too many requests: wait a moment."},
-    "replay_week": {"fr": "semaine", "en": "week"},
-    "replay_role": {"fr": "rôle", "en": "role"},
-    "replay_decision": {"fr": "décision", "en": "decision"},
-    "replay_subject": {"fr": "objet", "en": "subject"},
-    "replay_effect": {"fr": "effet", "en": "effect"},
-}
-"""The room's words, in French and English (looked up with :func:`rt`)."""
-
 
 def rt(key: str, lang: str, **values: Any) -> str:
-    """The room's string ``key`` in ``lang``, formatted with ``values``."""
-    return ROOM_STRINGS[key][language(lang)].format(**values)
+    """The room's string ``key`` in ``lang``, formatted with ``values``: the workshop's
+    string ``room_<key>`` (:data:`~milieusim.workshop.i18n.STRINGS`)."""
+    return STRINGS[f"room_{key}"][language(lang)].format(**values)
 
 
 def role_title(role: str, lang: str) -> str:
@@ -181,8 +85,9 @@ def role_title(role: str, lang: str) -> str:
 
 
 class RoomError(Exception):
-    """A request the room refuses: ``key`` says why (:data:`ROOM_STRINGS` ``err_…``),
-    ``status`` is the HTTP status to answer with."""
+    """A request the room refuses: ``key`` says why (the string ``room_err_<key>`` of
+    :data:`~milieusim.workshop.i18n.STRINGS`), ``status`` is the HTTP status to answer
+    with."""
 
     def __init__(self, key: str, status: int = 403) -> None:
         super().__init__(key)
@@ -368,6 +273,12 @@ class Room:
         if ws.mode != "single" or not ws.slots:
             return None
         return ws.slots[0].model
+
+    def follow(self) -> None:
+        """Catch up with the workshop's model now (the projected page calls it before
+        showing the room, so a new scenario's page shows no vote of the previous run)."""
+        with self.lock:
+            self._sync()
 
     def _sync(self) -> Any:
         """Follow the workshop's model: on a new one (reset, scenario), the decisions,

@@ -13,39 +13,12 @@ from typing import Any
 
 import solara
 
-from milieusim.text import language
 from milieusim.workshop.room import ROLES, Room, role_title, rt
-
-PANEL_STRINGS: dict[str, dict[str, str]] = {
-    "room": {"fr": "La salle", "en": "The room"},
-    "join": {
-        "fr": "Rejoignez depuis votre téléphone (même réseau) : {url} — code",
-        "en": "Join from your phone (same network): {url} — code",
-    },
-    "people": {"fr": "Participants : {n}", "en": "Participants: {n}"},
-    "waiting": {
-        "fr": "La simulation attend la décision d'un participant…",
-        "en": "The run waits for a participant's decision…",
-    },
-    "pending": {"fr": "Décisions en attente : {n}", "en": "Decisions waiting: {n}"},
-    "open_vote": {
-        "fr": "Mettre au vote la prochaine intervention",
-        "en": "Put the next intervention to the vote",
-    },
-    "close_vote": {"fr": "Clore le vote", "en": "Close the vote"},
-    "ballots": {"fr": "Vote : {n} bulletin(s)", "en": "Vote: {n} ballot(s)"},
-    "replay": {"fr": "Qui a décidé quoi", "en": "Who decided what"},
-    "replay_empty": {"fr": "Aucune décision pour l'instant.", "en": "No decision yet."},
-    "replay_csv": {"fr": "Relecture (CSV)", "en": "Replay (CSV)"},
-}
-"""The panel's words, in French and English."""
 
 CSS = """
 .ms-room { display: flex; gap: 18px; align-items: flex-start; flex-wrap: wrap;
     background: #f3f7ee !important; border-left: 6px solid #1b7a3a; padding: 6px 12px; }
 .ms-room-qr svg { width: 150px; height: 150px; display: block; }
-.ms-room-compact .ms-room-qr svg { width: 110px; height: 110px; }
-.ms-room-compact .ms-room-code { font-size: 36px; }
 .ms-room-code { font-size: 44px; font-weight: 800; letter-spacing: 6px; color: #1b7a3a;
     font-family: monospace; line-height: 1.1; }
 .ms-room-url { font-size: 17px; }
@@ -54,6 +27,21 @@ CSS = """
 .ms-replay { max-height: 190px; overflow-y: auto; font-size: 16px; }
 .ms-replay table { border-collapse: collapse; }
 .ms-replay td, .ms-replay th { padding: 1px 8px; text-align: left; vertical-align: top; }
+.ms-room-line { display: flex; gap: 8px; align-items: center; flex-wrap: nowrap;
+    padding: 0 10px; border-left-width: 4px; white-space: nowrap;
+    flex: 1 1 0; min-width: 0; overflow: hidden; }  /* never a second row of the bar */
+.ms-room-line .ms-room-code { font-size: 30px; letter-spacing: 3px; }
+.ms-room-line .ms-room-url { display: none; }
+.ms-room-line .ms-room-counts .v-icon { color: #1b7a3a; margin: 0 2px 0 6px; }
+.ms-bar .ms-room-line .v-btn { min-width: 0 !important; height: 36px !important;
+    padding: 0 8px !important; }
+.ms-room-line .ms-room-long { display: none; }
+.ms-bar:has(.ms-room-line) .ms-proj-interventions { max-width: 180px; }
+@media (min-width: 1600px) {
+    .ms-room-line .ms-room-url, .ms-room-line .ms-room-long { display: inline; }
+    .ms-room-line .ms-room-short { display: none; }
+    .ms-bar:has(.ms-room-line) .ms-proj-interventions { max-width: 360px; }
+}
 """
 
 WATCH_SECONDS = 0.5
@@ -62,7 +50,7 @@ WATCH_SECONDS = 0.5
 
 def pt(key: str, lang: str, **values: Any) -> str:
     """The panel's string ``key`` in ``lang``."""
-    return PANEL_STRINGS[key][language(lang)].format(**values)
+    return rt(key, lang, **values)
 
 
 @functools.cache
@@ -104,6 +92,7 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
 
     solara.use_effect(listen, [])
     del shown  # (read to re-render on it)
+    room.follow()
     counts = room.counts()
     rows = room.replay_rows(lang)
     with room.lock:
@@ -119,10 +108,11 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
         room.close_vote()
         changed()
 
+    if room.workshop.projection:  # one element: a flex item of the control bar
+        RoomLine(room, lang, counts, pending, ballot, ballots, open_vote, close_vote)
+        return
     solara.Style(CSS)
-    with solara.Div(
-        classes=["ms-room"] + (["ms-room-compact"] if room.workshop.projection else [])
-    ):
+    with solara.Div(classes=["ms-room"]):
         if room.join_url:
             solara.HTML(tag="div", unsafe_innerHTML=qr_svg(room.join_url), classes=["ms-room-qr"])
         with solara.Column(gap="2px"):
@@ -156,8 +146,6 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
                         on_click=close_vote,
                         classes=["ms-room-close-vote"],
                     )
-        if room.workshop.projection:  # the room's numbers only: the pictures need the space
-            return
         with solara.Column(gap="2px", style={"flex": "1 1 520px"}):
             with solara.Row(style={"align-items": "center"}):
                 solara.Text(pt("replay", lang), style={"font-weight": "700"})
@@ -189,3 +177,61 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
                     unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
                     classes=["ms-replay"],
                 )
+
+
+def RoomLine(
+    room: Room,
+    lang: str,
+    counts: dict[str, int],
+    pending: int,
+    ballot: Any,
+    ballots: int,
+    open_vote: Callable[[], None],
+    close_vote: Callable[[], None],
+) -> None:
+    """The room in projection mode: one line in the control bar (the code, how many have
+    joined, the decisions waiting, the vote; the address too on a wide window), so that
+    the pictures keep their size. The QR code is on the page outside projection mode."""
+    with solara.Div(classes=["ms-room", "ms-room-line"]):
+        solara.Style(CSS)
+        solara.Text(room.join_url.split("?")[0], classes=["ms-room-url"])
+        solara.Text(room.code, classes=["ms-room-code"])
+        if room.waiting:
+            solara.v.Html(
+                tag="span",
+                class_="ms-room-waiting",
+                attributes={"title": pt("waiting", lang)},
+                children=[solara.v.Icon(children=["mdi-timer-sand"]), pt("waiting_short", lang)],
+            )
+        else:
+            total = sum(counts.values())
+            with solara.Div(classes=["ms-room-counts"]):
+                solara.Text(pt("line", lang, n=total, pending=pending), classes=["ms-room-long"])
+                solara.v.Html(
+                    tag="span",
+                    class_="ms-room-short",
+                    attributes={"title": pt("line", lang, n=total, pending=pending)},
+                    children=[
+                        solara.v.Icon(children=["mdi-account-multiple"]),
+                        str(total),
+                        solara.v.Icon(children=["mdi-timer-sand"]),
+                        str(pending),
+                    ],
+                )
+        if ballot is None:
+            solara.Button(
+                pt("open_vote_short", lang),
+                icon_name="mdi-vote",
+                color="#1b7a3a",
+                outlined=True,
+                on_click=open_vote,
+                classes=["ms-room-open-vote"],
+            )
+        else:
+            solara.Button(
+                pt("close_vote_short", lang, n=ballots),
+                icon_name="mdi-vote",
+                color="#1b7a3a",
+                on_click=close_vote,
+                classes=["ms-room-close-vote"],
+            )

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from milieusim.text import language
+from milieusim.workshop.i18n import STRINGS
 from milieusim.workshop.room import (
     LEVERS,
     ROLES,
@@ -293,7 +294,7 @@ async def _answer(send: Send, status: int, body: bytes, kind: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-PHONE_PAGE = """<!doctype html>
+PHONE_TEMPLATE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>milieusim · salle</title>
@@ -332,18 +333,7 @@ button.chosen { background: #1b7a3a; }
 </div>
 <script>
 "use strict";
-const W = {
-  fr: {title: "milieusim · la salle", code: "Code affiché à l'écran", role: "Votre rôle",
-       go: "Rejoindre", week: "Semaine", approve: "Accepter", refuse: "Refuser",
-       grant: "Accorder", bring: "Apporter", vote: "Voter", none: "Rien à décider pour l'instant.",
-       left: "semaines restantes", paused: "La salle est en pause.", leave: "Quitter la salle",
-       voted: "Votre vote", other: "EN"},
-  en: {title: "milieusim · the room", code: "Code shown on the screen", role: "Your role",
-       go: "Join", week: "Week", approve: "Approve", refuse: "Refuse",
-       grant: "Grant", bring: "Bring", vote: "Vote", none: "Nothing to decide for now.",
-       left: "weeks left", paused: "The room is paused.", leave: "Leave the room",
-       voted: "Your vote", other: "FR"},
-};
+const W = __WORDS__;
 const params = new URLSearchParams(location.search);
 let lang = params.get("lang") === "en" ? "en" : "fr";
 let token = sessionStorage.getItem("room-token") || "";
@@ -478,4 +468,26 @@ setInterval(refresh, 1000);
 </script>
 </body></html>
 """
-"""The phone page: join with the code and a role, then the role's levers (polled)."""
+"""The phone page: join with the code and a role, then the role's levers (polled); its
+words (``__WORDS__``) are the workshop's strings ``room_phone_…``."""
+
+PHONE_WORDS: tuple[str, ...] = (
+    *("title", "code", "role", "go", "week", "approve", "refuse", "grant", "bring"),
+    *("vote", "none", "left", "paused", "leave", "voted", "other"),
+)
+"""The phone page's words (``room_phone_<word>``)."""
+
+
+def phone_page() -> str:
+    """The phone page, with its words in French and English from
+    :data:`~milieusim.workshop.i18n.STRINGS`."""
+    words = {
+        lang: {key: STRINGS[f"room_phone_{key}"][lang] for key in PHONE_WORDS}
+        for lang in ("fr", "en")
+    }
+    text = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    return PHONE_TEMPLATE.replace("__WORDS__", text)
+
+
+PHONE_PAGE = phone_page()
+"""The phone page, as served."""
