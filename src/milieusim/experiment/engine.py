@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from milieusim._interrupt import ignoring_sigint
 from milieusim._io import versions as _versions
 from milieusim.codebook import write_codebook
 from milieusim.experiment import store
@@ -36,7 +37,6 @@ from milieusim.experiment.executors import (
     Executor,
     Failure,
     LocalExecutor,
-    ignoring_sigint,
     map_tasks,
     worker_count,
 )
