@@ -26,7 +26,7 @@ from milieusim.analysis import (
 from milieusim.analysis.outcomes import time_mean
 from milieusim.analysis.results import varied_parameters
 from milieusim.experiment.store import load_manifest, load_results
-from milieusim.text import format_mean_ci, outcome_label, param_label
+from milieusim.text import format_mean_ci, legend, outcome_label, param_label
 
 
 def raw_runs(folder: Path) -> pd.DataFrame:
@@ -241,6 +241,16 @@ def test_labels_and_number_formats() -> None:
     assert format_mean_ci(0.5534, 0.0412, "fr") == "0,553 ± 0,041"
     assert format_mean_ci(15.21, 3.14) == "15.2 ± 3.1"
     assert format_mean_ci(2.0, float("nan")) == "2"
+
+
+def test_a_legend_pads_the_names_and_hangs_its_wrapped_labels() -> None:
+    labels = {"n": "a short label", "long_name": "a label long enough to be wrapped"}
+    assert legend(labels, labels.__getitem__, 34) == [
+        "n          a short label",
+        "long_name  a label long enough to",
+        "             be wrapped",
+    ]
+    assert legend([], str, 80) == []
 
 
 # --- the analyze command --------------------------------------------------------------------

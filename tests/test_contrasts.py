@@ -7,6 +7,7 @@ k of every point shares its seed, which is what the pairing uses.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from clitools import assert_one_line_error, invoke
 from scipy import stats
 
 from milieusim.analysis.contrasts import (
+    _welch,
     baseline_contrasts,
     contrasts,
     replications_needed,
@@ -141,6 +143,30 @@ def test_replications_needed_is_the_smallest_n_that_reaches_the_half_width() -> 
         assert half <= h < before
     assert math.isnan(replications_needed(float("nan"), 0.1))
     assert replications_needed(0.0, 0.1) == 2
+
+
+@pytest.mark.parametrize(
+    "n_a, n_b, sd_b, level",
+    [(5, 5, 1.0, 0.95), (3, 8, 3.0, 0.9), (20, 7, 0.2, 0.99), (2, 2, 1.0, 0.95)],
+)
+def test_unpaired_interval_is_scipys_welch_interval(
+    n_a: int, n_b: int, sd_b: float, level: float
+) -> None:
+    """Two groups: the Welch interval is scipy's to 1e-10. Four groups (an interaction),
+    two of them constant: it is scipy's interval of the other two, shifted by the
+    constants (they add no variance and no degrees of freedom)."""
+    rng = np.random.default_rng(n_a * 100 + n_b)
+    a, b = rng.normal(0.0, 1.0, n_a), rng.normal(0.5, sd_b, n_b)
+    ci = stats.ttest_ind(b, a, equal_var=False).confidence_interval(level)
+    assert _welch([(1.0, b), (-1.0, a)], level) == pytest.approx((ci.low, ci.high), abs=1e-10)
+    c, d = np.full(4, 2.0), np.full(6, 7.0)
+    shifted = _welch([(1.0, b), (-1.0, a), (-1.0, c), (1.0, d)], level)
+    assert shifted == pytest.approx((ci.low + 5.0, ci.high + 5.0), abs=1e-10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scipy: "nearly identical" data
+        constant = stats.ttest_ind(c, d, equal_var=False).confidence_interval(level)
+    assert _welch([(1.0, c), (-1.0, d)], level) == (constant.low, constant.high) == (-5.0, -5.0)
+    assert all(map(math.isnan, _welch([(1.0, b), (-1.0, a[:1])], level)))
 
 
 # --- the commands ------------------------------------------------------------------------------

@@ -205,6 +205,21 @@ def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
 
 
+def test_only_the_folders_made_for_an_output_are_removed_and_only_while_empty(
+    tmp_path: Path,
+) -> None:
+    """A run or sweep that writes nothing leaves no folder it made (runner and engine)."""
+    deep = tmp_path / "a" / "b" / "c"
+    created = _files.make_folder(deep)
+    assert created == [deep.absolute(), (tmp_path / "a" / "b").absolute(), tmp_path / "a"]
+    assert _files.make_folder(deep) == []  # already there
+    (tmp_path / "a" / "kept.txt").write_text("the user's", encoding="utf-8")
+    _files.remove_empty(created)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["kept.txt"]
+    _files.remove_empty([tmp_path / "a"])  # not empty: left
+    assert (tmp_path / "a" / "kept.txt").is_file()
+
+
 # --- B13: control characters in titles ---------------------------------------------------
 
 

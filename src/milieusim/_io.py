@@ -182,6 +182,28 @@ def replace_folder(new: Path, target: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
+def make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing ancestors; return those created, deepest first
+    (for :func:`remove_empty`). ``OSError`` if they cannot be created."""
+    created: list[Path] = []
+    current = folder.absolute()
+    while not current.exists():
+        created.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def remove_empty(created: list[Path]) -> None:
+    """Remove the folders :func:`make_folder` created, deepest first, up to the first one
+    that is not empty (or cannot be removed)."""
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary sibling of ``path`` (:func:`temp_file`), then
     rename it into place; return ``path``.

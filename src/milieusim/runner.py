@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from milieusim._io import json_text, remove_stale_siblings, replace_folder, temp_dir, to_plain
+from milieusim._io import (
+    json_text,
+    make_folder,
+    remove_empty,
+    remove_stale_siblings,
+    replace_folder,
+    temp_dir,
+    to_plain,
+)
 from milieusim._io import versions as _versions
 from milieusim.measures import MEASURES
 from milieusim.model import MilieuModel
@@ -135,12 +143,12 @@ def write_outputs(
         raise NotADirectoryError(f"{out} exists and is not a folder")
     if not overwrite and out.is_dir() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
-    created = _make_parents(out.parent)
+    created = make_folder(out.parent)
     remove_stale_siblings(out)  # left by a run killed while writing
     try:
         tmp = temp_dir(out)
     except BaseException:
-        _remove_empty(created)
+        remove_empty(created)
         raise
     names = output_files(fmt)
     try:
@@ -151,7 +159,7 @@ def write_outputs(
         replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        _remove_empty(created)
+        remove_empty(created)
         raise
     return {name: shown / name for name in names}
 
@@ -198,22 +206,3 @@ def _write_png(result: RunResult, path: Path, lang: str) -> None:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _make_parents(folder: Path) -> list[Path]:
-    """Create ``folder`` and missing ancestors; return the ones created, deepest first."""
-    missing: list[Path] = []
-    current = folder.absolute()
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    for folder in folders:  # deepest first
-        try:
-            folder.rmdir()
-        except OSError:
-            return

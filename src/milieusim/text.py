@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from milieusim.measures import MEASURES, REPORTERS
@@ -28,6 +30,7 @@ __all__ = [
     "format_value",
     "french_spaces",
     "language",
+    "legend",
     "outcome_bounds",
     "outcome_label",
     "outcome_unit",
@@ -48,6 +51,19 @@ TIME_MEAN_PREFIX = "mean_"
 def language(value: str | None) -> Lang:
     """'fr' for any French spelling ('fr', 'FR', 'fr_FR'), else 'en'."""
     return "fr" if str(value or "").lower().startswith("fr") else "en"
+
+
+def legend(names: Iterable[str], label: Callable[[str], str], width: int) -> list[str]:
+    """A legend under a text table: one ``name  label`` entry per name, the names padded
+    to one width, each entry wrapped at ``width`` with its further lines indented."""
+    names = list(names)
+    pad = max((len(name) for name in names), default=0)
+    lines: list[str] = []
+    for name in names:
+        lines += textwrap.wrap(
+            f"{name:<{pad}}  {label(name)}", width, subsequent_indent=" " * (pad + 4)
+        )
+    return lines
 
 
 def pick(lang: str | None, en: str, fr: str) -> str:

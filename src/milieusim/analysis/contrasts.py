@@ -168,6 +168,10 @@ def _paired(d: np.ndarray, level: float) -> tuple[float, float, float, float]:
 def _welch(groups: list[tuple[float, np.ndarray]], level: float) -> tuple[float, float]:
     """Interval of Σ sign·mean(group) with the groups taken as independent samples
     (Welch–Satterthwaite degrees of freedom): the unpaired interval."""
+    # Written out rather than ``scipy.stats.ttest_ind(b, a, equal_var=False)
+    # .confidence_interval(level)``: an interaction's unpaired interval combines four
+    # groups, which scipy's two-sample test cannot. For two groups the two agree to
+    # 1e-10, constant groups included (tests/test_contrasts.py).
     estimate, variance, df_den = 0.0, 0.0, 0.0
     for sign, x in groups:
         x = x[np.isfinite(x)]
@@ -182,6 +186,36 @@ def _welch(groups: list[tuple[float, np.ndarray]], level: float) -> tuple[float,
     df = variance * variance / df_den
     half = float(stats.t.ppf(0.5 + level / 2, df)) * math.sqrt(variance)
     return estimate - half, estimate + half
+
+
+def _row(
+    term: str,
+    d: np.ndarray,
+    unpaired: tuple[float, float],
+    level: float,
+    a: np.ndarray | None = None,
+    b: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """The :data:`CONTRAST_COLUMNS` of one row: the paired interval of the differences
+    ``d`` (one per replication), the ``unpaired`` one, and the means of ``a`` and ``b``."""
+    mean, low, high, sd = _paired(d, level)
+    return {
+        "term": term,
+        "n": int(np.isfinite(d).sum()),
+        "mean_a": float(a.mean()) if a is not None and a.size else math.nan,
+        "mean_b": float(b.mean()) if b is not None and b.size else math.nan,
+        "estimate": mean,
+        "ci_low": low,
+        "ci_high": high,
+        "sd": sd,
+        "unpaired_low": unpaired[0],
+        "unpaired_high": unpaired[1],
+    }
+
+
+def _difference(a: np.ndarray, b: np.ndarray, d: np.ndarray, level: float) -> dict[str, Any]:
+    """A ``difference`` row: B − A paired by replication (``d``), and unpaired."""
+    return _row("difference", d, _welch([(1.0, b), (-1.0, a)], level), level, a, b)
 
 
 # --- contrasts --------------------------------------------------------------------------------
@@ -245,25 +279,8 @@ def contrasts(
             part = per_rep if value is None else _slice(per_rep, value)
             d = part["_d"].to_numpy(dtype=float)
             a, b = part[f"{name}_a"].to_numpy(dtype=float), part[f"{name}_b"].to_numpy(dtype=float)
-            mean, low, high, sd = _paired(d, level)
-            u_low, u_high = _welch([(1.0, b), (-1.0, a)], level)
             differences[value] = part["_d"]
-            rows.append(
-                {
-                    "by_value": value,
-                    "outcome": name,
-                    "term": "difference",
-                    "n": int(np.isfinite(d).sum()),
-                    "mean_a": float(a.mean()) if a.size else math.nan,
-                    "mean_b": float(b.mean()) if b.size else math.nan,
-                    "estimate": mean,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "sd": sd,
-                    "unpaired_low": u_low,
-                    "unpaired_high": u_high,
-                }
-            )
+            rows.append({"by_value": value, "outcome": name, **_difference(a, b, d, level)})
         if by is not None and len(by_levels) >= 2:
             first, last = by_levels[0], by_levels[-1]
             joined = pd.concat(
@@ -272,9 +289,8 @@ def contrasts(
                 join="inner",
             )
             did = (joined["last"] - joined["first"]).to_numpy(dtype=float)
-            mean, low, high, sd = _paired(did, level)
             first_part, last_part = _slice(per_rep, first), _slice(per_rep, last)
-            u_low, u_high = _welch(
+            unpaired = _welch(
                 [
                     (1.0, last_part[f"{name}_b"].to_numpy(dtype=float)),
                     (-1.0, last_part[f"{name}_a"].to_numpy(dtype=float)),
@@ -287,16 +303,7 @@ def contrasts(
                 {
                     "by_value": f"{_plain(last)} − {_plain(first)}",
                     "outcome": name,
-                    "term": "interaction",
-                    "n": int(np.isfinite(did).sum()),
-                    "mean_a": math.nan,
-                    "mean_b": math.nan,
-                    "estimate": mean,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "sd": sd,
-                    "unpaired_low": u_low,
-                    "unpaired_high": u_high,
+                    **_row("interaction", did, unpaired, level),
                 }
             )
     table = pd.DataFrame(rows, columns=["by_value", *CONTRAST_COLUMNS])
@@ -349,24 +356,7 @@ def baseline_contrasts(
                 [base[name].rename("a"), other[name].rename("b")], axis=1, join="inner"
             ).dropna()
             a, b = joined["a"].to_numpy(dtype=float), joined["b"].to_numpy(dtype=float)
-            mean, low, high, sd = _paired(b - a, level)
-            u_low, u_high = _welch([(1.0, b), (-1.0, a)], level)
-            rows.append(
-                {
-                    "point_id": point,
-                    "outcome": name,
-                    "term": "difference",
-                    "n": int(a.size),
-                    "mean_a": float(a.mean()) if a.size else math.nan,
-                    "mean_b": float(b.mean()) if b.size else math.nan,
-                    "estimate": mean,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "sd": sd,
-                    "unpaired_low": u_low,
-                    "unpaired_high": u_high,
-                }
-            )
+            rows.append({"point_id": point, "outcome": name, **_difference(a, b, b - a, level)})
     table = pd.DataFrame(rows, columns=["point_id", *CONTRAST_COLUMNS])
     params = [c for c in points.columns if c != "point_id"]
     reference = points.set_index("point_id").loc[baseline]

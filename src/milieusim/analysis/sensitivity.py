@@ -36,6 +36,7 @@ from milieusim.text import (
     decimal,
     format_number,
     language,
+    legend,
     outcome_label,
     param_label,
 )
@@ -581,23 +582,10 @@ def format_sensitivity(
     lines = textwrap.wrap(_TITLE[kind][lang], width)
     lines.append(fmt(list(heads)))
     lines += [fmt(r) for r in rows]
-    params = list(dict.fromkeys(table["parameter"]))
     lines.append("")
-    name_width = max(len(p) for p in params)
-    for p in params:
-        lines += textwrap.wrap(
-            f"{p:<{name_width}}  {param_label(p, lang)}",
-            width,
-            subsequent_indent=" " * (name_width + 4),
-        )
-    outcomes = list(dict.fromkeys(table["outcome"])) if outcome_legend else []
-    name_width = max((len(o) for o in outcomes), default=0)
-    for o in outcomes:
-        lines += textwrap.wrap(
-            f"{o:<{name_width}}  {outcome_label(o, lang)}",
-            width,
-            subsequent_indent=" " * (name_width + 4),
-        )
+    lines += legend(dict.fromkeys(table["parameter"]), lambda p: param_label(p, lang), width)
+    if outcome_legend:
+        lines += legend(dict.fromkeys(table["outcome"]), lambda o: outcome_label(o, lang), width)
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from milieusim.text import (
     format_mean_ci,
     format_value,
     language,
+    legend,
     outcome_bounds,
     outcome_label,
 )
@@ -198,11 +199,5 @@ def format_summary(
         )
     lines.append("")
     lines += textwrap.wrap(text["legend"], width)
-    name_width = max(len(n) for n in names)
-    for name in names:
-        lines += textwrap.wrap(
-            f"{name:<{name_width}}  {outcome_label(name, lang)}",
-            width,
-            subsequent_indent=" " * (name_width + 4),
-        )
+    lines += legend(names, lambda name: outcome_label(name, lang), width)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from milieusim._interrupt import sigterm_as_interrupt
 from milieusim.cli.common import UserError, shown
 
 __all__ = ["calibrate"]
@@ -220,7 +221,6 @@ def _run(
     from milieusim.calibration.problem import CalibrationError
     from milieusim.calibration.report import write_report
     from milieusim.calibration.run import calibrate as run_calibration
-    from milieusim.experiment.executors import sigterm_as_interrupt
     from milieusim.experiment.progress import Progress
 
     if not quiet:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from milieusim._interrupt import sigterm_as_interrupt
 from milieusim.cli.common import CONTEXT, UserError, check_out_dir, shown
 
 __all__ = ["validate"]
@@ -133,7 +134,6 @@ def validate(
     unknown = [name for name in cases if name not in known]
     if unknown:
         raise UserError(f"--case: unknown case {unknown[0]!r} (cases: {', '.join(known)})")
-    from milieusim.experiment.executors import sigterm_as_interrupt
     from milieusim.validation.report import run_validation, write_report
     from milieusim.validation.run import TaskFailed
 

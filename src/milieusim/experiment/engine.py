@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from milieusim._interrupt import ignoring_sigint
+from milieusim._io import make_folder, remove_empty
 from milieusim._io import versions as _versions
 from milieusim.codebook import write_codebook
 from milieusim.experiment import store
@@ -36,7 +38,6 @@ from milieusim.experiment.executors import (
     Executor,
     Failure,
     LocalExecutor,
-    ignoring_sigint,
     map_tasks,
     worker_count,
 )
@@ -296,18 +297,12 @@ def _settle(
 def _make_folder(root: Path, executor: Executor | None) -> list[Path]:
     """Create ``root`` and its missing parents; return those created, deepest first.
     SweepError (``executor`` closed) if they cannot be created."""
-    created: list[Path] = []
-    current = root.absolute()
-    while not current.exists():
-        created.append(current)
-        current = current.parent
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        return make_folder(root)
     except OSError as exc:
         if executor is not None:
             executor.close(abandon=True)
         raise SweepError(f"cannot create {root}: {exc.strerror or exc}", os_error=True) from None
-    return created
 
 
 def _unmake_folder(root: Path, created: list[Path], lock_existed: bool) -> None:
@@ -315,11 +310,7 @@ def _unmake_folder(root: Path, created: list[Path], lock_existed: bool) -> None:
     if not lock_existed:
         with contextlib.suppress(OSError):
             (root / ".lock").unlink()
-    for folder in created:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
+    remove_empty(created)
 
 
 def _loop(

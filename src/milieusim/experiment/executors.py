@@ -21,7 +21,6 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from milieusim._interrupt import signals_deferred, sigterm_as_interrupt
 from milieusim.experiment.cluster import DaskExecutor, check_scheduler, tls_security
 from milieusim.experiment.preload import worker_init
 
@@ -43,11 +43,8 @@ __all__ = [
     "LocalExecutor",
     "WorkerLost",
     "check_scheduler",
-    "ignoring_sigint",
     "map_tasks",
     "private_tempdir",
-    "sigterm_as_interrupt",
-    "signals_deferred",
     "start_method",
     "tls_security",
     "warm_up",
@@ -378,56 +375,3 @@ def _outcome(executor: Executor, handle: Any, entry: _Entry) -> Any:
         )
     except Exception as exc:  # raised by the task, or a result that cannot be unpickled
         return Failure("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-
-
-@contextlib.contextmanager
-def ignoring_sigint() -> Iterator[None]:
-    """Ignore Ctrl-C meanwhile (in the main thread), e.g. while writing what finished."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM meanwhile (in the main thread): one that arrives is
-    delivered again, to the handler it would have reached, once the block is done."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []  # signal numbers, as handlers receive them
-    previous = {
-        signum: signal.signal(signum, lambda n, _f: held.append(n)) for signum in _HELD_SIGNALS
-    }
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        for number in dict.fromkeys(held):
-            signal.raise_signal(number)
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (e.g. from a job scheduler) like Ctrl-C meanwhile."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
