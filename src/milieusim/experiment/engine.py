@@ -151,19 +151,22 @@ def _settle_spec(
     shard: tuple[int, int] | None = None,
 ) -> tuple[ExperimentSpec, dict[str, Any] | None, dict[int, str]]:
     """``spec`` settled against the folder (:func:`_settle`), the folder's manifest, and the
-    status of the runs it holds (tidied first); ExperimentError for a damaged folder."""
+    status of the runs it holds (tidied); ExperimentError for a damaged folder, which is
+    then left as it was: the folder is checked as tidying will leave it, then tidied."""
     manifest = _existing_manifest(root)
     spec = _settle(spec, root, manifest, resume, replications, shard)
     status: dict[int, str] = {}
     if manifest is not None:
-        store.tidy(root)
+        plan = store.tidying(root)
         fingerprint = manifest.get("fingerprint")
+        reporters = tuple(manifest.get("reporters", spec.reporters))
         try:
-            store.check_parts(root, tuple(manifest.get("reporters", spec.reporters)), fingerprint)
-            status = store.run_status(root, fingerprint)
+            store.check_parts(root, reporters, fingerprint, after=plan)
+            status = store.run_status(root, fingerprint, after=plan)
         except store.DamagedResults as exc:
             hint = _resume_hint(exc)
             raise ExperimentError(f"{exc}; cannot resume this folder ({hint})") from None
+        store.tidy(root, plan)
     return spec, manifest, status
 
 

@@ -81,6 +81,7 @@ from milieusim.experiment.store.parts import (
 )
 from milieusim.experiment.store.results import (
     Results,
+    Tidying,
     check_parts,
     check_runs,
     has_results,
@@ -89,6 +90,7 @@ from milieusim.experiment.store.results import (
     read_part,
     run_status,
     tidy,
+    tidying,
 )
 
 __all__ = [
@@ -108,6 +110,7 @@ __all__ = [
     "Manifest",
     "PartWriter",
     "Results",
+    "Tidying",
     "_arrow_array",
     "_numpy_array",
     "_write_atomic",
@@ -127,6 +130,7 @@ __all__ = [
     "runs_schema",
     "tables",
     "tidy",
+    "tidying",
     "timeseries_schema",
     "write_manifest",
 ]

@@ -5,6 +5,7 @@ runs, and what a sweep does before resuming (:func:`.locked`, :func:`.tidy`)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from milieusim._io import read_regular_file
 
 __all__ = [
     "Results",
+    "Tidying",
     "check_parts",
     "check_runs",
     "has_results",
@@ -54,17 +56,23 @@ __all__ = [
     "recorded_parts",
     "run_status",
     "tidy",
+    "tidying",
 ]
 
 
 def recorded_parts(
-    root: str | os.PathLike[str], manifest: Manifest, table: str, strict: bool = True
+    root: str | os.PathLike[str],
+    manifest: Manifest,
+    table: str,
+    strict: bool = True,
+    ignore: frozenset[str] = frozenset(),
 ) -> list[Path]:
     """The parts of ``table`` that ``manifest`` records, oldest first; :class:`.DamagedResults`
     if one it records is missing, or (``strict``) a part is there that it does not record
-    (but the part being written, ``pending``, which is not in the dataset)."""
+    (but the part being written, ``pending``, which is not in the dataset). Parts named in
+    ``ignore`` are left out, as if gone (those :func:`tidy` removes)."""
     root = Path(root)
-    found = {p.name: p for p in part_files(root, table)}
+    found = {p.name: p for p in part_files(root, table) if p.name not in ignore}
     for name, path in found.items():
         if table not in manifest.parts.get(name, {}) and strict and name != manifest.pending:
             import pyarrow as pa
@@ -85,18 +93,23 @@ def recorded_parts(
 
 
 def check_parts(
-    root: str | os.PathLike[str], reporters: tuple[str, ...], fingerprint: str | None = None
+    root: str | os.PathLike[str],
+    reporters: tuple[str, ...],
+    fingerprint: str | None = None,
+    after: Tidying | None = None,
 ) -> None:
     """:class:`.DamagedResults` unless every part of every table reads as its schema says,
     belongs to the sweep of ``fingerprint`` and is one the folder's manifest records,
-    unaltered; and none it records is missing."""
+    unaltered; and none it records is missing. ``after``: check the folder as :func:`tidy`
+    will leave it (see :func:`tidying`), before anything is removed."""
     root = Path(root)
     check_layout(root)
-    manifest = load_manifest(root)
+    manifest = after.manifest if after is not None else load_manifest(root)
     if manifest is None:
         raise DamagedResults(f"{root / MANIFEST}: missing")
+    ignore = after.dropped if after is not None else frozenset()
     for table, (schema, required) in tables(reporters).items():
-        for path in recorded_parts(root, manifest, table):
+        for path in recorded_parts(root, manifest, table, ignore=ignore):
             read_part(
                 path,
                 schema,
@@ -115,15 +128,18 @@ def has_results(root: str | os.PathLike[str]) -> bool:
     return os.path.lexists(root / MANIFEST) or any(part_files(root, table) for table in TABLES)
 
 
-def run_status(root: str | os.PathLike[str], fingerprint: str | None = None) -> dict[int, str]:
+def run_status(
+    root: str | os.PathLike[str], fingerprint: str | None = None, after: Tidying | None = None
+) -> dict[int, str]:
     """The status of every run in the dataset, by run id (ok wins over failed);
     :class:`.DamagedResults` for a damaged part or one of another sweep than
-    ``fingerprint``'s."""
+    ``fingerprint``'s. ``after``: of the folder as :func:`tidy` will leave it."""
     status: dict[int, str] = {}
-    manifest = load_manifest(root)
+    manifest = after.manifest if after is not None else load_manifest(root)
     if manifest is None:
         return status
-    for path in recorded_parts(root, manifest, RUNS_DIR):
+    ignore = after.dropped if after is not None else frozenset()
+    for path in recorded_parts(root, manifest, RUNS_DIR, ignore=ignore):
         table = read_part(
             path,
             runs_schema(),
@@ -139,17 +155,60 @@ def run_status(root: str | os.PathLike[str], fingerprint: str | None = None) -> 
     return status
 
 
-def tidy(root: str | os.PathLike[str]) -> None:
+@dataclass(frozen=True)
+class Tidying:
+    """What :func:`tidy` will remove from a folder about to resume (:func:`tidying`)."""
+
+    manifest: Manifest | None
+    """The folder's manifest as it will be: nothing pending, the dropped parts forgotten."""
+    pending: str | None
+    """The part being written when its sweep was killed (not in the dataset)."""
+    removed: tuple[str, ...]
+    """The recorded parts whose runs part was removed: their other tables' parts go and
+    the manifest forgets them (their runs are run again)."""
+
+    @property
+    def dropped(self) -> frozenset[str]:
+        """The parts whose files go from every table: the pending one and the removed."""
+        return frozenset(self.removed) | ({self.pending} if self.pending else set())
+
+
+def tidying(root: str | os.PathLike[str]) -> Tidying:
+    """What :func:`tidy` would remove from ``root``; reads only (:class:`.DamagedResults`
+    for a damaged layout or manifest). A resume checks the folder as tidying leaves it
+    (:func:`check_parts` and :func:`run_status` with ``after``) before it tidies: a
+    folder it refuses is left as it was."""
+    root = Path(root)
+    check_layout(root)
+    manifest = load_manifest(root)
+    if manifest is None:
+        return Tidying(None, None, ())
+    pending = manifest.pending
+    # A part whose runs part was removed is out of the dataset: its runs are run again.
+    removed = [
+        name
+        for name, entry in manifest.parts.items()
+        if RUNS_DIR in entry and (name == pending or not (root / RUNS_DIR / name).exists())
+    ]
+    after = dataclasses.replace(
+        manifest,
+        pending=None,
+        parts={n: e for n, e in manifest.parts.items() if n not in removed},
+    )
+    return Tidying(after, pending, tuple(removed))
+
+
+def tidy(root: str | os.PathLike[str], plan: Tidying | None = None) -> None:
     """Make a folder ready to resume (the caller holds its lock): check its layout first
     (:class:`.DamagedResults`, nothing removed), then remove temporary files
     (``milieusim._io.atomic_write``'s, of a sweep killed while writing) and the parts
     of the part being written when it was killed (``pending``: not in the dataset) and
     those of a part whose runs part was removed (to run its runs again); any other part
-    missing, added or altered is refused by :func:`check_parts`."""
+    missing, added or altered is refused by :func:`check_parts`, which a resume runs
+    first, on ``plan`` (:func:`tidying`; read again if not given)."""
     root = Path(root)
+    plan = plan if plan is not None else tidying(root)
     check_layout(root)
-    manifest = load_manifest(root)
-    pending = manifest.pending if manifest else None
     for table in TABLES:
         folder = root / table
         if not folder.is_dir():
@@ -157,20 +216,13 @@ def tidy(root: str | os.PathLike[str]) -> None:
         for tmp in folder.glob(".part-*.tmp*"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        if pending:
+        for name in sorted(plan.dropped):
             with contextlib.suppress(FileNotFoundError):
-                (folder / pending).unlink()
-    if pending:
+                (folder / name).unlink()
+    if plan.pending:
         record_part(root, pending=None)
-    # A part whose runs part was removed is out of the dataset: its runs are run again.
-    ledger = manifest.parts if manifest else {}
-    removed = [n for n, e in ledger.items() if RUNS_DIR in e and not (root / RUNS_DIR / n).exists()]
-    for name in removed:
-        for table in TABLES:
-            with contextlib.suppress(FileNotFoundError):
-                (root / table / name).unlink()
-    if removed:
-        forget_parts(root, removed)
+    if plan.removed:
+        forget_parts(root, list(plan.removed))
     for tmp in root.glob(f".{MANIFEST}*.tmp*"):
         with contextlib.suppress(OSError):
             tmp.unlink()
