@@ -52,7 +52,7 @@ def test_key_moments_of_the_reference_authority_on_seed_42() -> None:
     )
     assert found[Moment.PRACTICE_SPREADS] == outside
     # The weeks docs/workshop.md quotes for this run.
-    assert (found[Moment.FIRST_PILOT], found[Moment.HALF_STAFF]) == (12, 93)
+    assert (found[Moment.FIRST_PILOT], found[Moment.HALF_STAFF]) == (28, 121)
     assert found[Moment.FIRST_PILOT] < found[Moment.PRACTICE_SPREADS] < found[Moment.HALF_STAFF]
     assert Moment.ALL_FROZEN not in found and Moment.THAW not in found
 
@@ -123,10 +123,10 @@ def test_story_stops_on_the_moment_and_shows_each_question() -> None:
     ws.story_next()
     while ws.playing:
         time.sleep(0.02)
-    assert ws.now == 12  # the first pilot
+    assert ws.now == 28  # the first pilot
     assert ws.story_question() == STORY[0].cues[0].question("en")
-    assert ws.log_lines()[-1] == (12, "★ First pilot")
-    assert ws.marker_numbers() == {12: 1}
+    assert ws.log_lines()[-1] == (28, "★ First pilot")
+    assert ws.marker_numbers() == {28: 1}
     ws.stop_story()
     assert ws.story is None and ws.story_question() == ""
 

@@ -210,8 +210,9 @@ STORY: tuple[StoryStep, ...] = (
         "failed pilot wasted?",
         (
             Cue(
-                "Semaine 150 : B a plus d'échecs, mais n'en blâme aucun. Qu'en apprend-il ?",
-                "Week 150: B has more failures but blames none. What does it learn?",
+                "Semaine 150 : B a plus d'échecs, mais n'en blâme presque aucun. "
+                "Qu'en apprend-il ?",
+                "Week 150: B has more failures but blames hardly any. What does it learn?",
                 week=150,
             ),
         ),
