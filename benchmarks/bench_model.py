@@ -12,7 +12,8 @@ and memory left by one run do not leak into the next):
   260 weeks), the model's CPU time from construction to the end of the run, median of 5
   (3 with ``--quick``); interpreter start-up and imports are excluded and reported apart;
 * the time to build that run's per-innovation table and write it as Parquet, as a share
-  of the run's wall time;
+  of the run's wall time (the Parquet writer imported beforehand, as a sweep's worker has
+  it: a cost per process, not per run);
 * large organisations of 10,000, 30,000 and 100,000 staff run for 100 weeks: construction
   time (wall, and CPU: ``time.process_time``, the figure to compare on a shared
   machine), and mean time per step with construction excluded. Each size is run with several
@@ -85,6 +86,10 @@ _CHILD = textwrap.dedent("""
     t2, c2 = time.perf_counter(), time.process_time()
     table_s = None
     if os.environ.get("BENCH_TABLE"):
+        # What a sweep's worker has imported once for all its runs (the Parquet writer and
+        # pandas' Arrow conversion): a cost per process, not per run, so not timed here.
+        # Without bytecode caches (PYTHONDONTWRITEBYTECODE) they take 30-50 ms to import.
+        import pyarrow.pandas_compat, pyarrow.parquet  # noqa: F401
         from milieusim.records import RunEnd
         t3 = time.perf_counter()
         frame = RunEnd(model).table.to_pandas()

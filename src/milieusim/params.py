@@ -312,18 +312,22 @@ _ALL: tuple[Param, ...] = (
         "float",
         0.5,
         "organisation",
-        "Right to error: chance that a failed pilot is tolerated, and becomes a lesson, "
-        "rather than blamed (the innovator and colleagues who saw it lose psychological "
-        "safety, hence initiative, the manager grows cautious, the failure is hidden and may "
-        "breed a new internal rule); and readiness to derogate from internal rules and "
-        "habits (from national rules too under an experimentation law) for a new practice.",
+        "Right to error: the climate before anything fails (with the default anticipatory "
+        "specification, staff's initiative and the blame managers expect follow it); the "
+        "chance that a failed pilot is tolerated, and becomes a lesson, rather than blamed "
+        "(the innovator and colleagues who saw it lose psychological safety, hence "
+        "initiative, the manager grows cautious, the failure is hidden and may breed a new "
+        "internal rule); and readiness to derogate from internal rules and habits (from "
+        "national rules too under an experimentation law) for a new practice.",
         "Tolérance à l'expérimentation (droit à l'erreur)",
         0.0,
         1.0,
         source=f"{_SEMINAR}, §6: « les expérimentations (le droit à l'erreur) »",
         label="Experimentation tolerance (right to error)",
         meaning_fr=(
-            "Droit à l'erreur : probabilité qu'une expérimentation échouée soit tolérée, et "
+            "Droit à l'erreur : le climat avant tout échec (avec la spécification anticipée, "
+            "celle par défaut, l'initiative des agents et le blâme qu'attendent les encadrants "
+            "en dépendent) ; la probabilité qu'une expérimentation échouée soit tolérée, et "
             "devienne une leçon, plutôt que sanctionnée (l'innovateur et les collègues qui l'ont "
             "vue perdent en sécurité psychologique, donc en initiative, le cadre devient prudent,"
             " l'échec est caché et peut engendrer une nouvelle règle interne) ; et disposition à "
