@@ -205,6 +205,28 @@ def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
 
 
+def test_stale_temporaries_of_any_file_are_removed_in_one_listing(tmp_path: Path) -> None:
+    """What ``validate``'s store of runs uses: one listing of the folder at its first
+    write, instead of one per file written (which made storing n runs cost n² entries)."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stale = [tmp_path / f".{name}.{dead}-x1y2.tmp.pickle" for name in ("r1.pickle", "r2.pickle")]
+    live = tmp_path / f".r3.pickle.{os.getpid()}-z3.tmp.pickle"
+    kept = [live, tmp_path / "r1.pickle", tmp_path / ".r1.pickle.notes"]
+    for path in (*stale, *kept):
+        path.write_bytes(b"x")
+    assert sorted(_files.remove_stale_temporaries(tmp_path)) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in kept)
+    # Written without a listing, it still lands whole and leaves no temporary behind.
+    _files.atomic_write(tmp_path / "r4.pickle", lambda tmp: tmp.write_bytes(b"y"), tidy=False)
+    assert (tmp_path / "r4.pickle").read_bytes() == b"y"
+    assert len(list(tmp_path.iterdir())) == len(kept) + 1
+
+
 def test_only_the_folders_made_for_an_output_are_removed_and_only_while_empty(
     tmp_path: Path,
 ) -> None:

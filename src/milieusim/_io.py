@@ -42,6 +42,7 @@ __all__ = [
     "pid_alive",
     "read_regular_file",
     "remove_stale_siblings",
+    "remove_stale_temporaries",
     "replace_folder",
     "temp_dir",
     "temp_file",
@@ -204,18 +205,46 @@ def remove_empty(created: list[Path]) -> None:
             return
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+_ANY_STALE = re.compile(r"\..+\.(?P<pid>\d+)-[^.]+\.tmp(\.[^.]*)?")
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files (:func:`temp_file`) left in ``folder`` by processes that
+    no longer exist, whatever file they were writing; return them. One listing of the
+    folder, for writers of many files that pass ``tidy=False`` to :func:`atomic_write`."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _ANY_STALE.fullmatch(entry.name)
+        if match is None or pid_alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_uid == os.getuid():
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def atomic_write(
+    path: str | os.PathLike[str], write: Callable[[Path], None], *, tidy: bool = True
+) -> Path:
     """Call ``write(tmp)`` on a temporary sibling of ``path`` (:func:`temp_file`), then
     rename it into place; return ``path``.
 
     The parent folder is created if needed; temporary siblings left by killed processes
-    are removed first; on failure nothing is left behind.
+    are removed first (``tidy``; that lists the folder, so a writer of thousands of files
+    in one folder passes ``False`` and calls :func:`remove_stale_temporaries` once); on
+    failure nothing is left behind.
     """
     path = Path(path)
     if path.parent.exists() and not path.parent.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"{path.parent} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_siblings(path)  # left by a process killed while writing
+    if tidy:
+        remove_stale_siblings(path)  # left by a process killed while writing
     tmp = temp_file(path)
     try:
         write(tmp)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from milieusim._io import atomic_write, versions, write_json
+from milieusim._io import atomic_write, remove_stale_temporaries, versions, write_json
 from milieusim.validation.case import (
     NOT_REPRODUCED,
     POWER_FRACTION,
@@ -238,6 +238,7 @@ class WorkFolder:
     def __init__(self, root: Path, size: str) -> None:
         self.root, self.size = root, size
         self._versions = sorted(versions(*PACKAGES).items())
+        self._runs_tidied = False
 
     def run_path(self, key: tuple[Any, ...]) -> Path:
         """The file of the piece of work ``key`` (``_work_key``)."""
@@ -262,12 +263,15 @@ class WorkFolder:
             protocol=pickle.HIGHEST_PROTOCOL,
         )
         path = self.run_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._runs_tidied:  # one listing of runs/, not one per run stored
+            path.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(path.parent)
+            self._runs_tidied = True
 
         def write(tmp: Path) -> None:
             tmp.write_bytes(data)
 
-        atomic_write(path, write)
+        atomic_write(path, write, tidy=False)
 
     def path(self, name: str, block: int) -> Path:
         """The file of case ``name`` on seed block ``block``."""
