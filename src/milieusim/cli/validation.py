@@ -27,8 +27,8 @@ _TEMPORARY = re.compile(r"\.(validation\.(md|json)|figures)\.\d+-[^.]+\.tmp(\.md
 @click.option(
     "--quick",
     is_flag=True,
-    help="Reduced sizes and runs (80 s measured on two idle cores) instead of the "
-    "full validation (23 minutes per seed block measured on two idle cores; "
+    help="Reduced sizes and runs (47 s measured on two idle cores) instead of the "
+    "full validation (86 minutes for --blocks 5, measured on two idle cores; "
     "benchmarks/bench_validate.py estimates both).",
 )
 @click.option(
@@ -119,7 +119,7 @@ def validate(
 
     \b
     Examples:
-      milieusim validate --quick                 # reduced version, about 80 s
+      milieusim validate --quick                 # reduced version, about 50 s
       milieusim validate                         # full version (docs/validation.md)
       milieusim validate --quick --seed-block 2  # the quick version on seed block 2
       milieusim validate --blocks 5              # blocks 1-5; a check needs 4 of 5

@@ -142,7 +142,9 @@ class Claim:
     (:meth:`~milieusim.analysis.stats.Criterion.text`), followed by ``why``."""
 
     label: str | Callable[[Any], str]
-    """The quantity, or a function of the case's data giving it (counts of runs…)."""
+    """The quantity. A function of the case's data giving it (counts of runs…) is for a
+    case run on one block: checks are matched across seed blocks by their quantity, so
+    counts that vary by block belong in ``detail``."""
     criterion: Criterion
     contrast: Callable[[Any], Effect]
     percent: bool = False
@@ -155,6 +157,8 @@ class Claim:
     miss: str = NOT_REPRODUCED
     unit: str = ""
     """The unit of a percent-scaled threshold when it is not a per cent ('points')."""
+    detail: Callable[[Any], str] | None = None
+    """Counts behind our figure on this block (runs, proposals…), shown after it."""
 
     @property
     def published(self) -> str:
@@ -166,10 +170,13 @@ class Claim:
         """The claim checked on ``data`` (what ``contrast`` and ``label`` read)."""
         effect = self.contrast(data)
         label = self.label if isinstance(self.label, str) else self.label(data)
+        ours = effect.text(self.digits, self.percent)
+        if self.detail is not None:
+            ours += f" ({self.detail(data)})"
         return Check(
             label,
             self.published,
-            effect.text(self.digits, self.percent),
+            ours,
             self.criterion.interval(self.digits, self.percent),
             self.criterion.met(effect),
             miss=self.miss,

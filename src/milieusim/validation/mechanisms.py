@@ -327,9 +327,7 @@ def _ms_gap(r: _Runs, what: str) -> Effect:
 def _ms_counts(r: _Runs) -> str:
     get = _ms_rates(r)
     return (
-        "Approval rate, marginaux sécants' outside ideas minus front-line staff's ("
-        f"{int(get['partner_proposals'].sum())} / {int(get['frontline_proposals'].sum())} "
-        "proposals)"
+        f"{int(get['partner_proposals'].sum())} / {int(get['frontline_proposals'].sum())} proposals"
     )
 
 
@@ -392,13 +390,14 @@ MECHANISM_CLAIMS: tuple[Line, ...] = (
     ),
     Computed(_distance),
     Claim(
-        _ms_counts,
+        "Approval rate, marginaux sécants' outside ideas minus front-line staff's",
         MS_APPROVAL,
         lambda r: _ms_gap(r, "approved"),
         percent=True,
         digits=1,
         unit="points",
         why="translation, trust",
+        detail=_ms_counts,
     ),
     Claim(
         "Staff reached per proposal, marginaux sécants' outside ideas minus front-line staff's",
@@ -682,8 +681,7 @@ def _ties(key: str, low: float, high: float) -> Callable[[_Runs], Effect]:
 
 DYNAMICS_CLAIMS: tuple[Line, ...] = (
     Claim(
-        "Uptake, experimentation tolerance 0.2 → 0.8 (tolerance acts only after failures: "
-        "blame or lesson; no tolerance term in any hurdle)",
+        "Uptake, experimentation tolerance 0.2 → 0.8",
         TOLERANCE,
         lambda r: r.between(
             UPTAKE, {"experimentation_tolerance": 0.2}, {"experimentation_tolerance": 0.8}
@@ -693,16 +691,14 @@ DYNAMICS_CLAIMS: tuple[Line, ...] = (
         why="channels: case mechanisms",
     ),
     Claim(
-        lambda r: (
-            "Logistic R² of the median innovation that spread beyond its pilot team "
-            f"({sum(len(row['s_curves']) for row in r.rows())} innovations)"
-        ),
+        "Logistic R² of the median innovation that spread beyond its pilot team",
         S_CURVE,
         lambda r: _median_curve(r, 0),
         digits=3,
         change=False,
         percent=False,
         why="an S-curve of its own",
+        detail=lambda r: f"{sum(len(row['s_curves']) for row in r.rows())} innovations",
     ),
     Claim(
         "Pilot team's share of the adopters, median innovation",
@@ -724,15 +720,13 @@ DYNAMICS_CLAIMS: tuple[Line, ...] = (
         why="of staff",
     ),
     Claim(
-        lambda r: (
-            "Practices of negative realised value dropped before reaching half the "
-            f"staff ({len(_harmful(r))} practices)"
-        ),
+        "Practices of negative realised value dropped before reaching half the staff",
         HARMFUL,
         lambda r: proportion(sum(_harmful(r)), len(_harmful(r))),
         percent=True,
         digits=0,
         change=False,
+        detail=lambda r: f"{len(_harmful(r))} practices",
     ),
     Computed(lambda r: _better_with_less(r.c, r.outputs)),
     Claim("Cross-unit ties made, openness 0.1 → 0.9", TIES, _ties("openness", 0.1, 0.9), digits=1),
