@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from strategies import good_value, toml_key, toml_value
 
 from milieusim.cli import main
-from milieusim.experiment.design import DESIGN_KINDS, DESIGNS, design_points, salib_problem
+from milieusim.experiment.design import DESIGN_KINDS, DESIGNS
 from milieusim.experiment.engine import make_tasks
 from milieusim.experiment.experiment_file import load_experiment
 from milieusim.experiment.seeds import run_id, run_seed
@@ -245,12 +245,12 @@ serendipity = [0.0, 1.0]
     assert levels <= {0.0, 1 / 3, 2 / 3, 1.0} or all(
         any(math.isclose(v, w) for w in (0.0, 1 / 3, 2 / 3, 1.0)) for v in levels
     )
-    assert salib_problem(spec.design)["names"] == ["inertia", "serendipity"]
+    assert spec.design.problem()["names"] == ["inertia", "serendipity"]
 
 
 def test_design_points_are_a_pure_function_of_design_and_seed(tmp_path: Path) -> None:
     spec = load_experiment("sobol-global")
-    assert design_points(spec.design, spec.seed) == list(spec.points)
+    assert spec.design.points(spec.seed) == list(spec.points)
 
 
 # --- seeds ---------------------------------------------------------------------------------

@@ -495,11 +495,17 @@ def test_calibration_case_runs_every_shipped_scenario():
     from milieusim.validation import calibration
 
     result = docking.run_case(calibration.CALIBRATION, "quick", workers=1)
-    names = {c.quantity.split(":")[0] for c in result.checks if c.passed is None}
-    assert names == set(calibration.SCENARIOS)
     cost = [c for c in result.checks if c.quantity.startswith("Cost index")]
+    names = {c.quantity.split(":")[0] for c in result.checks if c.passed is None} - {
+        c.quantity for c in cost
+    }
+    assert names == set(calibration.SCENARIOS)
     assert len(cost) == len(calibration.SCENARIOS)
-    assert all(c.tested and c.miss == "FAIL" for c in cost)
+    # The quick size's 4 runs give an interval that says little: the cost bound is
+    # reported there, and tested (a miss is a FAIL) at the full size's 20 runs.
+    assert all(not c.tested and "tested at full size" in c.tolerance for c in cost)
+    assert all(c.miss == "FAIL" for c in cost)
+    assert calibration.CalibrationSettings().runs == 20
 
 
 def test_robustness_constants_are_the_ends_of_their_morris_ranges():

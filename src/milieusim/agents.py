@@ -68,8 +68,9 @@ class StaffMember(CellAgent):
 
     @property
     def cell(self) -> Cell | None:
-        """This person's node of the informal network (:attr:`MilieuModel.network`, built
-        on first use; None once removed)."""
+        """This person's node of the informal network
+        (:attr:`milieusim.model.MilieuModel.network`, built on first use; None once
+        removed)."""
         if self._mesa_cell is None and not self.model.space_built:
             self.model.network  # noqa: B018 - builds the space, placing every present agent
         return self._mesa_cell

@@ -50,8 +50,6 @@ __all__ = [
     "Morris",
     "Points",
     "Sobol",
-    "design_points",
-    "salib_problem",
 ]
 
 MAX_POINTS = 200_000
@@ -453,16 +451,6 @@ DESIGNS: dict[str, type[Design]] = {
 }
 """Every kind of design an experiment file may ask for, by its name."""
 DESIGN_KINDS: tuple[str, ...] = tuple(DESIGNS)
-
-
-def design_points(design: Design, seed: int) -> list[dict[str, Any]]:
-    """The design points of ``design`` for experiment seed ``seed``."""
-    return design.points(seed)
-
-
-def salib_problem(design: Design) -> dict[str, Any] | None:
-    """SALib's ``problem`` dict (num_vars, names, bounds) for sampled designs, else None."""
-    return design.problem()
 
 
 def _required_int(

@@ -38,7 +38,9 @@ field, never something vaguer.
 
 The package keeps one document per module: :mod:`milieusim.experiment.store.layout`
 (names, schemas, part ids), :mod:`milieusim.experiment.store.manifest`
-(:class:`.Manifest`), :mod:`milieusim.experiment.store.parts` (:class:`.PartWriter`) and
+(:class:`.Manifest`; its JSON checked against its records' type hints by
+:mod:`milieusim.experiment.store.typed`), :mod:`milieusim.experiment.store.parts`
+(:class:`.PartWriter`), :mod:`milieusim.experiment.store.reading` (:func:`.read_part`) and
 :mod:`milieusim.experiment.store.results` (:func:`.load_results`, the checks,
 :func:`.locked`, :func:`.tidy`).
 """
@@ -79,6 +81,7 @@ from milieusim.experiment.store.parts import (
     _numpy_array,
     _write_atomic,
 )
+from milieusim.experiment.store.reading import read_part
 from milieusim.experiment.store.results import (
     Results,
     Tidying,
@@ -87,7 +90,6 @@ from milieusim.experiment.store.results import (
     has_results,
     load_results,
     locked,
-    read_part,
     run_status,
     tidy,
     tidying,
