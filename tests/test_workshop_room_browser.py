@@ -41,6 +41,7 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
 
 PHONE = {"width": 390, "height": 844}
 ROLES = ["mayor", "dgs"] + ["manager"] * 10 + ["secant"] * 4 + ["partner"] * 4
@@ -216,8 +217,9 @@ def test_twenty_phones_decide_in_one_room(
         )
     # the vote's intervention is in the run's event log, as if the trainer had clicked it
     assert labels_of[1] in projected.locator(".ms-log").first.inner_text()
-    replay = projected.locator(".ms-replay").inner_text()
-    assert all(idea in replay for _, idea in decided[-3:])
+    # the page's replay redraws when its watcher sees the room change (every 0.5 s): wait
+    for _, idea in decided[-3:]:
+        expect(projected.locator(".ms-replay")).to_contain_text(idea, timeout=10_000)
     projected.set_viewport_size({"width": 1920, "height": 1080})
     projected.screenshot(path=str(artifacts / "workshop-room.png"))
     for context in contexts:
