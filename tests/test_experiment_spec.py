@@ -364,6 +364,14 @@ ERRORS: list[tuple[str, tuple[str, ...]]] = [
         ("needs a numeric parameter",),
     ),
     (
+        HEAD + '[design]\nkind = "grid"\n[design.parameters]\n'
+        "inertia = { from = 0.0, to = 1.0, nun = 2 }\n",
+        (
+            "[design.parameters] inertia.nun: unknown key (did you mean 'num'?); "
+            "allowed: from, to, num",
+        ),
+    ),
+    (
         HEAD + '[design]\nkind = "grid"\n[design.parameters]\nknockout = ["none", "marginaux"]\n',
         (
             "knockout",

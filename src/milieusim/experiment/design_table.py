@@ -27,6 +27,9 @@ _check_keys = functools.partial(check_keys, error=ExperimentError)
 _int_in = functools.partial(check_int, error=ExperimentError)
 _value = functools.partial(check_value, error=ExperimentError)
 
+RANGE_KEYS = ("from", "to", "num")
+"""The keys of a range of levels, ``{ from, to, num }``."""
+
 # --- the design ------------------------------------------------------------------------------
 
 
@@ -62,7 +65,7 @@ def _read_design(table: dict[str, Any], where: str, fixed: dict[str, Any]) -> De
         if design.bounded:
             values[key] = _read_bounds(f"{label} {key}", param, value, name)
         else:
-            values[key] = _read_levels(f"{label} {key}", param, value)
+            values[key] = _read_levels(where, f"[design.parameters] {key}", param, value)
     if not design.bounded:  # a grid: too many points even before its settings
         count = Grid(values=values).count()
         if count > MAX_POINTS:
@@ -123,21 +126,16 @@ def _check_not_fixed(name: str, fixed: dict[str, Any], label: str) -> None:
         )
 
 
-def _read_levels(label: str, param: Param, value: Any) -> tuple[Any, ...]:
+def _read_levels(where: str, subject: str, param: Param, value: Any) -> tuple[Any, ...]:
+    label = f"{where}: {subject}"
     if isinstance(value, dict):
         if param.type not in ("int", "float"):
             raise ExperimentError(
                 f"{label}: {{ from, to, num }} needs a numeric parameter; "
                 f"list the values instead: [{', '.join(_levels_hint(param))}]"
             )
-        for key in value:
-            if key not in ("from", "to", "num"):
-                raise ExperimentError(
-                    f"{label}.{key_text(key)}: unknown key"
-                    f"{suggest(key, ('from', 'to', 'num'))}; allowed: "
-                    "from, to, num"
-                )
-        for key in ("from", "to", "num"):
+        _check_keys(value, RANGE_KEYS, where, f"{subject}.", "key")
+        for key in RANGE_KEYS:
             if key not in value:
                 raise ExperimentError(f"{label}.{key}: missing; a range needs from, to and num")
         low = _value(f"{label}.from", param, value["from"])

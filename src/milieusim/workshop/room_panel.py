@@ -128,24 +128,9 @@ def RoomPanel(room: Room, lang: str, changed: Callable[[], None]) -> None:
             if room.waiting:
                 solara.Text(pt("waiting", lang), classes=["ms-room-waiting"])
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-                if ballot is None:
-                    solara.Button(
-                        pt("open_vote", lang),
-                        icon_name="mdi-vote",
-                        color="#1b7a3a",
-                        outlined=True,
-                        on_click=open_vote,
-                        classes=["ms-room-open-vote"],
-                    )
-                else:
+                if ballot is not None:
                     solara.Text(pt("ballots", lang, n=ballots), classes=["ms-room-counts"])
-                    solara.Button(
-                        pt("close_vote", lang),
-                        icon_name="mdi-vote",
-                        color="#1b7a3a",
-                        on_click=close_vote,
-                        classes=["ms-room-close-vote"],
-                    )
+                VoteButton(lang, ballot, ballots, open_vote, close_vote, short=False)
         with solara.Column(gap="2px", style={"flex": "1 1 520px"}):
             with solara.Row(style={"align-items": "center"}):
                 solara.Text(pt("replay", lang), style={"font-weight": "700"})
@@ -218,20 +203,32 @@ def RoomLine(
                         str(pending),
                     ],
                 )
-        if ballot is None:
-            solara.Button(
-                pt("open_vote_short", lang),
-                icon_name="mdi-vote",
-                color="#1b7a3a",
-                outlined=True,
-                on_click=open_vote,
-                classes=["ms-room-open-vote"],
-            )
-        else:
-            solara.Button(
-                pt("close_vote_short", lang, n=ballots),
-                icon_name="mdi-vote",
-                color="#1b7a3a",
-                on_click=close_vote,
-                classes=["ms-room-close-vote"],
-            )
+        VoteButton(lang, ballot, ballots, open_vote, close_vote, short=True)
+
+
+def VoteButton(
+    lang: str,
+    ballot: Any,
+    ballots: int,
+    open_vote: Callable[[], None],
+    close_vote: Callable[[], None],
+    *,
+    short: bool,
+) -> None:
+    """The vote's button: put the next intervention to the vote (outlined) or, while a
+    ballot is open, close it; ``short`` labels for the projection-mode line (the count of
+    ballots on the close button)."""
+    if ballot is None:
+        label = pt("open_vote_short" if short else "open_vote", lang)
+        on_click, css_class = open_vote, "ms-room-open-vote"
+    else:
+        label = pt("close_vote_short", lang, n=ballots) if short else pt("close_vote", lang)
+        on_click, css_class = close_vote, "ms-room-close-vote"
+    solara.Button(
+        label,
+        icon_name="mdi-vote",
+        color="#1b7a3a",
+        outlined=ballot is None,
+        on_click=on_click,
+        classes=[css_class],
+    )
