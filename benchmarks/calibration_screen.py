@@ -23,8 +23,11 @@ prediction does not see. The script prints figures; it does not fail.
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,16 +127,50 @@ def regressions(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def predicted_ratios(
-    reg: pd.DataFrame, params: list[str], answers: list[str], organisations: int
+    reg: pd.DataFrame,
+    params: list[str],
+    answers: list[str],
+    organisations: float,
+    floors: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Linear-Gaussian posterior sd over prior sd of each parameter: alone, and jointly."""
+    """Linear-Gaussian posterior sd over prior sd of each parameter: alone, and jointly.
+
+    The noise of an answer is its residual variance over ``organisations`` (``math.inf``:
+    a candidate simulated without noise), plus, with ``floors``, the square of the sd the
+    calibration's distance divides that answer's gap by (the targets' sampling error and
+    the floors of ``[distance]``: the model error the fit states)."""
     answers = [a for a in answers if a in reg.index]
     b = reg.loc[answers, params].to_numpy(float)
     noise = reg.loc[answers, "resid_sd"].to_numpy(float) ** 2 / organisations
+    if floors is not None:
+        noise = noise + np.array([floors[a] ** 2 for a in answers])
     info = b.T @ np.diag(1 / noise) @ b
     joint = np.sqrt(np.diag(np.linalg.inv(np.eye(len(params)) + info)))
     alone = 1 / np.sqrt(1 + np.diag(info))
     return dict(zip(params, alone, strict=True)), dict(zip(params, joint, strict=True))
+
+
+def answer_sds(problem: Any) -> dict[str, float]:
+    """Per fitted answer, the sd its distance term divides by (root mean square over the
+    targets that share it, as they share its weight)."""
+    by: dict[str, list[float]] = {}
+    for f in problem.fitted:
+        by.setdefault(f.target.answer, []).append(f.sd)
+    return {a: float(np.sqrt(np.mean(np.square(v)))) for a, v in by.items()}
+
+
+def best_sets(
+    reg: pd.DataFrame, answers: list[str], organisations: float, floors: dict[str, float]
+) -> dict[int, tuple[float, tuple[str, ...]]]:
+    """For k = 2…5, the k screened parameters calibrated together (the others known) whose
+    worst predicted sd ratio is lowest: (that ratio, the set)."""
+    out = {}
+    for k in (2, 3, 4, 5):
+        out[k] = min(
+            (max(predicted_ratios(reg, list(c), answers, organisations, floors)[1].values()), c)
+            for c in itertools.combinations(PRIORS, k)
+        )
+    return out
 
 
 def main() -> None:
@@ -170,6 +207,28 @@ def main() -> None:
         for name in PRIORS:
             c = f"{chosen[name]:.2f}" if name in chosen else ""
             print(f"{name:22s} {alone[name]:.2f}   {joint[name]:.2f}    {c}")
+    # The same prediction with the fit's stated model error: the distance divides each gap
+    # by sqrt(se^2 + floor^2), which no number of simulated organisations reduces.
+    sds = answer_sds(problem)
+    print(
+        "\nwith the distance's floors ("
+        + ", ".join(
+            f"{k} {v:g}"
+            for k, v in problem.floors.items()
+            if k != "answers" and isinstance(v, float)
+        )
+        + "):"
+    )
+    print(
+        "organisations  alone, best five                  best k calibrated together (worst ratio)"
+    )
+    for n in (problem.organisation.organisations, 10, 40, 160, math.inf):
+        alone, _ = predicted_ratios(reg, list(PRIORS), answers, n, sds)
+        five = ", ".join(f"{k} {v:.2f}" for k, v in sorted(alone.items(), key=lambda t: t[1])[:5])
+        sets = best_sets(reg, answers, n, sds)
+        print(f"{n:>13}  {five}")
+        for k, (ratio, names) in sets.items():
+            print(f"{'':15s}k = {k}: {ratio:.2f} ({', '.join(names)})")
 
 
 if __name__ == "__main__":
