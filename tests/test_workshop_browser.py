@@ -180,8 +180,10 @@ def test_language_switch(page: Any) -> None:
     page.wait_for_function(
         "() => document.querySelector('.ms-week').innerText.startsWith('Week 0 / 260')"
     )
-    assert page.locator(".ms-title").inner_text() == "Reference local authority"
-    assert page.locator(".ms-intervention", has_text="Budget cut").count() == 1
+    # The rest of the page re-renders after the week: wait for it (expect retries) rather
+    # than read it at once (on a loaded machine the buttons were still in French).
+    expect(page.locator(".ms-title")).to_have_text("Reference local authority")
+    expect(page.locator(".ms-intervention", has_text="Budget cut")).to_have_count(1)
 
 
 def test_offline_no_request_leaves_the_machine(
