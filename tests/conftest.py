@@ -18,41 +18,6 @@ settings.register_profile("dev")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_cmdline_main(config: pytest.Config) -> object:
-    """Plain ``pytest`` runs on every core: pytest-xdist's ``-n auto --dist loadgroup`` unless
-    the command line chose (``-n 0`` or ``-p no:xdist``: one process, as for debugging).
-    Set here rather than in ``addopts``, which ``-p no:xdist`` would refuse (unknown ``-n``);
-    a wrapper, so it runs before pytest-xdist reads the options."""
-    options = config.option
-    xdist = config.pluginmanager.hasplugin("xdist")
-    worker = hasattr(config, "workerinput")  # a worker of pytest-xdist runs its tests itself
-    if xdist and not worker and options.numprocesses is None and not options.tx:
-        options.numprocesses = "auto"
-        if options.dist == "no":
-            options.dist = "loadgroup"
-    return (yield)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto``: the physical cores this process may use (psutil counts the whole machine's,
-    even where the process is confined to fewer). ``-n logical`` and the variable
-    PYTEST_XDIST_AUTO_NUM_WORKERS keep pytest-xdist's own rule."""
-    if (
-        config.option.numprocesses != "auto"
-        or os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
-        or not hasattr(os, "sched_getaffinity")
-    ):
-        return None
-    try:
-        import psutil
-    except ImportError:
-        return None
-    usable = len(os.sched_getaffinity(0))
-    return max(1, min(usable, psutil.cpu_count(logical=False) or usable))
-
-
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 # tests/support/ holds the test helpers (clitools, strategies, results_fixture, sweepkit,
 # faults, browser); the tests import them by name.
