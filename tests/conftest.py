@@ -17,6 +17,7 @@ settings.register_profile(
 settings.register_profile("dev")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 # tests/support/ holds the test helpers (clitools, strategies, results_fixture, sweepkit,
 # faults, browser); the tests import them by name.

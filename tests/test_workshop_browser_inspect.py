@@ -31,6 +31,9 @@ from milieusim.workshop.session import Workshop
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    # Under pytest-xdist one worker runs the workshop's browser modules one after another:
+    # they name the same logs in MILIEUSIM_TEST_ARTIFACTS (server.log, room-server.log).
+    pytest.mark.xdist_group("workshop-browser"),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium)",
