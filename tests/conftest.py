@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,13 @@ settings.register_profile(
 )
 settings.register_profile("dev")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The Ctrl-C tests send a real SIGINT to this process and to the commands it starts. A shell
+# that starts pytest in the background without job control (`pytest &` in a script, nohup)
+# makes SIGINT ignored, and ignored signals are inherited: restore Python's own handler so
+# that the commands started by the tests get the default disposition, as on a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 sys.path.insert(0, str(Path(__file__).parent / "support"))
