@@ -162,13 +162,18 @@ def test_a_run_killed_while_writing_is_tidied_by_the_next(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["K"]
 
 
-def test_animate_removes_what_a_killed_render_left(tmp_path: Path) -> None:
-    dead = subprocess.run(
+def _dead_pid() -> str:
+    """The process id of a process that has ended (a child that printed it and exited)."""
+    return subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
+
+
+def test_animate_removes_what_a_killed_render_left(tmp_path: Path) -> None:
+    dead = _dead_pid()
     stale = tmp_path / f".a.gif.{dead}-q9w8.tmp.gif"
     stale.write_bytes(b"GIF89a half")
     result = invoke(
@@ -190,12 +195,7 @@ def test_animate_removes_what_a_killed_render_left(tmp_path: Path) -> None:
 
 def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
     target = tmp_path / "a.gif"
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    dead = _dead_pid()
     stale = tmp_path / f".a.gif.{dead}-x1y2.tmp.gif"
     live = tmp_path / f".a.gif.{os.getpid()}-z3.tmp.gif"
     other = tmp_path / ".a.gif.notes"
@@ -208,12 +208,7 @@ def test_stale_siblings_of_live_processes_are_kept(tmp_path: Path) -> None:
 def test_stale_temporaries_of_any_file_are_removed_in_one_listing(tmp_path: Path) -> None:
     """What ``validate``'s store of runs uses: one listing of the folder at its first
     write, instead of one per file written (which made storing n runs cost n² entries)."""
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    dead = _dead_pid()
     stale = [tmp_path / f".{name}.{dead}-x1y2.tmp.pickle" for name in ("r1.pickle", "r2.pickle")]
     live = tmp_path / f".r3.pickle.{os.getpid()}-z3.tmp.pickle"
     kept = [live, tmp_path / "r1.pickle", tmp_path / ".r1.pickle.notes"]

@@ -96,22 +96,18 @@ def temp_file(target: Path) -> Path:
     return Path(name)
 
 
-def remove_stale_siblings(target: Path) -> list[Path]:
-    """Remove the temporary siblings of ``target`` left by processes that no longer exist
-    (killed while writing); return them. Those of live processes are left alone."""
+def _remove_stale(folder: Path, pid_of: Callable[[str], int | None]) -> list[Path]:
+    """Remove the entries of ``folder`` whose name ``pid_of`` reads as a temporary of a
+    process that no longer exists (files, or folders with their contents), and which this
+    user owns; return them. One listing of the folder."""
     removed: list[Path] = []
-    parent = target.parent
-    head = f".{target.name or 'out'}"
     try:
-        entries = list(parent.iterdir())
+        entries = list(folder.iterdir())
     except OSError:
         return removed
     for entry in entries:
-        name = entry.name
-        if not name.startswith(head):
-            continue
-        match = _STALE.fullmatch(name[len(head) :].removesuffix(target.suffix))
-        if match is None or pid_alive(int(match["pid"])):
+        pid = pid_of(entry.name)
+        if pid is None or pid_alive(pid):
             continue
         with contextlib.suppress(OSError):
             if entry.lstat().st_uid != os.getuid():
@@ -122,6 +118,20 @@ def remove_stale_siblings(target: Path) -> list[Path]:
                 entry.unlink()
             removed.append(entry)
     return removed
+
+
+def remove_stale_siblings(target: Path) -> list[Path]:
+    """Remove the temporary siblings of ``target`` left by processes that no longer exist
+    (killed while writing); return them. Those of live processes are left alone."""
+    head = f".{target.name or 'out'}"
+
+    def pid_of(name: str) -> int | None:
+        if not name.startswith(head):
+            return None
+        match = _STALE.fullmatch(name[len(head) :].removesuffix(target.suffix))
+        return None if match is None else int(match["pid"])
+
+    return _remove_stale(target.parent, pid_of)
 
 
 _RENAME_EXCHANGE = 2
@@ -209,23 +219,15 @@ _ANY_STALE = re.compile(r"\..+\.(?P<pid>\d+)-[^.]+\.tmp(\.[^.]*)?")
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Remove the temporary files (:func:`temp_file`) left in ``folder`` by processes that
-    no longer exist, whatever file they were writing; return them. One listing of the
-    folder, for writers of many files that pass ``tidy=False`` to :func:`atomic_write`."""
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _ANY_STALE.fullmatch(entry.name)
-        if match is None or pid_alive(int(match["pid"])):
-            continue
-        with contextlib.suppress(OSError):
-            if entry.is_file(follow_symlinks=False) and entry.stat().st_uid == os.getuid():
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-    return removed
+    """Remove the temporaries (:func:`temp_file`, :func:`temp_dir`) left in ``folder`` by
+    processes that no longer exist, whatever they were writing; return them. One listing of
+    the folder, for writers of many files that pass ``tidy=False`` to :func:`atomic_write`."""
+
+    def pid_of(name: str) -> int | None:
+        match = _ANY_STALE.fullmatch(name)
+        return None if match is None else int(match["pid"])
+
+    return _remove_stale(folder, pid_of)
 
 
 def atomic_write(
